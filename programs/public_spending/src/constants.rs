@@ -1,0 +1,74 @@
+//! Every PDA seed and every limit of the program. The SDK imports these same constants, so client and program
+//! cannot drift apart.
+
+use anchor_lang::prelude::*;
+
+#[constant]
+pub const LEDGER_SEED: &[u8] = b"ledger";
+#[constant]
+pub const AGENCY_SEED: &[u8] = b"agency";
+#[constant]
+pub const TREASURY_SEED: &[u8] = b"treasury";
+#[constant]
+pub const MEMBER_SEED: &[u8] = b"member";
+#[constant]
+pub const APPROPRIATION_SEED: &[u8] = b"appropriation";
+#[constant]
+pub const ALLOTMENT_SEED: &[u8] = b"allotment";
+#[constant]
+pub const RECIPIENT_SEED: &[u8] = b"recipient";
+#[constant]
+pub const AWARD_SEED: &[u8] = b"award";
+#[constant]
+pub const PAYMENT_SEED: &[u8] = b"payment";
+
+/// Layout version written into every account this program creates.
+pub const ACCOUNT_VERSION: u8 = 1;
+
+/// Most auditors a ledger can name.
+#[constant]
+pub const MAX_AUDITORS: usize = 5;
+/// Agency codes are CGAC (3 digits) or FREC (4 digits) style: 1 to 4 upper-case ASCII letters or digits.
+#[constant]
+pub const MAX_AGENCY_CODE_LEN: usize = 4;
+#[constant]
+pub const MAX_AGENCY_NAME_LEN: usize = 64;
+/// Treasury Account Symbol parts: main account code (4 digits) and sub-account code (3 digits).
+pub const MAIN_ACCOUNT_LEN: usize = 4;
+pub const SUB_ACCOUNT_LEN: usize = 3;
+/// Program activity codes are 4 digits.
+pub const PROGRAM_ACTIVITY_LEN: usize = 4;
+/// Object class codes are 3 digits (e.g. `252` for "other services").
+pub const OBJECT_CLASS_LEN: usize = 3;
+/// Unique Entity ID: exactly 12 upper-case letters or digits.
+pub const UEI_LEN: usize = 12;
+#[constant]
+pub const MAX_RECIPIENT_NAME_LEN: usize = 64;
+/// PIID (up to 50) / FAIN (up to 30) style award ids; bounded by the 32-byte PDA seed limit.
+#[constant]
+pub const MAX_AWARD_ID_LEN: usize = 32;
+/// Most distinct approvals a payment can record; also the most an approval policy may require.
+#[constant]
+pub const MAX_APPROVERS: usize = 5;
+/// Longest time lock an approval policy may set (30 days).
+#[constant]
+pub const MAX_TIME_LOCK_SECONDS: u32 = 30 * 24 * 60 * 60;
+/// Length of the fast-path spending window.
+#[constant]
+pub const FAST_PATH_WINDOW_SECONDS: i64 = 24 * 60 * 60;
+/// Earliest and latest fiscal years an appropriation may name.
+pub const MIN_FISCAL_YEAR: u16 = 2000;
+pub const MAX_FISCAL_YEAR: u16 = 2200;
+
+/// Member role bits.
+#[constant]
+pub const ROLE_BUDGET: u8 = 1 << 0;
+#[constant]
+pub const ROLE_OBLIGATE: u8 = 1 << 1;
+#[constant]
+pub const ROLE_REQUEST: u8 = 1 << 2;
+#[constant]
+pub const ROLE_APPROVE: u8 = 1 << 3;
+#[constant]
+pub const ROLE_EXECUTE: u8 = 1 << 4;
+pub const ALL_ROLES: u8 = ROLE_BUDGET | ROLE_OBLIGATE | ROLE_REQUEST | ROLE_APPROVE | ROLE_EXECUTE;

@@ -1,0 +1,135 @@
+use anchor_lang::prelude::*;
+
+/// Every way the program refuses an instruction. Codes start at 6000 (Anchor's custom error base) and are
+/// stable: append new variants at the end.
+#[error_code]
+pub enum LedgerError {
+    #[msg("the ledger is paused: no state may change until governance unpauses it")]
+    Paused,
+    #[msg("only the ledger admin may do this")]
+    NotLedgerAdmin,
+    #[msg("only the proposed admin may accept the admin role")]
+    NotPendingAdmin,
+    #[msg("no admin handover has been proposed")]
+    NoPendingAdmin,
+    #[msg("too many auditors: the ledger names at most 5")]
+    TooManyAuditors,
+    #[msg("an auditor is listed twice or is the default key")]
+    InvalidAuditor,
+    #[msg("only a ledger auditor may do this")]
+    NotAuditor,
+    #[msg("the ledger is not paused")]
+    NotPaused,
+    #[msg("the mint does not match the ledger's payment mint")]
+    WrongMint,
+    #[msg("agency code must be 1 to 4 upper-case ASCII letters or digits")]
+    InvalidAgencyCode,
+    #[msg("agency name must be 1 to 64 printable ASCII characters")]
+    InvalidAgencyName,
+    #[msg("only the agency head may do this")]
+    NotAgencyHead,
+    #[msg("unknown role bits: roles are BUDGET=1, OBLIGATE=2, REQUEST=4, APPROVE=8, EXECUTE=16")]
+    InvalidRoles,
+    #[msg("signer is not an active member of this agency")]
+    NotActiveMember,
+    #[msg("member lacks the role this instruction needs")]
+    MissingRole,
+    #[msg("the account belongs to another agency")]
+    WrongAgency,
+    #[msg("approval policy must require 1 to 5 approvals")]
+    InvalidApprovalsRequired,
+    #[msg("time lock is longer than 30 days")]
+    TimeLockTooLong,
+    #[msg("a fast-path daily cap needs a threshold above zero: no payment could use it")]
+    FastPathWithoutThreshold,
+    #[msg("the agency is frozen by an auditor")]
+    AgencyFrozen,
+    #[msg("amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("arithmetic overflow: the amount is too large")]
+    Overflow,
+    #[msg("treasury account symbol codes must be digits: main account 4, sub-account 3")]
+    InvalidTreasuryAccountSymbol,
+    #[msg("fiscal year must be between 2000 and 2200")]
+    InvalidFiscalYear,
+    #[msg("availability end must be in the future")]
+    AvailabilityEndInPast,
+    #[msg("the appropriation has expired: no new allotments or obligations")]
+    AppropriationExpired,
+    #[msg("the appropriation is still available: only the admin may expire it early")]
+    AppropriationStillAvailable,
+    #[msg("allotments would exceed the appropriation's budget authority")]
+    ExceedsBudgetAuthority,
+    #[msg("program activity code must be 4 digits")]
+    InvalidProgramActivity,
+    #[msg("UEI must be exactly 12 upper-case letters or digits")]
+    InvalidUei,
+    #[msg("recipient name must be 1 to 64 printable ASCII characters (individuals: give only the salted hash)")]
+    InvalidRecipientName,
+    #[msg("an individual's name hash must be non-zero and only individuals carry one")]
+    InvalidNameHash,
+    #[msg("payout wallet must not be the default key")]
+    InvalidPayoutWallet,
+    #[msg("the recipient is suspended or debarred")]
+    RecipientNotActive,
+    #[msg("award id must be 1 to 32 printable ASCII characters")]
+    InvalidAwardId,
+    #[msg("object class must be 3 digits")]
+    InvalidObjectClass,
+    #[msg("period of performance must end after it starts")]
+    InvalidPeriodOfPerformance,
+    #[msg("obligations would exceed the allotment")]
+    ExceedsAllotment,
+    #[msg("deobligation would take the award below what is paid or in flight")]
+    DeobligationBelowCommitted,
+    #[msg("the award is closed")]
+    AwardClosed,
+    #[msg("the award still has unpaid obligation or payments in flight")]
+    AwardNotSettled,
+    #[msg("amount exceeds what is left on the award")]
+    ExceedsAwardRemaining,
+    #[msg("invoice hash must not be all zeros")]
+    InvalidInvoiceHash,
+    #[msg("the requester may not approve their own payment")]
+    SelfApproval,
+    #[msg("this member has already approved the payment")]
+    AlreadyApproved,
+    #[msg("the payment already has the most approvals it can record")]
+    TooManyApprovals,
+    #[msg("the payment is not in a state that allows this")]
+    InvalidPaymentStatus,
+    #[msg("the payment needs more approvals before it can execute")]
+    InsufficientApprovals,
+    #[msg("the payment's time lock has not passed yet")]
+    TimeLockActive,
+    #[msg("the payment is held by an auditor")]
+    PaymentHeld,
+    #[msg("only the requester or the agency head may cancel")]
+    NotRequesterOrHead,
+    #[msg("the fast path only takes amounts below the agency's approval threshold")]
+    AboveFastPathThreshold,
+    #[msg("the fast path's daily cap would be exceeded")]
+    FastPathCapExceeded,
+    #[msg("the payment is in flight: only executed, rejected or cancelled payments can be archived")]
+    PaymentInFlight,
+    #[msg("the wallet does not match the recipient's payout wallet")]
+    WrongPayoutWallet,
+    #[msg("the treasury account is not this agency's treasury")]
+    WrongTreasury,
+    #[msg("the token program does not match the ledger's token program")]
+    WrongTokenProgram,
+    #[msg("rent must go back to the account that paid it")]
+    WrongRentPayer,
+    #[msg("the payment is already held")]
+    AlreadyHeld,
+    #[msg("the payment is not held")]
+    NotHeld,
+    #[msg("the agency is already in that freeze state")]
+    FreezeUnchanged,
+    #[msg("the recipient already has that status")]
+    RecipientStatusUnchanged,
+    #[msg("the account does not belong to the given parent")]
+    WrongParent,
+    #[msg("an account invariant does not hold")]
+    InvariantViolated,
+}

@@ -1,0 +1,130 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    error::LedgerError,
+    events::AwardObligated,
+    state::{
+        is_printable_ascii, validate_object_class, Agency, Allotment, Appropriation, Award, AwardStatus, AwardType,
+        Ledger, Member, Recipient,
+    },
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ObligateArgs {
+    /// PIID or FAIN, 1 to 32 printable ASCII characters, unique within the agency.
+    pub award_id: String,
+    pub award_type: AwardType,
+    /// Object class code, 3 ASCII digits.
+    pub object_class: [u8; OBJECT_CLASS_LEN],
+    /// Obligation in base units of the payment mint.
+    pub amount: u64,
+    pub period_start: i64,
+    pub period_end: i64,
+    /// sha256 of the award document kept off chain.
+    pub document_hash: [u8; 32],
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: ObligateArgs)]
+pub struct Obligate<'info> {
+    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(mut, seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
+    pub agency: Box<Account<'info, Agency>>,
+    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
+    pub member: Box<Account<'info, Member>>,
+    #[account(mut, has_one = agency @ LedgerError::WrongAgency)]
+    pub appropriation: Box<Account<'info, Appropriation>>,
+    #[account(
+        mut,
+        has_one = agency @ LedgerError::WrongAgency,
+        has_one = appropriation @ LedgerError::WrongParent,
+    )]
+    pub allotment: Box<Account<'info, Allotment>>,
+    #[account(seeds = [RECIPIENT_SEED, &recipient.uei], bump = recipient.bump)]
+    pub recipient: Box<Account<'info, Recipient>>,
+    #[account(
+        init,
+        payer = authority,
+        space = Award::SPACE,
+        seeds = [AWARD_SEED, agency.key().as_ref(), args.award_id.as_bytes()],
+        bump,
+    )]
+    pub award: Box<Account<'info, Award>>,
+    /// A member with the OBLIGATE role; pays for the award account.
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Obligate<'_> {
+    pub fn validate(&self, args: &ObligateArgs) -> Result<()> {
+        self.agency.require_not_frozen()?;
+        self.member.require_role(ROLE_OBLIGATE)?;
+        self.appropriation.require_available(Clock::get()?.unix_timestamp)?;
+        self.recipient.require_active()?;
+        require!(is_printable_ascii(&args.award_id, MAX_AWARD_ID_LEN), LedgerError::InvalidAwardId);
+        validate_object_class(&args.object_class)?;
+        require!(args.amount > 0, LedgerError::ZeroAmount);
+        require!(args.period_start < args.period_end, LedgerError::InvalidPeriodOfPerformance);
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<Obligate>, args: ObligateArgs) -> Result<()> {
+    let allotment = &mut ctx.accounts.allotment;
+    let allotment_obligated = allotment.obligated.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
+    require!(allotment_obligated <= allotment.amount, LedgerError::ExceedsAllotment);
+    allotment.obligated = allotment_obligated;
+    allotment.award_count = allotment.award_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+    allotment.invariant()?;
+
+    let appropriation = &mut ctx.accounts.appropriation;
+    appropriation.obligated = appropriation.obligated.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
+    appropriation.invariant()?;
+
+    let agency = &mut ctx.accounts.agency;
+    agency.obligated = agency.obligated.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
+    agency.award_count = agency.award_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+    agency.invariant()?;
+
+    let award = &mut ctx.accounts.award;
+    award.set_inner(Award {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.award,
+        agency: agency.key(),
+        appropriation: appropriation.key(),
+        allotment: allotment.key(),
+        recipient: ctx.accounts.recipient.key(),
+        award_type: args.award_type,
+        status: AwardStatus::Active,
+        object_class: args.object_class,
+        obligated: args.amount,
+        outlayed: 0,
+        in_flight: 0,
+        period_start: args.period_start,
+        period_end: args.period_end,
+        document_hash: args.document_hash,
+        modification_count: 0,
+        payment_count: 0,
+        award_id: args.award_id,
+    });
+    award.invariant()?;
+    emit_cpi!(AwardObligated {
+        agency: agency.key(),
+        award: award.key(),
+        award_id: award.award_id.clone(),
+        award_type: award.award_type,
+        recipient: award.recipient,
+        allotment: award.allotment,
+        object_class: award.object_class,
+        amount: args.amount,
+        document_hash: award.document_hash,
+        allotment_obligated: allotment.obligated,
+        appropriation_obligated: appropriation.obligated,
+        agency_obligated: agency.obligated,
+    });
+    Ok(())
+}

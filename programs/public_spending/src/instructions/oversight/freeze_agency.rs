@@ -1,0 +1,36 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    error::LedgerError,
+    events::AgencyFreezeSet,
+    state::{Agency, Ledger},
+};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct FreezeAgency<'info> {
+    #[account(
+        seeds = [LEDGER_SEED],
+        bump = ledger.bump,
+        constraint = !ledger.paused @ LedgerError::Paused,
+        constraint = ledger.is_auditor(&auditor.key()) @ LedgerError::NotAuditor,
+    )]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(
+        mut,
+        seeds = [AGENCY_SEED, agency.code.as_bytes()],
+        bump = agency.bump,
+        constraint = agency.frozen != true @ LedgerError::FreezeUnchanged,
+    )]
+    pub agency: Box<Account<'info, Agency>>,
+    pub auditor: Signer<'info>,
+}
+
+pub fn handler(ctx: Context<FreezeAgency>) -> Result<()> {
+    let agency = &mut ctx.accounts.agency;
+    agency.frozen = true;
+    agency.invariant()?;
+    emit_cpi!(AgencyFreezeSet { agency: agency.key(), frozen: true, auditor: ctx.accounts.auditor.key() });
+    Ok(())
+}

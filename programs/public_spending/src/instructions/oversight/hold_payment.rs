@@ -1,0 +1,42 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    error::LedgerError,
+    events::PaymentHoldSet,
+    state::{Ledger, Payment},
+};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct HoldPayment<'info> {
+    #[account(
+        seeds = [LEDGER_SEED],
+        bump = ledger.bump,
+        constraint = !ledger.paused @ LedgerError::Paused,
+        constraint = ledger.is_auditor(&auditor.key()) @ LedgerError::NotAuditor,
+    )]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(
+        mut,
+        seeds = [PAYMENT_SEED, payment.award.as_ref(), &payment.index.to_le_bytes()],
+        bump = payment.bump,
+        constraint = payment.held != true @ LedgerError::AlreadyHeld,
+        constraint = !payment.status.is_final() @ LedgerError::InvalidPaymentStatus,
+    )]
+    pub payment: Box<Account<'info, Payment>>,
+    pub auditor: Signer<'info>,
+}
+
+pub fn handler(ctx: Context<HoldPayment>) -> Result<()> {
+    let payment = &mut ctx.accounts.payment;
+    payment.held = true;
+    payment.invariant()?;
+    emit_cpi!(PaymentHoldSet {
+        agency: payment.agency,
+        payment: payment.key(),
+        held: true,
+        auditor: ctx.accounts.auditor.key(),
+    });
+    Ok(())
+}

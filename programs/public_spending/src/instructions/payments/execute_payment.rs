@@ -1,0 +1,114 @@
+use anchor_lang::prelude::*;
+use anchor_spl::{
+    associated_token::AssociatedToken,
+    token_interface::{Mint, TokenAccount, TokenInterface},
+};
+
+use super::outlay::Outlay;
+use crate::{
+    constants::*,
+    error::LedgerError,
+    state::{Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, PaymentStatus, Recipient},
+};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ExecutePayment<'info> {
+    #[account(
+        seeds = [LEDGER_SEED],
+        bump = ledger.bump,
+        constraint = !ledger.paused @ LedgerError::Paused,
+        has_one = payment_mint @ LedgerError::WrongMint,
+        has_one = token_program @ LedgerError::WrongTokenProgram,
+    )]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(
+        mut,
+        seeds = [AGENCY_SEED, agency.code.as_bytes()],
+        bump = agency.bump,
+        has_one = treasury @ LedgerError::WrongTreasury,
+    )]
+    pub agency: Box<Account<'info, Agency>>,
+    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), executor.key().as_ref()], bump = member.bump)]
+    pub member: Box<Account<'info, Member>>,
+    #[account(mut, has_one = agency @ LedgerError::WrongAgency)]
+    pub appropriation: Box<Account<'info, Appropriation>>,
+    #[account(mut, has_one = appropriation @ LedgerError::WrongParent)]
+    pub allotment: Box<Account<'info, Allotment>>,
+    #[account(
+        mut,
+        seeds = [AWARD_SEED, agency.key().as_ref(), award.award_id.as_bytes()],
+        bump = award.bump,
+        has_one = agency @ LedgerError::WrongAgency,
+        has_one = allotment @ LedgerError::WrongParent,
+        has_one = recipient @ LedgerError::WrongParent,
+    )]
+    pub award: Box<Account<'info, Award>>,
+    #[account(has_one = payout_wallet @ LedgerError::WrongPayoutWallet)]
+    pub recipient: Box<Account<'info, Recipient>>,
+    /// CHECK: only the owner of the recipient's token account; `has_one` on `recipient` pins it to the payout wallet.
+    pub payout_wallet: UncheckedAccount<'info>,
+    #[account(
+        mut,
+        seeds = [PAYMENT_SEED, award.key().as_ref(), &payment.index.to_le_bytes()],
+        bump = payment.bump,
+        has_one = award @ LedgerError::WrongParent,
+    )]
+    pub payment: Box<Account<'info, Payment>>,
+    pub payment_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(mut, token::mint = payment_mint, token::authority = agency, token::token_program = token_program)]
+    pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The payout wallet's associated token account for the payment mint; created if missing, paid by the executor.
+    #[account(
+        init_if_needed,
+        payer = executor,
+        associated_token::mint = payment_mint,
+        associated_token::authority = payout_wallet,
+        associated_token::token_program = token_program,
+    )]
+    pub recipient_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// A member with the EXECUTE role.
+    #[account(mut)]
+    pub executor: Signer<'info>,
+    pub token_program: Interface<'info, TokenInterface>,
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    pub system_program: Program<'info, System>,
+}
+
+impl ExecutePayment<'_> {
+    pub fn validate(&self) -> Result<()> {
+        self.agency.require_not_frozen()?;
+        self.member.require_role(ROLE_EXECUTE)?;
+        self.recipient.require_active()?;
+        let payment = &self.payment;
+        require!(payment.status != PaymentStatus::Requested, LedgerError::InsufficientApprovals);
+        require!(payment.status == PaymentStatus::Approved, LedgerError::InvalidPaymentStatus);
+        require!(!payment.held, LedgerError::PaymentHeld);
+        require!(
+            payment.approvers.len() >= usize::from(payment.approvals_required),
+            LedgerError::InsufficientApprovals
+        );
+        require!(Clock::get()?.unix_timestamp >= payment.executable_at, LedgerError::TimeLockActive);
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<ExecutePayment>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let event = Outlay {
+        agency: &mut ctx.accounts.agency,
+        appropriation: &mut ctx.accounts.appropriation,
+        allotment: &mut ctx.accounts.allotment,
+        award: &mut ctx.accounts.award,
+        payment: &mut ctx.accounts.payment,
+        recipient: ctx.accounts.recipient.key(),
+        payment_mint: &ctx.accounts.payment_mint,
+        treasury: &ctx.accounts.treasury,
+        recipient_token_account: &ctx.accounts.recipient_token_account,
+        token_program: &ctx.accounts.token_program,
+        executor: ctx.accounts.executor.key(),
+    }
+    .execute(now)?;
+    emit_cpi!(event);
+    Ok(())
+}

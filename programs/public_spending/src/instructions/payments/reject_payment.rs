@@ -1,0 +1,56 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    error::LedgerError,
+    events::PaymentRejected,
+    state::{Agency, Award, Ledger, Member, Payment, PaymentStatus},
+};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RejectPayment<'info> {
+    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
+    pub agency: Box<Account<'info, Agency>>,
+    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
+    pub member: Box<Account<'info, Member>>,
+    #[account(mut, has_one = agency @ LedgerError::WrongAgency)]
+    pub award: Box<Account<'info, Award>>,
+    #[account(
+        mut,
+        seeds = [PAYMENT_SEED, award.key().as_ref(), &payment.index.to_le_bytes()],
+        bump = payment.bump,
+        has_one = award @ LedgerError::WrongParent,
+    )]
+    pub payment: Box<Account<'info, Payment>>,
+    /// A member with the APPROVE role.
+    pub authority: Signer<'info>,
+}
+
+impl RejectPayment<'_> {
+    pub fn validate(&self) -> Result<()> {
+        self.agency.require_not_frozen()?;
+        self.member.require_role(ROLE_APPROVE)?;
+        require!(!self.payment.status.is_final(), LedgerError::InvalidPaymentStatus);
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<RejectPayment>) -> Result<()> {
+    let payment = &mut ctx.accounts.payment;
+    let award = &mut ctx.accounts.award;
+    award.in_flight = award.in_flight.checked_sub(payment.amount).ok_or(LedgerError::InvariantViolated)?;
+    payment.status = PaymentStatus::Rejected;
+    award.invariant()?;
+    payment.invariant()?;
+    emit_cpi!(PaymentRejected {
+        agency: payment.agency,
+        payment: payment.key(),
+        by: ctx.accounts.authority.key(),
+        amount: payment.amount,
+        award_in_flight: award.in_flight,
+    });
+    Ok(())
+}

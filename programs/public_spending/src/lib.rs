@@ -1,0 +1,210 @@
+//! Public Spending Ledger: the execution of a public budget on Solana.
+//!
+//! appropriation (budget authority, set by ledger governance)
+//!   └─ allotment (an agency splits it by program activity)
+//!        └─ award / obligation (to a registered recipient)
+//!             └─ payment / outlay (tokens move from the agency treasury to the recipient)
+//!
+//! Every level's totals are enforced on chain, every state change emits an event through `emit_cpi!`, and every
+//! executed payment is folded into its agency's `outlay_hash` chain.
+#![deny(clippy::arithmetic_side_effects)]
+// Anchor's macros expand to cfg names (custom-heap, anchor-debug, ...) that this crate does not declare.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod state;
+
+use instructions::*;
+use state::ApprovalPolicy;
+
+declare_id!("918joL18E25mNN3SBsdvhNH2K6CA8qPNPewQdFzNYhD7");
+
+#[cfg(not(feature = "no-entrypoint"))]
+solana_security_txt::security_txt! {
+    name: "Public Spending Ledger",
+    project_url: "https://github.com/public-spending-ledger/public-spending-ledger",
+    contacts: "email:security@public-spending-ledger.org",
+    policy: "https://github.com/public-spending-ledger/public-spending-ledger/blob/main/SECURITY.md",
+    source_code: "https://github.com/public-spending-ledger/public-spending-ledger"
+}
+
+#[program]
+pub mod public_spending {
+    use super::*;
+
+    // ── governance ──────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Creates the ledger: its first admin and the payment mint (its decimals are recorded).
+    pub fn initialize_ledger(ctx: Context<InitializeLedger>) -> Result<()> {
+        governance::initialize_ledger::handler(ctx)
+    }
+
+    /// Proposes a new ledger admin (step one of two).
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, args: ProposeAdminArgs) -> Result<()> {
+        governance::propose_admin::handler(ctx, args)
+    }
+
+    /// The proposed admin takes over (step two of two).
+    #[access_control(ctx.accounts.validate())]
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        governance::accept_admin::handler(ctx)
+    }
+
+    /// Replaces the ledger's list of auditors.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn set_auditors(ctx: Context<SetAuditors>, args: SetAuditorsArgs) -> Result<()> {
+        governance::set_auditors::handler(ctx, args)
+    }
+
+    /// Stops every state change until `unpause`.
+    pub fn pause(ctx: Context<Pause>) -> Result<()> {
+        governance::pause::handler(ctx)
+    }
+
+    /// Lifts a pause.
+    pub fn unpause(ctx: Context<Unpause>) -> Result<()> {
+        governance::unpause::handler(ctx)
+    }
+
+    // ── agency ──────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Registers an agency with its head, and creates its treasury token account (ledger admin only).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn register_agency(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result<()> {
+        agency::register_agency::handler(ctx, args)
+    }
+
+    /// Adds, changes or deactivates an agency member's roles (agency head only).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn set_member(ctx: Context<SetMember>, args: SetMemberArgs) -> Result<()> {
+        agency::set_member::handler(ctx, args)
+    }
+
+    /// Sets the agency's approval threshold, approvals required, time lock and fast-path cap (agency head only).
+    #[access_control(ctx.accounts.validate(&policy))]
+    pub fn set_approval_policy(ctx: Context<SetApprovalPolicy>, policy: ApprovalPolicy) -> Result<()> {
+        agency::set_approval_policy::handler(ctx, policy)
+    }
+
+    // ── budget ──────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Grants an agency budget authority under a Treasury Account Symbol and fiscal year (ledger admin only).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_appropriation(ctx: Context<CreateAppropriation>, args: CreateAppropriationArgs) -> Result<()> {
+        budget::create_appropriation::handler(ctx, args)
+    }
+
+    /// Sets part of an appropriation aside for a program activity (BUDGET role); never beyond budget authority.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn allot(ctx: Context<Allot>, args: AllotArgs) -> Result<()> {
+        budget::allot::handler(ctx, args)
+    }
+
+    /// Ends an appropriation's availability: anyone after its end, the ledger admin at any time.
+    #[access_control(ctx.accounts.validate())]
+    pub fn expire_appropriation(ctx: Context<ExpireAppropriation>) -> Result<()> {
+        budget::expire_appropriation::handler(ctx)
+    }
+
+    // ── awards ──────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Registers a payee by UEI (OBLIGATE role); an individual's name is stored only as a salted hash.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn register_recipient(ctx: Context<RegisterRecipient>, args: RegisterRecipientArgs) -> Result<()> {
+        awards::register_recipient::handler(ctx, args)
+    }
+
+    /// Obligates part of an allotment to a recipient as a new award (OBLIGATE role).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn obligate(ctx: Context<Obligate>, args: ObligateArgs) -> Result<()> {
+        awards::obligate::handler(ctx, args)
+    }
+
+    /// Increases or deobligates an award (OBLIGATE role); never below what is paid or in flight.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn modify_award(ctx: Context<ModifyAward>, args: ModifyAwardArgs) -> Result<()> {
+        awards::modify_award::handler(ctx, args)
+    }
+
+    /// Closes a fully paid (or fully deobligated) award (OBLIGATE role).
+    #[access_control(ctx.accounts.validate())]
+    pub fn close_award(ctx: Context<CloseAward>) -> Result<()> {
+        awards::close_award::handler(ctx)
+    }
+
+    // ── payments ────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Requests a payment against an award at its next index (REQUEST role).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn request_payment(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
+        payments::request_payment::handler(ctx, args)
+    }
+
+    /// Approves a requested payment (APPROVE role; never the requester, never twice).
+    #[access_control(ctx.accounts.validate())]
+    pub fn approve_payment(ctx: Context<ApprovePayment>) -> Result<()> {
+        payments::approve_payment::handler(ctx)
+    }
+
+    /// Rejects a payment that has not executed (APPROVE role).
+    #[access_control(ctx.accounts.validate())]
+    pub fn reject_payment(ctx: Context<RejectPayment>) -> Result<()> {
+        payments::reject_payment::handler(ctx)
+    }
+
+    /// Cancels a payment that has not executed (its requester or the agency head).
+    #[access_control(ctx.accounts.validate())]
+    pub fn cancel_payment(ctx: Context<CancelPayment>) -> Result<()> {
+        payments::cancel_payment::handler(ctx)
+    }
+
+    /// Pays an approved payment from the agency treasury once its time lock has passed (EXECUTE role).
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_payment(ctx: Context<ExecutePayment>) -> Result<()> {
+        payments::execute_payment::handler(ctx)
+    }
+
+    /// Pays below the approval threshold and within the daily cap in one instruction (EXECUTE role).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn pay_small(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
+        payments::pay_small::handler(ctx, args)
+    }
+
+    /// Closes a final payment account and returns its rent; the record lives on in events and the hash chain.
+    pub fn archive_payment(ctx: Context<ArchivePayment>) -> Result<()> {
+        payments::archive_payment::handler(ctx)
+    }
+
+    // ── oversight ───────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Freezes an agency: none of its members can act until unfrozen (auditor).
+    pub fn freeze_agency(ctx: Context<FreezeAgency>) -> Result<()> {
+        oversight::freeze_agency::handler(ctx)
+    }
+
+    /// Lifts an agency freeze (auditor).
+    pub fn unfreeze_agency(ctx: Context<UnfreezeAgency>) -> Result<()> {
+        oversight::unfreeze_agency::handler(ctx)
+    }
+
+    /// Holds a payment so that it cannot execute (auditor).
+    pub fn hold_payment(ctx: Context<HoldPayment>) -> Result<()> {
+        oversight::hold_payment::handler(ctx)
+    }
+
+    /// Releases a held payment (auditor).
+    pub fn release_payment(ctx: Context<ReleasePayment>) -> Result<()> {
+        oversight::release_payment::handler(ctx)
+    }
+
+    /// Suspends, debars or reinstates a recipient (auditor).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn debar_recipient(ctx: Context<DebarRecipient>, args: SetRecipientStatusArgs) -> Result<()> {
+        oversight::debar_recipient::handler(ctx, args)
+    }
+}

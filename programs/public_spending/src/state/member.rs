@@ -1,0 +1,31 @@
+use anchor_lang::prelude::*;
+
+use crate::{constants::ALL_ROLES, error::LedgerError};
+
+/// A person (key) acting for an agency, with role bits BUDGET, OBLIGATE, REQUEST, APPROVE, EXECUTE.
+#[account]
+#[derive(InitSpace, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub version: u8,
+    pub bump: u8,
+    pub agency: Pubkey,
+    pub key: Pubkey,
+    pub roles: u8,
+    pub active: bool,
+}
+
+impl Member {
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+
+    /// Fails unless this member is active and holds every bit of `role`.
+    pub fn require_role(&self, role: u8) -> Result<()> {
+        require!(self.active, LedgerError::NotActiveMember);
+        require!(self.roles & role == role, LedgerError::MissingRole);
+        Ok(())
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(self.roles & !ALL_ROLES == 0, LedgerError::InvalidRoles);
+        Ok(())
+    }
+}

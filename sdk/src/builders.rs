@@ -1,0 +1,683 @@
+//! Typed instruction builders: a struct of the keys an instruction needs, turned into an [`Instruction`] with
+//! every PDA derived here. Callers never assemble account lists by hand.
+
+use anchor_lang::{
+    prelude::Pubkey,
+    solana_program::{instruction::Instruction, system_program},
+    InstructionData, ToAccountMetas,
+};
+use anchor_spl::associated_token;
+use public_spending::{
+    accounts as acc, instruction as data,
+    instructions::{
+        AllotArgs, AwardChange, CreateAppropriationArgs, ModifyAwardArgs, ObligateArgs, PaymentArgs,
+        ProposeAdminArgs, RegisterAgencyArgs, RegisterRecipientArgs, SetAuditorsArgs, SetMemberArgs,
+        SetRecipientStatusArgs,
+    },
+    state::{ApprovalPolicy, RecipientStatus},
+    ID,
+};
+
+use crate::pda;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction { program_id: ID, accounts: accounts.to_account_metas(None), data: data.data() }
+}
+
+fn ledger() -> Pubkey {
+    pda::ledger().0
+}
+
+// ── governance ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `initialize_ledger`: `admin` signs and pays.
+pub struct InitializeLedger {
+    pub admin: Pubkey,
+    pub payment_mint: Pubkey,
+    pub token_program: Pubkey,
+}
+
+impl InitializeLedger {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::InitializeLedger {
+                ledger: ledger(),
+                admin: self.admin,
+                payment_mint: self.payment_mint,
+                token_program: self.token_program,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::InitializeLedger {},
+        )
+    }
+}
+
+/// `propose_admin`: the current admin names its successor.
+pub struct ProposeAdmin {
+    pub admin: Pubkey,
+    pub new_admin: Pubkey,
+}
+
+impl ProposeAdmin {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::ProposeAdmin {
+                ledger: ledger(),
+                admin: self.admin,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ProposeAdmin { args: ProposeAdminArgs { new_admin: self.new_admin } },
+        )
+    }
+}
+
+/// `accept_admin`: the proposed admin signs.
+pub struct AcceptAdmin {
+    pub new_admin: Pubkey,
+}
+
+impl AcceptAdmin {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::AcceptAdmin {
+                ledger: ledger(),
+                new_admin: self.new_admin,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::AcceptAdmin {},
+        )
+    }
+}
+
+/// `set_auditors`: replaces the auditor list.
+pub struct SetAuditors {
+    pub admin: Pubkey,
+    pub auditors: Vec<Pubkey>,
+}
+
+impl SetAuditors {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::SetAuditors { ledger: ledger(), admin: self.admin, event_authority: pda::event_authority(), program: ID },
+            data::SetAuditors { args: SetAuditorsArgs { auditors: self.auditors.clone() } },
+        )
+    }
+}
+
+/// `pause` (`paused = true`) or `unpause` (`paused = false`).
+pub struct SetPaused {
+    pub admin: Pubkey,
+    pub paused: bool,
+}
+
+impl SetPaused {
+    pub fn instruction(&self) -> Instruction {
+        let (event_authority, ledger) = (pda::event_authority(), ledger());
+        if self.paused {
+            build(acc::Pause { ledger, admin: self.admin, event_authority, program: ID }, data::Pause {})
+        } else {
+            build(acc::Unpause { ledger, admin: self.admin, event_authority, program: ID }, data::Unpause {})
+        }
+    }
+}
+
+// ── agency ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `register_agency`: the ledger admin signs and pays for the agency and its treasury.
+pub struct RegisterAgency {
+    pub admin: Pubkey,
+    pub payment_mint: Pubkey,
+    pub token_program: Pubkey,
+    pub args: RegisterAgencyArgs,
+}
+
+impl RegisterAgency {
+    pub fn instruction(&self) -> Instruction {
+        let agency = pda::agency(&self.args.code).0;
+        build(
+            acc::RegisterAgency {
+                ledger: ledger(),
+                agency,
+                treasury: pda::treasury(&agency).0,
+                payment_mint: self.payment_mint,
+                admin: self.admin,
+                token_program: self.token_program,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::RegisterAgency { args: self.args.clone() },
+        )
+    }
+}
+
+/// `set_member`: the agency head signs and pays for a new member account.
+pub struct SetMember {
+    pub agency: Pubkey,
+    pub head: Pubkey,
+    pub args: SetMemberArgs,
+}
+
+impl SetMember {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::SetMember {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.args.key).0,
+                head: self.head,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::SetMember { args: self.args.clone() },
+        )
+    }
+}
+
+/// `set_approval_policy`: the agency head signs.
+pub struct SetApprovalPolicy {
+    pub agency: Pubkey,
+    pub head: Pubkey,
+    pub policy: ApprovalPolicy,
+}
+
+impl SetApprovalPolicy {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::SetApprovalPolicy {
+                ledger: ledger(),
+                agency: self.agency,
+                head: self.head,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::SetApprovalPolicy { policy: self.policy },
+        )
+    }
+}
+
+// ── budget ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `create_appropriation`: the ledger admin signs and pays.
+pub struct CreateAppropriation {
+    pub admin: Pubkey,
+    pub agency: Pubkey,
+    pub args: CreateAppropriationArgs,
+}
+
+impl CreateAppropriation {
+    /// The appropriation account this instruction creates.
+    pub fn appropriation(&self) -> Pubkey {
+        pda::appropriation(&self.agency, &self.args.main_account, &self.args.sub_account, self.args.fiscal_year).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::CreateAppropriation {
+                ledger: ledger(),
+                agency: self.agency,
+                appropriation: self.appropriation(),
+                admin: self.admin,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::CreateAppropriation { args: self.args.clone() },
+        )
+    }
+}
+
+/// `allot`: a BUDGET member signs and pays; `index` is the appropriation's `allotment_count`.
+pub struct Allot {
+    pub agency: Pubkey,
+    pub appropriation: Pubkey,
+    pub index: u32,
+    pub authority: Pubkey,
+    pub args: AllotArgs,
+}
+
+impl Allot {
+    pub fn allotment(&self) -> Pubkey {
+        pda::allotment(&self.appropriation, self.index).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::Allot {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.authority).0,
+                appropriation: self.appropriation,
+                allotment: self.allotment(),
+                authority: self.authority,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::Allot { args: self.args.clone() },
+        )
+    }
+}
+
+/// `expire_appropriation`: anyone after availability ends, the admin at any time.
+pub struct ExpireAppropriation {
+    pub appropriation: Pubkey,
+    pub authority: Pubkey,
+}
+
+impl ExpireAppropriation {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::ExpireAppropriation {
+                ledger: ledger(),
+                appropriation: self.appropriation,
+                authority: self.authority,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ExpireAppropriation {},
+        )
+    }
+}
+
+// ── awards ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `register_recipient`: an OBLIGATE member signs and pays.
+pub struct RegisterRecipient {
+    pub agency: Pubkey,
+    pub authority: Pubkey,
+    pub args: RegisterRecipientArgs,
+}
+
+impl RegisterRecipient {
+    pub fn recipient(&self) -> Pubkey {
+        pda::recipient(&self.args.uei).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::RegisterRecipient {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.authority).0,
+                recipient: self.recipient(),
+                authority: self.authority,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::RegisterRecipient { args: self.args.clone() },
+        )
+    }
+}
+
+/// `obligate`: an OBLIGATE member signs and pays for the new award.
+pub struct Obligate {
+    pub agency: Pubkey,
+    pub appropriation: Pubkey,
+    pub allotment: Pubkey,
+    pub recipient: Pubkey,
+    pub authority: Pubkey,
+    pub args: ObligateArgs,
+}
+
+impl Obligate {
+    pub fn award(&self) -> Pubkey {
+        pda::award(&self.agency, &self.args.award_id).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::Obligate {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.authority).0,
+                appropriation: self.appropriation,
+                allotment: self.allotment,
+                recipient: self.recipient,
+                award: self.award(),
+                authority: self.authority,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::Obligate { args: self.args.clone() },
+        )
+    }
+}
+
+/// The keys that place an award in the budget chain; read them off the `Award` account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AwardKeys {
+    pub agency: Pubkey,
+    pub appropriation: Pubkey,
+    pub allotment: Pubkey,
+    pub award: Pubkey,
+    pub recipient: Pubkey,
+}
+
+impl AwardKeys {
+    pub fn of(award: Pubkey, state: &public_spending::state::Award) -> Self {
+        Self {
+            agency: state.agency,
+            appropriation: state.appropriation,
+            allotment: state.allotment,
+            award,
+            recipient: state.recipient,
+        }
+    }
+}
+
+/// `modify_award`: an OBLIGATE member signs.
+pub struct ModifyAward {
+    pub keys: AwardKeys,
+    pub authority: Pubkey,
+    pub change: AwardChange,
+    pub document_hash: [u8; 32],
+}
+
+impl ModifyAward {
+    pub fn instruction(&self) -> Instruction {
+        let k = &self.keys;
+        build(
+            acc::ModifyAward {
+                ledger: ledger(),
+                agency: k.agency,
+                member: pda::member(&k.agency, &self.authority).0,
+                appropriation: k.appropriation,
+                allotment: k.allotment,
+                award: k.award,
+                authority: self.authority,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ModifyAward { args: ModifyAwardArgs { change: self.change, document_hash: self.document_hash } },
+        )
+    }
+}
+
+/// `close_award`: an OBLIGATE member signs.
+pub struct CloseAward {
+    pub agency: Pubkey,
+    pub award: Pubkey,
+    pub authority: Pubkey,
+}
+
+impl CloseAward {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::CloseAward {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.authority).0,
+                award: self.award,
+                authority: self.authority,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::CloseAward {},
+        )
+    }
+}
+
+// ── payments ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `request_payment`: a REQUEST member signs and pays rent; `index` is the award's `payment_count`.
+pub struct RequestPayment {
+    pub agency: Pubkey,
+    pub award: Pubkey,
+    pub index: u32,
+    pub authority: Pubkey,
+    pub args: PaymentArgs,
+}
+
+impl RequestPayment {
+    pub fn payment(&self) -> Pubkey {
+        pda::payment(&self.award, self.index).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::RequestPayment {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.authority).0,
+                award: self.award,
+                payment: self.payment(),
+                authority: self.authority,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::RequestPayment { args: self.args.clone() },
+        )
+    }
+}
+
+/// What an approver, rejecter or canceller decides about a payment in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentDecision {
+    /// `approve_payment` (APPROVE role, not the requester).
+    Approve,
+    /// `reject_payment` (APPROVE role).
+    Reject,
+    /// `cancel_payment` (requester or agency head).
+    Cancel,
+}
+
+/// `approve_payment`, `reject_payment` or `cancel_payment`.
+pub struct DecidePayment {
+    pub agency: Pubkey,
+    pub award: Pubkey,
+    pub index: u32,
+    pub authority: Pubkey,
+    pub decision: PaymentDecision,
+}
+
+impl DecidePayment {
+    pub fn instruction(&self) -> Instruction {
+        let (agency, award, authority) = (self.agency, self.award, self.authority);
+        let payment = pda::payment(&award, self.index).0;
+        let member = pda::member(&agency, &authority).0;
+        let (ledger, event_authority) = (ledger(), pda::event_authority());
+        match self.decision {
+            PaymentDecision::Approve => build(
+                acc::ApprovePayment { ledger, agency, member, payment, authority, event_authority, program: ID },
+                data::ApprovePayment {},
+            ),
+            PaymentDecision::Reject => build(
+                acc::RejectPayment { ledger, agency, member, award, payment, authority, event_authority, program: ID },
+                data::RejectPayment {},
+            ),
+            PaymentDecision::Cancel => build(
+                acc::CancelPayment { ledger, agency, award, payment, authority, event_authority, program: ID },
+                data::CancelPayment {},
+            ),
+        }
+    }
+}
+
+/// The token side of a payout: the ledger's mint and token program, and the recipient's payout wallet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Payout {
+    pub payment_mint: Pubkey,
+    pub token_program: Pubkey,
+    pub payout_wallet: Pubkey,
+}
+
+impl Payout {
+    pub fn recipient_token_account(&self) -> Pubkey {
+        pda::recipient_token_account(&self.payout_wallet, &self.payment_mint, &self.token_program)
+    }
+}
+
+/// `execute_payment`: an EXECUTE member signs (and pays for the recipient's token account if missing).
+pub struct ExecutePayment {
+    pub keys: AwardKeys,
+    pub payout: Payout,
+    pub index: u32,
+    pub executor: Pubkey,
+}
+
+impl ExecutePayment {
+    pub fn instruction(&self) -> Instruction {
+        let (k, p) = (&self.keys, &self.payout);
+        build(
+            acc::ExecutePayment {
+                ledger: ledger(),
+                agency: k.agency,
+                member: pda::member(&k.agency, &self.executor).0,
+                appropriation: k.appropriation,
+                allotment: k.allotment,
+                award: k.award,
+                recipient: k.recipient,
+                payout_wallet: p.payout_wallet,
+                payment: pda::payment(&k.award, self.index).0,
+                payment_mint: p.payment_mint,
+                treasury: pda::treasury(&k.agency).0,
+                recipient_token_account: p.recipient_token_account(),
+                executor: self.executor,
+                token_program: p.token_program,
+                associated_token_program: associated_token::ID,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ExecutePayment {},
+        )
+    }
+}
+
+/// `pay_small`: an EXECUTE member signs and pays rent; `index` is the award's `payment_count`.
+pub struct PaySmall {
+    pub keys: AwardKeys,
+    pub payout: Payout,
+    pub index: u32,
+    pub executor: Pubkey,
+    pub args: PaymentArgs,
+}
+
+impl PaySmall {
+    pub fn payment(&self) -> Pubkey {
+        pda::payment(&self.keys.award, self.index).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        let (k, p) = (&self.keys, &self.payout);
+        build(
+            acc::PaySmall {
+                ledger: ledger(),
+                agency: k.agency,
+                member: pda::member(&k.agency, &self.executor).0,
+                appropriation: k.appropriation,
+                allotment: k.allotment,
+                award: k.award,
+                recipient: k.recipient,
+                payout_wallet: p.payout_wallet,
+                payment: self.payment(),
+                payment_mint: p.payment_mint,
+                treasury: pda::treasury(&k.agency).0,
+                recipient_token_account: p.recipient_token_account(),
+                executor: self.executor,
+                token_program: p.token_program,
+                associated_token_program: associated_token::ID,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::PaySmall { args: self.args.clone() },
+        )
+    }
+}
+
+/// `archive_payment`: permissionless; the rent goes back to `rent_payer`.
+pub struct ArchivePayment {
+    pub payment: Pubkey,
+    pub rent_payer: Pubkey,
+}
+
+impl ArchivePayment {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::ArchivePayment {
+                ledger: ledger(),
+                payment: self.payment,
+                rent_payer: self.rent_payer,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ArchivePayment {},
+        )
+    }
+}
+
+// ── oversight ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `freeze_agency` (`frozen = true`) or `unfreeze_agency`: an auditor signs.
+pub struct SetAgencyFrozen {
+    pub agency: Pubkey,
+    pub auditor: Pubkey,
+    pub frozen: bool,
+}
+
+impl SetAgencyFrozen {
+    pub fn instruction(&self) -> Instruction {
+        let (ledger, agency, auditor, event_authority) = (ledger(), self.agency, self.auditor, pda::event_authority());
+        if self.frozen {
+            build(acc::FreezeAgency { ledger, agency, auditor, event_authority, program: ID }, data::FreezeAgency {})
+        } else {
+            build(
+                acc::UnfreezeAgency { ledger, agency, auditor, event_authority, program: ID },
+                data::UnfreezeAgency {},
+            )
+        }
+    }
+}
+
+/// `hold_payment` (`held = true`) or `release_payment`: an auditor signs.
+pub struct SetPaymentHeld {
+    pub payment: Pubkey,
+    pub auditor: Pubkey,
+    pub held: bool,
+}
+
+impl SetPaymentHeld {
+    pub fn instruction(&self) -> Instruction {
+        let (ledger, payment, auditor, event_authority) = (ledger(), self.payment, self.auditor, pda::event_authority());
+        if self.held {
+            build(acc::HoldPayment { ledger, payment, auditor, event_authority, program: ID }, data::HoldPayment {})
+        } else {
+            build(
+                acc::ReleasePayment { ledger, payment, auditor, event_authority, program: ID },
+                data::ReleasePayment {},
+            )
+        }
+    }
+}
+
+/// `debar_recipient`: an auditor suspends, debars or reinstates a recipient.
+pub struct DebarRecipient {
+    pub recipient: Pubkey,
+    pub auditor: Pubkey,
+    pub status: RecipientStatus,
+}
+
+impl DebarRecipient {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::DebarRecipient {
+                ledger: ledger(),
+                recipient: self.recipient,
+                auditor: self.auditor,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::DebarRecipient { args: SetRecipientStatusArgs { status: self.status } },
+        )
+    }
+}

@@ -1,0 +1,66 @@
+//! Decoding the program's events from the `emit_cpi!` self-invocations recorded as inner instructions.
+
+use anchor_lang::{event::EVENT_IX_TAG_LE, prelude::Pubkey, AnchorDeserialize, Discriminator};
+use public_spending::{events as ev, ID};
+
+macro_rules! ledger_events {
+    ($($name:ident),* $(,)?) => {
+        /// Any event the program emits.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum LedgerEvent {
+            $($name(ev::$name),)*
+        }
+
+        impl LedgerEvent {
+            /// Decodes the data of one `emit_cpi!` inner instruction; `None` for anything else.
+            pub fn decode(data: &[u8]) -> Option<Self> {
+                let body = data.strip_prefix(EVENT_IX_TAG_LE)?;
+                $(
+                    if let Some(mut fields) = body.strip_prefix(ev::$name::DISCRIMINATOR) {
+                        return ev::$name::deserialize(&mut fields).ok().map(Self::$name);
+                    }
+                )*
+                None
+            }
+
+            /// The event's name as the IDL spells it.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Self::$name(_) => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+ledger_events!(
+    LedgerInitialized,
+    AdminProposed,
+    AdminAccepted,
+    AuditorsSet,
+    PauseSet,
+    AgencyRegistered,
+    MemberSet,
+    ApprovalPolicySet,
+    AppropriationCreated,
+    Allotted,
+    AppropriationExpired,
+    RecipientRegistered,
+    RecipientStatusSet,
+    AwardObligated,
+    AwardModified,
+    AwardClosed,
+    PaymentRequested,
+    PaymentApproved,
+    PaymentRejected,
+    PaymentCancelled,
+    PaymentExecuted,
+    PaymentArchived,
+    AgencyFreezeSet,
+    PaymentHoldSet,
+);
+
+/// Decodes the events among a transaction's inner instructions, given each one's program id and data, in order.
+pub fn decode_events<'a>(inner: impl IntoIterator<Item = (&'a Pubkey, &'a [u8])>) -> Vec<LedgerEvent> {
+    inner.into_iter().filter(|(program, _)| **program == ID).filter_map(|(_, data)| LedgerEvent::decode(data)).collect()
+}

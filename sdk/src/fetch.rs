@@ -1,0 +1,43 @@
+//! Reading and decoding program accounts from any chain backend.
+
+use std::future::Future;
+
+use anchor_lang::{prelude::Pubkey, AccountDeserialize};
+use solana_sdk::account::Account;
+
+use crate::error::SdkError;
+
+/// Where accounts are read from: an RPC node or the embedded in-process chain.
+pub trait AccountSource {
+    fn get_account(&self, address: &Pubkey) -> impl Future<Output = Result<Option<Account>, SdkError>> + Send;
+}
+
+/// Decodes a program account's data (discriminator checked), naming the account in any error.
+pub fn decode<T: AccountDeserialize>(address: &Pubkey, account: &Account) -> Result<T, SdkError> {
+    let kind = std::any::type_name::<T>().rsplit("::").next().unwrap_or("account");
+    if account.owner != public_spending::ID {
+        return Err(SdkError::Decode { address: *address, kind, reason: format!("owned by {}", account.owner) });
+    }
+    T::try_deserialize(&mut account.data.as_slice()).map_err(|e| SdkError::Decode {
+        address: *address,
+        kind,
+        reason: e.to_string(),
+    })
+}
+
+/// Fetches and decodes a program account; `AccountNotFound` when it does not exist.
+pub async fn fetch<T: AccountDeserialize>(source: &impl AccountSource, address: &Pubkey) -> Result<T, SdkError> {
+    let account = source.get_account(address).await?.ok_or(SdkError::AccountNotFound(*address))?;
+    decode(address, &account)
+}
+
+/// Fetches and decodes a program account; `None` when it does not exist.
+pub async fn fetch_optional<T: AccountDeserialize>(
+    source: &impl AccountSource,
+    address: &Pubkey,
+) -> Result<Option<T>, SdkError> {
+    match source.get_account(address).await? {
+        Some(account) => decode(address, &account).map(Some),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,74 @@
+//! Every program-derived address, built from the program crate's own seed constants.
+
+use anchor_lang::prelude::Pubkey;
+use public_spending::{
+    constants::{
+        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED,
+        PAYMENT_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
+    },
+    ID,
+};
+
+fn find(seeds: &[&[u8]]) -> (Pubkey, u8) {
+    Pubkey::find_program_address(seeds, &ID)
+}
+
+/// `["ledger"]`
+pub fn ledger() -> (Pubkey, u8) {
+    find(&[LEDGER_SEED])
+}
+
+/// `["agency", code]`
+pub fn agency(code: &str) -> (Pubkey, u8) {
+    find(&[AGENCY_SEED, code.as_bytes()])
+}
+
+/// `["treasury", agency]`: the agency's token account.
+pub fn treasury(agency: &Pubkey) -> (Pubkey, u8) {
+    find(&[TREASURY_SEED, agency.as_ref()])
+}
+
+/// `["member", agency, key]`
+pub fn member(agency: &Pubkey, key: &Pubkey) -> (Pubkey, u8) {
+    find(&[MEMBER_SEED, agency.as_ref(), key.as_ref()])
+}
+
+/// `["appropriation", agency, main_account, sub_account, fiscal_year (u16 LE)]`
+pub fn appropriation(
+    agency: &Pubkey,
+    main_account: &[u8; MAIN_ACCOUNT_LEN],
+    sub_account: &[u8; SUB_ACCOUNT_LEN],
+    fiscal_year: u16,
+) -> (Pubkey, u8) {
+    find(&[APPROPRIATION_SEED, agency.as_ref(), main_account, sub_account, &fiscal_year.to_le_bytes()])
+}
+
+/// `["allotment", appropriation, index (u32 LE)]`
+pub fn allotment(appropriation: &Pubkey, index: u32) -> (Pubkey, u8) {
+    find(&[ALLOTMENT_SEED, appropriation.as_ref(), &index.to_le_bytes()])
+}
+
+/// `["recipient", uei]`
+pub fn recipient(uei: &[u8; UEI_LEN]) -> (Pubkey, u8) {
+    find(&[RECIPIENT_SEED, uei])
+}
+
+/// `["award", agency, award_id]`
+pub fn award(agency: &Pubkey, award_id: &str) -> (Pubkey, u8) {
+    find(&[AWARD_SEED, agency.as_ref(), award_id.as_bytes()])
+}
+
+/// `["payment", award, index (u32 LE)]`
+pub fn payment(award: &Pubkey, index: u32) -> (Pubkey, u8) {
+    find(&[PAYMENT_SEED, award.as_ref(), &index.to_le_bytes()])
+}
+
+/// Anchor's event authority, the signer of every `emit_cpi!` self-invocation.
+pub fn event_authority() -> Pubkey {
+    public_spending::EVENT_AUTHORITY_AND_BUMP.0
+}
+
+/// The payout wallet's associated token account for `mint`, where payments land.
+pub fn recipient_token_account(payout_wallet: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    anchor_spl::associated_token::get_associated_token_address_with_program_id(payout_wallet, mint, token_program)
+}
