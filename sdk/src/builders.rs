@@ -10,9 +10,9 @@ use anchor_spl::associated_token;
 use public_spending::{
     accounts as acc, instruction as data,
     instructions::{
-        AllotArgs, AwardChange, CreateAppropriationArgs, ModifyAwardArgs, ObligateArgs, PaymentArgs,
-        ProposeAdminArgs, RegisterAgencyArgs, RegisterRecipientArgs, SetAuditorsArgs, SetMemberArgs,
-        SetRecipientStatusArgs,
+        AllotArgs, AwardChange, CreateAppropriationArgs, ModifyAwardArgs, ObligateArgs,
+        PaymentArgs, ProposeAdminArgs, RegisterAgencyArgs, RegisterRecipientArgs, SetAuditorsArgs,
+        SetMemberArgs, SetRecipientStatusArgs,
     },
     state::{ApprovalPolicy, RecipientStatus},
     ID,
@@ -21,7 +21,11 @@ use public_spending::{
 use crate::pda;
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
-    Instruction { program_id: ID, accounts: accounts.to_account_metas(None), data: data.data() }
+    Instruction {
+        program_id: ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
 }
 
 fn ledger() -> Pubkey {
@@ -69,7 +73,11 @@ impl ProposeAdmin {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::ProposeAdmin { args: ProposeAdminArgs { new_admin: self.new_admin } },
+            data::ProposeAdmin {
+                args: ProposeAdminArgs {
+                    new_admin: self.new_admin,
+                },
+            },
         )
     }
 }
@@ -102,8 +110,17 @@ pub struct SetAuditors {
 impl SetAuditors {
     pub fn instruction(&self) -> Instruction {
         build(
-            acc::SetAuditors { ledger: ledger(), admin: self.admin, event_authority: pda::event_authority(), program: ID },
-            data::SetAuditors { args: SetAuditorsArgs { auditors: self.auditors.clone() } },
+            acc::SetAuditors {
+                ledger: ledger(),
+                admin: self.admin,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::SetAuditors {
+                args: SetAuditorsArgs {
+                    auditors: self.auditors.clone(),
+                },
+            },
         )
     }
 }
@@ -118,9 +135,25 @@ impl SetPaused {
     pub fn instruction(&self) -> Instruction {
         let (event_authority, ledger) = (pda::event_authority(), ledger());
         if self.paused {
-            build(acc::Pause { ledger, admin: self.admin, event_authority, program: ID }, data::Pause {})
+            build(
+                acc::Pause {
+                    ledger,
+                    admin: self.admin,
+                    event_authority,
+                    program: ID,
+                },
+                data::Pause {},
+            )
         } else {
-            build(acc::Unpause { ledger, admin: self.admin, event_authority, program: ID }, data::Unpause {})
+            build(
+                acc::Unpause {
+                    ledger,
+                    admin: self.admin,
+                    event_authority,
+                    program: ID,
+                },
+                data::Unpause {},
+            )
         }
     }
 }
@@ -150,7 +183,9 @@ impl RegisterAgency {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::RegisterAgency { args: self.args.clone() },
+            data::RegisterAgency {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -174,7 +209,9 @@ impl SetMember {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::SetMember { args: self.args.clone() },
+            data::SetMember {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -196,7 +233,9 @@ impl SetApprovalPolicy {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::SetApprovalPolicy { policy: self.policy },
+            data::SetApprovalPolicy {
+                policy: self.policy,
+            },
         )
     }
 }
@@ -213,7 +252,13 @@ pub struct CreateAppropriation {
 impl CreateAppropriation {
     /// The appropriation account this instruction creates.
     pub fn appropriation(&self) -> Pubkey {
-        pda::appropriation(&self.agency, &self.args.main_account, &self.args.sub_account, self.args.fiscal_year).0
+        pda::appropriation(
+            &self.agency,
+            &self.args.main_account,
+            &self.args.sub_account,
+            self.args.fiscal_year,
+        )
+        .0
     }
 
     pub fn instruction(&self) -> Instruction {
@@ -227,7 +272,9 @@ impl CreateAppropriation {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::CreateAppropriation { args: self.args.clone() },
+            data::CreateAppropriation {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -259,7 +306,9 @@ impl Allot {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::Allot { args: self.args.clone() },
+            data::Allot {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -311,7 +360,9 @@ impl RegisterRecipient {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::RegisterRecipient { args: self.args.clone() },
+            data::RegisterRecipient {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -346,7 +397,9 @@ impl Obligate {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::Obligate { args: self.args.clone() },
+            data::Obligate {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -396,7 +449,12 @@ impl ModifyAward {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::ModifyAward { args: ModifyAwardArgs { change: self.change, document_hash: self.document_hash } },
+            data::ModifyAward {
+                args: ModifyAwardArgs {
+                    change: self.change,
+                    document_hash: self.document_hash,
+                },
+            },
         )
     }
 }
@@ -454,7 +512,9 @@ impl RequestPayment {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::RequestPayment { args: self.args.clone() },
+            data::RequestPayment {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -487,15 +547,40 @@ impl DecidePayment {
         let (ledger, event_authority) = (ledger(), pda::event_authority());
         match self.decision {
             PaymentDecision::Approve => build(
-                acc::ApprovePayment { ledger, agency, member, payment, authority, event_authority, program: ID },
+                acc::ApprovePayment {
+                    ledger,
+                    agency,
+                    member,
+                    payment,
+                    authority,
+                    event_authority,
+                    program: ID,
+                },
                 data::ApprovePayment {},
             ),
             PaymentDecision::Reject => build(
-                acc::RejectPayment { ledger, agency, member, award, payment, authority, event_authority, program: ID },
+                acc::RejectPayment {
+                    ledger,
+                    agency,
+                    member,
+                    award,
+                    payment,
+                    authority,
+                    event_authority,
+                    program: ID,
+                },
                 data::RejectPayment {},
             ),
             PaymentDecision::Cancel => build(
-                acc::CancelPayment { ledger, agency, award, payment, authority, event_authority, program: ID },
+                acc::CancelPayment {
+                    ledger,
+                    agency,
+                    award,
+                    payment,
+                    authority,
+                    event_authority,
+                    program: ID,
+                },
                 data::CancelPayment {},
             ),
         }
@@ -590,7 +675,9 @@ impl PaySmall {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::PaySmall { args: self.args.clone() },
+            data::PaySmall {
+                args: self.args.clone(),
+            },
         )
     }
 }
@@ -627,12 +714,28 @@ pub struct SetAgencyFrozen {
 
 impl SetAgencyFrozen {
     pub fn instruction(&self) -> Instruction {
-        let (ledger, agency, auditor, event_authority) = (ledger(), self.agency, self.auditor, pda::event_authority());
+        let (ledger, agency, auditor, event_authority) =
+            (ledger(), self.agency, self.auditor, pda::event_authority());
         if self.frozen {
-            build(acc::FreezeAgency { ledger, agency, auditor, event_authority, program: ID }, data::FreezeAgency {})
+            build(
+                acc::FreezeAgency {
+                    ledger,
+                    agency,
+                    auditor,
+                    event_authority,
+                    program: ID,
+                },
+                data::FreezeAgency {},
+            )
         } else {
             build(
-                acc::UnfreezeAgency { ledger, agency, auditor, event_authority, program: ID },
+                acc::UnfreezeAgency {
+                    ledger,
+                    agency,
+                    auditor,
+                    event_authority,
+                    program: ID,
+                },
                 data::UnfreezeAgency {},
             )
         }
@@ -648,12 +751,28 @@ pub struct SetPaymentHeld {
 
 impl SetPaymentHeld {
     pub fn instruction(&self) -> Instruction {
-        let (ledger, payment, auditor, event_authority) = (ledger(), self.payment, self.auditor, pda::event_authority());
+        let (ledger, payment, auditor, event_authority) =
+            (ledger(), self.payment, self.auditor, pda::event_authority());
         if self.held {
-            build(acc::HoldPayment { ledger, payment, auditor, event_authority, program: ID }, data::HoldPayment {})
+            build(
+                acc::HoldPayment {
+                    ledger,
+                    payment,
+                    auditor,
+                    event_authority,
+                    program: ID,
+                },
+                data::HoldPayment {},
+            )
         } else {
             build(
-                acc::ReleasePayment { ledger, payment, auditor, event_authority, program: ID },
+                acc::ReleasePayment {
+                    ledger,
+                    payment,
+                    auditor,
+                    event_authority,
+                    program: ID,
+                },
                 data::ReleasePayment {},
             )
         }
@@ -677,7 +796,11 @@ impl DebarRecipient {
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::DebarRecipient { args: SetRecipientStatusArgs { status: self.status } },
+            data::DebarRecipient {
+                args: SetRecipientStatusArgs {
+                    status: self.status,
+                },
+            },
         )
     }
 }

@@ -25,7 +25,11 @@ use crate::{
 
 /// Anchor 1.2's `entry` ties the program id, accounts and data to one lifetime; the runtime hands a native
 /// processor shorter, distinct ones.
-fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
     // SAFETY: only the lifetimes are widened. The runtime keeps the program id, every AccountInfo (and the
     // buffers they point into) and the data alive until this call returns, and the program keeps no reference
     // to any of them past the call.
@@ -56,9 +60,15 @@ pub struct EmbeddedChain {
 impl EmbeddedChain {
     /// Starts a fresh chain.
     pub async fn start() -> Self {
-        let mut program_test = ProgramTest::new("public_spending", public_spending::ID, processor!(process_instruction));
+        let mut program_test = ProgramTest::new(
+            "public_spending",
+            public_spending::ID,
+            processor!(process_instruction),
+        );
         program_test.prefer_bpf(false);
-        Self { context: program_test.start_with_context().await }
+        Self {
+            context: program_test.start_with_context().await,
+        }
     }
 
     /// The funded fee payer of every transaction sent through [`Self::send`].
@@ -72,7 +82,11 @@ impl EmbeddedChain {
 
     /// Signs with the fee payer and `signers`, simulates (to capture the events), then processes. A refused
     /// transaction changes nothing and is reported with the program's error.
-    pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, SdkError> {
+    pub async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
         let mut blockhash = self.context.last_blockhash;
         loop {
             match self.try_send(instructions, signers, blockhash).await {
@@ -86,7 +100,11 @@ impl EmbeddedChain {
     }
 
     async fn fresh_blockhash(&mut self, stale: Hash) -> Result<Hash, SdkError> {
-        let blockhash = self.context.get_new_latest_blockhash().await.map_err(|e| SdkError::Transport(e.to_string()))?;
+        let blockhash = self
+            .context
+            .get_new_latest_blockhash()
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))?;
         debug_assert_ne!(blockhash, stale);
         self.context.last_blockhash = blockhash;
         Ok(blockhash)
@@ -100,9 +118,18 @@ impl EmbeddedChain {
     ) -> Result<TxOutcome, SdkError> {
         let payer = &self.context.payer;
         let mut all_signers: Vec<&Keypair> = vec![payer];
-        all_signers.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
-        let transaction =
-            Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all_signers, blockhash);
+        all_signers.extend(
+            signers
+                .iter()
+                .copied()
+                .filter(|s| s.pubkey() != payer.pubkey()),
+        );
+        let transaction = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&payer.pubkey()),
+            &all_signers,
+            blockhash,
+        );
         let signature = transaction.signatures[0];
         let message = transaction.message.clone();
         let result = self
@@ -118,11 +145,15 @@ impl EmbeddedChain {
         match result.result {
             Some(Ok(())) => {}
             Some(Err(err)) => return Err(err.into()),
-            None => return Err(SdkError::Transport("the transaction was not processed".into())),
+            None => {
+                return Err(SdkError::Transport(
+                    "the transaction was not processed".into(),
+                ))
+            }
         }
-        let details = result
-            .simulation_details
-            .ok_or_else(|| SdkError::Transport("the runtime returned no simulation details".into()))?;
+        let details = result.simulation_details.ok_or_else(|| {
+            SdkError::Transport("the runtime returned no simulation details".into())
+        })?;
         let keys = &message.account_keys;
         let inner: Vec<(&Pubkey, &[u8])> = details
             .inner_instructions
@@ -130,15 +161,24 @@ impl EmbeddedChain {
             .flatten()
             .flat_map(|set| set.iter())
             .filter_map(|ix| {
-                keys.get(usize::from(ix.instruction.program_id_index)).map(|p| (p, ix.instruction.data.as_slice()))
+                keys.get(usize::from(ix.instruction.program_id_index))
+                    .map(|p| (p, ix.instruction.data.as_slice()))
             })
             .collect();
-        Ok(TxOutcome { signature, events: decode_events(inner), logs: details.logs })
+        Ok(TxOutcome {
+            signature,
+            events: decode_events(inner),
+            logs: details.logs,
+        })
     }
 
     /// The current on-chain clock.
     pub async fn clock(&self) -> Result<Clock, SdkError> {
-        self.context.banks_client.get_sysvar::<Clock>().await.map_err(|e| SdkError::Transport(e.to_string()))
+        self.context
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))
     }
 
     /// Moves the chain's clock forward by `seconds` (the runtime's warp, for time locks and availability).
@@ -152,13 +192,24 @@ impl EmbeddedChain {
     /// Sends lamports from the fee payer.
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
         let payer = self.context.payer.pubkey();
-        self.send(&[system_instruction::transfer(&payer, to, lamports)], &[]).await.map(drop)
+        self.send(&[system_instruction::transfer(&payer, to, lamports)], &[])
+            .await
+            .map(drop)
     }
 
     /// Creates an SPL Token mint with `authority` as mint authority.
-    pub async fn create_mint(&mut self, authority: &Pubkey, decimals: u8) -> Result<Pubkey, SdkError> {
+    pub async fn create_mint(
+        &mut self,
+        authority: &Pubkey,
+        decimals: u8,
+    ) -> Result<Pubkey, SdkError> {
         let mint = Keypair::new();
-        let rent = self.context.banks_client.get_rent().await.map_err(|e| SdkError::Transport(e.to_string()))?;
+        let rent = self
+            .context
+            .banks_client
+            .get_rent()
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))?;
         let payer = self.context.payer.pubkey();
         let instructions = [
             system_instruction::create_account(
@@ -168,8 +219,14 @@ impl EmbeddedChain {
                 spl_token::state::Mint::LEN as u64,
                 &spl_token::ID,
             ),
-            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), authority, None, decimals)
-                .map_err(SdkError::from)?,
+            spl_token::instruction::initialize_mint2(
+                &spl_token::ID,
+                &mint.pubkey(),
+                authority,
+                None,
+                decimals,
+            )
+            .map_err(SdkError::from)?,
         ];
         self.send(&instructions, &[&mint]).await?;
         Ok(mint.pubkey())
@@ -183,8 +240,15 @@ impl EmbeddedChain {
         authority: &Keypair,
         amount: u64,
     ) -> Result<(), SdkError> {
-        let ix = spl_token::instruction::mint_to(&spl_token::ID, mint, token_account, &authority.pubkey(), &[], amount)
-            .map_err(SdkError::from)?;
+        let ix = spl_token::instruction::mint_to(
+            &spl_token::ID,
+            mint,
+            token_account,
+            &authority.pubkey(),
+            &[],
+            amount,
+        )
+        .map_err(SdkError::from)?;
         self.send(&[ix], &[authority]).await.map(drop)
     }
 
@@ -192,9 +256,15 @@ impl EmbeddedChain {
     pub async fn token_balance(&self, token_account: &Pubkey) -> Result<u64, SdkError> {
         match self.get_account(token_account).await? {
             None => Ok(0),
-            Some(account) => anchor_spl::token_interface::TokenAccount::try_deserialize(&mut account.data.as_slice())
-                .map(|t| t.amount)
-                .map_err(|e| SdkError::Decode { address: *token_account, kind: "TokenAccount", reason: e.to_string() }),
+            Some(account) => anchor_spl::token_interface::TokenAccount::try_deserialize(
+                &mut account.data.as_slice(),
+            )
+            .map(|t| t.amount)
+            .map_err(|e| SdkError::Decode {
+                address: *token_account,
+                kind: "TokenAccount",
+                reason: e.to_string(),
+            }),
         }
     }
 
@@ -205,6 +275,10 @@ impl EmbeddedChain {
 
 impl AccountSource for EmbeddedChain {
     async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
-        self.context.banks_client.get_account(*address).await.map_err(|e| SdkError::Transport(e.to_string()))
+        self.context
+            .banks_client
+            .get_account(*address)
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))
     }
 }

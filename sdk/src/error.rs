@@ -1,7 +1,4 @@
-use anchor_lang::{
-    prelude::Pubkey,
-    solana_program::program_error::ProgramError,
-};
+use anchor_lang::{prelude::Pubkey, solana_program::program_error::ProgramError};
 use public_spending::error::LedgerError;
 use solana_sdk::{instruction::InstructionError, transaction::TransactionError};
 
@@ -20,7 +17,11 @@ pub enum SdkError {
     #[error("account {0} does not exist")]
     AccountNotFound(Pubkey),
     #[error("account {address} is not a valid {kind}: {reason}")]
-    Decode { address: Pubkey, kind: &'static str, reason: String },
+    Decode {
+        address: Pubkey,
+        kind: &'static str,
+        reason: String,
+    },
     /// Sending or reading failed before the program ran.
     #[error("transport error: {0}")]
     Transport(String),
@@ -63,8 +64,14 @@ impl From<ProgramError> for SdkError {
     fn from(err: ProgramError) -> Self {
         match err {
             ProgramError::Custom(code) => match ledger_error_from_code(code) {
-                Some(error) => Self::Program { instruction: 0, error },
-                None => Self::Custom { instruction: 0, code },
+                Some(error) => Self::Program {
+                    instruction: 0,
+                    error,
+                },
+                None => Self::Custom {
+                    instruction: 0,
+                    code,
+                },
             },
             other => Self::Transport(other.to_string()),
         }

@@ -61,6 +61,12 @@ ledger_events!(
 );
 
 /// Decodes the events among a transaction's inner instructions, given each one's program id and data, in order.
-pub fn decode_events<'a>(inner: impl IntoIterator<Item = (&'a Pubkey, &'a [u8])>) -> Vec<LedgerEvent> {
-    inner.into_iter().filter(|(program, _)| **program == ID).filter_map(|(_, data)| LedgerEvent::decode(data)).collect()
+pub fn decode_events<'a>(
+    inner: impl IntoIterator<Item = (&'a Pubkey, &'a [u8])>,
+) -> Vec<LedgerEvent> {
+    inner
+        .into_iter()
+        .filter(|(program, _)| **program == ID)
+        .filter_map(|(_, data)| LedgerEvent::decode(data))
+        .collect()
 }

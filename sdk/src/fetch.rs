@@ -9,14 +9,24 @@ use crate::error::SdkError;
 
 /// Where accounts are read from: an RPC node or the embedded in-process chain.
 pub trait AccountSource {
-    fn get_account(&self, address: &Pubkey) -> impl Future<Output = Result<Option<Account>, SdkError>> + Send;
+    fn get_account(
+        &self,
+        address: &Pubkey,
+    ) -> impl Future<Output = Result<Option<Account>, SdkError>> + Send;
 }
 
 /// Decodes a program account's data (discriminator checked), naming the account in any error.
 pub fn decode<T: AccountDeserialize>(address: &Pubkey, account: &Account) -> Result<T, SdkError> {
-    let kind = std::any::type_name::<T>().rsplit("::").next().unwrap_or("account");
+    let kind = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("account");
     if account.owner != public_spending::ID {
-        return Err(SdkError::Decode { address: *address, kind, reason: format!("owned by {}", account.owner) });
+        return Err(SdkError::Decode {
+            address: *address,
+            kind,
+            reason: format!("owned by {}", account.owner),
+        });
     }
     T::try_deserialize(&mut account.data.as_slice()).map_err(|e| SdkError::Decode {
         address: *address,
@@ -26,8 +36,14 @@ pub fn decode<T: AccountDeserialize>(address: &Pubkey, account: &Account) -> Res
 }
 
 /// Fetches and decodes a program account; `AccountNotFound` when it does not exist.
-pub async fn fetch<T: AccountDeserialize>(source: &impl AccountSource, address: &Pubkey) -> Result<T, SdkError> {
-    let account = source.get_account(address).await?.ok_or(SdkError::AccountNotFound(*address))?;
+pub async fn fetch<T: AccountDeserialize>(
+    source: &impl AccountSource,
+    address: &Pubkey,
+) -> Result<T, SdkError> {
+    let account = source
+        .get_account(address)
+        .await?
+        .ok_or(SdkError::AccountNotFound(*address))?;
     decode(address, &account)
 }
 

@@ -3,8 +3,8 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{
-        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED,
-        PAYMENT_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
+        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN,
+        MEMBER_SEED, PAYMENT_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
     },
     ID,
 };
@@ -40,7 +40,13 @@ pub fn appropriation(
     sub_account: &[u8; SUB_ACCOUNT_LEN],
     fiscal_year: u16,
 ) -> (Pubkey, u8) {
-    find(&[APPROPRIATION_SEED, agency.as_ref(), main_account, sub_account, &fiscal_year.to_le_bytes()])
+    find(&[
+        APPROPRIATION_SEED,
+        agency.as_ref(),
+        main_account,
+        sub_account,
+        &fiscal_year.to_le_bytes(),
+    ])
 }
 
 /// `["allotment", appropriation, index (u32 LE)]`
@@ -69,6 +75,14 @@ pub fn event_authority() -> Pubkey {
 }
 
 /// The payout wallet's associated token account for `mint`, where payments land.
-pub fn recipient_token_account(payout_wallet: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
-    anchor_spl::associated_token::get_associated_token_address_with_program_id(payout_wallet, mint, token_program)
+pub fn recipient_token_account(
+    payout_wallet: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Pubkey {
+    anchor_spl::associated_token::get_associated_token_address_with_program_id(
+        payout_wallet,
+        mint,
+        token_program,
+    )
 }

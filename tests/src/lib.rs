@@ -1,1 +1,610 @@
+//! Fixtures and assertions for the integration tests. Every fixture is built with the SDK's builders.
 
+use std::fmt::Debug;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::token::spl_token;
+use public_spending::{
+    constants::*,
+    error::LedgerError,
+    instructions::{
+        AllotArgs, CreateAppropriationArgs, ObligateArgs, PaymentArgs, RegisterAgencyArgs,
+        RegisterRecipientArgs, SetMemberArgs,
+    },
+    state::{ApprovalPolicy, AwardType, RecipientKind},
+};
+use public_spending_sdk::{
+    builders::{self, AwardKeys, Payout},
+    embedded::{EmbeddedChain, TxOutcome},
+    fetch::{fetch, AccountSource},
+    pda, LedgerEvent, SdkError,
+};
+use solana_sdk::{
+    account::Account,
+    instruction::{Instruction, InstructionError},
+    signature::{Keypair, Signer},
+    transaction::TransactionError,
+};
+
+pub use public_spending::state;
+
+/// One whole unit (the test mint has 6 decimals).
+pub const UNIT: u64 = 1_000_000;
+pub const DECIMALS: u8 = 6;
+/// A year, in seconds.
+pub const YEAR: i64 = 365 * 24 * 60 * 60;
+
+/// A ledger with its admin, one auditor and a 6-decimal payment mint.
+pub struct World {
+    pub chain: EmbeddedChain,
+    pub admin: Keypair,
+    pub auditor: Keypair,
+    pub mint_authority: Keypair,
+    pub mint: Pubkey,
+}
+
+/// An agency with one member per role, so that role separation is exercised everywhere.
+pub struct AgencyFixture {
+    pub code: String,
+    pub agency: Pubkey,
+    pub treasury: Pubkey,
+    pub head: Keypair,
+    pub budget: Keypair,
+    pub obligor: Keypair,
+    pub requester: Keypair,
+    pub approvers: [Keypair; 2],
+    pub executor: Keypair,
+}
+
+/// An award ready to pay, with the keys that place it in the budget chain.
+pub struct AwardFixture {
+    pub keys: AwardKeys,
+    pub payout_wallet: Pubkey,
+    pub uei: [u8; UEI_LEN],
+}
+
+impl World {
+    /// A fresh chain with an initialized ledger and one auditor.
+    pub async fn new() -> Self {
+        let mut world = Self::without_ledger().await;
+        let ix = world.initialize_ledger_ix();
+        world
+            .send(&[ix], &[&world.admin.insecure_clone()])
+            .await
+            .expect("initialize ledger");
+        let ix = builders::SetAuditors {
+            admin: world.admin.pubkey(),
+            auditors: vec![world.auditor.pubkey()],
+        }
+        .instruction();
+        world
+            .send(&[ix], &[&world.admin.insecure_clone()])
+            .await
+            .expect("set auditors");
+        world
+    }
+
+    /// A fresh chain with the mint but no ledger yet.
+    pub async fn without_ledger() -> Self {
+        let mut chain = EmbeddedChain::start().await;
+        let admin = Keypair::new();
+        let auditor = Keypair::new();
+        let mint_authority = Keypair::new();
+        for key in [&admin, &auditor, &mint_authority] {
+            chain
+                .airdrop(&key.pubkey(), 100_000_000_000)
+                .await
+                .expect("airdrop");
+        }
+        let mint = chain
+            .create_mint(&mint_authority.pubkey(), DECIMALS)
+            .await
+            .expect("mint");
+        Self {
+            chain,
+            admin,
+            auditor,
+            mint_authority,
+            mint,
+        }
+    }
+
+    pub fn initialize_ledger_ix(&self) -> Instruction {
+        builders::InitializeLedger {
+            admin: self.admin.pubkey(),
+            payment_mint: self.mint,
+            token_program: spl_token::ID,
+        }
+        .instruction()
+    }
+
+    pub async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        self.chain.send(instructions, signers).await
+    }
+
+    /// A new keypair with 100 SOL.
+    pub async fn funded(&mut self) -> Keypair {
+        let key = Keypair::new();
+        self.chain
+            .airdrop(&key.pubkey(), 100_000_000_000)
+            .await
+            .expect("airdrop");
+        key
+    }
+
+    pub async fn get<T: anchor_lang::AccountDeserialize>(&self, address: &Pubkey) -> T {
+        fetch(&self.chain, address).await.expect("fetch")
+    }
+
+    pub fn register_agency_ix(&self, code: &str, name: &str, head: Pubkey) -> Instruction {
+        builders::RegisterAgency {
+            admin: self.admin.pubkey(),
+            payment_mint: self.mint,
+            token_program: spl_token::ID,
+            args: RegisterAgencyArgs {
+                code: code.into(),
+                name: name.into(),
+                head,
+            },
+        }
+        .instruction()
+    }
+
+    /// Registers an agency and gives each role to a distinct member.
+    pub async fn agency(&mut self, code: &str) -> AgencyFixture {
+        let head = self.funded().await;
+        let ix = self.register_agency_ix(code, &format!("Agency {code}"), head.pubkey());
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).await.expect("register agency");
+        let agency = pda::agency(code).0;
+        let fixture = AgencyFixture {
+            code: code.into(),
+            agency,
+            treasury: pda::treasury(&agency).0,
+            budget: self.funded().await,
+            obligor: self.funded().await,
+            requester: self.funded().await,
+            approvers: [self.funded().await, self.funded().await],
+            executor: self.funded().await,
+            head,
+        };
+        let roles = [
+            (fixture.budget.pubkey(), ROLE_BUDGET),
+            (fixture.obligor.pubkey(), ROLE_OBLIGATE),
+            (fixture.requester.pubkey(), ROLE_REQUEST),
+            (fixture.approvers[0].pubkey(), ROLE_APPROVE),
+            (fixture.approvers[1].pubkey(), ROLE_APPROVE),
+            (fixture.executor.pubkey(), ROLE_EXECUTE),
+        ];
+        let ixs: Vec<Instruction> = roles
+            .iter()
+            .map(|(key, roles)| fixture.set_member_ix(*key, *roles, true))
+            .collect();
+        self.send(&ixs, &[&fixture.head])
+            .await
+            .expect("set members");
+        fixture
+    }
+
+    /// Grants `amount` of budget authority for FY2026 under TAS `0100-000`, available for a year.
+    pub async fn appropriation(&mut self, agency: &AgencyFixture, amount: u64) -> Pubkey {
+        let ix = self
+            .appropriation_ix(agency.agency, *b"0100", 2026, amount)
+            .await;
+        let appropriation = pda::appropriation(&agency.agency, b"0100", b"000", 2026).0;
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin])
+            .await
+            .expect("create appropriation");
+        appropriation
+    }
+
+    pub async fn appropriation_ix(
+        &self,
+        agency: Pubkey,
+        main_account: [u8; 4],
+        fiscal_year: u16,
+        amount: u64,
+    ) -> Instruction {
+        let now = self.chain.clock().await.expect("clock").unix_timestamp;
+        builders::CreateAppropriation {
+            admin: self.admin.pubkey(),
+            agency,
+            args: CreateAppropriationArgs {
+                main_account,
+                sub_account: *b"000",
+                fiscal_year,
+                budget_authority: amount,
+                availability_end: now + YEAR,
+            },
+        }
+        .instruction()
+    }
+
+    /// Allots `amount` of `appropriation` at its next index; returns the allotment.
+    pub async fn allot(
+        &mut self,
+        agency: &AgencyFixture,
+        appropriation: Pubkey,
+        amount: u64,
+    ) -> Pubkey {
+        let ix = self.allot_ix(agency, appropriation, amount).await;
+        let allotment = ix.accounts[4].pubkey;
+        self.send(&[ix], &[&agency.budget]).await.expect("allot");
+        allotment
+    }
+
+    pub async fn allot_ix(
+        &self,
+        agency: &AgencyFixture,
+        appropriation: Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        let index = self
+            .get::<state::Appropriation>(&appropriation)
+            .await
+            .allotment_count;
+        builders::Allot {
+            agency: agency.agency,
+            appropriation,
+            index,
+            authority: agency.budget.pubkey(),
+            args: AllotArgs {
+                program_activity: *b"0001",
+                amount,
+            },
+        }
+        .instruction()
+    }
+
+    pub fn register_recipient_ix(
+        &self,
+        agency: &AgencyFixture,
+        uei: [u8; UEI_LEN],
+        wallet: Pubkey,
+    ) -> Instruction {
+        builders::RegisterRecipient {
+            agency: agency.agency,
+            authority: agency.obligor.pubkey(),
+            args: RegisterRecipientArgs {
+                uei,
+                kind: RecipientKind::Business,
+                name: format!("Vendor {}", String::from_utf8_lossy(&uei)),
+                name_hash: [0; 32],
+                payout_wallet: wallet,
+            },
+        }
+        .instruction()
+    }
+
+    pub fn obligate_ix(
+        &self,
+        agency: &AgencyFixture,
+        appropriation: Pubkey,
+        allotment: Pubkey,
+        recipient: Pubkey,
+        award_id: &str,
+        amount: u64,
+    ) -> Instruction {
+        builders::Obligate {
+            agency: agency.agency,
+            appropriation,
+            allotment,
+            recipient,
+            authority: agency.obligor.pubkey(),
+            args: ObligateArgs {
+                award_id: award_id.into(),
+                award_type: AwardType::Contract,
+                object_class: *b"252",
+                amount,
+                period_start: 0,
+                period_end: 4_000_000_000,
+                document_hash: [7; 32],
+            },
+        }
+        .instruction()
+    }
+
+    /// The whole chain down to a funded award: appropriation, allotment, recipient, award of `obligated`, and
+    /// `obligated` tokens minted into the agency treasury.
+    pub async fn award(
+        &mut self,
+        agency: &AgencyFixture,
+        uei: &[u8; UEI_LEN],
+        obligated: u64,
+    ) -> AwardFixture {
+        let appropriation = self.appropriation(agency, obligated * 2).await;
+        let allotment = self.allot(agency, appropriation, obligated * 2).await;
+        self.award_under(agency, appropriation, allotment, uei, obligated)
+            .await
+    }
+
+    /// A recipient and an award of `obligated` under an existing allotment; funds the treasury with `obligated`.
+    pub async fn award_under(
+        &mut self,
+        agency: &AgencyFixture,
+        appropriation: Pubkey,
+        allotment: Pubkey,
+        uei: &[u8; UEI_LEN],
+        obligated: u64,
+    ) -> AwardFixture {
+        let payout_wallet = Keypair::new().pubkey();
+        let recipient = pda::recipient(uei).0;
+        let award_id = format!("AWD-{}", String::from_utf8_lossy(uei));
+        let ixs = [
+            self.register_recipient_ix(agency, *uei, payout_wallet),
+            self.obligate_ix(
+                agency,
+                appropriation,
+                allotment,
+                recipient,
+                &award_id,
+                obligated,
+            ),
+        ];
+        self.send(&ixs, &[&agency.obligor])
+            .await
+            .expect("recipient and award");
+        self.fund(agency, obligated).await;
+        let award = pda::award(&agency.agency, &award_id).0;
+        AwardFixture {
+            keys: AwardKeys {
+                agency: agency.agency,
+                appropriation,
+                allotment,
+                award,
+                recipient,
+            },
+            payout_wallet,
+            uei: *uei,
+        }
+    }
+
+    /// Mints `amount` into the agency's treasury.
+    pub async fn fund(&mut self, agency: &AgencyFixture, amount: u64) {
+        let authority = self.mint_authority.insecure_clone();
+        self.chain
+            .mint_to(&self.mint, &agency.treasury, &authority, amount)
+            .await
+            .expect("fund treasury");
+    }
+
+    pub fn payout(&self, award: &AwardFixture) -> Payout {
+        Payout {
+            payment_mint: self.mint,
+            token_program: spl_token::ID,
+            payout_wallet: award.payout_wallet,
+        }
+    }
+
+    pub async fn set_policy(&mut self, agency: &AgencyFixture, policy: ApprovalPolicy) {
+        let ix = builders::SetApprovalPolicy {
+            agency: agency.agency,
+            head: agency.head.pubkey(),
+            policy,
+        }
+        .instruction();
+        self.send(&[ix], &[&agency.head]).await.expect("set policy");
+    }
+
+    /// The builder for `request_payment` at the award's next index.
+    pub async fn request_ix(
+        &self,
+        agency: &AgencyFixture,
+        award: &AwardFixture,
+        amount: u64,
+    ) -> builders::RequestPayment {
+        let index = self
+            .get::<state::Award>(&award.keys.award)
+            .await
+            .payment_count;
+        builders::RequestPayment {
+            agency: agency.agency,
+            award: award.keys.award,
+            index,
+            authority: agency.requester.pubkey(),
+            args: payment_args(amount),
+        }
+    }
+
+    /// The builder for `pay_small` at the award's next index.
+    pub async fn pay_small_ix(
+        &self,
+        agency: &AgencyFixture,
+        award: &AwardFixture,
+        amount: u64,
+    ) -> builders::PaySmall {
+        let index = self
+            .get::<state::Award>(&award.keys.award)
+            .await
+            .payment_count;
+        builders::PaySmall {
+            keys: award.keys,
+            payout: self.payout(award),
+            index,
+            executor: agency.executor.pubkey(),
+            args: payment_args(amount),
+        }
+    }
+
+    pub fn execute_ix(
+        &self,
+        agency: &AgencyFixture,
+        award: &AwardFixture,
+        index: u32,
+    ) -> Instruction {
+        builders::ExecutePayment {
+            keys: award.keys,
+            payout: self.payout(award),
+            index,
+            executor: agency.executor.pubkey(),
+        }
+        .instruction()
+    }
+
+    pub fn decide_ix(
+        &self,
+        agency: &AgencyFixture,
+        award: &AwardFixture,
+        index: u32,
+        authority: &Keypair,
+        decision: builders::PaymentDecision,
+    ) -> Instruction {
+        builders::DecidePayment {
+            agency: agency.agency,
+            award: award.keys.award,
+            index,
+            authority: authority.pubkey(),
+            decision,
+        }
+        .instruction()
+    }
+
+    /// Snapshots `watched`, sends, asserts the exact refusal, and asserts that none of `watched` changed.
+    pub async fn expect_refused(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        expected: impl Into<Refusal>,
+        watched: &[Pubkey],
+    ) {
+        let expected = expected.into();
+        let before = self.snapshot(watched).await;
+        let result = self.send(instructions, signers).await;
+        expected.assert(&result);
+        assert_eq!(
+            self.snapshot(watched).await,
+            before,
+            "a refused transaction changed state"
+        );
+    }
+
+    pub async fn snapshot(&self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut accounts = Vec::with_capacity(keys.len());
+        for key in keys {
+            accounts.push(self.chain.get_account(key).await.expect("get account"));
+        }
+        accounts
+    }
+
+    pub async fn balance(&self, token_account: &Pubkey) -> u64 {
+        self.chain
+            .token_balance(token_account)
+            .await
+            .expect("balance")
+    }
+}
+
+impl AgencyFixture {
+    pub fn set_member_ix(&self, key: Pubkey, roles: u8, active: bool) -> Instruction {
+        builders::SetMember {
+            agency: self.agency,
+            head: self.head.pubkey(),
+            args: SetMemberArgs { key, roles, active },
+        }
+        .instruction()
+    }
+}
+
+/// Payment arguments with a fresh reference key and a non-zero invoice hash.
+pub fn payment_args(amount: u64) -> PaymentArgs {
+    let reference = Keypair::new().pubkey();
+    PaymentArgs {
+        amount,
+        invoice_hash: reference.to_bytes(),
+        reference,
+    }
+}
+
+/// Asserts that `result` failed with exactly custom error `code` (the program's or the framework's).
+pub fn assert_code<T: Debug>(result: &Result<T, SdkError>, code: u32) {
+    match result {
+        Err(err) => assert_eq!(
+            err.code(),
+            Some(code),
+            "expected error code {code}, got {err}"
+        ),
+        Ok(ok) => panic!("expected error code {code}, but the transaction succeeded: {ok:?}"),
+    }
+}
+
+/// Asserts that `result` failed with exactly `expected`.
+pub fn assert_ledger_error<T: Debug>(result: &Result<T, SdkError>, expected: LedgerError) {
+    assert_code(result, u32::from(expected));
+}
+
+/// Marks `key` as not signing `ix`, to prove that the program itself demands the signature.
+pub fn unsigned(mut ix: Instruction, key: &Pubkey) -> Instruction {
+    for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == *key) {
+        meta.is_signer = false;
+    }
+    ix
+}
+
+/// Replaces every occurrence of account `from` in `ix` with `to`.
+pub fn swap_account(mut ix: Instruction, from: &Pubkey, to: &Pubkey) -> Instruction {
+    for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == *from) {
+        meta.pubkey = *to;
+    }
+    ix
+}
+
+/// The only event of type `E` in `outcome`, extracted by `pick`.
+pub fn the_event<E>(outcome: &TxOutcome, pick: impl Fn(&LedgerEvent) -> Option<E>) -> E {
+    let mut found: Vec<E> = outcome.events.iter().filter_map(pick).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one such event in {:?}",
+        outcome.events
+    );
+    found.remove(0)
+}
+
+/// How a transaction is expected to be refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A custom error code: the program's own or the framework's.
+    Code(u32),
+    /// A runtime error of the first instruction, e.g. the System Program refusing to re-create an account.
+    Runtime(InstructionError),
+}
+
+impl Refusal {
+    pub fn assert<T: Debug>(&self, result: &Result<T, SdkError>) {
+        match self {
+            Self::Code(code) => assert_code(result, *code),
+            Self::Runtime(expected) => match result {
+                Err(SdkError::Transaction(TransactionError::InstructionError(0, err))) => {
+                    assert_eq!(err, expected)
+                }
+                other => panic!("expected runtime error {expected:?}, got {other:?}"),
+            },
+        }
+    }
+}
+
+impl From<LedgerError> for Refusal {
+    fn from(error: LedgerError) -> Self {
+        Self::Code(error.into())
+    }
+}
+
+impl From<u32> for Refusal {
+    fn from(code: u32) -> Self {
+        Self::Code(code)
+    }
+}
+
+impl From<anchor_lang::error::ErrorCode> for Refusal {
+    fn from(code: anchor_lang::error::ErrorCode) -> Self {
+        Self::Code(code.into())
+    }
+}
+
+/// What the runtime answers when `init` meets an account that already exists.
+pub const ALREADY_EXISTS: Refusal = Refusal::Runtime(InstructionError::InvalidInstructionData);

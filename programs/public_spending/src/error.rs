@@ -110,7 +110,9 @@ pub enum LedgerError {
     AboveFastPathThreshold,
     #[msg("the fast path's daily cap would be exceeded")]
     FastPathCapExceeded,
-    #[msg("the payment is in flight: only executed, rejected or cancelled payments can be archived")]
+    #[msg(
+        "the payment is in flight: only executed, rejected or cancelled payments can be archived"
+    )]
     PaymentInFlight,
     #[msg("the wallet does not match the recipient's payout wallet")]
     WrongPayoutWallet,

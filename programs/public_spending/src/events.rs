@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::state::{ApprovalPolicy, PaymentRecord, RecipientKind, RecipientStatus, AwardType};
+use crate::state::{ApprovalPolicy, AwardType, PaymentRecord, RecipientKind, RecipientStatus};
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]

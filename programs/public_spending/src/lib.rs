@@ -87,7 +87,10 @@ pub mod public_spending {
 
     /// Sets the agency's approval threshold, approvals required, time lock and fast-path cap (agency head only).
     #[access_control(ctx.accounts.validate(&policy))]
-    pub fn set_approval_policy(ctx: Context<SetApprovalPolicy>, policy: ApprovalPolicy) -> Result<()> {
+    pub fn set_approval_policy(
+        ctx: Context<SetApprovalPolicy>,
+        policy: ApprovalPolicy,
+    ) -> Result<()> {
         agency::set_approval_policy::handler(ctx, policy)
     }
 
@@ -95,7 +98,10 @@ pub mod public_spending {
 
     /// Grants an agency budget authority under a Treasury Account Symbol and fiscal year (ledger admin only).
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn create_appropriation(ctx: Context<CreateAppropriation>, args: CreateAppropriationArgs) -> Result<()> {
+    pub fn create_appropriation(
+        ctx: Context<CreateAppropriation>,
+        args: CreateAppropriationArgs,
+    ) -> Result<()> {
         budget::create_appropriation::handler(ctx, args)
     }
 
@@ -115,7 +121,10 @@ pub mod public_spending {
 
     /// Registers a payee by UEI (OBLIGATE role); an individual's name is stored only as a salted hash.
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn register_recipient(ctx: Context<RegisterRecipient>, args: RegisterRecipientArgs) -> Result<()> {
+    pub fn register_recipient(
+        ctx: Context<RegisterRecipient>,
+        args: RegisterRecipientArgs,
+    ) -> Result<()> {
         awards::register_recipient::handler(ctx, args)
     }
 
@@ -204,7 +213,10 @@ pub mod public_spending {
 
     /// Suspends, debars or reinstates a recipient (auditor).
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn debar_recipient(ctx: Context<DebarRecipient>, args: SetRecipientStatusArgs) -> Result<()> {
+    pub fn debar_recipient(
+        ctx: Context<DebarRecipient>,
+        args: SetRecipientStatusArgs,
+    ) -> Result<()> {
         oversight::debar_recipient::handler(ctx, args)
     }
 }

@@ -1,12 +1,17 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::{FAST_PATH_WINDOW_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN, MAX_APPROVERS, MAX_TIME_LOCK_SECONDS},
+    constants::{
+        FAST_PATH_WINDOW_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN, MAX_APPROVERS,
+        MAX_TIME_LOCK_SECONDS,
+    },
     error::LedgerError,
 };
 
 /// How an agency's payments are approved.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct ApprovalPolicy {
     /// Payments at or above this amount (base units) need `approvals_required` approvals; below it they may use
     /// the fast path.
@@ -25,7 +30,10 @@ impl ApprovalPolicy {
             (1..=MAX_APPROVERS as u8).contains(&self.approvals_required),
             LedgerError::InvalidApprovalsRequired
         );
-        require!(self.time_lock_seconds <= MAX_TIME_LOCK_SECONDS, LedgerError::TimeLockTooLong);
+        require!(
+            self.time_lock_seconds <= MAX_TIME_LOCK_SECONDS,
+            LedgerError::TimeLockTooLong
+        );
         require!(
             self.fast_path_daily_cap == 0 || self.threshold > 0,
             LedgerError::FastPathWithoutThreshold
@@ -103,7 +111,10 @@ impl Agency {
             .fast_path_window_spent
             .checked_add(amount)
             .ok_or(LedgerError::FastPathCapExceeded)?;
-        require!(spent <= self.policy.fast_path_daily_cap, LedgerError::FastPathCapExceeded);
+        require!(
+            spent <= self.policy.fast_path_daily_cap,
+            LedgerError::FastPathCapExceeded
+        );
         self.fast_path_window_spent = spent;
         Ok(())
     }
@@ -116,7 +127,8 @@ impl Agency {
             LedgerError::InvariantViolated
         );
         require!(
-            self.policy.fast_path_daily_cap == 0 || self.fast_path_window_spent <= self.policy.fast_path_daily_cap,
+            self.policy.fast_path_daily_cap == 0
+                || self.fast_path_window_spent <= self.policy.fast_path_daily_cap,
             LedgerError::InvariantViolated
         );
         self.policy.validate()
@@ -128,7 +140,9 @@ pub fn validate_agency_code(code: &str) -> Result<()> {
     require!(
         !code.is_empty()
             && code.len() <= MAX_AGENCY_CODE_LEN
-            && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
         LedgerError::InvalidAgencyCode
     );
     Ok(())

@@ -62,9 +62,15 @@ impl Appropriation {
 }
 
 /// Validates TAS parts: ASCII digits only.
-pub fn validate_tas(main_account: &[u8; MAIN_ACCOUNT_LEN], sub_account: &[u8; SUB_ACCOUNT_LEN]) -> Result<()> {
+pub fn validate_tas(
+    main_account: &[u8; MAIN_ACCOUNT_LEN],
+    sub_account: &[u8; SUB_ACCOUNT_LEN],
+) -> Result<()> {
     require!(
-        main_account.iter().chain(sub_account.iter()).all(u8::is_ascii_digit),
+        main_account
+            .iter()
+            .chain(sub_account.iter())
+            .all(u8::is_ascii_digit),
         LedgerError::InvalidTreasuryAccountSymbol
     );
     Ok(())

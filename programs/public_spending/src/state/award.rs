@@ -70,15 +70,24 @@ impl Award {
     }
 
     pub fn invariant(&self) -> Result<()> {
-        let committed = self.outlayed.checked_add(self.in_flight).ok_or(LedgerError::Overflow)?;
+        let committed = self
+            .outlayed
+            .checked_add(self.in_flight)
+            .ok_or(LedgerError::Overflow)?;
         require!(committed <= self.obligated, LedgerError::InvariantViolated);
-        require!(self.period_start < self.period_end, LedgerError::InvariantViolated);
+        require!(
+            self.period_start < self.period_end,
+            LedgerError::InvariantViolated
+        );
         Ok(())
     }
 }
 
 /// Validates an object class code: 3 ASCII digits.
 pub fn validate_object_class(code: &[u8; OBJECT_CLASS_LEN]) -> Result<()> {
-    require!(code.iter().all(u8::is_ascii_digit), LedgerError::InvalidObjectClass);
+    require!(
+        code.iter().all(u8::is_ascii_digit),
+        LedgerError::InvalidObjectClass
+    );
     Ok(())
 }

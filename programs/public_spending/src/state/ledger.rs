@@ -32,8 +32,14 @@ impl Ledger {
     }
 
     pub fn invariant(&self) -> Result<()> {
-        require!(self.auditors.len() <= MAX_AUDITORS, LedgerError::TooManyAuditors);
-        require!(self.admin != Pubkey::default(), LedgerError::InvariantViolated);
+        require!(
+            self.auditors.len() <= MAX_AUDITORS,
+            LedgerError::TooManyAuditors
+        );
+        require!(
+            self.admin != Pubkey::default(),
+            LedgerError::InvariantViolated
+        );
         Ok(())
     }
 }

@@ -9,6 +9,6 @@ pub mod payment_record;
 pub mod recipient;
 
 pub use {
-    agency::*, allotment::*, appropriation::*, award::*, ledger::*, member::*, payment::*, payment_record::*,
-    recipient::*,
+    agency::*, allotment::*, appropriation::*, award::*, ledger::*, member::*, payment::*,
+    payment_record::*, recipient::*,
 };

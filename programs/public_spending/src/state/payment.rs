@@ -60,8 +60,14 @@ impl Payment {
 
     pub fn invariant(&self) -> Result<()> {
         require!(self.amount > 0, LedgerError::InvariantViolated);
-        require!(self.approvers.len() <= MAX_APPROVERS, LedgerError::InvariantViolated);
-        require!(!self.approvers.contains(&self.requester), LedgerError::InvariantViolated);
+        require!(
+            self.approvers.len() <= MAX_APPROVERS,
+            LedgerError::InvariantViolated
+        );
+        require!(
+            !self.approvers.contains(&self.requester),
+            LedgerError::InvariantViolated
+        );
         Ok(())
     }
 }

@@ -48,15 +48,24 @@ impl Recipient {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 
     pub fn require_active(&self) -> Result<()> {
-        require!(self.status == RecipientStatus::Active, LedgerError::RecipientNotActive);
+        require!(
+            self.status == RecipientStatus::Active,
+            LedgerError::RecipientNotActive
+        );
         Ok(())
     }
 
     pub fn invariant(&self) -> Result<()> {
         validate_uei(&self.uei)?;
         let individual = self.kind == RecipientKind::Individual;
-        require!(individual == self.name.is_empty(), LedgerError::InvalidRecipientName);
-        require!(individual == (self.name_hash != [0; 32]), LedgerError::InvalidNameHash);
+        require!(
+            individual == self.name.is_empty(),
+            LedgerError::InvalidRecipientName
+        );
+        require!(
+            individual == (self.name_hash != [0; 32]),
+            LedgerError::InvalidNameHash
+        );
         Ok(())
     }
 }
@@ -64,7 +73,8 @@ impl Recipient {
 /// Validates a Unique Entity ID: exactly 12 upper-case ASCII letters or digits.
 pub fn validate_uei(uei: &[u8; UEI_LEN]) -> Result<()> {
     require!(
-        uei.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+        uei.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
         LedgerError::InvalidUei
     );
     Ok(())

@@ -54,7 +54,10 @@ pub struct RegisterAgency<'info> {
 impl RegisterAgency<'_> {
     pub fn validate(&self, args: &RegisterAgencyArgs) -> Result<()> {
         validate_agency_code(&args.code)?;
-        require!(is_printable_ascii(&args.name, MAX_AGENCY_NAME_LEN), LedgerError::InvalidAgencyName);
+        require!(
+            is_printable_ascii(&args.name, MAX_AGENCY_NAME_LEN),
+            LedgerError::InvalidAgencyName
+        );
         require!(args.head != Pubkey::default(), LedgerError::NotAgencyHead);
         Ok(())
     }
@@ -62,7 +65,10 @@ impl RegisterAgency<'_> {
 
 pub fn handler(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result<()> {
     let ledger = &mut ctx.accounts.ledger;
-    ledger.agency_count = ledger.agency_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+    ledger.agency_count = ledger
+        .agency_count
+        .checked_add(1)
+        .ok_or(LedgerError::Overflow)?;
     ledger.invariant()?;
 
     let treasury = ctx.accounts.treasury.key();
@@ -74,7 +80,12 @@ pub fn handler(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result
         head: args.head,
         treasury,
         // Until the head sets a policy, every payment needs one approval and the fast path is off.
-        policy: ApprovalPolicy { threshold: 0, approvals_required: 1, time_lock_seconds: 0, fast_path_daily_cap: 0 },
+        policy: ApprovalPolicy {
+            threshold: 0,
+            approvals_required: 1,
+            time_lock_seconds: 0,
+            fast_path_daily_cap: 0,
+        },
         fast_path_window_start: 0,
         fast_path_window_spent: 0,
         frozen: false,

@@ -33,8 +33,13 @@ pub fn handler(ctx: Context<SetApprovalPolicy>, policy: ApprovalPolicy) -> Resul
     let agency = &mut ctx.accounts.agency;
     agency.policy = policy;
     // A lowered cap must not leave the current window over it.
-    agency.fast_path_window_spent = agency.fast_path_window_spent.min(policy.fast_path_daily_cap);
+    agency.fast_path_window_spent = agency
+        .fast_path_window_spent
+        .min(policy.fast_path_daily_cap);
     agency.invariant()?;
-    emit_cpi!(ApprovalPolicySet { agency: agency.key(), policy });
+    emit_cpi!(ApprovalPolicySet {
+        agency: agency.key(),
+        policy
+    });
     Ok(())
 }

@@ -62,6 +62,12 @@ pub fn handler(ctx: Context<SetMember>, args: SetMemberArgs) -> Result<()> {
         active: args.active,
     });
     member.invariant()?;
-    emit_cpi!(MemberSet { agency, member: member.key(), key: args.key, roles: args.roles, active: args.active });
+    emit_cpi!(MemberSet {
+        agency,
+        member: member.key(),
+        key: args.key,
+        roles: args.roles,
+        active: args.active
+    });
     Ok(())
 }

@@ -55,7 +55,8 @@ impl ModifyAward<'_> {
         match args.change {
             AwardChange::Increase { amount } => {
                 require!(amount > 0, LedgerError::ZeroAmount);
-                self.appropriation.require_available(Clock::get()?.unix_timestamp)?;
+                self.appropriation
+                    .require_available(Clock::get()?.unix_timestamp)?;
             }
             AwardChange::Deobligate { amount } => require!(amount > 0, LedgerError::ZeroAmount),
         }
@@ -70,25 +71,57 @@ pub fn handler(ctx: Context<ModifyAward>, args: ModifyAwardArgs) -> Result<()> {
     let agency = &mut ctx.accounts.agency;
     let change = match args.change {
         AwardChange::Increase { amount } => {
-            let obligated = allotment.obligated.checked_add(amount).ok_or(LedgerError::Overflow)?;
+            let obligated = allotment
+                .obligated
+                .checked_add(amount)
+                .ok_or(LedgerError::Overflow)?;
             require!(obligated <= allotment.amount, LedgerError::ExceedsAllotment);
             allotment.obligated = obligated;
-            award.obligated = award.obligated.checked_add(amount).ok_or(LedgerError::Overflow)?;
-            appropriation.obligated = appropriation.obligated.checked_add(amount).ok_or(LedgerError::Overflow)?;
-            agency.obligated = agency.obligated.checked_add(amount).ok_or(LedgerError::Overflow)?;
+            award.obligated = award
+                .obligated
+                .checked_add(amount)
+                .ok_or(LedgerError::Overflow)?;
+            appropriation.obligated = appropriation
+                .obligated
+                .checked_add(amount)
+                .ok_or(LedgerError::Overflow)?;
+            agency.obligated = agency
+                .obligated
+                .checked_add(amount)
+                .ok_or(LedgerError::Overflow)?;
             i128::from(amount)
         }
         AwardChange::Deobligate { amount } => {
             let uncommitted = award.remaining()?;
-            require!(amount <= uncommitted, LedgerError::DeobligationBelowCommitted);
-            award.obligated = award.obligated.checked_sub(amount).ok_or(LedgerError::Overflow)?;
-            allotment.obligated = allotment.obligated.checked_sub(amount).ok_or(LedgerError::Overflow)?;
-            appropriation.obligated = appropriation.obligated.checked_sub(amount).ok_or(LedgerError::Overflow)?;
-            agency.obligated = agency.obligated.checked_sub(amount).ok_or(LedgerError::Overflow)?;
-            i128::from(amount).checked_neg().ok_or(LedgerError::Overflow)?
+            require!(
+                amount <= uncommitted,
+                LedgerError::DeobligationBelowCommitted
+            );
+            award.obligated = award
+                .obligated
+                .checked_sub(amount)
+                .ok_or(LedgerError::Overflow)?;
+            allotment.obligated = allotment
+                .obligated
+                .checked_sub(amount)
+                .ok_or(LedgerError::Overflow)?;
+            appropriation.obligated = appropriation
+                .obligated
+                .checked_sub(amount)
+                .ok_or(LedgerError::Overflow)?;
+            agency.obligated = agency
+                .obligated
+                .checked_sub(amount)
+                .ok_or(LedgerError::Overflow)?;
+            i128::from(amount)
+                .checked_neg()
+                .ok_or(LedgerError::Overflow)?
         }
     };
-    award.modification_count = award.modification_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+    award.modification_count = award
+        .modification_count
+        .checked_add(1)
+        .ok_or(LedgerError::Overflow)?;
     award.document_hash = args.document_hash;
     award.invariant()?;
     allotment.invariant()?;

@@ -5,8 +5,8 @@ use crate::{
     error::LedgerError,
     events::AwardObligated,
     state::{
-        is_printable_ascii, validate_object_class, Agency, Allotment, Appropriation, Award, AwardStatus, AwardType,
-        Ledger, Member, Recipient,
+        is_printable_ascii, validate_object_class, Agency, Allotment, Appropriation, Award,
+        AwardStatus, AwardType, Ledger, Member, Recipient,
     },
 };
 
@@ -63,31 +63,56 @@ impl Obligate<'_> {
     pub fn validate(&self, args: &ObligateArgs) -> Result<()> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_OBLIGATE)?;
-        self.appropriation.require_available(Clock::get()?.unix_timestamp)?;
+        self.appropriation
+            .require_available(Clock::get()?.unix_timestamp)?;
         self.recipient.require_active()?;
-        require!(is_printable_ascii(&args.award_id, MAX_AWARD_ID_LEN), LedgerError::InvalidAwardId);
+        require!(
+            is_printable_ascii(&args.award_id, MAX_AWARD_ID_LEN),
+            LedgerError::InvalidAwardId
+        );
         validate_object_class(&args.object_class)?;
         require!(args.amount > 0, LedgerError::ZeroAmount);
-        require!(args.period_start < args.period_end, LedgerError::InvalidPeriodOfPerformance);
+        require!(
+            args.period_start < args.period_end,
+            LedgerError::InvalidPeriodOfPerformance
+        );
         Ok(())
     }
 }
 
 pub fn handler(ctx: Context<Obligate>, args: ObligateArgs) -> Result<()> {
     let allotment = &mut ctx.accounts.allotment;
-    let allotment_obligated = allotment.obligated.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
-    require!(allotment_obligated <= allotment.amount, LedgerError::ExceedsAllotment);
+    let allotment_obligated = allotment
+        .obligated
+        .checked_add(args.amount)
+        .ok_or(LedgerError::Overflow)?;
+    require!(
+        allotment_obligated <= allotment.amount,
+        LedgerError::ExceedsAllotment
+    );
     allotment.obligated = allotment_obligated;
-    allotment.award_count = allotment.award_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+    allotment.award_count = allotment
+        .award_count
+        .checked_add(1)
+        .ok_or(LedgerError::Overflow)?;
     allotment.invariant()?;
 
     let appropriation = &mut ctx.accounts.appropriation;
-    appropriation.obligated = appropriation.obligated.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
+    appropriation.obligated = appropriation
+        .obligated
+        .checked_add(args.amount)
+        .ok_or(LedgerError::Overflow)?;
     appropriation.invariant()?;
 
     let agency = &mut ctx.accounts.agency;
-    agency.obligated = agency.obligated.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
-    agency.award_count = agency.award_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+    agency.obligated = agency
+        .obligated
+        .checked_add(args.amount)
+        .ok_or(LedgerError::Overflow)?;
+    agency.award_count = agency
+        .award_count
+        .checked_add(1)
+        .ok_or(LedgerError::Overflow)?;
     agency.invariant()?;
 
     let award = &mut ctx.accounts.award;

@@ -4,7 +4,10 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::RecipientRegistered,
-    state::{is_printable_ascii, validate_uei, Agency, Ledger, Member, Recipient, RecipientKind, RecipientStatus},
+    state::{
+        is_printable_ascii, validate_uei, Agency, Ledger, Member, Recipient, RecipientKind,
+        RecipientStatus,
+    },
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -46,10 +49,16 @@ impl RegisterRecipient<'_> {
             require!(args.name.is_empty(), LedgerError::InvalidRecipientName);
             require!(args.name_hash != [0; 32], LedgerError::InvalidNameHash);
         } else {
-            require!(is_printable_ascii(&args.name, MAX_RECIPIENT_NAME_LEN), LedgerError::InvalidRecipientName);
+            require!(
+                is_printable_ascii(&args.name, MAX_RECIPIENT_NAME_LEN),
+                LedgerError::InvalidRecipientName
+            );
             require!(args.name_hash == [0; 32], LedgerError::InvalidNameHash);
         }
-        require!(args.payout_wallet != Pubkey::default(), LedgerError::InvalidPayoutWallet);
+        require!(
+            args.payout_wallet != Pubkey::default(),
+            LedgerError::InvalidPayoutWallet
+        );
         Ok(())
     }
 }

@@ -44,8 +44,12 @@ impl Allot<'_> {
     pub fn validate(&self, args: &AllotArgs) -> Result<()> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_BUDGET)?;
-        self.appropriation.require_available(Clock::get()?.unix_timestamp)?;
-        require!(args.program_activity.iter().all(u8::is_ascii_digit), LedgerError::InvalidProgramActivity);
+        self.appropriation
+            .require_available(Clock::get()?.unix_timestamp)?;
+        require!(
+            args.program_activity.iter().all(u8::is_ascii_digit),
+            LedgerError::InvalidProgramActivity
+        );
         require!(args.amount > 0, LedgerError::ZeroAmount);
         Ok(())
     }
@@ -53,15 +57,24 @@ impl Allot<'_> {
 
 pub fn handler(ctx: Context<Allot>, args: AllotArgs) -> Result<()> {
     let appropriation = &mut ctx.accounts.appropriation;
-    let allotted = appropriation.allotted.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
-    require!(allotted <= appropriation.budget_authority, LedgerError::ExceedsBudgetAuthority);
+    let allotted = appropriation
+        .allotted
+        .checked_add(args.amount)
+        .ok_or(LedgerError::Overflow)?;
+    require!(
+        allotted <= appropriation.budget_authority,
+        LedgerError::ExceedsBudgetAuthority
+    );
     appropriation.allotted = allotted;
     let index = appropriation.allotment_count;
     appropriation.allotment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
     appropriation.invariant()?;
 
     let agency = &mut ctx.accounts.agency;
-    agency.allotted = agency.allotted.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
+    agency.allotted = agency
+        .allotted
+        .checked_add(args.amount)
+        .ok_or(LedgerError::Overflow)?;
     agency.invariant()?;
 
     let allotment = &mut ctx.accounts.allotment;

@@ -61,15 +61,24 @@ impl CreateAppropriation<'_> {
             LedgerError::InvalidFiscalYear
         );
         require!(args.budget_authority > 0, LedgerError::ZeroAmount);
-        require!(args.availability_end > Clock::get()?.unix_timestamp, LedgerError::AvailabilityEndInPast);
+        require!(
+            args.availability_end > Clock::get()?.unix_timestamp,
+            LedgerError::AvailabilityEndInPast
+        );
         Ok(())
     }
 }
 
 pub fn handler(ctx: Context<CreateAppropriation>, args: CreateAppropriationArgs) -> Result<()> {
     let agency = &mut ctx.accounts.agency;
-    agency.budget_authority = agency.budget_authority.checked_add(args.budget_authority).ok_or(LedgerError::Overflow)?;
-    agency.appropriation_count = agency.appropriation_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+    agency.budget_authority = agency
+        .budget_authority
+        .checked_add(args.budget_authority)
+        .ok_or(LedgerError::Overflow)?;
+    agency.appropriation_count = agency
+        .appropriation_count
+        .checked_add(1)
+        .ok_or(LedgerError::Overflow)?;
     agency.invariant()?;
 
     let appropriation = &mut ctx.accounts.appropriation;

@@ -30,7 +30,10 @@ pub struct ExpireAppropriation<'info> {
 
 impl ExpireAppropriation<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(self.appropriation.status == AppropriationStatus::Active, LedgerError::AppropriationExpired);
+        require!(
+            self.appropriation.status == AppropriationStatus::Active,
+            LedgerError::AppropriationExpired
+        );
         if self.authority.key() != self.ledger.admin {
             require!(
                 Clock::get()?.unix_timestamp >= self.appropriation.availability_end,

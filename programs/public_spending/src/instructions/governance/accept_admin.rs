@@ -13,7 +13,10 @@ pub struct AcceptAdmin<'info> {
 
 impl AcceptAdmin<'_> {
     pub fn validate(&self) -> Result<()> {
-        let pending = self.ledger.pending_admin.ok_or(LedgerError::NoPendingAdmin)?;
+        let pending = self
+            .ledger
+            .pending_admin
+            .ok_or(LedgerError::NoPendingAdmin)?;
         require_keys_eq!(pending, self.new_admin.key(), LedgerError::NotPendingAdmin);
         Ok(())
     }
@@ -25,6 +28,9 @@ pub fn handler(ctx: Context<AcceptAdmin>) -> Result<()> {
     ledger.admin = ctx.accounts.new_admin.key();
     ledger.pending_admin = None;
     ledger.invariant()?;
-    emit_cpi!(AdminAccepted { previous_admin, admin: ledger.admin });
+    emit_cpi!(AdminAccepted {
+        previous_admin,
+        admin: ledger.admin
+    });
     Ok(())
 }

@@ -5,4 +5,6 @@ pub mod propose_admin;
 pub mod set_auditors;
 pub mod unpause;
 
-pub use {accept_admin::*, initialize_ledger::*, pause::*, propose_admin::*, set_auditors::*, unpause::*};
+pub use {
+    accept_admin::*, initialize_ledger::*, pause::*, propose_admin::*, set_auditors::*, unpause::*,
+};

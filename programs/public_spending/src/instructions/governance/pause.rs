@@ -20,6 +20,9 @@ pub fn handler(ctx: Context<Pause>) -> Result<()> {
     let ledger = &mut ctx.accounts.ledger;
     ledger.paused = true;
     ledger.invariant()?;
-    emit_cpi!(PauseSet { paused: true, by: ctx.accounts.admin.key() });
+    emit_cpi!(PauseSet {
+        paused: true,
+        by: ctx.accounts.admin.key()
+    });
     Ok(())
 }

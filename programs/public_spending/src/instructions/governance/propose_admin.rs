@@ -25,6 +25,9 @@ pub fn handler(ctx: Context<ProposeAdmin>, args: ProposeAdminArgs) -> Result<()>
     let ledger = &mut ctx.accounts.ledger;
     ledger.pending_admin = Some(args.new_admin);
     ledger.invariant()?;
-    emit_cpi!(AdminProposed { admin: ledger.admin, pending_admin: args.new_admin });
+    emit_cpi!(AdminProposed {
+        admin: ledger.admin,
+        pending_admin: args.new_admin
+    });
     Ok(())
 }

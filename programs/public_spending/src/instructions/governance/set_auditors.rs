@@ -24,7 +24,10 @@ pub struct SetAuditors<'info> {
 
 impl SetAuditors<'_> {
     pub fn validate(&self, args: &SetAuditorsArgs) -> Result<()> {
-        require!(args.auditors.len() <= MAX_AUDITORS, LedgerError::TooManyAuditors);
+        require!(
+            args.auditors.len() <= MAX_AUDITORS,
+            LedgerError::TooManyAuditors
+        );
         for (i, auditor) in args.auditors.iter().enumerate() {
             require!(
                 *auditor != Pubkey::default() && !args.auditors[..i].contains(auditor),
@@ -39,6 +42,8 @@ pub fn handler(ctx: Context<SetAuditors>, args: SetAuditorsArgs) -> Result<()> {
     let ledger = &mut ctx.accounts.ledger;
     ledger.auditors = args.auditors;
     ledger.invariant()?;
-    emit_cpi!(AuditorsSet { auditors: ledger.auditors.clone() });
+    emit_cpi!(AuditorsSet {
+        auditors: ledger.auditors.clone()
+    });
     Ok(())
 }

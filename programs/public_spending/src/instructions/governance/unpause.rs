@@ -20,6 +20,9 @@ pub fn handler(ctx: Context<Unpause>) -> Result<()> {
     let ledger = &mut ctx.accounts.ledger;
     ledger.paused = false;
     ledger.invariant()?;
-    emit_cpi!(PauseSet { paused: false, by: ctx.accounts.admin.key() });
+    emit_cpi!(PauseSet {
+        paused: false,
+        by: ctx.accounts.admin.key()
+    });
     Ok(())
 }

@@ -30,7 +30,10 @@ pub struct DebarRecipient<'info> {
 
 impl DebarRecipient<'_> {
     pub fn validate(&self, args: &SetRecipientStatusArgs) -> Result<()> {
-        require!(self.recipient.status != args.status, LedgerError::RecipientStatusUnchanged);
+        require!(
+            self.recipient.status != args.status,
+            LedgerError::RecipientStatusUnchanged
+        );
         Ok(())
     }
 }

@@ -31,6 +31,10 @@ pub fn handler(ctx: Context<FreezeAgency>) -> Result<()> {
     let agency = &mut ctx.accounts.agency;
     agency.frozen = true;
     agency.invariant()?;
-    emit_cpi!(AgencyFreezeSet { agency: agency.key(), frozen: true, auditor: ctx.accounts.auditor.key() });
+    emit_cpi!(AgencyFreezeSet {
+        agency: agency.key(),
+        frozen: true,
+        auditor: ctx.accounts.auditor.key()
+    });
     Ok(())
 }

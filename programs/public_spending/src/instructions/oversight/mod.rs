@@ -4,4 +4,6 @@ pub mod hold_payment;
 pub mod release_payment;
 pub mod unfreeze_agency;
 
-pub use {debar_recipient::*, freeze_agency::*, hold_payment::*, release_payment::*, unfreeze_agency::*};
+pub use {
+    debar_recipient::*, freeze_agency::*, hold_payment::*, release_payment::*, unfreeze_agency::*,
+};

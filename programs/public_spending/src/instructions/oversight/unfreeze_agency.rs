@@ -31,6 +31,10 @@ pub fn handler(ctx: Context<UnfreezeAgency>) -> Result<()> {
     let agency = &mut ctx.accounts.agency;
     agency.frozen = false;
     agency.invariant()?;
-    emit_cpi!(AgencyFreezeSet { agency: agency.key(), frozen: false, auditor: ctx.accounts.auditor.key() });
+    emit_cpi!(AgencyFreezeSet {
+        agency: agency.key(),
+        frozen: false,
+        auditor: ctx.accounts.auditor.key()
+    });
     Ok(())
 }

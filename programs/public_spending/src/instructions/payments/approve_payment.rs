@@ -32,11 +32,20 @@ impl ApprovePayment<'_> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_APPROVE)?;
         let payment = &self.payment;
-        require!(payment.status == PaymentStatus::Requested, LedgerError::InvalidPaymentStatus);
+        require!(
+            payment.status == PaymentStatus::Requested,
+            LedgerError::InvalidPaymentStatus
+        );
         let approver = self.authority.key();
         require!(approver != payment.requester, LedgerError::SelfApproval);
-        require!(!payment.approvers.contains(&approver), LedgerError::AlreadyApproved);
-        require!(payment.approvers.len() < MAX_APPROVERS, LedgerError::TooManyApprovals);
+        require!(
+            !payment.approvers.contains(&approver),
+            LedgerError::AlreadyApproved
+        );
+        require!(
+            payment.approvers.len() < MAX_APPROVERS,
+            LedgerError::TooManyApprovals
+        );
         Ok(())
     }
 }
@@ -45,11 +54,14 @@ pub fn handler(ctx: Context<ApprovePayment>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let payment = &mut ctx.accounts.payment;
     payment.approvers.push(ctx.accounts.authority.key());
-    let approvals = u8::try_from(payment.approvers.len()).map_err(|_| LedgerError::TooManyApprovals)?;
+    let approvals =
+        u8::try_from(payment.approvers.len()).map_err(|_| LedgerError::TooManyApprovals)?;
     if approvals >= payment.approvals_required {
         payment.status = PaymentStatus::Approved;
         payment.approved_at = now;
-        payment.executable_at = now.checked_add(i64::from(payment.time_lock_seconds)).ok_or(LedgerError::Overflow)?;
+        payment.executable_at = now
+            .checked_add(i64::from(payment.time_lock_seconds))
+            .ok_or(LedgerError::Overflow)?;
     }
     payment.invariant()?;
     emit_cpi!(PaymentApproved {

@@ -35,7 +35,10 @@ impl CancelPayment<'_> {
             who == self.payment.requester || who == self.agency.head,
             LedgerError::NotRequesterOrHead
         );
-        require!(!self.payment.status.is_final(), LedgerError::InvalidPaymentStatus);
+        require!(
+            !self.payment.status.is_final(),
+            LedgerError::InvalidPaymentStatus
+        );
         Ok(())
     }
 }
@@ -43,7 +46,10 @@ impl CancelPayment<'_> {
 pub fn handler(ctx: Context<CancelPayment>) -> Result<()> {
     let payment = &mut ctx.accounts.payment;
     let award = &mut ctx.accounts.award;
-    award.in_flight = award.in_flight.checked_sub(payment.amount).ok_or(LedgerError::InvariantViolated)?;
+    award.in_flight = award
+        .in_flight
+        .checked_sub(payment.amount)
+        .ok_or(LedgerError::InvariantViolated)?;
     payment.status = PaymentStatus::Cancelled;
     award.invariant()?;
     payment.invariant()?;

@@ -8,7 +8,9 @@ use super::outlay::Outlay;
 use crate::{
     constants::*,
     error::LedgerError,
-    state::{Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, PaymentStatus, Recipient},
+    state::{
+        Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, PaymentStatus, Recipient,
+    },
 };
 
 #[event_cpi]
@@ -81,14 +83,23 @@ impl ExecutePayment<'_> {
         self.member.require_role(ROLE_EXECUTE)?;
         self.recipient.require_active()?;
         let payment = &self.payment;
-        require!(payment.status != PaymentStatus::Requested, LedgerError::InsufficientApprovals);
-        require!(payment.status == PaymentStatus::Approved, LedgerError::InvalidPaymentStatus);
+        require!(
+            payment.status != PaymentStatus::Requested,
+            LedgerError::InsufficientApprovals
+        );
+        require!(
+            payment.status == PaymentStatus::Approved,
+            LedgerError::InvalidPaymentStatus
+        );
         require!(!payment.held, LedgerError::PaymentHeld);
         require!(
             payment.approvers.len() >= usize::from(payment.approvals_required),
             LedgerError::InsufficientApprovals
         );
-        require!(Clock::get()?.unix_timestamp >= payment.executable_at, LedgerError::TimeLockActive);
+        require!(
+            Clock::get()?.unix_timestamp >= payment.executable_at,
+            LedgerError::TimeLockActive
+        );
         Ok(())
     }
 }

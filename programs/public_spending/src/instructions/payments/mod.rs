@@ -8,6 +8,6 @@ pub mod reject_payment;
 pub mod request_payment;
 
 pub use {
-    approve_payment::*, archive_payment::*, cancel_payment::*, execute_payment::*, pay_small::*, reject_payment::*,
-    request_payment::*,
+    approve_payment::*, archive_payment::*, cancel_payment::*, execute_payment::*, pay_small::*,
+    reject_payment::*, request_payment::*,
 };

@@ -2,13 +2,18 @@
 //! totals at every level, and fold the payment into the agency's outlay hash chain.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked};
+use anchor_spl::token_interface::{
+    transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
+};
 
 use crate::{
     constants::AGENCY_SEED,
     error::LedgerError,
     events::PaymentExecuted,
-    state::{fold_outlay_hash, Agency, Allotment, Appropriation, Award, Payment, PaymentRecord, PaymentStatus},
+    state::{
+        fold_outlay_hash, Agency, Allotment, Appropriation, Award, Payment, PaymentRecord,
+        PaymentStatus,
+    },
 };
 
 /// The accounts an outlay touches, borrowed from the instruction's account struct.
@@ -32,12 +37,29 @@ impl Outlay<'_, '_> {
     pub fn execute(self, now: i64) -> Result<PaymentExecuted> {
         let amount = self.payment.amount;
         let award = self.award;
-        award.in_flight = award.in_flight.checked_sub(amount).ok_or(LedgerError::InvariantViolated)?;
-        award.outlayed = award.outlayed.checked_add(amount).ok_or(LedgerError::Overflow)?;
-        self.allotment.outlayed = self.allotment.outlayed.checked_add(amount).ok_or(LedgerError::Overflow)?;
-        self.appropriation.outlayed = self.appropriation.outlayed.checked_add(amount).ok_or(LedgerError::Overflow)?;
+        award.in_flight = award
+            .in_flight
+            .checked_sub(amount)
+            .ok_or(LedgerError::InvariantViolated)?;
+        award.outlayed = award
+            .outlayed
+            .checked_add(amount)
+            .ok_or(LedgerError::Overflow)?;
+        self.allotment.outlayed = self
+            .allotment
+            .outlayed
+            .checked_add(amount)
+            .ok_or(LedgerError::Overflow)?;
+        self.appropriation.outlayed = self
+            .appropriation
+            .outlayed
+            .checked_add(amount)
+            .ok_or(LedgerError::Overflow)?;
         let agency = self.agency;
-        agency.outlayed = agency.outlayed.checked_add(amount).ok_or(LedgerError::Overflow)?;
+        agency.outlayed = agency
+            .outlayed
+            .checked_add(amount)
+            .ok_or(LedgerError::Overflow)?;
 
         let record = PaymentRecord {
             sequence: agency.outlay_count,
@@ -53,7 +75,10 @@ impl Outlay<'_, '_> {
         };
         let previous_outlay_hash = agency.outlay_hash;
         agency.outlay_hash = fold_outlay_hash(&previous_outlay_hash, &record);
-        agency.outlay_count = agency.outlay_count.checked_add(1).ok_or(LedgerError::Overflow)?;
+        agency.outlay_count = agency
+            .outlay_count
+            .checked_add(1)
+            .ok_or(LedgerError::Overflow)?;
 
         let payment = self.payment;
         payment.status = PaymentStatus::Executed;

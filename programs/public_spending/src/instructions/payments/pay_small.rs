@@ -8,7 +8,9 @@ use super::{outlay::Outlay, request_payment::PaymentArgs};
 use crate::{
     constants::*,
     error::LedgerError,
-    state::{Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, PaymentStatus, Recipient},
+    state::{
+        Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, PaymentStatus, Recipient,
+    },
 };
 
 /// The fast path: one instruction creates the payment already executed. Same accounts as `execute_payment`,
@@ -84,7 +86,10 @@ impl PaySmall<'_> {
         self.recipient.require_active()?;
         self.award.require_active()?;
         args.validate(&self.award)?;
-        require!(args.amount < self.agency.policy.threshold, LedgerError::AboveFastPathThreshold);
+        require!(
+            args.amount < self.agency.policy.threshold,
+            LedgerError::AboveFastPathThreshold
+        );
         Ok(())
     }
 }
@@ -96,7 +101,10 @@ pub fn handler(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
     let award = &mut ctx.accounts.award;
     let index = award.payment_count;
     award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
-    award.in_flight = award.in_flight.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
+    award.in_flight = award
+        .in_flight
+        .checked_add(args.amount)
+        .ok_or(LedgerError::Overflow)?;
 
     let executor = ctx.accounts.executor.key();
     ctx.accounts.payment.set_inner(Payment {

@@ -33,7 +33,10 @@ impl RejectPayment<'_> {
     pub fn validate(&self) -> Result<()> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_APPROVE)?;
-        require!(!self.payment.status.is_final(), LedgerError::InvalidPaymentStatus);
+        require!(
+            !self.payment.status.is_final(),
+            LedgerError::InvalidPaymentStatus
+        );
         Ok(())
     }
 }
@@ -41,7 +44,10 @@ impl RejectPayment<'_> {
 pub fn handler(ctx: Context<RejectPayment>) -> Result<()> {
     let payment = &mut ctx.accounts.payment;
     let award = &mut ctx.accounts.award;
-    award.in_flight = award.in_flight.checked_sub(payment.amount).ok_or(LedgerError::InvariantViolated)?;
+    award.in_flight = award
+        .in_flight
+        .checked_sub(payment.amount)
+        .ok_or(LedgerError::InvariantViolated)?;
     payment.status = PaymentStatus::Rejected;
     award.invariant()?;
     payment.invariant()?;

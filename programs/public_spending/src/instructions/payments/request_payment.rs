@@ -20,8 +20,14 @@ pub struct PaymentArgs {
 impl PaymentArgs {
     pub fn validate(&self, award: &Award) -> Result<()> {
         require!(self.amount > 0, LedgerError::ZeroAmount);
-        require!(self.invoice_hash != [0; 32], LedgerError::InvalidInvoiceHash);
-        require!(self.amount <= award.remaining()?, LedgerError::ExceedsAwardRemaining);
+        require!(
+            self.invoice_hash != [0; 32],
+            LedgerError::InvalidInvoiceHash
+        );
+        require!(
+            self.amount <= award.remaining()?,
+            LedgerError::ExceedsAwardRemaining
+        );
         Ok(())
     }
 }
@@ -71,7 +77,10 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
     let award = &mut ctx.accounts.award;
     let index = award.payment_count;
     award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
-    award.in_flight = award.in_flight.checked_add(args.amount).ok_or(LedgerError::Overflow)?;
+    award.in_flight = award
+        .in_flight
+        .checked_add(args.amount)
+        .ok_or(LedgerError::Overflow)?;
     award.invariant()?;
 
     let approvals_required = policy.approvals_for(args.amount);
@@ -83,7 +92,11 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
         award: award.key(),
         index,
         // A payment below the threshold needs no approval and may execute at once.
-        status: if approvals_required == 0 { PaymentStatus::Approved } else { PaymentStatus::Requested },
+        status: if approvals_required == 0 {
+            PaymentStatus::Approved
+        } else {
+            PaymentStatus::Requested
+        },
         held: false,
         fast_path: false,
         amount: args.amount,

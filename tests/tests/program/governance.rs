@@ -1,0 +1,311 @@
+use anchor_lang::error::ErrorCode;
+use public_spending::{error::LedgerError, state::Ledger};
+use public_spending_sdk::{builders, pda, LedgerEvent};
+use public_spending_tests::*;
+use solana_sdk::signature::{Keypair, Signer};
+
+#[tokio::test]
+async fn initialize_ledger_records_admin_mint_and_decimals() {
+    let mut world = World::without_ledger().await;
+    let ix = world.initialize_ledger_ix();
+    let admin = world.admin.insecure_clone();
+    let outcome = world.send(&[ix], &[&admin]).await.unwrap();
+
+    let ledger: Ledger = world.get(&pda::ledger().0).await;
+    assert_eq!(ledger.admin, admin.pubkey());
+    assert_eq!(ledger.payment_mint, world.mint);
+    assert_eq!(ledger.mint_decimals, DECIMALS);
+    assert_eq!(ledger.pending_admin, None);
+    assert!(!ledger.paused && ledger.auditors.is_empty() && ledger.agency_count == 0);
+    let event = the_event(&outcome, |e| match e {
+        LedgerEvent::LedgerInitialized(e) => Some(e.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        (event.admin, event.payment_mint, event.mint_decimals),
+        (admin.pubkey(), world.mint, DECIMALS)
+    );
+}
+
+#[tokio::test]
+async fn initialize_ledger_twice_is_refused() {
+    let mut world = World::new().await;
+    let other = world.funded().await;
+    let ix = builders::InitializeLedger {
+        admin: other.pubkey(),
+        payment_mint: world.mint,
+        token_program: anchor_spl::token::spl_token::ID,
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&other], ALREADY_EXISTS, &[pda::ledger().0])
+        .await;
+}
+
+#[tokio::test]
+async fn initialize_ledger_requires_the_admin_signature() {
+    let mut world = World::without_ledger().await;
+    let ix = unsigned(world.initialize_ledger_ix(), &world.admin.pubkey());
+    world
+        .expect_refused(&[ix], &[], ErrorCode::AccountNotSigner, &[pda::ledger().0])
+        .await;
+}
+
+#[tokio::test]
+async fn admin_handover_takes_two_steps() {
+    let mut world = World::new().await;
+    let successor = world.funded().await;
+    let admin = world.admin.insecure_clone();
+    let propose = builders::ProposeAdmin {
+        admin: admin.pubkey(),
+        new_admin: successor.pubkey(),
+    }
+    .instruction();
+    let outcome = world.send(&[propose], &[&admin]).await.unwrap();
+    assert!(
+        matches!(&outcome.events[..], [LedgerEvent::AdminProposed(e)] if e.pending_admin == successor.pubkey())
+    );
+    let ledger: Ledger = world.get(&pda::ledger().0).await;
+    assert_eq!(
+        (ledger.admin, ledger.pending_admin),
+        (admin.pubkey(), Some(successor.pubkey()))
+    );
+
+    let accept = builders::AcceptAdmin {
+        new_admin: successor.pubkey(),
+    }
+    .instruction();
+    let outcome = world.send(&[accept], &[&successor]).await.unwrap();
+    assert!(matches!(&outcome.events[..],
+        [LedgerEvent::AdminAccepted(e)] if e.previous_admin == admin.pubkey() && e.admin == successor.pubkey()));
+    let ledger: Ledger = world.get(&pda::ledger().0).await;
+    assert_eq!(
+        (ledger.admin, ledger.pending_admin),
+        (successor.pubkey(), None)
+    );
+
+    // The old admin has lost its powers.
+    let pause = builders::SetPaused {
+        admin: admin.pubkey(),
+        paused: true,
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[pause],
+            &[&admin],
+            LedgerError::NotLedgerAdmin,
+            &[pda::ledger().0],
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn outsider_can_neither_propose_nor_accept_admin() {
+    let mut world = World::new().await;
+    let outsider = world.funded().await;
+    let ledger = pda::ledger().0;
+    let propose = builders::ProposeAdmin {
+        admin: outsider.pubkey(),
+        new_admin: outsider.pubkey(),
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[propose],
+            &[&outsider],
+            LedgerError::NotLedgerAdmin,
+            &[ledger],
+        )
+        .await;
+
+    let accept = builders::AcceptAdmin {
+        new_admin: outsider.pubkey(),
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[accept.clone()],
+            &[&outsider],
+            LedgerError::NoPendingAdmin,
+            &[ledger],
+        )
+        .await;
+
+    let successor = Keypair::new();
+    let admin = world.admin.insecure_clone();
+    let propose = builders::ProposeAdmin {
+        admin: admin.pubkey(),
+        new_admin: successor.pubkey(),
+    }
+    .instruction();
+    world.send(&[propose], &[&admin]).await.unwrap();
+    world
+        .expect_refused(
+            &[accept],
+            &[&outsider],
+            LedgerError::NotPendingAdmin,
+            &[ledger],
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn propose_admin_requires_the_admin_signature() {
+    let mut world = World::new().await;
+    let admin = world.admin.pubkey();
+    let ix = unsigned(
+        builders::ProposeAdmin {
+            admin,
+            new_admin: Keypair::new().pubkey(),
+        }
+        .instruction(),
+        &admin,
+    );
+    world
+        .expect_refused(&[ix], &[], ErrorCode::AccountNotSigner, &[pda::ledger().0])
+        .await;
+}
+
+#[tokio::test]
+async fn set_auditors_replaces_the_list_within_bounds() {
+    let mut world = World::new().await;
+    let admin = world.admin.insecure_clone();
+    let auditors: Vec<_> = (0..5).map(|_| Keypair::new().pubkey()).collect();
+    let ix = builders::SetAuditors {
+        admin: admin.pubkey(),
+        auditors: auditors.clone(),
+    }
+    .instruction();
+    let outcome = world.send(&[ix], &[&admin]).await.unwrap();
+    assert!(matches!(&outcome.events[..], [LedgerEvent::AuditorsSet(e)] if e.auditors == auditors));
+    assert_eq!(
+        world.get::<Ledger>(&pda::ledger().0).await.auditors,
+        auditors
+    );
+
+    let ledger = pda::ledger().0;
+    let six: Vec<_> = (0..6).map(|_| Keypair::new().pubkey()).collect();
+    let ix = builders::SetAuditors {
+        admin: admin.pubkey(),
+        auditors: six,
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::TooManyAuditors, &[ledger])
+        .await;
+
+    let twice = vec![auditors[0], auditors[0]];
+    let ix = builders::SetAuditors {
+        admin: admin.pubkey(),
+        auditors: twice,
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::InvalidAuditor, &[ledger])
+        .await;
+
+    let default_key = vec![anchor_lang::prelude::Pubkey::default()];
+    let ix = builders::SetAuditors {
+        admin: admin.pubkey(),
+        auditors: default_key,
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::InvalidAuditor, &[ledger])
+        .await;
+
+    let outsider = world.funded().await;
+    let ix = builders::SetAuditors {
+        admin: outsider.pubkey(),
+        auditors: vec![outsider.pubkey()],
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&outsider], LedgerError::NotLedgerAdmin, &[ledger])
+        .await;
+}
+
+#[tokio::test]
+async fn pause_stops_every_state_change_until_unpause() {
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let appropriation = world.appropriation(&fixture, 1_000 * UNIT).await;
+    let admin = world.admin.insecure_clone();
+    let ledger = pda::ledger().0;
+
+    let outsider = world.funded().await;
+    let ix = builders::SetPaused {
+        admin: outsider.pubkey(),
+        paused: true,
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&outsider], LedgerError::NotLedgerAdmin, &[ledger])
+        .await;
+    let ix = builders::SetPaused {
+        admin: admin.pubkey(),
+        paused: false,
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::NotPaused, &[ledger])
+        .await;
+
+    let pause = builders::SetPaused {
+        admin: admin.pubkey(),
+        paused: true,
+    }
+    .instruction();
+    let outcome = world.send(&[pause.clone()], &[&admin]).await.unwrap();
+    assert!(matches!(&outcome.events[..], [LedgerEvent::PauseSet(e)] if e.paused));
+    assert!(world.get::<Ledger>(&ledger).await.paused);
+
+    let watched = [ledger, fixture.agency, appropriation];
+    world
+        .expect_refused(&[pause], &[&admin], LedgerError::Paused, &watched)
+        .await;
+    let ix = world.register_agency_ix("076", "Another", admin.pubkey());
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::Paused, &watched)
+        .await;
+    let ix = builders::SetAuditors {
+        admin: admin.pubkey(),
+        auditors: vec![],
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::Paused, &watched)
+        .await;
+    let ix = builders::ProposeAdmin {
+        admin: admin.pubkey(),
+        new_admin: outsider.pubkey(),
+    }
+    .instruction();
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::Paused, &watched)
+        .await;
+    let ix = fixture.set_member_ix(outsider.pubkey(), 1, true);
+    world
+        .expect_refused(&[ix], &[&fixture.head], LedgerError::Paused, &watched)
+        .await;
+    let ix = world.allot_ix(&fixture, appropriation, UNIT).await;
+    world
+        .expect_refused(&[ix], &[&fixture.budget], LedgerError::Paused, &watched)
+        .await;
+    let ix = world
+        .appropriation_ix(fixture.agency, *b"0200", 2026, UNIT)
+        .await;
+    world
+        .expect_refused(&[ix], &[&admin], LedgerError::Paused, &watched)
+        .await;
+
+    let unpause = builders::SetPaused {
+        admin: admin.pubkey(),
+        paused: false,
+    }
+    .instruction();
+    let outcome = world.send(&[unpause], &[&admin]).await.unwrap();
+    assert!(matches!(&outcome.events[..], [LedgerEvent::PauseSet(e)] if !e.paused));
+    world.allot(&fixture, appropriation, UNIT).await;
+}

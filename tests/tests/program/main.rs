@@ -1,0 +1,9 @@
+//! The program run natively inside the real Solana runtime (one test binary, one link).
+
+mod agency;
+mod awards;
+mod budget;
+mod governance;
+mod invariants;
+mod oversight;
+mod payments;
