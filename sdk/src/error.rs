@@ -136,6 +136,7 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         AboveFastPathThreshold,
         FastPathCapExceeded,
         PaymentInFlight,
+        WrongRecipientTokenAccount,
         WrongPayoutWallet,
         WrongTreasury,
         WrongTokenProgram,

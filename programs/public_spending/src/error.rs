@@ -114,6 +114,8 @@ pub enum LedgerError {
         "the payment is in flight: only executed, rejected or cancelled payments can be archived"
     )]
     PaymentInFlight,
+    #[msg("the recipient token account is not the payout wallet's associated token account for the payment mint")]
+    WrongRecipientTokenAccount,
     #[msg("the wallet does not match the recipient's payout wallet")]
     WrongPayoutWallet,
     #[msg("the treasury account is not this agency's treasury")]

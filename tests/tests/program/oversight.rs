@@ -1,1 +1,139 @@
+use public_spending::{
+    error::LedgerError,
+    state::{Agency, RecipientStatus},
+};
+use public_spending_sdk::{builders, pda};
+use public_spending_tests::*;
+use solana_sdk::signature::Signer;
 
+#[tokio::test]
+async fn only_auditors_freeze_hold_and_debar() {
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let award = world.award(&fixture, b"VENDOR000001", 100 * UNIT).await;
+    let builder = world.request_ix(&fixture, &award, 50 * UNIT).await;
+    world
+        .send(&[builder.instruction()], &[&fixture.requester])
+        .await
+        .unwrap();
+    let payment = builder.payment();
+    let head = fixture.head.insecure_clone();
+
+    let freeze = builders::SetAgencyFrozen {
+        agency: fixture.agency,
+        auditor: head.pubkey(),
+        frozen: true,
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[freeze],
+            &[&head],
+            LedgerError::NotAuditor,
+            &[fixture.agency],
+        )
+        .await;
+    let hold = builders::SetPaymentHeld {
+        payment,
+        auditor: head.pubkey(),
+        held: true,
+    }
+    .instruction();
+    world
+        .expect_refused(&[hold], &[&head], LedgerError::NotAuditor, &[payment])
+        .await;
+    let debar = builders::DebarRecipient {
+        recipient: award.keys.recipient,
+        auditor: head.pubkey(),
+        status: RecipientStatus::Debarred,
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[debar],
+            &[&head],
+            LedgerError::NotAuditor,
+            &[award.keys.recipient],
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn oversight_actions_refuse_no_op_changes() {
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let award = world.award(&fixture, b"VENDOR000001", 100 * UNIT).await;
+    let builder = world.request_ix(&fixture, &award, 50 * UNIT).await;
+    world
+        .send(&[builder.instruction()], &[&fixture.requester])
+        .await
+        .unwrap();
+    let payment = builder.payment();
+    let auditor = world.auditor.insecure_clone();
+
+    let unfreeze = builders::SetAgencyFrozen {
+        agency: fixture.agency,
+        auditor: auditor.pubkey(),
+        frozen: false,
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[unfreeze],
+            &[&auditor],
+            LedgerError::FreezeUnchanged,
+            &[fixture.agency],
+        )
+        .await;
+    let release = builders::SetPaymentHeld {
+        payment,
+        auditor: auditor.pubkey(),
+        held: false,
+    }
+    .instruction();
+    world
+        .expect_refused(&[release], &[&auditor], LedgerError::NotHeld, &[payment])
+        .await;
+    let hold = builders::SetPaymentHeld {
+        payment,
+        auditor: auditor.pubkey(),
+        held: true,
+    }
+    .instruction();
+    world.send(&[hold.clone()], &[&auditor]).await.unwrap();
+    world
+        .expect_refused(&[hold], &[&auditor], LedgerError::AlreadyHeld, &[payment])
+        .await;
+    let reinstate = builders::DebarRecipient {
+        recipient: award.keys.recipient,
+        auditor: auditor.pubkey(),
+        status: RecipientStatus::Active,
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[reinstate],
+            &[&auditor],
+            LedgerError::RecipientStatusUnchanged,
+            &[award.keys.recipient],
+        )
+        .await;
+
+    let freeze = builders::SetAgencyFrozen {
+        agency: fixture.agency,
+        auditor: auditor.pubkey(),
+        frozen: true,
+    }
+    .instruction();
+    world.send(&[freeze], &[&auditor]).await.unwrap();
+    assert!(world.get::<Agency>(&fixture.agency).await.frozen);
+    let ix = fixture.set_member_ix(auditor.pubkey(), 1, true);
+    world
+        .expect_refused(
+            &[ix],
+            &[&fixture.head],
+            LedgerError::AgencyFrozen,
+            &[pda::member(&fixture.agency, &auditor.pubkey()).0],
+        )
+        .await;
+}

@@ -2,8 +2,11 @@
 //! totals at every level, and fold the payment into the agency's outlay hash chain.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{
-    transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
+use anchor_spl::{
+    associated_token::{
+        create_idempotent, get_associated_token_address_with_program_id, AssociatedToken, Create,
+    },
+    token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked},
 };
 
 use crate::{
@@ -26,15 +29,20 @@ pub struct Outlay<'a, 'info> {
     pub recipient: Pubkey,
     pub payment_mint: &'a InterfaceAccount<'info, Mint>,
     pub treasury: &'a InterfaceAccount<'info, TokenAccount>,
-    pub recipient_token_account: &'a InterfaceAccount<'info, TokenAccount>,
+    pub recipient_token_account: &'a UncheckedAccount<'info>,
+    pub payout_wallet: &'a UncheckedAccount<'info>,
     pub token_program: &'a Interface<'info, TokenInterface>,
-    pub executor: Pubkey,
+    pub associated_token_program: &'a Program<'info, AssociatedToken>,
+    pub system_program: &'a Program<'info, System>,
+    /// Signs, and pays for the recipient's token account if it is missing.
+    pub executor: &'a Signer<'info>,
 }
 
 impl Outlay<'_, '_> {
     /// Pays `payment.amount` and returns the event describing it. The payment's amount must already be counted
     /// in `award.in_flight`.
     pub fn execute(self, now: i64) -> Result<PaymentExecuted> {
+        self.ensure_recipient_token_account()?;
         let amount = self.payment.amount;
         let award = self.award;
         award.in_flight = award
@@ -108,7 +116,7 @@ impl Outlay<'_, '_> {
         Ok(PaymentExecuted {
             payment: payment.key(),
             fast_path: payment.fast_path,
-            executor: self.executor,
+            executor: self.executor.key(),
             record,
             award_outlayed: award.outlayed,
             allotment_outlayed: self.allotment.outlayed,
@@ -117,5 +125,46 @@ impl Outlay<'_, '_> {
             previous_outlay_hash,
             outlay_hash: agency.outlay_hash,
         })
+    }
+
+    /// Creates the payout wallet's associated token account when missing. Runs in the handler, after every
+    /// account constraint has passed, so that a wrong mint or wallet is refused before any CPI.
+    fn ensure_recipient_token_account(&self) -> Result<()> {
+        let account = self.recipient_token_account.to_account_info();
+        let expected = get_associated_token_address_with_program_id(
+            self.payout_wallet.key,
+            &self.payment_mint.key(),
+            &self.token_program.key(),
+        );
+        require_keys_eq!(
+            account.key(),
+            expected,
+            LedgerError::WrongRecipientTokenAccount
+        );
+        if account.data_is_empty() {
+            create_idempotent(CpiContext::new(
+                self.associated_token_program.key(),
+                Create {
+                    payer: self.executor.to_account_info(),
+                    associated_token: account.clone(),
+                    authority: self.payout_wallet.to_account_info(),
+                    mint: self.payment_mint.to_account_info(),
+                    system_program: self.system_program.to_account_info(),
+                    token_program: self.token_program.to_account_info(),
+                },
+            ))?;
+        }
+        require_keys_eq!(
+            *account.owner,
+            self.token_program.key(),
+            LedgerError::WrongRecipientTokenAccount
+        );
+        let token_account = TokenAccount::try_deserialize(&mut &account.try_borrow_data()?[..])?;
+        require!(
+            token_account.owner == self.payout_wallet.key()
+                && token_account.mint == self.payment_mint.key(),
+            LedgerError::WrongRecipientTokenAccount
+        );
+        Ok(())
     }
 }

@@ -63,14 +63,10 @@ pub struct PaySmall<'info> {
     pub payment_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, token::mint = payment_mint, token::authority = agency, token::token_program = token_program)]
     pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(
-        init_if_needed,
-        payer = executor,
-        associated_token::mint = payment_mint,
-        associated_token::authority = payout_wallet,
-        associated_token::token_program = token_program,
-    )]
-    pub recipient_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: must be the payout wallet's associated token account for the payment mint; the handler checks
+    /// that, after creating it (paid by the executor) if it is missing.
+    #[account(mut)]
+    pub recipient_token_account: UncheckedAccount<'info>,
     /// A member with the EXECUTE role; pays the payment account's rent until it is archived.
     #[account(mut)]
     pub executor: Signer<'info>,
@@ -139,8 +135,11 @@ pub fn handler(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
         payment_mint: &ctx.accounts.payment_mint,
         treasury: &ctx.accounts.treasury,
         recipient_token_account: &ctx.accounts.recipient_token_account,
+        payout_wallet: &ctx.accounts.payout_wallet,
         token_program: &ctx.accounts.token_program,
-        executor,
+        associated_token_program: &ctx.accounts.associated_token_program,
+        system_program: &ctx.accounts.system_program,
+        executor: &ctx.accounts.executor,
     }
     .execute(now)?;
     emit_cpi!(event);
