@@ -124,12 +124,10 @@ impl EmbeddedChain {
                 .copied()
                 .filter(|s| s.pubkey() != payer.pubkey()),
         );
-        let transaction = Transaction::new_signed_with_payer(
-            instructions,
-            Some(&payer.pubkey()),
-            &all_signers,
-            blockhash,
-        );
+        let mut transaction = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
+        transaction
+            .try_sign(&all_signers, blockhash)
+            .map_err(|e| SdkError::Signing(e.to_string()))?;
         let signature = transaction.signatures[0];
         let message = transaction.message.clone();
         let result = self

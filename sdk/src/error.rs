@@ -14,6 +14,9 @@ pub enum SdkError {
     /// The transaction failed for another reason (signature, funds, ...).
     #[error("transaction failed: {0}")]
     Transaction(TransactionError),
+    /// The given keypairs do not match the transaction's required signers.
+    #[error("cannot sign: {0}")]
+    Signing(String),
     #[error("account {0} does not exist")]
     AccountNotFound(Pubkey),
     #[error("account {address} is not a valid {kind}: {reason}")]

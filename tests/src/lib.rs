@@ -575,6 +575,17 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    pub fn matches(&self, err: &SdkError) -> bool {
+        match (self, err) {
+            (Self::Code(code), err) => err.code() == Some(*code),
+            (
+                Self::Runtime(expected),
+                SdkError::Transaction(TransactionError::InstructionError(0, err)),
+            ) => err == expected,
+            _ => false,
+        }
+    }
+
     pub fn assert<T: Debug>(&self, result: &Result<T, SdkError>) {
         match self {
             Self::Code(code) => assert_code(result, *code),
