@@ -13,6 +13,7 @@ use solana_sdk::{
     account::Account,
     hash::Hash,
     instruction::Instruction,
+    rent::Rent,
     signature::{Keypair, Signature, Signer},
     transaction::{Transaction, TransactionError},
 };
@@ -195,6 +196,15 @@ impl EmbeddedChain {
             .map(drop)
     }
 
+    /// The chain's rent parameters.
+    pub async fn rent(&self) -> Result<Rent, SdkError> {
+        self.context
+            .banks_client
+            .get_rent()
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))
+    }
+
     /// Creates an SPL Token mint with `authority` as mint authority.
     pub async fn create_mint(
         &mut self,
@@ -202,12 +212,7 @@ impl EmbeddedChain {
         decimals: u8,
     ) -> Result<Pubkey, SdkError> {
         let mint = Keypair::new();
-        let rent = self
-            .context
-            .banks_client
-            .get_rent()
-            .await
-            .map_err(|e| SdkError::Transport(e.to_string()))?;
+        let rent = self.rent().await?;
         let payer = self.context.payer.pubkey();
         let instructions = [
             system_instruction::create_account(

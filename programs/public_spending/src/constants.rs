@@ -26,12 +26,9 @@ pub const PAYMENT_SEED: &[u8] = b"payment";
 pub const ACCOUNT_VERSION: u8 = 1;
 
 /// Most auditors a ledger can name.
-#[constant]
 pub const MAX_AUDITORS: usize = 5;
 /// Agency codes are CGAC (3 digits) or FREC (4 digits) style: 1 to 4 upper-case ASCII letters or digits.
-#[constant]
 pub const MAX_AGENCY_CODE_LEN: usize = 4;
-#[constant]
 pub const MAX_AGENCY_NAME_LEN: usize = 64;
 /// Treasury Account Symbol parts: main account code (4 digits) and sub-account code (3 digits).
 pub const MAIN_ACCOUNT_LEN: usize = 4;
@@ -42,13 +39,10 @@ pub const PROGRAM_ACTIVITY_LEN: usize = 4;
 pub const OBJECT_CLASS_LEN: usize = 3;
 /// Unique Entity ID: exactly 12 upper-case letters or digits.
 pub const UEI_LEN: usize = 12;
-#[constant]
 pub const MAX_RECIPIENT_NAME_LEN: usize = 64;
 /// PIID (up to 50) / FAIN (up to 30) style award ids; bounded by the 32-byte PDA seed limit.
-#[constant]
 pub const MAX_AWARD_ID_LEN: usize = 32;
 /// Most distinct approvals a payment can record; also the most an approval policy may require.
-#[constant]
 pub const MAX_APPROVERS: usize = 5;
 /// Longest time lock an approval policy may set (30 days).
 #[constant]

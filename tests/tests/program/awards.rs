@@ -405,7 +405,7 @@ async fn obligate_refuses_a_debarred_recipient_and_an_expired_appropriation() {
     ];
     world
         .expect_refused(
-            &[ix.clone()],
+            std::slice::from_ref(&ix),
             &[&fixture.obligor],
             LedgerError::RecipientNotActive,
             &watched,
@@ -535,7 +535,7 @@ async fn close_award_only_when_settled() {
     .instruction();
     world
         .expect_refused(
-            &[close.clone()],
+            std::slice::from_ref(&close),
             &[&fixture.obligor],
             LedgerError::AwardNotSettled,
             &[award.keys.award],
@@ -554,7 +554,7 @@ async fn close_award_only_when_settled() {
         .await
         .unwrap();
     let outcome = world
-        .send(&[close.clone()], &[&fixture.obligor])
+        .send(std::slice::from_ref(&close), &[&fixture.obligor])
         .await
         .unwrap();
     assert!(

@@ -328,7 +328,7 @@ async fn allot_needs_the_budget_role_in_the_same_agency() {
     .instruction();
     world
         .expect_refused(
-            &[ix.clone()],
+            std::slice::from_ref(&ix),
             &[&other.budget],
             ErrorCode::AccountNotInitialized,
             &watched,
@@ -412,7 +412,7 @@ async fn expire_appropriation_stops_new_allotments() {
     .instruction();
     world
         .expect_refused(
-            &[expire.clone()],
+            std::slice::from_ref(&expire),
             &[&anyone],
             LedgerError::AppropriationStillAvailable,
             &[appropriation],
@@ -430,7 +430,10 @@ async fn expire_appropriation_stops_new_allotments() {
         )
         .await;
 
-    let outcome = world.send(&[expire.clone()], &[&anyone]).await.unwrap();
+    let outcome = world
+        .send(std::slice::from_ref(&expire), &[&anyone])
+        .await
+        .unwrap();
     assert!(
         matches!(&outcome.events[..], [LedgerEvent::AppropriationExpired(e)] if e.by == anyone.pubkey())
     );

@@ -125,7 +125,7 @@ async fn outsider_can_neither_propose_nor_accept_admin() {
     .instruction();
     world
         .expect_refused(
-            &[accept.clone()],
+            std::slice::from_ref(&accept),
             &[&outsider],
             LedgerError::NoPendingAdmin,
             &[ledger],
@@ -257,7 +257,10 @@ async fn pause_stops_every_state_change_until_unpause() {
         paused: true,
     }
     .instruction();
-    let outcome = world.send(&[pause.clone()], &[&admin]).await.unwrap();
+    let outcome = world
+        .send(std::slice::from_ref(&pause), &[&admin])
+        .await
+        .unwrap();
     assert!(matches!(&outcome.events[..], [LedgerEvent::PauseSet(e)] if e.paused));
     assert!(world.get::<Ledger>(&ledger).await.paused);
 

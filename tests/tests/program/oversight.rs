@@ -100,7 +100,10 @@ async fn oversight_actions_refuse_no_op_changes() {
         held: true,
     }
     .instruction();
-    world.send(&[hold.clone()], &[&auditor]).await.unwrap();
+    world
+        .send(std::slice::from_ref(&hold), &[&auditor])
+        .await
+        .unwrap();
     world
         .expect_refused(&[hold], &[&auditor], LedgerError::AlreadyHeld, &[payment])
         .await;

@@ -506,7 +506,7 @@ async fn execute_before_enough_approvals_is_refused() {
     let ix = s.world.execute_ix(&s.agency, &s.award, index);
     s.world
         .expect_refused(
-            &[ix.clone()],
+            std::slice::from_ref(&ix),
             &[&executor],
             LedgerError::InsufficientApprovals,
             &watched,
@@ -786,7 +786,12 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
         .await
         .unwrap();
     s.world
-        .expect_refused(&[ix.clone()], &[&executor], LedgerError::Paused, &watched)
+        .expect_refused(
+            std::slice::from_ref(&ix),
+            &[&executor],
+            LedgerError::Paused,
+            &watched,
+        )
         .await;
     s.world
         .expect_refused(
@@ -821,7 +826,7 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
     let watched = s.watched(payment);
     s.world
         .expect_refused(
-            &[ix.clone()],
+            std::slice::from_ref(&ix),
             &[&executor],
             LedgerError::AgencyFrozen,
             &watched,
@@ -850,7 +855,7 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
     let watched = s.watched(payment);
     s.world
         .expect_refused(
-            &[ix.clone()],
+            std::slice::from_ref(&ix),
             &[&executor],
             LedgerError::PaymentHeld,
             &watched,

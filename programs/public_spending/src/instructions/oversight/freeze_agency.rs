@@ -21,7 +21,7 @@ pub struct FreezeAgency<'info> {
         mut,
         seeds = [AGENCY_SEED, agency.code.as_bytes()],
         bump = agency.bump,
-        constraint = agency.frozen != true @ LedgerError::FreezeUnchanged,
+        constraint = !agency.frozen @ LedgerError::FreezeUnchanged,
     )]
     pub agency: Box<Account<'info, Agency>>,
     pub auditor: Signer<'info>,

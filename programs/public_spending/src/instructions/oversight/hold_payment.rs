@@ -21,7 +21,7 @@ pub struct HoldPayment<'info> {
         mut,
         seeds = [PAYMENT_SEED, payment.award.as_ref(), &payment.index.to_le_bytes()],
         bump = payment.bump,
-        constraint = payment.held != true @ LedgerError::AlreadyHeld,
+        constraint = !payment.held @ LedgerError::AlreadyHeld,
         constraint = !payment.status.is_final() @ LedgerError::InvalidPaymentStatus,
     )]
     pub payment: Box<Account<'info, Payment>>,

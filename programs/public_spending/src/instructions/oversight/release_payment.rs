@@ -21,7 +21,7 @@ pub struct ReleasePayment<'info> {
         mut,
         seeds = [PAYMENT_SEED, payment.award.as_ref(), &payment.index.to_le_bytes()],
         bump = payment.bump,
-        constraint = payment.held != false @ LedgerError::NotHeld,
+        constraint = payment.held @ LedgerError::NotHeld,
         constraint = !payment.status.is_final() @ LedgerError::InvalidPaymentStatus,
     )]
     pub payment: Box<Account<'info, Payment>>,

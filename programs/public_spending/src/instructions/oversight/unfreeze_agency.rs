@@ -21,7 +21,7 @@ pub struct UnfreezeAgency<'info> {
         mut,
         seeds = [AGENCY_SEED, agency.code.as_bytes()],
         bump = agency.bump,
-        constraint = agency.frozen != false @ LedgerError::FreezeUnchanged,
+        constraint = agency.frozen @ LedgerError::FreezeUnchanged,
     )]
     pub agency: Box<Account<'info, Agency>>,
     pub auditor: Signer<'info>,

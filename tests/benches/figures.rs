@@ -1,0 +1,116 @@
+//! Deterministic figures for the payments layer: account sizes and rent, what a payment leaves on chain after
+//! archiving, and how many transactions a payment takes on each path. Counts, not timings.
+//!
+//! `cargo bench -p public-spending-tests --bench figures`
+
+use public_spending::state::{
+    Agency, Allotment, Appropriation, ApprovalPolicy, Award, Ledger, Member, Payment, Recipient,
+};
+use public_spending_sdk::{
+    builders::{ArchivePayment, PaymentDecision},
+    fetch::AccountSource,
+};
+use public_spending_tests::{World, UNIT};
+use solana_sdk::signature::Signer;
+
+#[tokio::main]
+async fn main() {
+    let mut world = World::new().await;
+    let rent = world.chain.rent().await.expect("rent");
+    println!("account sizes and rent-exempt minimum (this chain's rent):");
+    for (name, size) in [
+        ("Ledger", Ledger::SPACE),
+        ("Agency", Agency::SPACE),
+        ("Member", Member::SPACE),
+        ("Appropriation", Appropriation::SPACE),
+        ("Allotment", Allotment::SPACE),
+        ("Recipient", Recipient::SPACE),
+        ("Award", Award::SPACE),
+        ("Payment", Payment::SPACE),
+    ] {
+        println!(
+            "  {name:<14} {size:>5} bytes {:>10} lamports",
+            rent.minimum_balance(size)
+        );
+    }
+
+    let agency = world.agency("075").await;
+    world
+        .set_policy(
+            &agency,
+            ApprovalPolicy {
+                threshold: 1_000 * UNIT,
+                approvals_required: 2,
+                time_lock_seconds: 0,
+                fast_path_daily_cap: 10_000 * UNIT,
+            },
+        )
+        .await;
+    let award = world.award(&agency, b"VENDOR000001", 10_000 * UNIT).await;
+
+    // Approval path: request, one approval per approver, execute, archive.
+    let request = world.request_ix(&agency, &award, 2_000 * UNIT).await;
+    let mut approval_path = 0;
+    world
+        .send(&[request.instruction()], &[&agency.requester])
+        .await
+        .expect("request");
+    approval_path += 1;
+    for approver in &agency.approvers {
+        let ix = world.decide_ix(
+            &agency,
+            &award,
+            request.index,
+            approver,
+            PaymentDecision::Approve,
+        );
+        world.send(&[ix], &[approver]).await.expect("approve");
+        approval_path += 1;
+    }
+    let ix = world.execute_ix(&agency, &award, request.index);
+    world
+        .send(&[ix], &[&agency.executor])
+        .await
+        .expect("execute");
+    approval_path += 1;
+    let archive = ArchivePayment {
+        payment: request.payment(),
+        rent_payer: agency.requester.pubkey(),
+    }
+    .instruction();
+    world.send(&[archive], &[]).await.expect("archive");
+    let approval_left = world
+        .chain
+        .get_account(&request.payment())
+        .await
+        .expect("read");
+
+    // Fast path: pay_small and archive in the same transaction.
+    let small = world.pay_small_ix(&agency, &award, 250 * UNIT).await;
+    let archive = ArchivePayment {
+        payment: small.payment(),
+        rent_payer: agency.executor.pubkey(),
+    }
+    .instruction();
+    world
+        .send(&[small.instruction(), archive], &[&agency.executor])
+        .await
+        .expect("pay small and archive");
+    let fast_left = world
+        .chain
+        .get_account(&small.payment())
+        .await
+        .expect("read");
+
+    println!("transactions per payment:");
+    println!(
+        "  approval path (2 approvals): {approval_path} (+1 to archive, batchable with later work)"
+    );
+    println!("  fast path:                   1 (pay_small + archive_payment in one transaction)");
+    println!("state left on chain by a payment after archiving:");
+    for (path, left) in [("approval path", approval_left), ("fast path", fast_left)] {
+        let bytes = left.as_ref().map_or(0, |a| a.data.len());
+        let lamports = left.as_ref().map_or(0, |a| a.lamports);
+        println!("  {path:<14} {bytes} bytes, {lamports} lamports");
+    }
+}
