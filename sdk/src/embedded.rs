@@ -1,5 +1,10 @@
 //! The embedded chain: the program run natively inside the real Solana runtime, in process, with the real
 //! SPL Token and Associated Token Account programs (SBF builds shipped with the test runtime). No validator.
+//!
+//! The chain can be saved to a JSON file and started again from it, so that a series of `pubspend` commands
+//! can work on one embedded ledger.
+
+use std::{collections::BTreeSet, path::Path, sync::Mutex, time::Duration};
 
 use anchor_lang::{
     prelude::{AccountInfo, Clock, Pubkey},
@@ -7,21 +12,26 @@ use anchor_lang::{
     AccountDeserialize,
 };
 use anchor_spl::token::spl_token;
+use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
+use serde::{Deserialize, Serialize};
 use solana_commitment_config::CommitmentLevel;
-use solana_program_test::{processor, BanksClient, ProgramTest, ProgramTestContext};
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::{
     account::Account,
     hash::Hash,
     instruction::Instruction,
     rent::Rent,
-    signature::{Keypair, Signature, Signer},
-    transaction::{Transaction, TransactionError},
+    signature::{Keypair, Signer},
+    transaction::TransactionError,
 };
 
+pub use crate::backend::TxOutcome;
 use crate::{
+    backend::{sign, Backend},
     error::SdkError,
-    events::{decode_events, LedgerEvent},
+    events::decode_events,
     fetch::AccountSource,
+    query::Memcmp,
 };
 
 /// Anchor 1.2's `entry` ties the program id, accounts and data to one lifetime; the runtime hands a native
@@ -44,32 +54,137 @@ fn process_instruction(
     public_spending::entry(program_id, accounts, data)
 }
 
-/// What a landed transaction did.
-#[derive(Debug, Clone)]
-pub struct TxOutcome {
-    pub signature: Signature,
-    /// The program's events, in emission order.
-    pub events: Vec<LedgerEvent>,
-    pub logs: Vec<String>,
+/// One account of a saved chain.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SavedAccount {
+    pub address: String,
+    pub lamports: u64,
+    pub owner: String,
+    pub data: String,
+}
+
+/// A saved embedded chain: its clock and every account it created or touched.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SavedChain {
+    pub unix_timestamp: i64,
+    pub accounts: Vec<SavedAccount>,
+}
+
+fn transport(err: impl std::fmt::Display) -> SdkError {
+    SdkError::Transport(err.to_string())
 }
 
 /// An in-process chain with the program deployed and a funded fee payer.
 pub struct EmbeddedChain {
     context: ProgramTestContext,
+    /// Every address a transaction has touched: the chain's account index (the runtime has no
+    /// `getProgramAccounts`).
+    known: Mutex<BTreeSet<Pubkey>>,
 }
 
 impl EmbeddedChain {
     /// Starts a fresh chain.
     pub async fn start() -> Self {
+        Self::start_with(&SavedChain::default())
+            .await
+            .unwrap_or_else(|_| unreachable!("an empty chain has nothing to restore"))
+    }
+
+    /// Starts a chain holding the accounts of `saved`, at its clock.
+    pub async fn start_with(saved: &SavedChain) -> Result<Self, SdkError> {
         let mut program_test = ProgramTest::new(
             "public_spending",
             public_spending::ID,
             processor!(process_instruction),
         );
         program_test.prefer_bpf(false);
-        Self {
-            context: program_test.start_with_context().await,
+        let mut known = BTreeSet::new();
+        for account in &saved.accounts {
+            let address: Pubkey = account.address.parse().map_err(transport)?;
+            let owner: Pubkey = account.owner.parse().map_err(transport)?;
+            let data = BASE64.decode(&account.data).map_err(transport)?;
+            program_test.add_account(
+                address,
+                Account {
+                    lamports: account.lamports,
+                    data,
+                    owner,
+                    executable: false,
+                    rent_epoch: 0,
+                },
+            );
+            known.insert(address);
         }
+        let context = program_test.start_with_context().await;
+        let chain = Self {
+            context,
+            known: Mutex::new(known),
+        };
+        let clock = chain.clock().await?;
+        if saved.unix_timestamp > clock.unix_timestamp {
+            chain
+                .advance_clock(saved.unix_timestamp - clock.unix_timestamp)
+                .await?;
+        }
+        Ok(chain)
+    }
+
+    /// Loads a chain saved with [`Self::save`], or starts a fresh one when `path` does not exist.
+    pub async fn open(path: &Path) -> Result<Self, SdkError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let saved: SavedChain = serde_json::from_str(&text).map_err(|e| {
+                    transport(format!(
+                        "{} is not a saved embedded chain: {e}",
+                        path.display()
+                    ))
+                })?;
+                Self::start_with(&saved).await
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Self::start().await),
+            Err(err) => Err(transport(format!("cannot read {}: {err}", path.display()))),
+        }
+    }
+
+    /// Everything this chain created or touched, except programs and sysvars.
+    pub async fn export(&self) -> Result<SavedChain, SdkError> {
+        let keys: Vec<Pubkey> = self
+            .known
+            .lock()
+            .map_err(transport)?
+            .iter()
+            .copied()
+            .collect();
+        let mut accounts = Vec::with_capacity(keys.len());
+        for address in keys {
+            let Some(account) = self.get_account(&address).await? else {
+                continue;
+            };
+            if account.executable || account.owner == solana_sdk::sysvar::ID {
+                continue;
+            }
+            accounts.push(SavedAccount {
+                address: address.to_string(),
+                lamports: account.lamports,
+                owner: account.owner.to_string(),
+                data: BASE64.encode(&account.data),
+            });
+        }
+        Ok(SavedChain {
+            unix_timestamp: self.clock().await?.unix_timestamp,
+            accounts,
+        })
+    }
+
+    /// Saves the chain to `path`, atomically (written aside, then renamed).
+    pub async fn save(&self, path: &Path) -> Result<(), SdkError> {
+        let saved = self.export().await?;
+        let text = serde_json::to_string(&saved).map_err(transport)?;
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, text)
+            .map_err(|e| transport(format!("cannot write {}: {e}", partial.display())))?;
+        std::fs::rename(&partial, path)
+            .map_err(|e| transport(format!("cannot write {}: {e}", path.display())))
     }
 
     /// The funded fee payer of every transaction sent through [`Self::send`].
@@ -77,38 +192,42 @@ impl EmbeddedChain {
         &self.context.payer
     }
 
-    pub fn banks(&self) -> BanksClient {
-        self.context.banks_client.clone()
-    }
-
     /// Signs with the fee payer and `signers`, simulates (to capture the events), then processes. A refused
     /// transaction changes nothing and is reported with the program's error.
     pub async fn send(
-        &mut self,
+        &self,
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
-        let mut blockhash = self.context.last_blockhash;
+        let mut blockhash = self.latest_blockhash().await?;
         loop {
             match self.try_send(instructions, signers, blockhash).await {
                 // An identical transaction landed under this blockhash already: sign anew under a fresh one.
                 Err(SdkError::Transaction(TransactionError::AlreadyProcessed)) => {
-                    blockhash = self.fresh_blockhash(blockhash).await?;
+                    blockhash = self.blockhash_after(blockhash).await?;
                 }
                 other => return other,
             }
         }
     }
 
-    async fn fresh_blockhash(&mut self, stale: Hash) -> Result<Hash, SdkError> {
-        let blockhash = self
-            .context
-            .get_new_latest_blockhash()
+    async fn latest_blockhash(&self) -> Result<Hash, SdkError> {
+        self.context
+            .banks_client
+            .get_latest_blockhash()
             .await
-            .map_err(|e| SdkError::Transport(e.to_string()))?;
-        debug_assert_ne!(blockhash, stale);
-        self.context.last_blockhash = blockhash;
-        Ok(blockhash)
+            .map_err(transport)
+    }
+
+    /// Waits for the runtime's next blockhash after `stale`.
+    async fn blockhash_after(&self, stale: Hash) -> Result<Hash, SdkError> {
+        loop {
+            let latest = self.latest_blockhash().await?;
+            if latest != stale {
+                return Ok(latest);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     async fn try_send(
@@ -117,20 +236,9 @@ impl EmbeddedChain {
         signers: &[&Keypair],
         blockhash: Hash,
     ) -> Result<TxOutcome, SdkError> {
-        let payer = &self.context.payer;
-        let mut all_signers: Vec<&Keypair> = vec![payer];
-        all_signers.extend(
-            signers
-                .iter()
-                .copied()
-                .filter(|s| s.pubkey() != payer.pubkey()),
-        );
-        let mut transaction = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
-        transaction
-            .try_sign(&all_signers, blockhash)
-            .map_err(|e| SdkError::Signing(e.to_string()))?;
+        let transaction = sign(instructions, &self.context.payer, signers, blockhash)?;
         let signature = transaction.signatures[0];
-        let message = transaction.message.clone();
+        let keys = transaction.message.account_keys.clone();
         let result = self
             .context
             .banks_client
@@ -140,20 +248,19 @@ impl EmbeddedChain {
                 CommitmentLevel::Processed,
             )
             .await
-            .map_err(|e| SdkError::Transport(e.to_string()))?;
+            .map_err(transport)?;
         match result.result {
             Some(Ok(())) => {}
             Some(Err(err)) => return Err(err.into()),
-            None => {
-                return Err(SdkError::Transport(
-                    "the transaction was not processed".into(),
-                ))
-            }
+            None => return Err(transport("the transaction was not processed")),
         }
-        let details = result.simulation_details.ok_or_else(|| {
-            SdkError::Transport("the runtime returned no simulation details".into())
-        })?;
-        let keys = &message.account_keys;
+        self.known
+            .lock()
+            .map_err(transport)?
+            .extend(keys.iter().copied());
+        let details = result
+            .simulation_details
+            .ok_or_else(|| transport("the runtime returned no simulation details"))?;
         let inner: Vec<(&Pubkey, &[u8])> = details
             .inner_instructions
             .iter()
@@ -177,23 +284,15 @@ impl EmbeddedChain {
             .banks_client
             .get_sysvar::<Clock>()
             .await
-            .map_err(|e| SdkError::Transport(e.to_string()))
+            .map_err(transport)
     }
 
     /// Moves the chain's clock forward by `seconds` (the runtime's warp, for time locks and availability).
-    pub async fn advance_clock(&mut self, seconds: i64) -> Result<(), SdkError> {
+    pub async fn advance_clock(&self, seconds: i64) -> Result<(), SdkError> {
         let mut clock = self.clock().await?;
         clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
         self.context.set_sysvar(&clock);
         Ok(())
-    }
-
-    /// Sends lamports from the fee payer.
-    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
-        let payer = self.context.payer.pubkey();
-        self.send(&[system_instruction::transfer(&payer, to, lamports)], &[])
-            .await
-            .map(drop)
     }
 
     /// The chain's rent parameters.
@@ -202,15 +301,19 @@ impl EmbeddedChain {
             .banks_client
             .get_rent()
             .await
-            .map_err(|e| SdkError::Transport(e.to_string()))
+            .map_err(transport)
+    }
+
+    /// Sends lamports from the fee payer.
+    pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
+        let payer = self.context.payer.pubkey();
+        self.send(&[system_instruction::transfer(&payer, to, lamports)], &[])
+            .await
+            .map(drop)
     }
 
     /// Creates an SPL Token mint with `authority` as mint authority.
-    pub async fn create_mint(
-        &mut self,
-        authority: &Pubkey,
-        decimals: u8,
-    ) -> Result<Pubkey, SdkError> {
+    pub async fn create_mint(&self, authority: &Pubkey, decimals: u8) -> Result<Pubkey, SdkError> {
         let mint = Keypair::new();
         let rent = self.rent().await?;
         let payer = self.context.payer.pubkey();
@@ -237,7 +340,7 @@ impl EmbeddedChain {
 
     /// Mints `amount` base units into `token_account`; `authority` is the mint authority.
     pub async fn mint_to(
-        &mut self,
+        &self,
         mint: &Pubkey,
         token_account: &Pubkey,
         authority: &Keypair,
@@ -282,6 +385,48 @@ impl AccountSource for EmbeddedChain {
             .banks_client
             .get_account(*address)
             .await
-            .map_err(|e| SdkError::Transport(e.to_string()))
+            .map_err(transport)
+    }
+}
+
+impl Backend for EmbeddedChain {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        EmbeddedChain::send(self, instructions, signers).await
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[Memcmp],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        let keys: Vec<Pubkey> = self
+            .known
+            .lock()
+            .map_err(transport)?
+            .iter()
+            .copied()
+            .collect();
+        let mut found = Vec::new();
+        for key in keys {
+            if let Some(account) = self.get_account(&key).await? {
+                if account.owner == public_spending::ID
+                    && filters.iter().all(|f| f.matches(&account.data))
+                {
+                    found.push((key, account));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
+        Ok(self.clock().await?.unix_timestamp)
+    }
+
+    fn fee_payer(&self) -> Pubkey {
+        self.context.payer.pubkey()
     }
 }

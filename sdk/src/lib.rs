@@ -15,17 +15,29 @@
 //! assert_ne!(agency, treasury);
 //! ```
 
+pub mod amount;
+pub mod backend;
 pub mod builders;
+pub mod client;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod error;
 pub mod events;
 pub mod fetch;
 pub mod pda;
+pub mod query;
 
+pub use backend::{Backend, RpcBackend, TxOutcome};
+pub use client::Client;
 pub use error::SdkError;
 pub use events::LedgerEvent;
 /// The program crate itself: its accounts, arguments, events, errors and constants.
 pub use public_spending as program;
 /// The canonical payment record and the outlay hash-chain fold, shared with the program.
 pub use public_spending::state::{fold_outlay_hash, PaymentRecord};
+
+/// The salted hash stored for an individual recipient instead of the name: `sha256(salt || name)`. The salt
+/// stays with the registering agency, so the name cannot be guessed from the chain.
+pub fn individual_name_hash(salt: &[u8], name: &str) -> [u8; 32] {
+    solana_sha256_hasher::hashv(&[salt, name.as_bytes()]).to_bytes()
+}

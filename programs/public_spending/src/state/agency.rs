@@ -53,7 +53,7 @@ impl ApprovalPolicy {
 
 /// A spending agency: its treasury, approval policy, running totals and the head of its outlay hash chain.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Agency {
     pub version: u8,
     pub bump: u8,

@@ -4,7 +4,7 @@ use crate::{constants::PROGRAM_ACTIVITY_LEN, error::LedgerError};
 
 /// The part of an appropriation an agency sets aside for one program activity.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Allotment {
     pub version: u8,
     pub bump: u8,

@@ -5,9 +5,12 @@ use crate::{
     error::LedgerError,
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub enum AppropriationStatus {
     /// Allotments and obligations may be made.
+    #[default]
     Active,
     /// Availability ended: no new allotments or obligations; existing obligations may still be paid.
     Expired,
@@ -15,7 +18,7 @@ pub enum AppropriationStatus {
 
 /// Budget authority granted to an agency under one Treasury Account Symbol and fiscal year.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Appropriation {
     pub version: u8,
     pub bump: u8,

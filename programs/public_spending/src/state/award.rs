@@ -5,8 +5,11 @@ use crate::{
     error::LedgerError,
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub enum AwardType {
+    #[default]
     Contract,
     Grant,
     Loan,
@@ -14,8 +17,11 @@ pub enum AwardType {
     Other,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub enum AwardStatus {
+    #[default]
     Active,
     /// Fully paid or deobligated; no more payments.
     Closed,
@@ -23,7 +29,7 @@ pub enum AwardStatus {
 
 /// An obligation of an allotment to a registered recipient (contract, grant, loan, ...).
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Award {
     pub version: u8,
     pub bump: u8,

@@ -4,7 +4,7 @@ use crate::{constants::MAX_AUDITORS, error::LedgerError};
 
 /// The one ledger: who governs it, which token pays, who audits, and whether it is paused.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
     pub version: u8,
     pub bump: u8,

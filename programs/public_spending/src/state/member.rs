@@ -4,7 +4,7 @@ use crate::{constants::ALL_ROLES, error::LedgerError};
 
 /// A person (key) acting for an agency, with role bits BUDGET, OBLIGATE, REQUEST, APPROVE, EXECUTE.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Member {
     pub version: u8,
     pub bump: u8,

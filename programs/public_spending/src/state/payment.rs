@@ -2,8 +2,11 @@ use anchor_lang::prelude::*;
 
 use crate::{constants::MAX_APPROVERS, error::LedgerError};
 
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub enum PaymentStatus {
+    #[default]
     Requested,
     /// Has every approval it needs; executable once its time lock passes.
     Approved,
@@ -22,7 +25,7 @@ impl PaymentStatus {
 /// A payment in flight against an award. Closed by `archive_payment` once final: its durable record is the
 /// event stream and the agency's outlay hash chain.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Payment {
     pub version: u8,
     pub bump: u8,

@@ -5,16 +5,22 @@ use crate::{
     error::LedgerError,
 };
 
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub enum RecipientKind {
+    #[default]
     Business,
     /// A person: only a salted hash of the name is stored; the salt stays with the agency.
     Individual,
     Government,
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub enum RecipientStatus {
+    #[default]
     Active,
     /// Temporarily barred from payments by an auditor.
     Suspended,
@@ -24,7 +30,7 @@ pub enum RecipientStatus {
 
 /// A registered payee, keyed by its Unique Entity ID.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Recipient {
     pub version: u8,
     pub bump: u8,

@@ -1,0 +1,59 @@
+//! The chain a command talks to: an RPC node, or the embedded in-process chain saved in a local file.
+
+use anchor_lang::prelude::Pubkey;
+use public_spending_sdk::{
+    embedded::EmbeddedChain, fetch::AccountSource, query::Memcmp, Backend, RpcBackend, SdkError,
+    TxOutcome,
+};
+use solana_sdk::{account::Account, instruction::Instruction, signature::Keypair};
+
+pub enum AnyBackend {
+    Rpc(RpcBackend),
+    Embedded(EmbeddedChain),
+}
+
+impl AccountSource for AnyBackend {
+    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        match self {
+            Self::Rpc(rpc) => rpc.get_account(address).await,
+            Self::Embedded(chain) => chain.get_account(address).await,
+        }
+    }
+}
+
+impl Backend for AnyBackend {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        match self {
+            Self::Rpc(rpc) => rpc.send(instructions, signers).await,
+            Self::Embedded(chain) => chain.send(instructions, signers).await,
+        }
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[Memcmp],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        match self {
+            Self::Rpc(rpc) => rpc.program_accounts(filters).await,
+            Self::Embedded(chain) => chain.program_accounts(filters).await,
+        }
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
+        match self {
+            Self::Rpc(rpc) => rpc.unix_timestamp().await,
+            Self::Embedded(chain) => chain.unix_timestamp().await,
+        }
+    }
+
+    fn fee_payer(&self) -> Pubkey {
+        match self {
+            Self::Rpc(rpc) => rpc.fee_payer(),
+            Self::Embedded(chain) => chain.fee_payer(),
+        }
+    }
+}

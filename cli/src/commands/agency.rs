@@ -1,0 +1,266 @@
+use anchor_spl::token::spl_token;
+use clap::Subcommand;
+use public_spending::{instructions::RegisterAgencyArgs, state::ApprovalPolicy};
+use public_spending_sdk::{builders, pda, query::AgencyQuery};
+use solana_sdk::signature::Signer;
+
+use super::{parse_amount, send, show_amount};
+use crate::{
+    args,
+    context::Session,
+    error::CliResult,
+    fail,
+    output::{print_record, progress, Table},
+    Globals,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Register an agency and create its treasury (ledger admin)
+    Register {
+        /// CGAC-style code, e.g. 075
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The agency head's public key
+        #[arg(long)]
+        head: String,
+    },
+    /// Set the approval policy (agency head)
+    SetPolicy {
+        code: String,
+        /// Payments at or above this amount need approvals
+        #[arg(long)]
+        threshold: String,
+        /// Approvals needed at or above the threshold (1 to 5)
+        #[arg(long)]
+        approvals: u8,
+        /// Seconds between the final approval and execution
+        #[arg(long, default_value_t = 0)]
+        time_lock: u32,
+        /// Most the fast path may pay per day (0 turns it off)
+        #[arg(long, default_value = "0")]
+        daily_cap: String,
+    },
+    /// Put stablecoin into the agency treasury (minted if you are the mint authority, else transferred from
+    /// your token account)
+    Fund { code: String, amount: String },
+    /// Freeze an agency (auditor)
+    Freeze { code: String },
+    /// Lift a freeze (auditor)
+    Unfreeze { code: String },
+    /// Show one agency
+    Show { code: String },
+    /// List every agency with its totals
+    List,
+}
+
+pub async fn run(command: AgencyCommand, globals: &Globals) -> CliResult<()> {
+    let signs = !matches!(command, AgencyCommand::Show { .. } | AgencyCommand::List);
+    let session = Session::open(globals, signs).await?;
+    match command {
+        AgencyCommand::Show { code } => show(&session, &code).await?,
+        AgencyCommand::List => list(&session).await?,
+        command => write(&session, command).await?,
+    }
+    session.close().await
+}
+
+async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
+    let signer = session.signer()?;
+    let ledger = session.ledger().await?;
+    match command {
+        AgencyCommand::Register { code, name, head } => {
+            let head = args::pubkey(&head)?;
+            let ix = builders::RegisterAgency {
+                admin: signer.pubkey(),
+                payment_mint: ledger.payment_mint,
+                token_program: ledger.token_program,
+                args: RegisterAgencyArgs {
+                    code: code.clone(),
+                    name,
+                    head,
+                },
+            }
+            .instruction();
+            send(
+                session,
+                &[ix],
+                signer,
+                vec![("agency", pda::agency(&code).0.to_string())],
+            )
+            .await?;
+        }
+        AgencyCommand::SetPolicy {
+            code,
+            threshold,
+            approvals,
+            time_lock,
+            daily_cap,
+        } => {
+            let (agency, _) = session.agency(&code).await?;
+            let daily_cap = if daily_cap.trim() == "0" {
+                0
+            } else {
+                parse_amount(&ledger, &daily_cap)?
+            };
+            let policy = ApprovalPolicy {
+                threshold: parse_amount(&ledger, &threshold)?,
+                approvals_required: approvals,
+                time_lock_seconds: time_lock,
+                fast_path_daily_cap: daily_cap,
+            };
+            let ix = builders::SetApprovalPolicy {
+                agency,
+                head: signer.pubkey(),
+                policy,
+            }
+            .instruction();
+            send(session, &[ix], signer, vec![("agency", agency.to_string())]).await?;
+        }
+        AgencyCommand::Fund { code, amount } => {
+            let (agency, state) = session.agency(&code).await?;
+            let amount = parse_amount(&ledger, &amount)?;
+            let mint = super::mint_authority(session, &ledger.payment_mint).await?;
+            let ix = if mint == Some(signer.pubkey()) {
+                spl_token::instruction::mint_to(
+                    &ledger.token_program,
+                    &ledger.payment_mint,
+                    &state.treasury,
+                    &signer.pubkey(),
+                    &[],
+                    amount,
+                )
+            } else {
+                let source = pda::recipient_token_account(
+                    &signer.pubkey(),
+                    &ledger.payment_mint,
+                    &ledger.token_program,
+                );
+                spl_token::instruction::transfer_checked(
+                    &ledger.token_program,
+                    &source,
+                    &ledger.payment_mint,
+                    &state.treasury,
+                    &signer.pubkey(),
+                    &[],
+                    amount,
+                    ledger.mint_decimals,
+                )
+            };
+            let ix = match ix {
+                Ok(ix) => ix,
+                Err(err) => fail!("cannot build the transfer: {err}"),
+            };
+            send(
+                session,
+                &[ix],
+                signer,
+                vec![
+                    ("agency", agency.to_string()),
+                    ("funded", show_amount(&ledger, amount)),
+                ],
+            )
+            .await?;
+        }
+        AgencyCommand::Freeze { code } => set_frozen(session, &code, true).await?,
+        AgencyCommand::Unfreeze { code } => set_frozen(session, &code, false).await?,
+        AgencyCommand::Show { .. } | AgencyCommand::List => unreachable!("read commands"),
+    }
+    Ok(())
+}
+
+async fn set_frozen(session: &Session, code: &str, frozen: bool) -> CliResult<()> {
+    let signer = session.signer()?;
+    {
+        {
+            let (agency, _) = session.agency(code).await?;
+            let ix = builders::SetAgencyFrozen {
+                agency,
+                auditor: signer.pubkey(),
+                frozen,
+            }
+            .instruction();
+            send(
+                session,
+                &[ix],
+                signer,
+                vec![
+                    ("agency", agency.to_string()),
+                    ("frozen", frozen.to_string()),
+                ],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn show(session: &Session, code: &str) -> CliResult<()> {
+    let ledger = session.ledger().await?;
+    let (address, agency) = session.agency(code).await?;
+    let amount = |units| show_amount(&ledger, units);
+    print_record(
+        session.format,
+        &[
+            ("code", agency.code.clone()),
+            ("name", agency.name.clone()),
+            ("address", address.to_string()),
+            ("head", agency.head.to_string()),
+            ("treasury", agency.treasury.to_string()),
+            ("frozen", agency.frozen.to_string()),
+            ("threshold", amount(agency.policy.threshold)),
+            (
+                "approvals required",
+                agency.policy.approvals_required.to_string(),
+            ),
+            (
+                "time lock seconds",
+                agency.policy.time_lock_seconds.to_string(),
+            ),
+            (
+                "fast path daily cap",
+                amount(agency.policy.fast_path_daily_cap),
+            ),
+            ("budget authority", amount(agency.budget_authority)),
+            ("allotted", amount(agency.allotted)),
+            ("obligated", amount(agency.obligated)),
+            ("outlayed", amount(agency.outlayed)),
+            ("payments", agency.outlay_count.to_string()),
+            ("outlay hash", args::hex(&agency.outlay_hash)),
+        ],
+    );
+    Ok(())
+}
+
+async fn list(session: &Session) -> CliResult<()> {
+    let ledger = session.ledger().await?;
+    let bar = progress(1, "reading agencies");
+    let agencies = session.client.list(&AgencyQuery).await?;
+    bar.finish_and_clear();
+    let mut table = Table::new(&[
+        "code",
+        "name",
+        "authority",
+        "allotted",
+        "obligated",
+        "outlayed",
+        "payments",
+        "frozen",
+    ]);
+    for (_, agency) in agencies {
+        table.push(vec![
+            agency.code.clone(),
+            agency.name.clone(),
+            show_amount(&ledger, agency.budget_authority),
+            show_amount(&ledger, agency.allotted),
+            show_amount(&ledger, agency.obligated),
+            show_amount(&ledger, agency.outlayed),
+            agency.outlay_count.to_string(),
+            agency.frozen.to_string(),
+        ]);
+    }
+    table.print(session.format);
+    Ok(())
+}

@@ -1,0 +1,315 @@
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+use public_spending::{
+    constants::ROLE_OBLIGATE,
+    instructions::{AwardChange, ObligateArgs},
+    state::{Award, AwardStatus, AwardType},
+};
+use public_spending_sdk::{
+    builders::{self, AwardKeys},
+    pda,
+    query::AwardQuery,
+};
+use solana_sdk::signature::Signer;
+
+use super::{
+    budget::appropriation, parse_amount, recipient::recipient, require_role, send, show_amount,
+};
+use crate::{
+    args,
+    context::Session,
+    error::CliResult,
+    fail,
+    output::{print_record, Table},
+    Globals,
+};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Type {
+    Contract,
+    Grant,
+    Loan,
+    DirectPayment,
+    Other,
+}
+
+impl From<Type> for AwardType {
+    fn from(t: Type) -> Self {
+        match t {
+            Type::Contract => AwardType::Contract,
+            Type::Grant => AwardType::Grant,
+            Type::Loan => AwardType::Loan,
+            Type::DirectPayment => AwardType::DirectPayment,
+            Type::Other => AwardType::Other,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AwardCommand {
+    /// Obligate part of an allotment to a recipient as a new award (OBLIGATE role)
+    Obligate {
+        code: String,
+        /// PIID or FAIN
+        #[arg(long)]
+        award_id: String,
+        #[arg(long)]
+        tas: String,
+        #[arg(long)]
+        fy: u16,
+        /// Allotment index within the appropriation
+        #[arg(long, default_value_t = 0)]
+        allotment: u32,
+        /// The recipient's UEI
+        #[arg(long)]
+        uei: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_enum, default_value_t = Type::Contract)]
+        r#type: Type,
+        /// Object class, 3 digits
+        #[arg(long, default_value = "252")]
+        object_class: String,
+        /// Period of performance start (YYYY-MM-DD)
+        #[arg(long)]
+        start: String,
+        /// Period of performance end (YYYY-MM-DD)
+        #[arg(long)]
+        end: String,
+        /// The award document (only its sha256 goes on chain)
+        #[arg(long)]
+        document: Option<PathBuf>,
+        /// Or the document's sha256, in hex
+        #[arg(long)]
+        document_hash: Option<String>,
+    },
+    /// Obligate more, or deobligate (OBLIGATE role)
+    Modify {
+        code: String,
+        award_id: String,
+        #[arg(long, conflicts_with = "deobligate")]
+        increase: Option<String>,
+        #[arg(long)]
+        deobligate: Option<String>,
+        #[arg(long)]
+        document: Option<PathBuf>,
+        #[arg(long)]
+        document_hash: Option<String>,
+    },
+    /// Close a fully paid or deobligated award (OBLIGATE role)
+    Close { code: String, award_id: String },
+    /// Show one award
+    Show { code: String, award_id: String },
+    /// List awards
+    List {
+        #[arg(long)]
+        agency: Option<String>,
+        /// Only awards to this recipient (UEI)
+        #[arg(long)]
+        uei: Option<String>,
+        /// Only closed awards
+        #[arg(long)]
+        closed: bool,
+    },
+}
+
+pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
+    let signs = !matches!(
+        command,
+        AwardCommand::Show { .. } | AwardCommand::List { .. }
+    );
+    let session = Session::open(globals, signs).await?;
+    let ledger = session.ledger().await?;
+    match command {
+        AwardCommand::Obligate {
+            code,
+            award_id,
+            tas,
+            fy,
+            allotment,
+            uei,
+            amount,
+            r#type,
+            object_class,
+            start,
+            end,
+            document,
+            document_hash,
+        } => {
+            let signer = session.signer()?;
+            let amount = parse_amount(&ledger, &amount)?;
+            let object_class = args::digits::<3>(&object_class, "object class")?;
+            let document_hash = args::hash_or_file(
+                document_hash.as_deref(),
+                document.as_deref(),
+                "award document",
+            )?;
+            let (period_start, period_end) = (args::date(&start)?, args::date(&end)? + 86_400);
+            let (agency, _) = session.agency(&code).await?;
+            let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
+            let (recipient, _) = recipient(&session, &uei).await?;
+            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            let builder = builders::Obligate {
+                agency,
+                appropriation,
+                allotment: pda::allotment(&appropriation, allotment).0,
+                recipient,
+                authority: signer.pubkey(),
+                args: ObligateArgs {
+                    award_id,
+                    award_type: r#type.into(),
+                    object_class,
+                    amount,
+                    period_start,
+                    period_end,
+                    document_hash,
+                },
+            };
+            let fields = vec![
+                ("award", builder.award().to_string()),
+                ("obligated", show_amount(&ledger, amount)),
+            ];
+            send(&session, &[builder.instruction()], signer, fields).await?;
+        }
+        AwardCommand::Modify {
+            code,
+            award_id,
+            increase,
+            deobligate,
+            document,
+            document_hash,
+        } => {
+            let signer = session.signer()?;
+            let change = match (increase, deobligate) {
+                (Some(a), None) => AwardChange::Increase {
+                    amount: parse_amount(&ledger, &a)?,
+                },
+                (None, Some(a)) => AwardChange::Deobligate {
+                    amount: parse_amount(&ledger, &a)?,
+                },
+                _ => fail!("give exactly one of --increase or --deobligate"),
+            };
+            let document_hash = args::hash_or_file(
+                document_hash.as_deref(),
+                document.as_deref(),
+                "modification document",
+            )?;
+            let (agency, _) = session.agency(&code).await?;
+            let (address, state) = award(&session, &agency, &award_id).await?;
+            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            let ix = builders::ModifyAward {
+                keys: AwardKeys::of(address, &state),
+                authority: signer.pubkey(),
+                change,
+                document_hash,
+            }
+            .instruction();
+            send(
+                &session,
+                &[ix],
+                signer,
+                vec![("award", address.to_string())],
+            )
+            .await?;
+        }
+        AwardCommand::Close { code, award_id } => {
+            let signer = session.signer()?;
+            let (agency, _) = session.agency(&code).await?;
+            let (address, _) = award(&session, &agency, &award_id).await?;
+            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            let ix = builders::CloseAward {
+                agency,
+                award: address,
+                authority: signer.pubkey(),
+            }
+            .instruction();
+            send(
+                &session,
+                &[ix],
+                signer,
+                vec![("award", address.to_string())],
+            )
+            .await?;
+        }
+        AwardCommand::Show { code, award_id } => {
+            let (agency, _) = session.agency(&code).await?;
+            let (address, a) = award(&session, &agency, &award_id).await?;
+            print_record(
+                session.format,
+                &[
+                    ("award id", a.award_id.clone()),
+                    ("address", address.to_string()),
+                    ("type", format!("{:?}", a.award_type)),
+                    ("status", format!("{:?}", a.status)),
+                    ("recipient", a.recipient.to_string()),
+                    ("allotment", a.allotment.to_string()),
+                    (
+                        "object class",
+                        String::from_utf8_lossy(&a.object_class).into_owned(),
+                    ),
+                    ("obligated", show_amount(&ledger, a.obligated)),
+                    ("outlayed", show_amount(&ledger, a.outlayed)),
+                    ("in flight", show_amount(&ledger, a.in_flight)),
+                    ("modifications", a.modification_count.to_string()),
+                    ("payments", a.payment_count.to_string()),
+                    ("document hash", args::hex(&a.document_hash)),
+                ],
+            );
+        }
+        AwardCommand::List {
+            agency,
+            uei,
+            closed,
+        } => {
+            let agency = match agency {
+                Some(code) => Some(session.agency(&code).await?.0),
+                None => None,
+            };
+            let recipient = match uei {
+                Some(uei) => Some(recipient(&session, &uei).await?.0),
+                None => None,
+            };
+            let query = AwardQuery {
+                agency,
+                recipient,
+                allotment: None,
+                status: closed.then_some(AwardStatus::Closed),
+            };
+            let mut table = Table::new(&[
+                "award id",
+                "type",
+                "status",
+                "obligated",
+                "outlayed",
+                "in flight",
+                "payments",
+            ]);
+            for (_, a) in session.client.list(&query).await? {
+                table.push(vec![
+                    a.award_id.clone(),
+                    format!("{:?}", a.award_type),
+                    format!("{:?}", a.status),
+                    show_amount(&ledger, a.obligated),
+                    show_amount(&ledger, a.outlayed),
+                    show_amount(&ledger, a.in_flight),
+                    a.payment_count.to_string(),
+                ]);
+            }
+            table.print(session.format);
+        }
+    }
+    session.close().await
+}
+
+pub async fn award(
+    session: &Session,
+    agency: &anchor_lang::prelude::Pubkey,
+    award_id: &str,
+) -> CliResult<(anchor_lang::prelude::Pubkey, Award)> {
+    let address = pda::award(agency, award_id).0;
+    match session.client.fetch_optional(&address).await? {
+        Some(state) => Ok((address, state)),
+        None => fail!("unknown award {award_id:?} in this agency"),
+    }
+}

@@ -1,0 +1,245 @@
+use clap::Subcommand;
+use public_spending::{
+    constants::ROLE_BUDGET,
+    instructions::{AllotArgs, CreateAppropriationArgs},
+    state::Appropriation,
+};
+use public_spending_sdk::{
+    builders, pda,
+    query::{AllotmentQuery, AppropriationQuery},
+    Backend,
+};
+use solana_sdk::signature::Signer;
+
+use super::{parse_amount, require_role, send, show_amount};
+use crate::{args, context::Session, error::CliResult, fail, output::Table, Globals};
+
+#[derive(Debug, Subcommand)]
+pub enum BudgetCommand {
+    /// Grant an agency budget authority under a TAS and fiscal year (ledger admin)
+    Appropriate {
+        code: String,
+        /// Treasury Account Symbol, MAIN-SUB, e.g. 0100-000
+        #[arg(long)]
+        tas: String,
+        /// Fiscal year
+        #[arg(long)]
+        fy: u16,
+        #[arg(long)]
+        amount: String,
+        /// Last day of availability for new obligations (YYYY-MM-DD); default: a year from now
+        #[arg(long)]
+        available_until: Option<String>,
+    },
+    /// Allot part of an appropriation to a program activity (BUDGET role)
+    Allot {
+        code: String,
+        #[arg(long)]
+        tas: String,
+        #[arg(long)]
+        fy: u16,
+        #[arg(long)]
+        amount: String,
+        /// Program activity code, 4 digits
+        #[arg(long, default_value = "0001")]
+        activity: String,
+    },
+    /// End an appropriation's availability (anyone after its end, the admin at any time)
+    Expire {
+        code: String,
+        #[arg(long)]
+        tas: String,
+        #[arg(long)]
+        fy: u16,
+    },
+    /// List an agency's appropriations
+    List {
+        code: String,
+        /// Only this fiscal year
+        #[arg(long)]
+        fy: Option<u16>,
+    },
+    /// List the allotments of one appropriation
+    Allotments {
+        code: String,
+        #[arg(long)]
+        tas: String,
+        #[arg(long)]
+        fy: u16,
+    },
+}
+
+pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
+    let signs = !matches!(
+        command,
+        BudgetCommand::List { .. } | BudgetCommand::Allotments { .. }
+    );
+    let session = Session::open(globals, signs).await?;
+    let ledger = session.ledger().await?;
+    match command {
+        BudgetCommand::Appropriate {
+            code,
+            tas,
+            fy,
+            amount,
+            available_until,
+        } => {
+            let signer = session.signer()?;
+            let (main_account, sub_account) = args::tas(&tas)?;
+            let budget_authority = parse_amount(&ledger, &amount)?;
+            let (agency, _) = session.agency(&code).await?;
+            let availability_end = match available_until {
+                // Available through the whole last day.
+                Some(day) => args::date(&day)? + 86_400,
+                None => session.client.backend().unix_timestamp().await? + 365 * 86_400,
+            };
+            let builder = builders::CreateAppropriation {
+                admin: signer.pubkey(),
+                agency,
+                args: CreateAppropriationArgs {
+                    main_account,
+                    sub_account,
+                    fiscal_year: fy,
+                    budget_authority,
+                    availability_end,
+                },
+            };
+            let fields = vec![
+                ("appropriation", builder.appropriation().to_string()),
+                ("amount", show_amount(&ledger, budget_authority)),
+            ];
+            send(&session, &[builder.instruction()], signer, fields).await?;
+        }
+        BudgetCommand::Allot {
+            code,
+            tas,
+            fy,
+            amount,
+            activity,
+        } => {
+            let signer = session.signer()?;
+            let program_activity = args::digits::<4>(&activity, "program activity code")?;
+            let amount = parse_amount(&ledger, &amount)?;
+            let (agency, _) = session.agency(&code).await?;
+            let (appropriation, state) = appropriation(&session, &agency, &tas, fy).await?;
+            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_BUDGET).await?;
+            let builder = builders::Allot {
+                agency,
+                appropriation,
+                index: state.allotment_count,
+                authority: signer.pubkey(),
+                args: AllotArgs {
+                    program_activity,
+                    amount,
+                },
+            };
+            let fields = vec![
+                ("allotment", builder.allotment().to_string()),
+                ("index", builder.index.to_string()),
+                ("amount", show_amount(&ledger, amount)),
+            ];
+            send(&session, &[builder.instruction()], signer, fields).await?;
+        }
+        BudgetCommand::Expire { code, tas, fy } => {
+            let signer = session.signer()?;
+            let (agency, _) = session.agency(&code).await?;
+            let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
+            let ix = builders::ExpireAppropriation {
+                appropriation,
+                authority: signer.pubkey(),
+            }
+            .instruction();
+            send(
+                &session,
+                &[ix],
+                signer,
+                vec![("appropriation", appropriation.to_string())],
+            )
+            .await?;
+        }
+        BudgetCommand::List { code, fy } => {
+            let (agency, _) = session.agency(&code).await?;
+            let query = AppropriationQuery {
+                agency: Some(agency),
+                fiscal_year: fy,
+                status: None,
+            };
+            let mut table = Table::new(&[
+                "tas",
+                "fy",
+                "status",
+                "authority",
+                "allotted",
+                "obligated",
+                "outlayed",
+                "allotments",
+            ]);
+            for (_, a) in session.client.list(&query).await? {
+                table.push(vec![
+                    tas_text(&a),
+                    a.fiscal_year.to_string(),
+                    format!("{:?}", a.status),
+                    show_amount(&ledger, a.budget_authority),
+                    show_amount(&ledger, a.allotted),
+                    show_amount(&ledger, a.obligated),
+                    show_amount(&ledger, a.outlayed),
+                    a.allotment_count.to_string(),
+                ]);
+            }
+            table.print(session.format);
+        }
+        BudgetCommand::Allotments { code, tas, fy } => {
+            let (agency, _) = session.agency(&code).await?;
+            let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
+            let query = AllotmentQuery {
+                agency: Some(agency),
+                appropriation: Some(appropriation),
+            };
+            let mut allotments = session.client.list(&query).await?;
+            allotments.sort_by_key(|(_, a)| a.index);
+            let mut table = Table::new(&[
+                "index",
+                "address",
+                "activity",
+                "amount",
+                "obligated",
+                "outlayed",
+            ]);
+            for (address, a) in allotments {
+                table.push(vec![
+                    a.index.to_string(),
+                    address.to_string(),
+                    String::from_utf8_lossy(&a.program_activity).into_owned(),
+                    show_amount(&ledger, a.amount),
+                    show_amount(&ledger, a.obligated),
+                    show_amount(&ledger, a.outlayed),
+                ]);
+            }
+            table.print(session.format);
+        }
+    }
+    session.close().await
+}
+
+pub fn tas_text(a: &Appropriation) -> String {
+    format!(
+        "{}-{}",
+        String::from_utf8_lossy(&a.main_account),
+        String::from_utf8_lossy(&a.sub_account)
+    )
+}
+
+/// The appropriation of `agency` under `tas` and `fy`, or a clear error.
+pub async fn appropriation(
+    session: &Session,
+    agency: &anchor_lang::prelude::Pubkey,
+    tas: &str,
+    fy: u16,
+) -> CliResult<(anchor_lang::prelude::Pubkey, Appropriation)> {
+    let (main_account, sub_account) = args::tas(tas)?;
+    let address = pda::appropriation(agency, &main_account, &sub_account, fy).0;
+    match session.client.fetch_optional(&address).await? {
+        Some(state) => Ok((address, state)),
+        None => fail!("no appropriation {tas} for fiscal year {fy} in this agency"),
+    }
+}

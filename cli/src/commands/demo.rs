@@ -1,0 +1,948 @@
+//! `pubspend demo`: a whole fiscal year on the embedded chain, with no validator and no setup.
+//!
+//! Three agencies receive appropriations, allot them, register vendors and individuals, obligate awards, and
+//! pay more than two hundred invoices over twelve months through the fast path and the approval path. Along the
+//! way the program refuses what it must (an invoice over an award, a self-approval, a debarred vendor, the fast
+//! path for a large bill, an execution before its time lock), and the demo shows each refusal. At the end every
+//! agency's outlay hash chain is replayed from the events and checked against the chain.
+
+use std::{path::PathBuf, time::Instant};
+
+use anchor_lang::prelude::Pubkey;
+use clap::Args;
+use public_spending::{
+    constants::*,
+    instructions::{
+        AllotArgs, CreateAppropriationArgs, ObligateArgs, PaymentArgs, RegisterAgencyArgs,
+        RegisterRecipientArgs, SetMemberArgs,
+    },
+    state::{Agency, ApprovalPolicy, AwardType, RecipientKind, RecipientStatus},
+};
+use public_spending_sdk::{
+    amount::format_amount,
+    builders::{self, AwardKeys, PaymentDecision},
+    client::Submitted,
+    embedded::EmbeddedChain,
+    fold_outlay_hash, individual_name_hash, pda, Client, LedgerEvent, PaymentRecord, SdkError,
+    TxOutcome,
+};
+use serde_json::{json, Value};
+use solana_sdk::signature::{Keypair, Signer};
+
+use crate::{
+    args::hex,
+    error::CliResult,
+    fail,
+    output::{progress, Format, Table},
+};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for demo.json
+    #[arg(long, default_value = "pubspend-demo")]
+    pub output_dir: PathBuf,
+    /// Payments per agency per month
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=40))]
+    pub payments_per_month: u32,
+}
+
+/// The demo stablecoin has 2 decimals: amounts are dollars and cents.
+const DECIMALS: u8 = 2;
+const DOLLAR: u64 = 100;
+const DAY: i64 = 86_400;
+
+/// A small deterministic generator, so that every run plays the same year.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn between(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next() % (high - low + 1)
+    }
+}
+
+struct Staff {
+    head: Keypair,
+    budget: Keypair,
+    contracting: Keypair,
+    clerk: Keypair,
+    certifiers: [Keypair; 2],
+    disbursing: Keypair,
+}
+
+struct DemoAgency {
+    code: &'static str,
+    name: &'static str,
+    address: Pubkey,
+    staff: Staff,
+    awards: Vec<DemoAward>,
+}
+
+struct DemoAward {
+    keys: AwardKeys,
+    award_id: String,
+    uei: String,
+    payout: builders::Payout,
+}
+
+struct Demo {
+    client: Client<EmbeddedChain>,
+    admin: Keypair,
+    auditor: Keypair,
+    mint: Pubkey,
+    rng: Lcg,
+    payments: Vec<Value>,
+    refused: Vec<Value>,
+    /// Every executed payment's record, as its event carried it.
+    records: Vec<PaymentRecord>,
+}
+
+fn amount(units: u64) -> String {
+    format_amount(units, DECIMALS)
+}
+
+impl Demo {
+    fn collect(&mut self, outcome: &TxOutcome) {
+        for event in &outcome.events {
+            if let LedgerEvent::PaymentExecuted(executed) = event {
+                self.records.push(executed.record.clone());
+            }
+        }
+    }
+
+    fn executed_records(&self, agency: &Pubkey) -> Vec<&PaymentRecord> {
+        self.records
+            .iter()
+            .filter(|r| r.agency == *agency)
+            .collect()
+    }
+
+    fn chain(&self) -> &EmbeddedChain {
+        self.client.backend()
+    }
+
+    async fn funded(&self) -> CliResult<Keypair> {
+        let key = Keypair::new();
+        self.chain().airdrop(&key.pubkey(), 10_000_000_000).await?;
+        Ok(key)
+    }
+
+    async fn send(
+        &self,
+        ixs: &[solana_sdk::instruction::Instruction],
+        signer: &Keypair,
+    ) -> CliResult<public_spending_sdk::TxOutcome> {
+        Ok(self.client.send(ixs, &[signer]).await?)
+    }
+
+    /// Runs an attempt the program must refuse, and records the refusal.
+    async fn expect_refusal(
+        &mut self,
+        month: u32,
+        agency: &str,
+        action: &str,
+        result: Result<impl Sized, SdkError>,
+    ) -> CliResult<()> {
+        let Err(err) = result else {
+            fail!("the program accepted what it must refuse: {action}")
+        };
+        let (code, name) = match err.ledger_error() {
+            Some(error) => (u32::from(error), error.name()),
+            None => fail!("{action} failed for another reason than a program check: {err}"),
+        };
+        crate::say!("  refused  {agency}  {action}: {name} ({code})");
+        self.refused.push(json!({ "month": month, "agency": agency, "action": action, "error_code": code, "error": name, "message": err.to_string() }));
+        Ok(())
+    }
+
+    fn record_payment(
+        &mut self,
+        agency: &DemoAgency,
+        award: &DemoAward,
+        index: u32,
+        amount_units: u64,
+        path: &str,
+        status: &str,
+        signature: String,
+    ) {
+        self.payments.push(json!({
+            "agency": agency.code,
+            "award_id": award.award_id,
+            "index": index,
+            "recipient": award.uei,
+            "amount": amount(amount_units),
+            "amount_units": amount_units,
+            "path": path,
+            "status": status,
+            "signature": signature,
+        }));
+    }
+
+    async fn setup_agency(
+        &mut self,
+        code: &'static str,
+        name: &'static str,
+    ) -> CliResult<DemoAgency> {
+        let staff = Staff {
+            head: self.funded().await?,
+            budget: self.funded().await?,
+            contracting: self.funded().await?,
+            clerk: self.funded().await?,
+            certifiers: [self.funded().await?, self.funded().await?],
+            disbursing: self.funded().await?,
+        };
+        let ix = builders::RegisterAgency {
+            admin: self.admin.pubkey(),
+            payment_mint: self.mint,
+            token_program: anchor_spl::token::spl_token::ID,
+            args: RegisterAgencyArgs {
+                code: code.into(),
+                name: name.into(),
+                head: staff.head.pubkey(),
+            },
+        }
+        .instruction();
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &admin).await?;
+        let address = pda::agency(code).0;
+        // The first certifying officer may also request: that is how a self-approval gets attempted below.
+        let roles = [
+            (&staff.budget, ROLE_BUDGET),
+            (&staff.contracting, ROLE_OBLIGATE),
+            (&staff.clerk, ROLE_REQUEST),
+            (&staff.certifiers[0], ROLE_APPROVE | ROLE_REQUEST),
+            (&staff.certifiers[1], ROLE_APPROVE),
+            (&staff.disbursing, ROLE_EXECUTE),
+        ];
+        let ixs: Vec<_> = roles
+            .iter()
+            .map(|(k, roles)| {
+                builders::SetMember {
+                    agency: address,
+                    head: staff.head.pubkey(),
+                    args: SetMemberArgs {
+                        key: k.pubkey(),
+                        roles: *roles,
+                        active: true,
+                    },
+                }
+                .instruction()
+            })
+            .collect();
+        self.send(&ixs, &staff.head).await?;
+        let policy = ApprovalPolicy {
+            threshold: 25_000 * DOLLAR,
+            approvals_required: 2,
+            time_lock_seconds: DAY as u32,
+            fast_path_daily_cap: 100_000 * DOLLAR,
+        };
+        self.send(
+            &[builders::SetApprovalPolicy {
+                agency: address,
+                head: staff.head.pubkey(),
+                policy,
+            }
+            .instruction()],
+            &staff.head,
+        )
+        .await?;
+        Ok(DemoAgency {
+            code,
+            name,
+            address,
+            staff,
+            awards: Vec::new(),
+        })
+    }
+
+    async fn budget(&mut self, agency: &mut DemoAgency, agency_index: usize) -> CliResult<()> {
+        let now = self.client.backend().clock().await?.unix_timestamp;
+        let admin = self.admin.insecure_clone();
+        let mut vendor = 0;
+        for (main_account, authority) in [
+            (*b"0100", 5_000_000 * DOLLAR),
+            (*b"0200", 2_000_000 * DOLLAR),
+        ] {
+            let create = builders::CreateAppropriation {
+                admin: admin.pubkey(),
+                agency: agency.address,
+                args: CreateAppropriationArgs {
+                    main_account,
+                    sub_account: *b"000",
+                    fiscal_year: 2026,
+                    budget_authority: authority,
+                    availability_end: now + 365 * DAY,
+                },
+            };
+            let appropriation = create.appropriation();
+            self.send(&[create.instruction()], &admin).await?;
+            for (index, (activity, share)) in
+                [(*b"0001", 60), (*b"0002", 40)].into_iter().enumerate()
+            {
+                let allot = builders::Allot {
+                    agency: agency.address,
+                    appropriation,
+                    index: index as u32,
+                    authority: agency.staff.budget.pubkey(),
+                    args: AllotArgs {
+                        program_activity: activity,
+                        amount: authority / 100 * share,
+                    },
+                };
+                let allotment = allot.allotment();
+                self.send(&[allot.instruction()], &agency.staff.budget)
+                    .await?;
+                // Two payees per allotment: businesses, and one individual per agency.
+                for _ in 0..2 {
+                    vendor += 1;
+                    let uei = format!("{}V{agency_index}{vendor:07}", agency.code);
+                    let uei_bytes: [u8; UEI_LEN] = uei
+                        .as_bytes()
+                        .try_into()
+                        .map_err(|_| crate::error::CliError(format!("bad demo UEI {uei}")))?;
+                    let individual = vendor == 4;
+                    let wallet = Keypair::new().pubkey();
+                    let (kind, name, name_hash) = if individual {
+                        (
+                            RecipientKind::Individual,
+                            String::new(),
+                            individual_name_hash(
+                                agency.code.as_bytes(),
+                                &format!("Jordan Example {vendor}"),
+                            ),
+                        )
+                    } else {
+                        (
+                            RecipientKind::Business,
+                            format!("{} Contractor {vendor} LLC", agency.code),
+                            [0; 32],
+                        )
+                    };
+                    let register = builders::RegisterRecipient {
+                        agency: agency.address,
+                        authority: agency.staff.contracting.pubkey(),
+                        args: RegisterRecipientArgs {
+                            uei: uei_bytes,
+                            kind,
+                            name,
+                            name_hash,
+                            payout_wallet: wallet,
+                        },
+                    };
+                    let recipient = register.recipient();
+                    let award_id = format!("{}-26-{vendor:04}", agency.code);
+                    let obligated = self.rng.between(250_000, 390_000) * DOLLAR;
+                    let award_type = if individual {
+                        AwardType::DirectPayment
+                    } else if vendor % 3 == 0 {
+                        AwardType::Grant
+                    } else {
+                        AwardType::Contract
+                    };
+                    let obligate = builders::Obligate {
+                        agency: agency.address,
+                        appropriation,
+                        allotment,
+                        recipient,
+                        authority: agency.staff.contracting.pubkey(),
+                        args: ObligateArgs {
+                            award_id: award_id.clone(),
+                            award_type,
+                            object_class: if individual { *b"420" } else { *b"252" },
+                            amount: obligated,
+                            period_start: now,
+                            period_end: now + 365 * DAY,
+                            document_hash: solana_sha256_hasher::hash(award_id.as_bytes())
+                                .to_bytes(),
+                        },
+                    };
+                    let keys = AwardKeys {
+                        agency: agency.address,
+                        appropriation,
+                        allotment,
+                        award: obligate.award(),
+                        recipient,
+                    };
+                    self.send(
+                        &[register.instruction(), obligate.instruction()],
+                        &agency.staff.contracting,
+                    )
+                    .await?;
+                    let payout = builders::Payout {
+                        payment_mint: self.mint,
+                        token_program: anchor_spl::token::spl_token::ID,
+                        payout_wallet: wallet,
+                    };
+                    agency.awards.push(DemoAward {
+                        keys,
+                        award_id,
+                        uei,
+                        payout,
+                    });
+                }
+            }
+        }
+        let treasury = pda::treasury(&agency.address).0;
+        self.chain()
+            .mint_to(&self.mint, &treasury, &admin, 4_000_000 * DOLLAR)
+            .await?;
+        Ok(())
+    }
+
+    fn invoice(&mut self) -> PaymentArgs {
+        let reference = Keypair::new().pubkey();
+        PaymentArgs {
+            amount: 0,
+            invoice_hash: solana_sha256_hasher::hash(reference.as_ref()).to_bytes(),
+            reference,
+        }
+    }
+
+    /// The preferred award if it has `units` left, else the award with the most left. The vendor of agency 069
+    /// debarred in month 6 is not paid after that.
+    async fn pick_award(
+        &self,
+        agency: &DemoAgency,
+        preferred: usize,
+        units: u64,
+        month: u32,
+    ) -> CliResult<usize> {
+        let mut best = (0u64, preferred);
+        for offset in 0..agency.awards.len() {
+            let index = (preferred + offset) % agency.awards.len();
+            if agency.code == "069" && month >= 6 && index == 5 {
+                continue;
+            }
+            let award: public_spending::state::Award =
+                self.client.fetch(&agency.awards[index].keys.award).await?;
+            let left = award.obligated - award.outlayed - award.in_flight;
+            if left >= units {
+                return Ok(index);
+            }
+            best = best.max((left, index));
+        }
+        fail!(
+            "agency {} has no award with {} left (most: {})",
+            agency.code,
+            amount(units),
+            amount(best.0)
+        )
+    }
+
+    /// One invoice through the fast path.
+    async fn pay_small(
+        &mut self,
+        agency: &DemoAgency,
+        award: usize,
+        units: u64,
+    ) -> Result<(), SdkError> {
+        let award = &agency.awards[award];
+        let args = PaymentArgs {
+            amount: units,
+            ..self.invoice()
+        };
+        let receipt = self
+            .client
+            .pay_small(&award.keys.award, args, &agency.staff.disbursing)
+            .await?;
+        let signature = match &receipt.submitted {
+            Submitted::Landed(outcome) => {
+                self.collect(outcome);
+                outcome.signature.to_string()
+            }
+            Submitted::AlreadyLanded => String::new(),
+        };
+        let archive = builders::ArchivePayment {
+            payment: receipt.payment,
+            rent_payer: agency.staff.disbursing.pubkey(),
+        }
+        .instruction();
+        self.client.send(&[archive], &[]).await?;
+        self.record_payment(
+            agency,
+            award,
+            receipt.index,
+            units,
+            "fast",
+            "executed",
+            signature,
+        );
+        Ok(())
+    }
+
+    /// One invoice through the approval path: request, two approvals, time lock, execution, archive.
+    async fn pay_approved(
+        &mut self,
+        agency: &DemoAgency,
+        award: usize,
+        units: u64,
+    ) -> Result<(), SdkError> {
+        let award = &agency.awards[award];
+        let args = PaymentArgs {
+            amount: units,
+            ..self.invoice()
+        };
+        let receipt = self
+            .client
+            .request_payment(&award.keys.award, args, &agency.staff.clerk)
+            .await?;
+        for certifier in &agency.staff.certifiers {
+            let ix = builders::DecidePayment {
+                agency: agency.address,
+                award: award.keys.award,
+                index: receipt.index,
+                authority: certifier.pubkey(),
+                decision: PaymentDecision::Approve,
+            };
+            self.client.send(&[ix.instruction()], &[certifier]).await?;
+        }
+        self.chain().advance_clock(DAY).await?;
+        let execute = builders::ExecutePayment {
+            keys: award.keys,
+            payout: award.payout,
+            index: receipt.index,
+            executor: agency.staff.disbursing.pubkey(),
+        };
+        let outcome = self
+            .client
+            .send(&[execute.instruction()], &[&agency.staff.disbursing])
+            .await?;
+        self.collect(&outcome);
+        let archive = builders::ArchivePayment {
+            payment: receipt.payment,
+            rent_payer: agency.staff.clerk.pubkey(),
+        }
+        .instruction();
+        self.client.send(&[archive], &[]).await?;
+        self.record_payment(
+            agency,
+            award,
+            receipt.index,
+            units,
+            "approval",
+            "executed",
+            outcome.signature.to_string(),
+        );
+        Ok(())
+    }
+
+    /// The year's refusals, each in its month.
+    async fn refusals(&mut self, month: u32, agency: &DemoAgency) -> CliResult<()> {
+        let code = agency.code;
+        match (month, code) {
+            (2, "075") => {
+                let award = &agency.awards[0];
+                let state: public_spending::state::Award =
+                    self.client.fetch(&award.keys.award).await?;
+                let over = state.obligated - state.outlayed - state.in_flight + DOLLAR;
+                let args = PaymentArgs {
+                    amount: over,
+                    ..self.invoice()
+                };
+                let result = self
+                    .client
+                    .request_payment(&award.keys.award, args, &agency.staff.clerk)
+                    .await;
+                self.expect_refusal(
+                    month,
+                    code,
+                    &format!(
+                        "invoice of {} on award {} (over what is left)",
+                        amount(over),
+                        award.award_id
+                    ),
+                    result,
+                )
+                .await?;
+            }
+            (3, "075") => {
+                let award = &agency.awards[1];
+                let args = PaymentArgs {
+                    amount: 40_000 * DOLLAR,
+                    ..self.invoice()
+                };
+                let certifier = &agency.staff.certifiers[0];
+                let receipt = self
+                    .client
+                    .request_payment(&award.keys.award, args, certifier)
+                    .await?;
+                let ix = builders::DecidePayment {
+                    agency: agency.address,
+                    award: award.keys.award,
+                    index: receipt.index,
+                    authority: certifier.pubkey(),
+                    decision: PaymentDecision::Approve,
+                };
+                let result = self.client.send(&[ix.instruction()], &[certifier]).await;
+                self.expect_refusal(
+                    month,
+                    code,
+                    "certifying officer approving their own request",
+                    result,
+                )
+                .await?;
+                let cancel = builders::DecidePayment {
+                    decision: PaymentDecision::Cancel,
+                    ..ix
+                };
+                self.client
+                    .send(&[cancel.instruction()], &[certifier])
+                    .await?;
+                let archive = builders::ArchivePayment {
+                    payment: receipt.payment,
+                    rent_payer: certifier.pubkey(),
+                };
+                self.client.send(&[archive.instruction()], &[]).await?;
+            }
+            (4, "069") => {
+                let args = PaymentArgs {
+                    amount: 60_000 * DOLLAR,
+                    ..self.invoice()
+                };
+                let result = self
+                    .client
+                    .pay_small(&agency.awards[2].keys.award, args, &agency.staff.disbursing)
+                    .await;
+                self.expect_refusal(month, code, "fast path for a 60,000.00 bill", result)
+                    .await?;
+            }
+            (5, "089") => {
+                let award = &agency.awards[0];
+                let args = PaymentArgs {
+                    amount: 30_000 * DOLLAR,
+                    ..self.invoice()
+                };
+                let receipt = self
+                    .client
+                    .request_payment(&award.keys.award, args, &agency.staff.clerk)
+                    .await?;
+                for certifier in &agency.staff.certifiers {
+                    let ix = builders::DecidePayment {
+                        agency: agency.address,
+                        award: award.keys.award,
+                        index: receipt.index,
+                        authority: certifier.pubkey(),
+                        decision: PaymentDecision::Approve,
+                    };
+                    self.client.send(&[ix.instruction()], &[certifier]).await?;
+                }
+                let execute = builders::ExecutePayment {
+                    keys: award.keys,
+                    payout: award.payout,
+                    index: receipt.index,
+                    executor: agency.staff.disbursing.pubkey(),
+                };
+                let result = self
+                    .client
+                    .send(&[execute.instruction()], &[&agency.staff.disbursing])
+                    .await;
+                self.expect_refusal(
+                    month,
+                    code,
+                    "execution before the one-day time lock",
+                    result,
+                )
+                .await?;
+                self.chain().advance_clock(DAY).await?;
+                let outcome = self
+                    .client
+                    .send(&[execute.instruction()], &[&agency.staff.disbursing])
+                    .await?;
+                self.collect(&outcome);
+                let archive = builders::ArchivePayment {
+                    payment: receipt.payment,
+                    rent_payer: agency.staff.clerk.pubkey(),
+                };
+                self.client.send(&[archive.instruction()], &[]).await?;
+                self.record_payment(
+                    agency,
+                    award,
+                    receipt.index,
+                    30_000 * DOLLAR,
+                    "approval",
+                    "executed",
+                    outcome.signature.to_string(),
+                );
+            }
+            (6, "069") => {
+                let award = &agency.awards[5];
+                let auditor = self.auditor.insecure_clone();
+                let debar = builders::DebarRecipient {
+                    recipient: award.keys.recipient,
+                    auditor: auditor.pubkey(),
+                    status: RecipientStatus::Debarred,
+                };
+                self.send(&[debar.instruction()], &auditor).await?;
+                crate::say!("  auditor  {code}  debarred {}", award.uei);
+                let args = PaymentArgs {
+                    amount: 5_000 * DOLLAR,
+                    ..self.invoice()
+                };
+                let result = self
+                    .client
+                    .pay_small(&award.keys.award, args, &agency.staff.disbursing)
+                    .await;
+                self.expect_refusal(
+                    month,
+                    code,
+                    &format!("payment to debarred recipient {}", award.uei),
+                    result,
+                )
+                .await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
+    let started = Instant::now();
+    if let Err(err) = std::fs::create_dir_all(&args.output_dir) {
+        fail!("cannot create {}: {err}", args.output_dir.display());
+    }
+    crate::say!(
+        "Public Spending Ledger demo: fiscal year 2026 on the embedded chain (no validator)"
+    );
+    let chain = EmbeddedChain::start().await;
+    let admin = Keypair::new();
+    let auditor = Keypair::new();
+    chain.airdrop(&admin.pubkey(), 100_000_000_000).await?;
+    chain.airdrop(&auditor.pubkey(), 1_000_000_000).await?;
+    let mint = chain.create_mint(&admin.pubkey(), DECIMALS).await?;
+    let mut demo = Demo {
+        client: Client::new(chain),
+        admin,
+        auditor,
+        mint,
+        rng: Lcg(2026),
+        payments: Vec::new(),
+        refused: Vec::new(),
+        records: Vec::new(),
+    };
+
+    let admin = demo.admin.insecure_clone();
+    let init = builders::InitializeLedger {
+        admin: admin.pubkey(),
+        payment_mint: mint,
+        token_program: anchor_spl::token::spl_token::ID,
+    };
+    let auditors = builders::SetAuditors {
+        admin: admin.pubkey(),
+        auditors: vec![demo.auditor.pubkey()],
+    };
+    demo.send(&[init.instruction(), auditors.instruction()], &admin)
+        .await?;
+    crate::say!(
+        "ledger   initialized; payment mint {mint} (2 decimals); auditor {}",
+        demo.auditor.pubkey()
+    );
+
+    let mut agencies = Vec::new();
+    for (index, (code, name)) in [
+        ("075", "Department of Health and Human Services"),
+        ("069", "Department of Transportation"),
+        ("089", "Department of Energy"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut agency = demo.setup_agency(code, name).await?;
+        demo.budget(&mut agency, index).await?;
+        crate::say!("agency   {code} {name}: 2 appropriations, 4 allotments, 8 awards, treasury funded with 4000000.00");
+        agencies.push(agency);
+    }
+
+    let months = 12u32;
+    let total = u64::from(months) * agencies.len() as u64 * u64::from(args.payments_per_month);
+    let bar = progress(total, "paying invoices");
+    for month in 1..=months {
+        let before = demo.payments.len();
+        for agency in &agencies {
+            demo.refusals(month, agency).await?;
+            for n in 0..args.payments_per_month {
+                let preferred = demo.rng.between(0, agency.awards.len() as u64 - 1) as usize;
+                if n % 3 == 2 {
+                    let units = demo.rng.between(25_000, 60_000) * DOLLAR;
+                    let award = demo.pick_award(agency, preferred, units, month).await?;
+                    demo.pay_approved(agency, award, units).await?;
+                } else {
+                    let units = demo.rng.between(500_00, 20_000_00);
+                    let award = demo.pick_award(agency, preferred, units, month).await?;
+                    demo.pay_small(agency, award, units).await?;
+                }
+                bar.inc(1);
+            }
+            demo.chain().advance_clock(2 * DAY).await?;
+        }
+        demo.chain().advance_clock(24 * DAY).await?;
+        bar.suspend(|| {
+            crate::say!(
+                "month {month:>2}: {} payments executed",
+                demo.payments.len() - before
+            )
+        });
+    }
+    bar.finish_and_clear();
+
+    // The watchdog's check: replay every agency's executed payments through the shared fold.
+    let mut summary = Table::new(&[
+        "agency",
+        "authority",
+        "allotted",
+        "obligated",
+        "outlayed",
+        "payments",
+        "outlay hash head",
+    ]);
+    let mut summary_json = Vec::new();
+    for agency in &agencies {
+        let state: Agency = demo.client.fetch(&agency.address).await?;
+        summary.push(vec![
+            format!("{} {}", agency.code, agency.name),
+            amount(state.budget_authority),
+            amount(state.allotted),
+            amount(state.obligated),
+            amount(state.outlayed),
+            state.outlay_count.to_string(),
+            hex(&state.outlay_hash),
+        ]);
+        summary_json.push(json!({
+            "code": agency.code, "name": agency.name, "address": agency.address.to_string(),
+            "budget_authority": amount(state.budget_authority), "allotted": amount(state.allotted),
+            "obligated": amount(state.obligated), "outlayed": amount(state.outlayed),
+            "payments": state.outlay_count, "outlay_hash": hex(&state.outlay_hash),
+        }));
+    }
+    let chains_ok = verify_chains(&demo, &agencies).await?;
+    crate::say!();
+    summary.print(if format == Format::Json {
+        Format::Table
+    } else {
+        format
+    });
+    crate::say!();
+    crate::say!(
+        "{} payments executed ({} fast path, {} approval path), {} attempts refused; hash chains {}",
+        demo.payments.len(),
+        demo.payments.iter().filter(|p| p["path"] == "fast").count(),
+        demo.payments.iter().filter(|p| p["path"] == "approval").count(),
+        demo.refused.len(),
+        if chains_ok { "verified" } else { "MISMATCH" },
+    );
+
+    let dump = write_dump(
+        &demo,
+        &agencies,
+        summary_json,
+        chains_ok,
+        started.elapsed().as_secs_f64(),
+    )
+    .await?;
+    let path = args.output_dir.join("demo.json");
+    if let Err(err) = std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&dump).unwrap_or_default(),
+    ) {
+        fail!("cannot write {}: {err}", path.display());
+    }
+    crate::say!(
+        "wrote {} in {:.1}s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    if !chains_ok {
+        fail!("an outlay hash chain does not match its events");
+    }
+    Ok(())
+}
+
+/// Replays the `PaymentExecuted` events of every executed payment; true when each agency's head matches.
+async fn verify_chains(demo: &Demo, agencies: &[DemoAgency]) -> CliResult<bool> {
+    let mut ok = true;
+    for agency in agencies {
+        let state: Agency = demo.client.fetch(&agency.address).await?;
+        let records = demo.executed_records(&agency.address);
+        let head = records
+            .iter()
+            .fold([0u8; 32], |head, record| fold_outlay_hash(&head, record));
+        // Records are folded in execution order; their sequence numbers must count 0, 1, 2, ...
+        ok &= records
+            .iter()
+            .enumerate()
+            .all(|(i, r)| r.sequence == i as u64);
+        ok &= head == state.outlay_hash && records.len() as u64 == state.outlay_count;
+    }
+    Ok(ok)
+}
+
+async fn write_dump(
+    demo: &Demo,
+    agencies: &[DemoAgency],
+    summary: Vec<Value>,
+    chains_ok: bool,
+    seconds: f64,
+) -> CliResult<Value> {
+    let mut appropriations = Vec::new();
+    let mut allotments = Vec::new();
+    let mut awards = Vec::new();
+    for agency in agencies {
+        for (address, a) in demo
+            .client
+            .list(&public_spending_sdk::query::AppropriationQuery {
+                agency: Some(agency.address),
+                ..Default::default()
+            })
+            .await?
+        {
+            appropriations.push(json!({
+                "agency": agency.code, "address": address.to_string(),
+                "tas": format!("{}-{}", String::from_utf8_lossy(&a.main_account), String::from_utf8_lossy(&a.sub_account)),
+                "fiscal_year": a.fiscal_year, "budget_authority": amount(a.budget_authority), "allotted": amount(a.allotted),
+                "obligated": amount(a.obligated), "outlayed": amount(a.outlayed),
+            }));
+        }
+        for (address, a) in demo
+            .client
+            .list(&public_spending_sdk::query::AllotmentQuery {
+                agency: Some(agency.address),
+                ..Default::default()
+            })
+            .await?
+        {
+            allotments.push(json!({
+                "agency": agency.code, "address": address.to_string(), "appropriation": a.appropriation.to_string(), "index": a.index,
+                "program_activity": String::from_utf8_lossy(&a.program_activity), "amount": amount(a.amount),
+                "obligated": amount(a.obligated), "outlayed": amount(a.outlayed),
+            }));
+        }
+        for award in &agency.awards {
+            let a: public_spending::state::Award = demo.client.fetch(&award.keys.award).await?;
+            awards.push(json!({
+                "agency": agency.code, "award_id": award.award_id, "address": award.keys.award.to_string(), "recipient": award.uei,
+                "type": format!("{:?}", a.award_type), "obligated": amount(a.obligated), "outlayed": amount(a.outlayed),
+                "payments": a.payment_count,
+            }));
+        }
+    }
+    Ok(json!({
+        "fiscal_year": 2026,
+        "payment_mint": demo.mint.to_string(),
+        "decimals": DECIMALS,
+        "agencies": summary,
+        "appropriations": appropriations,
+        "allotments": allotments,
+        "awards": awards,
+        "payments": demo.payments,
+        "refused": demo.refused,
+        "hash_chains_verified": chains_ok,
+        "wall_seconds": seconds,
+    }))
+}

@@ -1,0 +1,78 @@
+use clap::Subcommand;
+use public_spending::instructions::SetMemberArgs;
+use public_spending_sdk::{builders, query::MemberQuery};
+use solana_sdk::signature::Signer;
+
+use super::send;
+use crate::{args, context::Session, error::CliResult, output::Table, Globals};
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Give a key roles in an agency, change them, or deactivate it (agency head)
+    Set {
+        /// Agency code
+        code: String,
+        /// The member's public key
+        key: String,
+        /// Comma-separated: budget, obligate, request, approve, execute, all
+        #[arg(long)]
+        roles: String,
+        /// Deactivate the member (keeps the record)
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// List an agency's members
+    List { code: String },
+}
+
+pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
+    let session = Session::open(globals, matches!(command, MemberCommand::Set { .. })).await?;
+    match command {
+        MemberCommand::Set {
+            code,
+            key,
+            roles,
+            inactive,
+        } => {
+            let signer = session.signer()?;
+            let key = args::pubkey(&key)?;
+            let roles = args::roles(&roles)?;
+            let (agency, _) = session.agency(&code).await?;
+            let ix = builders::SetMember {
+                agency,
+                head: signer.pubkey(),
+                args: SetMemberArgs {
+                    key,
+                    roles,
+                    active: !inactive,
+                },
+            }
+            .instruction();
+            let fields = vec![
+                ("member", key.to_string()),
+                ("roles", args::role_names(roles)),
+                ("active", (!inactive).to_string()),
+            ];
+            send(&session, &[ix], signer, fields).await?;
+        }
+        MemberCommand::List { code } => {
+            let (agency, _) = session.agency(&code).await?;
+            let members = session
+                .client
+                .list(&MemberQuery {
+                    agency: Some(agency),
+                })
+                .await?;
+            let mut table = Table::new(&["key", "roles", "active"]);
+            for (_, member) in members {
+                table.push(vec![
+                    member.key.to_string(),
+                    args::role_names(member.roles),
+                    member.active.to_string(),
+                ]);
+            }
+            table.print(session.format);
+        }
+    }
+    session.close().await
+}

@@ -1,0 +1,94 @@
+//! One module per command group. Signing subcommands call the program; `show` and `list` only read.
+
+pub mod agency;
+pub mod award;
+pub mod budget;
+pub mod demo;
+pub mod ledger;
+pub mod member;
+pub mod migrate;
+pub mod payment;
+pub mod recipient;
+
+use anchor_lang::prelude::Pubkey;
+use public_spending::state::{Ledger, Member};
+use public_spending_sdk::{amount, client::Submitted, pda, TxOutcome};
+use solana_sdk::signature::Keypair;
+
+use crate::{args, context::Session, error::CliResult, fail, output::print_record};
+
+/// Reads an amount in the ledger mint's units (`1250.00`).
+pub fn parse_amount(ledger: &Ledger, input: &str) -> CliResult<u64> {
+    Ok(amount::parse_amount(input, ledger.mint_decimals)?)
+}
+
+pub fn show_amount(ledger: &Ledger, units: u64) -> String {
+    amount::format_amount(units, ledger.mint_decimals)
+}
+
+/// Checks before sending that `signer` is an active member of the agency with `role`.
+pub async fn require_role(
+    session: &Session,
+    code: &str,
+    agency: &Pubkey,
+    signer: &Pubkey,
+    role: u8,
+) -> CliResult<()> {
+    let member: Option<Member> = session
+        .client
+        .fetch_optional(&pda::member(agency, signer).0)
+        .await?;
+    let name = args::role_names(role);
+    match member {
+        None => fail!("{signer} is not a member of agency {code} (needs the {name} role)"),
+        Some(m) if !m.active => fail!("{signer} is a deactivated member of agency {code}"),
+        Some(m) if m.roles & role != role => {
+            fail!("{signer} lacks the {name} role in agency {code}")
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Sends as `signer` and prints the signature with `fields`.
+pub async fn send(
+    session: &Session,
+    instructions: &[solana_sdk::instruction::Instruction],
+    signer: &Keypair,
+    fields: Vec<(&str, String)>,
+) -> CliResult<TxOutcome> {
+    let outcome = session.client.send(instructions, &[signer]).await?;
+    let mut fields = fields;
+    fields.push(("signature", outcome.signature.to_string()));
+    print_record(session.format, &fields);
+    Ok(outcome)
+}
+
+/// Prints how a payment submission ended.
+pub fn print_submitted(session: &Session, payment: &Pubkey, index: u32, submitted: &Submitted) {
+    let (status, signature) = match submitted {
+        Submitted::Landed(outcome) => ("sent", outcome.signature.to_string()),
+        Submitted::AlreadyLanded => ("already landed (not sent again)", String::new()),
+    };
+    print_record(
+        session.format,
+        &[
+            ("payment", payment.to_string()),
+            ("index", index.to_string()),
+            ("status", status.into()),
+            ("signature", signature),
+        ],
+    );
+}
+
+/// The mint authority of `mint`, if it has one.
+pub async fn mint_authority(session: &Session, mint: &Pubkey) -> CliResult<Option<Pubkey>> {
+    use anchor_lang::AccountDeserialize;
+    use public_spending_sdk::fetch::AccountSource;
+    let Some(account) = session.client.backend().get_account(mint).await? else {
+        fail!("mint {mint} does not exist")
+    };
+    match anchor_spl::token_interface::Mint::try_deserialize(&mut account.data.as_slice()) {
+        Ok(state) => Ok(state.mint_authority.into()),
+        Err(err) => fail!("{mint} is not a token mint: {err}"),
+    }
+}

@@ -1,0 +1,35 @@
+use std::fmt;
+
+use public_spending_sdk::{amount::AmountError, SdkError};
+
+/// A one-line error for the person at the terminal; `pubspend` prints it and exits non-zero.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+pub type CliResult<T> = Result<T, CliError>;
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<SdkError> for CliError {
+    fn from(err: SdkError) -> Self {
+        Self(err.to_string())
+    }
+}
+
+impl From<AmountError> for CliError {
+    fn from(err: AmountError) -> Self {
+        Self(format!("invalid amount: {err}"))
+    }
+}
+
+/// `Err(CliError(format!(...)))`
+#[macro_export]
+macro_rules! fail {
+    ($($arg:tt)*) => {
+        return Err($crate::error::CliError(format!($($arg)*)))
+    };
+}

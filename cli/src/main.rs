@@ -1,0 +1,126 @@
+//! `pubspend`: the command-line client of the Public Spending Ledger.
+
+mod args;
+mod backend;
+mod commands;
+mod context;
+mod error;
+mod output;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+
+use crate::{commands::*, output::Format};
+
+/// Record and audit the execution of a public budget on Solana: appropriations, allotments, awards and payments.
+///
+/// Without --url, pubspend uses the RPC URL of the Solana CLI config, or else the embedded in-process chain
+/// (saved between commands in --embedded-state). `pubspend demo` plays a whole fiscal year with no setup.
+#[derive(Debug, Parser)]
+#[command(name = "pubspend", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Globals {
+    /// RPC URL or moniker: localnet, devnet, testnet, mainnet-beta, embedded (or l, d, t, m, e)
+    #[arg(short = 'u', long, global = true)]
+    pub url: Option<String>,
+    /// Keypair file that signs (default: the Solana CLI config's, else ~/.config/solana/id.json)
+    #[arg(short = 'k', long, global = true)]
+    pub keypair: Option<PathBuf>,
+    /// Solana CLI config file
+    #[arg(short = 'C', long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Where the embedded chain is saved between commands
+    #[arg(long, global = true, default_value = "pubspend-embedded.json")]
+    pub embedded_state: PathBuf,
+    /// Show the program's own log lines (on stderr)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Play a whole fiscal year on the embedded chain and write what happened to a folder
+    Demo(demo::DemoArgs),
+    /// The ledger: initialize, hand over governance, name auditors, pause
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
+    /// Agencies: register, set approval policy, fund the treasury; freeze (auditors)
+    #[command(subcommand)]
+    Agency(agency::AgencyCommand),
+    /// Agency members and their roles
+    #[command(subcommand)]
+    Member(member::MemberCommand),
+    /// Appropriations and allotments
+    #[command(subcommand)]
+    Budget(budget::BudgetCommand),
+    /// Recipients (payees); debar and reinstate (auditors)
+    #[command(subcommand)]
+    Recipient(recipient::RecipientCommand),
+    /// Awards (obligations): obligate, modify, close
+    #[command(subcommand)]
+    Award(award::AwardCommand),
+    /// Payments: request, approve, reject, cancel, execute, pay-small, archive; hold and release (auditors)
+    #[command(subcommand)]
+    Payment(payment::PaymentCommand),
+    /// Apply a declarative ledger description (agencies, members, policies): plan, then apply
+    Migrate(migrate::MigrateArgs),
+}
+
+async fn run(cli: Cli) -> error::CliResult<()> {
+    let globals = &cli.globals;
+    match cli.command {
+        Command::Demo(args) => demo::run(args, globals.output).await,
+        Command::Ledger(command) => ledger::run(command, globals).await,
+        Command::Agency(command) => agency::run(command, globals).await,
+        Command::Member(command) => member::run(command, globals).await,
+        Command::Budget(command) => budget::run(command, globals).await,
+        Command::Recipient(command) => recipient::run(command, globals).await,
+        Command::Award(command) => award::run(command, globals).await,
+        Command::Payment(command) => payment::run(command, globals).await,
+        Command::Migrate(args) => migrate::run(args, globals).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The in-process runtime logs through env_logger; keep it quiet unless asked for.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var(
+            "RUST_LOG",
+            if cli.globals.verbose {
+                "solana_runtime::message_processor=debug"
+            } else {
+                "off"
+            },
+        );
+    }
+    output::move_program_logs_off_stdout(cli.globals.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

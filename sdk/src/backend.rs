@@ -1,0 +1,225 @@
+//! Where transactions go: an RPC node, or the embedded in-process chain (feature `embedded`). Both implement
+//! [`Backend`], so every command, example and test runs the same way against either.
+
+use std::future::Future;
+
+use anchor_lang::prelude::Pubkey;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_client::{
+    nonblocking::rpc_client::RpcClient,
+    rpc_config::{RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionConfig},
+    rpc_filter::{Memcmp as RpcMemcmp, RpcFilterType},
+};
+use solana_commitment_config::CommitmentConfig;
+use solana_sdk::{
+    account::Account,
+    instruction::Instruction,
+    signature::{Keypair, Signature, Signer},
+    transaction::Transaction,
+};
+use solana_transaction_status_client_types::{
+    option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
+};
+
+use crate::{
+    error::SdkError,
+    events::{decode_events, LedgerEvent},
+    fetch::AccountSource,
+    query::Memcmp,
+};
+
+/// What a landed transaction did.
+#[derive(Debug, Clone)]
+pub struct TxOutcome {
+    pub signature: Signature,
+    /// The program's events, in emission order.
+    pub events: Vec<LedgerEvent>,
+    pub logs: Vec<String>,
+}
+
+/// A chain the client can read from and send to. The backend's own fee payer pays for every transaction.
+pub trait Backend: AccountSource + Sync {
+    /// Signs with the fee payer and `signers`, sends, and waits for confirmation.
+    fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> impl Future<Output = Result<TxOutcome, SdkError>> + Send;
+
+    /// Every program account matching all `filters`.
+    fn program_accounts(
+        &self,
+        filters: &[Memcmp],
+    ) -> impl Future<Output = Result<Vec<(Pubkey, Account)>, SdkError>> + Send;
+
+    /// The chain's clock (unix seconds).
+    fn unix_timestamp(&self) -> impl Future<Output = Result<i64, SdkError>> + Send;
+
+    /// The key that pays fees (and rent, where an instruction's payer is the signer itself).
+    fn fee_payer(&self) -> Pubkey;
+}
+
+/// The signers a transaction needs besides the fee payer: `signers` minus duplicates of the payer.
+pub(crate) fn sign(
+    instructions: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: solana_sdk::hash::Hash,
+) -> Result<Transaction, SdkError> {
+    let mut all: Vec<&Keypair> = vec![payer];
+    all.extend(
+        signers
+            .iter()
+            .copied()
+            .filter(|s| s.pubkey() != payer.pubkey()),
+    );
+    let mut transaction = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
+    transaction
+        .try_sign(&all, blockhash)
+        .map_err(|e| SdkError::Signing(e.to_string()))?;
+    Ok(transaction)
+}
+
+/// A JSON-RPC node (localnet, devnet, mainnet-beta or any URL).
+pub struct RpcBackend {
+    client: RpcClient,
+    payer: Keypair,
+}
+
+impl RpcBackend {
+    pub fn new(url: String, payer: Keypair) -> Self {
+        Self {
+            client: RpcClient::new_with_commitment(url, CommitmentConfig::confirmed()),
+            payer,
+        }
+    }
+
+    pub fn rpc(&self) -> &RpcClient {
+        &self.client
+    }
+
+    async fn events_of(
+        &self,
+        signature: &Signature,
+        transaction: &Transaction,
+    ) -> Result<(Vec<LedgerEvent>, Vec<String>), SdkError> {
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(CommitmentConfig::confirmed()),
+            max_supported_transaction_version: Some(0),
+        };
+        let confirmed = self
+            .client
+            .get_transaction_with_config(signature, config)
+            .await
+            .map_err(rpc_error)?;
+        let Some(meta) = confirmed.transaction.meta else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let keys = &transaction.message.account_keys;
+        let mut inner: Vec<(Pubkey, Vec<u8>)> = Vec::new();
+        if let OptionSerializer::Some(sets) = meta.inner_instructions {
+            for instruction in sets.into_iter().flat_map(|set| set.instructions) {
+                if let UiInstruction::Compiled(compiled) = instruction {
+                    let program = keys.get(usize::from(compiled.program_id_index)).copied();
+                    let data = bs58::decode(&compiled.data)
+                        .into_vec()
+                        .map_err(|e| SdkError::Transport(e.to_string()))?;
+                    inner.extend(program.map(|p| (p, data)));
+                }
+            }
+        }
+        let logs = match meta.log_messages {
+            OptionSerializer::Some(logs) => logs,
+            _ => Vec::new(),
+        };
+        Ok((
+            decode_events(inner.iter().map(|(p, d)| (p, d.as_slice()))),
+            logs,
+        ))
+    }
+}
+
+/// Maps an RPC failure to the program's error when the node reports one, to `Transport` otherwise.
+fn rpc_error(err: solana_client::client_error::ClientError) -> SdkError {
+    match err.get_transaction_error() {
+        Some(transaction_error) => transaction_error.into(),
+        None => SdkError::Transport(err.to_string()),
+    }
+}
+
+impl AccountSource for RpcBackend {
+    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        self.client
+            .get_account_with_commitment(address, CommitmentConfig::confirmed())
+            .await
+            .map(|response| response.value)
+            .map_err(rpc_error)
+    }
+}
+
+impl Backend for RpcBackend {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        let blockhash = self
+            .client
+            .get_latest_blockhash()
+            .await
+            .map_err(rpc_error)?;
+        let transaction = sign(instructions, &self.payer, signers, blockhash)?;
+        let signature = self
+            .client
+            .send_and_confirm_transaction(&transaction)
+            .await
+            .map_err(rpc_error)?;
+        let (events, logs) = self.events_of(&signature, &transaction).await?;
+        Ok(TxOutcome {
+            signature,
+            events,
+            logs,
+        })
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[Memcmp],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(
+                filters
+                    .iter()
+                    .map(|f| {
+                        RpcFilterType::Memcmp(RpcMemcmp::new_raw_bytes(f.offset, f.bytes.clone()))
+                    })
+                    .collect(),
+            ),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(CommitmentConfig::confirmed()),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        let accounts = self
+            .client
+            .get_program_ui_accounts_with_config(&public_spending::ID, config)
+            .await
+            .map_err(rpc_error)?;
+        Ok(accounts
+            .into_iter()
+            .filter_map(|(key, ui)| ui.decode::<Account>().map(|account| (key, account)))
+            .collect())
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
+        let slot = self.client.get_slot().await.map_err(rpc_error)?;
+        self.client.get_block_time(slot).await.map_err(rpc_error)
+    }
+
+    fn fee_payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+}

@@ -1,0 +1,267 @@
+//! [`Client`]: typed reads and writes over any [`Backend`], with retries that never pay twice.
+//!
+//! Payments are addressed by their PDA (`["payment", award, index]`). When a send fails in a way that leaves it
+//! unknown whether the transaction landed (a dropped connection, an expired blockhash), the client looks at that
+//! PDA before trying again: if the account is there with the same amount, invoice and reference, the first
+//! attempt landed and the payment is reported as done instead of being sent a second time.
+
+use std::{future::Future, time::Duration};
+
+use anchor_lang::{prelude::Pubkey, AccountDeserialize};
+use public_spending::{
+    instructions::PaymentArgs,
+    state::{Agency, Award, Ledger, Payment, Recipient},
+};
+use solana_sdk::{signature::Keypair, signer::Signer, transaction::TransactionError};
+
+use crate::{
+    backend::{Backend, TxOutcome},
+    builders::{AwardKeys, PaySmall, Payout, RequestPayment},
+    error::SdkError,
+    fetch::{decode, fetch, fetch_optional},
+    pda,
+    query::Query,
+};
+
+/// How often and how patiently to retry a send whose fate is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// How a submission ended.
+#[derive(Debug, Clone)]
+pub enum Submitted {
+    /// This call's transaction landed.
+    Landed(TxOutcome),
+    /// An earlier attempt had landed already (its response was lost); nothing was sent again.
+    AlreadyLanded,
+}
+
+impl Submitted {
+    pub fn outcome(&self) -> Option<&TxOutcome> {
+        match self {
+            Self::Landed(outcome) => Some(outcome),
+            Self::AlreadyLanded => None,
+        }
+    }
+}
+
+/// A payment the client requested or paid, and how its submission ended.
+#[derive(Debug, Clone)]
+pub struct PaymentReceipt {
+    pub payment: Pubkey,
+    pub index: u32,
+    pub submitted: Submitted,
+}
+
+/// True for failures after which the transaction may or may not have landed.
+pub fn is_transient(err: &SdkError) -> bool {
+    matches!(
+        err,
+        SdkError::Transport(_) | SdkError::Transaction(TransactionError::BlockhashNotFound)
+    )
+}
+
+/// Typed access to the ledger over a [`Backend`].
+pub struct Client<B> {
+    backend: B,
+    retry: RetryPolicy,
+}
+
+impl<B: Backend> Client<B> {
+    pub fn new(backend: B) -> Self {
+        Self {
+            backend,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    pub fn into_backend(self) -> B {
+        self.backend
+    }
+
+    /// Sends once; transient failures are retried, anything else is returned as is.
+    pub async fn send(
+        &self,
+        instructions: &[solana_sdk::instruction::Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        match self
+            .submit(instructions, signers, || async { Ok(false) })
+            .await?
+        {
+            Submitted::Landed(outcome) => Ok(outcome),
+            Submitted::AlreadyLanded => Err(SdkError::Transport(
+                "the transaction landed but its outcome was lost".into(),
+            )),
+        }
+    }
+
+    /// Sends with retries. After any failure, `landed` is asked whether an earlier attempt already took effect;
+    /// if so nothing is sent again. Program refusals are returned at once (after that check).
+    pub async fn submit<F, Fut>(
+        &self,
+        instructions: &[solana_sdk::instruction::Instruction],
+        signers: &[&Keypair],
+        landed: F,
+    ) -> Result<Submitted, SdkError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<bool, SdkError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let err = match self.backend.send(instructions, signers).await {
+                Ok(outcome) => return Ok(Submitted::Landed(outcome)),
+                Err(err) => err,
+            };
+            if landed().await? {
+                return Ok(Submitted::AlreadyLanded);
+            }
+            if !is_transient(&err) || attempt >= self.retry.attempts {
+                return Err(err);
+            }
+            tokio::time::sleep(self.retry.backoff.saturating_mul(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    pub async fn fetch<T: AccountDeserialize>(&self, address: &Pubkey) -> Result<T, SdkError> {
+        fetch(&self.backend, address).await
+    }
+
+    pub async fn fetch_optional<T: AccountDeserialize>(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Option<T>, SdkError> {
+        fetch_optional(&self.backend, address).await
+    }
+
+    pub async fn ledger(&self) -> Result<Ledger, SdkError> {
+        self.fetch(&pda::ledger().0).await
+    }
+
+    /// The agency with this code, and its address.
+    pub async fn agency(&self, code: &str) -> Result<(Pubkey, Agency), SdkError> {
+        let address = pda::agency(code).0;
+        Ok((address, self.fetch(&address).await?))
+    }
+
+    /// Every account matching `query`, filtered by the node (or the embedded index), sorted by address.
+    pub async fn list<Q: Query>(&self, query: &Q) -> Result<Vec<(Pubkey, Q::Account)>, SdkError> {
+        let mut accounts = self
+            .backend
+            .program_accounts(&query.filters())
+            .await?
+            .into_iter()
+            .map(|(address, account)| {
+                decode::<Q::Account>(&address, &account).map(|decoded| (address, decoded))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        accounts.sort_by_key(|(address, _)| *address);
+        Ok(accounts)
+    }
+
+    /// Whether the payment at `address` exists with exactly these arguments.
+    async fn payment_matches(
+        &self,
+        address: &Pubkey,
+        args: &PaymentArgs,
+    ) -> Result<bool, SdkError> {
+        Ok(self
+            .fetch_optional::<Payment>(address)
+            .await?
+            .is_some_and(|p| {
+                p.amount == args.amount
+                    && p.invoice_hash == args.invoice_hash
+                    && p.reference == args.reference
+            }))
+    }
+
+    /// Requests a payment at the award's next index; never creates two payments for one call.
+    pub async fn request_payment(
+        &self,
+        award: &Pubkey,
+        args: PaymentArgs,
+        requester: &Keypair,
+    ) -> Result<PaymentReceipt, SdkError> {
+        let state: Award = self.fetch(award).await?;
+        let builder = RequestPayment {
+            agency: state.agency,
+            award: *award,
+            index: state.payment_count,
+            authority: requester.pubkey(),
+            args,
+        };
+        let payment = builder.payment();
+        let submitted = self
+            .submit(&[builder.instruction()], &[requester], || {
+                self.payment_matches(&payment, &builder.args)
+            })
+            .await?;
+        Ok(PaymentReceipt {
+            payment,
+            index: builder.index,
+            submitted,
+        })
+    }
+
+    /// The token side of paying an award: the ledger's mint and the recipient's payout wallet.
+    pub async fn payout(&self, award: &Award) -> Result<Payout, SdkError> {
+        let ledger = self.ledger().await?;
+        let recipient: Recipient = self.fetch(&award.recipient).await?;
+        Ok(Payout {
+            payment_mint: ledger.payment_mint,
+            token_program: ledger.token_program,
+            payout_wallet: recipient.payout_wallet,
+        })
+    }
+
+    /// Pays through the fast path at the award's next index; never pays twice for one call.
+    pub async fn pay_small(
+        &self,
+        award: &Pubkey,
+        args: PaymentArgs,
+        executor: &Keypair,
+    ) -> Result<PaymentReceipt, SdkError> {
+        let state: Award = self.fetch(award).await?;
+        let builder = PaySmall {
+            keys: AwardKeys::of(*award, &state),
+            payout: self.payout(&state).await?,
+            index: state.payment_count,
+            executor: executor.pubkey(),
+            args,
+        };
+        let payment = builder.payment();
+        let submitted = self
+            .submit(&[builder.instruction()], &[executor], || {
+                self.payment_matches(&payment, &builder.args)
+            })
+            .await?;
+        Ok(PaymentReceipt {
+            payment,
+            index: builder.index,
+            submitted,
+        })
+    }
+}

@@ -1,0 +1,288 @@
+//! Server-side `getProgramAccounts` filters. Field offsets are derived from the account layout itself: an
+//! account is serialized twice, differing in one field only, and the first differing byte is the field's offset.
+//! Nothing here hard-codes an offset, so a layout change cannot leave a filter pointing at the wrong bytes.
+
+use anchor_lang::{prelude::Pubkey, AccountSerialize, AnchorSerialize, Discriminator};
+use public_spending::state::{
+    Agency, Allotment, Appropriation, AppropriationStatus, Award, AwardStatus, Member, Payment,
+    PaymentStatus, Recipient, RecipientStatus,
+};
+
+/// Compare `bytes` with the account data at `offset` (the RPC's `memcmp` filter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Memcmp {
+    pub offset: usize,
+    pub bytes: Vec<u8>,
+}
+
+impl Memcmp {
+    pub fn matches(&self, data: &[u8]) -> bool {
+        self.offset
+            .checked_add(self.bytes.len())
+            .and_then(|end| data.get(self.offset..end))
+            .is_some_and(|slice| slice == self.bytes.as_slice())
+    }
+}
+
+/// Serializes `value` as its account bytes (discriminator first).
+fn account_bytes<T: AccountSerialize>(value: &T) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = value.try_serialize(&mut bytes);
+    bytes
+}
+
+/// The offset of the field that `set` changes, found by comparing two serializations.
+pub fn offset_of<T: AccountSerialize + Default>(set: impl FnOnce(&mut T)) -> usize {
+    let base = account_bytes(&T::default());
+    let mut changed = T::default();
+    set(&mut changed);
+    let changed = account_bytes(&changed);
+    base.iter()
+        .zip(&changed)
+        .position(|(a, b)| a != b)
+        .unwrap_or(base.len())
+}
+
+fn encode<V: AnchorSerialize>(value: &V) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let _ = value.serialize(&mut bytes);
+    bytes
+}
+
+/// A field filter: `value` at the offset of the field `set` changes.
+fn field<T: AccountSerialize + Default, V: AnchorSerialize>(
+    set: impl FnOnce(&mut T),
+    value: &V,
+) -> Memcmp {
+    Memcmp {
+        offset: offset_of(set),
+        bytes: encode(value),
+    }
+}
+
+/// Selects accounts of type `T` by their discriminator.
+pub fn kind<T: Discriminator>() -> Memcmp {
+    Memcmp {
+        offset: 0,
+        bytes: T::DISCRIMINATOR.to_vec(),
+    }
+}
+
+const MARK: Pubkey = Pubkey::new_from_array([0xff; 32]);
+
+/// A typed query over one account type: its filters, all applied server-side.
+pub trait Query {
+    type Account: anchor_lang::AccountDeserialize + Discriminator;
+    fn filters(&self) -> Vec<Memcmp>;
+}
+
+/// Every agency.
+#[derive(Clone, Debug, Default)]
+pub struct AgencyQuery;
+
+impl Query for AgencyQuery {
+    type Account = Agency;
+    fn filters(&self) -> Vec<Memcmp> {
+        vec![kind::<Agency>()]
+    }
+}
+
+/// Members, optionally of one agency.
+#[derive(Clone, Debug, Default)]
+pub struct MemberQuery {
+    pub agency: Option<Pubkey>,
+}
+
+impl Query for MemberQuery {
+    type Account = Member;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Member>()];
+        filters.extend(
+            self.agency
+                .map(|a| field(|m: &mut Member| m.agency = MARK, &a)),
+        );
+        filters
+    }
+}
+
+/// Appropriations by agency, fiscal year and status.
+#[derive(Clone, Debug, Default)]
+pub struct AppropriationQuery {
+    pub agency: Option<Pubkey>,
+    pub fiscal_year: Option<u16>,
+    pub status: Option<AppropriationStatus>,
+}
+
+impl Query for AppropriationQuery {
+    type Account = Appropriation;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Appropriation>()];
+        filters.extend(
+            self.agency
+                .map(|a| field(|x: &mut Appropriation| x.agency = MARK, &a)),
+        );
+        filters.extend(
+            self.fiscal_year
+                .map(|y| field(|x: &mut Appropriation| x.fiscal_year = u16::MAX, &y)),
+        );
+        filters.extend(self.status.map(|s| {
+            field(
+                |x: &mut Appropriation| x.status = AppropriationStatus::Expired,
+                &s,
+            )
+        }));
+        filters
+    }
+}
+
+/// Allotments, optionally of one appropriation.
+#[derive(Clone, Debug, Default)]
+pub struct AllotmentQuery {
+    pub agency: Option<Pubkey>,
+    pub appropriation: Option<Pubkey>,
+}
+
+impl Query for AllotmentQuery {
+    type Account = Allotment;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Allotment>()];
+        filters.extend(
+            self.agency
+                .map(|a| field(|x: &mut Allotment| x.agency = MARK, &a)),
+        );
+        filters.extend(
+            self.appropriation
+                .map(|a| field(|x: &mut Allotment| x.appropriation = MARK, &a)),
+        );
+        filters
+    }
+}
+
+/// Recipients by registering agency and status.
+#[derive(Clone, Debug, Default)]
+pub struct RecipientQuery {
+    pub registered_by: Option<Pubkey>,
+    pub status: Option<RecipientStatus>,
+}
+
+impl Query for RecipientQuery {
+    type Account = Recipient;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Recipient>()];
+        filters.extend(
+            self.registered_by
+                .map(|a| field(|x: &mut Recipient| x.registered_by = MARK, &a)),
+        );
+        filters.extend(
+            self.status
+                .map(|s| field(|x: &mut Recipient| x.status = RecipientStatus::Debarred, &s)),
+        );
+        filters
+    }
+}
+
+/// Awards by agency, recipient, allotment and status.
+#[derive(Clone, Debug, Default)]
+pub struct AwardQuery {
+    pub agency: Option<Pubkey>,
+    pub recipient: Option<Pubkey>,
+    pub allotment: Option<Pubkey>,
+    pub status: Option<AwardStatus>,
+}
+
+impl Query for AwardQuery {
+    type Account = Award;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Award>()];
+        filters.extend(
+            self.agency
+                .map(|a| field(|x: &mut Award| x.agency = MARK, &a)),
+        );
+        filters.extend(
+            self.recipient
+                .map(|r| field(|x: &mut Award| x.recipient = MARK, &r)),
+        );
+        filters.extend(
+            self.allotment
+                .map(|a| field(|x: &mut Award| x.allotment = MARK, &a)),
+        );
+        filters.extend(
+            self.status
+                .map(|s| field(|x: &mut Award| x.status = AwardStatus::Closed, &s)),
+        );
+        filters
+    }
+}
+
+/// Payments in flight (and final ones not yet archived) by agency, award and status.
+#[derive(Clone, Debug, Default)]
+pub struct PaymentQuery {
+    pub agency: Option<Pubkey>,
+    pub award: Option<Pubkey>,
+    pub status: Option<PaymentStatus>,
+}
+
+impl Query for PaymentQuery {
+    type Account = Payment;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Payment>()];
+        filters.extend(
+            self.agency
+                .map(|a| field(|x: &mut Payment| x.agency = MARK, &a)),
+        );
+        filters.extend(
+            self.award
+                .map(|a| field(|x: &mut Payment| x.award = MARK, &a)),
+        );
+        filters.extend(
+            self.status
+                .map(|s| field(|x: &mut Payment| x.status = PaymentStatus::Cancelled, &s)),
+        );
+        filters
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_follow_the_account_layout() {
+        // discriminator (8) + version (1) + bump (1)
+        assert_eq!(offset_of(|x: &mut Award| x.agency = MARK), 10);
+        assert_eq!(offset_of(|x: &mut Award| x.appropriation = MARK), 42);
+        assert_eq!(offset_of(|x: &mut Payment| x.award = MARK), 42);
+        assert_eq!(
+            offset_of(|x: &mut Appropriation| x.fiscal_year = 1),
+            10 + 32 + 4 + 3
+        );
+    }
+
+    #[test]
+    fn a_filter_matches_only_its_value() {
+        let agency = Pubkey::new_unique();
+        let award = Award {
+            agency,
+            ..Award::default()
+        };
+        let filters = AwardQuery {
+            agency: Some(agency),
+            ..AwardQuery::default()
+        }
+        .filters();
+        let bytes = account_bytes(&award);
+        assert!(filters.iter().all(|f| f.matches(&bytes)));
+        let other = account_bytes(&Award {
+            agency: Pubkey::new_unique(),
+            ..Award::default()
+        });
+        assert!(!filters.iter().all(|f| f.matches(&other)));
+        let status = AwardQuery {
+            status: Some(AwardStatus::Closed),
+            ..AwardQuery::default()
+        }
+        .filters();
+        assert!(!status.iter().all(|f| f.matches(&bytes)));
+    }
+}
