@@ -117,7 +117,23 @@ pub struct Session {
 /// Lamports the embedded chain gives a signer that runs low, so that it can pay rent.
 const EMBEDDED_FUNDING: u64 = 1_000_000_000_000;
 
+/// The embedded chain has no faucet to ask: it tops up any signer that runs low, so that it can pay rent.
+async fn fund_on_embedded(chain: &EmbeddedChain, key: &Pubkey) -> CliResult<()> {
+    if chain.lamports(key).await? < EMBEDDED_FUNDING / 2 {
+        chain.airdrop(key, EMBEDDED_FUNDING).await?;
+    }
+    Ok(())
+}
+
 impl Session {
+    /// Makes sure an extra signer can pay rent on the embedded chain; nothing happens on a real cluster.
+    pub async fn fund_signer(&self, key: &Pubkey) -> CliResult<()> {
+        match self.embedded() {
+            Some(chain) => fund_on_embedded(chain, key).await,
+            None => Ok(()),
+        }
+    }
+
     /// Resolves the target and the signer and connects. `signs` is false for read-only commands, which need no
     /// keypair file.
     pub async fn open(globals: &Globals, signs: bool) -> CliResult<Self> {
@@ -145,9 +161,7 @@ impl Session {
             Target::Embedded => {
                 let chain = EmbeddedChain::open(&globals.embedded_state).await?;
                 if let Some(keypair) = &keypair {
-                    if chain.lamports(&keypair.pubkey()).await? < EMBEDDED_FUNDING / 2 {
-                        chain.airdrop(&keypair.pubkey(), EMBEDDED_FUNDING).await?;
-                    }
+                    fund_on_embedded(&chain, &keypair.pubkey()).await?;
                 }
                 (
                     AnyBackend::Embedded(chain),

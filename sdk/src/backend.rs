@@ -59,21 +59,25 @@ pub trait Backend: AccountSource + Sync {
     fn fee_payer(&self) -> Pubkey;
 }
 
-/// The signers a transaction needs besides the fee payer: `signers` minus duplicates of the payer.
+/// Signs a transaction with the fee payer and those of `signers` the message requires.
 pub(crate) fn sign(
     instructions: &[Instruction],
     payer: &Keypair,
     signers: &[&Keypair],
     blockhash: solana_sdk::hash::Hash,
 ) -> Result<Transaction, SdkError> {
+    let mut transaction = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
+    // Keys the message does not need (a caller passing its usual signer to a permissionless instruction) are
+    // left out rather than refused.
+    let required = &transaction.message.account_keys
+        [..usize::from(transaction.message.header.num_required_signatures)];
     let mut all: Vec<&Keypair> = vec![payer];
     all.extend(
         signers
             .iter()
             .copied()
-            .filter(|s| s.pubkey() != payer.pubkey()),
+            .filter(|s| s.pubkey() != payer.pubkey() && required.contains(&s.pubkey())),
     );
-    let mut transaction = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
     transaction
         .try_sign(&all, blockhash)
         .map_err(|e| SdkError::Signing(e.to_string()))?;

@@ -45,7 +45,11 @@ pub enum AgencyCommand {
     },
     /// Put stablecoin into the agency treasury (minted if you are the mint authority, else transferred from
     /// your token account)
-    Fund { code: String, amount: String },
+    Fund {
+        code: String,
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
     /// Freeze an agency (auditor)
     Freeze { code: String },
     /// Lift a freeze (auditor)

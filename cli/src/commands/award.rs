@@ -64,7 +64,7 @@ pub enum AwardCommand {
         /// The recipient's UEI
         #[arg(long)]
         uei: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         #[arg(long, value_enum, default_value_t = Type::Contract)]
         r#type: Type,

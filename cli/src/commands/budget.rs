@@ -25,7 +25,7 @@ pub enum BudgetCommand {
         /// Fiscal year
         #[arg(long)]
         fy: u16,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// Last day of availability for new obligations (YYYY-MM-DD); default: a year from now
         #[arg(long)]
@@ -38,7 +38,7 @@ pub enum BudgetCommand {
         tas: String,
         #[arg(long)]
         fy: u16,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// Program activity code, 4 digits
         #[arg(long, default_value = "0001")]

@@ -223,7 +223,9 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<()> {
     if !args.dry_run {
         let mut keys = vec![session.signer()?.insecure_clone()];
         for path in &args.signers {
-            keys.push(read_keypair(path)?);
+            let key = read_keypair(path)?;
+            session.fund_signer(&key.pubkey()).await?;
+            keys.push(key);
         }
         // Check every signature up front: nothing is half-applied for want of a key.
         if let Some(step) = plan

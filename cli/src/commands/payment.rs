@@ -28,7 +28,7 @@ use crate::{
 pub struct NewPayment {
     code: String,
     award_id: String,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     amount: String,
     /// The invoice (only its sha256 goes on chain)
     #[arg(long)]
