@@ -8,8 +8,8 @@ use public_spending_sdk::{
 use solana_sdk::{account::Account, instruction::Instruction, signature::Keypair};
 
 pub enum AnyBackend {
-    Rpc(RpcBackend),
-    Embedded(EmbeddedChain),
+    Rpc(Box<RpcBackend>),
+    Embedded(Box<EmbeddedChain>),
 }
 
 impl AccountSource for AnyBackend {

@@ -164,7 +164,7 @@ impl Session {
                     fund_on_embedded(&chain, &keypair.pubkey()).await?;
                 }
                 (
-                    AnyBackend::Embedded(chain),
+                    AnyBackend::Embedded(Box::new(chain)),
                     Some(globals.embedded_state.clone()),
                 )
             }
@@ -174,7 +174,7 @@ impl Session {
                     .as_ref()
                     .map(|k| k.insecure_clone())
                     .unwrap_or_else(Keypair::new);
-                (AnyBackend::Rpc(RpcBackend::new(url, payer)), None)
+                (AnyBackend::Rpc(Box::new(RpcBackend::new(url, payer))), None)
             }
         };
         Ok(Self {

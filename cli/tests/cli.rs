@@ -617,3 +617,29 @@ fn demo_plays_a_fiscal_year_and_writes_demo_json() {
         "demo.json payments add up to the agencies' outlays"
     );
 }
+
+#[test]
+fn the_example_migration_file_plans_cleanly() {
+    let env = Env::new();
+    env.keypair("admin");
+    env.json("admin", &["ledger", "init"]);
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/ledger.example.toml");
+    let plan = env.json(
+        "admin",
+        &["migrate", example.to_str().unwrap(), "--dry-run"],
+    );
+    let steps: Vec<&str> = plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(steps.len(), 8, "{steps:?}");
+    assert!(steps[0].starts_with("register agency 069"));
+    assert!(steps[1].starts_with("set policy of 069: threshold 25000.00, 2 approvals"));
+    assert_eq!(
+        plan["applied"].as_array().unwrap().len(),
+        0,
+        "a dry run applies nothing"
+    );
+}

@@ -59,6 +59,31 @@ pub trait Backend: AccountSource + Sync {
     fn fee_payer(&self) -> Pubkey;
 }
 
+impl<T: Backend> Backend for &T {
+    fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> impl Future<Output = Result<TxOutcome, SdkError>> + Send {
+        (**self).send(instructions, signers)
+    }
+
+    fn program_accounts(
+        &self,
+        filters: &[Memcmp],
+    ) -> impl Future<Output = Result<Vec<(Pubkey, Account)>, SdkError>> + Send {
+        (**self).program_accounts(filters)
+    }
+
+    fn unix_timestamp(&self) -> impl Future<Output = Result<i64, SdkError>> + Send {
+        (**self).unix_timestamp()
+    }
+
+    fn fee_payer(&self) -> Pubkey {
+        (**self).fee_payer()
+    }
+}
+
 /// Signs a transaction with the fee payer and those of `signers` the message requires.
 pub(crate) fn sign(
     instructions: &[Instruction],

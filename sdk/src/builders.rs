@@ -485,12 +485,14 @@ impl CloseAward {
 
 // ── payments ────────────────────────────────────────────────────────────────────────────────────────────────
 
-/// `request_payment`: a REQUEST member signs and pays rent; `index` is the award's `payment_count`.
+/// `request_payment`: a REQUEST member signs and pays rent; `index` is the award's `payment_count`;
+/// `reference` is the invoice's Solana Pay reference key.
 pub struct RequestPayment {
     pub agency: Pubkey,
     pub award: Pubkey,
     pub index: u32,
     pub authority: Pubkey,
+    pub reference: Pubkey,
     pub args: PaymentArgs,
 }
 
@@ -507,6 +509,7 @@ impl RequestPayment {
                 member: pda::member(&self.agency, &self.authority).0,
                 award: self.award,
                 payment: self.payment(),
+                reference: self.reference,
                 authority: self.authority,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
@@ -638,12 +641,14 @@ impl ExecutePayment {
     }
 }
 
-/// `pay_small`: an EXECUTE member signs and pays rent; `index` is the award's `payment_count`.
+/// `pay_small`: an EXECUTE member signs and pays rent; `index` is the award's `payment_count`;
+/// `reference` is the invoice's Solana Pay reference key.
 pub struct PaySmall {
     pub keys: AwardKeys,
     pub payout: Payout,
     pub index: u32,
     pub executor: Pubkey,
+    pub reference: Pubkey,
     pub args: PaymentArgs,
 }
 
@@ -665,6 +670,7 @@ impl PaySmall {
                 recipient: k.recipient,
                 payout_wallet: p.payout_wallet,
                 payment: self.payment(),
+                reference: self.reference,
                 payment_mint: p.payment_mint,
                 treasury: pda::treasury(&k.agency).0,
                 recipient_token_account: p.recipient_token_account(),

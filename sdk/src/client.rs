@@ -182,11 +182,12 @@ impl<B: Backend> Client<B> {
         Ok(accounts)
     }
 
-    /// Whether the payment at `address` exists with exactly these arguments.
+    /// Whether the payment at `address` exists with exactly this amount, invoice and reference.
     async fn payment_matches(
         &self,
         address: &Pubkey,
         args: &PaymentArgs,
+        reference: &Pubkey,
     ) -> Result<bool, SdkError> {
         Ok(self
             .fetch_optional::<Payment>(address)
@@ -194,7 +195,7 @@ impl<B: Backend> Client<B> {
             .is_some_and(|p| {
                 p.amount == args.amount
                     && p.invoice_hash == args.invoice_hash
-                    && p.reference == args.reference
+                    && p.reference == *reference
             }))
     }
 
@@ -203,6 +204,7 @@ impl<B: Backend> Client<B> {
         &self,
         award: &Pubkey,
         args: PaymentArgs,
+        reference: Pubkey,
         requester: &Keypair,
     ) -> Result<PaymentReceipt, SdkError> {
         let state: Award = self.fetch(award).await?;
@@ -211,12 +213,13 @@ impl<B: Backend> Client<B> {
             award: *award,
             index: state.payment_count,
             authority: requester.pubkey(),
+            reference,
             args,
         };
         let payment = builder.payment();
         let submitted = self
             .submit(&[builder.instruction()], &[requester], || {
-                self.payment_matches(&payment, &builder.args)
+                self.payment_matches(&payment, &builder.args, &reference)
             })
             .await?;
         Ok(PaymentReceipt {
@@ -242,6 +245,7 @@ impl<B: Backend> Client<B> {
         &self,
         award: &Pubkey,
         args: PaymentArgs,
+        reference: Pubkey,
         executor: &Keypair,
     ) -> Result<PaymentReceipt, SdkError> {
         let state: Award = self.fetch(award).await?;
@@ -250,12 +254,13 @@ impl<B: Backend> Client<B> {
             payout: self.payout(&state).await?,
             index: state.payment_count,
             executor: executor.pubkey(),
+            reference,
             args,
         };
         let payment = builder.payment();
         let submitted = self
             .submit(&[builder.instruction()], &[executor], || {
-                self.payment_matches(&payment, &builder.args)
+                self.payment_matches(&payment, &builder.args, &reference)
             })
             .await?;
         Ok(PaymentReceipt {

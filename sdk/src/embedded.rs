@@ -22,7 +22,7 @@ use solana_sdk::{
     instruction::Instruction,
     rent::Rent,
     signature::{Keypair, Signer},
-    transaction::TransactionError,
+    transaction::{TransactionError, VersionedTransaction},
 };
 
 pub use crate::backend::TxOutcome;
@@ -237,8 +237,17 @@ impl EmbeddedChain {
         blockhash: Hash,
     ) -> Result<TxOutcome, SdkError> {
         let transaction = sign(instructions, &self.context.payer, signers, blockhash)?;
+        self.send_transaction(transaction.into()).await
+    }
+
+    /// Processes a transaction signed elsewhere (legacy or v0 with lookup tables), capturing its events.
+    pub async fn send_transaction(
+        &self,
+        transaction: VersionedTransaction,
+    ) -> Result<TxOutcome, SdkError> {
         let signature = transaction.signatures[0];
-        let keys = transaction.message.account_keys.clone();
+        // Events are self-invocations of this program, which a transaction always names among its static keys.
+        let keys = transaction.message.static_account_keys().to_vec();
         let result = self
             .context
             .banks_client
@@ -276,6 +285,18 @@ impl EmbeddedChain {
             events: decode_events(inner),
             logs: details.logs,
         })
+    }
+
+    /// Writes an account directly (fixtures such as address lookup tables); it is indexed like any other.
+    pub fn set_account(&mut self, address: &Pubkey, account: Account) -> Result<(), SdkError> {
+        self.context.set_account(address, &account.into());
+        self.known.lock().map_err(transport)?.insert(*address);
+        Ok(())
+    }
+
+    /// The latest blockhash, for transactions signed outside [`Self::send`].
+    pub async fn blockhash(&self) -> Result<Hash, SdkError> {
+        self.latest_blockhash().await
     }
 
     /// The current on-chain clock.

@@ -57,3 +57,12 @@ pub async fn fetch_optional<T: AccountDeserialize>(
         None => Ok(None),
     }
 }
+
+impl<T: AccountSource + Sync> AccountSource for &T {
+    fn get_account(
+        &self,
+        address: &Pubkey,
+    ) -> impl Future<Output = Result<Option<Account>, SdkError>> + Send {
+        (**self).get_account(address)
+    }
+}

@@ -86,7 +86,7 @@ impl World {
 
     /// A fresh chain with the mint but no ledger yet.
     pub async fn without_ledger() -> Self {
-        let mut chain = EmbeddedChain::start().await;
+        let chain = EmbeddedChain::start().await;
         let admin = Keypair::new();
         let auditor = Keypair::new();
         let mint_authority = Keypair::new();
@@ -407,6 +407,7 @@ impl World {
             award: award.keys.award,
             index,
             authority: agency.requester.pubkey(),
+            reference: Keypair::new().pubkey(),
             args: payment_args(amount),
         }
     }
@@ -427,6 +428,7 @@ impl World {
             payout: self.payout(award),
             index,
             executor: agency.executor.pubkey(),
+            reference: Keypair::new().pubkey(),
             args: payment_args(amount),
         }
     }
@@ -510,13 +512,11 @@ impl AgencyFixture {
     }
 }
 
-/// Payment arguments with a fresh reference key and a non-zero invoice hash.
+/// Payment arguments with a non-zero invoice hash unique to this call.
 pub fn payment_args(amount: u64) -> PaymentArgs {
-    let reference = Keypair::new().pubkey();
     PaymentArgs {
         amount,
-        invoice_hash: reference.to_bytes(),
-        reference,
+        invoice_hash: Keypair::new().pubkey().to_bytes(),
     }
 }
 

@@ -169,7 +169,6 @@ impl Demo {
         index: u32,
         amount_units: u64,
         path: &str,
-        status: &str,
         signature: String,
     ) {
         self.payments.push(json!({
@@ -180,7 +179,7 @@ impl Demo {
             "amount": amount(amount_units),
             "amount_units": amount_units,
             "path": path,
-            "status": status,
+            "status": "executed",
             "signature": signature,
         }));
     }
@@ -396,12 +395,17 @@ impl Demo {
         Ok(())
     }
 
+    /// A blank invoice: a unique invoice hash, the amount to fill in.
     fn invoice(&mut self) -> PaymentArgs {
-        let reference = Keypair::new().pubkey();
+        let id = self.rng.next().to_le_bytes();
         PaymentArgs {
             amount: 0,
-            invoice_hash: solana_sha256_hasher::hash(reference.as_ref()).to_bytes(),
-            reference,
+            invoice_hash: solana_sha256_hasher::hashv(&[
+                b"invoice",
+                &id,
+                Keypair::new().pubkey().as_ref(),
+            ])
+            .to_bytes(),
         }
     }
 
@@ -450,7 +454,12 @@ impl Demo {
         };
         let receipt = self
             .client
-            .pay_small(&award.keys.award, args, &agency.staff.disbursing)
+            .pay_small(
+                &award.keys.award,
+                args,
+                Keypair::new().pubkey(),
+                &agency.staff.disbursing,
+            )
             .await?;
         let signature = match &receipt.submitted {
             Submitted::Landed(outcome) => {
@@ -465,15 +474,7 @@ impl Demo {
         }
         .instruction();
         self.client.send(&[archive], &[]).await?;
-        self.record_payment(
-            agency,
-            award,
-            receipt.index,
-            units,
-            "fast",
-            "executed",
-            signature,
-        );
+        self.record_payment(agency, award, receipt.index, units, "fast", signature);
         Ok(())
     }
 
@@ -491,7 +492,12 @@ impl Demo {
         };
         let receipt = self
             .client
-            .request_payment(&award.keys.award, args, &agency.staff.clerk)
+            .request_payment(
+                &award.keys.award,
+                args,
+                Keypair::new().pubkey(),
+                &agency.staff.clerk,
+            )
             .await?;
         for certifier in &agency.staff.certifiers {
             let ix = builders::DecidePayment {
@@ -527,7 +533,6 @@ impl Demo {
             receipt.index,
             units,
             "approval",
-            "executed",
             outcome.signature.to_string(),
         );
         Ok(())
@@ -548,7 +553,12 @@ impl Demo {
                 };
                 let result = self
                     .client
-                    .request_payment(&award.keys.award, args, &agency.staff.clerk)
+                    .request_payment(
+                        &award.keys.award,
+                        args,
+                        Keypair::new().pubkey(),
+                        &agency.staff.clerk,
+                    )
                     .await;
                 self.expect_refusal(
                     month,
@@ -571,7 +581,7 @@ impl Demo {
                 let certifier = &agency.staff.certifiers[0];
                 let receipt = self
                     .client
-                    .request_payment(&award.keys.award, args, certifier)
+                    .request_payment(&award.keys.award, args, Keypair::new().pubkey(), certifier)
                     .await?;
                 let ix = builders::DecidePayment {
                     agency: agency.address,
@@ -608,7 +618,12 @@ impl Demo {
                 };
                 let result = self
                     .client
-                    .pay_small(&agency.awards[2].keys.award, args, &agency.staff.disbursing)
+                    .pay_small(
+                        &agency.awards[2].keys.award,
+                        args,
+                        Keypair::new().pubkey(),
+                        &agency.staff.disbursing,
+                    )
                     .await;
                 self.expect_refusal(month, code, "fast path for a 60,000.00 bill", result)
                     .await?;
@@ -621,7 +636,12 @@ impl Demo {
                 };
                 let receipt = self
                     .client
-                    .request_payment(&award.keys.award, args, &agency.staff.clerk)
+                    .request_payment(
+                        &award.keys.award,
+                        args,
+                        Keypair::new().pubkey(),
+                        &agency.staff.clerk,
+                    )
                     .await?;
                 for certifier in &agency.staff.certifiers {
                     let ix = builders::DecidePayment {
@@ -667,7 +687,6 @@ impl Demo {
                     receipt.index,
                     30_000 * DOLLAR,
                     "approval",
-                    "executed",
                     outcome.signature.to_string(),
                 );
             }
@@ -687,7 +706,12 @@ impl Demo {
                 };
                 let result = self
                     .client
-                    .pay_small(&award.keys.award, args, &agency.staff.disbursing)
+                    .pay_small(
+                        &award.keys.award,
+                        args,
+                        Keypair::new().pubkey(),
+                        &agency.staff.disbursing,
+                    )
                     .await;
                 self.expect_refusal(
                     month,
@@ -774,7 +798,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
                     let award = demo.pick_award(agency, preferred, units, month).await?;
                     demo.pay_approved(agency, award, units).await?;
                 } else {
-                    let units = demo.rng.between(500_00, 20_000_00);
+                    let units = demo.rng.between(500 * DOLLAR, 20_000 * DOLLAR);
                     let award = demo.pick_award(agency, preferred, units, month).await?;
                     demo.pay_small(agency, award, units).await?;
                 }

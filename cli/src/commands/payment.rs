@@ -92,11 +92,11 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
     match command {
         PaymentCommand::Request(new) => {
             let signer = session.signer()?;
-            let (award_address, args) =
+            let (award_address, args, reference) =
                 new_payment(&session, &ledger, &new, signer, ROLE_REQUEST).await?;
             let receipt = session
                 .client
-                .request_payment(&award_address, args, signer)
+                .request_payment(&award_address, args, reference, signer)
                 .await?;
             print_submitted(
                 &session,
@@ -107,11 +107,11 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         }
         PaymentCommand::PaySmall(new) => {
             let signer = session.signer()?;
-            let (award_address, args) =
+            let (award_address, args, reference) =
                 new_payment(&session, &ledger, &new, signer, ROLE_EXECUTE).await?;
             let receipt = session
                 .client
-                .pay_small(&award_address, args, signer)
+                .pay_small(&award_address, args, reference, signer)
                 .await?;
             print_submitted(
                 &session,
@@ -240,7 +240,11 @@ async fn new_payment(
     new: &NewPayment,
     signer: &Keypair,
     role: u8,
-) -> CliResult<(anchor_lang::prelude::Pubkey, PaymentArgs)> {
+) -> CliResult<(
+    anchor_lang::prelude::Pubkey,
+    PaymentArgs,
+    anchor_lang::prelude::Pubkey,
+)> {
     let amount = parse_amount(ledger, &new.amount)?;
     let invoice_hash = args::hash_or_file(
         new.invoice_hash.as_deref(),
@@ -259,8 +263,8 @@ async fn new_payment(
         PaymentArgs {
             amount,
             invoice_hash,
-            reference,
         },
+        reference,
     ))
 }
 

@@ -185,7 +185,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
 }
 
 fn hex_bytes(input: &str) -> CliResult<Vec<u8>> {
-    let bytes: Option<Vec<u8>> = (input.len() % 2 == 0 && !input.is_empty())
+    let bytes: Option<Vec<u8>> = (input.len().is_multiple_of(2) && !input.is_empty())
         .then(|| {
             (0..input.len() / 2)
                 .map(|i| u8::from_str_radix(&input[2 * i..2 * i + 2], 16).ok())

@@ -3,6 +3,7 @@
 mod agency;
 mod awards;
 mod budget;
+mod client;
 mod governance;
 mod invariants;
 mod oversight;

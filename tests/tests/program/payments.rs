@@ -969,3 +969,24 @@ async fn executor_role_is_required_to_pay() {
         .expect_refused(&[ix], &[], ErrorCode::AccountNotSigner, &watched)
         .await;
 }
+
+#[tokio::test]
+async fn the_reference_key_is_listed_read_only_and_recorded() {
+    let mut s = setup(10_000 * UNIT).await;
+    let builder = s.world.request_ix(&s.agency, &s.award, 2_000 * UNIT).await;
+    let ix = builder.instruction();
+    let meta = ix
+        .accounts
+        .iter()
+        .find(|m| m.pubkey == builder.reference)
+        .expect("the reference is an account of the instruction");
+    assert!(!meta.is_writable && !meta.is_signer);
+    let outcome = s.world.send(&[ix], &[&s.agency.requester]).await.unwrap();
+    assert!(
+        matches!(&outcome.events[..], [LedgerEvent::PaymentRequested(e)] if e.reference == builder.reference)
+    );
+    assert_eq!(
+        s.world.get::<Payment>(&builder.payment()).await.reference,
+        builder.reference
+    );
+}

@@ -60,6 +60,9 @@ pub struct PaySmall<'info> {
         bump,
     )]
     pub payment: Box<Account<'info, Payment>>,
+    /// CHECK: a fresh key named by the invoice (Solana Pay style): listed read-only so that anyone can find the
+    /// payment's transactions by this address; only its address is recorded.
+    pub reference: UncheckedAccount<'info>,
     pub payment_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, token::mint = payment_mint, token::authority = agency, token::token_program = token_program)]
     pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -114,7 +117,7 @@ pub fn handler(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
         fast_path: true,
         amount: args.amount,
         invoice_hash: args.invoice_hash,
-        reference: args.reference,
+        reference: ctx.accounts.reference.key(),
         requester: executor,
         rent_payer: executor,
         approvals_required: 0,

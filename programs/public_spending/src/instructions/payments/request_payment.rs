@@ -13,8 +13,6 @@ pub struct PaymentArgs {
     pub amount: u64,
     /// sha256 of the invoice kept off chain.
     pub invoice_hash: [u8; 32],
-    /// A fresh public key (Solana Pay style) by which anyone can look the payment up.
-    pub reference: Pubkey,
 }
 
 impl PaymentArgs {
@@ -56,6 +54,9 @@ pub struct RequestPayment<'info> {
         bump,
     )]
     pub payment: Box<Account<'info, Payment>>,
+    /// CHECK: a fresh key named by the invoice (Solana Pay style): listed read-only so that anyone can find the
+    /// payment's transactions by this address; only its address is recorded.
+    pub reference: UncheckedAccount<'info>,
     /// A member with the REQUEST role; pays the payment account's rent until it is archived.
     #[account(mut)]
     pub authority: Signer<'info>,
@@ -101,7 +102,7 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
         fast_path: false,
         amount: args.amount,
         invoice_hash: args.invoice_hash,
-        reference: args.reference,
+        reference: ctx.accounts.reference.key(),
         requester: ctx.accounts.authority.key(),
         rent_payer: ctx.accounts.authority.key(),
         approvals_required,

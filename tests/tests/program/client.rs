@@ -1,0 +1,287 @@
+//! The SDK client: typed queries with layout-derived filters, and retries that never pay twice.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use anchor_lang::prelude::Pubkey;
+use public_spending::state::{Agency, ApprovalPolicy, Award, AwardStatus, PaymentStatus};
+use public_spending_sdk::{
+    client::{RetryPolicy, Submitted},
+    embedded::EmbeddedChain,
+    fetch::AccountSource,
+    query::{AgencyQuery, AwardQuery, MemberQuery, PaymentQuery},
+    Backend, Client, SdkError, TxOutcome,
+};
+use public_spending_tests::*;
+use solana_sdk::{
+    account::Account,
+    instruction::Instruction,
+    signature::{Keypair, Signer},
+};
+
+/// How the injected failure behaves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// The first transaction lands, but its response is lost.
+    LostResponse,
+    /// The first transaction never reaches the chain.
+    Dropped,
+}
+
+/// A backend that fails the first send, after or before passing it on.
+struct Flaky<'a> {
+    chain: &'a EmbeddedChain,
+    fault: Fault,
+    sends: AtomicU32,
+    landed: AtomicU32,
+}
+
+impl<'a> Flaky<'a> {
+    fn new(chain: &'a EmbeddedChain, fault: Fault) -> Self {
+        Self {
+            chain,
+            fault,
+            sends: AtomicU32::new(0),
+            landed: AtomicU32::new(0),
+        }
+    }
+}
+
+impl AccountSource for Flaky<'_> {
+    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        self.chain.get_account(address).await
+    }
+}
+
+impl Backend for Flaky<'_> {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        let first = self.sends.fetch_add(1, Ordering::SeqCst) == 0;
+        if first && self.fault == Fault::Dropped {
+            return Err(SdkError::Transport("connection refused".into()));
+        }
+        let outcome = self.chain.send(instructions, signers).await;
+        if outcome.is_ok() {
+            self.landed.fetch_add(1, Ordering::SeqCst);
+        }
+        if first && self.fault == Fault::LostResponse {
+            return Err(SdkError::Transport(
+                "connection reset after the transaction was sent".into(),
+            ));
+        }
+        outcome
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[public_spending_sdk::query::Memcmp],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        self.chain.program_accounts(filters).await
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
+        self.chain.unix_timestamp().await
+    }
+
+    fn fee_payer(&self) -> Pubkey {
+        self.chain.fee_payer()
+    }
+}
+
+const NO_WAIT: RetryPolicy = RetryPolicy {
+    attempts: 3,
+    backoff: std::time::Duration::ZERO,
+};
+
+async fn setup() -> (World, AgencyFixture, AwardFixture) {
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    world
+        .set_policy(
+            &agency,
+            ApprovalPolicy {
+                threshold: 1_000 * UNIT,
+                approvals_required: 2,
+                time_lock_seconds: 0,
+                fast_path_daily_cap: 10_000 * UNIT,
+            },
+        )
+        .await;
+    let award = world.award(&agency, b"VENDOR000001", 10_000 * UNIT).await;
+    (world, agency, award)
+}
+
+#[tokio::test]
+async fn a_retried_request_whose_first_attempt_landed_is_not_sent_again() {
+    let (world, agency, award) = setup().await;
+    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let receipt = client
+        .request_payment(
+            &award.keys.award,
+            payment_args(2_000 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.requester,
+        )
+        .await
+        .unwrap();
+
+    assert!(matches!(receipt.submitted, Submitted::AlreadyLanded));
+    assert_eq!(
+        client.backend().sends.load(Ordering::SeqCst),
+        1,
+        "nothing was sent a second time"
+    );
+    let stored: Award = world.get(&award.keys.award).await;
+    assert_eq!((stored.payment_count, stored.in_flight), (1, 2_000 * UNIT));
+    let payment: public_spending::state::Payment = world.get(&receipt.payment).await;
+    assert_eq!((payment.index, payment.amount), (0, 2_000 * UNIT));
+}
+
+#[tokio::test]
+async fn a_retried_fast_path_payment_pays_once() {
+    let (world, agency, award) = setup().await;
+    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let receipt = client
+        .pay_small(
+            &award.keys.award,
+            payment_args(400 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.executor,
+        )
+        .await
+        .unwrap();
+
+    assert!(matches!(receipt.submitted, Submitted::AlreadyLanded));
+    assert_eq!(client.backend().landed.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        world.balance(&agency.treasury).await,
+        9_600 * UNIT,
+        "the treasury paid exactly once"
+    );
+    assert_eq!(
+        world
+            .balance(&world.payout(&award).recipient_token_account())
+            .await,
+        400 * UNIT
+    );
+    assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 1);
+}
+
+#[tokio::test]
+async fn a_dropped_send_is_retried_and_lands_once() {
+    let (world, agency, award) = setup().await;
+    let flaky = Flaky::new(&world.chain, Fault::Dropped);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let receipt = client
+        .pay_small(
+            &award.keys.award,
+            payment_args(400 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.executor,
+        )
+        .await
+        .unwrap();
+
+    assert!(matches!(receipt.submitted, Submitted::Landed(_)));
+    assert_eq!(client.backend().sends.load(Ordering::SeqCst), 2);
+    assert_eq!(world.balance(&agency.treasury).await, 9_600 * UNIT);
+}
+
+#[tokio::test]
+async fn program_refusals_are_not_retried() {
+    let (world, agency, award) = setup().await;
+    let flaky = Flaky::new(&world.chain, Fault::Dropped);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    // The first send is dropped, the retry reaches the program, which refuses: no third attempt.
+    let err = client
+        .pay_small(
+            &award.keys.award,
+            payment_args(1_000 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.executor,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.ledger_error().map(u32::from),
+        Some(u32::from(
+            public_spending::error::LedgerError::AboveFastPathThreshold
+        ))
+    );
+    assert_eq!(client.backend().sends.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn queries_filter_on_the_node_side_by_agency_recipient_and_status() {
+    let (mut world, agency, award) = setup().await;
+    let other = world.agency("076").await;
+    let other_award = world.award(&other, b"VENDOR000002", 500 * UNIT).await;
+    let request = world.request_ix(&agency, &award, 2_000 * UNIT).await;
+    world
+        .send(&[request.instruction()], &[&agency.requester])
+        .await
+        .unwrap();
+    let client = Client::new(&world.chain);
+
+    assert_eq!(client.list(&AgencyQuery).await.unwrap().len(), 2);
+    assert_eq!(
+        client
+            .list(&MemberQuery {
+                agency: Some(agency.agency)
+            })
+            .await
+            .unwrap()
+            .len(),
+        6
+    );
+    let awards = client
+        .list(&AwardQuery {
+            agency: Some(other.agency),
+            ..AwardQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        awards.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        vec![other_award.keys.award]
+    );
+    let by_recipient = client
+        .list(&AwardQuery {
+            recipient: Some(award.keys.recipient),
+            ..AwardQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_recipient.len(), 1);
+    assert!(client
+        .list(&AwardQuery {
+            status: Some(AwardStatus::Closed),
+            ..AwardQuery::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+    let requested = client
+        .list(&PaymentQuery {
+            status: Some(PaymentStatus::Requested),
+            ..PaymentQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        requested.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        vec![request.payment()]
+    );
+    assert!(client
+        .list(&PaymentQuery {
+            agency: Some(other.agency),
+            ..PaymentQuery::default()
+        })
+        .await
+        .unwrap()
+        .is_empty());
+}
