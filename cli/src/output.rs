@@ -173,6 +173,24 @@ pub fn print_record(format: Format, fields: &[(&str, String)]) {
     }
 }
 
+/// A spinner on stderr while a read runs (hidden when stderr is not a terminal); cleared when dropped.
+pub struct Spinner(ProgressBar);
+
+impl Spinner {
+    pub fn new(message: &'static str) -> Self {
+        let bar = ProgressBar::new_spinner();
+        bar.set_message(message);
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        Self(bar)
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 /// A progress bar on stderr; hidden when stderr is not a terminal.
 pub fn progress(len: u64, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(len);

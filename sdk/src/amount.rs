@@ -1,4 +1,12 @@
 //! Token amounts as people write them (`1250.00`), converted exactly to and from base units.
+//!
+//! ```
+//! use public_spending_sdk::amount::{format_amount, parse_amount};
+//!
+//! assert_eq!(parse_amount("1,250.5", 2), Ok(125_050));
+//! assert_eq!(format_amount(125_050, 2), "1250.50");
+//! assert!(parse_amount("-3", 2).is_err());
+//! ```
 
 /// Why an amount could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

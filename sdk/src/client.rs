@@ -4,6 +4,19 @@
 //! unknown whether the transaction landed (a dropped connection, an expired blockhash), the client looks at that
 //! PDA before trying again: if the account is there with the same amount, invoice and reference, the first
 //! attempt landed and the payment is reported as done instead of being sent a second time.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), public_spending_sdk::SdkError> {
+//! use public_spending_sdk::{query::AwardQuery, Client, RpcBackend};
+//! use solana_sdk::signature::Keypair;
+//!
+//! let client = Client::new(RpcBackend::new("https://api.devnet.solana.com".into(), Keypair::new()));
+//! let (agency, state) = client.agency("075").await?;
+//! let awards = client.list(&AwardQuery { agency: Some(agency), ..AwardQuery::default() }).await?;
+//! println!("{} has {} awards and has paid {} base units", state.name, awards.len(), state.outlayed);
+//! # Ok(())
+//! # }
+//! ```
 
 use std::{future::Future, time::Duration};
 
@@ -208,23 +221,45 @@ impl<B: Backend> Client<B> {
         requester: &Keypair,
     ) -> Result<PaymentReceipt, SdkError> {
         let state: Award = self.fetch(award).await?;
+        let index = state.payment_count;
         let builder = RequestPayment {
             agency: state.agency,
             award: *award,
-            index: state.payment_count,
+            index,
             authority: requester.pubkey(),
             reference,
             args,
         };
-        let payment = builder.payment();
+        self.submit_payment(
+            builder.instruction(),
+            requester,
+            builder.payment(),
+            index,
+            &builder.args,
+            reference,
+        )
+        .await
+    }
+
+    /// Submits a new payment's instruction; after a failure, a payment found at its PDA with the same amount,
+    /// invoice and reference is the first attempt, landed.
+    async fn submit_payment(
+        &self,
+        instruction: solana_sdk::instruction::Instruction,
+        signer: &Keypair,
+        payment: Pubkey,
+        index: u32,
+        args: &PaymentArgs,
+        reference: Pubkey,
+    ) -> Result<PaymentReceipt, SdkError> {
         let submitted = self
-            .submit(&[builder.instruction()], &[requester], || {
-                self.payment_matches(&payment, &builder.args, &reference)
+            .submit(&[instruction], &[signer], || {
+                self.payment_matches(&payment, args, &reference)
             })
             .await?;
         Ok(PaymentReceipt {
             payment,
-            index: builder.index,
+            index,
             submitted,
         })
     }
@@ -249,24 +284,23 @@ impl<B: Backend> Client<B> {
         executor: &Keypair,
     ) -> Result<PaymentReceipt, SdkError> {
         let state: Award = self.fetch(award).await?;
+        let index = state.payment_count;
         let builder = PaySmall {
             keys: AwardKeys::of(*award, &state),
             payout: self.payout(&state).await?,
-            index: state.payment_count,
+            index,
             executor: executor.pubkey(),
             reference,
             args,
         };
-        let payment = builder.payment();
-        let submitted = self
-            .submit(&[builder.instruction()], &[executor], || {
-                self.payment_matches(&payment, &builder.args, &reference)
-            })
-            .await?;
-        Ok(PaymentReceipt {
-            payment,
-            index: builder.index,
-            submitted,
-        })
+        self.submit_payment(
+            builder.instruction(),
+            executor,
+            builder.payment(),
+            index,
+            &builder.args,
+            reference,
+        )
+        .await
     }
 }

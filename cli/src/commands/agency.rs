@@ -10,7 +10,7 @@ use crate::{
     context::Session,
     error::CliResult,
     fail,
-    output::{print_record, progress, Table},
+    output::{print_record, Table},
     Globals,
 };
 
@@ -240,9 +240,7 @@ async fn show(session: &Session, code: &str) -> CliResult<()> {
 
 async fn list(session: &Session) -> CliResult<()> {
     let ledger = session.ledger().await?;
-    let bar = progress(1, "reading agencies");
-    let agencies = session.client.list(&AgencyQuery).await?;
-    bar.finish_and_clear();
+    let agencies = super::list(session, &AgencyQuery).await?;
     let mut table = Table::new(&[
         "code",
         "name",

@@ -285,7 +285,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 "in flight",
                 "payments",
             ]);
-            for (_, a) in session.client.list(&query).await? {
+            for (_, a) in super::list(&session, &query).await? {
                 table.push(vec![
                     a.award_id.clone(),
                     format!("{:?}", a.award_type),

@@ -174,7 +174,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 "outlayed",
                 "allotments",
             ]);
-            for (_, a) in session.client.list(&query).await? {
+            for (_, a) in super::list(&session, &query).await? {
                 table.push(vec![
                     tas_text(&a),
                     a.fiscal_year.to_string(),
@@ -195,7 +195,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 agency: Some(agency),
                 appropriation: Some(appropriation),
             };
-            let mut allotments = session.client.list(&query).await?;
+            let mut allotments = super::list(&session, &query).await?;
             allotments.sort_by_key(|(_, a)| a.index);
             let mut table = Table::new(&[
                 "index",

@@ -478,13 +478,15 @@ impl Demo {
         Ok(())
     }
 
-    /// One invoice through the approval path: request, two approvals, time lock, execution, archive.
+    /// One invoice through the approval path: request, two approvals, time lock, execution, archive. With
+    /// `early` (a month), an execution is first attempted before the time lock has passed, and its refusal shown.
     async fn pay_approved(
         &mut self,
         agency: &DemoAgency,
         award: usize,
         units: u64,
-    ) -> Result<(), SdkError> {
+        early: Option<u32>,
+    ) -> CliResult<()> {
         let award = &agency.awards[award];
         let args = PaymentArgs {
             amount: units,
@@ -509,13 +511,26 @@ impl Demo {
             };
             self.client.send(&[ix.instruction()], &[certifier]).await?;
         }
-        self.chain().advance_clock(DAY).await?;
         let execute = builders::ExecutePayment {
             keys: award.keys,
             payout: award.payout,
             index: receipt.index,
             executor: agency.staff.disbursing.pubkey(),
         };
+        if let Some(month) = early {
+            let result = self
+                .client
+                .send(&[execute.instruction()], &[&agency.staff.disbursing])
+                .await;
+            self.expect_refusal(
+                month,
+                agency.code,
+                "execution before the one-day time lock",
+                result,
+            )
+            .await?;
+        }
+        self.chain().advance_clock(DAY).await?;
         let outcome = self
             .client
             .send(&[execute.instruction()], &[&agency.staff.disbursing])
@@ -524,9 +539,8 @@ impl Demo {
         let archive = builders::ArchivePayment {
             payment: receipt.payment,
             rent_payer: agency.staff.clerk.pubkey(),
-        }
-        .instruction();
-        self.client.send(&[archive], &[]).await?;
+        };
+        self.client.send(&[archive.instruction()], &[]).await?;
         self.record_payment(
             agency,
             award,
@@ -629,66 +643,8 @@ impl Demo {
                     .await?;
             }
             (5, "089") => {
-                let award = &agency.awards[0];
-                let args = PaymentArgs {
-                    amount: 30_000 * DOLLAR,
-                    ..self.invoice()
-                };
-                let receipt = self
-                    .client
-                    .request_payment(
-                        &award.keys.award,
-                        args,
-                        Keypair::new().pubkey(),
-                        &agency.staff.clerk,
-                    )
-                    .await?;
-                for certifier in &agency.staff.certifiers {
-                    let ix = builders::DecidePayment {
-                        agency: agency.address,
-                        award: award.keys.award,
-                        index: receipt.index,
-                        authority: certifier.pubkey(),
-                        decision: PaymentDecision::Approve,
-                    };
-                    self.client.send(&[ix.instruction()], &[certifier]).await?;
-                }
-                let execute = builders::ExecutePayment {
-                    keys: award.keys,
-                    payout: award.payout,
-                    index: receipt.index,
-                    executor: agency.staff.disbursing.pubkey(),
-                };
-                let result = self
-                    .client
-                    .send(&[execute.instruction()], &[&agency.staff.disbursing])
-                    .await;
-                self.expect_refusal(
-                    month,
-                    code,
-                    "execution before the one-day time lock",
-                    result,
-                )
-                .await?;
-                self.chain().advance_clock(DAY).await?;
-                let outcome = self
-                    .client
-                    .send(&[execute.instruction()], &[&agency.staff.disbursing])
-                    .await?;
-                self.collect(&outcome);
-                let archive = builders::ArchivePayment {
-                    payment: receipt.payment,
-                    rent_payer: agency.staff.clerk.pubkey(),
-                };
-                self.client.send(&[archive.instruction()], &[]).await?;
-                self.record_payment(
-                    agency,
-                    award,
-                    receipt.index,
-                    30_000 * DOLLAR,
-                    "approval",
-                    outcome.signature.to_string(),
-                );
+                self.pay_approved(agency, 0, 30_000 * DOLLAR, Some(month))
+                    .await?
             }
             (6, "069") => {
                 let award = &agency.awards[5];
@@ -796,7 +752,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
                 if n % 3 == 2 {
                     let units = demo.rng.between(25_000, 60_000) * DOLLAR;
                     let award = demo.pick_award(agency, preferred, units, month).await?;
-                    demo.pay_approved(agency, award, units).await?;
+                    demo.pay_approved(agency, award, units, None).await?;
                 } else {
                     let units = demo.rng.between(500 * DOLLAR, 20_000 * DOLLAR);
                     let award = demo.pick_award(agency, preferred, units, month).await?;

@@ -57,12 +57,13 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
         }
         MemberCommand::List { code } => {
             let (agency, _) = session.agency(&code).await?;
-            let members = session
-                .client
-                .list(&MemberQuery {
+            let members = super::list(
+                &session,
+                &MemberQuery {
                     agency: Some(agency),
-                })
-                .await?;
+                },
+            )
+            .await?;
             let mut table = Table::new(&["key", "roles", "active"]);
             for (_, member) in members {
                 table.push(vec![

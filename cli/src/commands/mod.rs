@@ -92,3 +92,12 @@ pub async fn mint_authority(session: &Session, mint: &Pubkey) -> CliResult<Optio
         Err(err) => fail!("{mint} is not a token mint: {err}"),
     }
 }
+
+/// Every account matching `query`, with a spinner on stderr while the node answers.
+pub async fn list<Q: public_spending_sdk::query::Query>(
+    session: &Session,
+    query: &Q,
+) -> CliResult<Vec<(Pubkey, Q::Account)>> {
+    let _reading = crate::output::Spinner::new("reading the ledger");
+    Ok(session.client.list(query).await?)
+}

@@ -206,14 +206,15 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 (Some(agency), Some(id)) => Some(award(&session, &agency, &id).await?.0),
                 _ => None,
             };
-            let mut payments = session
-                .client
-                .list(&PaymentQuery {
+            let mut payments = super::list(
+                &session,
+                &PaymentQuery {
                     agency,
                     award,
                     status: None,
-                })
-                .await?;
+                },
+            )
+            .await?;
             payments.sort_by_key(|(_, p)| (p.award, p.index));
             let mut table =
                 Table::new(&["payment", "index", "status", "amount", "approvals", "held"]);

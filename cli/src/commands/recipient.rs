@@ -165,7 +165,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                 status: debarred.then_some(RecipientStatus::Debarred),
             };
             let mut table = Table::new(&["uei", "kind", "name", "status", "payout wallet"]);
-            for (_, r) in session.client.list(&query).await? {
+            for (_, r) in super::list(&session, &query).await? {
                 table.push(vec![
                     String::from_utf8_lossy(&r.uei).into_owned(),
                     format!("{:?}", r.kind),

@@ -312,3 +312,212 @@ async fn pause_stops_every_state_change_until_unpause() {
     assert!(matches!(&outcome.events[..], [LedgerEvent::PauseSet(e)] if !e.paused));
     world.allot(&fixture, appropriation, UNIT).await;
 }
+
+/// Every state-changing instruction not covered above refuses with `Paused` while the ledger is paused.
+#[tokio::test]
+async fn every_state_change_is_refused_while_paused() {
+    use public_spending::{
+        instructions::{AwardChange, RegisterRecipientArgs},
+        state::{ApprovalPolicy, RecipientKind, RecipientStatus},
+    };
+    use public_spending_sdk::builders::PaymentDecision;
+
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let award = world.award(&fixture, b"VENDOR000001", 100 * UNIT).await;
+    let request = world.request_ix(&fixture, &award, 10 * UNIT).await;
+    world
+        .send(&[request.instruction()], &[&fixture.requester])
+        .await
+        .unwrap();
+    let admin = world.admin.insecure_clone();
+    let auditor = world.auditor.insecure_clone();
+    let successor = world.funded().await;
+    let propose = builders::ProposeAdmin {
+        admin: admin.pubkey(),
+        new_admin: successor.pubkey(),
+    }
+    .instruction();
+    world.send(&[propose], &[&admin]).await.unwrap();
+    world
+        .send(
+            &[builders::SetPaused {
+                admin: admin.pubkey(),
+                paused: true,
+            }
+            .instruction()],
+            &[&admin],
+        )
+        .await
+        .unwrap();
+
+    let k = award.keys;
+    let small = world.pay_small_ix(&fixture, &award, UNIT).await;
+    let recipient = builders::RegisterRecipient {
+        agency: fixture.agency,
+        authority: fixture.obligor.pubkey(),
+        args: RegisterRecipientArgs {
+            uei: *b"VENDOR000002",
+            kind: RecipientKind::Business,
+            name: "Second Vendor".into(),
+            name_hash: [0; 32],
+            payout_wallet: Keypair::new().pubkey(),
+        },
+    };
+    let decide =
+        |who: &Keypair, decision| world.decide_ix(&fixture, &award, request.index, who, decision);
+    let cases: Vec<(&str, solana_sdk::instruction::Instruction, &Keypair)> = vec![
+        (
+            "accept_admin",
+            builders::AcceptAdmin {
+                new_admin: successor.pubkey(),
+            }
+            .instruction(),
+            &successor,
+        ),
+        (
+            "set_approval_policy",
+            builders::SetApprovalPolicy {
+                agency: fixture.agency,
+                head: fixture.head.pubkey(),
+                policy: ApprovalPolicy {
+                    approvals_required: 1,
+                    ..Default::default()
+                },
+            }
+            .instruction(),
+            &fixture.head,
+        ),
+        (
+            "expire_appropriation",
+            builders::ExpireAppropriation {
+                appropriation: k.appropriation,
+                authority: admin.pubkey(),
+            }
+            .instruction(),
+            &admin,
+        ),
+        (
+            "register_recipient",
+            recipient.instruction(),
+            &fixture.obligor,
+        ),
+        (
+            "obligate",
+            world.obligate_ix(
+                &fixture,
+                k.appropriation,
+                k.allotment,
+                k.recipient,
+                "AWD-2",
+                UNIT,
+            ),
+            &fixture.obligor,
+        ),
+        (
+            "modify_award",
+            builders::ModifyAward {
+                keys: k,
+                authority: fixture.obligor.pubkey(),
+                change: AwardChange::Increase { amount: UNIT },
+                document_hash: [1; 32],
+            }
+            .instruction(),
+            &fixture.obligor,
+        ),
+        (
+            "close_award",
+            builders::CloseAward {
+                agency: fixture.agency,
+                award: k.award,
+                authority: fixture.obligor.pubkey(),
+            }
+            .instruction(),
+            &fixture.obligor,
+        ),
+        (
+            "request_payment",
+            world.request_ix(&fixture, &award, UNIT).await.instruction(),
+            &fixture.requester,
+        ),
+        (
+            "approve_payment",
+            decide(&fixture.approvers[0], PaymentDecision::Approve),
+            &fixture.approvers[0],
+        ),
+        (
+            "reject_payment",
+            decide(&fixture.approvers[0], PaymentDecision::Reject),
+            &fixture.approvers[0],
+        ),
+        (
+            "cancel_payment",
+            decide(&fixture.requester, PaymentDecision::Cancel),
+            &fixture.requester,
+        ),
+        ("pay_small", small.instruction(), &fixture.executor),
+        (
+            "archive_payment",
+            builders::ArchivePayment {
+                payment: request.payment(),
+                rent_payer: fixture.requester.pubkey(),
+            }
+            .instruction(),
+            &fixture.requester,
+        ),
+        (
+            "freeze_agency",
+            builders::SetAgencyFrozen {
+                agency: fixture.agency,
+                auditor: auditor.pubkey(),
+                frozen: true,
+            }
+            .instruction(),
+            &auditor,
+        ),
+        (
+            "hold_payment",
+            builders::SetPaymentHeld {
+                payment: request.payment(),
+                auditor: auditor.pubkey(),
+                held: true,
+            }
+            .instruction(),
+            &auditor,
+        ),
+        (
+            "debar_recipient",
+            builders::DebarRecipient {
+                recipient: k.recipient,
+                auditor: auditor.pubkey(),
+                status: RecipientStatus::Debarred,
+            }
+            .instruction(),
+            &auditor,
+        ),
+    ];
+    let watched = [
+        pda::ledger().0,
+        fixture.agency,
+        k.appropriation,
+        k.allotment,
+        k.award,
+        k.recipient,
+        request.payment(),
+        small.payment(),
+    ];
+    for (name, ix, signer) in cases {
+        let before = world.snapshot(&watched).await;
+        let result = world.send(&[ix], &[signer]).await;
+        assert_eq!(
+            result.as_ref().err().and_then(|e| e.code()),
+            Some(u32::from(LedgerError::Paused)),
+            "{name}: {result:?}"
+        );
+        assert_eq!(
+            world.snapshot(&watched).await,
+            before,
+            "{name} changed state while paused"
+        );
+    }
+}
