@@ -27,7 +27,8 @@ pub const ACCOUNT_VERSION: u8 = 1;
 
 /// Most auditors a ledger can name.
 pub const MAX_AUDITORS: usize = 5;
-/// Agency codes are CGAC (3 digits) or FREC (4 digits) style: 1 to 4 upper-case ASCII letters or digits.
+/// Agency codes are CGAC (3 digits, e.g. `075`) or FREC (4 digits, e.g. `1601`): digits only.
+pub const MIN_AGENCY_CODE_LEN: usize = 3;
 pub const MAX_AGENCY_CODE_LEN: usize = 4;
 pub const MAX_AGENCY_NAME_LEN: usize = 64;
 /// Treasury Account Symbol parts: main account code (4 digits) and sub-account code (3 digits).

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::{
         FAST_PATH_WINDOW_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN, MAX_APPROVERS,
-        MAX_TIME_LOCK_SECONDS,
+        MAX_TIME_LOCK_SECONDS, MIN_AGENCY_CODE_LEN,
     },
     error::LedgerError,
 };
@@ -138,11 +138,8 @@ impl Agency {
 /// Validates a CGAC/FREC-style agency code: 1 to 4 upper-case ASCII letters or digits.
 pub fn validate_agency_code(code: &str) -> Result<()> {
     require!(
-        !code.is_empty()
-            && code.len() <= MAX_AGENCY_CODE_LEN
-            && code
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+        (MIN_AGENCY_CODE_LEN..=MAX_AGENCY_CODE_LEN).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_digit()),
         LedgerError::InvalidAgencyCode
     );
     Ok(())

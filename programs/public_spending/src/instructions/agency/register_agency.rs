@@ -10,7 +10,7 @@ use crate::{
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct RegisterAgencyArgs {
-    /// CGAC-style code, e.g. `075`: 1 to 4 upper-case ASCII letters or digits.
+    /// Agency code: 3 digits (CGAC, e.g. `075`) or 4 digits (FREC, e.g. `1601`).
     pub code: String,
     pub name: String,
     /// The agency head: manages members and the approval policy.
