@@ -169,21 +169,63 @@ impl RpcBackend {
     }
 }
 
+/// The innermost cause of an error ("Connection refused (os error 111)"), which says most to a person.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
 /// Maps an RPC failure to the program's error when the node reports one, to `Transport` otherwise.
 fn rpc_error(err: solana_client::client_error::ClientError) -> SdkError {
+    use solana_client::{
+        client_error::ClientErrorKind,
+        rpc_request::{RpcError, RpcResponseErrorData},
+    };
+    let logs = match err.kind() {
+        ClientErrorKind::RpcError(RpcError::RpcResponseError {
+            data: RpcResponseErrorData::SendTransactionPreflightFailure(simulation),
+            ..
+        }) => simulation.logs.clone().unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    if let ClientErrorKind::Reqwest(reqwest) = err.kind() {
+        if reqwest.is_connect() || reqwest.is_timeout() || reqwest.is_request() {
+            let url = reqwest.url().map(|u| u.to_string()).unwrap_or_default();
+            return SdkError::Unreachable {
+                url: url.trim_end_matches('/').to_string(),
+                reason: root_cause(reqwest),
+            };
+        }
+    }
     match err.get_transaction_error() {
-        Some(transaction_error) => transaction_error.into(),
+        Some(transaction_error) => SdkError::from_failure(transaction_error, &logs),
         None => SdkError::Transport(err.to_string()),
     }
 }
 
 impl AccountSource for RpcBackend {
     async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
-        self.client
-            .get_account_with_commitment(address, CommitmentConfig::confirmed())
+        // `getMultipleAccounts` rather than the client's `get_account_with_commitment`, which folds every
+        // failure (an unreachable node included) into an "AccountNotFound" message.
+        let config = RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            commitment: Some(CommitmentConfig::confirmed()),
+            ..RpcAccountInfoConfig::default()
+        };
+        let response = self
+            .client
+            .get_multiple_ui_accounts_with_config(&[*address], config)
             .await
-            .map(|response| response.value)
-            .map_err(rpc_error)
+            .map_err(rpc_error)?;
+        Ok(response
+            .value
+            .into_iter()
+            .next()
+            .flatten()
+            .and_then(|ui| ui.decode::<Account>()))
     }
 }
 

@@ -82,7 +82,9 @@ pub struct PaymentReceipt {
 pub fn is_transient(err: &SdkError) -> bool {
     matches!(
         err,
-        SdkError::Transport(_) | SdkError::Transaction(TransactionError::BlockhashNotFound)
+        SdkError::Transport(_)
+            | SdkError::Unreachable { .. }
+            | SdkError::Transaction(TransactionError::BlockhashNotFound)
     )
 }
 
@@ -193,6 +195,40 @@ impl<B: Backend> Client<B> {
             .collect::<Result<Vec<_>, _>>()?;
         accounts.sort_by_key(|(address, _)| *address);
         Ok(accounts)
+    }
+
+    /// The balance of a token account in base units, or zero when it does not exist.
+    pub async fn token_balance(&self, token_account: &Pubkey) -> Result<u64, SdkError> {
+        match self.backend.get_account(token_account).await? {
+            None => Ok(0),
+            Some(account) => anchor_spl::token_interface::TokenAccount::try_deserialize(
+                &mut account.data.as_slice(),
+            )
+            .map(|t| t.amount)
+            .map_err(|e| SdkError::Decode {
+                address: *token_account,
+                kind: "TokenAccount",
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// The payments on chain of `award` that carry `invoice_hash`: an invoice already requested or paid there
+    /// (duplicate payments are the most common improper payment). Archived payments are gone from state and
+    /// are found in the history instead.
+    pub async fn payments_with_invoice(
+        &self,
+        award: &Pubkey,
+        invoice_hash: &[u8; 32],
+    ) -> Result<Vec<(Pubkey, Payment)>, SdkError> {
+        let query = crate::query::PaymentQuery {
+            award: Some(*award),
+            ..Default::default()
+        };
+        let mut found = self.list(&query).await?;
+        found.retain(|(_, payment)| payment.invoice_hash == *invoice_hash);
+        found.sort_by_key(|(_, payment)| payment.index);
+        Ok(found)
     }
 
     /// Whether the payment at `address` exists with exactly this amount, invoice and reference.

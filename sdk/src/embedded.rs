@@ -4,7 +4,14 @@
 //! The chain can be saved to a JSON file and started again from it, so that a series of `pubspend` commands
 //! can work on one embedded ledger.
 
-use std::{collections::BTreeSet, path::Path, sync::Mutex, time::Duration};
+use std::{
+    collections::BTreeSet,
+    fs::File,
+    io::Write,
+    path::{Path, PathBuf},
+    sync::Mutex,
+    time::Duration,
+};
 
 use anchor_lang::{
     prelude::{AccountInfo, Clock, Pubkey},
@@ -54,6 +61,23 @@ fn process_instruction(
     public_spending::entry(program_id, accounts, data)
 }
 
+/// `ProgramTest` points the process's logger at the runtime's per-instruction DEBUG output whenever a chain
+/// starts, unless RUST_LOG says otherwise, which floods a terminal or a test run with thousands of lines. The
+/// `log` facade takes the first logger installed and keeps it, so an embedded chain installs one first that
+/// follows RUST_LOG and shows only errors without it. A program that installed its own logger keeps it.
+fn quiet_runtime_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let logger =
+            env_logger::Builder::from_env(env_logger::Env::new().default_filter_or("error"))
+                .build();
+        let level = logger.filter();
+        if log::set_boxed_logger(Box::new(logger)).is_ok() {
+            log::set_max_level(level);
+        }
+    });
+}
+
 /// One account of a saved chain.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SavedAccount {
@@ -92,6 +116,7 @@ impl EmbeddedChain {
 
     /// Starts a chain holding the accounts of `saved`, at its clock.
     pub async fn start_with(saved: &SavedChain) -> Result<Self, SdkError> {
+        quiet_runtime_logs();
         let mut program_test = ProgramTest::new(
             "public_spending",
             public_spending::ID,
@@ -129,23 +154,6 @@ impl EmbeddedChain {
         Ok(chain)
     }
 
-    /// Loads a chain saved with [`Self::save`], or starts a fresh one when `path` does not exist.
-    pub async fn open(path: &Path) -> Result<Self, SdkError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let saved: SavedChain = serde_json::from_str(&text).map_err(|e| {
-                    transport(format!(
-                        "{} is not a saved embedded chain: {e}",
-                        path.display()
-                    ))
-                })?;
-                Self::start_with(&saved).await
-            }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Self::start().await),
-            Err(err) => Err(transport(format!("cannot read {}: {err}", path.display()))),
-        }
-    }
-
     /// Everything this chain created or touched, except programs and sysvars.
     pub async fn export(&self) -> Result<SavedChain, SdkError> {
         let keys: Vec<Pubkey> = self
@@ -174,17 +182,6 @@ impl EmbeddedChain {
             unix_timestamp: self.clock().await?.unix_timestamp,
             accounts,
         })
-    }
-
-    /// Saves the chain to `path`, atomically (written aside, then renamed).
-    pub async fn save(&self, path: &Path) -> Result<(), SdkError> {
-        let saved = self.export().await?;
-        let text = serde_json::to_string(&saved).map_err(transport)?;
-        let partial = path.with_extension("partial");
-        std::fs::write(&partial, text)
-            .map_err(|e| transport(format!("cannot write {}: {e}", partial.display())))?;
-        std::fs::rename(&partial, path)
-            .map_err(|e| transport(format!("cannot write {}: {e}", path.display())))
     }
 
     /// The funded fee payer of every transaction sent through [`Self::send`].
@@ -260,7 +257,13 @@ impl EmbeddedChain {
             .map_err(transport)?;
         match result.result {
             Some(Ok(())) => {}
-            Some(Err(err)) => return Err(err.into()),
+            Some(Err(err)) => {
+                let logs = result
+                    .simulation_details
+                    .map(|details| details.logs)
+                    .unwrap_or_default();
+                return Err(SdkError::from_failure(err, &logs));
+            }
             None => return Err(transport("the transaction was not processed")),
         }
         self.known
@@ -312,6 +315,16 @@ impl EmbeddedChain {
     pub async fn advance_clock(&self, seconds: i64) -> Result<(), SdkError> {
         let mut clock = self.clock().await?;
         clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
+        self.context.set_sysvar(&clock);
+        Ok(())
+    }
+
+    /// Sets the chain's clock to `unix_timestamp`, earlier or later: for a fresh chain that plays out a period
+    /// of its own (the demo's fiscal year). On a chain with history, only [`Self::advance_clock`] keeps time
+    /// monotonic.
+    pub async fn set_unix_timestamp(&self, unix_timestamp: i64) -> Result<(), SdkError> {
+        let mut clock = self.clock().await?;
+        clock.unix_timestamp = unix_timestamp;
         self.context.set_sysvar(&clock);
         Ok(())
     }
@@ -449,5 +462,143 @@ impl Backend for EmbeddedChain {
 
     fn fee_payer(&self) -> Pubkey {
         self.context.payer.pubkey()
+    }
+}
+
+/// How a command uses the saved chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Reads only: waits for writers to finish, and never saves.
+    Read,
+    /// Loads, runs and saves: no other command reads or writes the file meanwhile.
+    Write,
+}
+
+/// A saved embedded chain on disk, held under an operating-system lock for as long as this value lives.
+///
+/// The lock is taken on `<state>.lock` beside the state file and never on the state file itself: every save
+/// replaces the state file by renaming a new one over it, so a lock on the old file would guard nothing for a
+/// command that opens the new one. The lock file is never deleted (deleting it would race with a waiter), and
+/// the operating system releases the lock when the process ends, however it ends, so no stale lock survives a
+/// crash. (`std::fs::File::lock`, the standard library's `flock`/`LockFileEx`, does what the fs4 and fd-lock
+/// crates did, with no dependency.)
+pub struct StateFile {
+    path: PathBuf,
+    access: Access,
+    _lock: File,
+}
+
+fn state_error(path: &Path, reason: impl std::fmt::Display) -> SdkError {
+    SdkError::StateFile {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+}
+
+impl StateFile {
+    /// Waits for the lock on `path` (shared for [`Access::Read`], exclusive for [`Access::Write`]).
+    pub fn lock(path: &Path, access: Access) -> Result<Self, SdkError> {
+        let mut lock_path = path.as_os_str().to_owned();
+        lock_path.push(".lock");
+        let lock_path = PathBuf::from(lock_path);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| {
+                state_error(
+                    path,
+                    format!("cannot open its lock file {}: {e}", lock_path.display()),
+                )
+            })?;
+        let locked = match access {
+            Access::Read => lock.lock_shared(),
+            Access::Write => lock.lock(),
+        };
+        locked
+            .map_err(|e| state_error(path, format!("cannot lock {}: {e}", lock_path.display())))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            access,
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// Starts the chain saved in the file, or a fresh chain when there is no file yet.
+    pub async fn load(&self) -> Result<EmbeddedChain, SdkError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                if bytes.is_empty() {
+                    return Err(state_error(
+                        &self.path,
+                        "the file is empty (not a saved chain); move it aside to start a new chain",
+                    ));
+                }
+                let saved: SavedChain = serde_json::from_slice(&bytes).map_err(|e| {
+                    state_error(
+                        &self.path,
+                        format!(
+                            "not a saved embedded chain ({e}); move it aside to start a new chain"
+                        ),
+                    )
+                })?;
+                EmbeddedChain::start_with(&saved)
+                    .await
+                    .map_err(|e| state_error(&self.path, format!("cannot be restored: {e}")))
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Ok(EmbeddedChain::start().await)
+            }
+            Err(err) => Err(state_error(&self.path, format!("cannot be read: {err}"))),
+        }
+    }
+
+    /// Saves `chain` atomically: written to a temporary file in the same folder, flushed to disk, then renamed
+    /// over the old state, so that a crash or a full disk leaves the old file or the new one, never a part.
+    pub async fn save(&self, chain: &EmbeddedChain) -> Result<(), SdkError> {
+        if self.access != Access::Write {
+            return Err(state_error(
+                &self.path,
+                "opened for reading only; not saved",
+            ));
+        }
+        let saved = chain.export().await?;
+        let bytes = serde_json::to_vec(&saved).map_err(|e| state_error(&self.path, e))?;
+        let folder = match self.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let fail = |what: &str, e: &dyn std::fmt::Display| {
+            state_error(&self.path, format!("cannot be saved ({what}): {e}"))
+        };
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".pubspend-state-")
+            .tempfile_in(&folder)
+            .map_err(|e| fail("creating a temporary file", &e))?;
+        temporary
+            .write_all(&bytes)
+            .map_err(|e| fail("writing", &e))?;
+        temporary
+            .as_file()
+            .sync_all()
+            .map_err(|e| fail("flushing to disk", &e))?;
+        temporary
+            .persist(&self.path)
+            .map_err(|e| fail("renaming into place", &e.error))?;
+        // The rename itself is durable only once the folder is flushed too (not possible on every platform).
+        if let Ok(dir) = File::open(&folder) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
     }
 }

@@ -11,6 +11,14 @@ pub enum SdkError {
     /// A framework (Anchor) or other program's custom error code, e.g. a failed seeds constraint.
     #[error("instruction {instruction} failed with custom error {code}")]
     Custom { instruction: u8, code: u32 },
+    /// Another program (SPL Token, System) refused with its own error code, named where it is known.
+    #[error("instruction {instruction} failed in the {}: {} (custom error {code})", program_name(program), name.as_deref().unwrap_or("unknown error"))]
+    OtherProgram {
+        instruction: u8,
+        program: Pubkey,
+        code: u32,
+        name: Option<String>,
+    },
     /// The transaction failed for another reason (signature, funds, ...).
     #[error("transaction failed: {0}")]
     Transaction(TransactionError),
@@ -25,6 +33,15 @@ pub enum SdkError {
         kind: &'static str,
         reason: String,
     },
+    /// The embedded chain's state file cannot be locked, read, restored or saved.
+    #[error("embedded state {}: {reason}", path.display())]
+    StateFile {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    /// The RPC node does not answer: a wrong URL, a node that is down, or no network.
+    #[error("cannot reach the RPC node at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
     /// Sending or reading failed before the program ran.
     #[error("transport error: {0}")]
     Transport(String),
@@ -36,6 +53,33 @@ impl SdkError {
         match self {
             Self::Program { error, .. } => Some(u32::from(*error)),
             Self::Custom { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Maps a failed transaction to its error. A custom code means nothing without the program that raised it
+    /// (SPL Token's 1 is `InsufficientFunds`, the System program's 1 is `ResultWithNegativeLamports`), so the
+    /// failing program is read from the transaction's logs.
+    pub fn from_failure(err: TransactionError, logs: &[String]) -> Self {
+        let TransactionError::InstructionError(instruction, InstructionError::Custom(code)) = &err
+        else {
+            return err.into();
+        };
+        match failing_program(logs, *code) {
+            Some(program) if program != public_spending::ID => Self::OtherProgram {
+                instruction: *instruction,
+                program,
+                code: *code,
+                name: foreign_error_name(&program, *code),
+            },
+            _ => err.into(),
+        }
+    }
+
+    /// The name of another program's error (`InsufficientFunds`), if that is what this is.
+    pub fn other_program_error(&self) -> Option<&str> {
+        match self {
+            Self::OtherProgram { name, .. } => name.as_deref(),
             _ => None,
         }
     }
@@ -153,6 +197,46 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
     ]
 };
 
+/// The program whose "failed: custom program error: 0x.." log line reports `code` first: the innermost one,
+/// where the error was raised (the callers that pass it on log the same line after it).
+fn failing_program(logs: &[String], code: u32) -> Option<Pubkey> {
+    let suffix = format!(" failed: custom program error: {code:#x}");
+    logs.iter().find_map(|line| {
+        line.strip_prefix("Program ")?
+            .strip_suffix(&suffix)?
+            .parse()
+            .ok()
+    })
+}
+
+fn program_name(program: &Pubkey) -> String {
+    use anchor_spl::{associated_token, token, token_2022};
+    if *program == token::ID {
+        "SPL Token program".into()
+    } else if *program == token_2022::ID {
+        "SPL Token-2022 program".into()
+    } else if *program == associated_token::ID {
+        "Associated Token Account program".into()
+    } else if *program == solana_system_interface::program::ID {
+        "System program".into()
+    } else {
+        format!("program {program}")
+    }
+}
+
+/// The error names of the programs this one calls.
+fn foreign_error_name(program: &Pubkey, code: u32) -> Option<String> {
+    use anchor_spl::{token::spl_token::error::TokenError, token_2022};
+    use num_traits::FromPrimitive;
+    if *program == anchor_spl::token::ID || *program == token_2022::ID {
+        TokenError::from_u32(code).map(|e| format!("{e:?}"))
+    } else if *program == solana_system_interface::program::ID {
+        solana_system_interface::error::SystemError::from_u32(code).map(|e| format!("{e:?}"))
+    } else {
+        None
+    }
+}
+
 /// The program error with this custom code, if it is one.
 pub fn ledger_error_from_code(code: u32) -> Option<LedgerError> {
     let index = code.checked_sub(anchor_lang::error::ERROR_CODE_OFFSET)?;
@@ -162,6 +246,52 @@ pub fn ledger_error_from_code(code: u32) -> Option<LedgerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_programs_errors_are_named_from_the_logs() {
+        let failed = TransactionError::InstructionError(0, InstructionError::Custom(1));
+        let token_logs = vec![
+            format!("Program {} invoke [1]", public_spending::ID),
+            format!("Program {} invoke [2]", anchor_spl::token::ID),
+            "Program log: Error: insufficient funds".to_string(),
+            format!(
+                "Program {} failed: custom program error: 0x1",
+                anchor_spl::token::ID
+            ),
+            format!(
+                "Program {} failed: custom program error: 0x1",
+                public_spending::ID
+            ),
+        ];
+        let err = SdkError::from_failure(failed.clone(), &token_logs);
+        assert_eq!(err.other_program_error(), Some("InsufficientFunds"));
+        assert_eq!(
+            err.to_string(),
+            "instruction 0 failed in the SPL Token program: InsufficientFunds (custom error 1)"
+        );
+        let system_logs = vec![format!(
+            "Program {} failed: custom program error: 0x1",
+            solana_system_interface::program::ID
+        )];
+        assert_eq!(
+            SdkError::from_failure(failed.clone(), &system_logs).other_program_error(),
+            Some("ResultWithNegativeLamports")
+        );
+        // Without logs, or when this program raised it, the code stays the program's.
+        assert!(matches!(
+            SdkError::from_failure(failed, &[]),
+            SdkError::Custom { code: 1, .. }
+        ));
+        let own = TransactionError::InstructionError(0, InstructionError::Custom(6041));
+        let own_logs = [format!(
+            "Program {} failed: custom program error: 0x1799",
+            public_spending::ID
+        )];
+        assert!(matches!(
+            SdkError::from_failure(own, &own_logs).ledger_error(),
+            Some(LedgerError::ExceedsAwardRemaining)
+        ));
+    }
 
     #[test]
     fn ledger_errors_table_matches_the_enum_codes() {
