@@ -49,21 +49,11 @@ pub fn digits<const N: usize>(input: &str, what: &str) -> CliResult<[u8; N]> {
 
 /// A 32-byte hash written in hex (64 characters).
 pub fn hash(input: &str) -> CliResult<[u8; 32]> {
-    let bytes: Option<Vec<u8>> = (input.len() == 64)
-        .then(|| {
-            (0..32)
-                .map(|i| u8::from_str_radix(&input[2 * i..2 * i + 2], 16).ok())
-                .collect()
-        })
-        .flatten();
-    match bytes.and_then(|b| <[u8; 32]>::try_from(b).ok()) {
-        Some(hash) => Ok(hash),
-        None => fail!("{input:?} is not a sha256 hash (64 hex characters)"),
+    let mut hash = [0u8; 32];
+    match hex::decode_to_slice(input, &mut hash) {
+        Ok(()) => Ok(hash),
+        Err(_) => fail!("{input:?} is not a sha256 hash (64 hex characters)"),
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// sha256 of a file's contents: documents and invoices stay off chain, their hashes go on it.
@@ -87,31 +77,49 @@ pub fn hash_or_file(
     }
 }
 
-/// Unix seconds at 00:00 UTC of a `YYYY-MM-DD` date.
+/// Unix seconds at 00:00 UTC of a `YYYY-MM-DD` date; impossible dates (`2026-02-30`) are refused.
 pub fn date(input: &str) -> CliResult<i64> {
-    let parts: Vec<&str> = input.split('-').collect();
-    let parsed = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-            match (y.parse::<i64>(), m.parse::<i64>(), d.parse::<i64>()) {
-                (Ok(y), Ok(m), Ok(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
-                    Some((y, m, d))
-                }
-                _ => None,
-            }
+    let parsed = (input.len() == 10)
+        .then(|| chrono::NaiveDate::parse_from_str(input, "%Y-%m-%d").ok())
+        .flatten();
+    match parsed.and_then(|day| day.and_hms_opt(0, 0, 0)) {
+        Some(midnight) => Ok(midnight.and_utc().timestamp()),
+        None => {
+            fail!("{input:?} is not a date: write YYYY-MM-DD, a day that exists (e.g. 2026-02-28)")
         }
-        _ => None,
+    }
+}
+
+/// An agency code: 3 digits (CGAC, e.g. `075`) or 4 digits (FREC, e.g. `1601`).
+pub fn agency_code(input: &str) -> CliResult<()> {
+    if matches!(input.len(), 3 | 4) && input.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        fail!("{input:?} is not an agency code: 3 digits (CGAC, e.g. 075) or 4 digits (FREC, e.g. 1601)")
+    }
+}
+
+/// A duration for the embedded clock: `90s`, `15m`, `2h`, `1d`, or plain seconds.
+pub fn duration(input: &str) -> CliResult<i64> {
+    let trimmed = input.trim();
+    let (number, unit) = match trimmed.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => trimmed.split_at(at),
+        None => (trimmed, "s"),
     };
-    let Some((y, m, d)) = parsed else {
-        fail!("{input:?} is not a date: write YYYY-MM-DD")
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => 0,
     };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * 86_400)
+    match number.parse::<i64>() {
+        Ok(n) if scale > 0 && n > 0 => match n.checked_mul(scale) {
+            Some(seconds) => Ok(seconds),
+            None => fail!("{input:?} is too long a duration"),
+        },
+        _ => fail!("{input:?} is not a duration: write a positive number with s, m, h or d (e.g. 1d, 36h, 90s)"),
+    }
 }
 
 /// Role names to bits: `budget,obligate,request,approve,execute` (or `all`).
@@ -158,7 +166,67 @@ mod tests {
     fn dates_are_utc_midnights() {
         assert_eq!(date("1970-01-01").unwrap(), 0);
         assert_eq!(date("2026-10-01").unwrap(), 1_790_812_800);
-        assert!(date("2026-13-01").is_err() && date("26-10-01").is_err());
+        assert_eq!(date("2028-02-29").unwrap(), 1_835_395_200);
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        for bad in [
+            "2026-02-30",
+            "2026-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-01-00",
+            "26-10-01",
+            "2026-1-1",
+            "2026/01/01",
+            "2026-01-01T00:00",
+            "",
+        ] {
+            assert_eq!(
+                date(bad).unwrap_err().0,
+                format!(
+                    "{bad:?} is not a date: write YYYY-MM-DD, a day that exists (e.g. 2026-02-28)"
+                ),
+            );
+        }
+    }
+
+    #[test]
+    fn agency_codes_are_three_or_four_digits() {
+        assert!(agency_code("075").is_ok() && agency_code("1601").is_ok());
+        for bad in ["75", "07a", "ABC", "12345", "07 5", ""] {
+            assert!(
+                agency_code(bad)
+                    .unwrap_err()
+                    .0
+                    .contains("is not an agency code"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn durations_read_units() {
+        assert_eq!(duration("1d").unwrap(), 86_400);
+        assert_eq!(duration("36h").unwrap(), 129_600);
+        assert_eq!(duration("15m").unwrap(), 900);
+        assert_eq!(duration("90").unwrap(), 90);
+        for bad in ["0d", "-1d", "1w", "d", "1.5h", ""] {
+            assert!(
+                duration(bad).unwrap_err().0.contains("is not a duration"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn hashes_are_64_hex_characters() {
+        assert_eq!(hash(&"ab".repeat(32)).unwrap(), [0xab; 32]);
+        for bad in ["ab".repeat(31), "zz".repeat(32), "ab".repeat(33)] {
+            assert!(hash(&bad).is_err());
+        }
     }
 
     #[test]

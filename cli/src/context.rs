@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::state::Ledger;
-use public_spending_sdk::{embedded::EmbeddedChain, Client, RpcBackend};
+use public_spending_sdk::{
+    embedded::{Access, EmbeddedChain, StateFile},
+    Client, RpcBackend,
+};
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{backend::AnyBackend, error::CliResult, fail, output::Format, Globals};
@@ -18,7 +21,7 @@ pub enum Target {
     Rpc(String),
 }
 
-/// The Solana CLI's config: only the two settings `pubspend` uses.
+/// The two settings of the Solana CLI's config that `pubspend` uses.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SolanaConfig {
     pub json_rpc_url: Option<String>,
@@ -26,38 +29,27 @@ pub struct SolanaConfig {
 }
 
 impl SolanaConfig {
-    /// Reads `key: value` lines of the Solana CLI's YAML config; a missing file is an empty config.
+    /// Reads the Solana CLI's YAML config with the Solana CLI's own reader; a missing file is an empty config.
     pub fn load(path: &Path) -> CliResult<Self> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+        if !path.exists() {
+            return Ok(Self::default());
+        }
+        let config = match solana_cli_config::Config::load(&path.to_string_lossy()) {
+            Ok(config) => config,
             Err(err) => fail!(
                 "cannot read the Solana CLI config {}: {err}",
                 path.display()
             ),
         };
-        let mut config = Self::default();
-        for line in text.lines() {
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = value
-                .trim()
-                .trim_matches(|c| c == '"' || c == '\'')
-                .to_string();
-            match key.trim() {
-                "json_rpc_url" if !value.is_empty() => config.json_rpc_url = Some(value),
-                "keypair_path" if !value.is_empty() => {
-                    config.keypair_path = Some(PathBuf::from(value))
-                }
-                _ => {}
-            }
-        }
-        Ok(config)
+        let set = |value: String| (!value.trim().is_empty()).then_some(value);
+        Ok(Self {
+            json_rpc_url: set(config.json_rpc_url),
+            keypair_path: set(config.keypair_path).map(PathBuf::from),
+        })
     }
 
     pub fn default_path() -> Option<PathBuf> {
-        home().map(|h| h.join(".config/solana/cli/config.yml"))
+        solana_cli_config::CONFIG_FILE.as_ref().map(PathBuf::from)
     }
 }
 
@@ -82,26 +74,39 @@ pub fn resolve_url(url: &str) -> CliResult<Target> {
     Ok(target)
 }
 
-/// Reads a Solana keypair file (a JSON array of 64 bytes).
+/// Reads a Solana keypair file (a JSON array of 64 bytes), as `solana-keygen` writes it.
 pub fn read_keypair(path: &Path) -> CliResult<Keypair> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) => fail!("cannot read keypair file {}: {err}", path.display()),
-    };
-    let bytes: Vec<u8> = match serde_json::from_str(&text) {
-        Ok(bytes) => bytes,
-        Err(_) => fail!(
-            "keypair file {} is not a Solana keypair (expected a JSON array of 64 bytes)",
+    if let Err(err) = std::fs::metadata(path) {
+        fail!("cannot read keypair file {}: {err}", path.display());
+    }
+    match solana_keypair::read_keypair_file(path) {
+        Ok(keypair) => Ok(keypair),
+        Err(err) => fail!(
+            "keypair file {} is not a Solana keypair (expected a JSON array of 64 bytes): {err}",
             path.display()
         ),
-    };
-    match Keypair::try_from(bytes.as_slice()) {
-        Ok(keypair) => Ok(keypair),
-        Err(_) => fail!(
-            "keypair file {} is not a valid Solana keypair ({} bytes, expected 64)",
-            path.display(),
-            bytes.len()
-        ),
+    }
+}
+
+/// What a command does with the chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Reads only: needs no keypair and saves nothing.
+    Read,
+    /// Signs transactions: needs the keypair, and holds the embedded state's lock from load to save.
+    Sign,
+    /// Changes the embedded chain without signing (its clock): holds the lock, needs no keypair.
+    Write,
+}
+
+impl Mode {
+    /// [`Mode::Sign`] for commands that sign, [`Mode::Read`] for the rest.
+    pub fn signing(signs: bool) -> Self {
+        if signs {
+            Self::Sign
+        } else {
+            Self::Read
+        }
     }
 }
 
@@ -111,7 +116,8 @@ pub struct Session {
     keypair: Option<Keypair>,
     keypair_path: PathBuf,
     pub format: Format,
-    embedded_state: Option<PathBuf>,
+    /// The embedded chain's state file, locked for as long as the session lives.
+    state: Option<StateFile>,
 }
 
 /// Lamports the embedded chain gives a signer that runs low, so that it can pay rent.
@@ -134,9 +140,11 @@ impl Session {
         }
     }
 
-    /// Resolves the target and the signer and connects. `signs` is false for read-only commands, which need no
-    /// keypair file.
-    pub async fn open(globals: &Globals, signs: bool) -> CliResult<Self> {
+    /// Resolves the target and the signer and connects. Read-only commands need no keypair file. On the
+    /// embedded chain, commands that write hold an exclusive lock on its state file from before it is loaded
+    /// until after it is saved, so that commands run at the same time never lose each other's writes.
+    pub async fn open(globals: &Globals, mode: Mode) -> CliResult<Self> {
+        let signs = mode == Mode::Sign;
         let config_path = globals.config.clone().or_else(SolanaConfig::default_path);
         let config = match &config_path {
             Some(path) => SolanaConfig::load(path)?,
@@ -157,16 +165,18 @@ impl Session {
         } else {
             None
         };
-        let (backend, embedded_state) = match target {
+        let (backend, state) = match target {
             Target::Embedded => {
-                let chain = EmbeddedChain::open(&globals.embedded_state).await?;
+                let access = match mode {
+                    Mode::Read => Access::Read,
+                    Mode::Sign | Mode::Write => Access::Write,
+                };
+                let state = StateFile::lock(&globals.embedded_state, access)?;
+                let chain = state.load().await?;
                 if let Some(keypair) = &keypair {
                     fund_on_embedded(&chain, &keypair.pubkey()).await?;
                 }
-                (
-                    AnyBackend::Embedded(Box::new(chain)),
-                    Some(globals.embedded_state.clone()),
-                )
+                (AnyBackend::Embedded(Box::new(chain)), Some(state))
             }
             Target::Rpc(url) => {
                 // Read-only commands against a node may run without a keypair; nothing is signed then.
@@ -182,7 +192,7 @@ impl Session {
             keypair,
             keypair_path,
             format: globals.output,
-            embedded_state,
+            state,
         })
     }
 
@@ -214,6 +224,7 @@ impl Session {
 
     /// The agency's address, or a clear error when no agency has this code.
     pub async fn agency(&self, code: &str) -> CliResult<(Pubkey, public_spending::state::Agency)> {
+        crate::args::agency_code(code)?;
         let address = public_spending_sdk::pda::agency(code).0;
         match self.client.fetch_optional(&address).await? {
             Some(agency) => Ok((address, agency)),
@@ -221,10 +232,13 @@ impl Session {
         }
     }
 
-    /// Saves the embedded chain, if that is where the session ran.
+    /// Saves the embedded chain if that is where a writing session ran, then releases its lock. A session
+    /// that fails before this saves nothing: the state file keeps what it held before the command.
     pub async fn close(self) -> CliResult<()> {
-        if let (Some(path), Some(chain)) = (&self.embedded_state, self.embedded()) {
-            chain.save(path).await?;
+        if let (Some(state), Some(chain)) = (&self.state, self.embedded()) {
+            if state.access() == Access::Write {
+                state.save(chain).await?;
+            }
         }
         Ok(())
     }
@@ -257,16 +271,26 @@ mod tests {
 
     #[test]
     fn reads_the_solana_cli_config() {
-        let dir = std::env::temp_dir().join(format!("pubspend-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("config.yml");
-        std::fs::write(&path, "---\njson_rpc_url: \"https://api.devnet.solana.com\"\nkeypair_path: /k/id.json\ncommitment: confirmed\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yml");
+        std::fs::write(&path, "---\njson_rpc_url: \"https://api.devnet.solana.com\"\nwebsocket_url: \"\"\nkeypair_path: /k/id.json\naddress_labels:\n  \"11111111111111111111111111111111\": System Program\ncommitment: confirmed\n").unwrap();
         let config = SolanaConfig::load(&path).unwrap();
         assert_eq!(
             config.json_rpc_url.as_deref(),
             Some("https://api.devnet.solana.com")
         );
         assert_eq!(config.keypair_path, Some(PathBuf::from("/k/id.json")));
-        std::fs::remove_dir_all(dir).unwrap();
+        assert_eq!(
+            SolanaConfig::load(&dir.path().join("missing.yml")).unwrap(),
+            SolanaConfig::default()
+        );
+        std::fs::write(&path, "json_rpc_url: [").unwrap();
+        assert!(SolanaConfig::load(&path)
+            .unwrap_err()
+            .0
+            .starts_with(&format!(
+                "cannot read the Solana CLI config {}",
+                path.display()
+            )));
     }
 }

@@ -75,6 +75,12 @@ enum Command {
     Payment(payment::PaymentCommand),
     /// Apply a declarative ledger description (agencies, members, policies): plan, then apply
     Migrate(migrate::MigrateArgs),
+    /// Make keypair files and read their public keys (like solana-keygen)
+    #[command(subcommand)]
+    Keygen(keygen::KeygenCommand),
+    /// The chain's clock; move the embedded chain's clock past a time lock
+    #[command(subcommand)]
+    Clock(clock::ClockCommand),
 }
 
 async fn run(cli: Cli) -> error::CliResult<()> {
@@ -89,6 +95,8 @@ async fn run(cli: Cli) -> error::CliResult<()> {
         Command::Award(command) => award::run(command, globals).await,
         Command::Payment(command) => payment::run(command, globals).await,
         Command::Migrate(args) => migrate::run(args, globals).await,
+        Command::Keygen(command) => keygen::run(command, globals),
+        Command::Clock(command) => clock::run(command, globals).await,
     }
 }
 
@@ -116,10 +124,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let format = cli.globals.output;
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            output::print_error(format, &err.0);
             ExitCode::FAILURE
         }
     }

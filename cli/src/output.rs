@@ -1,4 +1,4 @@
-//! Aligned tables for people, JSON for scripts (`--output json`), the way the Solana CLI prints.
+//! Tables and records for people, typed JSON for scripts (`--output json`), the way the Solana CLI prints.
 
 use std::{
     fmt,
@@ -7,8 +7,11 @@ use std::{
     sync::{Mutex, OnceLock},
 };
 
+use anchor_lang::prelude::Pubkey;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
+use public_spending_sdk::amount::{format_amount, format_grouped};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// Where `say!` writes: the real stdout, kept aside once program logs are moved off it.
@@ -79,10 +82,179 @@ pub enum Format {
     Json,
 }
 
-/// Rows with named columns; printed as an aligned table or as a JSON array of objects.
+/// One value of a record or a table cell. It prints for people (amounts with thousands separators, times as
+/// UTC dates) and serializes for scripts as typed JSON: amounts as exact decimal strings, counts as numbers,
+/// flags as booleans, times as RFC 3339 strings, and none as null.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    Text(String),
+    Key(Pubkey),
+    /// Base units of the ledger's mint, and its decimals.
+    Amount {
+        units: u64,
+        decimals: u8,
+    },
+    Count(u64),
+    Flag(bool),
+    /// Unix seconds.
+    Time(i64),
+    Hash([u8; 32]),
+    Keys(Vec<Pubkey>),
+    None,
+}
+
+impl Field {
+    pub fn amount(units: u64, decimals: u8) -> Self {
+        Self::Amount { units, decimals }
+    }
+
+    /// Text, or none when empty.
+    pub fn text_or_none(text: String) -> Self {
+        if text.is_empty() {
+            Self::None
+        } else {
+            Self::Text(text)
+        }
+    }
+
+    /// A hash, or none when all zero (not set).
+    pub fn hash_or_none(hash: [u8; 32]) -> Self {
+        if hash == [0; 32] {
+            Self::None
+        } else {
+            Self::Hash(hash)
+        }
+    }
+}
+
+fn utc(seconds: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(seconds, 0)
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Text(text) => f.write_str(text),
+            Self::Key(key) => write!(f, "{key}"),
+            Self::Amount { units, decimals } => f.write_str(&format_grouped(*units, *decimals)),
+            Self::Count(n) => write!(f, "{n}"),
+            Self::Flag(flag) => f.write_str(if *flag { "yes" } else { "no" }),
+            Self::Time(seconds) => match utc(*seconds) {
+                Some(time) => write!(f, "{}", time.format("%Y-%m-%d %H:%M:%S UTC")),
+                None => write!(f, "{seconds}"),
+            },
+            Self::Hash(hash) => f.write_str(&hex::encode(hash)),
+            Self::Keys(keys) if keys.is_empty() => f.write_str("-"),
+            Self::Keys(keys) => {
+                let keys: Vec<String> = keys.iter().map(Pubkey::to_string).collect();
+                f.write_str(&keys.join(","))
+            }
+            Self::None => f.write_str("-"),
+        }
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Text(text) => serializer.serialize_str(text),
+            Self::Key(key) => serializer.collect_str(key),
+            Self::Amount { units, decimals } => {
+                serializer.serialize_str(&format_amount(*units, *decimals))
+            }
+            Self::Count(n) => serializer.serialize_u64(*n),
+            Self::Flag(flag) => serializer.serialize_bool(*flag),
+            Self::Time(seconds) => match utc(*seconds) {
+                Some(time) => {
+                    serializer.collect_str(&time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                }
+                None => serializer.serialize_i64(*seconds),
+            },
+            Self::Hash(hash) => serializer.serialize_str(&hex::encode(hash)),
+            Self::Keys(keys) => serializer.collect_seq(keys.iter().map(Pubkey::to_string)),
+            Self::None => serializer.serialize_none(),
+        }
+    }
+}
+
+impl From<String> for Field {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for Field {
+    fn from(text: &str) -> Self {
+        Self::Text(text.into())
+    }
+}
+
+impl From<Pubkey> for Field {
+    fn from(key: Pubkey) -> Self {
+        Self::Key(key)
+    }
+}
+
+impl From<bool> for Field {
+    fn from(flag: bool) -> Self {
+        Self::Flag(flag)
+    }
+}
+
+impl From<u64> for Field {
+    fn from(n: u64) -> Self {
+        Self::Count(n)
+    }
+}
+
+impl From<u32> for Field {
+    fn from(n: u32) -> Self {
+        Self::Count(n.into())
+    }
+}
+
+impl From<u16> for Field {
+    fn from(n: u16) -> Self {
+        Self::Count(n.into())
+    }
+}
+
+impl From<u8> for Field {
+    fn from(n: u8) -> Self {
+        Self::Count(n.into())
+    }
+}
+
+impl<T: Into<Field>> From<Option<T>> for Field {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::None, Into::into)
+    }
+}
+
+/// A record's field names as JSON keys: `outlay hash` becomes `outlay_hash`.
+fn json_key(name: &str) -> String {
+    name.to_lowercase().replace(' ', "_")
+}
+
+/// The fields of one record as a JSON object.
+pub fn record_json(fields: &[(&str, Field)]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .map(|(name, field)| {
+                (
+                    json_key(name),
+                    serde_json::to_value(field).unwrap_or(Value::Null),
+                )
+            })
+            .collect::<Map<String, Value>>(),
+    )
+}
+
+/// Rows with named columns; printed as a table or as a JSON array of objects.
 pub struct Table {
     pub columns: Vec<&'static str>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<Vec<Field>>,
 }
 
 impl Table {
@@ -93,7 +265,7 @@ impl Table {
         }
     }
 
-    pub fn push(&mut self, row: Vec<String>) {
+    pub fn push(&mut self, row: Vec<Field>) {
         self.rows.push(row);
     }
 
@@ -102,47 +274,43 @@ impl Table {
             self.rows
                 .iter()
                 .map(|row| {
-                    let object: Map<String, Value> = self
+                    let fields: Vec<(&str, Field)> = self
                         .columns
                         .iter()
-                        .zip(row)
-                        .map(|(column, cell)| {
-                            (
-                                column.to_lowercase().replace(' ', "_"),
-                                Value::String(cell.clone()),
-                            )
-                        })
+                        .copied()
+                        .zip(row.iter().cloned())
                         .collect();
-                    Value::Object(object)
+                    record_json(&fields)
                 })
                 .collect(),
         )
     }
 
     pub fn render(&self) -> String {
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.len()).collect();
+        let mut table = comfy_table::Table::new();
+        table
+            .load_preset(comfy_table::presets::NOTHING)
+            .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
+            .set_header(self.columns.iter().map(|c| c.to_uppercase()));
         for row in &self.rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
+            table.add_row(row.iter().map(|cell| {
+                let cell_text = comfy_table::Cell::new(cell);
+                match cell {
+                    Field::Amount { .. } | Field::Count(_) => {
+                        cell_text.set_alignment(comfy_table::CellAlignment::Right)
+                    }
+                    _ => cell_text,
+                }
+            }));
         }
-        let line = |cells: Vec<&str>| {
-            cells
-                .iter()
-                .zip(&widths)
-                .map(|(cell, width)| format!("{cell:<width$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-        };
-        let mut out = vec![line(self.columns.clone())];
-        out.extend(
-            self.rows
-                .iter()
-                .map(|row| line(row.iter().map(String::as_str).collect())),
-        );
-        out.join("\n")
+        for column in table.column_iter_mut() {
+            column.set_padding((0, 2));
+        }
+        table
+            .lines()
+            .map(|line| line.trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub fn print(&self, format: Format) {
@@ -154,8 +322,8 @@ impl Table {
     }
 }
 
-/// Prints one record: `key: value` lines, or a JSON object.
-pub fn print_record(format: Format, fields: &[(&str, String)]) {
+/// Prints one record: `name: value` lines, or a JSON object.
+pub fn print_record(format: Format, fields: &[(&str, Field)]) {
     match format {
         Format::Table => {
             let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
@@ -163,13 +331,15 @@ pub fn print_record(format: Format, fields: &[(&str, String)]) {
                 crate::say!("{key:<width$}  {value}");
             }
         }
-        Format::Json => {
-            let object: Map<String, Value> = fields
-                .iter()
-                .map(|(k, v)| (k.to_lowercase().replace(' ', "_"), Value::String(v.clone())))
-                .collect();
-            crate::say!("{}", Value::Object(object));
-        }
+        Format::Json => crate::say!("{}", record_json(fields)),
+    }
+}
+
+/// Prints an error on stderr: one line of text, or `{"error": "..."}` for scripts.
+pub fn print_error(format: Format, message: &str) {
+    match format {
+        Format::Table => eprintln!("error: {message}"),
+        Format::Json => eprintln!("{}", serde_json::json!({ "error": message })),
     }
 }
 

@@ -96,9 +96,16 @@ impl Env {
 }
 
 const HASH: &str = "0101010101010101010101010101010101010101010101010101010101010101";
+const HASH3: &str = "0303030303030303030303030303030303030303030303030303030303030303";
+const HASH2: &str = "0202020202020202020202020202020202020202020202020202020202020202";
 
-/// A ledger with agency 075, its members, a funded treasury, a recipient and an award C-1.
+/// A ledger with agency 075, its members, a treasury funded with 20,000.00, a recipient and an award C-1.
 fn ledger_with_award() -> Env {
+    ledger_with_treasury("20000.00")
+}
+
+/// [`ledger_with_award`] with `treasury` in the agency's treasury.
+fn ledger_with_treasury(treasury: &str) -> Env {
     let env = Env::new();
     let auditor = env.keypair("auditor");
     let head = env.keypair("head");
@@ -165,7 +172,8 @@ fn ledger_with_award() -> Env {
             "budget", "allot", "075", "--tas", "0100-000", "--fy", "2026", "--amount", "50000",
         ],
     );
-    env.json("admin", &["agency", "fund", "075", "20000.00"]);
+    let funded = env.json("admin", &["agency", "fund", "075", "--amount", treasury]);
+    assert_eq!(funded["amount"], treasury);
     let wallet = Keypair::new().pubkey().to_string();
     env.json(
         "obligor",
@@ -216,9 +224,11 @@ fn every_command_group_works_end_to_end() {
 
     let ledger = env.json("admin", &["ledger", "show"]);
     assert_eq!(
-        (ledger["decimals"].as_str(), ledger["agencies"].as_str()),
-        (Some("2"), Some("1"))
+        (&ledger["decimals"], &ledger["agencies"]),
+        (&2.into(), &1.into())
     );
+    assert_eq!(ledger["pending_admin"], Value::Null);
+    assert_eq!(ledger["paused"], false);
     let members = env.json("head", &["member", "list", "075"]);
     assert_eq!(members.as_array().unwrap().len(), 6);
     let budget = env.json("admin", &["budget", "list", "075"]);
@@ -255,8 +265,8 @@ fn every_command_group_works_end_to_end() {
         ],
     );
     assert_eq!(
-        (small["index"].as_str(), small["status"].as_str()),
-        (Some("0"), Some("sent"))
+        (&small["index"], &small["status"], &small["amount"]),
+        (&0.into(), &"sent".into(), &"250.00".into())
     );
     let request = env.json(
         "clerk",
@@ -268,15 +278,23 @@ fn every_command_group_works_end_to_end() {
             "--amount",
             "2000.00",
             "--invoice-hash",
-            HASH,
+            HASH2,
         ],
     );
-    assert_eq!(request["index"], "1");
+    assert_eq!(
+        (&request["index"], &request["amount"]),
+        (&1.into(), &"2000.00".into())
+    );
     env.json("approver1", &["payment", "approve", "075", "C-1", "1"]);
     let shown = env.json("admin", &["payment", "show", "075", "C-1", "1"]);
     assert_eq!(
-        (shown["status"].as_str(), shown["approvals"].as_str()),
-        (Some("Requested"), Some("1/2"))
+        (
+            &shown["status"],
+            &shown["approvals"],
+            &shown["approvals_required"],
+            &shown["executed_at"]
+        ),
+        (&"Requested".into(), &1.into(), &2.into(), &Value::Null)
     );
     env.json("approver2", &["payment", "approve", "075", "C-1", "1"]);
     env.json("executor", &["payment", "execute", "075", "C-1", "1"]);
@@ -284,13 +302,13 @@ fn every_command_group_works_end_to_end() {
 
     let award = env.json("admin", &["award", "show", "075", "C-1"]);
     assert_eq!(
-        (award["outlayed"].as_str(), award["payments"].as_str()),
-        (Some("2250.00"), Some("2"))
+        (&award["outlayed"], &award["payments"]),
+        (&"2250.00".into(), &2.into())
     );
     let agency = env.json("admin", &["agency", "show", "075"]);
     assert_eq!(
-        (agency["outlayed"].as_str(), agency["payments"].as_str()),
-        (Some("2250.00"), Some("2"))
+        (&agency["outlayed"], &agency["payments"]),
+        (&"2250.00".into(), &2.into())
     );
     assert_eq!(agency["outlay_hash"].as_str().map(str::len), Some(64));
     let agencies = env.json("admin", &["agency", "list"]);
@@ -309,10 +327,12 @@ fn every_command_group_works_end_to_end() {
     assert_eq!(payments.as_array().unwrap().len(), 1);
     assert_eq!(
         (
-            payments[0]["index"].as_str(),
-            payments[0]["status"].as_str()
+            &payments[0]["agency"],
+            &payments[0]["award_id"],
+            &payments[0]["index"],
+            &payments[0]["status"]
         ),
-        (Some("0"), Some("Executed"))
+        (&"075".into(), &"C-1".into(), &0.into(), &"Executed".into())
     );
 
     // Oversight.
@@ -329,7 +349,7 @@ fn every_command_group_works_end_to_end() {
             "--amount",
             "10.00",
             "--invoice-hash",
-            HASH,
+            HASH3,
         ],
         "RecipientNotActive",
     );
@@ -345,7 +365,7 @@ fn every_command_group_works_end_to_end() {
             "--amount",
             "10.00",
             "--invoice-hash",
-            HASH,
+            HASH3,
         ],
         "AgencyFrozen",
     );
@@ -360,7 +380,7 @@ fn every_command_group_works_end_to_end() {
             "--deobligate",
             "1000.00",
             "--document-hash",
-            HASH,
+            HASH3,
         ],
     );
     assert_eq!(
@@ -518,11 +538,8 @@ fn migrate_applies_the_plan_once_and_names_bad_lines() {
     assert_eq!(first["applied"].as_array().unwrap().len(), 3);
     let agency = env.json("admin", &["agency", "show", "069"]);
     assert_eq!(
-        (
-            agency["threshold"].as_str(),
-            agency["approvals_required"].as_str()
-        ),
-        (Some("25000.00"), Some("2"))
+        (&agency["threshold"], &agency["approvals_required"]),
+        (&"25000.00".into(), &2.into())
     );
     let second = env.json(
         "admin",
@@ -616,6 +633,61 @@ fn demo_plays_a_fiscal_year_and_writes_demo_json() {
         paid, outlayed,
         "demo.json payments add up to the agencies' outlays"
     );
+
+    // Each month's header comes before that month's events.
+    let header = stdout.find("month  2  November 2025").unwrap();
+    let refusal = stdout.find("refused  075  invoice of").unwrap();
+    let next = stdout.find("month  3  December 2025").unwrap();
+    assert!(header < refusal && refusal < next, "{stdout}");
+
+    // Every agency's hash chain can be recomputed from demo.json alone.
+    for agency in demo["agencies"].as_array().unwrap() {
+        let address = agency["address"].as_str().unwrap();
+        let mut records: Vec<&Value> = payments
+            .iter()
+            .map(|p| &p["record"])
+            .filter(|r| r["agency"] == address)
+            .collect();
+        records.sort_by_key(|r| r["sequence"].as_u64());
+        let head = records.iter().fold([0u8; 32], |head, record| {
+            let canonical = hex::decode(record["canonical_hex"].as_str().unwrap()).unwrap();
+            solana_sha256_hasher::hashv(&[&head, &canonical]).to_bytes()
+        });
+        assert_eq!(hex::encode(head), agency["outlay_hash"].as_str().unwrap());
+        assert_eq!(records.len() as u64, agency["payments"].as_u64().unwrap());
+    }
+    let first = &payments[0];
+    assert_eq!(
+        (&first["month"], &first["path"]),
+        (&1.into(), &"fast".into())
+    );
+    assert!(first["date"].as_str().unwrap().starts_with("2025-10-"));
+}
+
+#[test]
+fn the_demo_prints_json_for_scripts() {
+    let env = Env::new();
+    let out = env.path("out");
+    let output = Command::cargo_bin("pubspend")
+        .unwrap()
+        .current_dir(env.dir.path())
+        .args([
+            "--output",
+            "json",
+            "demo",
+            "--payments-per-month",
+            "1",
+            "--output-dir",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["hash_chains_verified"], true);
+    assert_eq!(summary["payments"], 36 + 1, "{summary}");
+    assert_eq!(summary["refused"], 5);
+    assert_eq!(summary["agencies"].as_array().unwrap().len(), 3);
 }
 
 #[test]
@@ -636,10 +708,345 @@ fn the_example_migration_file_plans_cleanly() {
         .collect();
     assert_eq!(steps.len(), 8, "{steps:?}");
     assert!(steps[0].starts_with("register agency 069"));
-    assert!(steps[1].starts_with("set policy of 069: threshold 25000.00, 2 approvals"));
+    assert!(
+        steps[1].starts_with("set policy of 069: threshold 25,000.00, 2 approvals"),
+        "{steps:?}"
+    );
     assert_eq!(
         plan["applied"].as_array().unwrap().len(),
         0,
         "a dry run applies nothing"
     );
+}
+
+/// `pay-small` on award C-1 of agency 075 with `amount` and a fresh invoice hash.
+fn pay_small(amount: &str, invoice: &str) -> Vec<String> {
+    [
+        "payment",
+        "pay-small",
+        "075",
+        "C-1",
+        "--amount",
+        amount,
+        "--invoice-hash",
+        invoice,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// The old parser dropped every comma and underscore: `12,50` paid 1,250.00, `1,2,3` paid 123.00, `1_0` paid
+/// 10.00. Each is now refused with what was read, and nothing is sent; grouped thousands still work.
+#[test]
+fn amounts_with_misplaced_separators_are_refused() {
+    let env = ledger_with_award();
+    for (bad, message) in [
+        ("12,50", "invalid amount: \"12,50\" is not a grouped amount: commas go only between groups of exactly three digits (1,250.00)"),
+        ("1,2,3", "invalid amount: \"1,2,3\" is not a grouped amount"),
+        ("1,25", "invalid amount: \"1,25\" is not a grouped amount"),
+        ("1_0", "invalid amount: not a number: \"1_0\" (write it like 1250.00 or 1,250.00)"),
+        (".50", "invalid amount: not a number: \".50\""),
+    ] {
+        env.refused("executor", &strs(&pay_small(bad, HASH)), message);
+    }
+    let requested = env.json(
+        "clerk",
+        &[
+            "payment",
+            "request",
+            "075",
+            "C-1",
+            "--amount",
+            "1,250.5",
+            "--invoice-hash",
+            HASH,
+        ],
+    );
+    assert_eq!(requested["amount"], "1250.50", "{requested}");
+    let award = env.json("admin", &["award", "show", "075", "C-1"]);
+    assert_eq!(award["in_flight"], "1250.50");
+}
+
+/// Four (here six) `agency register` run at once on one state file used to all print a signature while only
+/// one agency survived. Writers now hold an exclusive lock from load to save: every write is found.
+#[test]
+fn concurrent_writers_lose_no_write() {
+    let env = Env::new();
+    env.keypair("admin");
+    let head = env.keypair("head");
+    env.json("admin", &["ledger", "init"]);
+    let codes = ["101", "102", "103", "104", "105", "106"];
+    let children: Vec<_> = codes
+        .iter()
+        .map(|code| {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pubspend"));
+            cmd.current_dir(env.dir.path())
+                .env("HOME", env.dir.path())
+                .args(["-u", "embedded", "--embedded-state"])
+                .arg(env.path("chain.json"))
+                .arg("-k")
+                .arg(env.path("admin.json"))
+                .args(["--output", "json", "agency", "register", "--code", code])
+                .args(["--name", &format!("Agency {code}"), "--head", &head])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(printed["signature"].as_str().is_some_and(|s| s.len() > 60));
+    }
+    let agencies = env.json("admin", &["agency", "list"]);
+    let listed: Vec<&str> = agencies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed, codes,
+        "every concurrent write is in the saved chain"
+    );
+    let ledger = env.json("admin", &["ledger", "show"]);
+    assert_eq!(ledger["agencies"], 6);
+    // The state was replaced by renames: no temporary file is left beside it.
+    let leftovers: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".pubspend-state-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// A state file that is not a saved chain is named with what is wrong, and left as it is.
+#[test]
+fn broken_state_files_are_named_and_left_alone() {
+    let env = Env::new();
+    env.keypair("admin");
+    for (content, message) in [
+        ("", "is empty (not a saved chain)"),
+        (
+            "{\"unix_timestamp\": 1, \"acc",
+            "not a saved embedded chain (EOF while parsing",
+        ),
+        ("[1, 2]", "not a saved embedded chain (invalid type"),
+    ] {
+        std::fs::write(env.path("chain.json"), content).unwrap();
+        env.refused(
+            "admin",
+            &["ledger", "show"],
+            &format!("embedded state {}: ", env.path("chain.json").display()),
+        );
+        env.refused("admin", &["agency", "list"], message);
+        assert_eq!(
+            std::fs::read_to_string(env.path("chain.json")).unwrap(),
+            content
+        );
+    }
+}
+
+#[test]
+fn impossible_dates_and_bad_codes_are_refused() {
+    let env = ledger_with_award();
+    let obligate = |end: &str| {
+        vec![
+            "award",
+            "obligate",
+            "075",
+            "--award-id",
+            "C-2",
+            "--tas",
+            "0100-000",
+            "--fy",
+            "2026",
+            "--uei",
+            "ABCDEF123456",
+            "--amount",
+            "10.00",
+            "--start",
+            "2026-01-01",
+            "--end",
+            end,
+            "--document-hash",
+            HASH,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    for bad in ["2026-02-30", "2026-02-29", "2026-04-31", "2026-1-5"] {
+        env.refused(
+            "obligor",
+            &strs(&obligate(bad)),
+            &format!("\"{bad}\" is not a date: write YYYY-MM-DD, a day that exists"),
+        );
+    }
+    for bad in ["75", "ABC", "07a", "12345"] {
+        env.refused(
+            "admin",
+            &["agency", "register", "--code", bad, "--name", "X", "--head", HASH_KEY],
+            &format!("\"{bad}\" is not an agency code: 3 digits (CGAC, e.g. 075) or 4 digits (FREC, e.g. 1601)"),
+        );
+        env.refused("admin", &["agency", "show", bad], "is not an agency code");
+    }
+    env.refused(
+        "admin",
+        &[
+            "agency", "register", "--code", "075", "--name", "Again", "--head", HASH_KEY,
+        ],
+        "agency 075 exists already (Health and Human Services, head ",
+    );
+}
+
+/// Any valid public key, for arguments that are checked before it matters.
+const HASH_KEY: &str = "11111111111111111111111111111111";
+
+/// Errors a finance officer can act on: the treasury's balance, what an award has left, a duplicate invoice.
+#[test]
+fn refusals_say_what_to_do() {
+    let env = ledger_with_treasury("100.00");
+    env.refused(
+        "executor",
+        &strs(&pay_small("250.00", HASH)),
+        "InsufficientFunds: the treasury holds 100.00, the payment needs 250.00",
+    );
+    let request = |amount: &str, invoice: &str| {
+        [
+            "payment",
+            "request",
+            "075",
+            "C-1",
+            "--amount",
+            amount,
+            "--invoice-hash",
+            invoice,
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    env.refused(
+        "clerk",
+        &strs(&request("10,000.01", HASH)),
+        "ExceedsAwardRemaining (6041): award C-1 has 10,000.00 left (obligated 10,000.00, outlayed 0.00, in flight 0.00), the payment needs 10,000.01",
+    );
+    env.json("clerk", &strs(&request("4,000.00", HASH)));
+    env.refused(
+        "clerk",
+        &strs(&request("4,000.00", HASH)),
+        "duplicate invoice: award C-1 already has payment 0 of 4,000.00 with this invoice (Requested); pass --allow-duplicate-invoice",
+    );
+    env.refused(
+        "executor",
+        &strs(&pay_small("50.00", HASH)),
+        "duplicate invoice: award C-1 already has payment 0",
+    );
+    let mut again = request("4,000.00", HASH);
+    again.push("--allow-duplicate-invoice".into());
+    assert_eq!(env.json("clerk", &strs(&again))["index"], 1);
+
+    // Errors are JSON on stderr for scripts.
+    let output = env
+        .cmd(
+            "executor",
+            &[&strs(&pay_small("12,50", HASH))[..], &["--output", "json"]].concat(),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert!(error["error"]
+        .as_str()
+        .unwrap()
+        .contains("\"12,50\" is not a grouped amount"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn an_unreachable_node_is_named() {
+    let env = Env::new();
+    env.keypair("admin");
+    let mut cmd = Command::cargo_bin("pubspend").unwrap();
+    cmd.current_dir(env.dir.path())
+        .env("HOME", env.dir.path())
+        .args(["-u", "http://127.0.0.1:9", "agency", "show", "075"]);
+    env.refused_cmd(
+        cmd,
+        &["agency", "show"],
+        "cannot reach the RPC node at http://127.0.0.1:9: Connection refused",
+    );
+    let mut cmd = env.cmd("admin", &["clock", "advance", "1d"]);
+    cmd.args(["-u", "http://127.0.0.1:9"]);
+    env.refused_cmd(
+        cmd,
+        &["clock", "advance"],
+        "clock advance moves only the embedded chain's clock",
+    );
+}
+
+#[test]
+fn keygen_writes_and_reads_keypairs_and_never_overwrites_by_accident() {
+    let env = Env::new();
+    let new = |extra: &[&str]| {
+        let mut cmd = Command::cargo_bin("pubspend").unwrap();
+        cmd.current_dir(env.dir.path())
+            .args(["--output", "json", "keygen", "new", "-o", "keys/a.json"])
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let first = new(&[]);
+    assert!(first.status.success());
+    let made: Value = serde_json::from_slice(&first.stdout).unwrap();
+    let read = Command::cargo_bin("pubspend")
+        .unwrap()
+        .current_dir(env.dir.path())
+        .args(["keygen", "pubkey", "keys/a.json"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), made["pubkey"]);
+    let file = std::fs::read(env.path("keys/a.json")).unwrap();
+    let keypair = solana_keypair::read_keypair_file(env.path("keys/a.json")).unwrap();
+    assert_eq!(keypair.pubkey().to_string(), made["pubkey"]);
+
+    let refused = new(&[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("exists already: refusing to overwrite a keypair (pass --force"));
+    assert_eq!(
+        std::fs::read(env.path("keys/a.json")).unwrap(),
+        file,
+        "the key is kept"
+    );
+    let forced = new(&["--force"]);
+    assert!(forced.status.success());
+    let replaced: Value = serde_json::from_slice(&forced.stdout).unwrap();
+    assert_ne!(replaced["pubkey"], made["pubkey"]);
+}
+
+#[test]
+fn the_clock_moves_only_forward_and_only_when_asked() {
+    let env = Env::new();
+    env.keypair("admin");
+    env.json("admin", &["ledger", "init"]);
+    let before = env.json("admin", &["clock", "show"])["unix_timestamp"]
+        .as_u64()
+        .unwrap();
+    let moved = env.json("admin", &["clock", "advance", "36h"]);
+    assert_eq!(moved["advanced_seconds"], 129_600);
+    let after = env.json("admin", &["clock", "show"])["unix_timestamp"]
+        .as_u64()
+        .unwrap();
+    assert!(after >= before + 129_600, "{before} -> {after}");
+    env.refused("admin", &["clock", "advance", "0d"], "is not a duration");
+    env.refused("admin", &["clock", "advance", "1w"], "is not a duration");
 }

@@ -7,10 +7,10 @@ use solana_sdk::signature::Signer;
 use super::{parse_amount, send, show_amount};
 use crate::{
     args,
-    context::Session,
+    context::{Mode, Session},
     error::CliResult,
     fail,
-    output::{print_record, Table},
+    output::{print_record, Field, Table},
     Globals,
 };
 
@@ -18,7 +18,7 @@ use crate::{
 pub enum AgencyCommand {
     /// Register an agency and create its treasury (ledger admin)
     Register {
-        /// CGAC-style code, e.g. 075
+        /// Agency code: 3 digits (CGAC, e.g. 075) or 4 digits (FREC, e.g. 1601)
         #[arg(long)]
         code: String,
         #[arg(long)]
@@ -47,7 +47,8 @@ pub enum AgencyCommand {
     /// your token account)
     Fund {
         code: String,
-        #[arg(allow_hyphen_values = true)]
+        /// Amount in the token's units, e.g. 1,000,000.00
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
     },
     /// Freeze an agency (auditor)
@@ -62,7 +63,7 @@ pub enum AgencyCommand {
 
 pub async fn run(command: AgencyCommand, globals: &Globals) -> CliResult<()> {
     let signs = !matches!(command, AgencyCommand::Show { .. } | AgencyCommand::List);
-    let session = Session::open(globals, signs).await?;
+    let session = Session::open(globals, Mode::signing(signs)).await?;
     match command {
         AgencyCommand::Show { code } => show(&session, &code).await?,
         AgencyCommand::List => list(&session).await?,
@@ -76,14 +77,27 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
     let ledger = session.ledger().await?;
     match command {
         AgencyCommand::Register { code, name, head } => {
+            args::agency_code(&code)?;
             let head = args::pubkey(&head)?;
+            let address = pda::agency(&code).0;
+            if let Some(existing) = session
+                .client
+                .fetch_optional::<public_spending::state::Agency>(&address)
+                .await?
+            {
+                fail!(
+                    "agency {code} exists already ({}, head {})",
+                    existing.name,
+                    existing.head
+                );
+            }
             let ix = builders::RegisterAgency {
                 admin: signer.pubkey(),
                 payment_mint: ledger.payment_mint,
                 token_program: ledger.token_program,
                 args: RegisterAgencyArgs {
                     code: code.clone(),
-                    name,
+                    name: name.clone(),
                     head,
                 },
             }
@@ -92,7 +106,13 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                 session,
                 &[ix],
                 signer,
-                vec![("agency", pda::agency(&code).0.to_string())],
+                vec![
+                    ("agency", address.into()),
+                    ("code", code.into()),
+                    ("name", name.into()),
+                    ("head", head.into()),
+                    ("treasury", pda::treasury(&address).0.into()),
+                ],
             )
             .await?;
         }
@@ -121,7 +141,22 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                 policy,
             }
             .instruction();
-            send(session, &[ix], signer, vec![("agency", agency.to_string())]).await?;
+            send(
+                session,
+                &[ix],
+                signer,
+                vec![
+                    ("agency", agency.into()),
+                    ("threshold", show_amount(&ledger, policy.threshold)),
+                    ("approvals required", policy.approvals_required.into()),
+                    ("time lock seconds", policy.time_lock_seconds.into()),
+                    (
+                        "fast path daily cap",
+                        show_amount(&ledger, policy.fast_path_daily_cap),
+                    ),
+                ],
+            )
+            .await?;
         }
         AgencyCommand::Fund { code, amount } => {
             let (agency, state) = session.agency(&code).await?;
@@ -162,8 +197,9 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                 &[ix],
                 signer,
                 vec![
-                    ("agency", agency.to_string()),
-                    ("funded", show_amount(&ledger, amount)),
+                    ("agency", agency.into()),
+                    ("treasury", state.treasury.into()),
+                    ("amount", show_amount(&ledger, amount)),
                 ],
             )
             .await?;
@@ -177,28 +213,21 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
 
 async fn set_frozen(session: &Session, code: &str, frozen: bool) -> CliResult<()> {
     let signer = session.signer()?;
-    {
-        {
-            let (agency, _) = session.agency(code).await?;
-            let ix = builders::SetAgencyFrozen {
-                agency,
-                auditor: signer.pubkey(),
-                frozen,
-            }
-            .instruction();
-            send(
-                session,
-                &[ix],
-                signer,
-                vec![
-                    ("agency", agency.to_string()),
-                    ("frozen", frozen.to_string()),
-                ],
-            )
-            .await?;
-        }
+    let (agency, _) = session.agency(code).await?;
+    let ix = builders::SetAgencyFrozen {
+        agency,
+        auditor: signer.pubkey(),
+        frozen,
     }
-    Ok(())
+    .instruction();
+    send(
+        session,
+        &[ix],
+        signer,
+        vec![("agency", agency.into()), ("frozen", frozen.into())],
+    )
+    .await
+    .map(drop)
 }
 
 async fn show(session: &Session, code: &str) -> CliResult<()> {
@@ -208,21 +237,18 @@ async fn show(session: &Session, code: &str) -> CliResult<()> {
     print_record(
         session.format,
         &[
-            ("code", agency.code.clone()),
-            ("name", agency.name.clone()),
-            ("address", address.to_string()),
-            ("head", agency.head.to_string()),
-            ("treasury", agency.treasury.to_string()),
-            ("frozen", agency.frozen.to_string()),
+            ("code", agency.code.clone().into()),
+            ("name", agency.name.clone().into()),
+            ("address", address.into()),
+            ("head", agency.head.into()),
+            ("treasury", agency.treasury.into()),
+            ("frozen", agency.frozen.into()),
             ("threshold", amount(agency.policy.threshold)),
             (
                 "approvals required",
-                agency.policy.approvals_required.to_string(),
+                agency.policy.approvals_required.into(),
             ),
-            (
-                "time lock seconds",
-                agency.policy.time_lock_seconds.to_string(),
-            ),
+            ("time lock seconds", agency.policy.time_lock_seconds.into()),
             (
                 "fast path daily cap",
                 amount(agency.policy.fast_path_daily_cap),
@@ -231,8 +257,8 @@ async fn show(session: &Session, code: &str) -> CliResult<()> {
             ("allotted", amount(agency.allotted)),
             ("obligated", amount(agency.obligated)),
             ("outlayed", amount(agency.outlayed)),
-            ("payments", agency.outlay_count.to_string()),
-            ("outlay hash", args::hex(&agency.outlay_hash)),
+            ("payments", agency.outlay_count.into()),
+            ("outlay hash", Field::Hash(agency.outlay_hash)),
         ],
     );
     Ok(())
@@ -240,7 +266,8 @@ async fn show(session: &Session, code: &str) -> CliResult<()> {
 
 async fn list(session: &Session) -> CliResult<()> {
     let ledger = session.ledger().await?;
-    let agencies = super::list(session, &AgencyQuery).await?;
+    let mut agencies = super::list(session, &AgencyQuery).await?;
+    agencies.sort_by(|(_, a), (_, b)| a.code.cmp(&b.code));
     let mut table = Table::new(&[
         "code",
         "name",
@@ -253,14 +280,14 @@ async fn list(session: &Session) -> CliResult<()> {
     ]);
     for (_, agency) in agencies {
         table.push(vec![
-            agency.code.clone(),
-            agency.name.clone(),
+            agency.code.clone().into(),
+            agency.name.clone().into(),
             show_amount(&ledger, agency.budget_authority),
             show_amount(&ledger, agency.allotted),
             show_amount(&ledger, agency.obligated),
             show_amount(&ledger, agency.outlayed),
-            agency.outlay_count.to_string(),
-            agency.frozen.to_string(),
+            agency.outlay_count.into(),
+            agency.frozen.into(),
         ]);
     }
     table.print(session.format);

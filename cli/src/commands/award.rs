@@ -18,10 +18,10 @@ use super::{
 };
 use crate::{
     args,
-    context::Session,
+    context::{Mode, Session},
     error::CliResult,
     fail,
-    output::{print_record, Table},
+    output::{print_record, Field, Table},
     Globals,
 };
 
@@ -119,7 +119,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
         command,
         AwardCommand::Show { .. } | AwardCommand::List { .. }
     );
-    let session = Session::open(globals, signs).await?;
+    let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
     match command {
         AwardCommand::Obligate {
@@ -167,7 +167,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 },
             };
             let fields = vec![
-                ("award", builder.award().to_string()),
+                ("award", builder.award().into()),
                 ("obligated", show_amount(&ledger, amount)),
             ];
             send(&session, &[builder.instruction()], signer, fields).await?;
@@ -181,13 +181,15 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             document_hash,
         } => {
             let signer = session.signer()?;
-            let change = match (increase, deobligate) {
-                (Some(a), None) => AwardChange::Increase {
-                    amount: parse_amount(&ledger, &a)?,
-                },
-                (None, Some(a)) => AwardChange::Deobligate {
-                    amount: parse_amount(&ledger, &a)?,
-                },
+            let (change, what, amount) = match (increase, deobligate) {
+                (Some(a), None) => {
+                    let amount = parse_amount(&ledger, &a)?;
+                    (AwardChange::Increase { amount }, "increase", amount)
+                }
+                (None, Some(a)) => {
+                    let amount = parse_amount(&ledger, &a)?;
+                    (AwardChange::Deobligate { amount }, "deobligation", amount)
+                }
                 _ => fail!("give exactly one of --increase or --deobligate"),
             };
             let document_hash = args::hash_or_file(
@@ -209,7 +211,11 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 &session,
                 &[ix],
                 signer,
-                vec![("award", address.to_string())],
+                vec![
+                    ("award", address.into()),
+                    ("change", what.into()),
+                    ("amount", show_amount(&ledger, amount)),
+                ],
             )
             .await?;
         }
@@ -224,13 +230,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 authority: signer.pubkey(),
             }
             .instruction();
-            send(
-                &session,
-                &[ix],
-                signer,
-                vec![("award", address.to_string())],
-            )
-            .await?;
+            send(&session, &[ix], signer, vec![("award", address.into())]).await?;
         }
         AwardCommand::Show { code, award_id } => {
             let (agency, _) = session.agency(&code).await?;
@@ -238,22 +238,22 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             print_record(
                 session.format,
                 &[
-                    ("award id", a.award_id.clone()),
-                    ("address", address.to_string()),
-                    ("type", format!("{:?}", a.award_type)),
-                    ("status", format!("{:?}", a.status)),
-                    ("recipient", a.recipient.to_string()),
-                    ("allotment", a.allotment.to_string()),
+                    ("award id", a.award_id.clone().into()),
+                    ("address", address.into()),
+                    ("type", format!("{:?}", a.award_type).into()),
+                    ("status", format!("{:?}", a.status).into()),
+                    ("recipient", a.recipient.into()),
+                    ("allotment", a.allotment.into()),
                     (
                         "object class",
-                        String::from_utf8_lossy(&a.object_class).into_owned(),
+                        String::from_utf8_lossy(&a.object_class).into_owned().into(),
                     ),
                     ("obligated", show_amount(&ledger, a.obligated)),
                     ("outlayed", show_amount(&ledger, a.outlayed)),
                     ("in flight", show_amount(&ledger, a.in_flight)),
-                    ("modifications", a.modification_count.to_string()),
-                    ("payments", a.payment_count.to_string()),
-                    ("document hash", args::hex(&a.document_hash)),
+                    ("modifications", a.modification_count.into()),
+                    ("payments", a.payment_count.into()),
+                    ("document hash", Field::Hash(a.document_hash)),
                 ],
             );
         }
@@ -287,13 +287,13 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             ]);
             for (_, a) in super::list(&session, &query).await? {
                 table.push(vec![
-                    a.award_id.clone(),
-                    format!("{:?}", a.award_type),
-                    format!("{:?}", a.status),
+                    a.award_id.clone().into(),
+                    format!("{:?}", a.award_type).into(),
+                    format!("{:?}", a.status).into(),
                     show_amount(&ledger, a.obligated),
                     show_amount(&ledger, a.outlayed),
                     show_amount(&ledger, a.in_flight),
-                    a.payment_count.to_string(),
+                    a.payment_count.into(),
                 ]);
             }
             table.print(session.format);

@@ -12,7 +12,14 @@ use public_spending_sdk::{
 use solana_sdk::signature::Signer;
 
 use super::{parse_amount, require_role, send, show_amount};
-use crate::{args, context::Session, error::CliResult, fail, output::Table, Globals};
+use crate::{
+    args,
+    context::{Mode, Session},
+    error::CliResult,
+    fail,
+    output::Table,
+    Globals,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum BudgetCommand {
@@ -74,7 +81,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
         command,
         BudgetCommand::List { .. } | BudgetCommand::Allotments { .. }
     );
-    let session = Session::open(globals, signs).await?;
+    let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
     match command {
         BudgetCommand::Appropriate {
@@ -105,7 +112,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 },
             };
             let fields = vec![
-                ("appropriation", builder.appropriation().to_string()),
+                ("appropriation", builder.appropriation().into()),
                 ("amount", show_amount(&ledger, budget_authority)),
             ];
             send(&session, &[builder.instruction()], signer, fields).await?;
@@ -134,8 +141,8 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 },
             };
             let fields = vec![
-                ("allotment", builder.allotment().to_string()),
-                ("index", builder.index.to_string()),
+                ("allotment", builder.allotment().into()),
+                ("index", builder.index.into()),
                 ("amount", show_amount(&ledger, amount)),
             ];
             send(&session, &[builder.instruction()], signer, fields).await?;
@@ -153,7 +160,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 &session,
                 &[ix],
                 signer,
-                vec![("appropriation", appropriation.to_string())],
+                vec![("appropriation", appropriation.into())],
             )
             .await?;
         }
@@ -176,14 +183,14 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
             ]);
             for (_, a) in super::list(&session, &query).await? {
                 table.push(vec![
-                    tas_text(&a),
-                    a.fiscal_year.to_string(),
-                    format!("{:?}", a.status),
+                    tas_text(&a).into(),
+                    a.fiscal_year.into(),
+                    format!("{:?}", a.status).into(),
                     show_amount(&ledger, a.budget_authority),
                     show_amount(&ledger, a.allotted),
                     show_amount(&ledger, a.obligated),
                     show_amount(&ledger, a.outlayed),
-                    a.allotment_count.to_string(),
+                    a.allotment_count.into(),
                 ]);
             }
             table.print(session.format);
@@ -207,9 +214,11 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
             ]);
             for (address, a) in allotments {
                 table.push(vec![
-                    a.index.to_string(),
-                    address.to_string(),
-                    String::from_utf8_lossy(&a.program_activity).into_owned(),
+                    a.index.into(),
+                    address.into(),
+                    String::from_utf8_lossy(&a.program_activity)
+                        .into_owned()
+                        .into(),
                     show_amount(&ledger, a.amount),
                     show_amount(&ledger, a.obligated),
                     show_amount(&ledger, a.outlayed),

@@ -19,7 +19,7 @@ use public_spending::{
     state::{Agency, ApprovalPolicy, AwardType, RecipientKind, RecipientStatus},
 };
 use public_spending_sdk::{
-    amount::format_amount,
+    amount::{format_amount, format_grouped},
     builders::{self, AwardKeys, PaymentDecision},
     client::Submitted,
     embedded::EmbeddedChain,
@@ -30,10 +30,9 @@ use serde_json::{json, Value};
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
-    args::hex,
     error::CliResult,
     fail,
-    output::{progress, Format, Table},
+    output::{progress, Field, Format, Table},
 };
 
 #[derive(Debug, Args)]
@@ -50,6 +49,10 @@ pub struct DemoArgs {
 const DECIMALS: u8 = 2;
 const DOLLAR: u64 = 100;
 const DAY: i64 = 86_400;
+/// 2025-10-01 00:00 UTC: the first day of federal fiscal year 2026, when the demo's year begins.
+const FISCAL_YEAR_START: i64 = 1_759_276_800;
+/// What each agency's treasury receives at the start of the year.
+const TREASURY_FUNDING: u64 = 4_000_000 * DOLLAR;
 
 /// A small deterministic generator, so that every run plays the same year.
 struct Lcg(u64);
@@ -102,18 +105,67 @@ struct Demo {
     refused: Vec<Value>,
     /// Every executed payment's record, as its event carried it.
     records: Vec<PaymentRecord>,
+    /// Narrate on stdout (off for `--output json`, which prints one JSON summary instead).
+    narrate: bool,
 }
 
 fn amount(units: u64) -> String {
     format_amount(units, DECIMALS)
 }
 
+/// `1,250.00`, for people.
+fn grouped(units: u64) -> String {
+    format_grouped(units, DECIMALS)
+}
+
+/// 00:00 UTC on the first day of the fiscal year's month `months` after October (0 is October 1st).
+fn month_start(months: u32) -> i64 {
+    chrono::DateTime::from_timestamp(FISCAL_YEAR_START, 0)
+        .and_then(|start| start.checked_add_months(chrono::Months::new(months)))
+        .map_or(FISCAL_YEAR_START, |t| t.timestamp())
+}
+
+/// A unix time as an RFC 3339 UTC date.
+fn date(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| seconds.to_string())
+}
+
+/// The record that entered the agency's hash chain, field by field, and its canonical bytes: enough to
+/// recompute every chain from demo.json alone (`head = sha256(head || canonical)`, starting from 32 zero bytes).
+fn record_json(record: &PaymentRecord) -> Value {
+    json!({
+        "sequence": record.sequence,
+        "agency": record.agency.to_string(),
+        "award": record.award.to_string(),
+        "payment_index": record.payment_index,
+        "recipient": record.recipient.to_string(),
+        "recipient_token_account": record.recipient_token_account.to_string(),
+        "amount_units": record.amount,
+        "invoice_hash": hex::encode(record.invoice_hash),
+        "reference": record.reference.to_string(),
+        "executed_at": record.executed_at,
+        "canonical_hex": hex::encode(record.canonical_bytes()),
+    })
+}
+
 impl Demo {
-    fn collect(&mut self, outcome: &TxOutcome) {
+    /// Keeps the executed payment's record that `outcome` carries, and returns it.
+    fn collect(&mut self, outcome: &TxOutcome) -> Option<PaymentRecord> {
+        let mut last = None;
         for event in &outcome.events {
             if let LedgerEvent::PaymentExecuted(executed) = event {
                 self.records.push(executed.record.clone());
+                last = Some(executed.record.clone());
             }
+        }
+        last
+    }
+
+    fn say(&self, line: std::fmt::Arguments) {
+        if self.narrate {
+            crate::output::write_line(line);
         }
     }
 
@@ -157,21 +209,28 @@ impl Demo {
             Some(error) => (u32::from(error), error.name()),
             None => fail!("{action} failed for another reason than a program check: {err}"),
         };
-        crate::say!("  refused  {agency}  {action}: {name} ({code})");
+        self.say(format_args!(
+            "  refused  {agency}  {action}: {name} ({code})"
+        ));
         self.refused.push(json!({ "month": month, "agency": agency, "action": action, "error_code": code, "error": name, "message": err.to_string() }));
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn record_payment(
         &mut self,
+        month: u32,
         agency: &DemoAgency,
         award: &DemoAward,
         index: u32,
         amount_units: u64,
         path: &str,
         signature: String,
+        record: Option<PaymentRecord>,
     ) {
         self.payments.push(json!({
+            "month": month,
+            "date": record.as_ref().map(|r| date(r.executed_at)),
             "agency": agency.code,
             "award_id": award.award_id,
             "index": index,
@@ -181,6 +240,7 @@ impl Demo {
             "path": path,
             "status": "executed",
             "signature": signature,
+            "record": record.as_ref().map(record_json),
         }));
     }
 
@@ -390,7 +450,7 @@ impl Demo {
         }
         let treasury = pda::treasury(&agency.address).0;
         self.chain()
-            .mint_to(&self.mint, &treasury, &admin, 4_000_000 * DOLLAR)
+            .mint_to(&self.mint, &treasury, &admin, TREASURY_FUNDING)
             .await?;
         Ok(())
     }
@@ -443,6 +503,7 @@ impl Demo {
     /// One invoice through the fast path.
     async fn pay_small(
         &mut self,
+        month: u32,
         agency: &DemoAgency,
         award: usize,
         units: u64,
@@ -461,12 +522,9 @@ impl Demo {
                 &agency.staff.disbursing,
             )
             .await?;
-        let signature = match &receipt.submitted {
-            Submitted::Landed(outcome) => {
-                self.collect(outcome);
-                outcome.signature.to_string()
-            }
-            Submitted::AlreadyLanded => String::new(),
+        let (signature, record) = match &receipt.submitted {
+            Submitted::Landed(outcome) => (outcome.signature.to_string(), self.collect(outcome)),
+            Submitted::AlreadyLanded => (String::new(), None),
         };
         let archive = builders::ArchivePayment {
             payment: receipt.payment,
@@ -474,7 +532,16 @@ impl Demo {
         }
         .instruction();
         self.client.send(&[archive], &[]).await?;
-        self.record_payment(agency, award, receipt.index, units, "fast", signature);
+        self.record_payment(
+            month,
+            agency,
+            award,
+            receipt.index,
+            units,
+            "fast",
+            signature,
+            record,
+        );
         Ok(())
     }
 
@@ -482,10 +549,11 @@ impl Demo {
     /// `early` (a month), an execution is first attempted before the time lock has passed, and its refusal shown.
     async fn pay_approved(
         &mut self,
+        month: u32,
         agency: &DemoAgency,
         award: usize,
         units: u64,
-        early: Option<u32>,
+        early: bool,
     ) -> CliResult<()> {
         let award = &agency.awards[award];
         let args = PaymentArgs {
@@ -517,7 +585,7 @@ impl Demo {
             index: receipt.index,
             executor: agency.staff.disbursing.pubkey(),
         };
-        if let Some(month) = early {
+        if early {
             let result = self
                 .client
                 .send(&[execute.instruction()], &[&agency.staff.disbursing])
@@ -535,19 +603,21 @@ impl Demo {
             .client
             .send(&[execute.instruction()], &[&agency.staff.disbursing])
             .await?;
-        self.collect(&outcome);
+        let record = self.collect(&outcome);
         let archive = builders::ArchivePayment {
             payment: receipt.payment,
             rent_payer: agency.staff.clerk.pubkey(),
         };
         self.client.send(&[archive.instruction()], &[]).await?;
         self.record_payment(
+            month,
             agency,
             award,
             receipt.index,
             units,
             "approval",
             outcome.signature.to_string(),
+            record,
         );
         Ok(())
     }
@@ -579,7 +649,7 @@ impl Demo {
                     code,
                     &format!(
                         "invoice of {} on award {} (over what is left)",
-                        amount(over),
+                        grouped(over),
                         award.award_id
                     ),
                     result,
@@ -643,7 +713,7 @@ impl Demo {
                     .await?;
             }
             (5, "089") => {
-                self.pay_approved(agency, 0, 30_000 * DOLLAR, Some(month))
+                self.pay_approved(month, agency, 0, 30_000 * DOLLAR, true)
                     .await?
             }
             (6, "069") => {
@@ -655,7 +725,7 @@ impl Demo {
                     status: RecipientStatus::Debarred,
                 };
                 self.send(&[debar.instruction()], &auditor).await?;
-                crate::say!("  auditor  {code}  debarred {}", award.uei);
+                self.say(format_args!("  auditor  {code}  debarred {}", award.uei));
                 let args = PaymentArgs {
                     amount: 5_000 * DOLLAR,
                     ..self.invoice()
@@ -688,10 +758,8 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     if let Err(err) = std::fs::create_dir_all(&args.output_dir) {
         fail!("cannot create {}: {err}", args.output_dir.display());
     }
-    crate::say!(
-        "Public Spending Ledger demo: fiscal year 2026 on the embedded chain (no validator)"
-    );
     let chain = EmbeddedChain::start().await;
+    chain.set_unix_timestamp(FISCAL_YEAR_START).await?;
     let admin = Keypair::new();
     let auditor = Keypair::new();
     chain.airdrop(&admin.pubkey(), 100_000_000_000).await?;
@@ -706,7 +774,11 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         payments: Vec::new(),
         refused: Vec::new(),
         records: Vec::new(),
+        narrate: format == Format::Table,
     };
+    demo.say(format_args!(
+        "Public Spending Ledger demo: fiscal year 2026 on the embedded chain (no validator)"
+    ));
 
     let admin = demo.admin.insecure_clone();
     let init = builders::InitializeLedger {
@@ -720,10 +792,10 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     };
     demo.send(&[init.instruction(), auditors.instruction()], &admin)
         .await?;
-    crate::say!(
+    demo.say(format_args!(
         "ledger   initialized; payment mint {mint} (2 decimals); auditor {}",
         demo.auditor.pubkey()
-    );
+    ));
 
     let mut agencies = Vec::new();
     for (index, (code, name)) in [
@@ -736,15 +808,31 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     {
         let mut agency = demo.setup_agency(code, name).await?;
         demo.budget(&mut agency, index).await?;
-        crate::say!("agency   {code} {name}: 2 appropriations, 4 allotments, 8 awards, treasury funded with 4000000.00");
+        demo.say(format_args!(
+            "agency   {code} {name}: 2 appropriations, 4 allotments, 8 awards, treasury funded with {}",
+            grouped(TREASURY_FUNDING)
+        ));
         agencies.push(agency);
     }
 
     let months = 12u32;
     let total = u64::from(months) * agencies.len() as u64 * u64::from(args.payments_per_month);
-    let bar = progress(total, "paying invoices");
+    let bar = if demo.narrate {
+        progress(total, "paying invoices")
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     for month in 1..=months {
         let before = demo.payments.len();
+        let first_day = demo.chain().clock().await?.unix_timestamp;
+        bar.suspend(|| {
+            demo.say(format_args!(
+                "month {month:>2}  {}",
+                chrono::DateTime::from_timestamp(first_day, 0)
+                    .map(|t| t.format("%B %Y").to_string())
+                    .unwrap_or_default()
+            ))
+        });
         for agency in &agencies {
             demo.refusals(month, agency).await?;
             for n in 0..args.payments_per_month {
@@ -752,22 +840,33 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
                 if n % 3 == 2 {
                     let units = demo.rng.between(25_000, 60_000) * DOLLAR;
                     let award = demo.pick_award(agency, preferred, units, month).await?;
-                    demo.pay_approved(agency, award, units, None).await?;
+                    demo.pay_approved(month, agency, award, units, false)
+                        .await?;
                 } else {
                     let units = demo.rng.between(500 * DOLLAR, 20_000 * DOLLAR);
                     let award = demo.pick_award(agency, preferred, units, month).await?;
-                    demo.pay_small(agency, award, units).await?;
+                    demo.pay_small(month, agency, award, units).await?;
                 }
                 bar.inc(1);
             }
             demo.chain().advance_clock(2 * DAY).await?;
         }
-        demo.chain().advance_clock(24 * DAY).await?;
+        // On to the first day of the next calendar month (unless the month's work ran past it).
+        let now = demo.chain().clock().await?.unix_timestamp;
+        let next = month_start(month);
+        if next > now {
+            demo.chain().advance_clock(next - now).await?;
+        }
+        let paid: u64 = demo.payments[before..]
+            .iter()
+            .filter_map(|p| p["amount_units"].as_u64())
+            .sum();
         bar.suspend(|| {
-            crate::say!(
-                "month {month:>2}: {} payments executed",
-                demo.payments.len() - before
-            )
+            demo.say(format_args!(
+                "  paid     {} payments, {}",
+                demo.payments.len() - before,
+                grouped(paid)
+            ))
         });
     }
     bar.finish_and_clear();
@@ -785,59 +884,73 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     let mut summary_json = Vec::new();
     for agency in &agencies {
         let state: Agency = demo.client.fetch(&agency.address).await?;
+        let units = |u| Field::amount(u, DECIMALS);
         summary.push(vec![
-            format!("{} {}", agency.code, agency.name),
-            amount(state.budget_authority),
-            amount(state.allotted),
-            amount(state.obligated),
-            amount(state.outlayed),
-            state.outlay_count.to_string(),
-            hex(&state.outlay_hash),
+            format!("{} {}", agency.code, agency.name).into(),
+            units(state.budget_authority),
+            units(state.allotted),
+            units(state.obligated),
+            units(state.outlayed),
+            state.outlay_count.into(),
+            Field::Hash(state.outlay_hash),
         ]);
         summary_json.push(json!({
             "code": agency.code, "name": agency.name, "address": agency.address.to_string(),
             "budget_authority": amount(state.budget_authority), "allotted": amount(state.allotted),
             "obligated": amount(state.obligated), "outlayed": amount(state.outlayed),
-            "payments": state.outlay_count, "outlay_hash": hex(&state.outlay_hash),
+            "payments": state.outlay_count, "outlay_hash": hex::encode(state.outlay_hash),
         }));
     }
     let chains_ok = verify_chains(&demo, &agencies).await?;
-    crate::say!();
-    summary.print(if format == Format::Json {
-        Format::Table
-    } else {
-        format
-    });
-    crate::say!();
-    crate::say!(
-        "{} payments executed ({} fast path, {} approval path), {} attempts refused; hash chains {}",
+    if demo.narrate {
+        crate::say!();
+        summary.print(Format::Table);
+        crate::say!();
+    }
+    let fast = demo.payments.iter().filter(|p| p["path"] == "fast").count();
+    let approval = demo.payments.len() - fast;
+    demo.say(format_args!(
+        "{} payments executed ({fast} fast path, {approval} approval path), {} attempts refused; hash chains {}",
         demo.payments.len(),
-        demo.payments.iter().filter(|p| p["path"] == "fast").count(),
-        demo.payments.iter().filter(|p| p["path"] == "approval").count(),
         demo.refused.len(),
         if chains_ok { "verified" } else { "MISMATCH" },
-    );
+    ));
 
     let dump = write_dump(
         &demo,
         &agencies,
-        summary_json,
+        summary_json.clone(),
         chains_ok,
         started.elapsed().as_secs_f64(),
     )
     .await?;
     let path = args.output_dir.join("demo.json");
-    if let Err(err) = std::fs::write(
-        &path,
-        serde_json::to_string_pretty(&dump).unwrap_or_default(),
-    ) {
+    let text = match serde_json::to_string_pretty(&dump) {
+        Ok(text) => text,
+        Err(err) => fail!("cannot encode demo.json: {err}"),
+    };
+    if let Err(err) = std::fs::write(&path, text) {
         fail!("cannot write {}: {err}", path.display());
     }
-    crate::say!(
+    demo.say(format_args!(
         "wrote {} in {:.1}s",
         path.display(),
         started.elapsed().as_secs_f64()
-    );
+    ));
+    if format == Format::Json {
+        crate::say!(
+            "{}",
+            json!({
+                "payments": demo.payments.len(),
+                "fast_path": fast,
+                "approval_path": approval,
+                "refused": demo.refused.len(),
+                "hash_chains_verified": chains_ok,
+                "agencies": summary_json,
+                "demo_json": path.display().to_string(),
+            })
+        );
+    }
     if !chains_ok {
         fail!("an outlay hash chain does not match its events");
     }

@@ -3,7 +3,14 @@ use public_spending_sdk::{builders, fetch::AccountSource, pda};
 use solana_sdk::signature::Signer;
 
 use super::send;
-use crate::{args, context::Session, error::CliResult, fail, output::print_record, Globals};
+use crate::{
+    args,
+    context::{Mode, Session},
+    error::CliResult,
+    fail,
+    output::{print_record, Field},
+    Globals,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
@@ -33,7 +40,7 @@ pub enum LedgerCommand {
 
 pub async fn run(command: LedgerCommand, globals: &Globals) -> CliResult<()> {
     let signs = !matches!(command, LedgerCommand::Show);
-    let session = Session::open(globals, signs).await?;
+    let session = Session::open(globals, Mode::signing(signs)).await?;
     match command {
         LedgerCommand::Show => show(&session).await?,
         command => write(&session, command).await?,
@@ -99,7 +106,7 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
         session,
         &[ix],
         signer,
-        vec![("ledger", pda::ledger().0.to_string())],
+        vec![("ledger", pda::ledger().0.into())],
     )
     .await
     .map(drop)
@@ -110,28 +117,14 @@ async fn show(session: &Session) -> CliResult<()> {
     print_record(
         session.format,
         &[
-            ("address", pda::ledger().0.to_string()),
-            ("admin", ledger.admin.to_string()),
-            (
-                "pending admin",
-                ledger
-                    .pending_admin
-                    .map(|k| k.to_string())
-                    .unwrap_or_default(),
-            ),
-            ("payment mint", ledger.payment_mint.to_string()),
-            ("decimals", ledger.mint_decimals.to_string()),
-            ("paused", ledger.paused.to_string()),
-            ("agencies", ledger.agency_count.to_string()),
-            (
-                "auditors",
-                ledger
-                    .auditors
-                    .iter()
-                    .map(|a| a.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
+            ("address", pda::ledger().0.into()),
+            ("admin", ledger.admin.into()),
+            ("pending admin", ledger.pending_admin.into()),
+            ("payment mint", ledger.payment_mint.into()),
+            ("decimals", ledger.mint_decimals.into()),
+            ("paused", ledger.paused.into()),
+            ("agencies", ledger.agency_count.into()),
+            ("auditors", Field::Keys(ledger.auditors.clone())),
         ],
     );
     Ok(())

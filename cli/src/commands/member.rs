@@ -4,7 +4,13 @@ use public_spending_sdk::{builders, query::MemberQuery};
 use solana_sdk::signature::Signer;
 
 use super::send;
-use crate::{args, context::Session, error::CliResult, output::Table, Globals};
+use crate::{
+    args,
+    context::{Mode, Session},
+    error::CliResult,
+    output::Table,
+    Globals,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum MemberCommand {
@@ -26,7 +32,11 @@ pub enum MemberCommand {
 }
 
 pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
-    let session = Session::open(globals, matches!(command, MemberCommand::Set { .. })).await?;
+    let session = Session::open(
+        globals,
+        Mode::signing(matches!(command, MemberCommand::Set { .. })),
+    )
+    .await?;
     match command {
         MemberCommand::Set {
             code,
@@ -49,9 +59,9 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
             }
             .instruction();
             let fields = vec![
-                ("member", key.to_string()),
-                ("roles", args::role_names(roles)),
-                ("active", (!inactive).to_string()),
+                ("member", key.into()),
+                ("roles", args::role_names(roles).into()),
+                ("active", (!inactive).into()),
             ];
             send(&session, &[ix], signer, fields).await?;
         }
@@ -67,9 +77,9 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
             let mut table = Table::new(&["key", "roles", "active"]);
             for (_, member) in members {
                 table.push(vec![
-                    member.key.to_string(),
-                    args::role_names(member.roles),
-                    member.active.to_string(),
+                    member.key.into(),
+                    args::role_names(member.roles).into(),
+                    member.active.into(),
                 ]);
             }
             table.print(session.format);

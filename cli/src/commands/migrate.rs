@@ -18,7 +18,7 @@ use toml::Spanned;
 use super::{parse_amount, show_amount};
 use crate::{
     args,
-    context::{read_keypair, Session},
+    context::{read_keypair, Mode, Session},
     error::CliResult,
     fail,
     output::Format,
@@ -104,7 +104,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<()> {
             fail!("{file_name}:{line}: {}", err.message());
         }
     };
-    let session = Session::open(globals, !args.dry_run).await?;
+    let session = Session::open(globals, Mode::signing(!args.dry_run)).await?;
     let ledger = session.ledger().await?;
     let at = |span: std::ops::Range<usize>| format!("{file_name}:{}", line_of(&text, span.start));
 

@@ -3,7 +3,9 @@
 pub mod agency;
 pub mod award;
 pub mod budget;
+pub mod clock;
 pub mod demo;
+pub mod keygen;
 pub mod ledger;
 pub mod member;
 pub mod migrate;
@@ -15,15 +17,27 @@ use public_spending::state::{Ledger, Member};
 use public_spending_sdk::{amount, client::Submitted, pda, TxOutcome};
 use solana_sdk::signature::Keypair;
 
-use crate::{args, context::Session, error::CliResult, fail, output::print_record};
+use crate::{
+    args,
+    context::Session,
+    error::CliResult,
+    fail,
+    output::{print_record, Field},
+};
 
 /// Reads an amount in the ledger mint's units (`1250.00`).
 pub fn parse_amount(ledger: &Ledger, input: &str) -> CliResult<u64> {
     Ok(amount::parse_amount(input, ledger.mint_decimals)?)
 }
 
-pub fn show_amount(ledger: &Ledger, units: u64) -> String {
-    amount::format_amount(units, ledger.mint_decimals)
+/// An amount in the ledger mint's units, for a record or a table.
+pub fn show_amount(ledger: &Ledger, units: u64) -> Field {
+    Field::amount(units, ledger.mint_decimals)
+}
+
+/// An amount for a sentence: `40,000.00`.
+pub fn amount_text(ledger: &Ledger, units: u64) -> String {
+    amount::format_grouped(units, ledger.mint_decimals)
 }
 
 /// Checks before sending that `signer` is an active member of the agency with `role`.
@@ -54,26 +68,32 @@ pub async fn send(
     session: &Session,
     instructions: &[solana_sdk::instruction::Instruction],
     signer: &Keypair,
-    fields: Vec<(&str, String)>,
+    fields: Vec<(&str, Field)>,
 ) -> CliResult<TxOutcome> {
     let outcome = session.client.send(instructions, &[signer]).await?;
     let mut fields = fields;
-    fields.push(("signature", outcome.signature.to_string()));
+    fields.push(("signature", outcome.signature.to_string().into()));
     print_record(session.format, &fields);
     Ok(outcome)
 }
 
-/// Prints how a payment submission ended.
-pub fn print_submitted(session: &Session, payment: &Pubkey, index: u32, submitted: &Submitted) {
-    let (status, signature) = match submitted {
-        Submitted::Landed(outcome) => ("sent", outcome.signature.to_string()),
-        Submitted::AlreadyLanded => ("already landed (not sent again)", String::new()),
+/// Prints how a payment submission ended, with the amount it sent.
+pub fn print_submitted(
+    session: &Session,
+    ledger: &Ledger,
+    receipt: &public_spending_sdk::client::PaymentReceipt,
+    amount: u64,
+) {
+    let (status, signature) = match &receipt.submitted {
+        Submitted::Landed(outcome) => ("sent", Field::Text(outcome.signature.to_string())),
+        Submitted::AlreadyLanded => ("already landed (not sent again)", Field::None),
     };
     print_record(
         session.format,
         &[
-            ("payment", payment.to_string()),
-            ("index", index.to_string()),
+            ("payment", receipt.payment.into()),
+            ("index", receipt.index.into()),
+            ("amount", show_amount(ledger, amount)),
             ("status", status.into()),
             ("signature", signature),
         ],

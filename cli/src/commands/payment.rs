@@ -1,33 +1,44 @@
-use std::path::PathBuf;
+use std::{
+    collections::{BTreeSet, HashMap},
+    path::PathBuf,
+};
 
+use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use public_spending::{
     constants::{ROLE_APPROVE, ROLE_EXECUTE, ROLE_REQUEST},
+    error::LedgerError,
     instructions::PaymentArgs,
-    state::{Ledger, Payment},
+    state::{Agency, Award, Ledger, Payment},
 };
 use public_spending_sdk::{
     builders::{self, AwardKeys, PaymentDecision},
     pda,
     query::PaymentQuery,
+    SdkError,
 };
 use solana_sdk::signature::{Keypair, Signer};
 
-use super::{award::award, parse_amount, print_submitted, require_role, send, show_amount};
+use super::{
+    amount_text, award::award, parse_amount, print_submitted, require_role, send, show_amount,
+};
 use crate::{
     args,
-    context::Session,
-    error::CliResult,
+    context::{Mode, Session},
+    error::{CliError, CliResult},
     fail,
-    output::{print_record, Table},
+    output::{print_record, Field, Table},
     Globals,
 };
 
 /// What a new payment is for.
 #[derive(Debug, Args)]
 pub struct NewPayment {
+    /// Agency code
     code: String,
+    /// The award's PIID or FAIN
     award_id: String,
+    /// Amount in the token's units, e.g. 1250.00 or 1,250.00
     #[arg(long, allow_hyphen_values = true)]
     amount: String,
     /// The invoice (only its sha256 goes on chain)
@@ -39,12 +50,18 @@ pub struct NewPayment {
     /// Solana Pay style reference key (default: a fresh one)
     #[arg(long)]
     reference: Option<String>,
+    /// Send even though this award already has a payment with the same invoice (refused by default: a
+    /// duplicate invoice is the most common improper payment)
+    #[arg(long)]
+    allow_duplicate_invoice: bool,
 }
 
 /// Which payment.
 #[derive(Debug, Args)]
 pub struct Which {
+    /// Agency code
     code: String,
+    /// The award's PIID or FAIN
     award_id: String,
     /// The payment's index on the award
     index: u32,
@@ -74,6 +91,7 @@ pub enum PaymentCommand {
     Show(Which),
     /// List payments still on chain (in flight, or final and not yet archived)
     List {
+        /// Only this agency's payments
         #[arg(long)]
         agency: Option<String>,
         /// Only payments of this award (needs --agency)
@@ -87,38 +105,42 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         command,
         PaymentCommand::Show(_) | PaymentCommand::List { .. }
     );
-    let session = Session::open(globals, signs).await?;
+    let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
     match command {
         PaymentCommand::Request(new) => {
             let signer = session.signer()?;
             let (award_address, args, reference) =
                 new_payment(&session, &ledger, &new, signer, ROLE_REQUEST).await?;
-            let receipt = session
+            let amount = args.amount;
+            let receipt = match session
                 .client
                 .request_payment(&award_address, args, reference, signer)
-                .await?;
-            print_submitted(
-                &session,
-                &receipt.payment,
-                receipt.index,
-                &receipt.submitted,
-            );
+                .await
+            {
+                Ok(receipt) => receipt,
+                Err(err) => {
+                    return Err(explain(&session, &ledger, &award_address, amount, err).await)
+                }
+            };
+            print_submitted(&session, &ledger, &receipt, amount);
         }
         PaymentCommand::PaySmall(new) => {
             let signer = session.signer()?;
             let (award_address, args, reference) =
                 new_payment(&session, &ledger, &new, signer, ROLE_EXECUTE).await?;
-            let receipt = session
+            let amount = args.amount;
+            let receipt = match session
                 .client
                 .pay_small(&award_address, args, reference, signer)
-                .await?;
-            print_submitted(
-                &session,
-                &receipt.payment,
-                receipt.index,
-                &receipt.submitted,
-            );
+                .await
+            {
+                Ok(receipt) => receipt,
+                Err(err) => {
+                    return Err(explain(&session, &ledger, &award_address, amount, err).await)
+                }
+            };
+            print_submitted(&session, &ledger, &receipt, amount);
         }
         PaymentCommand::Approve(which) => {
             decide(&session, &which, PaymentDecision::Approve).await?
@@ -127,7 +149,8 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         PaymentCommand::Cancel(which) => decide(&session, &which, PaymentDecision::Cancel).await?,
         PaymentCommand::Execute(which) => {
             let signer = session.signer()?;
-            let (agency, award_address, award_state, payment, _) = locate(&session, &which).await?;
+            let (agency, award_address, award_state, payment, state) =
+                locate(&session, &which).await?;
             require_role(
                 &session,
                 &which.code,
@@ -136,23 +159,31 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 ROLE_EXECUTE,
             )
             .await?;
+            let payout = session.client.payout(&award_state).await?;
             let ix = builders::ExecutePayment {
                 keys: AwardKeys::of(award_address, &award_state),
-                payout: session.client.payout(&award_state).await?,
+                payout,
                 index: which.index,
                 executor: signer.pubkey(),
             }
             .instruction();
-            send(
-                &session,
-                &[ix],
-                signer,
-                vec![
-                    ("payment", payment.to_string()),
+            let outcome = match session.client.send(&[ix], &[signer]).await {
+                Ok(outcome) => outcome,
+                Err(err) => {
+                    return Err(explain(&session, &ledger, &award_address, state.amount, err).await)
+                }
+            };
+            print_record(
+                session.format,
+                &[
+                    ("payment", payment.into()),
+                    ("index", which.index.into()),
+                    ("amount", show_amount(&ledger, state.amount)),
+                    ("payout wallet", payout.payout_wallet.into()),
                     ("status", "executed".into()),
+                    ("signature", outcome.signature.to_string().into()),
                 ],
-            )
-            .await?;
+            );
         }
         PaymentCommand::Archive(which) => {
             let signer = session.signer()?;
@@ -167,7 +198,9 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 &[ix],
                 signer,
                 vec![
-                    ("payment", payment.to_string()),
+                    ("payment", payment.into()),
+                    ("amount", show_amount(&ledger, state.amount)),
+                    ("rent returned to", state.rent_payer.into()),
                     ("status", "archived".into()),
                 ],
             )
@@ -177,23 +210,28 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         PaymentCommand::Release(which) => hold(&session, &which, false).await?,
         PaymentCommand::Show(which) => {
             let (_, _, _, address, p) = locate(&session, &which).await?;
+            let time = |t: i64| if t == 0 { Field::None } else { Field::Time(t) };
             print_record(
                 session.format,
                 &[
-                    ("payment", address.to_string()),
-                    ("index", p.index.to_string()),
-                    ("status", format!("{:?}", p.status)),
+                    ("payment", address.into()),
+                    ("agency", which.code.clone().into()),
+                    ("award id", which.award_id.clone().into()),
+                    ("index", p.index.into()),
+                    ("status", format!("{:?}", p.status).into()),
                     ("amount", show_amount(&ledger, p.amount)),
-                    ("fast path", p.fast_path.to_string()),
-                    ("held", p.held.to_string()),
-                    ("requester", p.requester.to_string()),
-                    (
-                        "approvals",
-                        format!("{}/{}", p.approvers.len(), p.approvals_required),
-                    ),
-                    ("executable at", p.executable_at.to_string()),
-                    ("reference", p.reference.to_string()),
-                    ("invoice hash", args::hex(&p.invoice_hash)),
+                    ("fast path", p.fast_path.into()),
+                    ("held", p.held.into()),
+                    ("requester", p.requester.into()),
+                    ("approvals", (p.approvers.len() as u64).into()),
+                    ("approvals required", p.approvals_required.into()),
+                    ("approvers", Field::Keys(p.approvers.clone())),
+                    ("requested at", time(p.requested_at)),
+                    ("approved at", time(p.approved_at)),
+                    ("executable at", time(p.executable_at)),
+                    ("executed at", time(p.executed_at)),
+                    ("reference", p.reference.into()),
+                    ("invoice hash", Field::Hash(p.invoice_hash)),
                 ],
             );
         }
@@ -215,17 +253,28 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 },
             )
             .await?;
-            payments.sort_by_key(|(_, p)| (p.award, p.index));
-            let mut table =
-                Table::new(&["payment", "index", "status", "amount", "approvals", "held"]);
+            payments.sort_by_key(|(_, p)| (p.agency, p.award, p.index));
+            let names = Names::of(&session, &payments).await?;
+            let mut table = Table::new(&[
+                "agency",
+                "award id",
+                "index",
+                "status",
+                "amount",
+                "approvals",
+                "held",
+                "payment",
+            ]);
             for (address, p) in payments {
                 table.push(vec![
-                    address.to_string(),
-                    p.index.to_string(),
-                    format!("{:?}", p.status),
+                    names.agency(&p.agency),
+                    names.award(&p.award),
+                    p.index.into(),
+                    format!("{:?}", p.status).into(),
                     show_amount(&ledger, p.amount),
-                    format!("{}/{}", p.approvers.len(), p.approvals_required),
-                    p.held.to_string(),
+                    format!("{}/{}", p.approvers.len(), p.approvals_required).into(),
+                    p.held.into(),
+                    address.into(),
                 ]);
             }
             table.print(session.format);
@@ -234,18 +283,93 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
     session.close().await
 }
 
-/// Validates a new payment's input and the signer's role before anything is sent.
+/// Agency codes and award ids for the payments of a listing, each account read once.
+struct Names {
+    agencies: HashMap<Pubkey, String>,
+    awards: HashMap<Pubkey, String>,
+}
+
+impl Names {
+    async fn of(session: &Session, payments: &[(Pubkey, Payment)]) -> CliResult<Self> {
+        let agencies: BTreeSet<Pubkey> = payments.iter().map(|(_, p)| p.agency).collect();
+        let awards: BTreeSet<Pubkey> = payments.iter().map(|(_, p)| p.award).collect();
+        let mut names = Self {
+            agencies: HashMap::new(),
+            awards: HashMap::new(),
+        };
+        for address in agencies {
+            if let Some(agency) = session.client.fetch_optional::<Agency>(&address).await? {
+                names.agencies.insert(address, agency.code);
+            }
+        }
+        for address in awards {
+            if let Some(award) = session.client.fetch_optional::<Award>(&address).await? {
+                names.awards.insert(address, award.award_id);
+            }
+        }
+        Ok(names)
+    }
+
+    fn agency(&self, address: &Pubkey) -> Field {
+        self.agencies.get(address).cloned().into()
+    }
+
+    fn award(&self, address: &Pubkey) -> Field {
+        self.awards.get(address).cloned().into()
+    }
+}
+
+/// Turns a refused payment into an error a finance officer can act on: how much the treasury holds, how much
+/// the award has left.
+async fn explain(
+    session: &Session,
+    ledger: &Ledger,
+    award_address: &Pubkey,
+    needs: u64,
+    err: SdkError,
+) -> CliError {
+    let award: Award = match session.client.fetch(award_address).await {
+        Ok(award) => award,
+        Err(_) => return err.into(),
+    };
+    if err.other_program_error() == Some("InsufficientFunds") {
+        let treasury = pda::treasury(&award.agency).0;
+        if let Ok(balance) = session.client.token_balance(&treasury).await {
+            return CliError(format!(
+                "InsufficientFunds: the treasury holds {}, the payment needs {} (fund it with `pubspend agency fund`)",
+                amount_text(ledger, balance),
+                amount_text(ledger, needs)
+            ));
+        }
+    }
+    if matches!(err.ledger_error(), Some(LedgerError::ExceedsAwardRemaining)) {
+        let left = award
+            .obligated
+            .saturating_sub(award.outlayed)
+            .saturating_sub(award.in_flight);
+        return CliError(format!(
+            "ExceedsAwardRemaining ({}): award {} has {} left (obligated {}, outlayed {}, in flight {}), the payment needs {}",
+            u32::from(LedgerError::ExceedsAwardRemaining),
+            award.award_id,
+            amount_text(ledger, left),
+            amount_text(ledger, award.obligated),
+            amount_text(ledger, award.outlayed),
+            amount_text(ledger, award.in_flight),
+            amount_text(ledger, needs)
+        ));
+    }
+    err.into()
+}
+
+/// Validates a new payment's input and the signer's role before anything is sent, and refuses an invoice this
+/// award already carries unless `--allow-duplicate-invoice`.
 async fn new_payment(
     session: &Session,
     ledger: &Ledger,
     new: &NewPayment,
     signer: &Keypair,
     role: u8,
-) -> CliResult<(
-    anchor_lang::prelude::Pubkey,
-    PaymentArgs,
-    anchor_lang::prelude::Pubkey,
-)> {
+) -> CliResult<(Pubkey, PaymentArgs, Pubkey)> {
     let amount = parse_amount(ledger, &new.amount)?;
     let invoice_hash = args::hash_or_file(
         new.invoice_hash.as_deref(),
@@ -259,6 +383,21 @@ async fn new_payment(
     let (agency, _) = session.agency(&new.code).await?;
     let (award_address, _) = award(session, &agency, &new.award_id).await?;
     require_role(session, &new.code, &agency, &signer.pubkey(), role).await?;
+    if !new.allow_duplicate_invoice {
+        let earlier = session
+            .client
+            .payments_with_invoice(&award_address, &invoice_hash)
+            .await?;
+        if let Some((_, payment)) = earlier.first() {
+            fail!(
+                "duplicate invoice: award {} already has payment {} of {} with this invoice ({:?}); pass --allow-duplicate-invoice if it is a second, genuine bill",
+                new.award_id,
+                payment.index,
+                amount_text(ledger, payment.amount),
+                payment.status
+            );
+        }
+    }
     Ok((
         award_address,
         PaymentArgs {
@@ -273,13 +412,7 @@ async fn new_payment(
 async fn locate(
     session: &Session,
     which: &Which,
-) -> CliResult<(
-    anchor_lang::prelude::Pubkey,
-    anchor_lang::prelude::Pubkey,
-    public_spending::state::Award,
-    anchor_lang::prelude::Pubkey,
-    Payment,
-)> {
+) -> CliResult<(Pubkey, Pubkey, Award, Pubkey, Payment)> {
     let (agency, _) = session.agency(&which.code).await?;
     let (award_address, award_state) = award(session, &agency, &which.award_id).await?;
     let payment = pda::payment(&award_address, which.index).0;
@@ -325,8 +458,9 @@ async fn decide(session: &Session, which: &Which, decision: PaymentDecision) -> 
         &[ix],
         signer,
         vec![
-            ("payment", payment.to_string()),
-            ("decision", format!("{decision:?}")),
+            ("payment", payment.into()),
+            ("index", which.index.into()),
+            ("decision", format!("{decision:?}").into()),
         ],
     )
     .await
@@ -346,7 +480,7 @@ async fn hold(session: &Session, which: &Which, held: bool) -> CliResult<()> {
         session,
         &[ix],
         signer,
-        vec![("payment", payment.to_string()), ("held", held.to_string())],
+        vec![("payment", payment.into()), ("held", held.into())],
     )
     .await
     .map(drop)

@@ -10,10 +10,10 @@ use solana_sdk::signature::Signer;
 use super::{require_role, send};
 use crate::{
     args,
-    context::Session,
+    context::{Mode, Session},
     error::CliResult,
     fail,
-    output::{print_record, Table},
+    output::{print_record, Field, Table},
     Globals,
 };
 
@@ -72,7 +72,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
         command,
         RecipientCommand::Show { .. } | RecipientCommand::List { .. }
     );
-    let session = Session::open(globals, signs).await?;
+    let session = Session::open(globals, Mode::signing(signs)).await?;
     match command {
         RecipientCommand::Register {
             code,
@@ -117,7 +117,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                 &session,
                 &[builder.instruction()],
                 signer,
-                vec![("recipient", builder.recipient().to_string())],
+                vec![("recipient", builder.recipient().into())],
             )
             .await?;
         }
@@ -137,21 +137,14 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             print_record(
                 session.format,
                 &[
-                    ("uei", String::from_utf8_lossy(&r.uei).into_owned()),
-                    ("address", address.to_string()),
-                    ("kind", format!("{:?}", r.kind)),
-                    ("name", r.name.clone()),
-                    (
-                        "name hash",
-                        if r.name_hash == [0; 32] {
-                            String::new()
-                        } else {
-                            args::hex(&r.name_hash)
-                        },
-                    ),
-                    ("status", format!("{:?}", r.status)),
-                    ("payout wallet", r.payout_wallet.to_string()),
-                    ("registered by", r.registered_by.to_string()),
+                    ("uei", String::from_utf8_lossy(&r.uei).into_owned().into()),
+                    ("address", address.into()),
+                    ("kind", format!("{:?}", r.kind).into()),
+                    ("name", Field::text_or_none(r.name.clone())),
+                    ("name hash", Field::hash_or_none(r.name_hash)),
+                    ("status", format!("{:?}", r.status).into()),
+                    ("payout wallet", r.payout_wallet.into()),
+                    ("registered by", r.registered_by.into()),
                 ],
             );
         }
@@ -167,15 +160,15 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             let mut table = Table::new(&["uei", "kind", "name", "status", "payout wallet"]);
             for (_, r) in super::list(&session, &query).await? {
                 table.push(vec![
-                    String::from_utf8_lossy(&r.uei).into_owned(),
-                    format!("{:?}", r.kind),
+                    String::from_utf8_lossy(&r.uei).into_owned().into(),
+                    format!("{:?}", r.kind).into(),
                     if r.name.is_empty() {
                         "(individual)".into()
                     } else {
-                        r.name.clone()
+                        r.name.clone().into()
                     },
-                    format!("{:?}", r.status),
-                    r.payout_wallet.to_string(),
+                    format!("{:?}", r.status).into(),
+                    r.payout_wallet.into(),
                 ]);
             }
             table.print(session.format);
@@ -185,16 +178,9 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
 }
 
 fn hex_bytes(input: &str) -> CliResult<Vec<u8>> {
-    let bytes: Option<Vec<u8>> = (input.len().is_multiple_of(2) && !input.is_empty())
-        .then(|| {
-            (0..input.len() / 2)
-                .map(|i| u8::from_str_radix(&input[2 * i..2 * i + 2], 16).ok())
-                .collect()
-        })
-        .flatten();
-    match bytes {
-        Some(bytes) => Ok(bytes),
-        None => fail!("{input:?} is not hex"),
+    match hex::decode(input) {
+        Ok(bytes) if !bytes.is_empty() => Ok(bytes),
+        _ => fail!("{input:?} is not hex"),
     }
 }
 
@@ -223,8 +209,8 @@ async fn set_status(session: &Session, uei: &str, status: RecipientStatus) -> Cl
         &[ix],
         signer,
         vec![
-            ("recipient", address.to_string()),
-            ("status", format!("{status:?}")),
+            ("recipient", address.into()),
+            ("status", format!("{status:?}").into()),
         ],
     )
     .await

@@ -1,0 +1,61 @@
+//! `pubspend clock`: the embedded chain's clock. Time locks and availability periods run on the chain's clock;
+//! on the embedded chain nothing moves it but this command, so a walkthrough can pass a one-day time lock.
+
+use clap::Subcommand;
+use public_spending_sdk::Backend;
+
+use crate::{
+    args,
+    context::{Mode, Session},
+    error::CliResult,
+    fail,
+    output::{print_record, Field},
+    Globals,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Show the chain's clock
+    Show,
+    /// Move the embedded chain's clock forward (embedded chain only; a real cluster keeps its own time)
+    Advance {
+        /// How far: 90s, 15m, 2h, 1d, or plain seconds
+        by: String,
+    },
+}
+
+pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<()> {
+    match command {
+        ClockCommand::Show => {
+            let session = Session::open(globals, Mode::Read).await?;
+            let now = session.client.backend().unix_timestamp().await?;
+            print_record(
+                session.format,
+                &[
+                    ("time", Field::Time(now)),
+                    ("unix timestamp", Field::Count(now.unsigned_abs())),
+                ],
+            );
+            session.close().await
+        }
+        ClockCommand::Advance { by } => {
+            let seconds = args::duration(&by)?;
+            let session = Session::open(globals, Mode::Write).await?;
+            let Some(chain) = session.embedded() else {
+                fail!("clock advance moves only the embedded chain's clock; a real cluster keeps its own time (use -u embedded)")
+            };
+            let before = chain.clock().await?.unix_timestamp;
+            chain.advance_clock(seconds).await?;
+            let after = chain.clock().await?.unix_timestamp;
+            print_record(
+                session.format,
+                &[
+                    ("advanced seconds", Field::Count(seconds.unsigned_abs())),
+                    ("from", Field::Time(before)),
+                    ("to", Field::Time(after)),
+                ],
+            );
+            session.close().await
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The README's walkthrough, run as written: the block after the `<!-- walkthrough` marker is extracted and run
+//! by bash in an empty folder with the built `pubspend` on the PATH, so the README cannot drift from the code.
+
+use std::{path::Path, process::Command};
+
+use serde_json::Value;
+
+/// The shell block that follows the walkthrough marker in README.md.
+fn walkthrough() -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .expect("README.md");
+    let after = readme
+        .split_once("<!-- walkthrough")
+        .expect("README.md has a walkthrough marker")
+        .1;
+    let block = after
+        .split_once("```sh\n")
+        .expect("a sh block after the marker")
+        .1;
+    block
+        .split_once("\n```")
+        .expect("the block is closed")
+        .0
+        .to_string()
+}
+
+#[test]
+fn the_readme_walkthrough_runs_as_written() {
+    let script = walkthrough();
+    let placeholder = script
+        .match_indices('<')
+        .find(|(at, _)| script[at + 1..].starts_with(|c: char| c.is_ascii_uppercase()));
+    assert_eq!(placeholder, None, "a <PLACEHOLDER> in the walkthrough");
+    let dir = tempfile::TempDir::new().unwrap();
+    let binary = Path::new(env!("CARGO_BIN_EXE_pubspend"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env("PATH", path)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the walkthrough failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stderr.trim().is_empty(), "nothing on stderr: {stderr}");
+
+    // Its last command prints the agency as JSON: both payments are in the totals and the hash chain.
+    let agency: Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+    assert_eq!(agency["code"], "075");
+    assert_eq!(agency["outlayed"], "40950.00");
+    assert_eq!(agency["obligated"], "250000.00");
+    assert_eq!(agency["payments"], 2);
+    assert_eq!(agency["frozen"], false);
+    assert_eq!(agency["outlay_hash"].as_str().map(str::len), Some(64));
+    // Every command that moves or records money printed the amount it sent, with thousands separators.
+    let printed: Vec<(&str, &str)> = stdout
+        .lines()
+        .filter_map(|line| line.split_once("  "))
+        .map(|(key, value)| (key.trim(), value.trim()))
+        .collect();
+    for (key, value) in [
+        ("amount", "5,000,000.00"),
+        ("amount", "3,000,000.00"),
+        ("amount", "1,000,000.00"),
+        ("obligated", "250,000.00"),
+        ("amount", "40,000.00"),
+        ("amount", "950.00"),
+    ] {
+        assert!(
+            printed.contains(&(key, value)),
+            "{key} {value} missing from:\n{stdout}"
+        );
+    }
+}
