@@ -2,10 +2,17 @@
 
 use anchor_lang::prelude::Pubkey;
 use public_spending_sdk::{
-    embedded::EmbeddedChain, fetch::AccountSource, query::Memcmp, Backend, RpcBackend, SdkError,
-    TxOutcome,
+    embedded::EmbeddedChain,
+    fetch::AccountSource,
+    history::{HistoricalTransaction, History, SignatureInfo},
+    query::Memcmp,
+    Backend, RpcBackend, SdkError, TxOutcome,
 };
-use solana_sdk::{account::Account, instruction::Instruction, signature::Keypair};
+use solana_sdk::{
+    account::Account,
+    instruction::Instruction,
+    signature::{Keypair, Signature},
+};
 
 pub enum AnyBackend {
     Rpc(Box<RpcBackend>),
@@ -54,6 +61,38 @@ impl Backend for AnyBackend {
         match self {
             Self::Rpc(rpc) => rpc.fee_payer(),
             Self::Embedded(chain) => chain.fee_payer(),
+        }
+    }
+}
+
+impl History for AnyBackend {
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, SdkError> {
+        match self {
+            Self::Rpc(rpc) => {
+                rpc.signatures_for_address(address, before, until, limit)
+                    .await
+            }
+            Self::Embedded(chain) => {
+                chain
+                    .signatures_for_address(address, before, until, limit)
+                    .await
+            }
+        }
+    }
+
+    async fn transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<HistoricalTransaction>, SdkError> {
+        match self {
+            Self::Rpc(rpc) => rpc.transaction(signature).await,
+            Self::Embedded(chain) => chain.transaction(signature).await,
         }
     }
 }

@@ -20,6 +20,12 @@ impl From<SdkError> for CliError {
     }
 }
 
+impl From<public_spending_watchdog::WatchdogError> for CliError {
+    fn from(err: public_spending_watchdog::WatchdogError) -> Self {
+        Self(err.to_string())
+    }
+}
+
 impl From<AmountError> for CliError {
     fn from(err: AmountError) -> Self {
         Self(format!("invalid amount: {err}"))

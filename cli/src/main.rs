@@ -81,6 +81,19 @@ enum Command {
     /// The chain's clock; move the embedded chain's clock past a time lock
     #[command(subcommand)]
     Clock(clock::ClockCommand),
+    /// Index every account and transaction of the program into SQLite (re-runs fetch only what is new)
+    Index(watchdog::IndexArgs),
+    /// Replay every hash chain and total from the indexed events and compare them with the chain
+    Verify(watchdog::VerifyArgs),
+    /// Name every award or payment that recorded a document's hash (a contract, an invoice)
+    VerifyDocument(watchdog::VerifyDocumentArgs),
+    /// Run the red-flag checks over the index
+    Audit(watchdog::AuditArgs),
+    /// Export the index: USAspending-style CSV (DAIMS Files A, B, C) or an OCDS release package
+    #[command(subcommand)]
+    Export(watchdog::ExportCommand),
+    /// Write one self-contained HTML report with charts, the audit and the verification
+    Report(watchdog::ReportArgs),
 }
 
 async fn run(cli: Cli) -> error::CliResult<()> {
@@ -97,6 +110,12 @@ async fn run(cli: Cli) -> error::CliResult<()> {
         Command::Migrate(args) => migrate::run(args, globals).await,
         Command::Keygen(command) => keygen::run(command, globals),
         Command::Clock(command) => clock::run(command, globals).await,
+        Command::Index(args) => watchdog::index(args, globals).await,
+        Command::Verify(args) => watchdog::verify(args, globals).await,
+        Command::VerifyDocument(args) => watchdog::verify_document(args, globals).await,
+        Command::Audit(args) => watchdog::audit(args, globals),
+        Command::Export(command) => watchdog::export(command, globals).await,
+        Command::Report(args) => watchdog::report(args, globals).await,
     }
 }
 

@@ -294,3 +294,123 @@ impl Backend for RpcBackend {
         self.payer.pubkey()
     }
 }
+
+impl crate::history::History for RpcBackend {
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<crate::history::SignatureInfo>, SdkError> {
+        use solana_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+        let config = GetConfirmedSignaturesForAddress2Config {
+            before,
+            until,
+            limit: Some(limit.min(crate::history::MAX_PAGE)),
+            commitment: Some(CommitmentConfig::confirmed()),
+        };
+        let page = self
+            .client
+            .get_signatures_for_address_with_config(address, config)
+            .await
+            .map_err(rpc_error)?;
+        page.into_iter()
+            .map(|entry| {
+                Ok(crate::history::SignatureInfo {
+                    signature: entry.signature.parse().map_err(|_| {
+                        SdkError::Transport(format!(
+                            "the node returned a malformed signature {:?}",
+                            entry.signature
+                        ))
+                    })?,
+                    slot: entry.slot,
+                    block_time: entry.block_time,
+                    err: entry.err.map(|e| e.to_string()),
+                })
+            })
+            .collect()
+    }
+
+    async fn transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<crate::history::HistoricalTransaction>, SdkError> {
+        use crate::history::{HistoricalTransaction, InnerInstruction};
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(CommitmentConfig::confirmed()),
+            max_supported_transaction_version: Some(0),
+        };
+        let confirmed = match self
+            .client
+            .get_transaction_with_config(signature, config)
+            .await
+        {
+            Ok(confirmed) => confirmed,
+            // The node answers `null` for a transaction it does not know.
+            Err(err) if err.to_string().contains("invalid type: null") => return Ok(None),
+            Err(err) => return Err(rpc_error(err)),
+        };
+        let malformed =
+            |what: &str| SdkError::Transport(format!("transaction {signature}: {what}"));
+        let transaction = confirmed
+            .transaction
+            .transaction
+            .decode()
+            .ok_or_else(|| malformed("the node returned a transaction that does not decode"))?;
+        let meta = confirmed
+            .transaction
+            .meta
+            .ok_or_else(|| malformed("the node returned no status meta"))?;
+        let parse = |key: &String| {
+            key.parse::<Pubkey>()
+                .map_err(|_| malformed("a loaded address is not a key"))
+        };
+        let loaded_keys = match &meta.loaded_addresses {
+            OptionSerializer::Some(loaded) => loaded
+                .writable
+                .iter()
+                .chain(&loaded.readonly)
+                .map(parse)
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => Vec::new(),
+        };
+        let mut keys = transaction.message.static_account_keys().to_vec();
+        keys.extend(loaded_keys.iter().copied());
+        let mut inner_instructions = Vec::new();
+        if let OptionSerializer::Some(sets) = meta.inner_instructions {
+            for set in sets {
+                for instruction in set.instructions {
+                    if let UiInstruction::Compiled(compiled) = instruction {
+                        let program = keys
+                            .get(usize::from(compiled.program_id_index))
+                            .copied()
+                            .ok_or_else(|| malformed("an inner instruction names no program"))?;
+                        let data = bs58::decode(&compiled.data)
+                            .into_vec()
+                            .map_err(|_| malformed("inner instruction data is not base58"))?;
+                        inner_instructions.push(InnerInstruction {
+                            top_level: set.index,
+                            program,
+                            data,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Some(HistoricalTransaction {
+            signature: *signature,
+            slot: confirmed.slot,
+            block_time: confirmed.block_time,
+            err: meta.err.map(|e| e.to_string()),
+            transaction,
+            loaded_keys,
+            inner_instructions,
+            logs: match meta.log_messages {
+                OptionSerializer::Some(logs) => logs,
+                _ => Vec::new(),
+            },
+        }))
+    }
+}

@@ -28,7 +28,7 @@ use solana_sdk::{
     hash::Hash,
     instruction::Instruction,
     rent::Rent,
-    signature::{Keypair, Signer},
+    signature::{Keypair, Signature, Signer},
     transaction::{TransactionError, VersionedTransaction},
 };
 
@@ -38,6 +38,7 @@ use crate::{
     error::SdkError,
     events::decode_events,
     fetch::AccountSource,
+    history::{page, HistoricalTransaction, History, InnerInstruction, SignatureInfo},
     query::Memcmp,
 };
 
@@ -87,11 +88,110 @@ pub struct SavedAccount {
     pub data: String,
 }
 
-/// A saved embedded chain: its clock and every account it created or touched.
+/// A saved embedded chain: its clock, every account it created or touched, and every transaction it processed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SavedChain {
     pub unix_timestamp: i64,
     pub accounts: Vec<SavedAccount>,
+    /// Oldest first. Missing in chains saved before history was kept.
+    #[serde(default)]
+    pub history: Vec<SavedTransaction>,
+}
+
+/// One processed transaction of a saved chain.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SavedTransaction {
+    pub signature: String,
+    pub slot: u64,
+    pub block_time: i64,
+    /// Why it failed; `None` when it succeeded.
+    pub err: Option<String>,
+    /// The signed transaction, bincode then base64 (as `getTransaction` returns it with base64 encoding).
+    pub transaction: String,
+    pub inner_instructions: Vec<SavedInnerInstruction>,
+    pub logs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SavedInnerInstruction {
+    pub top_level: u8,
+    pub program: String,
+    /// base64
+    pub data: String,
+}
+
+/// A transaction of the history, with its keys decoded for paging by address.
+struct Entry {
+    signature: Signature,
+    keys: Vec<Pubkey>,
+    saved: SavedTransaction,
+}
+
+impl Entry {
+    fn of(saved: SavedTransaction) -> Result<Self, SdkError> {
+        let transaction = decode_transaction(&saved.transaction)?;
+        Ok(Self {
+            signature: saved.signature.parse().map_err(transport)?,
+            keys: transaction.message.static_account_keys().to_vec(),
+            saved,
+        })
+    }
+
+    fn info(&self) -> SignatureInfo {
+        SignatureInfo {
+            signature: self.signature,
+            slot: self.saved.slot,
+            block_time: Some(self.saved.block_time),
+            err: self.saved.err.clone(),
+        }
+    }
+
+    fn historical(&self) -> Result<HistoricalTransaction, SdkError> {
+        let inner_instructions = self
+            .saved
+            .inner_instructions
+            .iter()
+            .map(|ix| {
+                Ok(InnerInstruction {
+                    top_level: ix.top_level,
+                    program: ix.program.parse().map_err(transport)?,
+                    data: BASE64.decode(&ix.data).map_err(transport)?,
+                })
+            })
+            .collect::<Result<Vec<_>, SdkError>>()?;
+        Ok(HistoricalTransaction {
+            signature: self.signature,
+            slot: self.saved.slot,
+            block_time: Some(self.saved.block_time),
+            err: self.saved.err.clone(),
+            transaction: decode_transaction(&self.saved.transaction)?,
+            loaded_keys: Vec::new(),
+            inner_instructions,
+            logs: self.saved.logs.clone(),
+        })
+    }
+}
+
+fn decode_transaction(base64: &str) -> Result<VersionedTransaction, SdkError> {
+    let bytes = BASE64.decode(base64).map_err(transport)?;
+    bincode::deserialize(&bytes).map_err(transport)
+}
+
+/// The history: entries oldest first, and where each signature stands.
+#[derive(Default)]
+struct Ledgerbook {
+    entries: Vec<Entry>,
+    positions: std::collections::HashMap<Signature, usize>,
+}
+
+impl Ledgerbook {
+    fn push(&mut self, entry: Entry) {
+        if self.positions.contains_key(&entry.signature) {
+            return;
+        }
+        self.positions.insert(entry.signature, self.entries.len());
+        self.entries.push(entry);
+    }
 }
 
 fn transport(err: impl std::fmt::Display) -> SdkError {
@@ -104,6 +204,8 @@ pub struct EmbeddedChain {
     /// Every address a transaction has touched: the chain's account index (the runtime has no
     /// `getProgramAccounts`).
     known: Mutex<BTreeSet<Pubkey>>,
+    /// Every transaction that landed, oldest first.
+    history: Mutex<Ledgerbook>,
 }
 
 impl EmbeddedChain {
@@ -124,6 +226,10 @@ impl EmbeddedChain {
         );
         program_test.prefer_bpf(false);
         let mut known = BTreeSet::new();
+        let mut history = Ledgerbook::default();
+        for saved in &saved.history {
+            history.push(Entry::of(saved.clone())?);
+        }
         for account in &saved.accounts {
             let address: Pubkey = account.address.parse().map_err(transport)?;
             let owner: Pubkey = account.owner.parse().map_err(transport)?;
@@ -144,6 +250,7 @@ impl EmbeddedChain {
         let chain = Self {
             context,
             known: Mutex::new(known),
+            history: Mutex::new(history),
         };
         let clock = chain.clock().await?;
         if saved.unix_timestamp > clock.unix_timestamp {
@@ -178,9 +285,18 @@ impl EmbeddedChain {
                 data: BASE64.encode(&account.data),
             });
         }
+        let history = self
+            .history
+            .lock()
+            .map_err(transport)?
+            .entries
+            .iter()
+            .map(|entry| entry.saved.clone())
+            .collect();
         Ok(SavedChain {
             unix_timestamp: self.clock().await?.unix_timestamp,
             accounts,
+            history,
         })
     }
 
@@ -245,6 +361,7 @@ impl EmbeddedChain {
         let signature = transaction.signatures[0];
         // Events are self-invocations of this program, which a transaction always names among its static keys.
         let keys = transaction.message.static_account_keys().to_vec();
+        let encoded = bincode::serialize(&transaction).map_err(transport)?;
         let result = self
             .context
             .banks_client
@@ -262,6 +379,8 @@ impl EmbeddedChain {
                     .simulation_details
                     .map(|details| details.logs)
                     .unwrap_or_default();
+                // Refused in preflight, it never landed: like a validator, the chain keeps no trace of it (and
+                // the same signed transaction may land later, once the clock has moved).
                 return Err(SdkError::from_failure(err, &logs));
             }
             None => return Err(transport("the transaction was not processed")),
@@ -273,21 +392,69 @@ impl EmbeddedChain {
         let details = result
             .simulation_details
             .ok_or_else(|| transport("the runtime returned no simulation details"))?;
-        let inner: Vec<(&Pubkey, &[u8])> = details
-            .inner_instructions
-            .iter()
-            .flatten()
-            .flat_map(|set| set.iter())
-            .filter_map(|ix| {
-                keys.get(usize::from(ix.instruction.program_id_index))
-                    .map(|p| (p, ix.instruction.data.as_slice()))
-            })
-            .collect();
+        let mut inner = Vec::new();
+        for (top_level, set) in details.inner_instructions.iter().flatten().enumerate() {
+            for ix in set {
+                if let Some(program) = keys.get(usize::from(ix.instruction.program_id_index)) {
+                    inner.push(InnerInstruction {
+                        top_level: u8::try_from(top_level).map_err(transport)?,
+                        program: *program,
+                        data: ix.instruction.data.clone(),
+                    });
+                }
+            }
+        }
+        let events = decode_events(inner.iter().map(|ix| (&ix.program, ix.data.as_slice())));
+        self.record(signature, &encoded, None, inner, details.logs.clone())
+            .await?;
         Ok(TxOutcome {
             signature,
-            events: decode_events(inner),
+            events,
             logs: details.logs,
         })
+    }
+
+    /// Adds a landed transaction to the history, at the chain's current slot and clock.
+    async fn record(
+        &self,
+        signature: Signature,
+        encoded: &[u8],
+        err: Option<String>,
+        inner: Vec<InnerInstruction>,
+        logs: Vec<String>,
+    ) -> Result<(), SdkError> {
+        let slot = self
+            .context
+            .banks_client
+            .get_root_slot()
+            .await
+            .map_err(transport)?;
+        let saved = SavedTransaction {
+            signature: signature.to_string(),
+            slot,
+            block_time: self.clock().await?.unix_timestamp,
+            err,
+            transaction: BASE64.encode(encoded),
+            inner_instructions: inner
+                .into_iter()
+                .map(|ix| SavedInnerInstruction {
+                    top_level: ix.top_level,
+                    program: ix.program.to_string(),
+                    data: BASE64.encode(&ix.data),
+                })
+                .collect(),
+            logs,
+        };
+        self.history
+            .lock()
+            .map_err(transport)?
+            .push(Entry::of(saved)?);
+        Ok(())
+    }
+
+    /// How many transactions the chain has processed.
+    pub fn history_len(&self) -> usize {
+        self.history.lock().map_or(0, |h| h.entries.len())
     }
 
     /// Writes an account directly (fixtures such as address lookup tables); it is indexed like any other.
@@ -600,5 +767,38 @@ impl StateFile {
             let _ = dir.sync_all();
         }
         Ok(())
+    }
+}
+
+impl History for EmbeddedChain {
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, SdkError> {
+        let history = self.history.lock().map_err(transport)?;
+        Ok(page(
+            history.entries.iter().filter(|e| e.keys.contains(address)),
+            |e| e.signature,
+            before,
+            until,
+            limit,
+        )
+        .into_iter()
+        .map(Entry::info)
+        .collect())
+    }
+
+    async fn transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<HistoricalTransaction>, SdkError> {
+        let history = self.history.lock().map_err(transport)?;
+        match history.positions.get(signature) {
+            Some(&at) => history.entries[at].historical().map(Some),
+            None => Ok(None),
+        }
     }
 }

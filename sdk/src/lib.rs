@@ -24,6 +24,7 @@ pub mod embedded;
 pub mod error;
 pub mod events;
 pub mod fetch;
+pub mod history;
 pub mod pda;
 pub mod query;
 

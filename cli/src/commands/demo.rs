@@ -22,7 +22,7 @@ use public_spending_sdk::{
     amount::{format_amount, format_grouped},
     builders::{self, AwardKeys, PaymentDecision},
     client::Submitted,
-    embedded::EmbeddedChain,
+    embedded::{Access, EmbeddedChain, StateFile},
     fold_outlay_hash, individual_name_hash, pda, Client, LedgerEvent, PaymentRecord, SdkError,
     TxOutcome,
 };
@@ -49,8 +49,12 @@ pub struct DemoArgs {
 const DECIMALS: u8 = 2;
 const DOLLAR: u64 = 100;
 const DAY: i64 = 86_400;
+/// 2025-09-01 00:00 UTC: the agencies are set up (and their vendors registered) a month before the year.
+const SETUP_START: i64 = 1_756_684_800;
 /// 2025-10-01 00:00 UTC: the first day of federal fiscal year 2026, when the demo's year begins.
 const FISCAL_YEAR_START: i64 = 1_759_276_800;
+/// 2026-10-01 00:00 UTC: the end of fiscal year 2026 (its last second is the one before).
+const FISCAL_YEAR_END: i64 = 1_790_812_800;
 /// What each agency's treasury receives at the start of the year.
 const TREASURY_FUNDING: u64 = 4_000_000 * DOLLAR;
 
@@ -76,7 +80,7 @@ struct Staff {
     budget: Keypair,
     contracting: Keypair,
     clerk: Keypair,
-    certifiers: [Keypair; 2],
+    certifiers: [Keypair; 3],
     disbursing: Keypair,
 }
 
@@ -86,8 +90,36 @@ struct DemoAgency {
     address: Pubkey,
     staff: Staff,
     awards: Vec<DemoAward>,
+    /// Approval-path payments so far: picks the next pair of certifying officers.
+    approved: std::cell::Cell<usize>,
 }
 
+impl DemoAgency {
+    /// The awards that may be paid in `month`: all but the vendor of agency 069 debarred in month 6.
+    fn eligible_awards(&self, month: u32) -> Vec<usize> {
+        (0..self.awards.len())
+            .filter(|&i| !self.excluded(i, month))
+            .collect()
+    }
+
+    fn excluded(&self, award: usize, month: u32) -> bool {
+        self.code == "069" && month >= 6 && award == 5
+    }
+
+    /// The two certifying officers of the next approval: pairs in rotation, except at agency 089, where the
+    /// first officer takes part in every approval (a planted red flag).
+    fn approvers(&self) -> [&Keypair; 2] {
+        let k = self.approved.get();
+        self.approved.set(k + 1);
+        let [a, b, c] = &self.staff.certifiers;
+        if self.code == "089" {
+            return [a, if k % 2 == 0 { b } else { c }];
+        }
+        [[a, b], [b, c], [c, a]][k % 3]
+    }
+}
+
+#[derive(Clone)]
 struct DemoAward {
     keys: AwardKeys,
     award_id: String,
@@ -107,6 +139,11 @@ struct Demo {
     records: Vec<PaymentRecord>,
     /// Narrate on stdout (off for `--output json`, which prints one JSON summary instead).
     narrate: bool,
+    /// The red flags the demo plants for the watchdog's audit to find: check, agency, subject.
+    planted: Vec<Value>,
+    /// A short service contract of agency 075 (October to December), paid once inside its period and once
+    /// after it.
+    short_award: Option<DemoAward>,
 }
 
 fn amount(units: u64) -> String {
@@ -254,7 +291,11 @@ impl Demo {
             budget: self.funded().await?,
             contracting: self.funded().await?,
             clerk: self.funded().await?,
-            certifiers: [self.funded().await?, self.funded().await?],
+            certifiers: [
+                self.funded().await?,
+                self.funded().await?,
+                self.funded().await?,
+            ],
             disbursing: self.funded().await?,
         };
         let ix = builders::RegisterAgency {
@@ -278,6 +319,7 @@ impl Demo {
             (&staff.clerk, ROLE_REQUEST),
             (&staff.certifiers[0], ROLE_APPROVE | ROLE_REQUEST),
             (&staff.certifiers[1], ROLE_APPROVE),
+            (&staff.certifiers[2], ROLE_APPROVE),
             (&staff.disbursing, ROLE_EXECUTE),
         ];
         let ixs: Vec<_> = roles
@@ -318,6 +360,100 @@ impl Demo {
             address,
             staff,
             awards: Vec::new(),
+            approved: std::cell::Cell::new(0),
+        })
+    }
+
+    /// Registers a recipient and obligates an award to it. `individual` (a number for the made-up name) makes
+    /// the recipient a person, whose name goes on chain only as a salted hash.
+    #[allow(clippy::too_many_arguments)]
+    async fn new_award(
+        &mut self,
+        agency: &DemoAgency,
+        (appropriation, allotment): (Pubkey, Pubkey),
+        uei: &str,
+        award_id: &str,
+        individual: Option<usize>,
+        obligated: u64,
+        (period_start, period_end): (i64, i64),
+    ) -> CliResult<DemoAward> {
+        let uei_bytes: [u8; UEI_LEN] = uei
+            .as_bytes()
+            .try_into()
+            .map_err(|_| crate::error::CliError(format!("bad demo UEI {uei}")))?;
+        let wallet = Keypair::new().pubkey();
+        let (kind, name, name_hash) = match individual {
+            Some(n) => (
+                RecipientKind::Individual,
+                String::new(),
+                individual_name_hash(agency.code.as_bytes(), &format!("Jordan Example {n}")),
+            ),
+            None => (
+                RecipientKind::Business,
+                format!("{} Contractor {} LLC", agency.code, &uei[4..]),
+                [0; 32],
+            ),
+        };
+        let register = builders::RegisterRecipient {
+            agency: agency.address,
+            authority: agency.staff.contracting.pubkey(),
+            args: RegisterRecipientArgs {
+                uei: uei_bytes,
+                kind,
+                name,
+                name_hash,
+                payout_wallet: wallet,
+            },
+        };
+        let recipient = register.recipient();
+        let award_type = if individual.is_some() {
+            AwardType::DirectPayment
+        } else if award_id.ends_with('3') || award_id.ends_with('6') {
+            AwardType::Grant
+        } else {
+            AwardType::Contract
+        };
+        let obligate = builders::Obligate {
+            agency: agency.address,
+            appropriation,
+            allotment,
+            recipient,
+            authority: agency.staff.contracting.pubkey(),
+            args: ObligateArgs {
+                award_id: award_id.into(),
+                award_type,
+                object_class: if individual.is_some() {
+                    *b"420"
+                } else {
+                    *b"252"
+                },
+                amount: obligated,
+                period_start,
+                period_end,
+                document_hash: solana_sha256_hasher::hash(award_id.as_bytes()).to_bytes(),
+            },
+        };
+        let keys = AwardKeys {
+            agency: agency.address,
+            appropriation,
+            allotment,
+            award: obligate.award(),
+            recipient,
+        };
+        self.send(
+            &[register.instruction(), obligate.instruction()],
+            &agency.staff.contracting,
+        )
+        .await?;
+        Ok(DemoAward {
+            keys,
+            award_id: award_id.into(),
+            uei: uei.into(),
+            payout: builders::Payout {
+                payment_mint: self.mint,
+                token_program: anchor_spl::token::spl_token::ID,
+                payout_wallet: wallet,
+            },
         })
     }
 
@@ -337,7 +473,7 @@ impl Demo {
                     sub_account: *b"000",
                     fiscal_year: 2026,
                     budget_authority: authority,
-                    availability_end: now + 365 * DAY,
+                    availability_end: FISCAL_YEAR_END,
                 },
             };
             let appropriation = create.appropriation();
@@ -361,90 +497,19 @@ impl Demo {
                 // Two payees per allotment: businesses, and one individual per agency.
                 for _ in 0..2 {
                     vendor += 1;
-                    let uei = format!("{}V{agency_index}{vendor:07}", agency.code);
-                    let uei_bytes: [u8; UEI_LEN] = uei
-                        .as_bytes()
-                        .try_into()
-                        .map_err(|_| crate::error::CliError(format!("bad demo UEI {uei}")))?;
-                    let individual = vendor == 4;
-                    let wallet = Keypair::new().pubkey();
-                    let (kind, name, name_hash) = if individual {
-                        (
-                            RecipientKind::Individual,
-                            String::new(),
-                            individual_name_hash(
-                                agency.code.as_bytes(),
-                                &format!("Jordan Example {vendor}"),
-                            ),
-                        )
-                    } else {
-                        (
-                            RecipientKind::Business,
-                            format!("{} Contractor {vendor} LLC", agency.code),
-                            [0; 32],
-                        )
-                    };
-                    let register = builders::RegisterRecipient {
-                        agency: agency.address,
-                        authority: agency.staff.contracting.pubkey(),
-                        args: RegisterRecipientArgs {
-                            uei: uei_bytes,
-                            kind,
-                            name,
-                            name_hash,
-                            payout_wallet: wallet,
-                        },
-                    };
-                    let recipient = register.recipient();
-                    let award_id = format!("{}-26-{vendor:04}", agency.code);
                     let obligated = self.rng.between(250_000, 390_000) * DOLLAR;
-                    let award_type = if individual {
-                        AwardType::DirectPayment
-                    } else if vendor % 3 == 0 {
-                        AwardType::Grant
-                    } else {
-                        AwardType::Contract
-                    };
-                    let obligate = builders::Obligate {
-                        agency: agency.address,
-                        appropriation,
-                        allotment,
-                        recipient,
-                        authority: agency.staff.contracting.pubkey(),
-                        args: ObligateArgs {
-                            award_id: award_id.clone(),
-                            award_type,
-                            object_class: if individual { *b"420" } else { *b"252" },
-                            amount: obligated,
-                            period_start: now,
-                            period_end: now + 365 * DAY,
-                            document_hash: solana_sha256_hasher::hash(award_id.as_bytes())
-                                .to_bytes(),
-                        },
-                    };
-                    let keys = AwardKeys {
-                        agency: agency.address,
-                        appropriation,
-                        allotment,
-                        award: obligate.award(),
-                        recipient,
-                    };
-                    self.send(
-                        &[register.instruction(), obligate.instruction()],
-                        &agency.staff.contracting,
-                    )
-                    .await?;
-                    let payout = builders::Payout {
-                        payment_mint: self.mint,
-                        token_program: anchor_spl::token::spl_token::ID,
-                        payout_wallet: wallet,
-                    };
-                    agency.awards.push(DemoAward {
-                        keys,
-                        award_id,
-                        uei,
-                        payout,
-                    });
+                    let award = self
+                        .new_award(
+                            agency,
+                            (appropriation, allotment),
+                            &format!("{}V{agency_index}{vendor:07}", agency.code),
+                            &format!("{}-26-{vendor:04}", agency.code),
+                            (vendor == 4).then_some(vendor),
+                            obligated,
+                            (now, FISCAL_YEAR_END),
+                        )
+                        .await?;
+                    agency.awards.push(award);
                 }
             }
         }
@@ -481,7 +546,7 @@ impl Demo {
         let mut best = (0u64, preferred);
         for offset in 0..agency.awards.len() {
             let index = (preferred + offset) % agency.awards.len();
-            if agency.code == "069" && month >= 6 && index == 5 {
+            if agency.excluded(index, month) {
                 continue;
             }
             let award: public_spending::state::Award =
@@ -505,14 +570,25 @@ impl Demo {
         &mut self,
         month: u32,
         agency: &DemoAgency,
-        award: usize,
+        award: &DemoAward,
         units: u64,
     ) -> Result<(), SdkError> {
-        let award = &agency.awards[award];
         let args = PaymentArgs {
             amount: units,
             ..self.invoice()
         };
+        self.pay_invoice(month, agency, award, args).await
+    }
+
+    /// One invoice through the fast path, archived once paid.
+    async fn pay_invoice(
+        &mut self,
+        month: u32,
+        agency: &DemoAgency,
+        award: &DemoAward,
+        args: PaymentArgs,
+    ) -> Result<(), SdkError> {
+        let units = args.amount;
         let receipt = self
             .client
             .pay_small(
@@ -545,6 +621,125 @@ impl Demo {
         Ok(())
     }
 
+    /// Records a red flag the audit must find, and says so.
+    fn plant(&mut self, month: u32, check: &str, agency: &str, subject: String, what: &str) {
+        self.say(format_args!("  planted  {agency}  {what} ({check})"));
+        self.planted.push(json!({
+            "month": month, "check": check, "agency": agency, "subject": subject, "what": what,
+        }));
+    }
+
+    /// The red flags of the year, each in its month, one of each kind the audit checks.
+    async fn plants(&mut self, month: u32, agency: &DemoAgency) -> CliResult<()> {
+        use public_spending_watchdog::audit;
+        let code = agency.code;
+        match (month, code) {
+            (1, "075") => {
+                let template = agency.awards[0].keys;
+                let award = self
+                    .new_award(
+                        agency,
+                        (template.appropriation, template.allotment),
+                        "075S00000001",
+                        "075-26-S001",
+                        None,
+                        40_000 * DOLLAR,
+                        (FISCAL_YEAR_START, month_start(3)),
+                    )
+                    .await?;
+                self.short_award = Some(award);
+            }
+            (2, "075") | (5, "075") => {
+                let Some(award) = self.short_award.clone() else {
+                    fail!("the short contract was not obligated")
+                };
+                self.pay_small(month, agency, &award, 8_000 * DOLLAR)
+                    .await?;
+                if month == 5 {
+                    self.plant(
+                        month,
+                        audit::OUTSIDE_PERIOD.id,
+                        code,
+                        "075-26-S001 payment 1".into(),
+                        "8,000.00 paid on 075-26-S001 after its period of performance ended on 2025-12-31",
+                    );
+                }
+            }
+            (4, "075") => {
+                let award = &agency.awards[7];
+                for _ in 0..3 {
+                    self.pay_small(month, agency, award, 9_000 * DOLLAR).await?;
+                }
+                self.plant(
+                    month,
+                    audit::SPLIT_PAYMENTS.id,
+                    code,
+                    award.award_id.clone(),
+                    "one 27,000.00 bill paid as three fast-path payments of 9,000.00 (threshold 25,000.00)",
+                );
+            }
+            (7, "069") => {
+                let award = &agency.awards[3];
+                let invoice = PaymentArgs {
+                    amount: 5_000 * DOLLAR,
+                    ..self.invoice()
+                };
+                let hash = hex::encode(invoice.invoice_hash);
+                self.pay_invoice(month, agency, award, invoice.clone())
+                    .await?;
+                self.pay_invoice(month, agency, award, invoice).await?;
+                self.plant(
+                    month,
+                    audit::DUPLICATE_INVOICES.id,
+                    code,
+                    hash,
+                    "one invoice of 5,000.00 paid twice",
+                );
+            }
+            (8, "089") => {
+                let template = agency.awards[0].keys;
+                let now = self.chain().clock().await?.unix_timestamp;
+                let award = self
+                    .new_award(
+                        agency,
+                        (template.appropriation, template.allotment),
+                        "089N00000001",
+                        "089-26-N001",
+                        None,
+                        60_000 * DOLLAR,
+                        (now, FISCAL_YEAR_END),
+                    )
+                    .await?;
+                self.pay_small(month, agency, &award, 12_000 * DOLLAR)
+                    .await?;
+                self.plant(
+                    month,
+                    audit::NEW_RECIPIENTS.id,
+                    code,
+                    award.uei.clone(),
+                    "a vendor registered and paid 12,000.00 the same day",
+                );
+            }
+            (12, "089") => {
+                for n in 0..8 {
+                    let units = 45_000 * DOLLAR;
+                    let award = self.pick_award(agency, n, units, month).await?;
+                    self.pay_approved(month, agency, award, units, false)
+                        .await?;
+                }
+                self.plant(
+                    month,
+                    audit::YEAR_END_SPIKE.id,
+                    code,
+                    "FY2026".into(),
+                    "eight extra payments of 45,000.00 in the last weeks of the fiscal year",
+                );
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// One invoice through the approval path: request, two approvals, time lock, execution, archive. With
     /// `early` (a month), an execution is first attempted before the time lock has passed, and its refusal shown.
     async fn pay_approved(
@@ -569,7 +764,7 @@ impl Demo {
                 &agency.staff.clerk,
             )
             .await?;
-        for certifier in &agency.staff.certifiers {
+        for certifier in agency.approvers() {
             let ix = builders::DecidePayment {
                 agency: agency.address,
                 award: award.keys.award,
@@ -726,6 +921,14 @@ impl Demo {
                 };
                 self.send(&[debar.instruction()], &auditor).await?;
                 self.say(format_args!("  auditor  {code}  debarred {}", award.uei));
+                let uei = award.uei.clone();
+                self.plant(
+                    month,
+                    public_spending_watchdog::audit::EXCLUDED_RECIPIENTS.id,
+                    code,
+                    uei,
+                    "a debarred vendor's award still holds obligated money",
+                );
                 let args = PaymentArgs {
                     amount: 5_000 * DOLLAR,
                     ..self.invoice()
@@ -759,7 +962,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         fail!("cannot create {}: {err}", args.output_dir.display());
     }
     let chain = EmbeddedChain::start().await;
-    chain.set_unix_timestamp(FISCAL_YEAR_START).await?;
+    chain.set_unix_timestamp(SETUP_START).await?;
     let admin = Keypair::new();
     let auditor = Keypair::new();
     chain.airdrop(&admin.pubkey(), 100_000_000_000).await?;
@@ -775,6 +978,8 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         refused: Vec::new(),
         records: Vec::new(),
         narrate: format == Format::Table,
+        planted: Vec::new(),
+        short_award: None,
     };
     demo.say(format_args!(
         "Public Spending Ledger demo: fiscal year 2026 on the embedded chain (no validator)"
@@ -817,6 +1022,18 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
 
     let months = 12u32;
     let total = u64::from(months) * agencies.len() as u64 * u64::from(args.payments_per_month);
+    if let Some(energy) = agencies.iter().find(|a| a.code == "089") {
+        let officer = energy.staff.certifiers[0].pubkey().to_string();
+        demo.plant(
+            0,
+            public_spending_watchdog::audit::DOMINANT_APPROVER.id,
+            "089",
+            officer,
+            "one certifying officer of 089 takes part in every approval all year",
+        );
+    }
+    let now = demo.chain().clock().await?.unix_timestamp;
+    demo.chain().advance_clock(FISCAL_YEAR_START - now).await?;
     let bar = if demo.narrate {
         progress(total, "paying invoices")
     } else {
@@ -835,17 +1052,23 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         });
         for agency in &agencies {
             demo.refusals(month, agency).await?;
+            demo.plants(month, agency).await?;
+            // Small invoices go to a different award each within a month (so that none looks split);
+            // large ones to any award.
+            let eligible = agency.eligible_awards(month);
             for n in 0..args.payments_per_month {
-                let preferred = demo.rng.between(0, agency.awards.len() as u64 - 1) as usize;
                 if n % 3 == 2 {
+                    let preferred = demo.rng.between(0, agency.awards.len() as u64 - 1) as usize;
                     let units = demo.rng.between(25_000, 60_000) * DOLLAR;
                     let award = demo.pick_award(agency, preferred, units, month).await?;
                     demo.pay_approved(month, agency, award, units, false)
                         .await?;
                 } else {
                     let units = demo.rng.between(500 * DOLLAR, 20_000 * DOLLAR);
+                    let preferred = eligible[(month as usize * 3 + n as usize) % eligible.len()];
                     let award = demo.pick_award(agency, preferred, units, month).await?;
-                    demo.pay_small(month, agency, award, units).await?;
+                    demo.pay_small(month, agency, &agency.awards[award], units)
+                        .await?;
                 }
                 bar.inc(1);
             }
@@ -932,9 +1155,16 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     if let Err(err) = std::fs::write(&path, text) {
         fail!("cannot write {}: {err}", path.display());
     }
+    // The chain itself, with its history, so that every watchdog command runs on the demo's ledger.
+    let chain_path = args.output_dir.join("chain.json");
+    let state = StateFile::lock(&chain_path, Access::Write)?;
+    state.save(demo.chain()).await?;
+    let report_path = watchdog_report(&demo, &args.output_dir).await?;
     demo.say(format_args!(
-        "wrote {} in {:.1}s",
+        "wrote {}, {} and {} in {:.1}s",
         path.display(),
+        chain_path.display(),
+        report_path.display(),
         started.elapsed().as_secs_f64()
     ));
     if format == Format::Json {
@@ -945,6 +1175,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
                 "fast_path": fast,
                 "approval_path": approval,
                 "refused": demo.refused.len(),
+                "planted": demo.planted.len(),
                 "hash_chains_verified": chains_ok,
                 "agencies": summary_json,
                 "demo_json": path.display().to_string(),
@@ -955,6 +1186,29 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         fail!("an outlay hash chain does not match its events");
     }
     Ok(())
+}
+
+/// Indexes the demo's chain beside demo.json (`index.sqlite`), verifies and audits it, and writes the HTML
+/// report (`report.html`).
+async fn watchdog_report(demo: &Demo, dir: &std::path::Path) -> CliResult<std::path::PathBuf> {
+    use public_spending_watchdog::{audit, index, report, verify, Store};
+    let db = dir.join("index.sqlite");
+    for stale in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"] {
+        let _ = std::fs::remove_file(dir.join(stale));
+    }
+    let mut store = Store::open(&db)?;
+    index::index(demo.chain(), &mut store, |_| {}).await?;
+    let verification = verify::verify(demo.chain(), &store).await?;
+    let audited = audit::audit(&store, &audit::AuditOptions::default())?;
+    let html = report::render(
+        &store,
+        &audited,
+        Some(&verification),
+        demo.chain().clock().await?.unix_timestamp,
+    )?;
+    let path = dir.join("report.html");
+    super::watchdog::write_file(&path, html.as_bytes())?;
+    Ok(path)
 }
 
 /// Replays the `PaymentExecuted` events of every executed payment; true when each agency's head matches.
@@ -1035,6 +1289,7 @@ async fn write_dump(
         "awards": awards,
         "payments": demo.payments,
         "refused": demo.refused,
+        "planted": demo.planted,
         "hash_chains_verified": chains_ok,
         "wall_seconds": seconds,
     }))

@@ -11,6 +11,7 @@ pub mod member;
 pub mod migrate;
 pub mod payment;
 pub mod recipient;
+pub mod watchdog;
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::state::{Ledger, Member};

@@ -1,0 +1,357 @@
+//! The watchdog's commands: `index`, `verify`, `verify-document`, `audit`, `export` and `report`. They parse
+//! arguments, call `public-spending-watchdog`, and print.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use public_spending_watchdog::{
+    audit::{self, AuditOptions, AuditReport},
+    export, index, lookup, report,
+    verify::{self, VerifyReport},
+    Store,
+};
+
+use crate::{
+    args,
+    context::{Mode, Session},
+    error::CliResult,
+    fail,
+    output::{print_record, record_json, Field, Format, Table},
+    say, Globals,
+};
+
+/// The index database every watchdog command reads.
+#[derive(Debug, Clone, Args)]
+pub struct Db {
+    /// The SQLite index (made by `pubspend index`)
+    #[arg(long, default_value = "pubspend-index.sqlite")]
+    pub db: PathBuf,
+}
+
+impl Db {
+    /// Opens the index; `must_exist` for commands that only read it.
+    pub fn open(&self, must_exist: bool) -> CliResult<Store> {
+        if must_exist && !self.db.exists() {
+            fail!(
+                "no index at {}: run `pubspend index --db {}` first",
+                self.db.display(),
+                self.db.display()
+            );
+        }
+        Ok(Store::open(&self.db)?)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub db: Db,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub db: Db,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyDocumentArgs {
+    /// The document (a contract, an invoice): its sha256 is looked for
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: Db,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub db: Db,
+    /// Also write the findings as an HTML report
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// USAspending-style CSV: DAIMS Files A (appropriations), B (program activity, object class), C (awards)
+    Usaspending {
+        /// Folder for the three files
+        dir: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// An OCDS 1.1 release package (JSON): awards, contracts and every payment as a transaction
+    Ocds {
+        /// The package file to write
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The HTML file to write
+    #[arg(long)]
+    pub html: PathBuf,
+    #[command(flatten)]
+    pub db: Db,
+}
+
+pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<()> {
+    let session = Session::open(globals, Mode::Read).await?;
+    let mut store = args.db.open(false)?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let report = index::index(session.client.backend(), &mut store, |p| {
+        bar.set_message(format!("indexing {}: {} transactions", p.address, p.done));
+    })
+    .await?;
+    bar.finish_and_clear();
+    print_record(
+        session.format,
+        &[
+            ("db", args.db.db.display().to_string().into()),
+            ("accounts", report.accounts.into()),
+            ("new transactions", report.transactions.into()),
+            ("new events", report.events.into()),
+            ("new payments", report.payments.into()),
+            ("transactions", store.count("transactions")?.into()),
+            ("payments", store.count("payments")?.into()),
+        ],
+    );
+    session.close().await
+}
+
+pub async fn verify(args: VerifyArgs, globals: &Globals) -> CliResult<()> {
+    let session = Session::open(globals, Mode::Read).await?;
+    let store = args.db.open(true)?;
+    let report = verify::verify(session.client.backend(), &store).await?;
+    print_verification(session.format, &report);
+    session.close().await?;
+    if !report.is_clean() {
+        fail!(
+            "verification failed: {} mismatch(es) between the index and the chain",
+            report.mismatches.len()
+        );
+    }
+    Ok(())
+}
+
+fn print_verification(format: Format, report: &VerifyReport) {
+    if format == Format::Json {
+        say!("{}", serde_json::to_string(report).unwrap_or_default());
+        return;
+    }
+    let mut chains = Table::new(&[
+        "agency",
+        "payments",
+        "replayed head",
+        "on-chain head",
+        "status",
+    ]);
+    for c in &report.chains {
+        chains.push(vec![
+            c.agency.clone().into(),
+            c.payments.into(),
+            c.replayed_head.clone().into(),
+            c.on_chain_head.clone().into(),
+            if c.verified { "verified" } else { "MISMATCH" }.into(),
+        ]);
+    }
+    chains.print(format);
+    if report.is_clean() {
+        say!(
+            "all {} hash chains and {} totals match the chain",
+            report.chains.len(),
+            report.totals_checked
+        );
+        return;
+    }
+    say!();
+    let mut table = Table::new(&[
+        "agency",
+        "check",
+        "subject",
+        "sequence",
+        "signature",
+        "expected",
+        "found",
+    ]);
+    for m in &report.mismatches {
+        table.push(vec![
+            m.agency.clone().into(),
+            m.check.clone().into(),
+            m.subject.clone().into(),
+            m.sequence.into(),
+            m.signature.clone().into(),
+            m.expected.clone().into(),
+            m.found.clone().into(),
+        ]);
+    }
+    table.print(format);
+}
+
+pub async fn verify_document(args: VerifyDocumentArgs, globals: &Globals) -> CliResult<()> {
+    let hash = args::file_hash(&args.file)?;
+    let store = args.db.open(true)?;
+    let matches = lookup::document(&store, &hash)?;
+    let codes = agency_codes(&store)?;
+    let mut table = Table::new(&[
+        "recorded as",
+        "agency",
+        "award id",
+        "payment",
+        "time",
+        "signature",
+    ]);
+    for m in &matches {
+        table.push(vec![
+            m.recorded_as.clone().into(),
+            codes.agency_code(&m.agency).into(),
+            codes.award_id(&m.award).into(),
+            m.payment_index.into(),
+            m.block_time.map_or(Field::None, Field::Time),
+            m.signature.clone().into(),
+        ]);
+    }
+    match globals.output {
+        Format::Json => say!(
+            "{}",
+            serde_json::json!({ "file": args.file.display().to_string(), "sha256": hex::encode(hash), "matches": table.to_json() })
+        ),
+        Format::Table => {
+            say!("{}  sha256 {}", args.file.display(), hex::encode(hash));
+            table.print(Format::Table);
+        }
+    }
+    if matches.is_empty() {
+        fail!(
+            "no award or payment on this ledger recorded {} (sha256 {})",
+            args.file.display(),
+            hex::encode(hash)
+        );
+    }
+    Ok(())
+}
+
+fn agency_codes(store: &Store) -> CliResult<public_spending_watchdog::ledger::LedgerState> {
+    Ok(public_spending_watchdog::ledger::LedgerState::from_store(
+        store,
+    )?)
+}
+
+pub fn audit(args: AuditArgs, globals: &Globals) -> CliResult<()> {
+    let store = args.db.open(true)?;
+    let report = audit::audit(&store, &AuditOptions::default())?;
+    print_audit(globals.output, &report);
+    if let Some(html) = &args.html {
+        let rendered = report::render(&store, &report, None, chrono::Utc::now().timestamp())?;
+        write_file(html, rendered.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn print_audit(format: Format, report: &AuditReport) {
+    if format == Format::Json {
+        say!("{}", serde_json::to_string(report).unwrap_or_default());
+        return;
+    }
+    say!(
+        "{} findings from {} checks over {} payments",
+        report.findings.len(),
+        report.checks.len(),
+        report.payments_examined
+    );
+    for check in &report.checks {
+        let found: Vec<_> = report.findings_of(check.id).collect();
+        say!();
+        say!("{} ({}): {}", check.title, check.id, found.len());
+        say!("  {}", check.explanation);
+        for f in found {
+            say!("  - {} {}: {}", f.agency, f.subject, f.summary);
+            for record in f.records.iter().take(5) {
+                say!("      {record}");
+            }
+            if f.records.len() > 5 {
+                say!("      ... and {} more", f.records.len() - 5);
+            }
+        }
+    }
+}
+
+pub async fn export(command: ExportCommand, globals: &Globals) -> CliResult<()> {
+    match command {
+        ExportCommand::Usaspending { dir, db } => {
+            let store = db.open(true)?;
+            let written = export::usaspending(&store, &dir)?;
+            let mut table = Table::new(&["file", "rows"]);
+            for (file, rows) in written.files {
+                table.push(vec![
+                    dir.join(file).display().to_string().into(),
+                    (rows as u64).into(),
+                ]);
+            }
+            table.print(globals.output);
+        }
+        ExportCommand::Ocds { file, db } => {
+            let store = db.open(true)?;
+            let package = export::ocds(&store, chrono::Utc::now().timestamp())?;
+            let text = serde_json::to_string_pretty(&package).unwrap_or_default();
+            write_file(&file, text.as_bytes())?;
+            let releases = package["releases"].as_array().map_or(0, Vec::len) as u64;
+            print_record(
+                globals.output,
+                &[
+                    ("file", file.display().to_string().into()),
+                    ("releases", releases.into()),
+                ],
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn report(args: ReportArgs, globals: &Globals) -> CliResult<()> {
+    let session = Session::open(globals, Mode::Read).await?;
+    let store = args.db.open(true)?;
+    let verification = verify::verify(session.client.backend(), &store).await?;
+    let audited = audit::audit(&store, &AuditOptions::default())?;
+    let html = report::render(
+        &store,
+        &audited,
+        Some(&verification),
+        chrono::Utc::now().timestamp(),
+    )?;
+    write_file(&args.html, html.as_bytes())?;
+    let fields = [
+        ("html", args.html.display().to_string().into()),
+        ("verified", verification.is_clean().into()),
+        ("findings", (audited.findings.len() as u64).into()),
+    ];
+    match globals.output {
+        Format::Json => say!("{}", record_json(&fields)),
+        Format::Table => print_record(Format::Table, &fields),
+    }
+    session.close().await
+}
+
+/// Writes a whole file atomically (beside it, then renamed), so a reader never sees half a report.
+pub fn write_file(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if let Err(err) = std::fs::create_dir_all(&folder) {
+        fail!("cannot create {}: {err}", folder.display());
+    }
+    let written = tempfile::NamedTempFile::new_in(&folder).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, bytes)?;
+        file.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    });
+    match written {
+        Ok(()) => Ok(()),
+        Err(err) => fail!("cannot write {}: {err}", path.display()),
+    }
+}

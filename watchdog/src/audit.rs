@@ -1,0 +1,485 @@
+//! `audit`: the red-flag checks a watchdog runs over the indexed ledger. Each finding names its check, the
+//! agency, what it concerns, and the records behind it (transaction signatures), so a reader can look at the
+//! evidence on chain. A finding is a question to ask, not a verdict.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anchor_lang::prelude::Pubkey;
+use public_spending::state::{AwardStatus, RecipientStatus};
+use public_spending_sdk::{amount::format_grouped, LedgerEvent};
+use serde::Serialize;
+
+use crate::{ledger::LedgerState, store::IndexedPayment, Result, Store};
+
+const DAY: i64 = 86_400;
+
+/// A red-flag check: its id, its title, and why a watchdog looks at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub explanation: &'static str,
+}
+
+pub const SPLIT_PAYMENTS: Check = Check {
+    id: "split-payments",
+    title: "Split payments",
+    explanation: "Several payments to one recipient on one award within a short window, each under the agency's approval threshold but together above it. Splitting a bill into pieces that each pass the fast path is the classic way around an approval control; a genuine series of small invoices looks the same, so the invoices behind these payments are worth reading.",
+};
+pub const DUPLICATE_INVOICES: Check = Check {
+    id: "duplicate-invoices",
+    title: "Duplicate invoices",
+    explanation: "Two or more executed payments carry the same invoice hash. Paying the same invoice twice is the most common improper payment; the program allows it on purpose (a corrected bill can share a document), so every repeat deserves an explanation.",
+};
+pub const NEW_RECIPIENTS: Check = Check {
+    id: "new-recipients",
+    title: "Paid soon after registration",
+    explanation: "A recipient was registered only days before its first payment. Shell vendors are typically created just before they are paid; a legitimate urgent purchase looks the same, so the registration and the award behind it should be checked.",
+};
+pub const EXCLUDED_RECIPIENTS: Check = Check {
+    id: "excluded-recipients",
+    title: "Money committed to suspended or debarred recipients",
+    explanation: "A payment executed while its recipient was suspended or debarred, or an award that still holds obligated money for a recipient that is now suspended or debarred. The program refuses new payments to an excluded recipient, but obligated money left on its awards should be deobligated or its award closed.",
+};
+pub const YEAR_END_SPIKE: Check = Check {
+    id: "year-end-spike",
+    title: "Year-end spending spike",
+    explanation: "An agency spent far more in the last four weeks of the fiscal year than in an average four weeks of that year. 'Use it or lose it' spending at year end is a well-documented source of waste; the purchases behind the spike are worth a look.",
+};
+pub const OUTSIDE_PERIOD: Check = Check {
+    id: "outside-period",
+    title: "Payments outside the period of performance",
+    explanation: "A payment executed before its award's period of performance began or after it ended. Work paid for outside the period was either not covered by the award or the award's dates are wrong.",
+};
+pub const DOMINANT_APPROVER: Check = Check {
+    id: "dominant-approver",
+    title: "One approver approves most payments",
+    explanation: "One approver took part in most of an agency's approved payments although the agency has other approvers. Concentrating approvals in one person weakens the two-person control that approvals exist for.",
+};
+
+/// Every check, in the order the report lists them. (Open public flags join once the program has flags.)
+pub const CHECKS: [Check; 7] = [
+    SPLIT_PAYMENTS,
+    DUPLICATE_INVOICES,
+    NEW_RECIPIENTS,
+    EXCLUDED_RECIPIENTS,
+    YEAR_END_SPIKE,
+    OUTSIDE_PERIOD,
+    DOMINANT_APPROVER,
+];
+
+/// The thresholds of the checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditOptions {
+    /// Split payments: the window that counts as one purchase.
+    pub split_window_seconds: i64,
+    /// New recipients: paid within this many seconds of registration.
+    pub new_recipient_seconds: i64,
+    /// Year-end spike: flagged when the last four weeks exceed this percentage of an average four weeks.
+    pub spike_percent: u64,
+    /// Dominant approver: flagged above this share (percent) of the agency's approved payments...
+    pub dominant_percent: u64,
+    /// ...when the agency has had at least this many approvers.
+    pub min_approvers: usize,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        Self {
+            split_window_seconds: 7 * DAY,
+            new_recipient_seconds: 7 * DAY,
+            spike_percent: 200,
+            dominant_percent: 75,
+            min_approvers: 3,
+        }
+    }
+}
+
+/// One finding: which check, where, and the records behind it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub check: &'static str,
+    pub agency: String,
+    /// What it concerns: an award id, an invoice hash, a UEI, a fiscal year, an approver.
+    pub subject: String,
+    pub summary: String,
+    /// Transaction signatures of the payments (or events) behind it.
+    pub records: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    pub checks: Vec<Check>,
+    pub options: AuditOptions,
+    pub payments_examined: u64,
+    pub findings: Vec<Finding>,
+}
+
+impl AuditReport {
+    pub fn findings_of<'a>(&'a self, check: &'a str) -> impl Iterator<Item = &'a Finding> {
+        self.findings.iter().filter(move |f| f.check == check)
+    }
+}
+
+/// Runs every check over the index.
+pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
+    let state = LedgerState::from_store(store)?;
+    let payments = store.payments()?;
+    let mut findings = Vec::new();
+    let decimals = state.decimals();
+    let money = |units: u64| format_grouped(units, decimals);
+    split_payments(&state, &payments, options, &money, &mut findings);
+    duplicate_invoices(&state, &payments, &money, &mut findings);
+    new_recipients(&state, &payments, options, &mut findings);
+    excluded_recipients(store, &state, &payments, &money, &mut findings)?;
+    year_end_spikes(&state, &payments, options, &money, &mut findings);
+    outside_period(&state, &payments, &mut findings);
+    dominant_approvers(store, &state, options, &mut findings)?;
+    Ok(AuditReport {
+        checks: CHECKS.to_vec(),
+        options: *options,
+        payments_examined: payments.len() as u64,
+        findings,
+    })
+}
+
+fn signatures<'a>(payments: impl IntoIterator<Item = &'a &'a IndexedPayment>) -> Vec<String> {
+    payments.into_iter().map(|p| p.signature.clone()).collect()
+}
+
+fn split_payments(
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    options: &AuditOptions,
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) {
+    let mut by_award: BTreeMap<(Pubkey, Pubkey), Vec<&IndexedPayment>> = BTreeMap::new();
+    for p in payments {
+        by_award
+            .entry((p.record.award, p.record.recipient))
+            .or_default()
+            .push(p);
+    }
+    for ((award, _), mut list) in by_award {
+        let Some(agency) = state
+            .awards
+            .get(&award)
+            .and_then(|a| state.agencies.get(&a.agency))
+        else {
+            continue;
+        };
+        let threshold = agency.policy.threshold;
+        if threshold == 0 {
+            continue;
+        }
+        list.sort_by_key(|p| (p.record.executed_at, p.record.sequence));
+        let mut start = 0;
+        while start < list.len() {
+            let first = list[start].record.executed_at;
+            let end = start
+                + list[start..]
+                    .iter()
+                    .take_while(|p| p.record.executed_at - first <= options.split_window_seconds)
+                    .count();
+            let cluster: Vec<&&IndexedPayment> = list[start..end]
+                .iter()
+                .filter(|p| p.record.amount < threshold)
+                .collect();
+            let total: u64 = cluster.iter().map(|p| p.record.amount).sum();
+            if cluster.len() >= 2 && total >= threshold {
+                findings.push(Finding {
+                    check: SPLIT_PAYMENTS.id,
+                    agency: agency.code.clone(),
+                    subject: state.award_id(&award),
+                    summary: format!(
+                        "{} payments to {} within {} days total {}, each under the {} approval threshold",
+                        cluster.len(),
+                        state.uei(&list[start].record.recipient),
+                        options.split_window_seconds / DAY,
+                        money(total),
+                        money(threshold)
+                    ),
+                    records: signatures(cluster.iter().copied()),
+                });
+                start = end;
+            } else {
+                start += 1;
+            }
+        }
+    }
+}
+
+fn duplicate_invoices(
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) {
+    let mut by_invoice: BTreeMap<[u8; 32], Vec<&IndexedPayment>> = BTreeMap::new();
+    for p in payments {
+        by_invoice.entry(p.record.invoice_hash).or_default().push(p);
+    }
+    for (invoice, list) in by_invoice.into_iter().filter(|(_, l)| l.len() > 1) {
+        let total: u64 = list.iter().map(|p| p.record.amount).sum();
+        let awards: BTreeSet<String> = list
+            .iter()
+            .map(|p| state.award_id(&p.record.award))
+            .collect();
+        findings.push(Finding {
+            check: DUPLICATE_INVOICES.id,
+            agency: state.agency_code(&list[0].record.agency),
+            subject: hex::encode(invoice),
+            summary: format!(
+                "one invoice paid {} times ({} in all) on {}",
+                list.len(),
+                money(total),
+                awards.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+            records: signatures(&list),
+        });
+    }
+}
+
+fn new_recipients(
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    options: &AuditOptions,
+    findings: &mut Vec<Finding>,
+) {
+    let mut first: BTreeMap<Pubkey, &IndexedPayment> = BTreeMap::new();
+    for p in payments {
+        let entry = first.entry(p.record.recipient).or_insert(p);
+        if p.record.executed_at < entry.record.executed_at {
+            *entry = p;
+        }
+    }
+    for (recipient, payment) in first {
+        let Some(registered) = state.recipients.get(&recipient) else {
+            continue;
+        };
+        let gap = payment.record.executed_at - registered.registered_at;
+        if gap < options.new_recipient_seconds {
+            findings.push(Finding {
+                check: NEW_RECIPIENTS.id,
+                agency: state.agency_code(&payment.record.agency),
+                subject: state.uei(&recipient),
+                summary: format!(
+                    "first paid {:.1} days after registration, on award {}",
+                    gap as f64 / DAY as f64,
+                    state.award_id(&payment.record.award)
+                ),
+                records: vec![payment.signature.clone()],
+            });
+        }
+    }
+}
+
+fn excluded_recipients(
+    store: &Store,
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    // When each recipient was excluded, from the status events in chain order.
+    let mut periods: BTreeMap<Pubkey, Vec<(i64, Option<i64>, String)>> = BTreeMap::new();
+    for (signature, time, event) in store.events("RecipientStatusSet")? {
+        let LedgerEvent::RecipientStatusSet(e) = event else {
+            continue;
+        };
+        let time = time.unwrap_or_default();
+        let list = periods.entry(e.recipient).or_default();
+        match e.status {
+            RecipientStatus::Active => {
+                if let Some(open) = list.last_mut().filter(|p| p.1.is_none()) {
+                    open.1 = Some(time);
+                }
+            }
+            _ => {
+                if list.last().is_none_or(|p| p.1.is_some()) {
+                    list.push((time, None, signature));
+                }
+            }
+        }
+    }
+    for p in payments {
+        let excluded = periods.get(&p.record.recipient).is_some_and(|list| {
+            list.iter().any(|(from, to, _)| {
+                p.record.executed_at >= *from && to.is_none_or(|to| p.record.executed_at < to)
+            })
+        });
+        if excluded {
+            findings.push(Finding {
+                check: EXCLUDED_RECIPIENTS.id,
+                agency: state.agency_code(&p.record.agency),
+                subject: state.uei(&p.record.recipient),
+                summary: format!(
+                    "payment of {} on award {} executed while the recipient was excluded",
+                    money(p.record.amount),
+                    state.award_id(&p.record.award)
+                ),
+                records: vec![p.signature.clone()],
+            });
+        }
+    }
+    for award in state.awards.values() {
+        let Some(recipient) = state.recipients.get(&award.recipient) else {
+            continue;
+        };
+        let open = award.obligated.saturating_sub(award.outlayed);
+        if recipient.status != RecipientStatus::Active
+            && award.status != AwardStatus::Closed
+            && open > 0
+        {
+            let records = periods
+                .get(&award.recipient)
+                .map(|list| list.iter().map(|p| p.2.clone()).collect())
+                .unwrap_or_default();
+            findings.push(Finding {
+                check: EXCLUDED_RECIPIENTS.id,
+                agency: state.agency_code(&award.agency),
+                subject: String::from_utf8_lossy(&recipient.uei).into_owned(),
+                summary: format!(
+                    "award {} still holds {} obligated for a recipient that is {:?}",
+                    award.award_id,
+                    money(open),
+                    recipient.status
+                ),
+                records,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The federal fiscal year of a time: FY N runs from October 1st of N-1 to September 30th of N.
+pub fn fiscal_year(time: i64) -> i32 {
+    use chrono::Datelike;
+    chrono::DateTime::from_timestamp(time, 0).map_or(0, |t| {
+        if t.month() >= 10 {
+            t.year() + 1
+        } else {
+            t.year()
+        }
+    })
+}
+
+/// Unix time of the end of fiscal year `fy` (October 1st, 00:00 UTC).
+pub fn fiscal_year_end(fy: i32) -> i64 {
+    chrono::NaiveDate::from_ymd_opt(fy, 10, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(0, |t| t.and_utc().timestamp())
+}
+
+fn year_end_spikes(
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    options: &AuditOptions,
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) {
+    const FOUR_WEEKS: i64 = 28 * DAY;
+    let mut years: BTreeMap<(Pubkey, i32), Vec<&IndexedPayment>> = BTreeMap::new();
+    for p in payments {
+        years
+            .entry((p.record.agency, fiscal_year(p.record.executed_at)))
+            .or_default()
+            .push(p);
+    }
+    for ((agency, fy), list) in years {
+        let end = fiscal_year_end(fy);
+        let total: u64 = list.iter().map(|p| p.record.amount).sum();
+        let last: Vec<&&IndexedPayment> = list
+            .iter()
+            .filter(|p| p.record.executed_at >= end - FOUR_WEEKS)
+            .collect();
+        let late: u64 = last.iter().map(|p| p.record.amount).sum();
+        // An average four weeks of the year: the year's total over its 365 days, times 28.
+        let average = u128::from(total) * 28 / 365;
+        if late > 0 && u128::from(late) * 100 > average * u128::from(options.spike_percent) {
+            findings.push(Finding {
+                check: YEAR_END_SPIKE.id,
+                agency: state.agency_code(&agency),
+                subject: format!("FY{fy}"),
+                summary: format!(
+                    "{} paid in the last four weeks of FY{fy}, {:.1} times an average four weeks ({})",
+                    money(late),
+                    late as f64 / average.max(1) as f64,
+                    money(u64::try_from(average).unwrap_or(u64::MAX))
+                ),
+                records: signatures(last),
+            });
+        }
+    }
+}
+
+fn outside_period(state: &LedgerState, payments: &[IndexedPayment], findings: &mut Vec<Finding>) {
+    for p in payments {
+        let Some(award) = state.awards.get(&p.record.award) else {
+            continue;
+        };
+        let at = p.record.executed_at;
+        if at < award.period_start || at >= award.period_end {
+            let day = |t: i64| {
+                chrono::DateTime::from_timestamp(t, 0)
+                    .map_or(t.to_string(), |d| d.format("%Y-%m-%d").to_string())
+            };
+            findings.push(Finding {
+                check: OUTSIDE_PERIOD.id,
+                agency: state.agency_code(&award.agency),
+                subject: format!("{} payment {}", award.award_id, p.record.payment_index),
+                summary: format!(
+                    "paid on {}, outside the period of performance {} to {}",
+                    day(at),
+                    day(award.period_start),
+                    day(award.period_end - 1)
+                ),
+                records: vec![p.signature.clone()],
+            });
+        }
+    }
+}
+
+fn dominant_approvers(
+    store: &Store,
+    state: &LedgerState,
+    options: &AuditOptions,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let mut approvals: BTreeMap<Pubkey, BTreeMap<Pubkey, Vec<String>>> = BTreeMap::new();
+    let mut approved: BTreeMap<Pubkey, BTreeSet<Pubkey>> = BTreeMap::new();
+    for (signature, _, event) in store.events("PaymentApproved")? {
+        if let LedgerEvent::PaymentApproved(e) = event {
+            approvals
+                .entry(e.agency)
+                .or_default()
+                .entry(e.approver)
+                .or_default()
+                .push(signature);
+            approved.entry(e.agency).or_default().insert(e.payment);
+        }
+    }
+    for (agency, by_approver) in approvals {
+        let payments = approved.get(&agency).map_or(0, BTreeSet::len);
+        if by_approver.len() < options.min_approvers || payments == 0 {
+            continue;
+        }
+        for (approver, records) in by_approver {
+            let share = records.len() * 100 / payments;
+            if share as u64 > options.dominant_percent {
+                findings.push(Finding {
+                    check: DOMINANT_APPROVER.id,
+                    agency: state.agency_code(&agency),
+                    subject: approver.to_string(),
+                    summary: format!(
+                        "approved {} of the agency's {payments} approved payments ({share}%)",
+                        records.len()
+                    ),
+                    records,
+                });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! `index`: reads every account and every transaction of the program (and of each agency treasury, for its
+//! funding) into the [`Store`]. Re-running fetches only what is new. History is paged newest first, as
+//! `getSignaturesForAddress` gives it; each batch of transactions is written in one SQLite transaction with
+//! the cursor that says how far the run got, so a run that is killed or meets an RPC error resumes where the
+//! last whole batch ended and writes nothing twice.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::{token::spl_token, token_2022};
+use public_spending_sdk::{
+    history::{HistoricalTransaction, History, SignatureInfo, MAX_PAGE},
+    Backend,
+};
+
+use crate::{
+    ledger::{account_kind, LedgerState},
+    Result, Store,
+};
+
+/// Transactions written per SQLite transaction.
+pub const BATCH: usize = 100;
+
+/// What one run added.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IndexReport {
+    pub accounts: u64,
+    pub transactions: u64,
+    pub events: u64,
+    pub payments: u64,
+}
+
+/// How far a run has got, for a progress display.
+#[derive(Clone, Debug)]
+pub struct Progress<'a> {
+    pub address: &'a Pubkey,
+    /// Transactions written for this address in this run.
+    pub done: u64,
+}
+
+/// Indexes `chain` into `store` in batches of [`BATCH`] transactions, reporting progress after every batch.
+pub async fn index<C: Backend + History>(
+    chain: &C,
+    store: &mut Store,
+    progress: impl FnMut(Progress),
+) -> Result<IndexReport> {
+    index_in_batches(chain, store, BATCH, progress).await
+}
+
+/// [`index`] with `batch` transactions per SQLite transaction.
+pub async fn index_in_batches<C: Backend + History>(
+    chain: &C,
+    store: &mut Store,
+    batch_size: usize,
+    mut progress: impl FnMut(Progress),
+) -> Result<IndexReport> {
+    let before = (
+        store.count("transactions")?,
+        store.count("events")?,
+        store.count("payments")?,
+    );
+    let accounts = chain.program_accounts(&[]).await?;
+    let snapshot: Vec<(Pubkey, &'static str, Vec<u8>)> = accounts
+        .iter()
+        .filter_map(|(address, account)| {
+            account_kind(&account.data).map(|kind| (*address, kind, account.data.clone()))
+        })
+        .collect();
+    let batch = store.batch()?;
+    batch.accounts(&snapshot)?;
+    batch.commit()?;
+    let state = LedgerState::from_accounts(accounts.iter().map(|(k, a)| (k, a.data.as_slice())))?;
+
+    let run: i64 = store
+        .meta("runs")?
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+        + 1;
+    store.set_meta("runs", &run.to_string())?;
+    let treasuries: Vec<Pubkey> = state.agencies.values().map(|a| a.treasury).collect();
+    let mut addresses = vec![public_spending::ID];
+    addresses.extend(treasuries.iter().copied());
+    for address in &addresses {
+        index_address(
+            chain,
+            store,
+            address,
+            &treasuries,
+            run,
+            batch_size.max(1),
+            &mut progress,
+        )
+        .await?;
+    }
+    Ok(IndexReport {
+        accounts: snapshot.len() as u64,
+        transactions: store.count("transactions")? - before.0,
+        events: store.count("events")? - before.1,
+        payments: store.count("payments")? - before.2,
+    })
+}
+
+/// Pages one address's history from the newest transaction down to the last run's newest.
+async fn index_address<C: History>(
+    chain: &C,
+    store: &mut Store,
+    address: &Pubkey,
+    treasuries: &[Pubkey],
+    run: i64,
+    batch_size: usize,
+    progress: &mut impl FnMut(Progress),
+) -> Result<()> {
+    let mut cursor = store.cursor(address)?;
+    let until = cursor
+        .newest
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|_| {
+            crate::WatchdogError::Invalid(format!("the cursor of {address} is not a signature"))
+        })?;
+    let mut done = 0u64;
+    loop {
+        let before = cursor
+            .pending_oldest
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| {
+                crate::WatchdogError::Invalid(format!("the cursor of {address} is not a signature"))
+            })?;
+        let page = chain
+            .signatures_for_address(address, before, until, MAX_PAGE)
+            .await?;
+        if page.is_empty() {
+            // The run reached the last run's newest: it is finished.
+            if let Some(newest) = cursor.pending_newest.take() {
+                cursor.newest = Some(newest);
+                cursor.pending_oldest = None;
+                let batch = store.batch()?;
+                batch.set_cursor(address, &cursor)?;
+                batch.commit()?;
+            }
+            return Ok(());
+        }
+        if cursor.pending_newest.is_none() {
+            cursor.pending_newest = Some(page[0].signature.to_string());
+        }
+        for chunk in page.chunks(batch_size) {
+            let mut fetched = Vec::with_capacity(chunk.len());
+            for info in chunk {
+                fetched.push((info, chain.transaction(&info.signature).await?));
+            }
+            let batch = store.batch()?;
+            for (info, transaction) in &fetched {
+                write(&batch, info, transaction.as_ref(), treasuries, run)?;
+            }
+            cursor.pending_oldest = chunk.last().map(|info| info.signature.to_string());
+            batch.set_cursor(address, &cursor)?;
+            batch.commit()?;
+            done += chunk.len() as u64;
+            progress(Progress { address, done });
+        }
+    }
+}
+
+fn write(
+    batch: &crate::store::Batch,
+    info: &SignatureInfo,
+    transaction: Option<&HistoricalTransaction>,
+    treasuries: &[Pubkey],
+    run: i64,
+) -> Result<()> {
+    let signature = info.signature.to_string();
+    if !batch.transaction(
+        &signature,
+        info.slot,
+        info.block_time,
+        info.err.as_deref(),
+        run,
+    )? {
+        return Ok(());
+    }
+    let Some(transaction) = transaction else {
+        return Ok(());
+    };
+    if transaction.err.is_some() {
+        return Ok(());
+    }
+    let events = transaction
+        .inner_instructions
+        .iter()
+        .filter(|ix| ix.program == public_spending::ID)
+        .filter_map(|ix| {
+            public_spending_sdk::events::LedgerEvent::decode(&ix.data)
+                .map(|event| (event, &ix.data))
+        });
+    for (ordinal, (event, data)) in events.enumerate() {
+        batch.event(
+            &signature,
+            u32::try_from(ordinal).unwrap_or(u32::MAX),
+            &event,
+            data,
+        )?;
+    }
+    for (ordinal, (treasury, amount)) in funding(transaction, treasuries).into_iter().enumerate() {
+        batch.funding(
+            &signature,
+            u32::try_from(ordinal).unwrap_or(u32::MAX),
+            &treasury,
+            amount,
+            info.block_time,
+        )?;
+    }
+    Ok(())
+}
+
+/// Tokens a transaction's own (top-level) SPL Token instructions put into a treasury: mints and transfers.
+/// Payments out of a treasury are the program's, and are read from its events instead.
+pub fn funding(transaction: &HistoricalTransaction, treasuries: &[Pubkey]) -> Vec<(Pubkey, u64)> {
+    use spl_token::instruction::TokenInstruction;
+    let mut found = Vec::new();
+    for (program, accounts, data) in transaction.instructions() {
+        if program != spl_token::ID && program != token_2022::ID {
+            continue;
+        }
+        let Ok(instruction) = TokenInstruction::unpack(&data) else {
+            continue;
+        };
+        let (destination, amount) = match instruction {
+            TokenInstruction::MintTo { amount } | TokenInstruction::Transfer { amount } => {
+                (accounts.get(1), amount)
+            }
+            TokenInstruction::MintToChecked { amount, .. } => (accounts.get(1), amount),
+            TokenInstruction::TransferChecked { amount, .. } => (accounts.get(2), amount),
+            _ => continue,
+        };
+        if let Some(destination) = destination.filter(|d| treasuries.contains(d)) {
+            found.push((*destination, amount));
+        }
+    }
+    found
+}

@@ -1,0 +1,149 @@
+//! The program's accounts, decoded: the ledger as it stands (from the chain, or from the index's snapshot).
+
+use std::collections::BTreeMap;
+
+use anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator};
+use public_spending::state::{
+    Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, Recipient,
+};
+use public_spending_sdk::{fetch::AccountSource, Backend};
+
+use crate::{Result, Store, WatchdogError};
+
+/// The account type an account's discriminator names, if it is one of the program's.
+pub fn account_kind(data: &[u8]) -> Option<&'static str> {
+    let kinds: [(&[u8], &'static str); 8] = [
+        (Ledger::DISCRIMINATOR, "Ledger"),
+        (Agency::DISCRIMINATOR, "Agency"),
+        (Member::DISCRIMINATOR, "Member"),
+        (Appropriation::DISCRIMINATOR, "Appropriation"),
+        (Allotment::DISCRIMINATOR, "Allotment"),
+        (Recipient::DISCRIMINATOR, "Recipient"),
+        (Award::DISCRIMINATOR, "Award"),
+        (Payment::DISCRIMINATOR, "Payment"),
+    ];
+    kinds
+        .into_iter()
+        .find(|(discriminator, _)| data.starts_with(discriminator))
+        .map(|(_, kind)| kind)
+}
+
+/// Every account of the ledger, decoded and keyed by address.
+#[derive(Default)]
+pub struct LedgerState {
+    pub ledger: Option<Ledger>,
+    pub agencies: BTreeMap<Pubkey, Agency>,
+    pub appropriations: BTreeMap<Pubkey, Appropriation>,
+    pub allotments: BTreeMap<Pubkey, Allotment>,
+    pub awards: BTreeMap<Pubkey, Award>,
+    pub recipients: BTreeMap<Pubkey, Recipient>,
+}
+
+fn decode<T: AccountDeserialize>(address: &Pubkey, data: &[u8]) -> Result<T> {
+    T::try_deserialize(&mut &data[..])
+        .map_err(|e| WatchdogError::Invalid(format!("account {address} does not decode: {e}")))
+}
+
+impl LedgerState {
+    /// Decodes raw program accounts; accounts of other kinds (members, payments) are skipped.
+    pub fn from_accounts<'a>(
+        accounts: impl IntoIterator<Item = (&'a Pubkey, &'a [u8])>,
+    ) -> Result<Self> {
+        let mut state = Self::default();
+        for (address, data) in accounts {
+            match account_kind(data) {
+                Some("Ledger") => state.ledger = Some(decode(address, data)?),
+                Some("Agency") => {
+                    state.agencies.insert(*address, decode(address, data)?);
+                }
+                Some("Appropriation") => {
+                    state
+                        .appropriations
+                        .insert(*address, decode(address, data)?);
+                }
+                Some("Allotment") => {
+                    state.allotments.insert(*address, decode(address, data)?);
+                }
+                Some("Award") => {
+                    state.awards.insert(*address, decode(address, data)?);
+                }
+                Some("Recipient") => {
+                    state.recipients.insert(*address, decode(address, data)?);
+                }
+                _ => {}
+            }
+        }
+        Ok(state)
+    }
+
+    /// The ledger as the chain holds it now.
+    pub async fn from_chain<C: Backend>(chain: &C) -> Result<Self> {
+        let accounts = chain.program_accounts(&[]).await?;
+        Self::from_accounts(accounts.iter().map(|(k, a)| (k, a.data.as_slice())))
+    }
+
+    /// The ledger as the index's snapshot holds it.
+    pub fn from_store(store: &Store) -> Result<Self> {
+        let mut all = Vec::new();
+        for kind in [
+            "Ledger",
+            "Agency",
+            "Appropriation",
+            "Allotment",
+            "Award",
+            "Recipient",
+        ] {
+            all.extend(store.accounts(kind)?);
+        }
+        Self::from_accounts(all.iter().map(|(k, d)| (k, d.as_slice())))
+    }
+
+    /// Decimals of the ledger's mint (2 when there is no ledger account yet).
+    pub fn decimals(&self) -> u8 {
+        self.ledger.as_ref().map_or(2, |l| l.mint_decimals)
+    }
+
+    pub fn agency_code(&self, agency: &Pubkey) -> String {
+        self.agencies
+            .get(agency)
+            .map_or_else(|| agency.to_string(), |a| a.code.clone())
+    }
+
+    pub fn award_id(&self, award: &Pubkey) -> String {
+        self.awards
+            .get(award)
+            .map_or_else(|| award.to_string(), |a| a.award_id.clone())
+    }
+
+    /// The recipient's UEI, or its address when unknown.
+    pub fn uei(&self, recipient: &Pubkey) -> String {
+        self.recipients.get(recipient).map_or_else(
+            || recipient.to_string(),
+            |r| String::from_utf8_lossy(&r.uei).into_owned(),
+        )
+    }
+
+    /// What may be published of a recipient's name: a business's name, never an individual's (its salted
+    /// hash stands in).
+    pub fn public_name(&self, recipient: &Pubkey) -> String {
+        match self.recipients.get(recipient) {
+            Some(r) if r.name.is_empty() => format!("individual {}", hex::encode(r.name_hash)),
+            Some(r) => r.name.clone(),
+            None => recipient.to_string(),
+        }
+    }
+}
+
+/// A token account's balance, or zero when it does not exist.
+pub async fn token_balance<C: AccountSource>(chain: &C, account: &Pubkey) -> Result<u64> {
+    match chain.get_account(account).await? {
+        None => Ok(0),
+        Some(account_data) => anchor_spl::token_interface::TokenAccount::try_deserialize(
+            &mut account_data.data.as_slice(),
+        )
+        .map(|t| t.amount)
+        .map_err(|e| {
+            WatchdogError::Invalid(format!("token account {account} does not decode: {e}"))
+        }),
+    }
+}

@@ -1,0 +1,315 @@
+//! `report`: one self-contained HTML file (nothing is fetched when it is viewed) with the charts drawn in Rust
+//! as inline SVG: budget execution per agency, monthly outlays per agency, the top recipients, the audit's
+//! findings and the verification status with every chain head.
+
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use plotters::prelude::*;
+use public_spending_sdk::amount::format_grouped;
+use serde::Serialize;
+
+use crate::{
+    audit::AuditReport, ledger::LedgerState, verify::VerifyReport, Result, Store, WatchdogError,
+};
+
+const TEMPLATE: &str = include_str!("../templates/report.html");
+const WIDTH: u32 = 1000;
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+#[derive(Serialize)]
+struct AgencyRow {
+    code: String,
+    name: String,
+    authority: String,
+    allotted: String,
+    obligated: String,
+    outlayed: String,
+}
+
+#[derive(Serialize)]
+struct RecipientRow {
+    name: String,
+    uei: String,
+    paid: String,
+    payments: u64,
+}
+
+fn chart_error(e: impl std::fmt::Display) -> WatchdogError {
+    WatchdogError::Invalid(format!("cannot draw a chart: {e}"))
+}
+
+/// Whole units of the mint, for chart axes.
+fn units(amount: u64, decimals: u8) -> f64 {
+    amount as f64 / 10f64.powi(i32::from(decimals))
+}
+
+/// Renders the report. `generated` is the time it is generated at (unix seconds). Without a verification
+/// (an audit-only report) the verification section says it was not run.
+pub fn render(
+    store: &Store,
+    audit: &AuditReport,
+    verify: Option<&VerifyReport>,
+    generated: i64,
+) -> Result<String> {
+    let state = LedgerState::from_store(store)?;
+    let decimals = state.decimals();
+    let money = |u: u64| format_grouped(u, decimals);
+    let payments = store.payments()?;
+
+    let agencies: Vec<AgencyRow> = state
+        .agencies
+        .values()
+        .map(|a| AgencyRow {
+            code: a.code.clone(),
+            name: a.name.clone(),
+            authority: money(a.budget_authority),
+            allotted: money(a.allotted),
+            obligated: money(a.obligated),
+            outlayed: money(a.outlayed),
+        })
+        .collect();
+
+    let mut monthly: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut by_recipient: BTreeMap<Pubkey, (u64, u64)> = BTreeMap::new();
+    for p in &payments {
+        let month = chrono::DateTime::from_timestamp(p.record.executed_at, 0)
+            .map_or_else(String::new, |t| t.format("%Y-%m").to_string());
+        *monthly
+            .entry(state.agency_code(&p.record.agency))
+            .or_default()
+            .entry(month)
+            .or_default() += p.record.amount;
+        let entry = by_recipient.entry(p.record.recipient).or_default();
+        entry.0 += p.record.amount;
+        entry.1 += 1;
+    }
+    let mut top: Vec<(Pubkey, (u64, u64))> = by_recipient.into_iter().collect();
+    top.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    top.truncate(10);
+    let recipients: Vec<RecipientRow> = top
+        .iter()
+        .map(|(key, (paid, count))| RecipientRow {
+            name: state.public_name(key),
+            uei: state.uei(key),
+            paid: money(*paid),
+            payments: *count,
+        })
+        .collect();
+
+    let budget_chart = budget_chart(&state)?;
+    let monthly_chart = monthly_chart(&monthly, decimals)?;
+    let recipients_chart = recipients_chart(&state, &top, decimals)?;
+
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_template("report.html", TEMPLATE)
+        .map_err(|e| WatchdogError::Invalid(format!("report template: {e}")))?;
+    let template = env
+        .get_template("report.html")
+        .map_err(|e| WatchdogError::Invalid(format!("report template: {e}")))?;
+    template
+        .render(minijinja::context! {
+            program => public_spending::ID.to_string(),
+            generated => chrono::DateTime::from_timestamp(generated, 0)
+                .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            payments => payments.len(),
+            verification_run => verify.is_some(),
+            verified => verify.is_some_and(VerifyReport::is_clean),
+            mismatches => verify.map(|v| v.mismatches.clone()).unwrap_or_default(),
+            chains => verify.map(|v| v.chains.clone()).unwrap_or_default(),
+            agencies => agencies,
+            recipients => recipients,
+            checks => &audit.checks,
+            findings => &audit.findings,
+            budget_chart => budget_chart,
+            monthly_chart => monthly_chart,
+            recipients_chart => recipients_chart,
+        })
+        .map_err(|e| WatchdogError::Invalid(format!("report template: {e}")))
+}
+
+/// Gives a plotters SVG the class and label the report (and its rendering test) look for.
+fn tagged(svg: String, name: &str) -> String {
+    svg.replacen(
+        "<svg ",
+        &format!("<svg class=\"chart\" data-chart=\"{name}\" role=\"img\" "),
+        1,
+    )
+}
+
+fn budget_chart(state: &LedgerState) -> Result<String> {
+    let decimals = state.decimals();
+    let agencies: Vec<_> = state.agencies.values().collect();
+    let series = ["budget authority", "allotted", "obligated", "outlayed"];
+    let max = agencies
+        .iter()
+        .map(|a| units(a.budget_authority, decimals))
+        .fold(1.0, f64::max);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let groups = agencies.len().max(1) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(15)
+            .x_label_area_size(30)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..groups, 0.0..max * 1.1)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(agencies.len().max(1))
+            .x_label_formatter(&|x| {
+                agencies
+                    .get(x.floor() as usize)
+                    .map_or_else(String::new, |a| a.code.clone())
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .draw()
+            .map_err(chart_error)?;
+        for (s, name) in series.iter().enumerate() {
+            let color = PALETTE[s];
+            chart
+                .draw_series(agencies.iter().enumerate().map(|(i, a)| {
+                    let value = [a.budget_authority, a.allotted, a.obligated, a.outlayed][s];
+                    let left = i as f64 + 0.1 + s as f64 * 0.2;
+                    Rectangle::new(
+                        [(left, 0.0), (left + 0.18, units(value, decimals))],
+                        color.filled(),
+                    )
+                }))
+                .map_err(chart_error)?
+                .label(*name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(tagged(svg, "budget"))
+}
+
+fn monthly_chart(
+    monthly: &BTreeMap<String, BTreeMap<String, u64>>,
+    decimals: u8,
+) -> Result<String> {
+    let months: Vec<String> = monthly
+        .values()
+        .flat_map(|m| m.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let max = monthly
+        .values()
+        .flat_map(|m| m.values())
+        .map(|u| units(*u, decimals))
+        .fold(1.0, f64::max);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(15)
+            .x_label_area_size(30)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..(months.len().max(2) - 1) as f64, 0.0..max * 1.1)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .x_labels(months.len().max(2))
+            .x_label_formatter(&|x| months.get(x.round() as usize).cloned().unwrap_or_default())
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .draw()
+            .map_err(chart_error)?;
+        for (s, (agency, by_month)) in monthly.iter().enumerate() {
+            let color = PALETTE[s % PALETTE.len()];
+            let points: Vec<(f64, f64)> = months
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    (
+                        i as f64,
+                        units(by_month.get(m).copied().unwrap_or(0), decimals),
+                    )
+                })
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                .map_err(chart_error)?
+                .label(agency.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 15, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(tagged(svg, "monthly"))
+}
+
+fn recipients_chart(
+    state: &LedgerState,
+    top: &[(Pubkey, (u64, u64))],
+    decimals: u8,
+) -> Result<String> {
+    let max = top
+        .iter()
+        .map(|(_, (paid, _))| units(*paid, decimals))
+        .fold(1.0, f64::max);
+    let rows = top.len().max(1);
+    let mut svg = String::new();
+    {
+        let root =
+            SVGBackend::with_string(&mut svg, (WIDTH, 60 + 32 * rows as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(15)
+            .x_label_area_size(30)
+            .y_label_area_size(140)
+            .build_cartesian_2d(0.0..max * 1.1, 0.0..rows as f64)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(rows)
+            .y_label_formatter(&|y| {
+                let i = rows.saturating_sub(1 + y.floor() as usize);
+                top.get(i)
+                    .map_or_else(String::new, |(key, _)| state.uei(key))
+            })
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .draw()
+            .map_err(chart_error)?;
+        chart
+            .draw_series(top.iter().enumerate().map(|(i, (_, (paid, _)))| {
+                let y = (rows - 1 - i) as f64;
+                Rectangle::new(
+                    [(0.0, y + 0.15), (units(*paid, decimals), y + 0.85)],
+                    PALETTE[0].filled(),
+                )
+            }))
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(tagged(svg, "recipients"))
+}

@@ -1,0 +1,480 @@
+//! The SQLite index: every transaction of the program and of the agencies' treasuries, every event, the
+//! executed payments in typed columns (for the hash-chain replay), treasury funding, and a snapshot of the
+//! program's accounts. Each batch the indexer writes is one SQLite transaction, so a crash or a kill leaves
+//! the database as it was after the last whole batch.
+
+use std::path::Path;
+
+use anchor_lang::prelude::Pubkey;
+use public_spending_sdk::{events::LedgerEvent, PaymentRecord};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::{Result, WatchdogError};
+
+/// The layout this build reads and writes. An older database is migrated; a newer one is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE transactions (
+    signature TEXT PRIMARY KEY,
+    slot INTEGER NOT NULL,
+    block_time INTEGER,
+    err TEXT,
+    run INTEGER NOT NULL,
+    discovered INTEGER NOT NULL
+);
+CREATE TABLE events (
+    signature TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (signature, ordinal)
+);
+CREATE INDEX transactions_by_discovery ON transactions (discovered);
+CREATE INDEX events_by_kind ON events (kind);
+CREATE TABLE payments (
+    signature TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    agency BLOB NOT NULL,
+    sequence INTEGER NOT NULL,
+    award BLOB NOT NULL,
+    payment_index INTEGER NOT NULL,
+    recipient BLOB NOT NULL,
+    token_account BLOB NOT NULL,
+    amount INTEGER NOT NULL,
+    invoice_hash BLOB NOT NULL,
+    reference BLOB NOT NULL,
+    executed_at INTEGER NOT NULL,
+    fast_path INTEGER NOT NULL,
+    executor BLOB NOT NULL,
+    previous_hash BLOB NOT NULL,
+    outlay_hash BLOB NOT NULL,
+    PRIMARY KEY (signature, ordinal)
+);
+CREATE INDEX payments_by_chain ON payments (agency, sequence);
+CREATE INDEX payments_by_award ON payments (award);
+CREATE TABLE funding (
+    signature TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    treasury BLOB NOT NULL,
+    amount INTEGER NOT NULL,
+    block_time INTEGER,
+    PRIMARY KEY (signature, ordinal)
+);
+CREATE TABLE accounts (address TEXT PRIMARY KEY, kind TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE cursors (
+    address TEXT PRIMARY KEY,
+    newest TEXT,
+    pending_newest TEXT,
+    pending_oldest TEXT
+);
+";
+
+/// An executed payment as the index holds it: the record that entered the hash chain, and where it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedPayment {
+    pub signature: String,
+    pub ordinal: u32,
+    pub record: PaymentRecord,
+    pub fast_path: bool,
+    pub executor: Pubkey,
+    pub previous_hash: [u8; 32],
+    pub outlay_hash: [u8; 32],
+}
+
+/// Where the indexer stands on one address's history.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    /// The newest signature of the last finished run.
+    pub newest: Option<String>,
+    /// A run under way: the newest signature it started from, and the oldest it has written so far.
+    pub pending_newest: Option<String>,
+    pub pending_oldest: Option<String>,
+}
+
+/// The index database.
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+fn key(bytes: &[u8]) -> Result<Pubkey> {
+    <[u8; 32]>::try_from(bytes)
+        .map(Pubkey::new_from_array)
+        .map_err(|_| {
+            WatchdogError::Invalid(format!("a key column holds {} bytes, not 32", bytes.len()))
+        })
+}
+
+fn hash(bytes: &[u8]) -> Result<[u8; 32]> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| {
+        WatchdogError::Invalid(format!("a hash column holds {} bytes, not 32", bytes.len()))
+    })
+}
+
+/// Amounts are u64 on chain and i64 in SQLite; no budget comes near 2^63 base units.
+fn to_sql(amount: u64) -> i64 {
+    i64::try_from(amount).unwrap_or(i64::MAX)
+}
+
+impl Store {
+    /// Opens (or creates) the index at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path).map_err(|e| WatchdogError::Store {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Self::init(conn, path.display().to_string())
+    }
+
+    /// An index in memory (tests, benches).
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<Self> {
+        let store = Self { conn, path };
+        let fail = |reason: String| WatchdogError::Store {
+            path: store.path.clone(),
+            reason,
+        };
+        store
+            .conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| fail(format!("is not an SQLite database ({e})")))?;
+        store.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let has_meta: bool = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+            .map_err(|e| fail(format!("is not an SQLite database ({e})")))?
+            > 0;
+        if !has_meta {
+            let tables: i64 = store.conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |row| row.get(0),
+            )?;
+            if tables > 0 {
+                return Err(fail(
+                    "is an SQLite database of something else (no pubspend meta table)".into(),
+                ));
+            }
+            store.conn.execute_batch(SCHEMA)?;
+            store.set_meta("schema_version", &SCHEMA_VERSION.to_string())?;
+            store.set_meta("program_id", &public_spending::ID.to_string())?;
+            return Ok(store);
+        }
+        let version: i64 = store
+            .meta("schema_version")?
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| fail("has no schema version".into()))?;
+        if version > SCHEMA_VERSION {
+            return Err(fail(format!(
+                "has schema version {version}, newer than this pubspend reads ({SCHEMA_VERSION}): upgrade pubspend"
+            )));
+        }
+        if version < 1 {
+            return Err(fail(format!(
+                "has schema version {version}, which no migration reads: index into a new file"
+            )));
+        }
+        if let Some(program) = store.meta("program_id")? {
+            if program != public_spending::ID.to_string() {
+                return Err(fail(format!(
+                    "indexes program {program}, not {}: use another --db",
+                    public_spending::ID
+                )));
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The raw connection, for queries of a newsroom's own (and the tests that tamper with the index).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn cursor(&self, address: &Pubkey) -> Result<Cursor> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT newest, pending_newest, pending_oldest FROM cursors WHERE address = ?1",
+                [address.to_string()],
+                |row| {
+                    Ok(Cursor {
+                        newest: row.get(0)?,
+                        pending_newest: row.get(1)?,
+                        pending_oldest: row.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Starts a batch: everything written through it lands together or not at all.
+    pub fn batch(&mut self) -> Result<Batch<'_>> {
+        Ok(Batch {
+            tx: self.conn.transaction()?,
+        })
+    }
+
+    /// How many rows a table holds.
+    pub fn count(&self, table: &str) -> Result<u64> {
+        if !["transactions", "events", "payments", "funding", "accounts"].contains(&table) {
+            return Err(WatchdogError::Invalid(format!("no table {table}")));
+        }
+        let n: i64 = self
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })?;
+        Ok(n.unsigned_abs())
+    }
+
+    /// Every indexed account of `kind` (the account type's name), as raw account data.
+    pub fn accounts(&self, kind: &str) -> Result<Vec<(Pubkey, Vec<u8>)>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT address, data FROM accounts WHERE kind = ?1 ORDER BY address")?;
+        let rows = statement.query_map([kind], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })?;
+        rows.map(|row| {
+            let (address, data) = row?;
+            let address = address.parse().map_err(|_| {
+                WatchdogError::Invalid(format!("account address {address:?} is not a key"))
+            })?;
+            Ok((address, data))
+        })
+        .collect()
+    }
+
+    /// Every indexed event of `kind` (the IDL's event name) in chain order, with its transaction's signature
+    /// and block time.
+    pub fn events(&self, kind: &str) -> Result<Vec<(String, Option<i64>, LedgerEvent)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT e.signature, t.block_time, e.data FROM events e JOIN transactions t USING (signature)
+             WHERE e.kind = ?1 ORDER BY t.slot, t.block_time, t.run, t.discovered DESC, e.ordinal",
+        )?;
+        let rows = statement.query_map([kind], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<i64>>(1)?,
+                row.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (signature, block_time, data) = row?;
+            let event = LedgerEvent::decode(&data).ok_or_else(|| {
+                WatchdogError::Invalid(format!("event {kind} of {signature} does not decode"))
+            })?;
+            Ok((signature, block_time, event))
+        })
+        .collect()
+    }
+
+    /// Calls `each` for every executed payment, ordered by agency then chain sequence, without loading them
+    /// all: memory stays flat however long the ledger.
+    pub fn for_each_payment(
+        &self,
+        mut each: impl FnMut(IndexedPayment) -> Result<()>,
+    ) -> Result<()> {
+        let mut statement = self.conn.prepare(
+            "SELECT signature, ordinal, agency, sequence, award, payment_index, recipient, token_account, amount,
+                    invoice_hash, reference, executed_at, fast_path, executor, previous_hash, outlay_hash
+             FROM payments ORDER BY agency, sequence, signature, ordinal",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let payment = IndexedPayment {
+                signature: row.get(0)?,
+                ordinal: row.get(1)?,
+                record: PaymentRecord {
+                    agency: key(&row.get::<_, Vec<u8>>(2)?)?,
+                    sequence: row.get::<_, i64>(3)?.unsigned_abs(),
+                    award: key(&row.get::<_, Vec<u8>>(4)?)?,
+                    payment_index: row.get(5)?,
+                    recipient: key(&row.get::<_, Vec<u8>>(6)?)?,
+                    recipient_token_account: key(&row.get::<_, Vec<u8>>(7)?)?,
+                    amount: row.get::<_, i64>(8)?.unsigned_abs(),
+                    invoice_hash: hash(&row.get::<_, Vec<u8>>(9)?)?,
+                    reference: key(&row.get::<_, Vec<u8>>(10)?)?,
+                    executed_at: row.get(11)?,
+                },
+                fast_path: row.get(12)?,
+                executor: key(&row.get::<_, Vec<u8>>(13)?)?,
+                previous_hash: hash(&row.get::<_, Vec<u8>>(14)?)?,
+                outlay_hash: hash(&row.get::<_, Vec<u8>>(15)?)?,
+            };
+            each(payment)?;
+        }
+        Ok(())
+    }
+
+    /// Every executed payment, in chain order per agency.
+    pub fn payments(&self) -> Result<Vec<IndexedPayment>> {
+        let mut all = Vec::new();
+        self.for_each_payment(|p| {
+            all.push(p);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// The funding each treasury received (mints and transfers into it), summed.
+    pub fn funding(&self) -> Result<Vec<(Pubkey, u64)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT f.treasury, sum(f.amount) FROM funding f JOIN transactions t USING (signature)
+             WHERE t.err IS NULL GROUP BY f.treasury",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        rows.map(|row| {
+            let (treasury, amount) = row?;
+            Ok((key(&treasury)?, amount.unsigned_abs()))
+        })
+        .collect()
+    }
+}
+
+/// One SQLite transaction of the indexer.
+pub struct Batch<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Batch<'_> {
+    /// Records a transaction found by index run `run`; false when it was indexed already (nothing is written
+    /// twice). A run pages newest first, so within a run a later discovery is an older transaction; every
+    /// run's transactions are newer than the previous run's.
+    pub fn transaction(
+        &self,
+        signature: &str,
+        slot: u64,
+        block_time: Option<i64>,
+        err: Option<&str>,
+        run: i64,
+    ) -> Result<bool> {
+        let discovered: i64 = self.tx.query_row(
+            "SELECT coalesce(max(discovered), 0) + 1 FROM transactions",
+            [],
+            |row| row.get(0),
+        )?;
+        let inserted = self.tx.execute(
+            "INSERT OR IGNORE INTO transactions (signature, slot, block_time, err, run, discovered)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![signature, to_sql(slot), block_time, err, run, discovered],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    pub fn event(
+        &self,
+        signature: &str,
+        ordinal: u32,
+        event: &LedgerEvent,
+        data: &[u8],
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO events (signature, ordinal, kind, data) VALUES (?1, ?2, ?3, ?4)",
+            params![signature, ordinal, event.name(), data],
+        )?;
+        if let LedgerEvent::PaymentExecuted(executed) = event {
+            let r = &executed.record;
+            self.tx.execute(
+                "INSERT OR IGNORE INTO payments (signature, ordinal, agency, sequence, award, payment_index, recipient,
+                    token_account, amount, invoice_hash, reference, executed_at, fast_path, executor, previous_hash,
+                    outlay_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                params![
+                    signature,
+                    ordinal,
+                    r.agency.as_ref(),
+                    to_sql(r.sequence),
+                    r.award.as_ref(),
+                    r.payment_index,
+                    r.recipient.as_ref(),
+                    r.recipient_token_account.as_ref(),
+                    to_sql(r.amount),
+                    r.invoice_hash.as_slice(),
+                    r.reference.as_ref(),
+                    r.executed_at,
+                    executed.fast_path,
+                    executed.executor.as_ref(),
+                    executed.previous_outlay_hash.as_slice(),
+                    executed.outlay_hash.as_slice(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn funding(
+        &self,
+        signature: &str,
+        ordinal: u32,
+        treasury: &Pubkey,
+        amount: u64,
+        block_time: Option<i64>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO funding (signature, ordinal, treasury, amount, block_time) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![signature, ordinal, treasury.as_ref(), to_sql(amount), block_time],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces the account snapshot.
+    pub fn accounts(&self, accounts: &[(Pubkey, &'static str, Vec<u8>)]) -> Result<()> {
+        self.tx.execute("DELETE FROM accounts", [])?;
+        for (address, kind, data) in accounts {
+            self.tx.execute(
+                "INSERT INTO accounts (address, kind, data) VALUES (?1, ?2, ?3)",
+                params![address.to_string(), kind, data],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn set_cursor(&self, address: &Pubkey, cursor: &Cursor) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO cursors (address, newest, pending_newest, pending_oldest) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(address) DO UPDATE SET newest = excluded.newest, pending_newest = excluded.pending_newest,
+                pending_oldest = excluded.pending_oldest",
+            params![address.to_string(), cursor.newest, cursor.pending_newest, cursor.pending_oldest],
+        )?;
+        Ok(())
+    }
+
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,367 @@
+//! `verify`: what a citizen can check from public data alone. Every agency's outlay hash chain is replayed
+//! from the indexed `PaymentExecuted` events and compared with the head and count the chain holds; every total
+//! (award, allotment, appropriation, agency: obligated and outlayed) is recomputed from the events and compared
+//! with the accounts; and each treasury's balance must equal its funding minus its outlays.
+
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use public_spending_sdk::{fold_outlay_hash, Backend, LedgerEvent};
+use serde::Serialize;
+
+use crate::{
+    ledger::{token_balance, LedgerState},
+    store::IndexedPayment,
+    Result, Store,
+};
+
+/// One thing that does not match, with the two values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    /// The agency's code.
+    pub agency: String,
+    /// What was checked: "hash chain", "award obligated", "treasury", ...
+    pub check: String,
+    /// The account or record it concerns (an award id, a TAS, a payment's sequence).
+    pub subject: String,
+    /// The payment's chain sequence and transaction signature, where one is concerned.
+    pub sequence: Option<u64>,
+    pub signature: Option<String>,
+    /// What the chain (or the replay) says, and what was found.
+    pub expected: String,
+    pub found: String,
+}
+
+/// One agency's chain as the replay saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainStatus {
+    pub agency: String,
+    pub address: String,
+    pub payments: u64,
+    pub replayed_head: String,
+    pub on_chain_head: String,
+    pub on_chain_count: u64,
+    pub verified: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub chains: Vec<ChainStatus>,
+    /// Totals compared (each level, obligated and outlayed) and treasuries checked.
+    pub totals_checked: u64,
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl VerifyReport {
+    pub fn is_clean(&self) -> bool {
+        self.mismatches.is_empty()
+    }
+}
+
+/// Replays the index against the chain as it stands now.
+pub async fn verify<C: Backend>(chain: &C, store: &Store) -> Result<VerifyReport> {
+    let state = LedgerState::from_chain(chain).await?;
+    let mut report = VerifyReport::default();
+    replay_chains(store, &state, &mut report)?;
+    check_totals(store, &state, &mut report)?;
+    check_treasuries(chain, store, &state, &mut report).await?;
+    Ok(report)
+}
+
+/// Replays the rows that claim one place in an agency's chain (normally exactly one), then empties `group`.
+fn replay_group(
+    group: &mut Vec<IndexedPayment>,
+    replays: &mut BTreeMap<Pubkey, Replay>,
+    state: &LedgerState,
+    mismatches: &mut Vec<Mismatch>,
+) {
+    let Some(first) = group.first() else {
+        return;
+    };
+    let replay = replays.entry(first.record.agency).or_insert(Replay {
+        agency: first.record.agency,
+        head: [0; 32],
+        next: 0,
+        mismatches: 0,
+    });
+    let links = |p: &IndexedPayment| {
+        p.previous_hash == replay.head
+            && fold_outlay_hash(&p.previous_hash, &p.record) == p.outlay_hash
+    };
+    let chosen = group.iter().position(links).unwrap_or(0);
+    let found_before = mismatches.len();
+    let code = state.agency_code(&replay.agency);
+    let mismatch =
+        |payment: &IndexedPayment, check: &str, expected: String, found: String| Mismatch {
+            agency: code.clone(),
+            check: check.into(),
+            subject: format!(
+                "payment {} of award {}",
+                payment.record.payment_index,
+                state.award_id(&payment.record.award)
+            ),
+            sequence: Some(payment.record.sequence),
+            signature: Some(payment.signature.clone()),
+            expected,
+            found,
+        };
+    for (_, extra) in group.iter().enumerate().filter(|(i, _)| *i != chosen) {
+        mismatches.push(mismatch(
+            extra,
+            "extra event (a sequence seen before)",
+            format!("one payment at sequence {}", extra.record.sequence),
+            format!("another at sequence {}", extra.record.sequence),
+        ));
+    }
+    let payment = &group[chosen];
+    let record = &payment.record;
+    if record.sequence < replay.next {
+        mismatches.push(mismatch(
+            payment,
+            "extra event (a sequence seen before)",
+            format!("sequence {}", replay.next),
+            format!("sequence {}", record.sequence),
+        ));
+    } else {
+        if record.sequence > replay.next {
+            mismatches.push(mismatch(
+                payment,
+                "missing event(s)",
+                format!("sequence {}", replay.next),
+                format!("sequence {}", record.sequence),
+            ));
+        }
+        if payment.previous_hash != replay.head {
+            mismatches.push(mismatch(
+                payment,
+                "previous hash",
+                hex::encode(replay.head),
+                hex::encode(payment.previous_hash),
+            ));
+        }
+        // The record's own integrity: folded from the head it says it followed, it must give the hash it
+        // carried (a broken link alone is reported above, not again here).
+        let folded = fold_outlay_hash(&payment.previous_hash, record);
+        if folded != payment.outlay_hash {
+            mismatches.push(mismatch(
+                payment,
+                "record altered (its fold differs from the hash it carried)",
+                hex::encode(payment.outlay_hash),
+                hex::encode(folded),
+            ));
+        }
+        // Carry on from what the chain itself committed to, so that one altered record is named once.
+        replay.head = payment.outlay_hash;
+        replay.next = record.sequence + 1;
+    }
+    replay.mismatches += mismatches.len() - found_before;
+    group.clear();
+}
+
+/// The running replay of one agency's chain.
+struct Replay {
+    agency: Pubkey,
+    head: [u8; 32],
+    next: u64,
+    mismatches: usize,
+}
+
+fn replay_chains(store: &Store, state: &LedgerState, report: &mut VerifyReport) -> Result<()> {
+    let mut replays: BTreeMap<Pubkey, Replay> = BTreeMap::new();
+    let mut mismatches = Vec::new();
+    // Rows come ordered by agency and sequence; rows claiming the same place are weighed together, so that
+    // the one that links into the chain is taken and the others are named as extra, whatever their order.
+    let mut group: Vec<IndexedPayment> = Vec::new();
+    store.for_each_payment(|payment| {
+        let same_place = group.last().is_some_and(|last| {
+            last.record.agency == payment.record.agency
+                && last.record.sequence == payment.record.sequence
+        });
+        if !same_place {
+            replay_group(&mut group, &mut replays, state, &mut mismatches);
+        }
+        group.push(payment);
+        Ok(())
+    })?;
+    replay_group(&mut group, &mut replays, state, &mut mismatches);
+    report.mismatches.extend(mismatches);
+    for (address, agency) in &state.agencies {
+        let (head, count, broken) = replays
+            .get(address)
+            .map_or(([0u8; 32], 0, 0), |r| (r.head, r.next, r.mismatches));
+        let verified = broken == 0 && head == agency.outlay_hash && count == agency.outlay_count;
+        if head != agency.outlay_hash || count != agency.outlay_count {
+            report.mismatches.push(Mismatch {
+                agency: agency.code.clone(),
+                check: "hash chain head".into(),
+                subject: format!("agency {}", agency.code),
+                sequence: None,
+                signature: None,
+                expected: format!(
+                    "{} after {} payments",
+                    hex::encode(agency.outlay_hash),
+                    agency.outlay_count
+                ),
+                found: format!("{} after {count} payments", hex::encode(head)),
+            });
+        }
+        report.chains.push(ChainStatus {
+            agency: agency.code.clone(),
+            address: address.to_string(),
+            payments: count,
+            replayed_head: hex::encode(head),
+            on_chain_head: hex::encode(agency.outlay_hash),
+            on_chain_count: agency.outlay_count,
+            verified,
+        });
+    }
+    Ok(())
+}
+
+/// Obligated and outlayed per award, from the events.
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    obligated: i128,
+    outlayed: i128,
+}
+
+fn check_totals(store: &Store, state: &LedgerState, report: &mut VerifyReport) -> Result<()> {
+    let mut awards: BTreeMap<Pubkey, Totals> = BTreeMap::new();
+    for (_, _, event) in store.events("AwardObligated")? {
+        if let LedgerEvent::AwardObligated(e) = event {
+            awards.entry(e.award).or_default().obligated += i128::from(e.amount);
+        }
+    }
+    for (_, _, event) in store.events("AwardModified")? {
+        if let LedgerEvent::AwardModified(e) = event {
+            awards.entry(e.award).or_default().obligated += e.change;
+        }
+    }
+    store.for_each_payment(|p| {
+        awards.entry(p.record.award).or_default().outlayed += i128::from(p.record.amount);
+        Ok(())
+    })?;
+    let mut allotments: BTreeMap<Pubkey, Totals> = BTreeMap::new();
+    let mut appropriations: BTreeMap<Pubkey, Totals> = BTreeMap::new();
+    let mut agencies: BTreeMap<Pubkey, Totals> = BTreeMap::new();
+    let add = |map: &mut BTreeMap<Pubkey, Totals>, key: Pubkey, t: Totals| {
+        let entry = map.entry(key).or_default();
+        entry.obligated += t.obligated;
+        entry.outlayed += t.outlayed;
+    };
+    for (address, totals) in &awards {
+        if let Some(award) = state.awards.get(address) {
+            add(&mut allotments, award.allotment, *totals);
+            add(&mut appropriations, award.appropriation, *totals);
+            add(&mut agencies, award.agency, *totals);
+        }
+    }
+    let mut compare = |agency: &Pubkey,
+                       level: &str,
+                       subject: String,
+                       replayed: Totals,
+                       obligated: u64,
+                       outlayed: u64| {
+        report.totals_checked += 2;
+        for (what, replayed, held) in [
+            ("obligated", replayed.obligated, obligated),
+            ("outlayed", replayed.outlayed, outlayed),
+        ] {
+            if replayed != i128::from(held) {
+                report.mismatches.push(Mismatch {
+                    agency: state.agency_code(agency),
+                    check: format!("{level} {what}"),
+                    subject: subject.clone(),
+                    sequence: None,
+                    signature: None,
+                    expected: held.to_string(),
+                    found: replayed.to_string(),
+                });
+            }
+        }
+    };
+    for (address, award) in &state.awards {
+        let replayed = awards.get(address).copied().unwrap_or_default();
+        compare(
+            &award.agency,
+            "award",
+            format!("award {}", award.award_id),
+            replayed,
+            award.obligated,
+            award.outlayed,
+        );
+    }
+    for (address, allotment) in &state.allotments {
+        let replayed = allotments.get(address).copied().unwrap_or_default();
+        compare(
+            &allotment.agency,
+            "allotment",
+            format!("allotment {address}"),
+            replayed,
+            allotment.obligated,
+            allotment.outlayed,
+        );
+    }
+    for (address, appropriation) in &state.appropriations {
+        let replayed = appropriations.get(address).copied().unwrap_or_default();
+        let tas = format!(
+            "TAS {}-{} FY{}",
+            String::from_utf8_lossy(&appropriation.main_account),
+            String::from_utf8_lossy(&appropriation.sub_account),
+            appropriation.fiscal_year
+        );
+        compare(
+            &appropriation.agency,
+            "appropriation",
+            tas,
+            replayed,
+            appropriation.obligated,
+            appropriation.outlayed,
+        );
+    }
+    for (address, agency) in &state.agencies {
+        let replayed = agencies.get(address).copied().unwrap_or_default();
+        compare(
+            address,
+            "agency",
+            format!("agency {}", agency.code),
+            replayed,
+            agency.obligated,
+            agency.outlayed,
+        );
+    }
+    Ok(())
+}
+
+async fn check_treasuries<C: Backend>(
+    chain: &C,
+    store: &Store,
+    state: &LedgerState,
+    report: &mut VerifyReport,
+) -> Result<()> {
+    let funding: BTreeMap<Pubkey, u64> = store.funding()?.into_iter().collect();
+    let mut outlays: BTreeMap<Pubkey, u64> = BTreeMap::new();
+    store.for_each_payment(|p| {
+        *outlays.entry(p.record.agency).or_default() += p.record.amount;
+        Ok(())
+    })?;
+    for (address, agency) in &state.agencies {
+        report.totals_checked += 1;
+        let balance = token_balance(chain, &agency.treasury).await?;
+        let funded = funding.get(&agency.treasury).copied().unwrap_or(0);
+        let paid = outlays.get(address).copied().unwrap_or(0);
+        let expected = i128::from(funded) - i128::from(paid);
+        if i128::from(balance) != expected {
+            report.mismatches.push(Mismatch {
+                agency: agency.code.clone(),
+                check: "treasury balance (funding minus outlays)".into(),
+                subject: format!("treasury {}", agency.treasury),
+                sequence: None,
+                signature: None,
+                expected: format!("{expected} ({funded} funded - {paid} paid)"),
+                found: balance.to_string(),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,475 @@
+//! The watchdog over a small ledger on the embedded chain: indexing (resumable, never twice), verification
+//! (clean, and pinpointing every kind of tampering), lookups, and the exports against their specifications.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anchor_lang::prelude::Pubkey;
+use public_spending::state::ApprovalPolicy;
+use public_spending_sdk::{
+    embedded::EmbeddedChain,
+    fetch::AccountSource,
+    history::{HistoricalTransaction, History, SignatureInfo},
+    query::Memcmp,
+    Backend, SdkError, TxOutcome,
+};
+use public_spending_tests::{World, UNIT};
+use public_spending_watchdog::{
+    audit, export, index, lookup,
+    verify::{self, Mismatch},
+    Store,
+};
+use solana_sdk::{
+    account::Account,
+    instruction::Instruction,
+    signature::{Keypair, Signature},
+};
+
+/// A ledger with one agency, one award and `payments` fast-path payments of 10, 11, 12, ... units.
+async fn ledger(payments: u64) -> (World, Vec<u64>) {
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    world
+        .set_policy(
+            &agency,
+            ApprovalPolicy {
+                threshold: 1_000 * UNIT,
+                approvals_required: 1,
+                time_lock_seconds: 0,
+                fast_path_daily_cap: 1_000_000 * UNIT,
+            },
+        )
+        .await;
+    let award = world.award(&agency, b"ABCDEF123456", 100_000 * UNIT).await;
+    let mut amounts = Vec::new();
+    for n in 0..payments {
+        let amount = (10 + n) * UNIT;
+        let ix = world
+            .pay_small_ix(&agency, &award, amount)
+            .await
+            .instruction();
+        world.send(&[ix], &[&agency.executor]).await.expect("pay");
+        amounts.push(amount);
+    }
+    (world, amounts)
+}
+
+async fn indexed(world: &World) -> Store {
+    let mut store = Store::in_memory().unwrap();
+    index::index(&world.chain, &mut store, |_| {})
+        .await
+        .unwrap();
+    store
+}
+
+#[tokio::test]
+async fn index_reads_every_payment_once_and_reruns_fetch_nothing() {
+    let (world, amounts) = ledger(5).await;
+    let mut store = Store::in_memory().unwrap();
+    let first = index::index(&world.chain, &mut store, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(first.payments, 5);
+    assert!(first.accounts >= 6, "{first:?}");
+    let paid: Vec<u64> = store
+        .payments()
+        .unwrap()
+        .iter()
+        .map(|p| p.record.amount)
+        .collect();
+    assert_eq!(paid, amounts);
+    let again = index::index(&world.chain, &mut store, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.transactions, again.events, again.payments),
+        (0, 0, 0)
+    );
+    // The treasury's funding was read from its own history.
+    assert_eq!(store.funding().unwrap()[0].1, 100_000 * UNIT);
+}
+
+/// A chain whose history fails after `left` transaction fetches, as an RPC node that goes away mid-run.
+struct Flaky<'a> {
+    chain: &'a EmbeddedChain,
+    left: AtomicUsize,
+}
+
+impl AccountSource for Flaky<'_> {
+    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        self.chain.get_account(address).await
+    }
+}
+
+impl Backend for Flaky<'_> {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        self.chain.send(instructions, signers).await
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[Memcmp],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        Backend::program_accounts(self.chain, filters).await
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
+        Backend::unix_timestamp(self.chain).await
+    }
+
+    fn fee_payer(&self) -> Pubkey {
+        Backend::fee_payer(self.chain)
+    }
+}
+
+impl History for Flaky<'_> {
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, SdkError> {
+        self.chain
+            .signatures_for_address(address, before, until, limit)
+            .await
+    }
+
+    async fn transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<HistoricalTransaction>, SdkError> {
+        if self.left.fetch_sub(1, Ordering::SeqCst) == 0 {
+            return Err(SdkError::Transport("the node went away".into()));
+        }
+        self.chain.transaction(signature).await
+    }
+}
+
+#[tokio::test]
+async fn an_index_run_cut_short_resumes_without_duplicating_a_row() {
+    let (world, _) = ledger(12).await;
+    let complete = indexed(&world).await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    for left in [0, 4, 7, 13] {
+        let mut store = Store::open(file.path()).unwrap();
+        let flaky = Flaky {
+            chain: &world.chain,
+            left: AtomicUsize::new(left),
+        };
+        let cut = index::index_in_batches(&flaky, &mut store, 3, |_| {}).await;
+        assert!(matches!(
+            cut,
+            Err(public_spending_watchdog::WatchdogError::Sdk(
+                SdkError::Transport(_)
+            ))
+        ));
+        // Whole batches only: every indexed transaction has all of its events.
+        let events: i64 = store
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM transactions t WHERE t.err IS NULL AND NOT EXISTS
+                    (SELECT 1 FROM events e WHERE e.signature = t.signature)
+                 AND t.signature IN (SELECT signature FROM payments)",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(events, 0);
+    }
+    let mut store = Store::open(file.path()).unwrap();
+    index::index_in_batches(&world.chain, &mut store, 3, |_| {})
+        .await
+        .unwrap();
+    for table in ["transactions", "events", "payments", "funding"] {
+        assert_eq!(
+            store.count(table).unwrap(),
+            complete.count(table).unwrap(),
+            "{table}"
+        );
+    }
+    assert_eq!(store.payments().unwrap(), complete.payments().unwrap());
+    let report = verify::verify(&world.chain, &store).await.unwrap();
+    assert!(report.is_clean(), "{:?}", report.mismatches);
+}
+
+#[tokio::test]
+async fn verify_is_clean_on_an_honest_index() {
+    let (world, _) = ledger(4).await;
+    let store = indexed(&world).await;
+    let report = verify::verify(&world.chain, &store).await.unwrap();
+    assert!(report.is_clean(), "{:?}", report.mismatches);
+    assert_eq!(report.chains.len(), 1);
+    assert!(report.chains[0].verified && report.chains[0].payments == 4);
+    assert_eq!(
+        report.chains[0].replayed_head,
+        report.chains[0].on_chain_head
+    );
+    // award, allotment, appropriation and agency, obligated and outlayed; and the treasury.
+    assert_eq!(report.totals_checked, 4 * 2 + 1);
+}
+
+/// The signature of the payment with `sequence` in the index.
+fn signature_of(store: &Store, sequence: i64) -> String {
+    store
+        .connection()
+        .query_row(
+            "SELECT signature FROM payments WHERE sequence = ?1",
+            [sequence],
+            |row| row.get(0),
+        )
+        .unwrap()
+}
+
+/// The chain-replay mismatches of a report, as (check, sequence, signature).
+fn chain_findings(mismatches: &[Mismatch]) -> Vec<(String, Option<u64>, Option<String>)> {
+    mismatches
+        .iter()
+        .filter(|m| m.sequence.is_some())
+        .map(|m| (m.check.clone(), m.sequence, m.signature.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn verify_pinpoints_every_kind_of_tampering() {
+    let (world, _) = ledger(5).await;
+    let altered = "record altered (its fold differs from the hash it carried)";
+    // Each case: the SQL that tampers with the index, and what verify must name.
+    let cases: [(&str, &str, Box<dyn Fn(&Store) -> Vec<(String, Option<u64>, Option<String>)>>); 4] = [
+        (
+            "a tampered amount",
+            "UPDATE payments SET amount = amount + 1 WHERE sequence = 2",
+            Box::new(move |s: &Store| vec![(altered.into(), Some(2), Some(signature_of(s, 2)))]),
+        ),
+        (
+            "a missing event",
+            "DELETE FROM payments WHERE sequence = 2",
+            Box::new(|s: &Store| {
+                vec![
+                    ("missing event(s)".into(), Some(3), Some(signature_of(s, 3))),
+                    ("previous hash".into(), Some(3), Some(signature_of(s, 3))),
+                ]
+            }),
+        ),
+        (
+            "two events reordered",
+            "UPDATE payments SET sequence = CASE sequence WHEN 1 THEN 2 ELSE 1 END WHERE sequence IN (1, 2)",
+            Box::new(move |s: &Store| {
+                // After the swap, the row now at sequence 1 is the old second payment...
+                vec![
+                    ("previous hash".into(), Some(1), Some(signature_of(s, 1))),
+                    (altered.into(), Some(1), Some(signature_of(s, 1))),
+                    ("previous hash".into(), Some(2), Some(signature_of(s, 2))),
+                    (altered.into(), Some(2), Some(signature_of(s, 2))),
+                    // ...and the next payment no longer follows the one before it.
+                    ("previous hash".into(), Some(3), Some(signature_of(s, 3))),
+                ]
+            }),
+        ),
+        (
+            "an extra event",
+            "INSERT INTO payments SELECT 'forged', ordinal, agency, sequence, award, payment_index, recipient,
+                token_account, amount, invoice_hash, reference, executed_at, fast_path, executor, previous_hash,
+                outlay_hash FROM payments WHERE sequence = 3",
+            Box::new(|_: &Store| {
+                vec![("extra event (a sequence seen before)".into(), Some(3), Some("forged".into()))]
+            }),
+        ),
+    ];
+    for (what, tamper, expected) in cases {
+        let store = indexed(&world).await;
+        store.connection().execute_batch(tamper).unwrap();
+        let report = verify::verify(&world.chain, &store).await.unwrap();
+        assert!(!report.is_clean(), "{what} went unnoticed");
+        assert!(!report.chains[0].verified, "{what}");
+        assert_eq!(
+            chain_findings(&report.mismatches),
+            expected(&store),
+            "{what}"
+        );
+        assert!(
+            report.mismatches.iter().all(|m| m.agency == "075"),
+            "{what}"
+        );
+    }
+
+    // A tampered amount also breaks the totals it feeds, each named with both values.
+    let store = indexed(&world).await;
+    store
+        .connection()
+        .execute_batch("UPDATE payments SET amount = amount + 1 WHERE sequence = 2")
+        .unwrap();
+    let report = verify::verify(&world.chain, &store).await.unwrap();
+    let totals: Vec<(&str, &str, &str)> = report
+        .mismatches
+        .iter()
+        .filter(|m| m.sequence.is_none())
+        .map(|m| (m.check.as_str(), m.expected.as_str(), m.found.as_str()))
+        .collect();
+    let outlayed = (10 + 11 + 12 + 13 + 14) * UNIT;
+    let (expected, found) = (outlayed.to_string(), (outlayed + 1).to_string());
+    for level in [
+        "award outlayed",
+        "allotment outlayed",
+        "appropriation outlayed",
+        "agency outlayed",
+    ] {
+        assert!(
+            totals.contains(&(level, expected.as_str(), found.as_str())),
+            "{level}: {totals:?}"
+        );
+    }
+    assert!(totals
+        .iter()
+        .any(|(check, _, _)| check.starts_with("treasury balance")));
+}
+
+#[tokio::test]
+async fn documents_and_histories_are_found_after_archive() {
+    let (world, amounts) = ledger(3).await;
+    let store = indexed(&world).await;
+    let award = public_spending_sdk::pda::award(
+        &public_spending_sdk::pda::agency("075").0,
+        "AWD-ABCDEF123456",
+    )
+    .0;
+    let history = lookup::award_history(&store, &award).unwrap();
+    assert_eq!(history.len(), 3);
+    assert!(history
+        .iter()
+        .all(|p| p.status == "executed" && p.fast_path));
+    assert_eq!(
+        history.iter().map(|p| p.amount).collect::<Vec<_>>(),
+        amounts
+    );
+    // The fixture's award document hash.
+    let obligated = lookup::document(&store, &[7; 32]).unwrap();
+    assert!(
+        obligated
+            .iter()
+            .any(|m| m.recorded_as == "award document" && m.award == award),
+        "{obligated:?}"
+    );
+    let invoice = store.payments().unwrap()[1].record.invoice_hash;
+    let paid = lookup::document(&store, &invoice).unwrap();
+    assert_eq!(paid.len(), 1);
+    assert_eq!(
+        (paid[0].payment_index, paid[0].recorded_as.as_str()),
+        (Some(1), "invoice of an executed payment")
+    );
+    assert!(lookup::document(&store, &[9; 32]).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_usaspending_files_have_the_daims_columns_and_the_totals() {
+    let (world, _) = ledger(3).await;
+    let store = indexed(&world).await;
+    let dir = tempfile::tempdir().unwrap();
+    let written = export::usaspending(&store, dir.path()).unwrap();
+    assert_eq!(
+        written
+            .files
+            .iter()
+            .map(|(_, rows)| *rows)
+            .collect::<Vec<_>>(),
+        vec![1, 1, 1]
+    );
+    let read = |file: &str| {
+        let mut reader = csv::Reader::from_path(dir.path().join(file)).unwrap();
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        (header, rows)
+    };
+    let (a, a_rows) = read(export::FILE_A);
+    assert_eq!(a, export::FILE_A_COLUMNS);
+    let column = |header: &[String], name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(a_rows[0][column(&a, "AgencyIdentifier")], "075");
+    assert_eq!(a_rows[0][column(&a, "MainAccountCode")], "0100");
+    assert_eq!(
+        a_rows[0][column(&a, "GrossOutlayAmountByTAS_CPE")],
+        "33.000000"
+    );
+    assert_eq!(
+        a_rows[0][column(&a, "ObligationsIncurredTotalByTAS_CPE")],
+        "100000.000000"
+    );
+    let (b, _) = read(export::FILE_B);
+    assert_eq!(b, export::FILE_B_COLUMNS);
+    let (c, c_rows) = read(export::FILE_C);
+    assert_eq!(c, export::FILE_C_COLUMNS);
+    assert_eq!(c_rows[0][column(&c, "PIID")], "AWD-ABCDEF123456");
+    assert_eq!(
+        c_rows[0][column(&c, "TransactionObligatedAmount")],
+        "100000.000000"
+    );
+    assert_eq!(
+        c_rows[0][column(&c, "GrossOutlayAmountByAward_CPE")],
+        "33.000000"
+    );
+}
+
+/// The OCDS 1.1.5 schemas shipped beside the repository, for offline validation.
+fn ocds_validator() -> jsonschema::Validator {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/ocds-1.1.5");
+    let load = |name: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (shared/ must stand beside the repository)",
+                dir.join(name).display()
+            )
+        });
+        serde_json::from_str(&text).unwrap()
+    };
+    let release = load("release-schema.json");
+    let package = load("release-package-schema.json");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .with_resource(
+            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
+            jsonschema::Resource::from_contents(release).unwrap(),
+        )
+        .build(&package)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_ocds_package_is_valid_against_the_schema() {
+    let (world, amounts) = ledger(3).await;
+    let store = indexed(&world).await;
+    let package = export::ocds(&store, 1_790_812_800).unwrap();
+    let validator = ocds_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&package)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let release = &package["releases"][0];
+    assert_eq!(release["awards"][0]["id"], "AWD-ABCDEF123456");
+    let transactions = release["contracts"][0]["implementation"]["transactions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(transactions.len(), amounts.len());
+    assert_eq!(transactions[0]["value"]["amount"], serde_json::json!(10.0));
+    // A package that breaks the schema is refused: the validation is real.
+    let mut broken = package.clone();
+    broken["releases"][0]["tag"] = serde_json::json!(["paid"]);
+    assert!(!validator.is_valid(&broken));
+}
+
+#[tokio::test]
+async fn the_audit_is_quiet_on_an_ordinary_ledger() {
+    let (world, _) = ledger(3).await;
+    let store = indexed(&world).await;
+    let report = audit::audit(&store, &audit::AuditOptions::default()).unwrap();
+    assert_eq!(report.payments_examined, 3);
+    // Three payments of 10 to 12 units within minutes, far below the 1,000 threshold: nothing to flag except
+    // that the vendor was paid the day it was registered.
+    let checks: Vec<&str> = report.findings.iter().map(|f| f.check).collect();
+    assert_eq!(checks, vec![audit::NEW_RECIPIENTS.id]);
+}
