@@ -136,6 +136,15 @@ pub fn render(
         .map_err(|e| WatchdogError::Invalid(format!("report template: {e}")))
 }
 
+/// The label of a whole-number tick (`name(i)` at `i`), none between them.
+fn label_at(at: f64, name: impl Fn(usize) -> Option<String>) -> String {
+    let i = at.round();
+    if (at - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    name(i as usize).unwrap_or_default()
+}
+
 /// Gives a plotters SVG the class and label the report (and its rendering test) look for.
 fn tagged(svg: String, name: &str) -> String {
     svg.replacen(
@@ -162,17 +171,13 @@ fn budget_chart(state: &LedgerState) -> Result<String> {
             .margin(15)
             .x_label_area_size(30)
             .y_label_area_size(90)
-            .build_cartesian_2d(0.0..groups, 0.0..max * 1.1)
+            .build_cartesian_2d(-0.5..groups - 0.5, 0.0..max * 1.1)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(agencies.len().max(1))
-            .x_label_formatter(&|x| {
-                agencies
-                    .get(x.floor() as usize)
-                    .map_or_else(String::new, |a| a.code.clone())
-            })
+            .x_label_formatter(&|x| label_at(*x, |i| agencies.get(i).map(|a| a.code.clone())))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .draw()
             .map_err(chart_error)?;
@@ -181,7 +186,7 @@ fn budget_chart(state: &LedgerState) -> Result<String> {
             chart
                 .draw_series(agencies.iter().enumerate().map(|(i, a)| {
                     let value = [a.budget_authority, a.allotted, a.obligated, a.outlayed][s];
-                    let left = i as f64 + 0.1 + s as f64 * 0.2;
+                    let left = i as f64 - 0.4 + s as f64 * 0.2;
                     Rectangle::new(
                         [(left, 0.0), (left + 0.18, units(value, decimals))],
                         color.filled(),
@@ -225,6 +230,7 @@ fn monthly_chart(
         root.fill(&WHITE).map_err(chart_error)?;
         let mut chart = ChartBuilder::on(&root)
             .margin(15)
+            .margin_right(40)
             .x_label_area_size(30)
             .y_label_area_size(90)
             .build_cartesian_2d(0.0..(months.len().max(2) - 1) as f64, 0.0..max * 1.1)
@@ -286,16 +292,17 @@ fn recipients_chart(
             .margin(15)
             .x_label_area_size(30)
             .y_label_area_size(140)
-            .build_cartesian_2d(0.0..max * 1.1, 0.0..rows as f64)
+            .build_cartesian_2d(0.0..max * 1.1, -0.5..rows as f64 - 0.5)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(rows)
             .y_label_formatter(&|y| {
-                let i = rows.saturating_sub(1 + y.floor() as usize);
-                top.get(i)
-                    .map_or_else(String::new, |(key, _)| state.uei(key))
+                label_at(*y, |i| {
+                    top.get(rows.checked_sub(1 + i)?)
+                        .map(|(key, _)| state.uei(key))
+                })
             })
             .x_label_formatter(&|x| format!("{x:.0}"))
             .draw()
@@ -304,7 +311,7 @@ fn recipients_chart(
             .draw_series(top.iter().enumerate().map(|(i, (_, (paid, _)))| {
                 let y = (rows - 1 - i) as f64;
                 Rectangle::new(
-                    [(0.0, y + 0.15), (units(*paid, decimals), y + 0.85)],
+                    [(0.0, y - 0.35), (units(*paid, decimals), y + 0.35)],
                     PALETTE[0].filled(),
                 )
             }))

@@ -19,8 +19,11 @@ use public_spending_sdk::{
 };
 use solana_sdk::signature::{Keypair, Signer};
 
+use public_spending_watchdog::lookup;
+
 use super::{
     amount_text, award::award, parse_amount, print_submitted, require_role, send, show_amount,
+    watchdog::Db,
 };
 use crate::{
     args,
@@ -87,8 +90,22 @@ pub enum PaymentCommand {
     Hold(Which),
     /// Release a held payment (auditor)
     Release(Which),
-    /// Show one payment
-    Show(Which),
+    /// Show one payment (an archived one from the index)
+    Show {
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Every payment of an award through its whole life, archived ones included (from the index)
+    History {
+        /// Agency code
+        code: String,
+        /// The award's PIID or FAIN
+        award_id: String,
+        #[command(flatten)]
+        db: Db,
+    },
     /// List payments still on chain (in flight, or final and not yet archived)
     List {
         /// Only this agency's payments
@@ -103,7 +120,7 @@ pub enum PaymentCommand {
 pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
     let signs = !matches!(
         command,
-        PaymentCommand::Show(_) | PaymentCommand::List { .. }
+        PaymentCommand::Show { .. } | PaymentCommand::List { .. } | PaymentCommand::History { .. }
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
@@ -208,8 +225,17 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         }
         PaymentCommand::Hold(which) => hold(&session, &which, true).await?,
         PaymentCommand::Release(which) => hold(&session, &which, false).await?,
-        PaymentCommand::Show(which) => {
-            let (_, _, _, address, p) = locate(&session, &which).await?;
+        PaymentCommand::History { code, award_id, db } => {
+            history(&session, &ledger, &code, &award_id, &db)?
+        }
+        PaymentCommand::Show { which, db } => {
+            let (agency, _) = session.agency(&which.code).await?;
+            let award_address = pda::award(&agency, &which.award_id).0;
+            let address = pda::payment(&award_address, which.index).0;
+            let Some(p) = session.client.fetch_optional::<Payment>(&address).await? else {
+                archived(&session, &ledger, &which, &award_address, &db)?;
+                return session.close().await;
+            };
             let time = |t: i64| if t == 0 { Field::None } else { Field::Time(t) };
             print_record(
                 session.format,
@@ -281,6 +307,103 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         }
     }
     session.close().await
+}
+
+/// A payment no longer on chain, as the index recorded it.
+fn archived(
+    session: &Session,
+    ledger: &Ledger,
+    which: &Which,
+    award: &Pubkey,
+    db: &Db,
+) -> CliResult<()> {
+    let not_found = || {
+        format!(
+            "no payment {} on award {:?}: not on chain, and not in the index {} (run `pubspend index` to read the history)",
+            which.index,
+            which.award_id,
+            db.db.display()
+        )
+    };
+    if !db.db.exists() {
+        return Err(CliError(not_found()));
+    }
+    let store = db.open(true)?;
+    let history = lookup::award_history(&store, award)?;
+    let Some(p) = history.into_iter().find(|p| p.index == which.index) else {
+        return Err(CliError(not_found()));
+    };
+    print_record(
+        session.format,
+        &[
+            ("payment", pda::payment(award, which.index).0.into()),
+            ("agency", which.code.clone().into()),
+            ("award id", which.award_id.clone().into()),
+            ("index", p.index.into()),
+            ("status", p.status.clone().into()),
+            ("archived", p.archived.into()),
+            ("amount", show_amount(ledger, p.amount)),
+            ("fast path", p.fast_path.into()),
+            ("approvals", p.approvals.into()),
+            (
+                "requested at",
+                p.requested_at.map_or(Field::None, Field::Time),
+            ),
+            (
+                "executed at",
+                p.executed_at.map_or(Field::None, Field::Time),
+            ),
+            ("invoice hash", p.invoice_hash.clone().into()),
+            ("signature", p.signature.clone().into()),
+        ],
+    );
+    Ok(())
+}
+
+/// Prints every payment of an award from the index.
+fn history(
+    session: &Session,
+    ledger: &Ledger,
+    code: &str,
+    award_id: &str,
+    db: &Db,
+) -> CliResult<()> {
+    args::agency_code(code)?;
+    let award = pda::award(&pda::agency(code).0, award_id).0;
+    let store = db.open(true)?;
+    let payments = lookup::award_history(&store, &award)?;
+    if payments.is_empty() {
+        fail!(
+            "the index {} holds no payment of award {award_id:?} in agency {code}",
+            db.db.display()
+        );
+    }
+    let mut table = Table::new(&[
+        "index",
+        "status",
+        "amount",
+        "path",
+        "approvals",
+        "archived",
+        "requested at",
+        "executed at",
+        "signature",
+    ]);
+    for p in payments {
+        table.push(vec![
+            p.index.into(),
+            p.status.into(),
+            show_amount(ledger, p.amount),
+            if p.fast_path { "fast" } else { "approval" }.into(),
+            p.approvals.into(),
+            p.archived.into(),
+            p.requested_at.map_or(Field::None, Field::Time),
+            p.executed_at.map_or(Field::None, Field::Time),
+            p.signature.into(),
+        ]);
+    }
+    table.print(session.format);
+    Ok(())
 }
 
 /// Agency codes and award ids for the payments of a listing, each account read once.

@@ -56,6 +56,12 @@ pub enum RecipientCommand {
     Reinstate { uei: String },
     /// Show one recipient
     Show { uei: String },
+    /// Every payment to a recipient, in every agency, archived ones included (from the index)
+    Payments {
+        uei: String,
+        #[command(flatten)]
+        db: super::watchdog::Db,
+    },
     /// List recipients
     List {
         /// Only those registered by this agency
@@ -70,7 +76,9 @@ pub enum RecipientCommand {
 pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> {
     let signs = !matches!(
         command,
-        RecipientCommand::Show { .. } | RecipientCommand::List { .. }
+        RecipientCommand::Show { .. }
+            | RecipientCommand::List { .. }
+            | RecipientCommand::Payments { .. }
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     match command {
@@ -131,6 +139,36 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
         }
         RecipientCommand::Reinstate { uei } => {
             set_status(&session, &uei, RecipientStatus::Active).await?
+        }
+        RecipientCommand::Payments { uei, db } => {
+            let recipient = pda::recipient(&args::uei(&uei)?).0;
+            let store = db.open(true)?;
+            let state = public_spending_watchdog::ledger::LedgerState::from_store(&store)?;
+            let payments = public_spending_watchdog::lookup::payments_where(&store, |p| {
+                p.record.recipient == recipient
+            })?;
+            let decimals = state.decimals();
+            let mut table = Table::new(&[
+                "agency",
+                "award id",
+                "index",
+                "amount",
+                "executed at",
+                "path",
+                "signature",
+            ]);
+            for p in payments {
+                table.push(vec![
+                    state.agency_code(&p.record.agency).into(),
+                    state.award_id(&p.record.award).into(),
+                    p.record.payment_index.into(),
+                    Field::amount(p.record.amount, decimals),
+                    Field::Time(p.record.executed_at),
+                    if p.fast_path { "fast" } else { "approval" }.into(),
+                    p.signature.into(),
+                ]);
+            }
+            table.print(session.format);
         }
         RecipientCommand::Show { uei } => {
             let (address, r) = recipient(&session, &uei).await?;
