@@ -17,7 +17,8 @@ pub const SCHEMA_VERSION: i64 = 1;
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE transactions (
-    signature TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    signature TEXT NOT NULL UNIQUE,
     slot INTEGER NOT NULL,
     block_time INTEGER,
     err TEXT,
@@ -34,26 +35,21 @@ CREATE TABLE events (
 CREATE INDEX transactions_by_discovery ON transactions (discovered);
 CREATE INDEX events_by_kind ON events (kind);
 CREATE TABLE payments (
-    signature TEXT NOT NULL,
+    tx INTEGER NOT NULL REFERENCES transactions (id),
     ordinal INTEGER NOT NULL,
+    -- Where the payment claims to stand: its agency and its place in the agency's chain...
     agency BLOB NOT NULL,
     sequence INTEGER NOT NULL,
-    award BLOB NOT NULL,
-    payment_index INTEGER NOT NULL,
-    recipient BLOB NOT NULL,
-    token_account BLOB NOT NULL,
-    amount INTEGER NOT NULL,
-    invoice_hash BLOB NOT NULL,
-    reference BLOB NOT NULL,
-    executed_at INTEGER NOT NULL,
+    -- ...and the record that entered the hash chain, in its canonical bytes (its Borsh encoding), which is
+    -- what the replay hashes. Reports decode the same bytes, so nothing they show escapes verification.
+    record BLOB NOT NULL,
     fast_path INTEGER NOT NULL,
     executor BLOB NOT NULL,
     previous_hash BLOB NOT NULL,
     outlay_hash BLOB NOT NULL,
-    PRIMARY KEY (signature, ordinal)
-);
-CREATE INDEX payments_by_chain ON payments (agency, sequence);
-CREATE INDEX payments_by_award ON payments (award);
+    -- Clustered in chain order, so that the replay reads the table front to back.
+    PRIMARY KEY (agency, sequence, tx, ordinal)
+) WITHOUT ROWID;
 CREATE TABLE funding (
     signature TEXT NOT NULL,
     ordinal INTEGER NOT NULL,
@@ -81,6 +77,45 @@ pub struct IndexedPayment {
     pub executor: Pubkey,
     pub previous_hash: [u8; 32],
     pub outlay_hash: [u8; 32],
+}
+
+/// One link of an agency's hash chain as the index holds it: the record, the hashes it carried, and the
+/// transaction it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainLink {
+    /// The id of its transaction in the index ([`Store::signature_of`] gives the signature).
+    pub tx: i64,
+    /// The agency and place in its chain the row claims (the record's own are inside `record`).
+    pub agency: Pubkey,
+    pub sequence: u64,
+    /// The record's canonical bytes, exactly what the chain folds.
+    pub record: [u8; PaymentRecord::CANONICAL_LEN],
+    pub previous_hash: [u8; 32],
+    pub outlay_hash: [u8; 32],
+}
+
+impl ChainLink {
+    /// The record, decoded.
+    pub fn decode(&self) -> Result<PaymentRecord> {
+        record(&self.record)
+    }
+
+    /// The sequence the record itself names (its first 8 bytes).
+    pub fn record_sequence(&self) -> u64 {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&self.record[..8]);
+        u64::from_le_bytes(bytes)
+    }
+
+    /// The agency the record itself names (its next 32 bytes).
+    pub fn record_agency(&self) -> &[u8] {
+        &self.record[8..40]
+    }
+
+    /// `sha256(previous || record)`, the fold of `fold_outlay_hash` over bytes already canonical.
+    pub fn fold(&self) -> [u8; 32] {
+        solana_sha256_hasher::hashv(&[&self.previous_hash, &self.record]).to_bytes()
+    }
 }
 
 /// Where the indexer stands on one address's history.
@@ -111,6 +146,20 @@ fn hash(bytes: &[u8]) -> Result<[u8; 32]> {
     <[u8; 32]>::try_from(bytes).map_err(|_| {
         WatchdogError::Invalid(format!("a hash column holds {} bytes, not 32", bytes.len()))
     })
+}
+
+/// The record of a payments row, from its canonical bytes.
+fn record(bytes: &[u8]) -> Result<PaymentRecord> {
+    use anchor_lang::AnchorDeserialize;
+    if bytes.len() != PaymentRecord::CANONICAL_LEN {
+        return Err(WatchdogError::Invalid(format!(
+            "a payment record holds {} bytes, not {}",
+            bytes.len(),
+            PaymentRecord::CANONICAL_LEN
+        )));
+    }
+    PaymentRecord::deserialize(&mut &bytes[..])
+        .map_err(|e| WatchdogError::Invalid(format!("a payment record does not decode: {e}")))
 }
 
 /// Amounts are u64 on chain and i64 in SQLite; no budget comes near 2^63 base units.
@@ -307,35 +356,67 @@ impl Store {
         mut each: impl FnMut(IndexedPayment) -> Result<()>,
     ) -> Result<()> {
         let mut statement = self.conn.prepare(
-            "SELECT signature, ordinal, agency, sequence, award, payment_index, recipient, token_account, amount,
-                    invoice_hash, reference, executed_at, fast_path, executor, previous_hash, outlay_hash
-             FROM payments ORDER BY agency, sequence, signature, ordinal",
+            "SELECT t.signature, p.ordinal, p.record, p.fast_path, p.executor, p.previous_hash, p.outlay_hash
+             FROM payments p LEFT JOIN transactions t ON t.id = p.tx
+             ORDER BY p.agency, p.sequence, p.tx, p.ordinal",
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let payment = IndexedPayment {
-                signature: row.get(0)?,
-                ordinal: row.get(1)?,
-                record: PaymentRecord {
-                    agency: key(&row.get::<_, Vec<u8>>(2)?)?,
-                    sequence: row.get::<_, i64>(3)?.unsigned_abs(),
-                    award: key(&row.get::<_, Vec<u8>>(4)?)?,
-                    payment_index: row.get(5)?,
-                    recipient: key(&row.get::<_, Vec<u8>>(6)?)?,
-                    recipient_token_account: key(&row.get::<_, Vec<u8>>(7)?)?,
-                    amount: row.get::<_, i64>(8)?.unsigned_abs(),
-                    invoice_hash: hash(&row.get::<_, Vec<u8>>(9)?)?,
-                    reference: key(&row.get::<_, Vec<u8>>(10)?)?,
-                    executed_at: row.get(11)?,
-                },
-                fast_path: row.get(12)?,
-                executor: key(&row.get::<_, Vec<u8>>(13)?)?,
-                previous_hash: hash(&row.get::<_, Vec<u8>>(14)?)?,
-                outlay_hash: hash(&row.get::<_, Vec<u8>>(15)?)?,
+            let blob = |i: usize| -> Result<&[u8]> {
+                Ok(row.get_ref(i)?.as_blob().map_err(rusqlite::Error::from)?)
             };
-            each(payment)?;
+            each(IndexedPayment {
+                signature: row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                ordinal: row.get(1)?,
+                record: record(blob(2)?)?,
+                fast_path: row.get(3)?,
+                executor: key(blob(4)?)?,
+                previous_hash: hash(blob(5)?)?,
+                outlay_hash: hash(blob(6)?)?,
+            })?;
         }
         Ok(())
+    }
+
+    /// Calls `each` for every link of every agency's hash chain, ordered by agency then sequence: the
+    /// replay's hot loop, reading each row in place (no allocation per row) in the table's own order.
+    pub fn for_each_link(&self, mut each: impl FnMut(ChainLink) -> Result<()>) -> Result<()> {
+        let mut statement = self.conn.prepare(
+            "SELECT tx, agency, sequence, record, previous_hash, outlay_hash
+             FROM payments ORDER BY agency, sequence, tx, ordinal",
+        )?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let blob = |i: usize| -> Result<&[u8]> {
+                Ok(row.get_ref(i)?.as_blob().map_err(rusqlite::Error::from)?)
+            };
+            each(ChainLink {
+                tx: row.get(0)?,
+                agency: key(blob(1)?)?,
+                sequence: row.get::<_, i64>(2)?.unsigned_abs(),
+                record: <[u8; PaymentRecord::CANONICAL_LEN]>::try_from(blob(3)?).map_err(|_| {
+                    WatchdogError::Invalid(format!(
+                        "a payment record is not {} bytes long",
+                        PaymentRecord::CANONICAL_LEN
+                    ))
+                })?,
+                previous_hash: hash(blob(4)?)?,
+                outlay_hash: hash(blob(5)?)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The signature of the indexed transaction `tx` (`None` for an id the index does not hold).
+    pub fn signature_of(&self, tx: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT signature FROM transactions WHERE id = ?1",
+                [tx],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// Every executed payment, in chain order per agency.
@@ -409,23 +490,15 @@ impl Batch<'_> {
         if let LedgerEvent::PaymentExecuted(executed) = event {
             let r = &executed.record;
             self.tx.execute(
-                "INSERT OR IGNORE INTO payments (signature, ordinal, agency, sequence, award, payment_index, recipient,
-                    token_account, amount, invoice_hash, reference, executed_at, fast_path, executor, previous_hash,
-                    outlay_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                "INSERT OR IGNORE INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
+                    previous_hash, outlay_hash)
+                 VALUES ((SELECT id FROM transactions WHERE signature = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     signature,
                     ordinal,
                     r.agency.as_ref(),
                     to_sql(r.sequence),
-                    r.award.as_ref(),
-                    r.payment_index,
-                    r.recipient.as_ref(),
-                    r.recipient_token_account.as_ref(),
-                    to_sql(r.amount),
-                    r.invoice_hash.as_slice(),
-                    r.reference.as_ref(),
-                    r.executed_at,
+                    r.canonical_bytes().as_slice(),
                     executed.fast_path,
                     executed.executor.as_ref(),
                     executed.previous_outlay_hash.as_slice(),
@@ -476,5 +549,40 @@ impl Batch<'_> {
     pub fn commit(self) -> Result<()> {
         self.tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use public_spending_sdk::fold_outlay_hash;
+
+    use super::*;
+
+    #[test]
+    fn a_links_fold_is_the_programs_fold() {
+        let record = PaymentRecord {
+            sequence: 7,
+            agency: Pubkey::new_from_array([1; 32]),
+            award: Pubkey::new_from_array([2; 32]),
+            payment_index: 3,
+            recipient: Pubkey::new_from_array([4; 32]),
+            recipient_token_account: Pubkey::new_from_array([5; 32]),
+            amount: 123_456,
+            invoice_hash: [6; 32],
+            reference: Pubkey::new_from_array([7; 32]),
+            executed_at: 1_790_000_000,
+        };
+        let link = ChainLink {
+            tx: 1,
+            agency: record.agency,
+            sequence: record.sequence,
+            record: record.canonical_bytes(),
+            previous_hash: [9; 32],
+            outlay_hash: [0; 32],
+        };
+        assert_eq!(link.fold(), fold_outlay_hash(&[9; 32], &record));
+        assert_eq!(link.decode().unwrap(), record);
+        assert_eq!(link.record_sequence(), 7);
+        assert_eq!(link.record_agency(), record.agency.as_ref());
     }
 }

@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
-use public_spending_sdk::{fold_outlay_hash, Backend, LedgerEvent};
+use public_spending_sdk::{Backend, LedgerEvent};
 use serde::Serialize;
 
 use crate::{
     ledger::{token_balance, LedgerState},
-    store::IndexedPayment,
+    store::ChainLink,
     Result, Store,
 };
 
@@ -58,6 +58,14 @@ impl VerifyReport {
     }
 }
 
+/// Replays the index's hash chains alone (no totals, no chain): for each agency of `state`, whether its
+/// chain holds together, and every break. The part of [`verify`] that grows with the ledger.
+pub fn replay(store: &Store, state: &LedgerState) -> Result<VerifyReport> {
+    let mut report = VerifyReport::default();
+    replay_chains(store, state, &mut report)?;
+    Ok(report)
+}
+
 /// Replays the index against the chain as it stands now.
 pub async fn verify<C: Backend>(chain: &C, store: &Store) -> Result<VerifyReport> {
     let state = LedgerState::from_chain(chain).await?;
@@ -70,65 +78,75 @@ pub async fn verify<C: Backend>(chain: &C, store: &Store) -> Result<VerifyReport
 
 /// Replays the rows that claim one place in an agency's chain (normally exactly one), then empties `group`.
 fn replay_group(
-    group: &mut Vec<IndexedPayment>,
+    group: &mut Vec<ChainLink>,
     replays: &mut BTreeMap<Pubkey, Replay>,
     state: &LedgerState,
-    mismatches: &mut Vec<Mismatch>,
+    mismatches: &mut Vec<(Mismatch, i64)>,
 ) {
     let Some(first) = group.first() else {
         return;
     };
-    let replay = replays.entry(first.record.agency).or_insert(Replay {
-        agency: first.record.agency,
+    let replay = replays.entry(first.agency).or_insert(Replay {
+        agency: first.agency,
         head: [0; 32],
         next: 0,
         mismatches: 0,
     });
-    let links = |p: &IndexedPayment| {
-        p.previous_hash == replay.head
-            && fold_outlay_hash(&p.previous_hash, &p.record) == p.outlay_hash
-    };
-    let chosen = group.iter().position(links).unwrap_or(0);
+    // Each row's own fold: from the head it says it followed, it must give the hash it carried.
+    let folds: Vec<[u8; 32]> = group.iter().map(ChainLink::fold).collect();
+    let in_place =
+        |p: &ChainLink| p.record_agency() == p.agency.as_ref() && p.record_sequence() == p.sequence;
+    let chosen = (0..group.len())
+        .find(|&i| {
+            group[i].previous_hash == replay.head
+                && folds[i] == group[i].outlay_hash
+                && in_place(&group[i])
+        })
+        .unwrap_or(0);
     let found_before = mismatches.len();
-    let code = state.agency_code(&replay.agency);
-    let mismatch =
-        |payment: &IndexedPayment, check: &str, expected: String, found: String| Mismatch {
-            agency: code.clone(),
+    let agency = replay.agency;
+    // The signature is filled in from the transaction id once the replay is done.
+    let mismatch = |payment: &ChainLink, check: &str, expected: String, found: String| {
+        let found_mismatch = Mismatch {
+            agency: state.agency_code(&agency),
             check: check.into(),
             subject: format!(
                 "payment {} of award {}",
-                payment.record.payment_index,
-                state.award_id(&payment.record.award)
+                payment.decode().map_or(0, |r| r.payment_index),
+                payment
+                    .decode()
+                    .map_or_else(|_| "?".into(), |r| state.award_id(&r.award))
             ),
-            sequence: Some(payment.record.sequence),
-            signature: Some(payment.signature.clone()),
+            sequence: Some(payment.sequence),
+            signature: None,
             expected,
             found,
         };
+        (found_mismatch, payment.tx)
+    };
     for (_, extra) in group.iter().enumerate().filter(|(i, _)| *i != chosen) {
         mismatches.push(mismatch(
             extra,
             "extra event (a sequence seen before)",
-            format!("one payment at sequence {}", extra.record.sequence),
-            format!("another at sequence {}", extra.record.sequence),
+            format!("one payment at sequence {}", extra.sequence),
+            format!("another at sequence {}", extra.sequence),
         ));
     }
     let payment = &group[chosen];
-    let record = &payment.record;
-    if record.sequence < replay.next {
+    if payment.sequence < replay.next {
         mismatches.push(mismatch(
             payment,
             "extra event (a sequence seen before)",
             format!("sequence {}", replay.next),
-            format!("sequence {}", record.sequence),
+            format!("sequence {}", payment.sequence),
         ));
     } else {
-        if record.sequence > replay.next {
+        if payment.sequence > replay.next {
             mismatches.push(mismatch(
                 payment,
                 "missing event(s)",
                 format!("sequence {}", replay.next),
-                format!("sequence {}", record.sequence),
+                format!("sequence {}", payment.sequence),
             ));
         }
         if payment.previous_hash != replay.head {
@@ -139,9 +157,16 @@ fn replay_group(
                 hex::encode(payment.previous_hash),
             ));
         }
-        // The record's own integrity: folded from the head it says it followed, it must give the hash it
-        // carried (a broken link alone is reported above, not again here).
-        let folded = fold_outlay_hash(&payment.previous_hash, record);
+        if !in_place(payment) {
+            mismatches.push(mismatch(
+                payment,
+                "record out of place (it names another agency or sequence)",
+                format!("sequence {}", payment.sequence),
+                format!("sequence {}", payment.record_sequence()),
+            ));
+        }
+        // The record's own integrity (a broken link alone is reported above, not again here).
+        let folded = folds[chosen];
         if folded != payment.outlay_hash {
             mismatches.push(mismatch(
                 payment,
@@ -152,7 +177,7 @@ fn replay_group(
         }
         // Carry on from what the chain itself committed to, so that one altered record is named once.
         replay.head = payment.outlay_hash;
-        replay.next = record.sequence + 1;
+        replay.next = payment.sequence + 1;
     }
     replay.mismatches += mismatches.len() - found_before;
     group.clear();
@@ -166,25 +191,59 @@ struct Replay {
     mismatches: usize,
 }
 
+/// Links handed from the reading thread to the hashing thread at a time.
+const LINKS_PER_HANDOFF: usize = 4_096;
+
 fn replay_chains(store: &Store, state: &LedgerState, report: &mut VerifyReport) -> Result<()> {
-    let mut replays: BTreeMap<Pubkey, Replay> = BTreeMap::new();
-    let mut mismatches = Vec::new();
-    // Rows come ordered by agency and sequence; rows claiming the same place are weighed together, so that
-    // the one that links into the chain is taken and the others are named as extra, whatever their order.
-    let mut group: Vec<IndexedPayment> = Vec::new();
-    store.for_each_payment(|payment| {
-        let same_place = group.last().is_some_and(|last| {
-            last.record.agency == payment.record.agency
-                && last.record.sequence == payment.record.sequence
+    // SQLite reads the links on this thread while another folds them, so that reading and hashing overlap.
+    let (replays, found) = std::thread::scope(|scope| -> Result<_> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<ChainLink>>(4);
+        let hasher = scope.spawn(move || {
+            let mut replays: BTreeMap<Pubkey, Replay> = BTreeMap::new();
+            let mut found = Vec::new();
+            // Rows come ordered by agency and sequence; rows claiming the same place are weighed together, so
+            // that the one that links into the chain is taken and the others are named as extra, whatever
+            // their order.
+            let mut group: Vec<ChainLink> = Vec::new();
+            for links in receive {
+                for link in links {
+                    let same_place = group.last().is_some_and(|last| {
+                        last.agency == link.agency && last.sequence == link.sequence
+                    });
+                    if !same_place {
+                        replay_group(&mut group, &mut replays, state, &mut found);
+                    }
+                    group.push(link);
+                }
+            }
+            replay_group(&mut group, &mut replays, state, &mut found);
+            (replays, found)
         });
-        if !same_place {
-            replay_group(&mut group, &mut replays, state, &mut mismatches);
-        }
-        group.push(payment);
-        Ok(())
+        let mut links = Vec::with_capacity(LINKS_PER_HANDOFF);
+        let read = store.for_each_link(|link| {
+            links.push(link);
+            if links.len() == LINKS_PER_HANDOFF {
+                let full = std::mem::replace(&mut links, Vec::with_capacity(LINKS_PER_HANDOFF));
+                // A closed channel means the hasher stopped; its join below reports why.
+                let _ = send.send(full);
+            }
+            Ok(())
+        });
+        let _ = send.send(links);
+        drop(send);
+        let joined = hasher.join().map_err(|_| {
+            crate::WatchdogError::Invalid("the hash-chain replay thread panicked".into())
+        })?;
+        read.map(|()| joined)
     })?;
-    replay_group(&mut group, &mut replays, state, &mut mismatches);
-    report.mismatches.extend(mismatches);
+    for (mut mismatch, tx) in found {
+        mismatch.signature = Some(
+            store
+                .signature_of(tx)?
+                .unwrap_or_else(|| format!("(no transaction {tx} in the index)")),
+        );
+        report.mismatches.push(mismatch);
+    }
     for (address, agency) in &state.agencies {
         let (head, count, broken) = replays
             .get(address)

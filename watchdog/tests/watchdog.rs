@@ -173,7 +173,7 @@ async fn an_index_run_cut_short_resumes_without_duplicating_a_row() {
             .query_row(
                 "SELECT count(*) FROM transactions t WHERE t.err IS NULL AND NOT EXISTS
                     (SELECT 1 FROM events e WHERE e.signature = t.signature)
-                 AND t.signature IN (SELECT signature FROM payments)",
+                 AND t.id IN (SELECT tx FROM payments)",
                 [],
                 |row| row.get(0),
             )
@@ -217,15 +217,24 @@ fn signature_of(store: &Store, sequence: i64) -> String {
     store
         .connection()
         .query_row(
-            "SELECT signature FROM payments WHERE sequence = ?1",
+            "SELECT t.signature FROM payments p JOIN transactions t ON t.id = p.tx WHERE p.sequence = ?1",
             [sequence],
             |row| row.get(0),
         )
         .unwrap()
 }
 
-/// The chain-replay mismatches of a report, as (check, sequence, signature).
-fn chain_findings(mismatches: &[Mismatch]) -> Vec<(String, Option<u64>, Option<String>)> {
+/// A chain-replay mismatch as (check, sequence, signature).
+type ChainFinding = (String, Option<u64>, Option<String>);
+
+/// What verify must name for a tampering, given the tampered index.
+type Expectation = Box<dyn Fn(&Store) -> Vec<ChainFinding>>;
+
+/// A way to tamper with the index.
+type Tampering = Box<dyn Fn(&Store)>;
+
+/// The chain-replay mismatches of a report.
+fn chain_findings(mismatches: &[Mismatch]) -> Vec<ChainFinding> {
     mismatches
         .iter()
         .filter(|m| m.sequence.is_some())
@@ -233,20 +242,45 @@ fn chain_findings(mismatches: &[Mismatch]) -> Vec<(String, Option<u64>, Option<S
         .collect()
 }
 
+/// Adds one base unit to the amount inside the canonical record of the payment at `sequence` (the amount is
+/// the little-endian u64 at bytes 140..148 of the record).
+fn tamper_amount(store: &Store, sequence: i64) {
+    let mut record: Vec<u8> = store
+        .connection()
+        .query_row(
+            "SELECT record FROM payments WHERE sequence = ?1",
+            [sequence],
+            |row| row.get(0),
+        )
+        .unwrap();
+    record[140] = record[140].wrapping_add(1);
+    store
+        .connection()
+        .execute(
+            "UPDATE payments SET record = ?1 WHERE sequence = ?2",
+            rusqlite::params![record, sequence],
+        )
+        .unwrap();
+}
+
 #[tokio::test]
 async fn verify_pinpoints_every_kind_of_tampering() {
     let (world, _) = ledger(5).await;
     let altered = "record altered (its fold differs from the hash it carried)";
-    // Each case: the SQL that tampers with the index, and what verify must name.
-    let cases: [(&str, &str, Box<dyn Fn(&Store) -> Vec<(String, Option<u64>, Option<String>)>>); 4] = [
+    let out_of_place = "record out of place (it names another agency or sequence)";
+    let sql = |statement: &'static str| -> Tampering {
+        Box::new(move |s: &Store| s.connection().execute_batch(statement).unwrap())
+    };
+    // Each case: how the index is tampered with, and what verify must name.
+    let cases: [(&str, Tampering, Expectation); 4] = [
         (
             "a tampered amount",
-            "UPDATE payments SET amount = amount + 1 WHERE sequence = 2",
+            Box::new(|s: &Store| tamper_amount(s, 2)),
             Box::new(move |s: &Store| vec![(altered.into(), Some(2), Some(signature_of(s, 2)))]),
         ),
         (
             "a missing event",
-            "DELETE FROM payments WHERE sequence = 2",
+            sql("DELETE FROM payments WHERE sequence = 2"),
             Box::new(|s: &Store| {
                 vec![
                     ("missing event(s)".into(), Some(3), Some(signature_of(s, 3))),
@@ -256,14 +290,14 @@ async fn verify_pinpoints_every_kind_of_tampering() {
         ),
         (
             "two events reordered",
-            "UPDATE payments SET sequence = CASE sequence WHEN 1 THEN 2 ELSE 1 END WHERE sequence IN (1, 2)",
+            sql("UPDATE payments SET sequence = CASE sequence WHEN 1 THEN 2 ELSE 1 END WHERE sequence IN (1, 2)"),
             Box::new(move |s: &Store| {
                 // After the swap, the row now at sequence 1 is the old second payment...
                 vec![
                     ("previous hash".into(), Some(1), Some(signature_of(s, 1))),
-                    (altered.into(), Some(1), Some(signature_of(s, 1))),
+                    (out_of_place.into(), Some(1), Some(signature_of(s, 1))),
                     ("previous hash".into(), Some(2), Some(signature_of(s, 2))),
-                    (altered.into(), Some(2), Some(signature_of(s, 2))),
+                    (out_of_place.into(), Some(2), Some(signature_of(s, 2))),
                     // ...and the next payment no longer follows the one before it.
                     ("previous hash".into(), Some(3), Some(signature_of(s, 3))),
                 ]
@@ -271,9 +305,11 @@ async fn verify_pinpoints_every_kind_of_tampering() {
         ),
         (
             "an extra event",
-            "INSERT INTO payments SELECT 'forged', ordinal, agency, sequence, award, payment_index, recipient,
-                token_account, amount, invoice_hash, reference, executed_at, fast_path, executor, previous_hash,
-                outlay_hash FROM payments WHERE sequence = 3",
+            sql("INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
+                    VALUES ('forged', 0, 0, NULL, 1, 0);
+                 INSERT INTO payments SELECT (SELECT id FROM transactions WHERE signature = 'forged'), ordinal,
+                    agency, sequence, record, fast_path, executor, previous_hash, outlay_hash
+                 FROM payments WHERE sequence = 3"),
             Box::new(|_: &Store| {
                 vec![("extra event (a sequence seen before)".into(), Some(3), Some("forged".into()))]
             }),
@@ -281,7 +317,7 @@ async fn verify_pinpoints_every_kind_of_tampering() {
     ];
     for (what, tamper, expected) in cases {
         let store = indexed(&world).await;
-        store.connection().execute_batch(tamper).unwrap();
+        tamper(&store);
         let report = verify::verify(&world.chain, &store).await.unwrap();
         assert!(!report.is_clean(), "{what} went unnoticed");
         assert!(!report.chains[0].verified, "{what}");
@@ -298,10 +334,7 @@ async fn verify_pinpoints_every_kind_of_tampering() {
 
     // A tampered amount also breaks the totals it feeds, each named with both values.
     let store = indexed(&world).await;
-    store
-        .connection()
-        .execute_batch("UPDATE payments SET amount = amount + 1 WHERE sequence = 2")
-        .unwrap();
+    tamper_amount(&store, 2);
     let report = verify::verify(&world.chain, &store).await.unwrap();
     let totals: Vec<(&str, &str, &str)> = report
         .mismatches

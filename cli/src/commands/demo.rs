@@ -113,7 +113,7 @@ impl DemoAgency {
         self.approved.set(k + 1);
         let [a, b, c] = &self.staff.certifiers;
         if self.code == "089" {
-            return [a, if k % 2 == 0 { b } else { c }];
+            return [a, if k.is_multiple_of(2) { b } else { c }];
         }
         [[a, b], [b, c], [c, a]][k % 3]
     }

@@ -1,0 +1,507 @@
+//! The demo's fiscal year, and every watchdog command run on its ledger from the command line: index (and an
+//! index killed mid-way), verify (clean, and failing on a tampered index), verify-document, audit (finding
+//! exactly the red flags the demo planted), the DAIMS CSV files, the OCDS package (schema-valid), the payment
+//! histories, and the HTML report drawn in headless Chromium. One demo run serves every test.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+    sync::OnceLock,
+};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The demo's output folder (demo.json, chain.json, index.sqlite, report.html) and what it printed.
+struct DemoRun {
+    dir: TempDir,
+    stdout: String,
+}
+
+fn demo() -> &'static DemoRun {
+    static DEMO: OnceLock<DemoRun> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = TempDir::new().unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_pubspend"))
+            .current_dir(dir.path())
+            .args(["demo", "--payments-per-month", "6", "--output-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        DemoRun { dir, stdout }
+    })
+}
+
+/// `pubspend` on the demo's chain with `db` as the index.
+fn pubspend(db: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pubspend"));
+    cmd.current_dir(demo().dir.path())
+        .env("HOME", demo().dir.path())
+        .args(["-u", "embedded", "--embedded-state"])
+        .arg(demo().dir.path().join("chain.json"))
+        .args(args)
+        .arg("--db")
+        .arg(db);
+    cmd
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    pubspend(db, args).output().unwrap()
+}
+
+/// Runs a command that must succeed with JSON output, and returns the JSON.
+fn json(db: &Path, args: &[&str]) -> Value {
+    let output = run(db, &[args, &["--output", "json"]].concat());
+    assert!(
+        output.status.success(),
+        "pubspend {args:?}: {}{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "pubspend {args:?} printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+/// A fresh index of the demo's chain in its own folder.
+fn fresh_index() -> (TempDir, PathBuf) {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("index.sqlite");
+    let indexed = json(&db, &["index"]);
+    assert!(indexed["payments"].as_u64().unwrap() >= 200, "{indexed}");
+    (dir, db)
+}
+
+#[test]
+fn demo_plays_a_fiscal_year_and_writes_demo_json() {
+    let demo_run = demo();
+    let stdout = demo_run.stdout.as_str();
+    let out = demo_run.dir.path();
+    assert!(stdout.contains("hash chains verified"), "{stdout}");
+    let demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("demo.json")).unwrap()).unwrap();
+    let payments = demo["payments"].as_array().unwrap();
+    assert!(payments.len() >= 200, "{} payments", payments.len());
+    assert!(payments.iter().all(
+        |p| p["signature"].as_str().is_some_and(|s| s.len() > 60) && p["status"] == "executed"
+    ));
+    assert!(
+        payments.iter().any(|p| p["path"] == "fast")
+            && payments.iter().any(|p| p["path"] == "approval")
+    );
+    let refused: Vec<&str> = demo["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["error"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "ExceedsAwardRemaining",
+        "SelfApproval",
+        "RecipientNotActive",
+        "AboveFastPathThreshold",
+        "TimeLockActive",
+    ] {
+        assert!(
+            refused.contains(&expected),
+            "{expected} missing from {refused:?}"
+        );
+    }
+    assert_eq!(demo["agencies"].as_array().unwrap().len(), 3);
+    assert_eq!(demo["hash_chains_verified"], true);
+    let paid: u64 = payments
+        .iter()
+        .map(|p| p["amount_units"].as_u64().unwrap())
+        .sum();
+    let outlayed: u64 = demo["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let text = a["outlayed"].as_str().unwrap().replace('.', "");
+            text.parse::<u64>().unwrap()
+        })
+        .sum();
+    assert_eq!(
+        paid, outlayed,
+        "demo.json payments add up to the agencies' outlays"
+    );
+
+    // Each month's header comes before that month's events.
+    let header = stdout.find("month  2  November 2025").unwrap();
+    let refusal = stdout.find("refused  075  invoice of").unwrap();
+    let next = stdout.find("month  3  December 2025").unwrap();
+    assert!(header < refusal && refusal < next, "{stdout}");
+
+    // Every agency's hash chain can be recomputed from demo.json alone.
+    for agency in demo["agencies"].as_array().unwrap() {
+        let address = agency["address"].as_str().unwrap();
+        let mut records: Vec<&Value> = payments
+            .iter()
+            .map(|p| &p["record"])
+            .filter(|r| r["agency"] == address)
+            .collect();
+        records.sort_by_key(|r| r["sequence"].as_u64());
+        let head = records.iter().fold([0u8; 32], |head, record| {
+            let canonical = hex::decode(record["canonical_hex"].as_str().unwrap()).unwrap();
+            solana_sha256_hasher::hashv(&[&head, &canonical]).to_bytes()
+        });
+        assert_eq!(hex::encode(head), agency["outlay_hash"].as_str().unwrap());
+        assert_eq!(records.len() as u64, agency["payments"].as_u64().unwrap());
+    }
+    let first = &payments[0];
+    assert_eq!(
+        (&first["month"], &first["path"]),
+        (&1.into(), &"fast".into())
+    );
+    assert!(first["date"].as_str().unwrap().starts_with("2025-10-"));
+}
+
+#[test]
+fn index_twice_fetches_nothing_new_and_verify_is_clean() {
+    let (_dir, db) = fresh_index();
+    let again = json(&db, &["index"]);
+    assert_eq!(
+        (
+            &again["new_transactions"],
+            &again["new_events"],
+            &again["new_payments"]
+        ),
+        (&0.into(), &0.into(), &0.into())
+    );
+    let report = json(&db, &["verify"]);
+    assert_eq!(report["mismatches"], serde_json::json!([]));
+    let chains = report["chains"].as_array().unwrap();
+    assert_eq!(chains.len(), 3);
+    assert!(chains
+        .iter()
+        .all(|c| c["verified"] == true && c["replayed_head"] == c["on_chain_head"]));
+}
+
+#[test]
+fn verify_fails_precisely_on_a_tampered_index() {
+    let (_dir, db) = fresh_index();
+    let store = public_spending_watchdog::Store::open(&db).unwrap();
+    let (agency, sequence, signature, mut record): (Vec<u8>, i64, String, Vec<u8>) = store
+        .connection()
+        .query_row(
+            "SELECT p.agency, p.sequence, t.signature, p.record FROM payments p JOIN transactions t ON t.id = p.tx
+             ORDER BY p.agency, p.sequence LIMIT 1 OFFSET 10",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .unwrap();
+    // Ten times the amount (the little-endian u64 at bytes 140..148 of the canonical record).
+    let amount = u64::from_le_bytes(record[140..148].try_into().unwrap()) * 10;
+    record[140..148].copy_from_slice(&amount.to_le_bytes());
+    store
+        .connection()
+        .execute(
+            "UPDATE payments SET record = ?1 WHERE agency = ?2 AND sequence = ?3",
+            rusqlite::params![record, agency, sequence],
+        )
+        .unwrap();
+    drop(store);
+    let output = run(&db, &["verify"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: verification failed: "),
+        "{stderr}"
+    );
+    let agency_code = ["075", "069", "089"]
+        .into_iter()
+        .find(|c| public_spending_sdk::pda::agency(c).0.to_bytes().as_slice() == agency.as_slice())
+        .unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("record altered"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.starts_with(agency_code), "{line}");
+    assert!(
+        line.contains(&signature) && line.contains(&format!(" {sequence} ")),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_index_killed_mid_way_finishes_on_the_next_run_with_no_row_twice() {
+    let (_full_dir, full) = fresh_index();
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("index.sqlite");
+    for delay in [150, 400] {
+        let mut child = pubspend(&db, &["index"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    json(&db, &["index"]);
+    let count = |db: &Path, table: &str| {
+        public_spending_watchdog::Store::open(db)
+            .unwrap()
+            .count(table)
+            .unwrap()
+    };
+    for table in ["transactions", "events", "payments", "funding"] {
+        assert_eq!(count(&db, table), count(&full, table), "{table}");
+    }
+    assert_eq!(json(&db, &["verify"])["mismatches"], serde_json::json!([]));
+}
+
+#[test]
+fn the_audit_finds_exactly_the_planted_red_flags() {
+    let db = demo().dir.path().join("index.sqlite");
+    let demo_json: Value = serde_json::from_str(
+        &std::fs::read_to_string(demo().dir.path().join("demo.json")).unwrap(),
+    )
+    .unwrap();
+    let key = |v: &Value| {
+        (
+            v["check"].as_str().unwrap().to_string(),
+            v["agency"].as_str().unwrap().to_string(),
+            v["subject"].as_str().unwrap().to_string(),
+        )
+    };
+    let mut planted: Vec<_> = demo_json["planted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    let report = json(&db, &["audit"]);
+    let mut found: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    planted.sort();
+    found.sort();
+    assert_eq!(found, planted);
+    // One of each kind the audit checks.
+    let checks: std::collections::BTreeSet<&str> =
+        planted.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert_eq!(checks.len(), report["checks"].as_array().unwrap().len());
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !f["records"].as_array().unwrap().is_empty()));
+
+    let html = demo().dir.path().join("audit.html");
+    let output = run(&db, &["audit", "--html", html.to_str().unwrap()]);
+    assert!(output.status.success());
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("Split payments") && text.contains("075-26-0008"));
+}
+
+#[test]
+fn verify_document_names_the_award_that_recorded_a_contract() {
+    let db = demo().dir.path().join("index.sqlite");
+    // The demo records each award document as the sha256 of the award id's text.
+    let contract = demo().dir.path().join("contract-075-26-0001.txt");
+    std::fs::write(&contract, "075-26-0001").unwrap();
+    let found = json(&db, &["verify-document", contract.to_str().unwrap()]);
+    let matches = found["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 1, "{found}");
+    assert_eq!(
+        (
+            &matches[0]["recorded_as"],
+            &matches[0]["agency"],
+            &matches[0]["award_id"]
+        ),
+        (
+            &"award document".into(),
+            &"075".into(),
+            &"075-26-0001".into()
+        )
+    );
+    let unknown = demo().dir.path().join("unknown.txt");
+    std::fs::write(&unknown, "never recorded").unwrap();
+    let output = run(&db, &["verify-document", unknown.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("no award or payment on this ledger recorded"));
+}
+
+#[test]
+fn histories_outlive_the_archive() {
+    let db = demo().dir.path().join("index.sqlite");
+    let history = json(&db, &["payment", "history", "075", "075-26-0001"]);
+    let rows = history.as_array().unwrap();
+    assert!(rows.len() >= 5, "{history}");
+    assert!(rows
+        .iter()
+        .all(|r| r["status"] == "executed" && r["archived"] == true));
+    let shown = json(&db, &["payment", "show", "075", "075-26-0001", "0"]);
+    assert_eq!(
+        (&shown["status"], &shown["archived"]),
+        (&"executed".into(), &true.into())
+    );
+    assert_eq!(shown["amount"], rows[0]["amount"]);
+    let paid = json(&db, &["recipient", "payments", "075V00000001"]);
+    assert_eq!(paid.as_array().unwrap().len(), rows.len());
+}
+
+#[test]
+fn exports_follow_daims_and_ocds() {
+    let db = demo().dir.path().join("index.sqlite");
+    let dir = TempDir::new().unwrap();
+    let csv = dir.path().join("usaspending");
+    let files = json(&db, &["export", "usaspending", csv.to_str().unwrap()]);
+    assert_eq!(files.as_array().unwrap().len(), 3);
+    let header = |file: &str| {
+        std::fs::read_to_string(csv.join(file))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(header(public_spending_watchdog::export::FILE_A).contains("BudgetAuthorityAppropriatedAmount_CPE,TotalBudgetaryResources_CPE,ObligationsIncurredTotalByTAS_CPE,GrossOutlayAmountByTAS_CPE,UnobligatedBalance_CPE"));
+    assert!(header(public_spending_watchdog::export::FILE_C).ends_with(
+        "PIID,ParentAwardId,FAIN,URI,TransactionObligatedAmount,GrossOutlayAmountByAward_CPE"
+    ));
+    // Individuals stay private: the demo's individual payees appear by salted hash only.
+    let all = std::fs::read_to_string(csv.join(public_spending_watchdog::export::FILE_C)).unwrap();
+    assert!(!all.contains("Jordan Example"));
+
+    let ocds = dir.path().join("ocds.json");
+    let written = json(&db, &["export", "ocds", ocds.to_str().unwrap()]);
+    assert!(written["releases"].as_u64().unwrap() >= 24);
+    let text = std::fs::read_to_string(&ocds).unwrap();
+    assert!(!text.contains("Jordan Example"));
+    let package: Value = serde_json::from_str(&text).unwrap();
+    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/ocds-1.1.5");
+    let load = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(schemas.join(name)).unwrap()).unwrap()
+    };
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .with_resource(
+            "https://standard.open-contracting.org/schema/1__1__5/release-schema.json",
+            jsonschema::Resource::from_contents(load("release-schema.json")).unwrap(),
+        )
+        .build(&load("release-package-schema.json"))
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&package)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let transactions: usize = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["contracts"][0]["implementation"]["transactions"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .sum();
+    let demo_json: Value = serde_json::from_str(
+        &std::fs::read_to_string(demo().dir.path().join("demo.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        transactions,
+        demo_json["payments"].as_array().unwrap().len()
+    );
+}
+
+/// Headless Chromium as the environment notes describe it: no sandbox (root), no GPU, no network chatter.
+fn chromium(profile: &Path) -> Command {
+    let mut cmd = Command::new("chromium");
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+#[test]
+fn the_report_draws_every_chart_in_chromium() {
+    let report = demo().dir.path().join("report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "nothing is fetched at view time"
+    );
+    assert!(
+        !html.contains("<script src") && !html.contains("<link "),
+        "self-contained"
+    );
+    let profile = TempDir::new().unwrap();
+    let dom = chromium(profile.path())
+        .arg("--dump-dom")
+        .arg(&report)
+        .output()
+        .unwrap_or_else(|e| panic!("chromium is needed for this test (apt-get install chromium; .ci/run installs it): {e}"));
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let check = dom
+        .split_once("id=\"chart-check\"")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split_once("</pre>"))
+        .map(|(text, _)| text.replace("&quot;", "\""))
+        .unwrap_or_else(|| panic!("the page did not run its chart check: {dom}"));
+    let charts: Vec<Value> = serde_json::from_str(&check).unwrap();
+    let names: Vec<&str> = charts
+        .iter()
+        .map(|c| c["chart"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["budget", "monthly", "recipients"]);
+    for chart in &charts {
+        assert!(
+            chart["width"].as_u64().unwrap() >= 900 && chart["height"].as_u64().unwrap() >= 300,
+            "{chart}"
+        );
+        assert!(
+            chart["shapes"].as_u64().unwrap() >= 20 && chart["labels"].as_u64().unwrap() >= 5,
+            "{chart}"
+        );
+    }
+    let png = demo().dir.path().join("report.png");
+    let shot = chromium(TempDir::new().unwrap().path())
+        .args([
+            "--window-size=1200,2000",
+            &format!("--screenshot={}", png.display()),
+        ])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(shot.status.success());
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG") && bytes.len() > 50_000,
+        "{} bytes",
+        bytes.len()
+    );
+}

@@ -1,0 +1,162 @@
+//! `cargo bench -p public-spending-watchdog --bench replay`: the watchdog at scale, on synthetic ledgers.
+//!
+//! For 10k, 100k and 1M executed payments (`PUBSPEND_BENCH_SIZES=10000,100000` to choose), each size in a
+//! process of its own so that its peak memory is its own:
+//! - indexing rate: payments written into an on-disk index, in batches of the indexer's size;
+//! - hash-chain replay: records per second through `verify::replay` (read from SQLite, rebuild each record,
+//!   fold, compare), next to raw sha256 over the same 32 + 162 bytes per record, in the same run;
+//! - peak resident memory (VmHWM), which must not grow with the ledger.
+
+use std::{process::Command, time::Instant};
+
+use anchor_lang::{event::EVENT_IX_TAG_LE, prelude::Pubkey, Event};
+use public_spending::events::PaymentExecuted;
+use public_spending_sdk::{fold_outlay_hash, LedgerEvent, PaymentRecord};
+use public_spending_watchdog::{index::BATCH, ledger::LedgerState, verify, Store};
+
+const AGENCIES: u64 = 4;
+
+fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn record(agency: Pubkey, sequence: u64, n: u64) -> PaymentRecord {
+    let key = |tag: u64| {
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&tag.to_le_bytes());
+        bytes[8..16].copy_from_slice(&n.to_le_bytes());
+        Pubkey::new_from_array(bytes)
+    };
+    PaymentRecord {
+        sequence,
+        agency,
+        award: key(1 + n % 97),
+        payment_index: u32::try_from(n / 97).unwrap_or(u32::MAX),
+        recipient: key(200 + n % 97),
+        recipient_token_account: key(400 + n % 97),
+        amount: 1_000 + n % 50_000,
+        invoice_hash: *key(600).as_array(),
+        reference: key(800),
+        executed_at: 1_759_276_800 + i64::try_from(n).unwrap_or(0) * 60,
+    }
+}
+
+/// One size, measured in this process.
+fn measure(size: u64) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("bench.sqlite")).expect("store");
+    let agencies: Vec<Pubkey> = (0..AGENCIES)
+        .map(|a| Pubkey::new_from_array([a as u8 + 1; 32]))
+        .collect();
+    let mut heads = vec![[0u8; 32]; agencies.len()];
+
+    let started = Instant::now();
+    let mut n = 0u64;
+    while n < size {
+        let batch = store.batch().expect("batch");
+        for _ in 0..BATCH.min((size - n) as usize) {
+            let a = (n % AGENCIES) as usize;
+            let record = record(agencies[a], n / AGENCIES, n);
+            let previous = heads[a];
+            heads[a] = fold_outlay_hash(&previous, &record);
+            let event = PaymentExecuted {
+                payment: Pubkey::default(),
+                fast_path: true,
+                executor: Pubkey::default(),
+                record,
+                award_outlayed: 0,
+                allotment_outlayed: 0,
+                appropriation_outlayed: 0,
+                agency_outlayed: 0,
+                previous_outlay_hash: previous,
+                outlay_hash: heads[a],
+            };
+            let mut data = EVENT_IX_TAG_LE.to_vec();
+            data.extend(event.data());
+            let signature = format!("synthetic-{n}");
+            batch
+                .transaction(&signature, n, Some(0), None, 1)
+                .expect("transaction");
+            batch
+                .event(&signature, 0, &LedgerEvent::PaymentExecuted(event), &data)
+                .expect("event");
+            n += 1;
+        }
+        batch.commit().expect("commit");
+    }
+    let indexing = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let report = verify::replay(&store, &LedgerState::default()).expect("replay");
+    let replay = started.elapsed().as_secs_f64();
+    assert!(
+        report.mismatches.is_empty(),
+        "the synthetic chains hold together"
+    );
+    assert_eq!(
+        report.chains.len(),
+        0,
+        "no agency accounts: chains are replayed, not compared"
+    );
+
+    let peak = peak_kib();
+
+    // Raw sha256 over the same bytes, in memory: 32 bytes of head and the 162-byte canonical record per payment.
+    // (Built after the peak was read: the comparison's buffer is the bench's, not the watchdog's.)
+    let canonical: Vec<[u8; PaymentRecord::CANONICAL_LEN]> = (0..size)
+        .map(|n| record(agencies[(n % AGENCIES) as usize], n / AGENCIES, n).canonical_bytes())
+        .collect();
+    let started = Instant::now();
+    let mut head = [0u8; 32];
+    for bytes in &canonical {
+        head = solana_sha256_hasher::hashv(&[&head, bytes]).to_bytes();
+    }
+    let raw = started.elapsed().as_secs_f64();
+    std::hint::black_box(head);
+
+    let rate = |seconds: f64| size as f64 / seconds.max(1e-9);
+    println!(
+        "{size:>9} payments | index {:>9.0} payments/s | replay {:>9.0} records/s | raw sha256 {:>9.0} records/s | replay/raw {:>5.2} | peak {:>7} KiB",
+        rate(indexing),
+        rate(replay),
+        rate(raw),
+        rate(replay) / rate(raw),
+        peak
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(size) = args
+        .iter()
+        .position(|a| a == "--size")
+        .and_then(|i| args.get(i + 1))
+    {
+        measure(size.parse().expect("a size"));
+        return;
+    }
+    if args.iter().any(|a| a == "--test" || a == "--list") {
+        // `cargo test --benches` runs benches as tests: measure the smallest size only.
+        measure(1_000);
+        return;
+    }
+    let sizes =
+        std::env::var("PUBSPEND_BENCH_SIZES").unwrap_or_else(|_| "10000,100000,1000000".into());
+    println!("watchdog replay bench: {AGENCIES} agencies, index batches of {BATCH}, each size in its own process");
+    let exe = std::env::current_exe().expect("this bench's path");
+    for size in sizes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let status = Command::new(&exe)
+            .args(["--size", size])
+            .status()
+            .expect("run a size");
+        assert!(status.success(), "size {size} failed");
+    }
+}
