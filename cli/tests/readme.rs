@@ -1,18 +1,23 @@
-//! The README's walkthrough, run as written: the block after the `<!-- walkthrough` marker is extracted and run
-//! by bash in an empty folder with the built `pubspend` on the PATH, so the README cannot drift from the code.
+//! The README's walkthroughs, run as written: each block after a `<!-- ... walkthrough` marker is extracted and
+//! run by bash in an empty folder with the built `pubspend` on the PATH, so the README cannot drift from the code.
 
 use std::{path::Path, process::Command};
 
 use serde_json::Value;
 
-/// The shell block that follows the walkthrough marker in README.md.
+/// The shell block that follows the first walkthrough marker in README.md.
 fn walkthrough() -> String {
+    block_after("<!-- walkthrough")
+}
+
+/// The shell block that follows `marker` in README.md.
+fn block_after(marker: &str) -> String {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
             .expect("README.md");
     let after = readme
-        .split_once("<!-- walkthrough")
-        .expect("README.md has a walkthrough marker")
+        .split_once(marker)
+        .unwrap_or_else(|| panic!("README.md has no {marker:?} marker"))
         .1;
     let block = after
         .split_once("```sh\n")
@@ -23,6 +28,52 @@ fn walkthrough() -> String {
         .expect("the block is closed")
         .0
         .to_string()
+}
+
+/// Runs `script` with bash in an empty folder, the built `pubspend` first on the PATH.
+fn run_script(script: &str, dir: &Path) -> std::process::Output {
+    let binary = Path::new(env!("CARGO_BIN_EXE_pubspend"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("PATH", path)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_readme_watchdog_walkthrough_runs_as_written() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let output = run_script(&block_after("<!-- watchdog walkthrough"), dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the watchdog walkthrough failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("all 3 hash chains and"), "{stdout}");
+    assert!(stdout.contains("7 findings from 7 checks"), "{stdout}");
+    for file in [
+        "pubspend-index.sqlite",
+        "audit.html",
+        "usaspending/File_A_AppropriationsAccount.csv",
+        "usaspending/File_B_ObjectClassProgramActivity.csv",
+        "usaspending/File_C_AwardFinancial.csv",
+        "ocds.json",
+        "report.html",
+    ] {
+        assert!(dir.path().join(file).exists(), "{file} was not written");
+    }
+    assert!(stdout.contains("award document"), "{stdout}");
 }
 
 #[test]

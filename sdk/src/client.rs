@@ -199,18 +199,7 @@ impl<B: Backend> Client<B> {
 
     /// The balance of a token account in base units, or zero when it does not exist.
     pub async fn token_balance(&self, token_account: &Pubkey) -> Result<u64, SdkError> {
-        match self.backend.get_account(token_account).await? {
-            None => Ok(0),
-            Some(account) => anchor_spl::token_interface::TokenAccount::try_deserialize(
-                &mut account.data.as_slice(),
-            )
-            .map(|t| t.amount)
-            .map_err(|e| SdkError::Decode {
-                address: *token_account,
-                kind: "TokenAccount",
-                reason: e.to_string(),
-            }),
-        }
+        crate::fetch::token_balance(&self.backend, token_account).await
     }
 
     /// The payments on chain of `award` that carry `invoice_hash`: an invoice already requested or paid there

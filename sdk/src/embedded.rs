@@ -16,7 +16,6 @@ use std::{
 use anchor_lang::{
     prelude::{AccountInfo, Clock, Pubkey},
     solana_program::{entrypoint::ProgramResult, program_pack::Pack, system_instruction},
-    AccountDeserialize,
 };
 use anchor_spl::token::spl_token;
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
@@ -561,18 +560,7 @@ impl EmbeddedChain {
 
     /// The balance of a token account, or zero when it does not exist.
     pub async fn token_balance(&self, token_account: &Pubkey) -> Result<u64, SdkError> {
-        match self.get_account(token_account).await? {
-            None => Ok(0),
-            Some(account) => anchor_spl::token_interface::TokenAccount::try_deserialize(
-                &mut account.data.as_slice(),
-            )
-            .map(|t| t.amount)
-            .map_err(|e| SdkError::Decode {
-                address: *token_account,
-                kind: "TokenAccount",
-                reason: e.to_string(),
-            }),
-        }
+        crate::fetch::token_balance(self, token_account).await
     }
 
     pub async fn lamports(&self, address: &Pubkey) -> Result<u64, SdkError> {

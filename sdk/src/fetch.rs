@@ -66,3 +66,22 @@ impl<T: AccountSource + Sync> AccountSource for &T {
         (**self).get_account(address)
     }
 }
+
+/// The balance of a token account in base units, or zero when it does not exist.
+pub async fn token_balance(
+    source: &impl AccountSource,
+    token_account: &Pubkey,
+) -> Result<u64, SdkError> {
+    match source.get_account(token_account).await? {
+        None => Ok(0),
+        Some(account) => {
+            anchor_spl::token_interface::TokenAccount::try_deserialize(&mut account.data.as_slice())
+                .map(|t| t.amount)
+                .map_err(|e| SdkError::Decode {
+                    address: *token_account,
+                    kind: "TokenAccount",
+                    reason: e.to_string(),
+                })
+        }
+    }
+}

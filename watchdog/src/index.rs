@@ -10,6 +10,7 @@ use public_spending_sdk::{
     history::{HistoricalTransaction, History, SignatureInfo, MAX_PAGE},
     Backend,
 };
+use solana_sdk::signature::Signature;
 
 use crate::{
     ledger::{account_kind, LedgerState},
@@ -108,25 +109,16 @@ async fn index_address<C: History>(
     batch_size: usize,
     progress: &mut impl FnMut(Progress),
 ) -> Result<()> {
-    let mut cursor = store.cursor(address)?;
-    let until = cursor
-        .newest
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|_| {
+    let signature = |text: Option<&str>| -> Result<Option<Signature>> {
+        text.map(str::parse).transpose().map_err(|_| {
             crate::WatchdogError::Invalid(format!("the cursor of {address} is not a signature"))
-        })?;
+        })
+    };
+    let mut cursor = store.cursor(address)?;
+    let until = signature(cursor.newest.as_deref())?;
     let mut done = 0u64;
     loop {
-        let before = cursor
-            .pending_oldest
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|_| {
-                crate::WatchdogError::Invalid(format!("the cursor of {address} is not a signature"))
-            })?;
+        let before = signature(cursor.pending_oldest.as_deref())?;
         let page = chain
             .signatures_for_address(address, before, until, MAX_PAGE)
             .await?;

@@ -6,7 +6,7 @@ use anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator};
 use public_spending::state::{
     Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, Recipient,
 };
-use public_spending_sdk::{fetch::AccountSource, Backend};
+use public_spending_sdk::Backend;
 
 use crate::{Result, Store, WatchdogError};
 
@@ -131,19 +131,5 @@ impl LedgerState {
             Some(r) => r.name.clone(),
             None => recipient.to_string(),
         }
-    }
-}
-
-/// A token account's balance, or zero when it does not exist.
-pub async fn token_balance<C: AccountSource>(chain: &C, account: &Pubkey) -> Result<u64> {
-    match chain.get_account(account).await? {
-        None => Ok(0),
-        Some(account_data) => anchor_spl::token_interface::TokenAccount::try_deserialize(
-            &mut account_data.data.as_slice(),
-        )
-        .map(|t| t.amount)
-        .map_err(|e| {
-            WatchdogError::Invalid(format!("token account {account} does not decode: {e}"))
-        }),
     }
 }

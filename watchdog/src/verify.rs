@@ -9,11 +9,7 @@ use anchor_lang::prelude::Pubkey;
 use public_spending_sdk::{Backend, LedgerEvent};
 use serde::Serialize;
 
-use crate::{
-    ledger::{token_balance, LedgerState},
-    store::ChainLink,
-    Result, Store,
-};
+use crate::{ledger::LedgerState, store::ChainLink, Result, Store};
 
 /// One thing that does not match, with the two values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -406,7 +402,7 @@ async fn check_treasuries<C: Backend>(
     })?;
     for (address, agency) in &state.agencies {
         report.totals_checked += 1;
-        let balance = token_balance(chain, &agency.treasury).await?;
+        let balance = public_spending_sdk::fetch::token_balance(chain, &agency.treasury).await?;
         let funded = funding.get(&agency.treasury).copied().unwrap_or(0);
         let paid = outlays.get(address).copied().unwrap_or(0);
         let expected = i128::from(funded) - i128::from(paid);

@@ -506,3 +506,53 @@ async fn the_audit_is_quiet_on_an_ordinary_ledger() {
     let checks: Vec<&str> = report.findings.iter().map(|f| f.check).collect();
     assert_eq!(checks, vec![audit::NEW_RECIPIENTS.id]);
 }
+
+#[test]
+fn an_index_of_another_version_or_kind_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let newer = dir.path().join("newer.sqlite");
+    Store::open(&newer)
+        .unwrap()
+        .set_meta("schema_version", "99")
+        .unwrap();
+    let refused = Store::open(&newer).err().unwrap().to_string();
+    assert_eq!(
+        refused,
+        format!(
+            "index database {}: has schema version 99, newer than this pubspend reads (1): upgrade pubspend",
+            newer.display()
+        )
+    );
+    let other = dir.path().join("other.sqlite");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE recipes (name TEXT)")
+        .unwrap();
+    let refused = Store::open(&other).err().unwrap().to_string();
+    assert!(
+        refused.ends_with("is an SQLite database of something else (no pubspend meta table)"),
+        "{refused}"
+    );
+    let garbage = dir.path().join("garbage.sqlite");
+    std::fs::write(
+        &garbage,
+        b"this is not a database at all, not even close to one",
+    )
+    .unwrap();
+    let refused = Store::open(&garbage).err().unwrap().to_string();
+    assert!(refused.contains("is not an SQLite database"), "{refused}");
+    // The current version opens again, as it was.
+    let current = dir.path().join("current.sqlite");
+    Store::open(&current)
+        .unwrap()
+        .set_meta("note", "kept")
+        .unwrap();
+    assert_eq!(
+        Store::open(&current)
+            .unwrap()
+            .meta("note")
+            .unwrap()
+            .as_deref(),
+        Some("kept")
+    );
+}
