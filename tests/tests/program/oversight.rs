@@ -2,7 +2,10 @@ use public_spending::{
     error::LedgerError,
     state::{Agency, RecipientStatus},
 };
-use public_spending_sdk::{builders, pda};
+use public_spending_sdk::{
+    builders::{self, PaymentDecision},
+    pda,
+};
 use public_spending_tests::*;
 use solana_sdk::signature::Signer;
 
@@ -139,4 +142,65 @@ async fn oversight_actions_refuse_no_op_changes() {
             &[pda::member(&fixture.agency, &auditor.pubkey()).0],
         )
         .await;
+}
+
+#[tokio::test]
+async fn a_held_payment_can_be_neither_cancelled_nor_rejected_until_released() {
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let award = world.award(&fixture, b"VENDOR000001", 100 * UNIT).await;
+    let builder = world.request_ix(&fixture, &award, 50 * UNIT).await;
+    world
+        .send(&[builder.instruction()], &[&fixture.requester])
+        .await
+        .unwrap();
+    let payment = builder.payment();
+    let auditor = world.auditor.insecure_clone();
+    let hold = |held| {
+        builders::SetPaymentHeld {
+            payment,
+            auditor: auditor.pubkey(),
+            held,
+        }
+        .instruction()
+    };
+    world.send(&[hold(true)], &[&auditor]).await.unwrap();
+    let watched = [payment, award.keys.award];
+    let cancel_by_requester = world.decide_ix(
+        &fixture,
+        &award,
+        0,
+        &fixture.requester,
+        PaymentDecision::Cancel,
+    );
+    let cancel_by_head =
+        world.decide_ix(&fixture, &award, 0, &fixture.head, PaymentDecision::Cancel);
+    let reject = world.decide_ix(
+        &fixture,
+        &award,
+        0,
+        &fixture.approvers[0],
+        PaymentDecision::Reject,
+    );
+    for (ix, signer) in [
+        (cancel_by_requester, &fixture.requester),
+        (cancel_by_head, &fixture.head),
+        (reject, &fixture.approvers[0]),
+    ] {
+        world
+            .expect_refused(&[ix], &[signer], LedgerError::PaymentHeld, &watched)
+            .await;
+    }
+    // Released by the auditor, the agency may end it again.
+    world.send(&[hold(false)], &[&auditor]).await.unwrap();
+    let cancel = world.decide_ix(
+        &fixture,
+        &award,
+        0,
+        &fixture.requester,
+        PaymentDecision::Cancel,
+    );
+    world.send(&[cancel], &[&fixture.requester]).await.unwrap();
+    let award_state: public_spending::state::Award = world.get(&award.keys.award).await;
+    assert_eq!(award_state.in_flight, 0);
 }

@@ -39,6 +39,9 @@ impl CancelPayment<'_> {
             !self.payment.status.is_final(),
             LedgerError::InvalidPaymentStatus
         );
+        // A hold must hold: the agency may not end a held payment (and request the same invoice again outside
+        // the hold); only an auditor's release frees it.
+        require!(!self.payment.held, LedgerError::PaymentHeld);
         Ok(())
     }
 }

@@ -37,6 +37,9 @@ impl RejectPayment<'_> {
             !self.payment.status.is_final(),
             LedgerError::InvalidPaymentStatus
         );
+        // A hold must hold: the agency may not end a held payment (and request the same invoice again outside
+        // the hold); only an auditor's release frees it.
+        require!(!self.payment.held, LedgerError::PaymentHeld);
         Ok(())
     }
 }
