@@ -299,6 +299,12 @@ fn every_command_group_works_end_to_end() {
     env.json("approver2", &["payment", "approve", "075", "C-1", "1"]);
     env.json("executor", &["payment", "execute", "075", "C-1", "1"]);
     env.json("admin", &["payment", "archive", "075", "C-1", "1"]);
+    // Archived, the payment is gone from state, but its invoice is still found in the award's history.
+    env.refused(
+        "executor",
+        &strs(&pay_small("10.00", HASH2)),
+        "duplicate invoice: award C-1 already has payment 1 of 2,000.00 with this invoice (paid)",
+    );
 
     let award = env.json("admin", &["award", "show", "075", "C-1"]);
     assert_eq!(

@@ -202,24 +202,6 @@ impl<B: Backend> Client<B> {
         crate::fetch::token_balance(&self.backend, token_account).await
     }
 
-    /// The payments on chain of `award` that carry `invoice_hash`: an invoice already requested or paid there
-    /// (duplicate payments are the most common improper payment). Archived payments are gone from state and
-    /// are found in the history instead.
-    pub async fn payments_with_invoice(
-        &self,
-        award: &Pubkey,
-        invoice_hash: &[u8; 32],
-    ) -> Result<Vec<(Pubkey, Payment)>, SdkError> {
-        let query = crate::query::PaymentQuery {
-            award: Some(*award),
-            ..Default::default()
-        };
-        let mut found = self.list(&query).await?;
-        found.retain(|(_, payment)| payment.invoice_hash == *invoice_hash);
-        found.sort_by_key(|(_, payment)| payment.index);
-        Ok(found)
-    }
-
     /// Whether the payment at `address` exists with exactly this amount, invoice and reference.
     async fn payment_matches(
         &self,
@@ -327,5 +309,80 @@ impl<B: Backend> Client<B> {
             reference,
         )
         .await
+    }
+}
+
+/// An earlier payment of an award that carried the same invoice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EarlierInvoice {
+    pub index: u32,
+    pub amount: u64,
+    /// Its status on chain (`Requested`, `Executed`, ...), or `paid` / `requested` when only its history is
+    /// left (it was archived).
+    pub status: String,
+}
+
+impl<B: Backend + crate::history::History> Client<B> {
+    /// The first payment of `award` that carried `invoice_hash`, whether still on chain or archived (found in
+    /// the award's transaction history): duplicate payments are the most common improper payment. The history
+    /// is read page by page, so an award with a long history costs one read per transaction.
+    pub async fn earlier_invoice(
+        &self,
+        award: &Pubkey,
+        invoice_hash: &[u8; 32],
+    ) -> Result<Option<EarlierInvoice>, SdkError> {
+        use crate::{events::LedgerEvent, history::MAX_PAGE};
+        let query = crate::query::PaymentQuery {
+            award: Some(*award),
+            ..Default::default()
+        };
+        let mut live = self.list(&query).await?;
+        live.retain(|(_, payment)| payment.invoice_hash == *invoice_hash);
+        if let Some((_, payment)) = live.iter().min_by_key(|(_, p)| p.index) {
+            return Ok(Some(EarlierInvoice {
+                index: payment.index,
+                amount: payment.amount,
+                status: format!("{:?}", payment.status),
+            }));
+        }
+        let mut before = None;
+        loop {
+            let page = self
+                .backend
+                .signatures_for_address(award, before, None, MAX_PAGE)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(None);
+            };
+            before = Some(last.signature);
+            for info in page.iter().filter(|info| info.err.is_none()) {
+                let Some(transaction) = self.backend.transaction(&info.signature).await? else {
+                    continue;
+                };
+                for event in transaction.events() {
+                    let found = match &event {
+                        LedgerEvent::PaymentExecuted(e)
+                            if e.record.award == *award
+                                && e.record.invoice_hash == *invoice_hash =>
+                        {
+                            Some((e.record.payment_index, e.record.amount, "paid"))
+                        }
+                        LedgerEvent::PaymentRequested(e)
+                            if e.award == *award && e.invoice_hash == *invoice_hash =>
+                        {
+                            Some((e.index, e.amount, "requested"))
+                        }
+                        _ => None,
+                    };
+                    if let Some((index, amount, status)) = found {
+                        return Ok(Some(EarlierInvoice {
+                            index,
+                            amount,
+                            status: status.into(),
+                        }));
+                    }
+                }
+            }
+        }
     }
 }

@@ -507,17 +507,17 @@ async fn new_payment(
     let (award_address, _) = award(session, &agency, &new.award_id).await?;
     require_role(session, &new.code, &agency, &signer.pubkey(), role).await?;
     if !new.allow_duplicate_invoice {
-        let earlier = session
+        if let Some(earlier) = session
             .client
-            .payments_with_invoice(&award_address, &invoice_hash)
-            .await?;
-        if let Some((_, payment)) = earlier.first() {
+            .earlier_invoice(&award_address, &invoice_hash)
+            .await?
+        {
             fail!(
-                "duplicate invoice: award {} already has payment {} of {} with this invoice ({:?}); pass --allow-duplicate-invoice if it is a second, genuine bill",
+                "duplicate invoice: award {} already has payment {} of {} with this invoice ({}); pass --allow-duplicate-invoice if it is a second, genuine bill",
                 new.award_id,
-                payment.index,
-                amount_text(ledger, payment.amount),
-                payment.status
+                earlier.index,
+                amount_text(ledger, earlier.amount),
+                earlier.status
             );
         }
     }
