@@ -136,6 +136,22 @@ pub fn render(
         .map_err(|e| WatchdogError::Invalid(format!("report template: {e}")))
 }
 
+/// The legend box of the series drawn so far, in the charts' one style.
+fn draw_legend<'a, X, Y>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
+) -> Result<()>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+{
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(chart_error)
+}
+
 /// The label of a whole-number tick (`name(i)` at `i`), none between them.
 fn label_at(at: f64, name: impl Fn(usize) -> Option<String>) -> String {
     let i = at.round();
@@ -198,12 +214,7 @@ fn budget_chart(state: &LedgerState) -> Result<String> {
                     Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(chart_error)?;
+        draw_legend(&mut chart)?;
         root.present().map_err(chart_error)?;
     }
     Ok(tagged(svg, "budget"))
@@ -262,12 +273,7 @@ fn monthly_chart(
                     PathElement::new(vec![(x, y), (x + 15, y)], color.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(chart_error)?;
+        draw_legend(&mut chart)?;
         root.present().map_err(chart_error)?;
     }
     Ok(tagged(svg, "monthly"))

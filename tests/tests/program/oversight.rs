@@ -1,3 +1,4 @@
+use anchor_lang::prelude::Pubkey;
 use public_spending::{
     error::LedgerError,
     state::{Agency, RecipientStatus},
@@ -9,8 +10,8 @@ use public_spending_sdk::{
 use public_spending_tests::*;
 use solana_sdk::signature::Signer;
 
-#[tokio::test]
-async fn only_auditors_freeze_hold_and_debar() {
+/// A ledger with agency 075, an award, and a payment of 50 units requested on it (index 0).
+async fn requested_payment() -> (World, AgencyFixture, AwardFixture, Pubkey) {
     let mut world = World::new().await;
     let fixture = world.agency("075").await;
     let award = world.award(&fixture, b"VENDOR000001", 100 * UNIT).await;
@@ -20,6 +21,12 @@ async fn only_auditors_freeze_hold_and_debar() {
         .await
         .unwrap();
     let payment = builder.payment();
+    (world, fixture, award, payment)
+}
+
+#[tokio::test]
+async fn only_auditors_freeze_hold_and_debar() {
+    let (mut world, fixture, award, payment) = requested_payment().await;
     let head = fixture.head.insecure_clone();
 
     let freeze = builders::SetAgencyFrozen {
@@ -63,15 +70,7 @@ async fn only_auditors_freeze_hold_and_debar() {
 
 #[tokio::test]
 async fn oversight_actions_refuse_no_op_changes() {
-    let mut world = World::new().await;
-    let fixture = world.agency("075").await;
-    let award = world.award(&fixture, b"VENDOR000001", 100 * UNIT).await;
-    let builder = world.request_ix(&fixture, &award, 50 * UNIT).await;
-    world
-        .send(&[builder.instruction()], &[&fixture.requester])
-        .await
-        .unwrap();
-    let payment = builder.payment();
+    let (mut world, fixture, award, payment) = requested_payment().await;
     let auditor = world.auditor.insecure_clone();
 
     let unfreeze = builders::SetAgencyFrozen {
@@ -146,15 +145,7 @@ async fn oversight_actions_refuse_no_op_changes() {
 
 #[tokio::test]
 async fn a_held_payment_can_be_neither_cancelled_nor_rejected_until_released() {
-    let mut world = World::new().await;
-    let fixture = world.agency("075").await;
-    let award = world.award(&fixture, b"VENDOR000001", 100 * UNIT).await;
-    let builder = world.request_ix(&fixture, &award, 50 * UNIT).await;
-    world
-        .send(&[builder.instruction()], &[&fixture.requester])
-        .await
-        .unwrap();
-    let payment = builder.payment();
+    let (mut world, fixture, award, payment) = requested_payment().await;
     let auditor = world.auditor.insecure_clone();
     let hold = |held| {
         builders::SetPaymentHeld {
