@@ -10,13 +10,19 @@ use anchor_spl::associated_token;
 use public_spending::{
     accounts as acc, instruction as data,
     instructions::{
-        AllotArgs, AwardChange, CreateAppropriationArgs, ModifyAwardArgs, ObligateArgs,
-        PaymentArgs, ProposeAdminArgs, RegisterAgencyArgs, RegisterRecipientArgs, SetAuditorsArgs,
-        SetMemberArgs, SetRecipientStatusArgs,
+        AllotArgs, AwardChange, CreateAppropriationArgs, DebarRecipientArgs, DisposePropertyArgs,
+        ModifyAwardArgs, ObligateArgs, PaymentArgs, ProposeAdminArgs, ProposePayoutWalletArgs,
+        RaiseFlagArgs, RegisterAgencyArgs, RegisterPropertyArgs, RegisterRecipientArgs,
+        ResolveFlagArgs, RespondToFlagArgs, SetAuditorsArgs, SetMemberArgs,
     },
-    state::{ApprovalPolicy, RecipientStatus},
+    state::{
+        ApprovalPolicy, ExclusionStatus, FlagReason, FlagStatus, FlagTarget, OversightArgs,
+        PropertyDetails,
+    },
     ID,
 };
+
+use public_spending::constants::UEI_LEN;
 
 use crate::pda;
 
@@ -345,7 +351,7 @@ pub struct RegisterRecipient {
 
 impl RegisterRecipient {
     pub fn recipient(&self) -> Pubkey {
-        pda::recipient(&self.args.uei).0
+        pda::recipient(&self.agency, &self.args.uei).0
     }
 
     pub fn instruction(&self) -> Instruction {
@@ -367,12 +373,15 @@ impl RegisterRecipient {
     }
 }
 
-/// `obligate`: an OBLIGATE member signs and pays for the new award.
+/// `obligate`: an OBLIGATE member signs and pays for the new award. `recipient` is the agency's record of
+/// `uei`; `property`, if any, is the agency's property the award is for.
 pub struct Obligate {
     pub agency: Pubkey,
     pub appropriation: Pubkey,
     pub allotment: Pubkey,
     pub recipient: Pubkey,
+    pub uei: [u8; UEI_LEN],
+    pub property: Option<Pubkey>,
     pub authority: Pubkey,
     pub args: ObligateArgs,
 }
@@ -391,6 +400,8 @@ impl Obligate {
                 appropriation: self.appropriation,
                 allotment: self.allotment,
                 recipient: self.recipient,
+                exclusion: pda::exclusion(&self.uei).0,
+                property: self.property,
                 award: self.award(),
                 authority: self.authority,
                 system_program: system_program::ID,
@@ -590,12 +601,14 @@ impl DecidePayment {
     }
 }
 
-/// The token side of a payout: the ledger's mint and token program, and the recipient's payout wallet.
+/// The token side of a payout: the ledger's mint and token program, and the recipient's payout wallet and UEI
+/// (whose ledger-wide exclusion every payment checks).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Payout {
     pub payment_mint: Pubkey,
     pub token_program: Pubkey,
     pub payout_wallet: Pubkey,
+    pub uei: [u8; UEI_LEN],
 }
 
 impl Payout {
@@ -624,6 +637,7 @@ impl ExecutePayment {
                 allotment: k.allotment,
                 award: k.award,
                 recipient: k.recipient,
+                exclusion: pda::exclusion(&p.uei).0,
                 payout_wallet: p.payout_wallet,
                 payment: pda::payment(&k.award, self.index).0,
                 payment_mint: p.payment_mint,
@@ -668,6 +682,7 @@ impl PaySmall {
                 allotment: k.allotment,
                 award: k.award,
                 recipient: k.recipient,
+                exclusion: pda::exclusion(&p.uei).0,
                 payout_wallet: p.payout_wallet,
                 payment: self.payment(),
                 reference: self.reference,
@@ -711,17 +726,19 @@ impl ArchivePayment {
 
 // ── oversight ───────────────────────────────────────────────────────────────────────────────────────────────
 
-/// `freeze_agency` (`frozen = true`) or `unfreeze_agency`: an auditor signs.
+/// `freeze_agency` (`frozen = true`) or `unfreeze_agency`: an auditor signs, with reason and evidence.
 pub struct SetAgencyFrozen {
     pub agency: Pubkey,
     pub auditor: Pubkey,
     pub frozen: bool,
+    pub grounds: OversightArgs,
 }
 
 impl SetAgencyFrozen {
     pub fn instruction(&self) -> Instruction {
         let (ledger, agency, auditor, event_authority) =
             (ledger(), self.agency, self.auditor, pda::event_authority());
+        let args = self.grounds;
         if self.frozen {
             build(
                 acc::FreezeAgency {
@@ -731,7 +748,7 @@ impl SetAgencyFrozen {
                     event_authority,
                     program: ID,
                 },
-                data::FreezeAgency {},
+                data::FreezeAgency { args },
             )
         } else {
             build(
@@ -742,23 +759,25 @@ impl SetAgencyFrozen {
                     event_authority,
                     program: ID,
                 },
-                data::UnfreezeAgency {},
+                data::UnfreezeAgency { args },
             )
         }
     }
 }
 
-/// `hold_payment` (`held = true`) or `release_payment`: an auditor signs.
+/// `hold_payment` (`held = true`) or `release_payment`: an auditor signs, with reason and evidence.
 pub struct SetPaymentHeld {
     pub payment: Pubkey,
     pub auditor: Pubkey,
     pub held: bool,
+    pub grounds: OversightArgs,
 }
 
 impl SetPaymentHeld {
     pub fn instruction(&self) -> Instruction {
         let (ledger, payment, auditor, event_authority) =
             (ledger(), self.payment, self.auditor, pda::event_authority());
+        let args = self.grounds;
         if self.held {
             build(
                 acc::HoldPayment {
@@ -768,7 +787,7 @@ impl SetPaymentHeld {
                     event_authority,
                     program: ID,
                 },
-                data::HoldPayment {},
+                data::HoldPayment { args },
             )
         } else {
             build(
@@ -779,34 +798,320 @@ impl SetPaymentHeld {
                     event_authority,
                     program: ID,
                 },
-                data::ReleasePayment {},
+                data::ReleasePayment { args },
             )
         }
     }
 }
 
-/// `debar_recipient`: an auditor suspends, debars or reinstates a recipient.
-pub struct DebarRecipient {
-    pub recipient: Pubkey,
+/// `hold_award` (`held = true`) or `release_award`: an auditor signs, with reason and evidence.
+pub struct SetAwardHeld {
+    pub award: Pubkey,
     pub auditor: Pubkey,
-    pub status: RecipientStatus,
+    pub held: bool,
+    pub grounds: OversightArgs,
 }
 
-impl DebarRecipient {
+impl SetAwardHeld {
+    pub fn instruction(&self) -> Instruction {
+        let accounts = acc::SetAwardHold {
+            ledger: ledger(),
+            award: self.award,
+            auditor: self.auditor,
+            event_authority: pda::event_authority(),
+            program: ID,
+        };
+        let args = self.grounds;
+        if self.held {
+            build(accounts, data::HoldAward { args })
+        } else {
+            build(accounts, data::ReleaseAward { args })
+        }
+    }
+}
+
+/// `debar_recipient` (status `Suspended` or `Debarred`) or `reinstate_recipient` (status `Lifted`): an auditor
+/// signs, and pays for the UEI's exclusion account the first time.
+pub struct SetExclusion {
+    pub uei: [u8; UEI_LEN],
+    pub auditor: Pubkey,
+    pub status: ExclusionStatus,
+    pub grounds: OversightArgs,
+}
+
+impl SetExclusion {
+    pub fn exclusion(&self) -> Pubkey {
+        pda::exclusion(&self.uei).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        let (ledger, exclusion, auditor, event_authority) = (
+            ledger(),
+            self.exclusion(),
+            self.auditor,
+            pda::event_authority(),
+        );
+        match self.status {
+            ExclusionStatus::Lifted => build(
+                acc::ReinstateRecipient {
+                    ledger,
+                    exclusion,
+                    auditor,
+                    event_authority,
+                    program: ID,
+                },
+                data::ReinstateRecipient { args: self.grounds },
+            ),
+            status => build(
+                acc::DebarRecipient {
+                    ledger,
+                    exclusion,
+                    auditor,
+                    system_program: system_program::ID,
+                    event_authority,
+                    program: ID,
+                },
+                data::DebarRecipient {
+                    args: DebarRecipientArgs {
+                        uei: self.uei,
+                        status,
+                        reason: self.grounds.reason,
+                        evidence_hash: self.grounds.evidence_hash,
+                    },
+                },
+            ),
+        }
+    }
+}
+
+// ── payout wallets ──────────────────────────────────────────────────────────────────────────────────────────
+
+/// `propose_payout_wallet` (`Some(wallet)`) or `confirm_payout_wallet` (`None`): an OBLIGATE member of the
+/// recipient's agency signs.
+pub struct ChangePayoutWallet {
+    pub agency: Pubkey,
+    pub recipient: Pubkey,
+    pub authority: Pubkey,
+    pub proposed: Option<Pubkey>,
+}
+
+impl ChangePayoutWallet {
+    pub fn instruction(&self) -> Instruction {
+        let accounts = acc::ChangePayoutWallet {
+            ledger: ledger(),
+            agency: self.agency,
+            member: pda::member(&self.agency, &self.authority).0,
+            recipient: self.recipient,
+            authority: self.authority,
+            event_authority: pda::event_authority(),
+            program: ID,
+        };
+        match self.proposed {
+            Some(new_wallet) => build(
+                accounts,
+                data::ProposePayoutWallet {
+                    args: ProposePayoutWalletArgs { new_wallet },
+                },
+            ),
+            None => build(accounts, data::ConfirmPayoutWallet {}),
+        }
+    }
+}
+
+// ── public flags ────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `raise_flag`: any wallet signs and pays the flag's rent.
+pub struct RaiseFlag {
+    pub target: Pubkey,
+    pub target_kind: FlagTarget,
+    pub flagger: Pubkey,
+    pub nonce: u32,
+    pub reason: FlagReason,
+    pub evidence_hash: [u8; 32],
+}
+
+impl RaiseFlag {
+    pub fn flag(&self) -> Pubkey {
+        pda::flag(&self.target, &self.flagger, self.nonce).0
+    }
+
     pub fn instruction(&self) -> Instruction {
         build(
-            acc::DebarRecipient {
+            acc::RaiseFlag {
                 ledger: ledger(),
-                recipient: self.recipient,
+                target: self.target,
+                flag: self.flag(),
+                flagger: self.flagger,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::RaiseFlag {
+                args: RaiseFlagArgs {
+                    target_kind: self.target_kind,
+                    nonce: self.nonce,
+                    reason: self.reason,
+                    evidence_hash: self.evidence_hash,
+                },
+            },
+        )
+    }
+}
+
+/// `respond_to_flag`: the agency head (`as_member = false`) or an active member of the flag's agency signs.
+pub struct RespondToFlag {
+    pub flag: Pubkey,
+    pub agency: Pubkey,
+    pub responder: Pubkey,
+    pub as_member: bool,
+    pub response_hash: [u8; 32],
+}
+
+impl RespondToFlag {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::RespondToFlag {
+                ledger: ledger(),
+                agency: self.agency,
+                member: self
+                    .as_member
+                    .then(|| pda::member(&self.agency, &self.responder).0),
+                flag: self.flag,
+                responder: self.responder,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::RespondToFlag {
+                args: RespondToFlagArgs {
+                    response_hash: self.response_hash,
+                },
+            },
+        )
+    }
+}
+
+/// `resolve_flag`: an auditor signs; `outcome` is `Resolved` or `Dismissed`.
+pub struct ResolveFlag {
+    pub flag: Pubkey,
+    pub auditor: Pubkey,
+    pub outcome: FlagStatus,
+    pub note_hash: [u8; 32],
+}
+
+impl ResolveFlag {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::ResolveFlag {
+                ledger: ledger(),
+                flag: self.flag,
                 auditor: self.auditor,
                 event_authority: pda::event_authority(),
                 program: ID,
             },
-            data::DebarRecipient {
-                args: SetRecipientStatusArgs {
-                    status: self.status,
+            data::ResolveFlag {
+                args: ResolveFlagArgs {
+                    outcome: self.outcome,
+                    note_hash: self.note_hash,
                 },
             },
         )
+    }
+}
+
+/// `close_flag`: permissionless; the rent goes back to `flagger`.
+pub struct CloseFlag {
+    pub flag: Pubkey,
+    pub flagger: Pubkey,
+}
+
+impl CloseFlag {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::CloseFlag {
+                ledger: ledger(),
+                flag: self.flag,
+                flagger: self.flagger,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::CloseFlag {},
+        )
+    }
+}
+
+// ── property ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/// `register_property`: a PROPERTY member signs and pays.
+pub struct RegisterProperty {
+    pub agency: Pubkey,
+    pub authority: Pubkey,
+    pub rpuid: String,
+    pub details: PropertyDetails,
+}
+
+impl RegisterProperty {
+    pub fn property(&self) -> Pubkey {
+        pda::property(&self.agency, &self.rpuid).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::RegisterProperty {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.authority).0,
+                property: self.property(),
+                authority: self.authority,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::RegisterProperty {
+                args: RegisterPropertyArgs {
+                    rpuid: self.rpuid.clone(),
+                    details: self.details.clone(),
+                },
+            },
+        )
+    }
+}
+
+/// What `ChangeProperty` does to a property.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PropertyChange {
+    Update(PropertyDetails),
+    Dispose(DisposePropertyArgs),
+}
+
+/// `update_property` or `dispose_property`: a PROPERTY member of the property's agency signs.
+pub struct ChangeProperty {
+    pub agency: Pubkey,
+    pub property: Pubkey,
+    pub authority: Pubkey,
+    pub change: PropertyChange,
+}
+
+impl ChangeProperty {
+    pub fn instruction(&self) -> Instruction {
+        let accounts = acc::ChangeProperty {
+            ledger: ledger(),
+            agency: self.agency,
+            member: pda::member(&self.agency, &self.authority).0,
+            property: self.property,
+            authority: self.authority,
+            event_authority: pda::event_authority(),
+            program: ID,
+        };
+        match &self.change {
+            PropertyChange::Update(details) => build(
+                accounts,
+                data::UpdateProperty {
+                    details: details.clone(),
+                },
+            ),
+            PropertyChange::Dispose(args) => {
+                build(accounts, data::DisposeProperty { args: args.clone() })
+            }
+        }
     }
 }

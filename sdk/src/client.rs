@@ -22,8 +22,9 @@ use std::{future::Future, time::Duration};
 
 use anchor_lang::{prelude::Pubkey, AccountDeserialize};
 use public_spending::{
+    constants::UEI_LEN,
     instructions::PaymentArgs,
-    state::{Agency, Award, Ledger, Payment, Recipient},
+    state::{Agency, Award, Exclusion, Ledger, Payment, Recipient},
 };
 use solana_sdk::{signature::Keypair, signer::Signer, transaction::TransactionError};
 
@@ -279,7 +280,13 @@ impl<B: Backend> Client<B> {
             payment_mint: ledger.payment_mint,
             token_program: ledger.token_program,
             payout_wallet: recipient.payout_wallet,
+            uei: recipient.uei,
         })
+    }
+
+    /// The UEI's ledger-wide exclusion, if an auditor ever wrote one (it may since have been lifted).
+    pub async fn exclusion(&self, uei: &[u8; UEI_LEN]) -> Result<Option<Exclusion>, SdkError> {
+        self.fetch_optional(&pda::exclusion(uei).0).await
     }
 
     /// Pays through the fast path at the award's next index; never pays twice for one call.

@@ -194,6 +194,24 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         RecipientStatusUnchanged,
         WrongParent,
         InvariantViolated,
+        InvalidEvidenceHash,
+        AwardHeld,
+        WrongFlagTarget,
+        FlagFinal,
+        FlagNotFinal,
+        InvalidFlagOutcome,
+        NoPendingPayoutWallet,
+        ProposerCannotConfirm,
+        PayoutWalletUnchanged,
+        PayoutWalletChanged,
+        InvalidRpuid,
+        InvalidPropertyStatus,
+        InvalidPropertySize,
+        InvalidPropertyLocation,
+        InvalidConditionIndex,
+        InvalidLeaseTerms,
+        PropertyDisposed,
+        InvalidExclusionStatus,
     ]
 };
 
@@ -300,7 +318,7 @@ mod tests {
         }
         assert_eq!(
             LEDGER_ERRORS.len(),
-            LedgerError::InvariantViolated as usize + 1,
+            LedgerError::InvalidExclusionStatus as usize + 1,
             "the last variant must close the table"
         );
     }

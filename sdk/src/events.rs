@@ -46,7 +46,8 @@ ledger_events!(
     Allotted,
     AppropriationExpired,
     RecipientRegistered,
-    RecipientStatusSet,
+    PayoutWalletProposed,
+    PayoutWalletConfirmed,
     AwardObligated,
     AwardModified,
     AwardClosed,
@@ -58,6 +59,15 @@ ledger_events!(
     PaymentArchived,
     AgencyFreezeSet,
     PaymentHoldSet,
+    AwardHoldSet,
+    ExclusionSet,
+    FlagRaised,
+    FlagResponded,
+    FlagResolved,
+    FlagClosed,
+    PropertyRegistered,
+    PropertyUpdated,
+    PropertyDisposed,
 );
 
 /// Decodes the events among a transaction's inner instructions, given each one's program id and data, in order.

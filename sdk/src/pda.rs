@@ -3,8 +3,9 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{
-        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN,
-        MEMBER_SEED, PAYMENT_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
+        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, EXCLUSION_SEED, FLAG_SEED,
+        LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED, PAYMENT_SEED, PROPERTY_SEED, RECIPIENT_SEED,
+        SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
     },
     ID,
 };
@@ -54,9 +55,29 @@ pub fn allotment(appropriation: &Pubkey, index: u32) -> (Pubkey, u8) {
     find(&[ALLOTMENT_SEED, appropriation.as_ref(), &index.to_le_bytes()])
 }
 
-/// `["recipient", uei]`
-pub fn recipient(uei: &[u8; UEI_LEN]) -> (Pubkey, u8) {
-    find(&[RECIPIENT_SEED, uei])
+/// `["recipient", agency, uei]`: one agency's record of a payee.
+pub fn recipient(agency: &Pubkey, uei: &[u8; UEI_LEN]) -> (Pubkey, u8) {
+    find(&[RECIPIENT_SEED, agency.as_ref(), uei])
+}
+
+/// `["exclusion", uei]`: the UEI's ledger-wide suspension or debarment, if an auditor ever wrote one.
+pub fn exclusion(uei: &[u8; UEI_LEN]) -> (Pubkey, u8) {
+    find(&[EXCLUSION_SEED, uei])
+}
+
+/// `["flag", target, flagger, nonce (u32 LE)]`
+pub fn flag(target: &Pubkey, flagger: &Pubkey, nonce: u32) -> (Pubkey, u8) {
+    find(&[
+        FLAG_SEED,
+        target.as_ref(),
+        flagger.as_ref(),
+        &nonce.to_le_bytes(),
+    ])
+}
+
+/// `["property", agency, rpuid]`
+pub fn property(agency: &Pubkey, rpuid: &str) -> (Pubkey, u8) {
+    find(&[PROPERTY_SEED, agency.as_ref(), rpuid.as_bytes()])
 }
 
 /// `["award", agency, award_id]`

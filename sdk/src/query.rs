@@ -4,8 +4,8 @@
 
 use anchor_lang::{prelude::Pubkey, AccountSerialize, AnchorSerialize, Discriminator};
 use public_spending::state::{
-    Agency, Allotment, Appropriation, AppropriationStatus, Award, AwardStatus, Member, Payment,
-    PaymentStatus, Recipient, RecipientStatus,
+    Agency, Allotment, Appropriation, AppropriationStatus, Award, AwardStatus, Exclusion,
+    ExclusionStatus, Flag, Member, Payment, PaymentStatus, Property, Recipient,
 };
 
 /// Compare `bytes` with the account data at `offset` (the RPC's `memcmp` filter).
@@ -159,11 +159,10 @@ impl Query for AllotmentQuery {
     }
 }
 
-/// Recipients by registering agency and status.
+/// Recipient records, optionally of one agency's vendor file.
 #[derive(Clone, Debug, Default)]
 pub struct RecipientQuery {
-    pub registered_by: Option<Pubkey>,
-    pub status: Option<RecipientStatus>,
+    pub agency: Option<Pubkey>,
 }
 
 impl Query for RecipientQuery {
@@ -171,23 +170,84 @@ impl Query for RecipientQuery {
     fn filters(&self) -> Vec<Memcmp> {
         let mut filters = vec![kind::<Recipient>()];
         filters.extend(
-            self.registered_by
-                .map(|a| field(|x: &mut Recipient| x.registered_by = MARK, &a)),
-        );
-        filters.extend(
-            self.status
-                .map(|s| field(|x: &mut Recipient| x.status = RecipientStatus::Debarred, &s)),
+            self.agency
+                .map(|a| field(|x: &mut Recipient| x.agency = MARK, &a)),
         );
         filters
     }
 }
 
-/// Awards by agency, recipient, allotment and status.
+/// Ledger-wide exclusions, optionally only those in force or only those lifted.
+#[derive(Clone, Debug, Default)]
+pub struct ExclusionQuery {
+    pub status: Option<ExclusionStatus>,
+}
+
+impl Query for ExclusionQuery {
+    type Account = Exclusion;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Exclusion>()];
+        filters.extend(
+            self.status
+                .map(|s| field(|x: &mut Exclusion| x.status = ExclusionStatus::Debarred, &s)),
+        );
+        filters
+    }
+}
+
+/// Public flags by agency, target and flagger.
+#[derive(Clone, Debug, Default)]
+pub struct FlagQuery {
+    pub agency: Option<Pubkey>,
+    pub target: Option<Pubkey>,
+    pub flagger: Option<Pubkey>,
+}
+
+impl Query for FlagQuery {
+    type Account = Flag;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Flag>()];
+        filters.extend(
+            self.target
+                .map(|t| field(|x: &mut Flag| x.target = MARK, &t)),
+        );
+        filters.extend(
+            self.agency
+                .map(|a| field(|x: &mut Flag| x.agency = MARK, &a)),
+        );
+        filters.extend(
+            self.flagger
+                .map(|f| field(|x: &mut Flag| x.flagger = MARK, &f)),
+        );
+        filters
+    }
+}
+
+/// Properties, optionally of one agency.
+#[derive(Clone, Debug, Default)]
+pub struct PropertyQuery {
+    pub agency: Option<Pubkey>,
+}
+
+impl Query for PropertyQuery {
+    type Account = Property;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<Property>()];
+        filters.extend(
+            self.agency
+                .map(|a| field(|x: &mut Property| x.agency = MARK, &a)),
+        );
+        filters
+    }
+}
+
+/// Awards by agency, recipient, allotment, property and status.
 #[derive(Clone, Debug, Default)]
 pub struct AwardQuery {
     pub agency: Option<Pubkey>,
     pub recipient: Option<Pubkey>,
     pub allotment: Option<Pubkey>,
+    pub property: Option<Pubkey>,
     pub status: Option<AwardStatus>,
 }
 
@@ -206,6 +266,10 @@ impl Query for AwardQuery {
         filters.extend(
             self.allotment
                 .map(|a| field(|x: &mut Award| x.allotment = MARK, &a)),
+        );
+        filters.extend(
+            self.property
+                .map(|p| field(|x: &mut Award| x.property = MARK, &p)),
         );
         filters.extend(
             self.status

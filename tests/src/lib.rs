@@ -11,7 +11,9 @@ use public_spending::{
         AllotArgs, CreateAppropriationArgs, ObligateArgs, PaymentArgs, RegisterAgencyArgs,
         RegisterRecipientArgs, SetMemberArgs,
     },
-    state::{ApprovalPolicy, AwardType, RecipientKind},
+    state::{
+        ApprovalPolicy, AwardType, ExclusionStatus, OversightArgs, OversightReason, RecipientKind,
+    },
 };
 use public_spending_sdk::{
     builders::{self, AwardKeys, Payout},
@@ -54,9 +56,12 @@ pub struct AgencyFixture {
     pub requester: Keypair,
     pub approvers: [Keypair; 2],
     pub executor: Keypair,
+    /// Holds the PROPERTY role.
+    pub property_officer: Keypair,
 }
 
 /// An award ready to pay, with the keys that place it in the budget chain.
+#[derive(Clone, Debug)]
 pub struct AwardFixture {
     pub keys: AwardKeys,
     pub payout_wallet: Pubkey,
@@ -170,6 +175,7 @@ impl World {
             requester: self.funded().await,
             approvers: [self.funded().await, self.funded().await],
             executor: self.funded().await,
+            property_officer: self.funded().await,
             head,
         };
         let roles = [
@@ -179,6 +185,7 @@ impl World {
             (fixture.approvers[0].pubkey(), ROLE_APPROVE),
             (fixture.approvers[1].pubkey(), ROLE_APPROVE),
             (fixture.executor.pubkey(), ROLE_EXECUTE),
+            (fixture.property_officer.pubkey(), ROLE_PROPERTY),
         ];
         let ixs: Vec<Instruction> = roles
             .iter()
@@ -281,12 +288,13 @@ impl World {
         .instruction()
     }
 
+    /// `obligate` to the agency's own record of `uei`.
     pub fn obligate_ix(
         &self,
         agency: &AgencyFixture,
         appropriation: Pubkey,
         allotment: Pubkey,
-        recipient: Pubkey,
+        uei: &[u8; UEI_LEN],
         award_id: &str,
         amount: u64,
     ) -> Instruction {
@@ -294,7 +302,9 @@ impl World {
             agency: agency.agency,
             appropriation,
             allotment,
-            recipient,
+            recipient: pda::recipient(&agency.agency, uei).0,
+            uei: *uei,
+            property: None,
             authority: agency.obligor.pubkey(),
             args: ObligateArgs {
                 award_id: award_id.into(),
@@ -333,18 +343,11 @@ impl World {
         obligated: u64,
     ) -> AwardFixture {
         let payout_wallet = Keypair::new().pubkey();
-        let recipient = pda::recipient(uei).0;
+        let recipient = pda::recipient(&agency.agency, uei).0;
         let award_id = format!("AWD-{}", String::from_utf8_lossy(uei));
         let ixs = [
             self.register_recipient_ix(agency, *uei, payout_wallet),
-            self.obligate_ix(
-                agency,
-                appropriation,
-                allotment,
-                recipient,
-                &award_id,
-                obligated,
-            ),
+            self.obligate_ix(agency, appropriation, allotment, uei, &award_id, obligated),
         ];
         self.send(&ixs, &[&agency.obligor])
             .await
@@ -378,7 +381,19 @@ impl World {
             payment_mint: self.mint,
             token_program: spl_token::ID,
             payout_wallet: award.payout_wallet,
+            uei: award.uei,
         }
+    }
+
+    /// Suspends, debars or (with `Lifted`) reinstates `uei` ledger-wide, as the world's auditor.
+    pub fn exclusion_ix(&self, uei: &[u8; UEI_LEN], status: ExclusionStatus) -> Instruction {
+        builders::SetExclusion {
+            uei: *uei,
+            auditor: self.auditor.pubkey(),
+            status,
+            grounds: grounds(),
+        }
+        .instruction()
     }
 
     pub async fn set_policy(&mut self, agency: &AgencyFixture, policy: ApprovalPolicy) {
@@ -509,6 +524,14 @@ impl AgencyFixture {
             args: SetMemberArgs { key, roles, active },
         }
         .instruction()
+    }
+}
+
+/// Grounds for an oversight action: an audit finding with a fixed evidence hash.
+pub fn grounds() -> OversightArgs {
+    OversightArgs {
+        reason: OversightReason::AuditFinding,
+        evidence_hash: [0xe5; 32],
     }
 }
 

@@ -35,3 +35,64 @@ fn committed_idl_is_up_to_date() {
         "idl/public_spending.json is stale: run `UPDATE_IDL=1 cargo test -p public-spending-tests --test idl` and commit it"
     );
 }
+
+/// An explorer decodes and explains everything from the IDL alone: every instruction, account and event is
+/// documented there.
+#[test]
+fn every_instruction_account_and_event_is_documented_in_the_idl() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let idl: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("idl/public_spending.json")).expect("read the IDL"),
+    )
+    .expect("parse the IDL");
+    let documented = |entry: &serde_json::Value| {
+        entry["docs"]
+            .as_array()
+            .is_some_and(|docs| !docs.is_empty())
+    };
+    let types = idl["types"].as_array().expect("types");
+    let type_of = |name: &str| {
+        types
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no type {name}"))
+    };
+    let mut missing = Vec::new();
+    for ix in idl["instructions"].as_array().expect("instructions") {
+        if !documented(ix) {
+            missing.push(format!("instruction {}", ix["name"]));
+        }
+    }
+    for (kind, list) in [("account", "accounts"), ("event", "events")] {
+        for entry in idl[list].as_array().expect(list) {
+            let name = entry["name"].as_str().expect("name");
+            if !documented(type_of(name)) {
+                missing.push(format!("{kind} {name}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented in the IDL: {missing:?}");
+    for name in [
+        "raise_flag",
+        "respond_to_flag",
+        "resolve_flag",
+        "close_flag",
+        "hold_award",
+        "release_award",
+        "reinstate_recipient",
+        "propose_payout_wallet",
+        "confirm_payout_wallet",
+        "register_property",
+        "update_property",
+        "dispose_property",
+    ] {
+        assert!(
+            idl["instructions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|ix| ix["name"] == name),
+            "{name} missing from the IDL"
+        );
+    }
+}

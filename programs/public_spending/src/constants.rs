@@ -21,6 +21,12 @@ pub const RECIPIENT_SEED: &[u8] = b"recipient";
 pub const AWARD_SEED: &[u8] = b"award";
 #[constant]
 pub const PAYMENT_SEED: &[u8] = b"payment";
+#[constant]
+pub const EXCLUSION_SEED: &[u8] = b"exclusion";
+#[constant]
+pub const FLAG_SEED: &[u8] = b"flag";
+#[constant]
+pub const PROPERTY_SEED: &[u8] = b"property";
 
 /// Layout version written into every account this program creates.
 pub const ACCOUNT_VERSION: u8 = 1;
@@ -66,4 +72,19 @@ pub const ROLE_REQUEST: u8 = 1 << 2;
 pub const ROLE_APPROVE: u8 = 1 << 3;
 #[constant]
 pub const ROLE_EXECUTE: u8 = 1 << 4;
-pub const ALL_ROLES: u8 = ROLE_BUDGET | ROLE_OBLIGATE | ROLE_REQUEST | ROLE_APPROVE | ROLE_EXECUTE;
+#[constant]
+pub const ROLE_PROPERTY: u8 = 1 << 5;
+pub const ALL_ROLES: u8 =
+    ROLE_BUDGET | ROLE_OBLIGATE | ROLE_REQUEST | ROLE_APPROVE | ROLE_EXECUTE | ROLE_PROPERTY;
+
+/// Federal Real Property Profile unique id: 1 to 24 printable ASCII characters.
+pub const MAX_RPUID_LEN: usize = 24;
+pub const MAX_CITY_LEN: usize = 40;
+/// Two-letter USPS state or territory code.
+pub const STATE_CODE_LEN: usize = 2;
+pub const ZIP_LEN: usize = 5;
+/// Latitude and longitude are stored in millionths of a degree.
+pub const MAX_LATITUDE_MICRODEGREES: i32 = 90_000_000;
+pub const MAX_LONGITUDE_MICRODEGREES: i32 = 180_000_000;
+/// The FRPP condition index runs from 0 (worst) to 100 (excellent).
+pub const MAX_CONDITION_INDEX: u8 = 100;

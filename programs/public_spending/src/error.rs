@@ -28,7 +28,7 @@ pub enum LedgerError {
     InvalidAgencyName,
     #[msg("only the agency head may do this")]
     NotAgencyHead,
-    #[msg("unknown role bits: roles are BUDGET=1, OBLIGATE=2, REQUEST=4, APPROVE=8, EXECUTE=16")]
+    #[msg("unknown role bits: roles are BUDGET=1, OBLIGATE=2, REQUEST=4, APPROVE=8, EXECUTE=16, PROPERTY=32")]
     InvalidRoles,
     #[msg("signer is not an active member of this agency")]
     NotActiveMember,
@@ -70,7 +70,7 @@ pub enum LedgerError {
     InvalidNameHash,
     #[msg("payout wallet must not be the default key")]
     InvalidPayoutWallet,
-    #[msg("the recipient is suspended or debarred")]
+    #[msg("the recipient's UEI is suspended or debarred ledger-wide (its exclusion is in force)")]
     RecipientNotActive,
     #[msg("award id must be 1 to 32 printable ASCII characters")]
     InvalidAwardId,
@@ -124,16 +124,54 @@ pub enum LedgerError {
     WrongTokenProgram,
     #[msg("rent must go back to the account that paid it")]
     WrongRentPayer,
-    #[msg("the payment is already held")]
+    #[msg("the payment or award is already held")]
     AlreadyHeld,
-    #[msg("the payment is not held")]
+    #[msg("the payment or award is not held")]
     NotHeld,
     #[msg("the agency is already in that freeze state")]
     FreezeUnchanged,
-    #[msg("the recipient already has that status")]
+    #[msg("the UEI's exclusion already has that status")]
     RecipientStatusUnchanged,
     #[msg("the account does not belong to the given parent")]
     WrongParent,
     #[msg("an account invariant does not hold")]
     InvariantViolated,
+    #[msg("an evidence, response or resolution hash must not be all zeros")]
+    InvalidEvidenceHash,
+    #[msg("the award is held by an auditor: no payment may be requested, paid or executed on it")]
+    AwardHeld,
+    #[msg("the account is not a payment, award, recipient or property of this program, as the flag names it")]
+    WrongFlagTarget,
+    #[msg("the flag is already resolved or dismissed")]
+    FlagFinal,
+    #[msg("the flag is still open: only a resolved or dismissed flag can be closed")]
+    FlagNotFinal,
+    #[msg("a flag is resolved or dismissed, nothing else")]
+    InvalidFlagOutcome,
+    #[msg("no payout wallet change has been proposed")]
+    NoPendingPayoutWallet,
+    #[msg("the payout wallet change must be confirmed by a second member, not its proposer")]
+    ProposerCannotConfirm,
+    #[msg("the proposed payout wallet is the current one")]
+    PayoutWalletUnchanged,
+    #[msg("the payout wallet changed after this payment was requested: cancel it and request it again")]
+    PayoutWalletChanged,
+    #[msg("real property unique id must be 1 to 24 printable ASCII characters")]
+    InvalidRpuid,
+    #[msg(
+        "a property's status is active, inactive or excess; disposal goes through dispose_property"
+    )]
+    InvalidPropertyStatus,
+    #[msg("a property's size must be greater than zero")]
+    InvalidPropertySize,
+    #[msg("location needs a 2-letter state, a 5-digit ZIP, a city, and latitude and longitude both or neither, in range")]
+    InvalidPropertyLocation,
+    #[msg("condition index must be 0 to 100")]
+    InvalidConditionIndex,
+    #[msg("a leased property needs a lease that ends after it starts; other properties carry no rent or lease")]
+    InvalidLeaseTerms,
+    #[msg("the property is disposed: it can no longer change or be named by an award")]
+    PropertyDisposed,
+    #[msg("exclusions are suspended or debarred; lift one with reinstate_recipient")]
+    InvalidExclusionStatus,
 }

@@ -3,8 +3,12 @@
 
 use anchor_lang::prelude::*;
 
-use crate::state::{ApprovalPolicy, AwardType, PaymentRecord, RecipientKind, RecipientStatus};
+use crate::state::{
+    ApprovalPolicy, AwardType, DispositionMethod, ExclusionStatus, FlagReason, FlagStatus,
+    FlagTarget, OversightReason, PaymentRecord, PropertyDetails, RecipientKind,
+};
 
+/// The ledger was created with its admin and payment mint.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerInitialized {
@@ -15,6 +19,7 @@ pub struct LedgerInitialized {
     pub token_program: Pubkey,
 }
 
+/// The admin named a successor, who must accept.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminProposed {
@@ -22,6 +27,7 @@ pub struct AdminProposed {
     pub pending_admin: Pubkey,
 }
 
+/// The proposed admin took over.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminAccepted {
@@ -29,12 +35,14 @@ pub struct AdminAccepted {
     pub admin: Pubkey,
 }
 
+/// The ledger's auditors were replaced.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditorsSet {
     pub auditors: Vec<Pubkey>,
 }
 
+/// Governance paused or unpaused every state change.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PauseSet {
@@ -42,6 +50,7 @@ pub struct PauseSet {
     pub by: Pubkey,
 }
 
+/// The admin registered an agency, its head and its treasury.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgencyRegistered {
@@ -53,6 +62,7 @@ pub struct AgencyRegistered {
     pub agency_count: u32,
 }
 
+/// The agency head added, changed or deactivated a member's roles.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemberSet {
@@ -63,6 +73,7 @@ pub struct MemberSet {
     pub active: bool,
 }
 
+/// The agency head set the agency's approval policy.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalPolicySet {
@@ -70,6 +81,7 @@ pub struct ApprovalPolicySet {
     pub policy: ApprovalPolicy,
 }
 
+/// Budget authority was granted to an agency (with the new agency total).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppropriationCreated {
@@ -83,6 +95,7 @@ pub struct AppropriationCreated {
     pub agency_budget_authority: u64,
 }
 
+/// Part of an appropriation was set aside for a program activity (with the new totals).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allotted {
@@ -96,6 +109,7 @@ pub struct Allotted {
     pub agency_allotted: u64,
 }
 
+/// An appropriation's availability ended, with its final totals.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppropriationExpired {
@@ -108,6 +122,7 @@ pub struct AppropriationExpired {
     pub outlayed: u64,
 }
 
+/// A payee was added to an agency's vendor file.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecipientRegistered {
@@ -117,17 +132,38 @@ pub struct RecipientRegistered {
     pub name: String,
     pub name_hash: [u8; 32],
     pub payout_wallet: Pubkey,
-    pub registered_by: Pubkey,
+    /// The agency whose vendor file holds the record.
+    pub agency: Pubkey,
 }
 
+/// An OBLIGATE member proposed a new payout wallet; a second member may confirm it at `confirmable_at`.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecipientStatusSet {
+pub struct PayoutWalletProposed {
+    pub agency: Pubkey,
     pub recipient: Pubkey,
-    pub status: RecipientStatus,
-    pub auditor: Pubkey,
+    pub uei: [u8; 12],
+    /// The wallet payments go to until the change is confirmed.
+    pub payout_wallet: Pubkey,
+    pub proposed_wallet: Pubkey,
+    pub proposed_by: Pubkey,
+    pub confirmable_at: i64,
 }
 
+/// A second member confirmed a payout wallet change: payments requested from now on go to `payout_wallet`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutWalletConfirmed {
+    pub agency: Pubkey,
+    pub recipient: Pubkey,
+    pub uei: [u8; 12],
+    pub previous_wallet: Pubkey,
+    pub payout_wallet: Pubkey,
+    pub proposed_by: Pubkey,
+    pub confirmed_by: Pubkey,
+}
+
+/// An allotment was obligated to a recipient as a new award (with the new totals).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwardObligated {
@@ -138,6 +174,8 @@ pub struct AwardObligated {
     pub recipient: Pubkey,
     pub allotment: Pubkey,
     pub object_class: [u8; 3],
+    /// The property the award is for; the default key when none.
+    pub property: Pubkey,
     pub amount: u64,
     pub document_hash: [u8; 32],
     pub allotment_obligated: u64,
@@ -145,6 +183,7 @@ pub struct AwardObligated {
     pub agency_obligated: u64,
 }
 
+/// An award was increased or deobligated (with the new totals).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwardModified {
@@ -160,6 +199,7 @@ pub struct AwardModified {
     pub agency_obligated: u64,
 }
 
+/// A settled award was closed.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwardClosed {
@@ -169,6 +209,7 @@ pub struct AwardClosed {
     pub outlayed: u64,
 }
 
+/// A payment was requested against an award at its next index.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRequested {
@@ -184,6 +225,7 @@ pub struct PaymentRequested {
     pub award_in_flight: u64,
 }
 
+/// An approver approved a payment.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentApproved {
@@ -195,6 +237,7 @@ pub struct PaymentApproved {
     pub executable_at: i64,
 }
 
+/// An approver rejected a payment; its amount left the award's in-flight total.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRejected {
@@ -205,6 +248,7 @@ pub struct PaymentRejected {
     pub award_in_flight: u64,
 }
 
+/// The requester or the head cancelled a payment; its amount left the award's in-flight total.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentCancelled {
@@ -215,6 +259,7 @@ pub struct PaymentCancelled {
     pub award_in_flight: u64,
 }
 
+/// Tokens moved from the treasury to the recipient; `record` was folded into the agency's outlay hash.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentExecuted {
@@ -232,6 +277,7 @@ pub struct PaymentExecuted {
     pub outlay_hash: [u8; 32],
 }
 
+/// A final payment account was closed and its rent returned.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentArchived {
@@ -243,19 +289,137 @@ pub struct PaymentArchived {
     pub lamports_returned: u64,
 }
 
+/// An auditor froze or unfroze an agency, on the stated grounds.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgencyFreezeSet {
     pub agency: Pubkey,
     pub frozen: bool,
+    pub reason: OversightReason,
+    /// sha256 of the evidence kept off chain.
+    pub evidence_hash: [u8; 32],
     pub auditor: Pubkey,
 }
 
+/// An auditor held or released a payment, on the stated grounds.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentHoldSet {
     pub agency: Pubkey,
     pub payment: Pubkey,
     pub held: bool,
+    pub reason: OversightReason,
+    /// sha256 of the evidence kept off chain.
+    pub evidence_hash: [u8; 32],
     pub auditor: Pubkey,
+}
+
+/// An auditor held or released a whole award, on the stated grounds.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwardHoldSet {
+    pub agency: Pubkey,
+    pub award: Pubkey,
+    pub held: bool,
+    pub reason: OversightReason,
+    /// sha256 of the evidence kept off chain.
+    pub evidence_hash: [u8; 32],
+    pub auditor: Pubkey,
+}
+
+/// An auditor suspended, debarred or reinstated a UEI in every agency, on the stated grounds.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionSet {
+    pub exclusion: Pubkey,
+    pub uei: [u8; 12],
+    /// `Lifted` when reinstated.
+    pub status: ExclusionStatus,
+    pub reason: OversightReason,
+    /// sha256 of the evidence kept off chain.
+    pub evidence_hash: [u8; 32],
+    pub auditor: Pubkey,
+}
+
+/// A wallet raised a public concern about a payment, award, recipient or property.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagRaised {
+    pub flag: Pubkey,
+    /// The agency the target belongs to.
+    pub agency: Pubkey,
+    pub target: Pubkey,
+    pub target_kind: FlagTarget,
+    pub flagger: Pubkey,
+    pub reason: FlagReason,
+    /// sha256 of the flagger's evidence kept off chain.
+    pub evidence_hash: [u8; 32],
+}
+
+/// The target's agency answered a flag.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagResponded {
+    pub flag: Pubkey,
+    pub agency: Pubkey,
+    pub responder: Pubkey,
+    /// sha256 of the response kept off chain.
+    pub response_hash: [u8; 32],
+}
+
+/// An auditor resolved or dismissed a flag.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagResolved {
+    pub flag: Pubkey,
+    pub agency: Pubkey,
+    /// `Resolved` or `Dismissed`.
+    pub outcome: FlagStatus,
+    /// sha256 of the auditor's note kept off chain.
+    pub note_hash: [u8; 32],
+    pub auditor: Pubkey,
+}
+
+/// A final flag was closed and its rent returned to the flagger.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagClosed {
+    pub flag: Pubkey,
+    pub agency: Pubkey,
+    pub flagger: Pubkey,
+    pub outcome: FlagStatus,
+    pub lamports_returned: u64,
+}
+
+/// A PROPERTY member added a building, parcel or structure to the agency's inventory.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyRegistered {
+    pub agency: Pubkey,
+    pub property: Pubkey,
+    /// Real property unique id.
+    pub rpuid: String,
+    pub details: PropertyDetails,
+    pub by: Pubkey,
+}
+
+/// A PROPERTY member changed a property's details; `details` is the whole new state.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyUpdated {
+    pub agency: Pubkey,
+    pub property: Pubkey,
+    pub details: PropertyDetails,
+    pub by: Pubkey,
+}
+
+/// A PROPERTY member disposed of a property; it can never change again.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyDisposed {
+    pub agency: Pubkey,
+    pub property: Pubkey,
+    pub disposition_date: i64,
+    pub method: DispositionMethod,
+    pub by: Pubkey,
 }

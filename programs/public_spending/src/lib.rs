@@ -20,7 +20,7 @@ pub mod instructions;
 pub mod state;
 
 use instructions::*;
-use state::ApprovalPolicy;
+use state::{ApprovalPolicy, OversightArgs, PropertyDetails};
 
 declare_id!("918joL18E25mNN3SBsdvhNH2K6CA8qPNPewQdFzNYhD7");
 
@@ -191,32 +191,110 @@ pub mod public_spending {
 
     // ── oversight ───────────────────────────────────────────────────────────────────────────────────────────
 
-    /// Freezes an agency: none of its members can act until unfrozen (auditor).
-    pub fn freeze_agency(ctx: Context<FreezeAgency>) -> Result<()> {
-        oversight::freeze_agency::handler(ctx)
+    /// Freezes an agency: none of its members can act until unfrozen (auditor, with reason and evidence).
+    pub fn freeze_agency(ctx: Context<FreezeAgency>, args: OversightArgs) -> Result<()> {
+        oversight::freeze_agency::handler(ctx, args)
     }
 
-    /// Lifts an agency freeze (auditor).
-    pub fn unfreeze_agency(ctx: Context<UnfreezeAgency>) -> Result<()> {
-        oversight::unfreeze_agency::handler(ctx)
+    /// Lifts an agency freeze (auditor, with reason and evidence).
+    pub fn unfreeze_agency(ctx: Context<UnfreezeAgency>, args: OversightArgs) -> Result<()> {
+        oversight::unfreeze_agency::handler(ctx, args)
     }
 
-    /// Holds a payment so that it cannot execute (auditor).
-    pub fn hold_payment(ctx: Context<HoldPayment>) -> Result<()> {
-        oversight::hold_payment::handler(ctx)
+    /// Holds a payment: it can neither execute nor be cancelled or rejected until released (auditor).
+    pub fn hold_payment(ctx: Context<HoldPayment>, args: OversightArgs) -> Result<()> {
+        oversight::hold_payment::handler(ctx, args)
     }
 
-    /// Releases a held payment (auditor).
-    pub fn release_payment(ctx: Context<ReleasePayment>) -> Result<()> {
-        oversight::release_payment::handler(ctx)
+    /// Releases a held payment (auditor, with reason and evidence).
+    pub fn release_payment(ctx: Context<ReleasePayment>, args: OversightArgs) -> Result<()> {
+        oversight::release_payment::handler(ctx, args)
     }
 
-    /// Suspends, debars or reinstates a recipient (auditor).
+    /// Holds a whole award: no payment may be requested, paid or executed on it until released (auditor).
+    pub fn hold_award(ctx: Context<SetAwardHold>, args: OversightArgs) -> Result<()> {
+        oversight::hold_award::handler(ctx, args, true)
+    }
+
+    /// Releases a held award (auditor, with reason and evidence).
+    pub fn release_award(ctx: Context<SetAwardHold>, args: OversightArgs) -> Result<()> {
+        oversight::hold_award::handler(ctx, args, false)
+    }
+
+    /// Suspends or debars a UEI in every agency through its ledger-wide exclusion (auditor).
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn debar_recipient(
-        ctx: Context<DebarRecipient>,
-        args: SetRecipientStatusArgs,
-    ) -> Result<()> {
+    pub fn debar_recipient(ctx: Context<DebarRecipient>, args: DebarRecipientArgs) -> Result<()> {
         oversight::debar_recipient::handler(ctx, args)
+    }
+
+    /// Lifts a UEI's suspension or debarment (auditor, with reason and evidence).
+    pub fn reinstate_recipient(
+        ctx: Context<ReinstateRecipient>,
+        args: OversightArgs,
+    ) -> Result<()> {
+        oversight::reinstate_recipient::handler(ctx, args)
+    }
+
+    // ── public flags ────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Any wallet flags a payment, award, recipient or property; the flagger pays the rent.
+    pub fn raise_flag(ctx: Context<RaiseFlag>, args: RaiseFlagArgs) -> Result<()> {
+        flags::raise_flag::handler(ctx, args)
+    }
+
+    /// The target's agency answers a flag (its head or an active member).
+    #[access_control(ctx.accounts.validate())]
+    pub fn respond_to_flag(ctx: Context<RespondToFlag>, args: RespondToFlagArgs) -> Result<()> {
+        flags::respond_to_flag::handler(ctx, args)
+    }
+
+    /// An auditor resolves or dismisses a flag.
+    pub fn resolve_flag(ctx: Context<ResolveFlag>, args: ResolveFlagArgs) -> Result<()> {
+        flags::resolve_flag::handler(ctx, args)
+    }
+
+    /// Anyone closes a resolved or dismissed flag; the rent returns to the flagger.
+    pub fn close_flag(ctx: Context<CloseFlag>) -> Result<()> {
+        flags::close_flag::handler(ctx)
+    }
+
+    // ── payout wallets ──────────────────────────────────────────────────────────────────────────────────────
+
+    /// Proposes a new payout wallet for one of the agency's recipients (OBLIGATE role).
+    #[access_control(ctx.accounts.validate())]
+    pub fn propose_payout_wallet(
+        ctx: Context<ChangePayoutWallet>,
+        args: ProposePayoutWalletArgs,
+    ) -> Result<()> {
+        awards::payout_wallet::propose(ctx, args)
+    }
+
+    /// Confirms a proposed payout wallet: a second OBLIGATE member, after the agency's time lock.
+    #[access_control(ctx.accounts.validate())]
+    pub fn confirm_payout_wallet(ctx: Context<ChangePayoutWallet>) -> Result<()> {
+        awards::payout_wallet::confirm(ctx)
+    }
+
+    // ── property ────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// Adds a building, parcel of land or structure to the agency's inventory (PROPERTY role).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn register_property(
+        ctx: Context<RegisterProperty>,
+        args: RegisterPropertyArgs,
+    ) -> Result<()> {
+        property::register_property::handler(ctx, args)
+    }
+
+    /// Changes a property's details (PROPERTY role); never a disposed one.
+    #[access_control(ctx.accounts.validate())]
+    pub fn update_property(ctx: Context<ChangeProperty>, details: PropertyDetails) -> Result<()> {
+        property::update_property::update(ctx, details)
+    }
+
+    /// Disposes of a property for good (PROPERTY role).
+    #[access_control(ctx.accounts.validate())]
+    pub fn dispose_property(ctx: Context<ChangeProperty>, args: DisposePropertyArgs) -> Result<()> {
+        property::update_property::dispose(ctx, args)
     }
 }

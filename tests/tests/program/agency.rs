@@ -259,7 +259,7 @@ async fn set_member_is_for_the_agency_head_only() {
         .expect_refused(&[ix], &[], ErrorCode::AccountNotSigner, &[member])
         .await;
 
-    let ix = fixture.set_member_ix(key, 0b10_0000, true);
+    let ix = fixture.set_member_ix(key, 0b100_0000, true);
     world
         .expect_refused(
             &[ix],

@@ -3,8 +3,8 @@ use public_spending::{
     error::LedgerError,
     instructions::{AwardChange, ObligateArgs, RegisterRecipientArgs},
     state::{
-        Agency, Allotment, Appropriation, Award, AwardStatus, AwardType, Recipient, RecipientKind,
-        RecipientStatus,
+        Agency, Allotment, Appropriation, Award, AwardStatus, AwardType, ExclusionStatus,
+        Recipient, RecipientKind,
     },
 };
 use public_spending_sdk::{builders, pda, LedgerEvent};
@@ -44,18 +44,18 @@ async fn register_recipient_stores_a_business_name() {
         .send(&[recipient_ix(&fixture, args.clone())], &[&fixture.obligor])
         .await
         .unwrap();
-    let recipient: Recipient = world.get(&pda::recipient(&UEI).0).await;
+    let recipient: Recipient = world.get(&pda::recipient(&fixture.agency, &UEI).0).await;
     assert_eq!(
-        (recipient.uei, recipient.kind, recipient.status),
-        (UEI, RecipientKind::Business, RecipientStatus::Active)
+        (recipient.uei, recipient.kind, recipient.agency),
+        (UEI, RecipientKind::Business, fixture.agency)
     );
     assert_eq!(
         (recipient.name.as_str(), recipient.name_hash),
         ("Acme Road Works LLC", [0; 32])
     );
     assert_eq!(
-        (recipient.payout_wallet, recipient.registered_by),
-        (args.payout_wallet, fixture.agency)
+        (recipient.payout_wallet, recipient.pending_payout_wallet),
+        (args.payout_wallet, Default::default())
     );
     assert!(
         matches!(&outcome.events[..], [LedgerEvent::RecipientRegistered(e)] if e.uei == UEI && e.name == args.name)
@@ -77,7 +77,7 @@ async fn register_recipient_stores_only_a_hash_for_an_individual() {
         .send(&[recipient_ix(&fixture, args)], &[&fixture.obligor])
         .await
         .unwrap();
-    let recipient: Recipient = world.get(&pda::recipient(&UEI).0).await;
+    let recipient: Recipient = world.get(&pda::recipient(&fixture.agency, &UEI).0).await;
     assert_eq!(
         (recipient.kind, recipient.name.as_str(), recipient.name_hash),
         (RecipientKind::Individual, "", name_hash)
@@ -141,7 +141,7 @@ async fn register_recipient_validates_its_arguments() {
         ),
     ];
     for (args, error) in cases {
-        let key = pda::recipient(&args.uei).0;
+        let key = pda::recipient(&fixture.agency, &args.uei).0;
         world
             .expect_refused(
                 &[recipient_ix(&fixture, args)],
@@ -162,7 +162,7 @@ async fn register_recipient_validates_its_arguments() {
             &[ix],
             &[&fixture.requester],
             LedgerError::MissingRole,
-            &[pda::recipient(&UEI).0],
+            &[pda::recipient(&fixture.agency, &UEI).0],
         )
         .await;
 }
@@ -184,7 +184,7 @@ async fn register_recipient_twice_is_refused() {
             &[ix],
             &[&fixture.obligor],
             ALREADY_EXISTS,
-            &[pda::recipient(&UEI).0],
+            &[pda::recipient(&fixture.agency, &UEI).0],
         )
         .await;
 }
@@ -202,12 +202,12 @@ async fn obligate_creates_an_award_and_raises_every_total() {
         )
         .await
         .unwrap();
-    let recipient = pda::recipient(&UEI).0;
+    let recipient = pda::recipient(&fixture.agency, &UEI).0;
     let ix = world.obligate_ix(
         &fixture,
         appropriation,
         allotment,
-        recipient,
+        &UEI,
         "75N98025C00001",
         300 * UNIT,
     );
@@ -257,7 +257,7 @@ async fn obligate_never_exceeds_the_allotment_and_validates_its_arguments() {
         )
         .await
         .unwrap();
-    let recipient = pda::recipient(&UEI).0;
+    let recipient = pda::recipient(&fixture.agency, &UEI).0;
     let good = ObligateArgs {
         award_id: "AWD-1".into(),
         award_type: AwardType::Grant,
@@ -323,6 +323,8 @@ async fn obligate_never_exceeds_the_allotment_and_validates_its_arguments() {
             appropriation,
             allotment,
             recipient,
+            uei: UEI,
+            property: None,
             authority: fixture.obligor.pubkey(),
             args,
         }
@@ -343,6 +345,8 @@ async fn obligate_never_exceeds_the_allotment_and_validates_its_arguments() {
         appropriation: other_appropriation,
         allotment: other_allotment,
         recipient,
+        uei: UEI,
+        property: None,
         authority: fixture.obligor.pubkey(),
         args: good.clone(),
     }
@@ -361,6 +365,8 @@ async fn obligate_never_exceeds_the_allotment_and_validates_its_arguments() {
         appropriation,
         allotment,
         recipient,
+        uei: UEI,
+        property: None,
         authority: fixture.budget.pubkey(),
         args: good,
     }
@@ -388,16 +394,10 @@ async fn obligate_refuses_a_debarred_recipient_and_an_expired_appropriation() {
         )
         .await
         .unwrap();
-    let recipient = pda::recipient(&UEI).0;
     let auditor = world.auditor.insecure_clone();
-    let debar = builders::DebarRecipient {
-        recipient,
-        auditor: auditor.pubkey(),
-        status: RecipientStatus::Debarred,
-    }
-    .instruction();
+    let debar = world.exclusion_ix(&UEI, ExclusionStatus::Debarred);
     world.send(&[debar], &[&auditor]).await.unwrap();
-    let ix = world.obligate_ix(&fixture, appropriation, allotment, recipient, "AWD-1", UNIT);
+    let ix = world.obligate_ix(&fixture, appropriation, allotment, &UEI, "AWD-1", UNIT);
     let watched = [
         allotment,
         appropriation,
@@ -412,12 +412,7 @@ async fn obligate_refuses_a_debarred_recipient_and_an_expired_appropriation() {
         )
         .await;
 
-    let reinstate = builders::DebarRecipient {
-        recipient,
-        auditor: auditor.pubkey(),
-        status: RecipientStatus::Active,
-    }
-    .instruction();
+    let reinstate = world.exclusion_ix(&UEI, ExclusionStatus::Lifted);
     world.send(&[reinstate], &[&auditor]).await.unwrap();
     world.chain.advance_clock(YEAR).await.unwrap();
     world

@@ -484,6 +484,7 @@ async fn frozen_agency_cannot_allot() {
         agency: fixture.agency,
         auditor: auditor.pubkey(),
         frozen: true,
+        grounds: grounds(),
     }
     .instruction();
     world.send(&[freeze], &[&auditor]).await.unwrap();

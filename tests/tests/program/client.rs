@@ -236,7 +236,7 @@ async fn queries_filter_on_the_node_side_by_agency_recipient_and_status() {
             .await
             .unwrap()
             .len(),
-        6
+        7
     );
     let awards = client
         .list(&AwardQuery {

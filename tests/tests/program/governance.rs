@@ -318,7 +318,7 @@ async fn pause_stops_every_state_change_until_unpause() {
 async fn every_state_change_is_refused_while_paused() {
     use public_spending::{
         instructions::{AwardChange, RegisterRecipientArgs},
-        state::{ApprovalPolicy, RecipientKind, RecipientStatus},
+        state::{ApprovalPolicy, ExclusionStatus, RecipientKind},
     };
     use public_spending_sdk::builders::PaymentDecision;
 
@@ -339,6 +339,47 @@ async fn every_state_change_is_refused_while_paused() {
     }
     .instruction();
     world.send(&[propose], &[&admin]).await.unwrap();
+    // A property, a flag and an exclusion to act on while paused.
+    let property = builders::RegisterProperty {
+        agency: fixture.agency,
+        authority: fixture.property_officer.pubkey(),
+        rpuid: "075-HQ".into(),
+        details: public_spending::state::PropertyDetails {
+            size: 1_000,
+            location: public_spending::state::PropertyLocation {
+                state: *b"MD",
+                city: "Rockville".into(),
+                zip: *b"20852",
+                latitude: None,
+                longitude: None,
+            },
+            ..Default::default()
+        },
+    };
+    world
+        .send(&[property.instruction()], &[&fixture.property_officer])
+        .await
+        .unwrap();
+    let flag = builders::RaiseFlag {
+        target: award.keys.award,
+        target_kind: public_spending::state::FlagTarget::Award,
+        flagger: successor.pubkey(),
+        nonce: 0,
+        reason: public_spending::state::FlagReason::Price,
+        evidence_hash: [1; 32],
+    };
+    world
+        .send(&[flag.instruction()], &[&successor])
+        .await
+        .unwrap();
+    let excluded = *b"EXCLUDED0001";
+    world
+        .send(
+            &[world.exclusion_ix(&excluded, ExclusionStatus::Debarred)],
+            &[&auditor],
+        )
+        .await
+        .unwrap();
     world
         .send(
             &[builders::SetPaused {
@@ -408,7 +449,7 @@ async fn every_state_change_is_refused_while_paused() {
                 &fixture,
                 k.appropriation,
                 k.allotment,
-                k.recipient,
+                &award.uei,
                 "AWD-2",
                 UNIT,
             ),
@@ -471,6 +512,7 @@ async fn every_state_change_is_refused_while_paused() {
                 agency: fixture.agency,
                 auditor: auditor.pubkey(),
                 frozen: true,
+                grounds: grounds(),
             }
             .instruction(),
             &auditor,
@@ -481,19 +523,95 @@ async fn every_state_change_is_refused_while_paused() {
                 payment: request.payment(),
                 auditor: auditor.pubkey(),
                 held: true,
+                grounds: grounds(),
             }
             .instruction(),
             &auditor,
         ),
         (
             "debar_recipient",
-            builders::DebarRecipient {
-                recipient: k.recipient,
+            world.exclusion_ix(&award.uei, ExclusionStatus::Debarred),
+            &auditor,
+        ),
+        (
+            "reinstate_recipient",
+            world.exclusion_ix(&excluded, ExclusionStatus::Lifted),
+            &auditor,
+        ),
+        (
+            "hold_award",
+            builders::SetAwardHeld {
+                award: k.award,
                 auditor: auditor.pubkey(),
-                status: RecipientStatus::Debarred,
+                held: true,
+                grounds: grounds(),
             }
             .instruction(),
             &auditor,
+        ),
+        (
+            "propose_payout_wallet",
+            builders::ChangePayoutWallet {
+                agency: fixture.agency,
+                recipient: k.recipient,
+                authority: fixture.obligor.pubkey(),
+                proposed: Some(successor.pubkey()),
+            }
+            .instruction(),
+            &fixture.obligor,
+        ),
+        (
+            "raise_flag",
+            builders::RaiseFlag { nonce: 1, ..flag }.instruction(),
+            &successor,
+        ),
+        (
+            "respond_to_flag",
+            builders::RespondToFlag {
+                flag: flag.flag(),
+                agency: fixture.agency,
+                responder: fixture.head.pubkey(),
+                as_member: false,
+                response_hash: [2; 32],
+            }
+            .instruction(),
+            &fixture.head,
+        ),
+        (
+            "resolve_flag",
+            builders::ResolveFlag {
+                flag: flag.flag(),
+                auditor: auditor.pubkey(),
+                outcome: public_spending::state::FlagStatus::Dismissed,
+                note_hash: [3; 32],
+            }
+            .instruction(),
+            &auditor,
+        ),
+        (
+            "register_property",
+            builders::RegisterProperty {
+                rpuid: "075-ANNEX".into(),
+                ..property
+            }
+            .instruction(),
+            &fixture.property_officer,
+        ),
+        (
+            "dispose_property",
+            builders::ChangeProperty {
+                agency: fixture.agency,
+                property: pda::property(&fixture.agency, "075-HQ").0,
+                authority: fixture.property_officer.pubkey(),
+                change: builders::PropertyChange::Dispose(
+                    public_spending::instructions::DisposePropertyArgs {
+                        disposition_date: 1,
+                        method: public_spending::state::DispositionMethod::Sale,
+                    },
+                ),
+            }
+            .instruction(),
+            &fixture.property_officer,
         ),
     ];
     let watched = [

@@ -315,12 +315,12 @@ proptest! {
                 let outcome = match op {
                     PaymentOp::Obligate { amount } => {
                         let uei: [u8; 12] = format!("VENDOR{:06}", awards.len()).as_bytes().try_into().unwrap();
-                        let recipient = pda::recipient(&uei).0;
+                        let recipient = pda::recipient(&fixture.agency, &uei).0;
                         let award_id = format!("AWD-{}", awards.len());
                         let wallet = Keypair::new().pubkey();
                         let ixs = [
                             world.register_recipient_ix(&fixture, uei, wallet),
-                            world.obligate_ix(&fixture, appropriation, allotment, recipient, &award_id, amount),
+                            world.obligate_ix(&fixture, appropriation, allotment, &uei, &award_id, amount),
                         ];
                         if apply(&mut world, &watched, &ixs, &fixture.obligor).await.is_some() {
                             let award = pda::award(&fixture.agency, &award_id).0;

@@ -1,14 +1,20 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     error::LedgerError,
-    state::{Agency, RecipientStatus},
+    state::{
+        Agency, Award, Exclusion, ExclusionStatus, OversightArgs, OversightNote, OversightReason,
+        Payment,
+    },
 };
 use public_spending_sdk::{
     builders::{self, PaymentDecision},
-    pda,
+    pda, LedgerEvent,
 };
 use public_spending_tests::*;
-use solana_sdk::signature::Signer;
+use solana_sdk::{
+    instruction::Instruction,
+    signature::{Keypair, Signer},
+};
 
 /// A ledger with agency 075, an award, and a payment of 50 units requested on it (index 0).
 async fn requested_payment() -> (World, AgencyFixture, AwardFixture, Pubkey) {
@@ -24,110 +30,262 @@ async fn requested_payment() -> (World, AgencyFixture, AwardFixture, Pubkey) {
     (world, fixture, award, payment)
 }
 
-#[tokio::test]
-async fn only_auditors_freeze_hold_and_debar() {
-    let (mut world, fixture, award, payment) = requested_payment().await;
-    let head = fixture.head.insecure_clone();
+/// Every oversight instruction, in both directions, signed by `who` with `grounds`.
+fn oversight_ixs(
+    fixture: &AgencyFixture,
+    award: &AwardFixture,
+    payment: Pubkey,
+    who: &Keypair,
+    grounds: OversightArgs,
+) -> Vec<(&'static str, Instruction)> {
+    let auditor = who.pubkey();
+    let exclusion = |status| {
+        builders::SetExclusion {
+            uei: award.uei,
+            auditor,
+            status,
+            grounds,
+        }
+        .instruction()
+    };
+    let frozen = |frozen| {
+        builders::SetAgencyFrozen {
+            agency: fixture.agency,
+            auditor,
+            frozen,
+            grounds,
+        }
+        .instruction()
+    };
+    let payment_held = |held| {
+        builders::SetPaymentHeld {
+            payment,
+            auditor,
+            held,
+            grounds,
+        }
+        .instruction()
+    };
+    let award_held = |held| {
+        builders::SetAwardHeld {
+            award: award.keys.award,
+            auditor,
+            held,
+            grounds,
+        }
+        .instruction()
+    };
+    vec![
+        ("freeze_agency", frozen(true)),
+        ("unfreeze_agency", frozen(false)),
+        ("hold_payment", payment_held(true)),
+        ("release_payment", payment_held(false)),
+        ("hold_award", award_held(true)),
+        ("release_award", award_held(false)),
+        ("debar_recipient", exclusion(ExclusionStatus::Debarred)),
+        ("reinstate_recipient", exclusion(ExclusionStatus::Lifted)),
+    ]
+}
 
-    let freeze = builders::SetAgencyFrozen {
-        agency: fixture.agency,
-        auditor: head.pubkey(),
-        frozen: true,
-    }
-    .instruction();
-    world
-        .expect_refused(
-            &[freeze],
-            &[&head],
-            LedgerError::NotAuditor,
-            &[fixture.agency],
-        )
-        .await;
-    let hold = builders::SetPaymentHeld {
+fn watched(fixture: &AgencyFixture, award: &AwardFixture, payment: Pubkey) -> [Pubkey; 4] {
+    [
+        fixture.agency,
+        award.keys.award,
         payment,
-        auditor: head.pubkey(),
-        held: true,
+        pda::exclusion(&award.uei).0,
+    ]
+}
+
+#[tokio::test]
+async fn only_auditors_freeze_hold_and_exclude_and_no_agency_lifts_its_own() {
+    let (mut world, fixture, award, payment) = requested_payment().await;
+    let auditor = world.auditor.insecure_clone();
+    // Put every state in force first, so that the reversals are tried against something real.
+    for (name, ix) in oversight_ixs(&fixture, &award, payment, &auditor, grounds()) {
+        if [
+            "freeze_agency",
+            "hold_payment",
+            "hold_award",
+            "debar_recipient",
+        ]
+        .contains(&name)
+        {
+            world.send(&[ix], &[&auditor]).await.unwrap();
+        }
+    }
+    let outsider = world.funded().await;
+    for who in [&fixture.head, &fixture.approvers[0], &outsider] {
+        for (name, ix) in oversight_ixs(&fixture, &award, payment, who, grounds()) {
+            let before = world.snapshot(&watched(&fixture, &award, payment)).await;
+            let result = world.send(&[ix], &[who]).await;
+            assert_eq!(
+                result.as_ref().err().and_then(|e| e.code()),
+                Some(u32::from(LedgerError::NotAuditor)),
+                "{name} by a non-auditor: {result:?}"
+            );
+            assert_eq!(
+                world.snapshot(&watched(&fixture, &award, payment)).await,
+                before
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_oversight_action_records_its_reason_and_evidence_on_the_account_and_in_the_event() {
+    let (mut world, fixture, award, payment) = requested_payment().await;
+    let auditor = world.auditor.insecure_clone();
+    let reasons = [
+        OversightReason::SuspectedFraud,
+        OversightReason::Duplicate,
+        OversightReason::MissingDocumentation,
+        OversightReason::CourtOrder,
+        OversightReason::AuditFinding,
+        OversightReason::Other,
+        OversightReason::SuspectedFraud,
+        OversightReason::CourtOrder,
+    ];
+    world.chain.set_unix_timestamp(1_800_000_000).await.unwrap();
+    for (step, reason) in reasons.into_iter().enumerate() {
+        let grounds = OversightArgs {
+            reason,
+            evidence_hash: [step as u8 + 1; 32],
+        };
+        let (name, ix) = oversight_ixs(&fixture, &award, payment, &auditor, grounds).remove(step);
+        let outcome = world.send(&[ix], &[&auditor]).await.unwrap();
+        let expected = OversightNote {
+            reason,
+            evidence_hash: grounds.evidence_hash,
+            at: 1_800_000_000,
+        };
+        let (stored, event) = match (&outcome.events[..], name) {
+            ([LedgerEvent::AgencyFreezeSet(e)], _) => (
+                world.get::<Agency>(&fixture.agency).await.freeze_note,
+                (e.reason, e.evidence_hash, e.auditor),
+            ),
+            ([LedgerEvent::PaymentHoldSet(e)], _) => (
+                world.get::<Payment>(&payment).await.hold_note,
+                (e.reason, e.evidence_hash, e.auditor),
+            ),
+            ([LedgerEvent::AwardHoldSet(e)], _) => (
+                world.get::<Award>(&award.keys.award).await.hold_note,
+                (e.reason, e.evidence_hash, e.auditor),
+            ),
+            ([LedgerEvent::ExclusionSet(e)], _) => {
+                let exclusion: Exclusion = world.get(&pda::exclusion(&award.uei).0).await;
+                assert_eq!(
+                    (exclusion.auditor, exclusion.change_count),
+                    (auditor.pubkey(), step as u32 - 5)
+                );
+                (exclusion.note, (e.reason, e.evidence_hash, e.auditor))
+            }
+            (other, name) => panic!("{name} emitted {other:?}"),
+        };
+        assert_eq!(stored, expected, "{name}");
+        assert_eq!(
+            event,
+            (reason, grounds.evidence_hash, auditor.pubkey()),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oversight_without_evidence_or_without_effect_is_refused() {
+    let (mut world, fixture, award, payment) = requested_payment().await;
+    let auditor = world.auditor.insecure_clone();
+    let no_evidence = OversightArgs {
+        reason: OversightReason::Other,
+        evidence_hash: [0; 32],
+    };
+    for (name, ix) in oversight_ixs(&fixture, &award, payment, &auditor, no_evidence) {
+        // The reversals fail first on there being nothing to reverse.
+        let expected = match name {
+            "unfreeze_agency" => LedgerError::FreezeUnchanged,
+            "release_payment" | "release_award" => LedgerError::NotHeld,
+            "reinstate_recipient" => {
+                // No exclusion account exists yet: Anchor refuses the missing account.
+                let result = world.send(&[ix], &[&auditor]).await;
+                assert_code(
+                    &result,
+                    anchor_lang::error::ErrorCode::AccountNotInitialized.into(),
+                );
+                continue;
+            }
+            _ => LedgerError::InvalidEvidenceHash,
+        };
+        world
+            .expect_refused(
+                &[ix],
+                &[&auditor],
+                expected,
+                &watched(&fixture, &award, payment),
+            )
+            .await;
+    }
+    // Twice in the same direction.
+    let ixs = oversight_ixs(&fixture, &award, payment, &auditor, grounds());
+    for (name, ix) in &ixs {
+        if [
+            "freeze_agency",
+            "hold_payment",
+            "hold_award",
+            "debar_recipient",
+        ]
+        .contains(name)
+        {
+            world
+                .send(std::slice::from_ref(ix), &[&auditor])
+                .await
+                .unwrap();
+        }
+    }
+    for (name, expected) in [
+        ("freeze_agency", LedgerError::FreezeUnchanged),
+        ("hold_payment", LedgerError::AlreadyHeld),
+        ("hold_award", LedgerError::AlreadyHeld),
+        ("debar_recipient", LedgerError::RecipientStatusUnchanged),
+    ] {
+        let ix = ixs.iter().find(|(n, _)| *n == name).unwrap().1.clone();
+        world
+            .expect_refused(
+                &[ix],
+                &[&auditor],
+                expected,
+                &watched(&fixture, &award, payment),
+            )
+            .await;
+    }
+    // An exclusion is suspended or debarred; lifting goes through reinstate_recipient.
+    let ix = builders::SetExclusion {
+        uei: award.uei,
+        auditor: auditor.pubkey(),
+        status: ExclusionStatus::Suspended,
+        grounds: grounds(),
     }
     .instruction();
-    world
-        .expect_refused(&[hold], &[&head], LedgerError::NotAuditor, &[payment])
-        .await;
-    let debar = builders::DebarRecipient {
-        recipient: award.keys.recipient,
-        auditor: head.pubkey(),
-        status: RecipientStatus::Debarred,
-    }
-    .instruction();
+    let mut raw = ix.clone();
+    // Rewrite the status byte of the encoded args (discriminator 8, uei 12, then the status).
+    raw.data[8 + 12] = 0;
     world
         .expect_refused(
-            &[debar],
-            &[&head],
-            LedgerError::NotAuditor,
-            &[award.keys.recipient],
+            &[raw],
+            &[&auditor],
+            LedgerError::InvalidExclusionStatus,
+            &watched(&fixture, &award, payment),
         )
         .await;
 }
 
 #[tokio::test]
-async fn oversight_actions_refuse_no_op_changes() {
-    let (mut world, fixture, award, payment) = requested_payment().await;
+async fn a_frozen_agency_cannot_act() {
+    let (mut world, fixture, _award, _payment) = requested_payment().await;
     let auditor = world.auditor.insecure_clone();
-
-    let unfreeze = builders::SetAgencyFrozen {
-        agency: fixture.agency,
-        auditor: auditor.pubkey(),
-        frozen: false,
-    }
-    .instruction();
-    world
-        .expect_refused(
-            &[unfreeze],
-            &[&auditor],
-            LedgerError::FreezeUnchanged,
-            &[fixture.agency],
-        )
-        .await;
-    let release = builders::SetPaymentHeld {
-        payment,
-        auditor: auditor.pubkey(),
-        held: false,
-    }
-    .instruction();
-    world
-        .expect_refused(&[release], &[&auditor], LedgerError::NotHeld, &[payment])
-        .await;
-    let hold = builders::SetPaymentHeld {
-        payment,
-        auditor: auditor.pubkey(),
-        held: true,
-    }
-    .instruction();
-    world
-        .send(std::slice::from_ref(&hold), &[&auditor])
-        .await
-        .unwrap();
-    world
-        .expect_refused(&[hold], &[&auditor], LedgerError::AlreadyHeld, &[payment])
-        .await;
-    let reinstate = builders::DebarRecipient {
-        recipient: award.keys.recipient,
-        auditor: auditor.pubkey(),
-        status: RecipientStatus::Active,
-    }
-    .instruction();
-    world
-        .expect_refused(
-            &[reinstate],
-            &[&auditor],
-            LedgerError::RecipientStatusUnchanged,
-            &[award.keys.recipient],
-        )
-        .await;
-
     let freeze = builders::SetAgencyFrozen {
         agency: fixture.agency,
         auditor: auditor.pubkey(),
         frozen: true,
+        grounds: grounds(),
     }
     .instruction();
     world.send(&[freeze], &[&auditor]).await.unwrap();
@@ -144,7 +302,7 @@ async fn oversight_actions_refuse_no_op_changes() {
 }
 
 #[tokio::test]
-async fn a_held_payment_can_be_neither_cancelled_nor_rejected_until_released() {
+async fn a_held_payment_can_be_neither_cancelled_nor_rejected_nor_executed_until_released() {
     let (mut world, fixture, award, payment) = requested_payment().await;
     let auditor = world.auditor.insecure_clone();
     let hold = |held| {
@@ -152,11 +310,23 @@ async fn a_held_payment_can_be_neither_cancelled_nor_rejected_until_released() {
             payment,
             auditor: auditor.pubkey(),
             held,
+            grounds: grounds(),
         }
         .instruction()
     };
+    let approve = world.decide_ix(
+        &fixture,
+        &award,
+        0,
+        &fixture.approvers[0],
+        PaymentDecision::Approve,
+    );
+    world
+        .send(&[approve], &[&fixture.approvers[0]])
+        .await
+        .unwrap();
     world.send(&[hold(true)], &[&auditor]).await.unwrap();
-    let watched = [payment, award.keys.award];
+    let watched = [payment, award.keys.award, fixture.treasury];
     let cancel_by_requester = world.decide_ix(
         &fixture,
         &award,
@@ -170,13 +340,15 @@ async fn a_held_payment_can_be_neither_cancelled_nor_rejected_until_released() {
         &fixture,
         &award,
         0,
-        &fixture.approvers[0],
+        &fixture.approvers[1],
         PaymentDecision::Reject,
     );
+    let execute = world.execute_ix(&fixture, &award, 0);
     for (ix, signer) in [
         (cancel_by_requester, &fixture.requester),
         (cancel_by_head, &fixture.head),
-        (reject, &fixture.approvers[0]),
+        (reject, &fixture.approvers[1]),
+        (execute, &fixture.executor),
     ] {
         world
             .expect_refused(&[ix], &[signer], LedgerError::PaymentHeld, &watched)
@@ -192,6 +364,141 @@ async fn a_held_payment_can_be_neither_cancelled_nor_rejected_until_released() {
         PaymentDecision::Cancel,
     );
     world.send(&[cancel], &[&fixture.requester]).await.unwrap();
-    let award_state: public_spending::state::Award = world.get(&award.keys.award).await;
+    let award_state: Award = world.get(&award.keys.award).await;
     assert_eq!(award_state.in_flight, 0);
+}
+
+#[tokio::test]
+async fn a_held_award_takes_no_request_no_fast_path_payment_and_no_execution_until_released() {
+    let (mut world, fixture, award, _payment) = requested_payment().await;
+    world
+        .set_policy(
+            &fixture,
+            public_spending::state::ApprovalPolicy {
+                threshold: 10 * UNIT,
+                approvals_required: 1,
+                time_lock_seconds: 0,
+                fast_path_daily_cap: 100 * UNIT,
+            },
+        )
+        .await;
+    // A small payment requested before the hold: approved at once, executable.
+    let small = world.request_ix(&fixture, &award, UNIT).await;
+    world
+        .send(&[small.instruction()], &[&fixture.requester])
+        .await
+        .unwrap();
+    let auditor = world.auditor.insecure_clone();
+    let hold = |held| {
+        builders::SetAwardHeld {
+            award: award.keys.award,
+            auditor: auditor.pubkey(),
+            held,
+            grounds: grounds(),
+        }
+        .instruction()
+    };
+    let outcome = world.send(&[hold(true)], &[&auditor]).await.unwrap();
+    assert!(
+        matches!(&outcome.events[..], [LedgerEvent::AwardHoldSet(e)] if e.held && e.award == award.keys.award)
+    );
+    let request = world.request_ix(&fixture, &award, UNIT).await;
+    let pay_small = world.pay_small_ix(&fixture, &award, UNIT).await;
+    let execute = world.execute_ix(&fixture, &award, small.index);
+    let watched = [
+        award.keys.award,
+        fixture.agency,
+        fixture.treasury,
+        request.payment(),
+        small.payment(),
+    ];
+    for (ix, signer) in [
+        (request.instruction(), &fixture.requester),
+        (pay_small.instruction(), &fixture.executor),
+        (execute.clone(), &fixture.executor),
+    ] {
+        world
+            .expect_refused(&[ix], &[signer], LedgerError::AwardHeld, &watched)
+            .await;
+    }
+    world.send(&[hold(false)], &[&auditor]).await.unwrap();
+    world.send(&[execute], &[&fixture.executor]).await.unwrap();
+    assert_eq!(world.get::<Award>(&award.keys.award).await.outlayed, UNIT);
+}
+
+#[tokio::test]
+async fn an_excluded_uei_is_refused_in_every_agency_until_lifted() {
+    let mut world = World::new().await;
+    let uei = *b"SHAREDVENDOR";
+    let agencies = [world.agency("075").await, world.agency("089").await];
+    let mut awards = Vec::new();
+    for fixture in &agencies {
+        world
+            .set_policy(
+                fixture,
+                public_spending::state::ApprovalPolicy {
+                    threshold: 10 * UNIT,
+                    approvals_required: 1,
+                    time_lock_seconds: 0,
+                    fast_path_daily_cap: 100 * UNIT,
+                },
+            )
+            .await;
+        awards.push(world.award(fixture, &uei, 100 * UNIT).await);
+    }
+    let auditor = world.auditor.insecure_clone();
+    let debar = world.exclusion_ix(&uei, ExclusionStatus::Debarred);
+    world.send(&[debar], &[&auditor]).await.unwrap();
+    for (fixture, award) in agencies.iter().zip(&awards) {
+        let pay_small = world.pay_small_ix(fixture, award, UNIT).await;
+        let obligate = world.obligate_ix(
+            fixture,
+            award.keys.appropriation,
+            award.keys.allotment,
+            &uei,
+            "AWD-NEW",
+            UNIT,
+        );
+        let watched = [
+            fixture.agency,
+            fixture.treasury,
+            award.keys.award,
+            award.keys.allotment,
+            pay_small.payment(),
+            pda::award(&fixture.agency, "AWD-NEW").0,
+        ];
+        for (ix, signer) in [
+            (pay_small.instruction(), &fixture.executor),
+            (obligate, &fixture.obligor),
+        ] {
+            world
+                .expect_refused(&[ix], &[signer], LedgerError::RecipientNotActive, &watched)
+                .await;
+        }
+    }
+    // An exclusion account passed anywhere but its canonical address is refused by its seeds.
+    let other = pda::exclusion(b"OTHERVENDOR1").0;
+    let builder = world.pay_small_ix(&agencies[0], &awards[0], UNIT).await;
+    let ix = swap_account(builder.instruction(), &pda::exclusion(&uei).0, &other);
+    world
+        .expect_refused(
+            &[ix],
+            &[&agencies[0].executor],
+            anchor_lang::error::ErrorCode::ConstraintSeeds,
+            &[agencies[0].treasury],
+        )
+        .await;
+
+    let lift = world.exclusion_ix(&uei, ExclusionStatus::Lifted);
+    world.send(&[lift], &[&auditor]).await.unwrap();
+    for (fixture, award) in agencies.iter().zip(&awards) {
+        let pay_small = world.pay_small_ix(fixture, award, UNIT).await;
+        world
+            .send(&[pay_small.instruction()], &[&fixture.executor])
+            .await
+            .unwrap();
+        let wallet =
+            pda::recipient_token_account(&award.payout_wallet, &world.mint, &anchor_spl::token::ID);
+        assert_eq!(world.balance(&wallet).await, UNIT);
+    }
 }

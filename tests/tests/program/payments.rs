@@ -3,8 +3,8 @@ use public_spending::{
     error::LedgerError,
     events::PaymentExecuted,
     state::{
-        Agency, Allotment, Appropriation, ApprovalPolicy, Award, Payment, PaymentStatus,
-        RecipientStatus,
+        Agency, Allotment, Appropriation, ApprovalPolicy, Award, ExclusionStatus, Payment,
+        PaymentStatus,
     },
 };
 use public_spending_sdk::{
@@ -533,16 +533,11 @@ async fn debarred_or_suspended_recipient_is_not_paid() {
     let mut s = setup(10_000 * UNIT).await;
     let index = s.request(500 * UNIT).await;
     let auditor = s.world.auditor.insecure_clone();
-    for status in [RecipientStatus::Debarred, RecipientStatus::Suspended] {
-        let ix = builders::DebarRecipient {
-            recipient: s.award.keys.recipient,
-            auditor: auditor.pubkey(),
-            status,
-        }
-        .instruction();
+    for status in [ExclusionStatus::Debarred, ExclusionStatus::Suspended] {
+        let ix = s.world.exclusion_ix(&s.award.uei, status);
         let outcome = s.world.send(&[ix], &[&auditor]).await.unwrap();
         assert!(
-            matches!(&outcome.events[..], [LedgerEvent::RecipientStatusSet(e)] if e.status == status)
+            matches!(&outcome.events[..], [LedgerEvent::ExclusionSet(e)] if e.status == status && e.uei == s.award.uei)
         );
         let executor = s.agency.executor.insecure_clone();
         let watched = s.watched(pda::payment(&s.award.keys.award, index).0);
@@ -818,6 +813,7 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
             agency: s.agency.agency,
             auditor: auditor.pubkey(),
             frozen,
+            grounds: grounds(),
         }
         .instruction()
     };
@@ -847,6 +843,7 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
             payment,
             auditor: auditor.pubkey(),
             held,
+            grounds: grounds(),
         }
         .instruction()
     };

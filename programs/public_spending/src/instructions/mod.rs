@@ -5,8 +5,13 @@
 pub mod agency;
 pub mod awards;
 pub mod budget;
+pub mod flags;
 pub mod governance;
 pub mod oversight;
 pub mod payments;
+pub mod property;
 
-pub use {agency::*, awards::*, budget::*, governance::*, oversight::*, payments::*};
+pub use {
+    agency::*, awards::*, budget::*, flags::*, governance::*, oversight::*, payments::*,
+    property::*,
+};

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use super::OversightNote;
 use crate::{
     constants::{
         FAST_PATH_WINDOW_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN, MAX_APPROVERS,
@@ -68,6 +69,8 @@ pub struct Agency {
     /// Paid through the fast path in the current window (base units).
     pub fast_path_window_spent: u64,
     pub frozen: bool,
+    /// Grounds of the latest freeze or unfreeze.
+    pub freeze_note: OversightNote,
     pub appropriation_count: u32,
     pub award_count: u64,
     /// Executed payments, and so the number of records folded into `outlay_hash`.

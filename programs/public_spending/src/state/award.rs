@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use super::OversightNote;
 use crate::{
     constants::{MAX_AWARD_ID_LEN, OBJECT_CLASS_LEN},
     error::LedgerError,
@@ -40,6 +41,12 @@ pub struct Award {
     pub recipient: Pubkey,
     pub award_type: AwardType,
     pub status: AwardStatus,
+    /// Set by an auditor: no payment may be requested, paid or executed on the award while held.
+    pub held: bool,
+    /// Grounds of the latest hold or release.
+    pub hold_note: OversightNote,
+    /// The government property the award is for (rent, maintenance, construction); the default key when none.
+    pub property: Pubkey,
     /// Object class code, 3 ASCII digits.
     pub object_class: [u8; OBJECT_CLASS_LEN],
     pub obligated: u64,
@@ -72,6 +79,11 @@ impl Award {
 
     pub fn require_active(&self) -> Result<()> {
         require!(self.status == AwardStatus::Active, LedgerError::AwardClosed);
+        Ok(())
+    }
+
+    pub fn require_not_held(&self) -> Result<()> {
+        require!(!self.held, LedgerError::AwardHeld);
         Ok(())
     }
 

@@ -2,13 +2,17 @@ pub mod agency;
 pub mod allotment;
 pub mod appropriation;
 pub mod award;
+pub mod exclusion;
+pub mod flag;
 pub mod ledger;
 pub mod member;
+pub mod oversight;
 pub mod payment;
 pub mod payment_record;
+pub mod property;
 pub mod recipient;
 
 pub use {
-    agency::*, allotment::*, appropriation::*, award::*, ledger::*, member::*, payment::*,
-    payment_record::*, recipient::*,
+    agency::*, allotment::*, appropriation::*, award::*, exclusion::*, flag::*, ledger::*,
+    member::*, oversight::*, payment::*, payment_record::*, property::*, recipient::*,
 };

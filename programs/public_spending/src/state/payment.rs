@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use super::OversightNote;
 use crate::{constants::MAX_APPROVERS, error::LedgerError};
 
 #[derive(
@@ -35,6 +36,8 @@ pub struct Payment {
     pub status: PaymentStatus,
     /// Set by an auditor: the payment cannot execute while held.
     pub held: bool,
+    /// Grounds of the latest hold or release.
+    pub hold_note: OversightNote,
     /// Went through `pay_small` (no approvals).
     pub fast_path: bool,
     pub amount: u64,

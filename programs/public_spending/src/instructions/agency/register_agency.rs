@@ -89,6 +89,7 @@ pub fn handler(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result
         fast_path_window_start: 0,
         fast_path_window_spent: 0,
         frozen: false,
+        freeze_note: Default::default(),
         appropriation_count: 0,
         award_count: 0,
         outlay_count: 0,

@@ -5,8 +5,8 @@ use crate::{
     error::LedgerError,
     events::AwardObligated,
     state::{
-        is_printable_ascii, validate_object_class, Agency, Allotment, Appropriation, Award,
-        AwardStatus, AwardType, Ledger, Member, Recipient,
+        is_printable_ascii, require_not_excluded, validate_object_class, Agency, Allotment,
+        Appropriation, Award, AwardStatus, AwardType, Ledger, Member, Property, Recipient,
     },
 };
 
@@ -43,8 +43,17 @@ pub struct Obligate<'info> {
         has_one = appropriation @ LedgerError::WrongParent,
     )]
     pub allotment: Box<Account<'info, Allotment>>,
-    #[account(seeds = [RECIPIENT_SEED, &recipient.uei], bump = recipient.bump)]
+    #[account(
+        seeds = [RECIPIENT_SEED, recipient.agency.as_ref(), &recipient.uei],
+        bump = recipient.bump,
+        has_one = agency @ LedgerError::WrongAgency,
+    )]
     pub recipient: Box<Account<'info, Recipient>>,
+    /// CHECK: the canonical `["exclusion", uei]` address; refused when it holds an exclusion in force.
+    #[account(seeds = [EXCLUSION_SEED, &recipient.uei], bump)]
+    pub exclusion: UncheckedAccount<'info>,
+    /// The agency's property the award is for (rent, maintenance, construction), if any.
+    pub property: Option<Box<Account<'info, Property>>>,
     #[account(
         init,
         payer = authority,
@@ -65,7 +74,11 @@ impl Obligate<'_> {
         self.member.require_role(ROLE_OBLIGATE)?;
         self.appropriation
             .require_available(Clock::get()?.unix_timestamp)?;
-        self.recipient.require_active()?;
+        require_not_excluded(&self.exclusion)?;
+        if let Some(property) = &self.property {
+            require_keys_eq!(property.agency, self.agency.key(), LedgerError::WrongAgency);
+            property.require_not_disposed()?;
+        }
         require!(
             is_printable_ascii(&args.award_id, MAX_AWARD_ID_LEN),
             LedgerError::InvalidAwardId
@@ -125,6 +138,13 @@ pub fn handler(ctx: Context<Obligate>, args: ObligateArgs) -> Result<()> {
         recipient: ctx.accounts.recipient.key(),
         award_type: args.award_type,
         status: AwardStatus::Active,
+        held: false,
+        hold_note: Default::default(),
+        property: ctx
+            .accounts
+            .property
+            .as_ref()
+            .map_or(Pubkey::default(), |property| property.key()),
         object_class: args.object_class,
         obligated: args.amount,
         outlayed: 0,
@@ -145,6 +165,7 @@ pub fn handler(ctx: Context<Obligate>, args: ObligateArgs) -> Result<()> {
         recipient: award.recipient,
         allotment: award.allotment,
         object_class: award.object_class,
+        property: award.property,
         amount: args.amount,
         document_hash: award.document_hash,
         allotment_obligated: allotment.obligated,

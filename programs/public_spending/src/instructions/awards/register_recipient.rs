@@ -4,10 +4,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::RecipientRegistered,
-    state::{
-        is_printable_ascii, validate_uei, Agency, Ledger, Member, Recipient, RecipientKind,
-        RecipientStatus,
-    },
+    state::{is_printable_ascii, validate_uei, Agency, Ledger, Member, Recipient, RecipientKind},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -32,9 +29,9 @@ pub struct RegisterRecipient<'info> {
     pub agency: Box<Account<'info, Agency>>,
     #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
     pub member: Box<Account<'info, Member>>,
-    #[account(init, payer = authority, space = Recipient::SPACE, seeds = [RECIPIENT_SEED, &args.uei], bump)]
+    #[account(init, payer = authority, space = Recipient::SPACE, seeds = [RECIPIENT_SEED, agency.key().as_ref(), &args.uei], bump)]
     pub recipient: Box<Account<'info, Recipient>>,
-    /// A member with the OBLIGATE role; pays for the recipient account.
+    /// A member with the OBLIGATE role; pays for the recipient account. Each agency keeps its own record of a UEI.
     #[account(mut)]
     pub authority: Signer<'info>,
     pub system_program: Program<'info, System>,
@@ -68,14 +65,14 @@ pub fn handler(ctx: Context<RegisterRecipient>, args: RegisterRecipientArgs) -> 
     recipient.set_inner(Recipient {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.recipient,
+        agency: ctx.accounts.agency.key(),
         uei: args.uei,
         kind: args.kind,
-        status: RecipientStatus::Active,
         payout_wallet: args.payout_wallet,
-        registered_by: ctx.accounts.agency.key(),
         registered_at: Clock::get()?.unix_timestamp,
         name_hash: args.name_hash,
         name: args.name,
+        ..Recipient::default()
     });
     recipient.invariant()?;
     emit_cpi!(RecipientRegistered {
@@ -85,7 +82,7 @@ pub fn handler(ctx: Context<RegisterRecipient>, args: RegisterRecipientArgs) -> 
         name: recipient.name.clone(),
         name_hash: recipient.name_hash,
         payout_wallet: recipient.payout_wallet,
-        registered_by: recipient.registered_by,
+        agency: recipient.agency,
     });
     Ok(())
 }

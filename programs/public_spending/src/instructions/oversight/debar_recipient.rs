@@ -3,18 +3,25 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::*,
     error::LedgerError,
-    events::RecipientStatusSet,
-    state::{Ledger, Recipient, RecipientStatus},
+    events::ExclusionSet,
+    state::{validate_uei, Exclusion, ExclusionStatus, Ledger, OversightArgs, OversightReason},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
-pub struct SetRecipientStatusArgs {
-    /// `Suspended` or `Debarred` bar the recipient from payments and new awards; `Active` reinstates it.
-    pub status: RecipientStatus,
+pub struct DebarRecipientArgs {
+    /// The Unique Entity ID excluded in every agency.
+    pub uei: [u8; UEI_LEN],
+    /// `Suspended` or `Debarred`.
+    pub status: ExclusionStatus,
+    pub reason: OversightReason,
+    /// sha256 of the evidence kept off chain.
+    pub evidence_hash: [u8; 32],
 }
 
+/// Suspends or debars a UEI ledger-wide (auditor): creates its exclusion, or puts a lifted one back in force.
 #[event_cpi]
 #[derive(Accounts)]
+#[instruction(args: DebarRecipientArgs)]
 pub struct DebarRecipient<'info> {
     #[account(
         seeds = [LEDGER_SEED],
@@ -23,29 +30,61 @@ pub struct DebarRecipient<'info> {
         constraint = ledger.is_auditor(&auditor.key()) @ LedgerError::NotAuditor,
     )]
     pub ledger: Box<Account<'info, Ledger>>,
-    #[account(mut, seeds = [RECIPIENT_SEED, &recipient.uei], bump = recipient.bump)]
-    pub recipient: Box<Account<'info, Recipient>>,
+    #[account(
+        init_if_needed,
+        payer = auditor,
+        space = Exclusion::SPACE,
+        seeds = [EXCLUSION_SEED, &args.uei],
+        bump,
+    )]
+    pub exclusion: Box<Account<'info, Exclusion>>,
+    /// An auditor; pays the exclusion account's rent the first time the UEI is excluded.
+    #[account(mut)]
     pub auditor: Signer<'info>,
+    pub system_program: Program<'info, System>,
 }
 
 impl DebarRecipient<'_> {
-    pub fn validate(&self, args: &SetRecipientStatusArgs) -> Result<()> {
+    pub fn validate(&self, args: &DebarRecipientArgs) -> Result<()> {
+        validate_uei(&args.uei)?;
         require!(
-            self.recipient.status != args.status,
+            args.status != ExclusionStatus::Lifted,
+            LedgerError::InvalidExclusionStatus
+        );
+        require!(
+            self.exclusion.status != args.status,
             LedgerError::RecipientStatusUnchanged
         );
         Ok(())
     }
 }
 
-pub fn handler(ctx: Context<DebarRecipient>, args: SetRecipientStatusArgs) -> Result<()> {
-    let recipient = &mut ctx.accounts.recipient;
-    recipient.status = args.status;
-    recipient.invariant()?;
-    emit_cpi!(RecipientStatusSet {
-        recipient: recipient.key(),
+pub fn handler(ctx: Context<DebarRecipient>, args: DebarRecipientArgs) -> Result<()> {
+    let oversight = OversightArgs {
+        reason: args.reason,
+        evidence_hash: args.evidence_hash,
+    };
+    oversight.validate()?;
+    let exclusion = &mut ctx.accounts.exclusion;
+    exclusion.set_inner(Exclusion {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.exclusion,
+        uei: args.uei,
         status: args.status,
+        note: oversight.note(Clock::get()?.unix_timestamp),
         auditor: ctx.accounts.auditor.key(),
+        change_count: exclusion
+            .change_count
+            .checked_add(1)
+            .ok_or(LedgerError::Overflow)?,
+    });
+    emit_cpi!(ExclusionSet {
+        exclusion: exclusion.key(),
+        uei: exclusion.uei,
+        status: exclusion.status,
+        reason: args.reason,
+        evidence_hash: args.evidence_hash,
+        auditor: exclusion.auditor,
     });
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::AgencyFreezeSet,
-    state::{Agency, Ledger},
+    state::{Agency, Ledger, OversightArgs},
 };
 
 #[event_cpi]
@@ -27,14 +27,19 @@ pub struct FreezeAgency<'info> {
     pub auditor: Signer<'info>,
 }
 
-pub fn handler(ctx: Context<FreezeAgency>) -> Result<()> {
+pub fn handler(ctx: Context<FreezeAgency>, args: OversightArgs) -> Result<()> {
+    args.validate()?;
+    let now = Clock::get()?.unix_timestamp;
     let agency = &mut ctx.accounts.agency;
     agency.frozen = true;
+    agency.freeze_note = args.note(now);
     agency.invariant()?;
     emit_cpi!(AgencyFreezeSet {
         agency: agency.key(),
         frozen: true,
-        auditor: ctx.accounts.auditor.key()
+        reason: args.reason,
+        evidence_hash: args.evidence_hash,
+        auditor: ctx.accounts.auditor.key(),
     });
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::PaymentHoldSet,
-    state::{Ledger, Payment},
+    state::{Ledger, OversightArgs, Payment},
 };
 
 #[event_cpi]
@@ -28,14 +28,19 @@ pub struct ReleasePayment<'info> {
     pub auditor: Signer<'info>,
 }
 
-pub fn handler(ctx: Context<ReleasePayment>) -> Result<()> {
+pub fn handler(ctx: Context<ReleasePayment>, args: OversightArgs) -> Result<()> {
+    args.validate()?;
+    let now = Clock::get()?.unix_timestamp;
     let payment = &mut ctx.accounts.payment;
     payment.held = false;
+    payment.hold_note = args.note(now);
     payment.invariant()?;
     emit_cpi!(PaymentHoldSet {
         agency: payment.agency,
         payment: payment.key(),
         held: false,
+        reason: args.reason,
+        evidence_hash: args.evidence_hash,
         auditor: ctx.accounts.auditor.key(),
     });
     Ok(())

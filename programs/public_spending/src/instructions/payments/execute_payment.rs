@@ -9,7 +9,8 @@ use crate::{
     constants::*,
     error::LedgerError,
     state::{
-        Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, PaymentStatus, Recipient,
+        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Payment,
+        PaymentStatus, Recipient,
     },
 };
 
@@ -48,6 +49,9 @@ pub struct ExecutePayment<'info> {
     pub award: Box<Account<'info, Award>>,
     #[account(has_one = payout_wallet @ LedgerError::WrongPayoutWallet)]
     pub recipient: Box<Account<'info, Recipient>>,
+    /// CHECK: the canonical `["exclusion", uei]` address; refused when it holds an exclusion in force.
+    #[account(seeds = [EXCLUSION_SEED, &recipient.uei], bump)]
+    pub exclusion: UncheckedAccount<'info>,
     /// CHECK: only the owner of the recipient's token account; `has_one` on `recipient` pins it to the payout wallet.
     pub payout_wallet: UncheckedAccount<'info>,
     #[account(
@@ -76,7 +80,8 @@ impl ExecutePayment<'_> {
     pub fn validate(&self) -> Result<()> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_EXECUTE)?;
-        self.recipient.require_active()?;
+        require_not_excluded(&self.exclusion)?;
+        self.award.require_not_held()?;
         let payment = &self.payment;
         require!(
             payment.status != PaymentStatus::Requested,
@@ -87,6 +92,8 @@ impl ExecutePayment<'_> {
             LedgerError::InvalidPaymentStatus
         );
         require!(!payment.held, LedgerError::PaymentHeld);
+        self.recipient
+            .require_wallet_unchanged_since(payment.requested_at)?;
         require!(
             payment.approvers.len() >= usize::from(payment.approvals_required),
             LedgerError::InsufficientApprovals

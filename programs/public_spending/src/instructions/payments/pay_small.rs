@@ -9,7 +9,8 @@ use crate::{
     constants::*,
     error::LedgerError,
     state::{
-        Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, PaymentStatus, Recipient,
+        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Payment,
+        PaymentStatus, Recipient,
     },
 };
 
@@ -50,6 +51,9 @@ pub struct PaySmall<'info> {
     pub award: Box<Account<'info, Award>>,
     #[account(has_one = payout_wallet @ LedgerError::WrongPayoutWallet)]
     pub recipient: Box<Account<'info, Recipient>>,
+    /// CHECK: the canonical `["exclusion", uei]` address; refused when it holds an exclusion in force.
+    #[account(seeds = [EXCLUSION_SEED, &recipient.uei], bump)]
+    pub exclusion: UncheckedAccount<'info>,
     /// CHECK: only the owner of the recipient's token account; `has_one` on `recipient` pins it to the payout wallet.
     pub payout_wallet: UncheckedAccount<'info>,
     #[account(
@@ -82,7 +86,8 @@ impl PaySmall<'_> {
     pub fn validate(&self, args: &PaymentArgs) -> Result<()> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_EXECUTE)?;
-        self.recipient.require_active()?;
+        require_not_excluded(&self.exclusion)?;
+        self.award.require_not_held()?;
         self.award.require_active()?;
         args.validate(&self.award)?;
         require!(
@@ -114,6 +119,7 @@ pub fn handler(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
         index,
         status: PaymentStatus::Approved,
         held: false,
+        hold_note: Default::default(),
         fast_path: true,
         amount: args.amount,
         invoice_hash: args.invoice_hash,

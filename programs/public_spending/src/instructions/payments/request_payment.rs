@@ -68,6 +68,7 @@ impl RequestPayment<'_> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_REQUEST)?;
         self.award.require_active()?;
+        self.award.require_not_held()?;
         args.validate(&self.award)
     }
 }
@@ -99,6 +100,7 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
             PaymentStatus::Requested
         },
         held: false,
+        hold_note: Default::default(),
         fast_path: false,
         amount: args.amount,
         invoice_hash: args.invoice_hash,

@@ -1,0 +1,115 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    error::LedgerError,
+    events::{PayoutWalletConfirmed, PayoutWalletProposed},
+    state::{Agency, Ledger, Member, Recipient},
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ProposePayoutWalletArgs {
+    pub new_wallet: Pubkey,
+}
+
+/// `propose_payout_wallet` and `confirm_payout_wallet` share these accounts: an OBLIGATE member of the
+/// recipient's own agency. The change takes two members and the agency's time lock, the control against the
+/// "please update our bank details" fraud.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ChangePayoutWallet<'info> {
+    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
+    pub agency: Box<Account<'info, Agency>>,
+    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
+    pub member: Box<Account<'info, Member>>,
+    #[account(
+        mut,
+        seeds = [RECIPIENT_SEED, recipient.agency.as_ref(), &recipient.uei],
+        bump = recipient.bump,
+        has_one = agency @ LedgerError::WrongAgency,
+    )]
+    pub recipient: Box<Account<'info, Recipient>>,
+    /// A member with the OBLIGATE role.
+    pub authority: Signer<'info>,
+}
+
+impl ChangePayoutWallet<'_> {
+    pub fn validate(&self) -> Result<()> {
+        self.agency.require_not_frozen()?;
+        self.member.require_role(ROLE_OBLIGATE)
+    }
+}
+
+/// Proposes a new payout wallet; a later proposal replaces an earlier one and restarts the time lock.
+pub fn propose(ctx: Context<ChangePayoutWallet>, args: ProposePayoutWalletArgs) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let time_lock = i64::from(ctx.accounts.agency.policy.time_lock_seconds);
+    let recipient = &mut ctx.accounts.recipient;
+    require!(
+        args.new_wallet != Pubkey::default(),
+        LedgerError::InvalidPayoutWallet
+    );
+    require!(
+        args.new_wallet != recipient.payout_wallet,
+        LedgerError::PayoutWalletUnchanged
+    );
+    recipient.pending_payout_wallet = args.new_wallet;
+    recipient.proposed_by = ctx.accounts.authority.key();
+    recipient.proposed_at = now;
+    emit_cpi!(PayoutWalletProposed {
+        agency: recipient.agency,
+        recipient: recipient.key(),
+        uei: recipient.uei,
+        payout_wallet: recipient.payout_wallet,
+        proposed_wallet: args.new_wallet,
+        proposed_by: recipient.proposed_by,
+        confirmable_at: now.checked_add(time_lock).ok_or(LedgerError::Overflow)?,
+    });
+    Ok(())
+}
+
+/// A second OBLIGATE member confirms once the agency's time lock has passed since the proposal. Payments
+/// requested before the change are refused at execution (`PayoutWalletChanged`), never redirected.
+pub fn confirm(ctx: Context<ChangePayoutWallet>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let time_lock = i64::from(ctx.accounts.agency.policy.time_lock_seconds);
+    let confirmer = ctx.accounts.authority.key();
+    let recipient = &mut ctx.accounts.recipient;
+    require!(
+        recipient.pending_payout_wallet != Pubkey::default(),
+        LedgerError::NoPendingPayoutWallet
+    );
+    require!(
+        recipient.proposed_by != confirmer,
+        LedgerError::ProposerCannotConfirm
+    );
+    let confirmable_at = recipient
+        .proposed_at
+        .checked_add(time_lock)
+        .ok_or(LedgerError::Overflow)?;
+    require!(now >= confirmable_at, LedgerError::TimeLockActive);
+    let previous = recipient.payout_wallet;
+    recipient.payout_wallet = recipient.pending_payout_wallet;
+    recipient.payout_changed_at = now;
+    recipient.payout_change_count = recipient
+        .payout_change_count
+        .checked_add(1)
+        .ok_or(LedgerError::Overflow)?;
+    let proposed_by = recipient.proposed_by;
+    recipient.pending_payout_wallet = Pubkey::default();
+    recipient.proposed_by = Pubkey::default();
+    recipient.proposed_at = 0;
+    recipient.invariant()?;
+    emit_cpi!(PayoutWalletConfirmed {
+        agency: recipient.agency,
+        recipient: recipient.key(),
+        uei: recipient.uei,
+        previous_wallet: previous,
+        payout_wallet: recipient.payout_wallet,
+        proposed_by,
+        confirmed_by: confirmer,
+    });
+    Ok(())
+}

@@ -1,0 +1,88 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    error::LedgerError,
+    events::FlagRaised,
+    state::{
+        require_nonzero_hash, Award, Flag, FlagReason, FlagStatus, FlagTarget, Ledger, Payment,
+        Property, Recipient,
+    },
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct RaiseFlagArgs {
+    pub target_kind: FlagTarget,
+    /// Any number the flagger has not used on this target yet: one wallet may flag one target many times.
+    pub nonce: u32,
+    pub reason: FlagReason,
+    /// sha256 of the flagger's evidence kept off chain.
+    pub evidence_hash: [u8; 32],
+}
+
+/// Anyone flags a payment, award, recipient or property. The flag never blocks a payment by itself.
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: RaiseFlagArgs)]
+pub struct RaiseFlag<'info> {
+    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
+    pub ledger: Box<Account<'info, Ledger>>,
+    /// CHECK: owned by this program and decoded as `args.target_kind` in `target_agency`.
+    pub target: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = flagger,
+        space = Flag::SPACE,
+        seeds = [FLAG_SEED, target.key().as_ref(), flagger.key().as_ref(), &args.nonce.to_le_bytes()],
+        bump,
+    )]
+    pub flag: Box<Account<'info, Flag>>,
+    /// Any wallet; pays the flag's rent and gets it back when the flag is closed.
+    #[account(mut)]
+    pub flagger: Signer<'info>,
+    pub system_program: Program<'info, System>,
+}
+
+/// The agency `target` belongs to, read from the account as the kind the flag names it.
+fn target_agency(target: &AccountInfo, kind: FlagTarget) -> Result<Pubkey> {
+    require_keys_eq!(*target.owner, crate::ID, LedgerError::WrongFlagTarget);
+    let data = target.try_borrow_data()?;
+    let mut bytes: &[u8] = &data;
+    let agency = match kind {
+        FlagTarget::Payment => Payment::try_deserialize(&mut bytes).map(|p| p.agency),
+        FlagTarget::Award => Award::try_deserialize(&mut bytes).map(|a| a.agency),
+        FlagTarget::Recipient => Recipient::try_deserialize(&mut bytes).map(|r| r.agency),
+        FlagTarget::Property => Property::try_deserialize(&mut bytes).map(|p| p.agency),
+    };
+    agency.map_err(|_| error!(LedgerError::WrongFlagTarget))
+}
+
+pub fn handler(ctx: Context<RaiseFlag>, args: RaiseFlagArgs) -> Result<()> {
+    require_nonzero_hash(&args.evidence_hash)?;
+    let agency = target_agency(&ctx.accounts.target, args.target_kind)?;
+    let flag = &mut ctx.accounts.flag;
+    flag.set_inner(Flag {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.flag,
+        target: ctx.accounts.target.key(),
+        target_kind: args.target_kind,
+        agency,
+        flagger: ctx.accounts.flagger.key(),
+        nonce: args.nonce,
+        reason: args.reason,
+        evidence_hash: args.evidence_hash,
+        raised_at: Clock::get()?.unix_timestamp,
+        status: FlagStatus::Open,
+        ..Flag::default()
+    });
+    emit_cpi!(FlagRaised {
+        flag: flag.key(),
+        agency,
+        target: flag.target,
+        target_kind: flag.target_kind,
+        flagger: flag.flagger,
+        reason: flag.reason,
+        evidence_hash: flag.evidence_hash,
+    });
+    Ok(())
+}
