@@ -122,7 +122,7 @@ pub fn duration(input: &str) -> CliResult<i64> {
     }
 }
 
-/// Role names to bits: `budget,obligate,request,approve,execute` (or `all`).
+/// Role names to bits: `budget,obligate,request,approve,execute,property` (or `all`).
 pub fn roles(input: &str) -> CliResult<u8> {
     let mut bits = 0u8;
     for name in input.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -132,8 +132,9 @@ pub fn roles(input: &str) -> CliResult<u8> {
             "request" => ROLE_REQUEST,
             "approve" => ROLE_APPROVE,
             "execute" => ROLE_EXECUTE,
+            "property" => ROLE_PROPERTY,
             "all" => ALL_ROLES,
-            other => fail!("unknown role {other:?}: roles are budget, obligate, request, approve, execute, all"),
+            other => fail!("unknown role {other:?}: roles are budget, obligate, request, approve, execute, property, all"),
         };
     }
     Ok(bits)
@@ -146,6 +147,7 @@ pub fn role_names(bits: u8) -> String {
         (ROLE_REQUEST, "request"),
         (ROLE_APPROVE, "approve"),
         (ROLE_EXECUTE, "execute"),
+        (ROLE_PROPERTY, "property"),
     ]
     .iter()
     .filter(|(bit, _)| bits & bit != 0)
@@ -240,5 +242,52 @@ mod tests {
         );
         assert!(roles("auditor").unwrap_err().0.contains("unknown role"));
         assert_eq!(role_names(ROLE_BUDGET | ROLE_EXECUTE), "budget,execute");
+    }
+}
+
+/// Why an auditor acts: `--reason` and the evidence (a file whose sha256 goes on chain, or the hash itself).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Grounds {
+    /// Why: suspected-fraud, duplicate, missing-documentation, court-order, audit-finding or other
+    #[arg(long, value_enum)]
+    pub reason: Reason,
+    /// The evidence (audit memo, court order, ...): only its sha256 goes on chain
+    #[arg(long)]
+    pub evidence: Option<std::path::PathBuf>,
+    /// Or the evidence's sha256, in hex
+    #[arg(long)]
+    pub evidence_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Reason {
+    SuspectedFraud,
+    Duplicate,
+    MissingDocumentation,
+    CourtOrder,
+    AuditFinding,
+    Other,
+}
+
+impl Grounds {
+    pub fn args(&self) -> CliResult<public_spending::state::OversightArgs> {
+        use public_spending::state::OversightReason as R;
+        let evidence_hash = hash_or_file(
+            self.evidence_hash.as_deref(),
+            self.evidence.as_deref(),
+            "evidence",
+        )?;
+        let reason = match self.reason {
+            Reason::SuspectedFraud => R::SuspectedFraud,
+            Reason::Duplicate => R::Duplicate,
+            Reason::MissingDocumentation => R::MissingDocumentation,
+            Reason::CourtOrder => R::CourtOrder,
+            Reason::AuditFinding => R::AuditFinding,
+            Reason::Other => R::Other,
+        };
+        Ok(public_spending::state::OversightArgs {
+            reason,
+            evidence_hash,
+        })
     }
 }

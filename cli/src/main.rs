@@ -64,15 +64,21 @@ enum Command {
     /// Appropriations and allotments
     #[command(subcommand)]
     Budget(budget::BudgetCommand),
-    /// Recipients (payees); debar and reinstate (auditors)
+    /// Recipients (each agency's payees), payout-wallet changes; debar and reinstate a UEI everywhere (auditors)
     #[command(subcommand)]
     Recipient(recipient::RecipientCommand),
-    /// Awards (obligations): obligate, modify, close
+    /// Awards (obligations): obligate, modify, close; hold and release (auditors)
     #[command(subcommand)]
     Award(award::AwardCommand),
     /// Payments: request, approve, reject, cancel, execute, pay-small, archive; hold and release (auditors)
     #[command(subcommand)]
     Payment(payment::PaymentCommand),
+    /// Government property: buildings, land and structures, and what their awards paid
+    #[command(subcommand)]
+    Property(property::PropertyCommand),
+    /// Public flags: anyone raises one, the agency answers, an auditor rules, anyone closes it
+    #[command(subcommand)]
+    Flag(flag::FlagCommand),
     /// Apply a declarative ledger description (agencies, members, policies): plan, then apply
     Migrate(migrate::MigrateArgs),
     /// Make keypair files and read their public keys (like solana-keygen)
@@ -107,6 +113,8 @@ async fn run(cli: Cli) -> error::CliResult<()> {
         Command::Recipient(command) => recipient::run(command, globals).await,
         Command::Award(command) => award::run(command, globals).await,
         Command::Payment(command) => payment::run(command, globals).await,
+        Command::Property(command) => property::run(command, globals).await,
+        Command::Flag(command) => flag::run(command, globals).await,
         Command::Migrate(args) => migrate::run(args, globals).await,
         Command::Keygen(command) => keygen::run(command, globals),
         Command::Clock(command) => clock::run(command, globals).await,

@@ -117,6 +117,24 @@ impl Field {
         }
     }
 
+    /// A key, or none when it is the default key (not set).
+    pub fn key_or_none(key: Pubkey) -> Self {
+        if key == Pubkey::default() {
+            Self::None
+        } else {
+            Self::Key(key)
+        }
+    }
+
+    /// A time, or none when zero (not set).
+    pub fn time_or_none(seconds: i64) -> Self {
+        if seconds == 0 {
+            Self::None
+        } else {
+            Self::Time(seconds)
+        }
+    }
+
     /// A hash, or none when all zero (not set).
     pub fn hash_or_none(hash: [u8; 32]) -> Self {
         if hash == [0; 32] {
@@ -332,6 +350,30 @@ pub fn print_record(format: Format, fields: &[(&str, Field)]) {
             }
         }
         Format::Json => crate::say!("{}", record_json(fields)),
+    }
+}
+
+/// Prints a record and the records under it (e.g. a UEI and each agency's record of it): one after the other
+/// as text, one object with a `key` array for scripts.
+pub fn print_nested(
+    format: Format,
+    fields: &[(&str, Field)],
+    key: &str,
+    rows: &[Vec<(&str, Field)>],
+) {
+    match format {
+        Format::Table => {
+            print_record(format, fields);
+            for row in rows {
+                crate::say!("");
+                print_record(format, row);
+            }
+        }
+        Format::Json => {
+            let mut value = record_json(fields);
+            value[key] = rows.iter().map(|row| record_json(row)).collect();
+            crate::say!("{value}");
+        }
     }
 }
 

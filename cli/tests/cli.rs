@@ -341,10 +341,31 @@ fn every_command_group_works_end_to_end() {
         (&"075".into(), &"C-1".into(), &0.into(), &"Executed".into())
     );
 
-    // Oversight.
-    env.json("auditor", &["recipient", "debar", "ABCDEF123456"]);
-    let debarred = env.json("admin", &["recipient", "list", "--debarred"]);
-    assert_eq!(debarred[0]["uei"], "ABCDEF123456");
+    // Oversight, each action with its reason and evidence.
+    std::fs::write(env.path("memo.txt"), "OIG memo 26-04").unwrap();
+    let memo = env.path("memo.txt").display().to_string();
+    let grounds = ["--reason", "court-order", "--evidence", &memo];
+    let debar = env.json(
+        "auditor",
+        &[&["recipient", "debar", "ABCDEF123456"][..], &grounds].concat(),
+    );
+    assert_eq!(
+        (&debar["status"], &debar["reason"]),
+        (&"Debarred".into(), &"CourtOrder".into())
+    );
+    let excluded = env.json("admin", &["recipient", "list", "--excluded"]);
+    assert_eq!(
+        (
+            &excluded[0]["uei"],
+            &excluded[0]["reason"],
+            &excluded[0]["evidence"]
+        ),
+        (
+            &"ABCDEF123456".into(),
+            &"CourtOrder".into(),
+            &hex::encode(solana_sha256_hasher::hash(b"OIG memo 26-04").to_bytes()).into()
+        )
+    );
     env.refused(
         "executor",
         &[
@@ -359,8 +380,28 @@ fn every_command_group_works_end_to_end() {
         ],
         "RecipientNotActive",
     );
-    env.json("auditor", &["recipient", "reinstate", "ABCDEF123456"]);
-    env.json("auditor", &["agency", "freeze", "075"]);
+    // No oversight without grounds.
+    env.refused(
+        "auditor",
+        &[
+            "recipient",
+            "reinstate",
+            "ABCDEF123456",
+            "--reason",
+            "other",
+        ],
+        "give the evidence as a file or as its sha256 hash (exactly one)",
+    );
+    env.json(
+        "auditor",
+        &[&["recipient", "reinstate", "ABCDEF123456"][..], &grounds].concat(),
+    );
+    let shown = env.json("admin", &["recipient", "show", "ABCDEF123456"]);
+    assert_eq!(shown["exclusion"], "Lifted");
+    env.json(
+        "auditor",
+        &[&["agency", "freeze", "075"][..], &grounds].concat(),
+    );
     env.refused(
         "executor",
         &[
@@ -375,7 +416,10 @@ fn every_command_group_works_end_to_end() {
         ],
         "AgencyFrozen",
     );
-    env.json("auditor", &["agency", "unfreeze", "075"]);
+    env.json(
+        "auditor",
+        &[&["agency", "unfreeze", "075"][..], &grounds].concat(),
+    );
     env.json(
         "obligor",
         &[
@@ -593,12 +637,15 @@ fn the_demo_prints_json_for_scripts() {
     assert!(output.status.success());
     let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(summary["hash_chains_verified"], true);
-    // One a month per agency, the approval shown refused before its time lock, and the planted red flags'
-    // payments (2 on the short contract, 3 split, 2 duplicate, 1 new vendor, 8 at year end).
-    assert_eq!(summary["payments"], 36 + 1 + 16, "{summary}");
+    // One a month per agency, the approval shown refused before its time lock, the planted red flags'
+    // payments (2 on the short contract, 3 split, 2 duplicate, 1 new vendor, 8 at year end), and 075's rent
+    // and maintenance on its two buildings every month.
+    assert_eq!(summary["payments"], 36 + 1 + 16 + 24, "{summary}");
+    // Refused: over an award, self-approval, fast path too large, before the time lock, a debarred vendor,
+    // a frozen agency, cancelling a held payment. Planted: one finding per check, two public flags.
     assert_eq!(
-        (&summary["refused"], &summary["planted"]),
-        (&5.into(), &7.into())
+        (&summary["refused"], &summary["planted"], &summary["flags"]),
+        (&7.into(), &9.into(), &3.into())
     );
     assert_eq!(summary["agencies"].as_array().unwrap().len(), 3);
 }
@@ -962,4 +1009,265 @@ fn the_clock_moves_only_forward_and_only_when_asked() {
     assert!(after >= before + 129_600, "{before} -> {after}");
     env.refused("admin", &["clock", "advance", "0d"], "is not a duration");
     env.refused("admin", &["clock", "advance", "1w"], "is not a duration");
+}
+
+/// Issue 9 through the CLI: an award hold, public flags from raise to close, a building with an award charged to
+/// it, and a payout wallet changed by two members.
+#[test]
+fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
+    let env = ledger_with_award();
+    std::fs::write(env.path("memo.txt"), "audit memo").unwrap();
+    let memo = env.path("memo.txt").display().to_string();
+    let grounds = ["--reason", "suspected-fraud", "--evidence", &memo];
+    let pay = [
+        "payment",
+        "pay-small",
+        "075",
+        "C-1",
+        "--amount",
+        "10.00",
+        "--invoice-hash",
+        HASH2,
+    ];
+
+    // A held award pays nothing until released.
+    let held = env.json(
+        "auditor",
+        &[&["award", "hold", "075", "C-1"][..], &grounds].concat(),
+    );
+    assert_eq!(
+        (&held["held"], &held["reason"]),
+        (&true.into(), &"SuspectedFraud".into())
+    );
+    let shown = env.json("admin", &["award", "show", "075", "C-1"]);
+    assert_eq!(
+        (&shown["held"], &shown["hold_reason"]),
+        (&true.into(), &"SuspectedFraud".into())
+    );
+    env.refused("executor", &pay, "AwardHeld");
+    env.refused(
+        "head",
+        &[&["award", "release", "075", "C-1"][..], &grounds].concat(),
+        "NotAuditor",
+    );
+    env.json(
+        "auditor",
+        &[&["award", "release", "075", "C-1"][..], &grounds].concat(),
+    );
+    env.json("executor", &pay);
+
+    // A public flag: raised by anyone, answered by the agency, dismissed, closed by anyone.
+    let citizen = env.keypair("citizen");
+    std::fs::write(env.path("evidence.txt"), "the price is twice the market").unwrap();
+    let evidence = env.path("evidence.txt").display().to_string();
+    let raised = env.json(
+        "citizen",
+        &[
+            "flag",
+            "raise",
+            "award",
+            "075",
+            "C-1",
+            "--reason",
+            "price",
+            "--evidence",
+            &evidence,
+        ],
+    );
+    let flag = raised["flag"].as_str().unwrap().to_string();
+    let listed = env.json("citizen", &["flag", "list", "--agency", "075", "--open"]);
+    assert_eq!(listed[0]["flag"], flag.as_str());
+    env.refused(
+        "citizen",
+        &["flag", "respond", &flag, "--response-hash", HASH],
+        "only the flagged agency's head or members answer a flag",
+    );
+    env.json(
+        "clerk",
+        &["flag", "respond", &flag, "--response-hash", HASH],
+    );
+    env.refused("citizen", &["flag", "close", &flag], "FlagNotFinal");
+    env.json(
+        "auditor",
+        &[
+            "flag",
+            "resolve",
+            &flag,
+            "--outcome",
+            "dismissed",
+            "--note-hash",
+            HASH2,
+        ],
+    );
+    let shown = env.json("citizen", &["flag", "show", &flag]);
+    assert_eq!(
+        (&shown["status"], &shown["response"]),
+        (&"Dismissed".into(), &HASH.into())
+    );
+    let closed = env.json("admin", &["flag", "close", &flag]);
+    assert_eq!(closed["rent_returned_to"], citizen.as_str());
+    env.refused("citizen", &["flag", "show", &flag], "no flag at");
+
+    // A building, an award charged to it, and its cost per square foot.
+    let facilities = env.keypair("facilities");
+    env.json(
+        "head",
+        &["member", "set", "075", &facilities, "--roles", "property"],
+    );
+    let building = [
+        "--type",
+        "building",
+        "--use",
+        "office",
+        "--interest",
+        "leased",
+        "--size",
+        "2,000",
+        "--state",
+        "MD",
+        "--city",
+        "Rockville",
+        "--zip",
+        "20852",
+        "--latitude",
+        "39.0840",
+        "--longitude",
+        "-77.1528",
+        "--condition",
+        "71",
+        "--operating-cost",
+        "12,000.00",
+        "--rent",
+        "24,000.00",
+        "--lease-start",
+        "2026-01-01",
+        "--lease-end",
+        "2030-12-31",
+    ];
+    env.json(
+        "facilities",
+        &[&["property", "register", "075", "075-MD-1"][..], &building].concat(),
+    );
+    env.refused(
+        "facilities",
+        &[&["property", "register", "075", "075-MD-1"][..], &building].concat(),
+        "agency 075 has a property \"075-MD-1\" already",
+    );
+    env.json(
+        "obligor",
+        &[
+            "award",
+            "obligate",
+            "075",
+            "--award-id",
+            "RENT-1",
+            "--tas",
+            "0100-000",
+            "--fy",
+            "2026",
+            "--uei",
+            "ABCDEF123456",
+            "--amount",
+            "2,000.00",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-12-31",
+            "--document-hash",
+            HASH,
+            "--property",
+            "075-MD-1",
+        ],
+    );
+    env.json(
+        "executor",
+        &[
+            "payment",
+            "pay-small",
+            "075",
+            "RENT-1",
+            "--amount",
+            "500.00",
+            "--invoice-hash",
+            HASH3,
+        ],
+    );
+    let shown = env.json("admin", &["property", "show", "075", "075-MD-1"]);
+    assert_eq!(
+        (
+            &shown["legal_interest"],
+            &shown["paid"],
+            &shown["paid_per_square_foot"],
+            &shown["coordinates"]
+        ),
+        (
+            &"Leased".into(),
+            &"500.00".into(),
+            &"0.25".into(),
+            &"39.084000, -77.152800".into()
+        )
+    );
+    env.json(
+        "facilities",
+        &[
+            "property",
+            "dispose",
+            "075",
+            "075-MD-1",
+            "--date",
+            "2026-06-30",
+            "--method",
+            "lease-termination",
+        ],
+    );
+    env.refused(
+        "facilities",
+        &[&["property", "update", "075", "075-MD-1"][..], &building].concat(),
+        "PropertyDisposed",
+    );
+    let listed = env.json("admin", &["property", "list", "075"]);
+    assert_eq!(
+        (&listed[0]["rpuid"], &listed[0]["status"]),
+        (&"075-MD-1".into(), &"Disposed".into())
+    );
+
+    // A payout wallet change: proposed by one OBLIGATE member, confirmed by another, never by the proposer.
+    let second = env.keypair("obligor2");
+    env.json(
+        "head",
+        &["member", "set", "075", &second, "--roles", "obligate"],
+    );
+    let wallet = Keypair::new().pubkey().to_string();
+    env.json(
+        "obligor",
+        &[
+            "recipient",
+            "propose-wallet",
+            "075",
+            "ABCDEF123456",
+            "--wallet",
+            &wallet,
+        ],
+    );
+    env.refused(
+        "obligor",
+        &["recipient", "confirm-wallet", "075", "ABCDEF123456"],
+        "ProposerCannotConfirm",
+    );
+    let confirmed = env.json(
+        "obligor2",
+        &["recipient", "confirm-wallet", "075", "ABCDEF123456"],
+    );
+    assert_eq!(confirmed["payout_wallet"], wallet.as_str());
+    let shown = env.json(
+        "admin",
+        &["recipient", "show", "ABCDEF123456", "--agency", "075"],
+    );
+    assert_eq!(
+        (
+            &shown["records"][0]["payout_wallet"],
+            &shown["records"][0]["wallet_changes"]
+        ),
+        (&wallet.as_str().into(), &1.into())
+    );
 }

@@ -61,7 +61,20 @@ fn the_readme_watchdog_walkthrough_runs_as_written() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("all 3 hash chains and"), "{stdout}");
-    assert!(stdout.contains("7 findings from 7 checks"), "{stdout}");
+    assert!(stdout.contains("9 findings from 8 checks"), "{stdout}");
+    // The oversight reads: the debarred vendor with its grounds, the open flag, and the headquarters' cost.
+    assert!(
+        stdout.contains("069V10000006") && stdout.contains("CourtOrder"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Price") && stdout.contains("Open"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("412,000 sq ft") && stdout.contains("075-26-0101M"),
+        "{stdout}"
+    );
     for file in [
         "pubspend-index.sqlite",
         "audit.html",

@@ -3,6 +3,7 @@
 //! Nothing here hard-codes an offset, so a layout change cannot leave a filter pointing at the wrong bytes.
 
 use anchor_lang::{prelude::Pubkey, AccountSerialize, AnchorSerialize, Discriminator};
+use public_spending::constants::UEI_LEN;
 use public_spending::state::{
     Agency, Allotment, Appropriation, AppropriationStatus, Award, AwardStatus, Exclusion,
     ExclusionStatus, Flag, Member, Payment, PaymentStatus, Property, Recipient,
@@ -159,10 +160,11 @@ impl Query for AllotmentQuery {
     }
 }
 
-/// Recipient records, optionally of one agency's vendor file.
+/// Recipient records, optionally of one agency's vendor file, optionally of one UEI (in every agency).
 #[derive(Clone, Debug, Default)]
 pub struct RecipientQuery {
     pub agency: Option<Pubkey>,
+    pub uei: Option<[u8; UEI_LEN]>,
 }
 
 impl Query for RecipientQuery {
@@ -172,6 +174,10 @@ impl Query for RecipientQuery {
         filters.extend(
             self.agency
                 .map(|a| field(|x: &mut Recipient| x.agency = MARK, &a)),
+        );
+        filters.extend(
+            self.uei
+                .map(|u| field(|x: &mut Recipient| x.uei = [0xff; UEI_LEN], &u)),
         );
         filters
     }

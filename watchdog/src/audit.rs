@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anchor_lang::prelude::Pubkey;
-use public_spending::state::{AwardStatus, RecipientStatus};
+use public_spending::state::{AwardStatus, ExclusionStatus, FlagStatus};
 use public_spending_sdk::{amount::format_grouped, LedgerEvent};
 use serde::Serialize;
 
@@ -57,8 +57,14 @@ pub const DOMINANT_APPROVER: Check = Check {
     explanation: "One approver took part in most of an agency's approved payments although the agency has other approvers. Concentrating approvals in one person weakens the two-person control that approvals exist for.",
 };
 
-/// Every check, in the order the report lists them. (Open public flags join once the program has flags.)
-pub const CHECKS: [Check; 7] = [
+pub const PUBLIC_FLAGS: Check = Check {
+    id: "public-flags",
+    title: "Public flags not dismissed",
+    explanation: "Someone raised a flag on the record (a duplicate invoice, an unknown vendor, a price, a split payment, work not done) and no auditor has dismissed it: it is still open, answered but not ruled on, or an auditor found substance in it. A flag blocks nothing by itself; it is a question the agency owes an answer to.",
+};
+
+/// Every check, in the order the report lists them.
+pub const CHECKS: [Check; 8] = [
     SPLIT_PAYMENTS,
     DUPLICATE_INVOICES,
     NEW_RECIPIENTS,
@@ -66,6 +72,7 @@ pub const CHECKS: [Check; 7] = [
     YEAR_END_SPIKE,
     OUTSIDE_PERIOD,
     DOMINANT_APPROVER,
+    PUBLIC_FLAGS,
 ];
 
 /// The thresholds of the checks.
@@ -135,6 +142,7 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     year_end_spikes(&state, &payments, options, &money, &mut findings);
     outside_period(&state, &payments, &mut findings);
     dominant_approvers(store, &state, options, &mut findings)?;
+    public_flags(store, &state, &mut findings)?;
     Ok(AuditReport {
         checks: CHECKS.to_vec(),
         options: *options,
@@ -275,6 +283,9 @@ fn new_recipients(
     }
 }
 
+/// When an exclusion came into force, when it was lifted (if it was), and the transaction that imposed it.
+type ExclusionPeriod = (i64, Option<i64>, String);
+
 fn excluded_recipients(
     store: &Store,
     state: &LedgerState,
@@ -282,16 +293,16 @@ fn excluded_recipients(
     money: &dyn Fn(u64) -> String,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
-    // When each recipient was excluded, from the status events in chain order.
-    let mut periods: BTreeMap<Pubkey, Vec<(i64, Option<i64>, String)>> = BTreeMap::new();
-    for (signature, time, event) in store.events("RecipientStatusSet")? {
-        let LedgerEvent::RecipientStatusSet(e) = event else {
+    // When each UEI was excluded, from the exclusion events in chain order.
+    let mut periods: BTreeMap<[u8; 12], Vec<ExclusionPeriod>> = BTreeMap::new();
+    for (signature, time, event) in store.events("ExclusionSet")? {
+        let LedgerEvent::ExclusionSet(e) = event else {
             continue;
         };
         let time = time.unwrap_or_default();
-        let list = periods.entry(e.recipient).or_default();
+        let list = periods.entry(e.uei).or_default();
         match e.status {
-            RecipientStatus::Active => {
+            ExclusionStatus::Lifted => {
                 if let Some(open) = list.last_mut().filter(|p| p.1.is_none()) {
                     open.1 = Some(time);
                 }
@@ -303,12 +314,15 @@ fn excluded_recipients(
             }
         }
     }
+    let uei_of = |recipient: &Pubkey| state.recipients.get(recipient).map(|r| r.uei);
     for p in payments {
-        let excluded = periods.get(&p.record.recipient).is_some_and(|list| {
-            list.iter().any(|(from, to, _)| {
-                p.record.executed_at >= *from && to.is_none_or(|to| p.record.executed_at < to)
-            })
-        });
+        let excluded = uei_of(&p.record.recipient)
+            .and_then(|uei| periods.get(&uei))
+            .is_some_and(|list| {
+                list.iter().any(|(from, to, _)| {
+                    p.record.executed_at >= *from && to.is_none_or(|to| p.record.executed_at < to)
+                })
+            });
         if excluded {
             findings.push(Finding {
                 check: EXCLUDED_RECIPIENTS.id,
@@ -328,12 +342,12 @@ fn excluded_recipients(
             continue;
         };
         let open = award.obligated.saturating_sub(award.outlayed);
-        if recipient.status != RecipientStatus::Active
-            && award.status != AwardStatus::Closed
-            && open > 0
-        {
+        let Some(exclusion) = state.exclusion_of(&award.recipient) else {
+            continue;
+        };
+        if award.status != AwardStatus::Closed && open > 0 {
             let records = periods
-                .get(&award.recipient)
+                .get(&recipient.uei)
                 .map(|list| list.iter().map(|p| p.2.clone()).collect())
                 .unwrap_or_default();
             findings.push(Finding {
@@ -344,11 +358,86 @@ fn excluded_recipients(
                     "award {} still holds {} obligated for a recipient that is {:?}",
                     award.award_id,
                     money(open),
-                    recipient.status
+                    exclusion.status
                 ),
                 records,
             });
         }
+    }
+    Ok(())
+}
+
+/// Flags raised on the record that no auditor has dismissed, from their events (closed flags included).
+fn public_flags(store: &Store, state: &LedgerState, findings: &mut Vec<Finding>) -> Result<()> {
+    struct Raised {
+        agency: Pubkey,
+        target: Pubkey,
+        summary: String,
+        status: FlagStatus,
+        records: Vec<String>,
+    }
+    let mut flags: BTreeMap<Pubkey, Raised> = BTreeMap::new();
+    for (signature, _, event) in store.events("FlagRaised")? {
+        if let LedgerEvent::FlagRaised(e) = event {
+            flags.insert(
+                e.flag,
+                Raised {
+                    agency: e.agency,
+                    target: e.target,
+                    summary: format!("{:?} flag on {:?} {}", e.reason, e.target_kind, e.target),
+                    status: FlagStatus::Open,
+                    records: vec![signature],
+                },
+            );
+        }
+    }
+    for kind in ["FlagResponded", "FlagResolved"] {
+        for (signature, _, event) in store.events(kind)? {
+            let (flag, status) = match event {
+                LedgerEvent::FlagResponded(e) => (e.flag, FlagStatus::Responded),
+                LedgerEvent::FlagResolved(e) => (e.flag, e.outcome),
+                _ => continue,
+            };
+            if let Some(raised) = flags.get_mut(&flag) {
+                // A response never reopens a ruling.
+                if !raised.status.is_final() {
+                    raised.status = status;
+                }
+                raised.records.push(signature);
+            }
+        }
+    }
+    for raised in flags.into_values() {
+        let state_word = match raised.status {
+            FlagStatus::Dismissed => continue,
+            FlagStatus::Open => "open, no answer from the agency",
+            FlagStatus::Responded => "answered by the agency, awaiting an auditor",
+            FlagStatus::Resolved => "substantiated by an auditor",
+        };
+        let subject = state
+            .awards
+            .get(&raised.target)
+            .map(|a| a.award_id.clone())
+            .or_else(|| {
+                state
+                    .recipients
+                    .get(&raised.target)
+                    .map(|r| String::from_utf8_lossy(&r.uei).into_owned())
+            })
+            .or_else(|| {
+                state
+                    .properties
+                    .get(&raised.target)
+                    .map(|p| p.rpuid.clone())
+            })
+            .unwrap_or_else(|| raised.target.to_string());
+        findings.push(Finding {
+            check: PUBLIC_FLAGS.id,
+            agency: state.agency_code(&raised.agency),
+            subject,
+            summary: format!("{}: {state_word}", raised.summary),
+            records: raised.records,
+        });
     }
     Ok(())
 }

@@ -3,8 +3,12 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator};
-use public_spending::state::{
-    Agency, Allotment, Appropriation, Award, Ledger, Member, Payment, Recipient,
+use public_spending::{
+    constants::UEI_LEN,
+    state::{
+        Agency, Allotment, Appropriation, Award, Exclusion, Flag, Ledger, Member, Payment,
+        Property, Recipient,
+    },
 };
 use public_spending_sdk::Backend;
 
@@ -12,7 +16,7 @@ use crate::{Result, Store, WatchdogError};
 
 /// The account type an account's discriminator names, if it is one of the program's.
 pub fn account_kind(data: &[u8]) -> Option<&'static str> {
-    let kinds: [(&[u8], &'static str); 8] = [
+    let kinds: [(&[u8], &'static str); 11] = [
         (Ledger::DISCRIMINATOR, "Ledger"),
         (Agency::DISCRIMINATOR, "Agency"),
         (Member::DISCRIMINATOR, "Member"),
@@ -21,6 +25,9 @@ pub fn account_kind(data: &[u8]) -> Option<&'static str> {
         (Recipient::DISCRIMINATOR, "Recipient"),
         (Award::DISCRIMINATOR, "Award"),
         (Payment::DISCRIMINATOR, "Payment"),
+        (Exclusion::DISCRIMINATOR, "Exclusion"),
+        (Flag::DISCRIMINATOR, "Flag"),
+        (Property::DISCRIMINATOR, "Property"),
     ];
     kinds
         .into_iter()
@@ -37,6 +44,11 @@ pub struct LedgerState {
     pub allotments: BTreeMap<Pubkey, Allotment>,
     pub awards: BTreeMap<Pubkey, Award>,
     pub recipients: BTreeMap<Pubkey, Recipient>,
+    /// Ledger-wide exclusions by UEI (lifted ones included).
+    pub exclusions: BTreeMap<[u8; UEI_LEN], Exclusion>,
+    /// Public flags not yet closed.
+    pub flags: BTreeMap<Pubkey, Flag>,
+    pub properties: BTreeMap<Pubkey, Property>,
 }
 
 fn decode<T: AccountDeserialize>(address: &Pubkey, data: &[u8]) -> Result<T> {
@@ -70,6 +82,16 @@ impl LedgerState {
                 Some("Recipient") => {
                     state.recipients.insert(*address, decode(address, data)?);
                 }
+                Some("Exclusion") => {
+                    let exclusion: Exclusion = decode(address, data)?;
+                    state.exclusions.insert(exclusion.uei, exclusion);
+                }
+                Some("Flag") => {
+                    state.flags.insert(*address, decode(address, data)?);
+                }
+                Some("Property") => {
+                    state.properties.insert(*address, decode(address, data)?);
+                }
                 _ => {}
             }
         }
@@ -92,6 +114,9 @@ impl LedgerState {
             "Allotment",
             "Award",
             "Recipient",
+            "Exclusion",
+            "Flag",
+            "Property",
         ] {
             all.extend(store.accounts(kind)?);
         }
@@ -121,6 +146,12 @@ impl LedgerState {
             || recipient.to_string(),
             |r| String::from_utf8_lossy(&r.uei).into_owned(),
         )
+    }
+
+    /// The exclusion in force on the recipient's UEI, if any.
+    pub fn exclusion_of(&self, recipient: &Pubkey) -> Option<&Exclusion> {
+        let uei = self.recipients.get(recipient)?.uei;
+        self.exclusions.get(&uei).filter(|e| e.in_force())
     }
 
     /// What may be published of a recipient's name: a business's name, never an individual's (its salted

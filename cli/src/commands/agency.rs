@@ -51,10 +51,18 @@ pub enum AgencyCommand {
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
     },
-    /// Freeze an agency (auditor)
-    Freeze { code: String },
+    /// Freeze an agency: none of its members can act until unfrozen (auditor)
+    Freeze {
+        code: String,
+        #[command(flatten)]
+        grounds: args::Grounds,
+    },
     /// Lift a freeze (auditor)
-    Unfreeze { code: String },
+    Unfreeze {
+        code: String,
+        #[command(flatten)]
+        grounds: args::Grounds,
+    },
     /// Show one agency
     Show { code: String },
     /// List every agency with its totals
@@ -204,27 +212,43 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
             )
             .await?;
         }
-        AgencyCommand::Freeze { code } => set_frozen(session, &code, true).await?,
-        AgencyCommand::Unfreeze { code } => set_frozen(session, &code, false).await?,
+        AgencyCommand::Freeze { code, grounds } => {
+            set_frozen(session, &code, true, &grounds).await?
+        }
+        AgencyCommand::Unfreeze { code, grounds } => {
+            set_frozen(session, &code, false, &grounds).await?
+        }
         AgencyCommand::Show { .. } | AgencyCommand::List => unreachable!("read commands"),
     }
     Ok(())
 }
 
-async fn set_frozen(session: &Session, code: &str, frozen: bool) -> CliResult<()> {
+async fn set_frozen(
+    session: &Session,
+    code: &str,
+    frozen: bool,
+    grounds: &args::Grounds,
+) -> CliResult<()> {
     let signer = session.signer()?;
+    let grounds = grounds.args()?;
     let (agency, _) = session.agency(code).await?;
     let ix = builders::SetAgencyFrozen {
         agency,
         auditor: signer.pubkey(),
         frozen,
+        grounds,
     }
     .instruction();
     send(
         session,
         &[ix],
         signer,
-        vec![("agency", agency.into()), ("frozen", frozen.into())],
+        vec![
+            ("agency", agency.into()),
+            ("frozen", frozen.into()),
+            ("reason", format!("{:?}", grounds.reason).into()),
+            ("evidence", Field::Hash(grounds.evidence_hash)),
+        ],
     )
     .await
     .map(drop)

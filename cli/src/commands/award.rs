@@ -83,6 +83,9 @@ pub enum AwardCommand {
         /// Or the document's sha256, in hex
         #[arg(long)]
         document_hash: Option<String>,
+        /// The agency's property the award is for (rent, maintenance, construction), by its RPUID
+        #[arg(long)]
+        property: Option<String>,
     },
     /// Obligate more, or deobligate (OBLIGATE role)
     Modify {
@@ -99,6 +102,20 @@ pub enum AwardCommand {
     },
     /// Close a fully paid or deobligated award (OBLIGATE role)
     Close { code: String, award_id: String },
+    /// Hold a whole award: no payment may be requested, paid or executed on it until released (auditor)
+    Hold {
+        code: String,
+        award_id: String,
+        #[command(flatten)]
+        grounds: args::Grounds,
+    },
+    /// Release a held award (auditor)
+    Release {
+        code: String,
+        award_id: String,
+        #[command(flatten)]
+        grounds: args::Grounds,
+    },
     /// Show one award
     Show { code: String, award_id: String },
     /// List awards
@@ -136,6 +153,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             end,
             document,
             document_hash,
+            property,
         } => {
             let signer = session.signer()?;
             let amount = parse_amount(&ledger, &amount)?;
@@ -148,13 +166,23 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             let (period_start, period_end) = (args::date(&start)?, args::date(&end)? + 86_400);
             let (agency, _) = session.agency(&code).await?;
             let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
-            let (recipient, _) = recipient(&session, &uei).await?;
+            let (recipient, record) = recipient(&session, &agency, &code, &uei).await?;
+            let property = match property {
+                Some(rpuid) => Some(
+                    super::property::property(&session, &agency, &code, &rpuid)
+                        .await?
+                        .0,
+                ),
+                None => None,
+            };
             require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
             let builder = builders::Obligate {
                 agency,
                 appropriation,
                 allotment: pda::allotment(&appropriation, allotment).0,
                 recipient,
+                uei: record.uei,
+                property,
                 authority: signer.pubkey(),
                 args: ObligateArgs {
                     award_id,
@@ -232,6 +260,16 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             .instruction();
             send(&session, &[ix], signer, vec![("award", address.into())]).await?;
         }
+        AwardCommand::Hold {
+            code,
+            award_id,
+            grounds,
+        } => set_held(&session, &code, &award_id, true, &grounds).await?,
+        AwardCommand::Release {
+            code,
+            award_id,
+            grounds,
+        } => set_held(&session, &code, &award_id, false, &grounds).await?,
         AwardCommand::Show { code, award_id } => {
             let (agency, _) = session.agency(&code).await?;
             let (address, a) = award(&session, &agency, &award_id).await?;
@@ -242,7 +280,21 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                     ("address", address.into()),
                     ("type", format!("{:?}", a.award_type).into()),
                     ("status", format!("{:?}", a.status).into()),
+                    ("held", a.held.into()),
+                    (
+                        "hold reason",
+                        if a.hold_note.at == 0 {
+                            Field::None
+                        } else {
+                            format!("{:?}", a.hold_note.reason).into()
+                        },
+                    ),
+                    (
+                        "hold evidence",
+                        Field::hash_or_none(a.hold_note.evidence_hash),
+                    ),
                     ("recipient", a.recipient.into()),
+                    ("property", Field::key_or_none(a.property)),
                     ("allotment", a.allotment.into()),
                     (
                         "object class",
@@ -266,16 +318,32 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 Some(code) => Some(session.agency(&code).await?.0),
                 None => None,
             };
-            let recipient = match uei {
-                Some(uei) => Some(recipient(&session, &uei).await?.0),
-                None => None,
+            // Each agency keeps its own record of a UEI: awards to any of them.
+            let recipients: Vec<Option<anchor_lang::prelude::Pubkey>> = match uei {
+                Some(uei) => {
+                    let query = public_spending_sdk::query::RecipientQuery {
+                        agency,
+                        uei: Some(args::uei(&uei)?),
+                    };
+                    super::list(&session, &query)
+                        .await?
+                        .into_iter()
+                        .map(|(address, _)| Some(address))
+                        .collect()
+                }
+                None => vec![None],
             };
-            let query = AwardQuery {
-                agency,
-                recipient,
-                allotment: None,
-                status: closed.then_some(AwardStatus::Closed),
-            };
+            let mut awards = Vec::new();
+            for recipient in recipients {
+                let query = AwardQuery {
+                    agency,
+                    recipient,
+                    allotment: None,
+                    property: None,
+                    status: closed.then_some(AwardStatus::Closed),
+                };
+                awards.extend(super::list(&session, &query).await?);
+            }
             let mut table = Table::new(&[
                 "award id",
                 "type",
@@ -285,7 +353,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 "in flight",
                 "payments",
             ]);
-            for (_, a) in super::list(&session, &query).await? {
+            for (_, a) in awards {
                 table.push(vec![
                     a.award_id.clone().into(),
                     format!("{:?}", a.award_type).into(),
@@ -300,6 +368,39 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
         }
     }
     session.close().await
+}
+
+async fn set_held(
+    session: &Session,
+    code: &str,
+    award_id: &str,
+    held: bool,
+    grounds: &args::Grounds,
+) -> CliResult<()> {
+    let signer = session.signer()?;
+    let grounds = grounds.args()?;
+    let (agency, _) = session.agency(code).await?;
+    let (address, _) = award(session, &agency, award_id).await?;
+    let ix = builders::SetAwardHeld {
+        award: address,
+        auditor: signer.pubkey(),
+        held,
+        grounds,
+    }
+    .instruction();
+    send(
+        session,
+        &[ix],
+        signer,
+        vec![
+            ("award", address.into()),
+            ("held", held.into()),
+            ("reason", format!("{:?}", grounds.reason).into()),
+            ("evidence", Field::Hash(grounds.evidence_hash)),
+        ],
+    )
+    .await
+    .map(drop)
 }
 
 pub async fn award(

@@ -3,7 +3,10 @@
 //! Three agencies receive appropriations, allot them, register vendors and individuals, obligate awards, and
 //! pay more than two hundred invoices over twelve months through the fast path and the approval path. Along the
 //! way the program refuses what it must (an invoice over an award, a self-approval, a debarred vendor, the fast
-//! path for a large bill, an execution before its time lock), and the demo shows each refusal. At the end every
+//! path for a large bill, an execution before its time lock), and the demo shows each refusal. Auditors freeze
+//! and unfreeze an agency, hold and release a payment and debar a vendor, each with a reason and evidence; the
+//! public flags what looks wrong and agencies answer; agency 075 keeps two buildings (one owned, one leased) whose
+//! rent and maintenance awards are paid against them. At the end every
 //! agency's outlay hash chain is replayed from the events and checked against the chain.
 
 use std::{path::PathBuf, time::Instant};
@@ -16,7 +19,11 @@ use public_spending::{
         AllotArgs, CreateAppropriationArgs, ObligateArgs, PaymentArgs, RegisterAgencyArgs,
         RegisterRecipientArgs, SetMemberArgs,
     },
-    state::{Agency, ApprovalPolicy, AwardType, RecipientKind, RecipientStatus},
+    state::{
+        Agency, ApprovalPolicy, AwardType, ExclusionStatus, FlagReason, FlagStatus, FlagTarget,
+        LegalInterest, OversightArgs, OversightReason, PropertyDetails, PropertyLocation,
+        PropertyStatus, PropertyType, PropertyUse, RecipientKind, SizeUnit,
+    },
 };
 use public_spending_sdk::{
     amount::{format_amount, format_grouped},
@@ -82,6 +89,8 @@ struct Staff {
     clerk: Keypair,
     certifiers: [Keypair; 3],
     disbursing: Keypair,
+    /// Keeps the agency's property register (PROPERTY role).
+    facilities: Keypair,
 }
 
 struct DemoAgency {
@@ -144,6 +153,13 @@ struct Demo {
     /// A short service contract of agency 075 (October to December), paid once inside its period and once
     /// after it.
     short_award: Option<DemoAward>,
+    /// Agency 075's building awards and what each pays a month: the leased warehouse's rent, the owned
+    /// headquarters' maintenance.
+    building_awards: Vec<(DemoAward, u64)>,
+    /// A wallet of the public that flags what looks wrong, and pays the flags' rent.
+    citizen: Keypair,
+    /// Flags raised so far, for the JSON summary.
+    flags: Vec<Value>,
 }
 
 fn amount(units: u64) -> String {
@@ -297,6 +313,7 @@ impl Demo {
                 self.funded().await?,
             ],
             disbursing: self.funded().await?,
+            facilities: self.funded().await?,
         };
         let ix = builders::RegisterAgency {
             admin: self.admin.pubkey(),
@@ -321,6 +338,7 @@ impl Demo {
             (&staff.certifiers[1], ROLE_APPROVE),
             (&staff.certifiers[2], ROLE_APPROVE),
             (&staff.disbursing, ROLE_EXECUTE),
+            (&staff.facilities, ROLE_PROPERTY),
         ];
         let ixs: Vec<_> = roles
             .iter()
@@ -376,6 +394,7 @@ impl Demo {
         individual: Option<usize>,
         obligated: u64,
         (period_start, period_end): (i64, i64),
+        property: Option<Pubkey>,
     ) -> CliResult<DemoAward> {
         let uei_bytes: [u8; UEI_LEN] = uei
             .as_bytes()
@@ -418,12 +437,17 @@ impl Demo {
             appropriation,
             allotment,
             recipient,
+            uei: uei_bytes,
+            property,
             authority: agency.staff.contracting.pubkey(),
             args: ObligateArgs {
                 award_id: award_id.into(),
                 award_type,
+                // Grants to individuals; rent of space (233) and maintenance of facilities (252) otherwise.
                 object_class: if individual.is_some() {
                     *b"420"
+                } else if property.is_some() && award_id.ends_with('R') {
+                    *b"233"
                 } else {
                     *b"252"
                 },
@@ -453,6 +477,7 @@ impl Demo {
                 payment_mint: self.mint,
                 token_program: anchor_spl::token::spl_token::ID,
                 payout_wallet: wallet,
+                uei: uei_bytes,
             },
         })
     }
@@ -507,16 +532,197 @@ impl Demo {
                             (vendor == 4).then_some(vendor),
                             obligated,
                             (now, FISCAL_YEAR_END),
+                            None,
                         )
                         .await?;
                     agency.awards.push(award);
                 }
             }
         }
+        if agency.code == "075" {
+            self.buildings(agency, now).await?;
+        }
         let treasury = pda::treasury(&agency.address).0;
         self.chain()
             .mint_to(&self.mint, &treasury, &admin, TREASURY_FUNDING)
             .await?;
+        Ok(())
+    }
+
+    /// Agency 075's property register: an owned headquarters building with a maintenance contract, and a
+    /// leased warehouse with its rent, both obligated under the first allotment and paid monthly.
+    async fn buildings(&mut self, agency: &DemoAgency, now: i64) -> CliResult<()> {
+        let location =
+            |city: &str, state: &[u8; 2], zip: &[u8; 5], lat: i32, lon: i32| PropertyLocation {
+                state: *state,
+                city: city.into(),
+                zip: *zip,
+                latitude: Some(lat),
+                longitude: Some(lon),
+            };
+        let buildings = [
+            (
+                "075-DC-0001",
+                PropertyDetails {
+                    property_type: PropertyType::Building,
+                    property_use: PropertyUse::Office,
+                    legal_interest: LegalInterest::Owned,
+                    status: PropertyStatus::Active,
+                    size: 412_000,
+                    size_unit: SizeUnit::SquareFeet,
+                    location: location("Washington", b"DC", b"20201", 38_886_700, -77_014_500),
+                    condition_index: 78,
+                    annual_operating_cost: 4_800_000 * DOLLAR,
+                    annual_rent: 0,
+                    lease_start: 0,
+                    lease_end: 0,
+                },
+                "075P00000001",
+                "075-26-0101M",
+                12_000 * DOLLAR,
+            ),
+            (
+                "075-MD-0417",
+                PropertyDetails {
+                    property_type: PropertyType::Building,
+                    property_use: PropertyUse::Warehouse,
+                    legal_interest: LegalInterest::Leased,
+                    status: PropertyStatus::Active,
+                    size: 96_500,
+                    size_unit: SizeUnit::SquareFeet,
+                    location: location("Baltimore", b"MD", b"21230", 39_276_100, -76_611_900),
+                    condition_index: 64,
+                    annual_operating_cost: 310_000 * DOLLAR,
+                    annual_rent: 228_000 * DOLLAR,
+                    lease_start: FISCAL_YEAR_START,
+                    lease_end: FISCAL_YEAR_END + 4 * 365 * DAY,
+                },
+                "075P00000002",
+                "075-26-0102R",
+                19_000 * DOLLAR,
+            ),
+        ];
+        let appropriation = pda::appropriation(&agency.address, b"0100", b"000", 2026).0;
+        let allotment = pda::allotment(&appropriation, 0).0;
+        for (rpuid, details, uei, award_id, monthly) in buildings {
+            let leased = details.legal_interest == LegalInterest::Leased;
+            let register = builders::RegisterProperty {
+                agency: agency.address,
+                authority: agency.staff.facilities.pubkey(),
+                rpuid: rpuid.into(),
+                details,
+            };
+            self.send(&[register.instruction()], &agency.staff.facilities)
+                .await?;
+            let award = self
+                .new_award(
+                    agency,
+                    (appropriation, allotment),
+                    uei,
+                    award_id,
+                    None,
+                    monthly * 12,
+                    (now, FISCAL_YEAR_END),
+                    Some(register.property()),
+                )
+                .await?;
+            self.say(format_args!(
+                "property {} {rpuid}: {} building, {} a month of {} on award {award_id}",
+                agency.code,
+                if leased { "leased" } else { "owned" },
+                grouped(monthly),
+                if leased { "rent" } else { "maintenance" },
+            ));
+            self.building_awards.push((award, monthly));
+        }
+        Ok(())
+    }
+
+    /// Grounds for an auditor's action: a reason and the sha256 of a (made-up) evidence document.
+    fn grounds(reason: OversightReason, evidence: &str) -> OversightArgs {
+        OversightArgs {
+            reason,
+            evidence_hash: solana_sha256_hasher::hash(evidence.as_bytes()).to_bytes(),
+        }
+    }
+
+    /// The citizen raises a flag; returns its address.
+    async fn raise_flag(
+        &mut self,
+        month: u32,
+        agency: &DemoAgency,
+        (target, kind, subject): (Pubkey, FlagTarget, &str),
+        reason: FlagReason,
+    ) -> CliResult<Pubkey> {
+        let citizen = self.citizen.insecure_clone();
+        let builder = builders::RaiseFlag {
+            target,
+            target_kind: kind,
+            flagger: citizen.pubkey(),
+            nonce: self.flags.len() as u32,
+            reason,
+            evidence_hash: solana_sha256_hasher::hash(subject.as_bytes()).to_bytes(),
+        };
+        self.send(&[builder.instruction()], &citizen).await?;
+        self.say(format_args!(
+            "  public   {}  flag raised on {kind:?} {subject}: {reason:?}",
+            agency.code
+        ));
+        self.flags.push(json!({
+            "month": month, "agency": agency.code, "flag": builder.flag().to_string(),
+            "target": subject, "reason": format!("{reason:?}"),
+        }));
+        Ok(builder.flag())
+    }
+
+    /// The agency head answers a flag, and the auditor rules on it; a dismissed flag is closed (its rent back
+    /// to the citizen).
+    async fn answer_flag(
+        &mut self,
+        agency: &DemoAgency,
+        flag: Pubkey,
+        outcome: FlagStatus,
+    ) -> CliResult<()> {
+        let respond = builders::RespondToFlag {
+            flag,
+            agency: agency.address,
+            responder: agency.staff.head.pubkey(),
+            as_member: false,
+            response_hash: solana_sha256_hasher::hash(flag.as_ref()).to_bytes(),
+        };
+        self.send(&[respond.instruction()], &agency.staff.head)
+            .await?;
+        self.say(format_args!(
+            "  agency   {}  head answered the flag",
+            agency.code
+        ));
+        let auditor = self.auditor.insecure_clone();
+        let resolve = builders::ResolveFlag {
+            flag,
+            auditor: auditor.pubkey(),
+            outcome,
+            note_hash: solana_sha256_hasher::hashv(&[b"ruling", flag.as_ref()]).to_bytes(),
+        };
+        self.send(&[resolve.instruction()], &auditor).await?;
+        self.say(format_args!("  auditor  {}  flag {outcome:?}", agency.code));
+        if outcome == FlagStatus::Dismissed {
+            let close = builders::CloseFlag {
+                flag,
+                flagger: self.citizen.pubkey(),
+            };
+            self.client.send(&[close.instruction()], &[]).await?;
+        }
+        Ok(())
+    }
+
+    /// Agency 075 pays the month's rent and maintenance on its buildings.
+    async fn building_costs(&mut self, month: u32, agency: &DemoAgency) -> CliResult<()> {
+        if agency.code != "075" {
+            return Ok(());
+        }
+        for (award, monthly) in self.building_awards.clone() {
+            self.pay_small(month, agency, &award, monthly).await?;
+        }
         Ok(())
     }
 
@@ -645,6 +851,7 @@ impl Demo {
                         None,
                         40_000 * DOLLAR,
                         (FISCAL_YEAR_START, month_start(3)),
+                        None,
                     )
                     .await?;
                 self.short_award = Some(award);
@@ -708,6 +915,7 @@ impl Demo {
                         None,
                         60_000 * DOLLAR,
                         (now, FISCAL_YEAR_END),
+                        None,
                     )
                     .await?;
                 self.pay_small(month, agency, &award, 12_000 * DOLLAR)
@@ -914,13 +1122,20 @@ impl Demo {
             (6, "069") => {
                 let award = &agency.awards[5];
                 let auditor = self.auditor.insecure_clone();
-                let debar = builders::DebarRecipient {
-                    recipient: award.keys.recipient,
+                let debar = builders::SetExclusion {
+                    uei: award.payout.uei,
                     auditor: auditor.pubkey(),
-                    status: RecipientStatus::Debarred,
+                    status: ExclusionStatus::Debarred,
+                    grounds: Self::grounds(
+                        OversightReason::CourtOrder,
+                        "debarment notice, suspension and debarment official",
+                    ),
                 };
                 self.send(&[debar.instruction()], &auditor).await?;
-                self.say(format_args!("  auditor  {code}  debarred {}", award.uei));
+                self.say(format_args!(
+                    "  auditor  {code}  debarred {} in every agency (court order)",
+                    award.uei
+                ));
                 let uei = award.uei.clone();
                 self.plant(
                     month,
@@ -949,6 +1164,157 @@ impl Demo {
                     result,
                 )
                 .await?;
+            }
+            (3, "069") => {
+                let award = agency.awards[1].clone();
+                self.raise_flag(
+                    month,
+                    agency,
+                    (award.keys.award, FlagTarget::Award, &award.award_id),
+                    FlagReason::Price,
+                )
+                .await?;
+            }
+            (5, "069") => {
+                // Answered, and dismissed by the auditor: closed, the citizen's rent returned.
+                let flag = pda::flag(&agency.awards[1].keys.award, &self.citizen.pubkey(), 0).0;
+                self.answer_flag(agency, flag, FlagStatus::Dismissed)
+                    .await?;
+            }
+            (7, "089") => {
+                let auditor = self.auditor.insecure_clone();
+                let freeze = |frozen, grounds| builders::SetAgencyFrozen {
+                    agency: agency.address,
+                    auditor: auditor.pubkey(),
+                    frozen,
+                    grounds,
+                };
+                let grounds = Self::grounds(OversightReason::AuditFinding, "OIG audit memo 26-07");
+                self.send(&[freeze(true, grounds).instruction()], &auditor)
+                    .await?;
+                self.say(format_args!(
+                    "  auditor  {code}  froze the agency (audit finding)"
+                ));
+                let args = PaymentArgs {
+                    amount: 1_000 * DOLLAR,
+                    ..self.invoice()
+                };
+                let result = self
+                    .client
+                    .pay_small(
+                        &agency.awards[0].keys.award,
+                        args,
+                        Keypair::new().pubkey(),
+                        &agency.staff.disbursing,
+                    )
+                    .await;
+                self.expect_refusal(month, code, "payment by a frozen agency", result)
+                    .await?;
+                let grounds = Self::grounds(
+                    OversightReason::AuditFinding,
+                    "corrective action plan accepted",
+                );
+                self.send(&[freeze(false, grounds).instruction()], &auditor)
+                    .await?;
+                self.say(format_args!(
+                    "  auditor  {code}  unfroze the agency (corrective action plan accepted)"
+                ));
+            }
+            (9, "075") => {
+                let award = &agency.awards[2];
+                let args = PaymentArgs {
+                    amount: 31_500 * DOLLAR,
+                    ..self.invoice()
+                };
+                let clerk = &agency.staff.clerk;
+                let receipt = self
+                    .client
+                    .request_payment(&award.keys.award, args, Keypair::new().pubkey(), clerk)
+                    .await?;
+                let auditor = self.auditor.insecure_clone();
+                let hold = |held, grounds| builders::SetPaymentHeld {
+                    payment: receipt.payment,
+                    auditor: auditor.pubkey(),
+                    held,
+                    grounds,
+                };
+                let grounds = Self::grounds(
+                    OversightReason::MissingDocumentation,
+                    "no receiving report for the invoice",
+                );
+                self.send(&[hold(true, grounds).instruction()], &auditor)
+                    .await?;
+                self.say(format_args!(
+                    "  auditor  {code}  held a 31,500.00 payment on {} (missing documentation)",
+                    award.award_id
+                ));
+                let cancel = builders::DecidePayment {
+                    agency: agency.address,
+                    award: award.keys.award,
+                    index: receipt.index,
+                    authority: clerk.pubkey(),
+                    decision: PaymentDecision::Cancel,
+                };
+                let result = self.client.send(&[cancel.instruction()], &[clerk]).await;
+                self.expect_refusal(month, code, "cancelling a held payment", result)
+                    .await?;
+                let grounds =
+                    Self::grounds(OversightReason::AuditFinding, "receiving report supplied");
+                self.send(&[hold(false, grounds).instruction()], &auditor)
+                    .await?;
+                self.say(format_args!(
+                    "  auditor  {code}  released it (receiving report supplied); the clerk withdraws the invoice"
+                ));
+                self.client.send(&[cancel.instruction()], &[clerk]).await?;
+                let archive = builders::ArchivePayment {
+                    payment: receipt.payment,
+                    rent_payer: clerk.pubkey(),
+                };
+                self.client.send(&[archive.instruction()], &[]).await?;
+            }
+            (10, "089") => {
+                let award = agency.awards[3].clone();
+                let flag = self
+                    .raise_flag(
+                        month,
+                        agency,
+                        (award.keys.recipient, FlagTarget::Recipient, &award.uei),
+                        FlagReason::UnknownVendor,
+                    )
+                    .await?;
+                // The auditor finds substance in it: the flag stays on the record, and in the audit.
+                self.answer_flag(agency, flag, FlagStatus::Resolved).await?;
+                self.plant(
+                    month,
+                    public_spending_watchdog::audit::PUBLIC_FLAGS.id,
+                    code,
+                    award.uei.clone(),
+                    "a public flag an auditor substantiated",
+                );
+            }
+            (11, "075") => {
+                let Some((award, _)) = self
+                    .building_awards
+                    .iter()
+                    .find(|(a, _)| a.award_id.ends_with('R'))
+                    .cloned()
+                else {
+                    return Ok(());
+                };
+                self.raise_flag(
+                    month,
+                    agency,
+                    (award.keys.award, FlagTarget::Award, &award.award_id),
+                    FlagReason::Price,
+                )
+                .await?;
+                self.plant(
+                    month,
+                    public_spending_watchdog::audit::PUBLIC_FLAGS.id,
+                    code,
+                    award.award_id.clone(),
+                    "a public flag on the warehouse rent, still open",
+                );
             }
             _ => {}
         }
@@ -980,7 +1346,13 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         narrate: format == Format::Table,
         planted: Vec::new(),
         short_award: None,
+        building_awards: Vec::new(),
+        citizen: Keypair::new(),
+        flags: Vec::new(),
     };
+    demo.chain()
+        .airdrop(&demo.citizen.pubkey(), 1_000_000_000)
+        .await?;
     demo.say(format_args!(
         "Public Spending Ledger demo: fiscal year 2026 on the embedded chain (no validator)"
     ));
@@ -1014,7 +1386,8 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         let mut agency = demo.setup_agency(code, name).await?;
         demo.budget(&mut agency, index).await?;
         demo.say(format_args!(
-            "agency   {code} {name}: 2 appropriations, 4 allotments, 8 awards, treasury funded with {}",
+            "agency   {code} {name}: 2 appropriations, 4 allotments, {} awards, treasury funded with {}",
+            agency.awards.len() + if code == "075" { demo.building_awards.len() } else { 0 },
             grouped(TREASURY_FUNDING)
         ));
         agencies.push(agency);
@@ -1053,6 +1426,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         for agency in &agencies {
             demo.refusals(month, agency).await?;
             demo.plants(month, agency).await?;
+            demo.building_costs(month, agency).await?;
             // Small invoices go to a different award each within a month (so that none looks split);
             // large ones to any award.
             let eligible = agency.eligible_awards(month);
@@ -1176,6 +1550,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
                 "approval_path": approval,
                 "refused": demo.refused.len(),
                 "planted": demo.planted.len(),
+                "flags": demo.flags.len(),
                 "hash_chains_verified": chains_ok,
                 "agencies": summary_json,
                 "demo_json": path.display().to_string(),
@@ -1290,6 +1665,7 @@ async fn write_dump(
         "payments": demo.payments,
         "refused": demo.refused,
         "planted": demo.planted,
+        "flags": demo.flags,
         "hash_chains_verified": chains_ok,
         "wall_seconds": seconds,
     }))

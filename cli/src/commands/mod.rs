@@ -5,11 +5,13 @@ pub mod award;
 pub mod budget;
 pub mod clock;
 pub mod demo;
+pub mod flag;
 pub mod keygen;
 pub mod ledger;
 pub mod member;
 pub mod migrate;
 pub mod payment;
+pub mod property;
 pub mod recipient;
 pub mod watchdog;
 

@@ -86,10 +86,20 @@ pub enum PaymentCommand {
     PaySmall(NewPayment),
     /// Close a final payment account and return its rent (anyone)
     Archive(Which),
-    /// Hold a payment so that it cannot execute (auditor)
-    Hold(Which),
+    /// Hold a payment: it can neither execute nor be cancelled or rejected until released (auditor)
+    Hold {
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        grounds: args::Grounds,
+    },
     /// Release a held payment (auditor)
-    Release(Which),
+    Release {
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        grounds: args::Grounds,
+    },
     /// Show one payment (an archived one from the index)
     Show {
         #[command(flatten)]
@@ -223,8 +233,10 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             )
             .await?;
         }
-        PaymentCommand::Hold(which) => hold(&session, &which, true).await?,
-        PaymentCommand::Release(which) => hold(&session, &which, false).await?,
+        PaymentCommand::Hold { which, grounds } => hold(&session, &which, true, &grounds).await?,
+        PaymentCommand::Release { which, grounds } => {
+            hold(&session, &which, false, &grounds).await?
+        }
         PaymentCommand::History { code, award_id, db } => {
             history(&session, &ledger, &code, &award_id, &db)?
         }
@@ -590,20 +602,32 @@ async fn decide(session: &Session, which: &Which, decision: PaymentDecision) -> 
     .map(drop)
 }
 
-async fn hold(session: &Session, which: &Which, held: bool) -> CliResult<()> {
+async fn hold(
+    session: &Session,
+    which: &Which,
+    held: bool,
+    grounds: &args::Grounds,
+) -> CliResult<()> {
     let signer = session.signer()?;
+    let grounds = grounds.args()?;
     let (_, _, _, payment, _) = locate(session, which).await?;
     let ix = builders::SetPaymentHeld {
         payment,
         auditor: signer.pubkey(),
         held,
+        grounds,
     }
     .instruction();
     send(
         session,
         &[ix],
         signer,
-        vec![("payment", payment.into()), ("held", held.into())],
+        vec![
+            ("payment", payment.into()),
+            ("held", held.into()),
+            ("reason", format!("{:?}", grounds.reason).into()),
+            ("evidence", Field::Hash(grounds.evidence_hash)),
+        ],
     )
     .await
     .map(drop)

@@ -2,9 +2,12 @@ use clap::{Subcommand, ValueEnum};
 use public_spending::{
     constants::ROLE_OBLIGATE,
     instructions::RegisterRecipientArgs,
-    state::{Recipient, RecipientKind, RecipientStatus},
+    state::{ExclusionStatus, Recipient, RecipientKind},
 };
-use public_spending_sdk::{builders, individual_name_hash, pda, query::RecipientQuery};
+use public_spending_sdk::{
+    builders, individual_name_hash, pda,
+    query::{ExclusionQuery, RecipientQuery},
+};
 use solana_sdk::signature::Signer;
 
 use super::{require_role, send};
@@ -13,7 +16,7 @@ use crate::{
     context::{Mode, Session},
     error::CliResult,
     fail,
-    output::{print_record, Field, Table},
+    output::{print_nested, Field, Table},
     Globals,
 };
 
@@ -26,7 +29,8 @@ pub enum Kind {
 
 #[derive(Debug, Subcommand)]
 pub enum RecipientCommand {
-    /// Register a payee (OBLIGATE role); an individual's name is stored only as sha256(salt || name)
+    /// Register a payee in the agency's vendor file (OBLIGATE role); an individual's name is stored only as
+    /// sha256(salt || name). Each agency keeps its own record of a UEI, with its own payout wallet.
     Register {
         /// Registering agency code
         code: String,
@@ -45,31 +49,50 @@ pub enum RecipientCommand {
         #[arg(long)]
         wallet: String,
     },
-    /// Bar a recipient from payments (auditor)
+    /// Debar (or suspend) a UEI in every agency: no new award or payment to it anywhere (auditor)
     Debar {
         uei: String,
         /// Suspend (temporary) instead of debar
         #[arg(long)]
         suspend: bool,
+        #[command(flatten)]
+        grounds: args::Grounds,
     },
-    /// Lift a suspension or debarment (auditor)
-    Reinstate { uei: String },
-    /// Show one recipient
-    Show { uei: String },
+    /// Lift a UEI's suspension or debarment (auditor)
+    Reinstate {
+        uei: String,
+        #[command(flatten)]
+        grounds: args::Grounds,
+    },
+    /// Propose a new payout wallet for the agency's record of a UEI (OBLIGATE role); a second member confirms
+    ProposeWallet {
+        code: String,
+        uei: String,
+        #[arg(long)]
+        wallet: String,
+    },
+    /// Confirm a proposed payout wallet: another OBLIGATE member than the proposer, after the time lock
+    ConfirmWallet { code: String, uei: String },
+    /// Show a UEI: its exclusion, and each agency's record of it (or only --agency's)
+    Show {
+        uei: String,
+        #[arg(long)]
+        agency: Option<String>,
+    },
     /// Every payment to a recipient, in every agency, archived ones included (from the index)
     Payments {
         uei: String,
         #[command(flatten)]
         db: super::watchdog::Db,
     },
-    /// List recipients
+    /// List recipient records, or with --excluded the UEIs suspended or debarred now
     List {
-        /// Only those registered by this agency
+        /// Only this agency's vendor file
         #[arg(long)]
         agency: Option<String>,
-        /// Only debarred recipients
+        /// List the exclusions in force instead
         #[arg(long)]
-        debarred: bool,
+        excluded: bool,
     },
 }
 
@@ -129,23 +152,41 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             )
             .await?;
         }
-        RecipientCommand::Debar { uei, suspend } => {
+        RecipientCommand::Debar {
+            uei,
+            suspend,
+            grounds,
+        } => {
             let status = if suspend {
-                RecipientStatus::Suspended
+                ExclusionStatus::Suspended
             } else {
-                RecipientStatus::Debarred
+                ExclusionStatus::Debarred
             };
-            set_status(&session, &uei, status).await?;
+            set_exclusion(&session, &uei, status, &grounds).await?;
         }
-        RecipientCommand::Reinstate { uei } => {
-            set_status(&session, &uei, RecipientStatus::Active).await?
+        RecipientCommand::Reinstate { uei, grounds } => {
+            set_exclusion(&session, &uei, ExclusionStatus::Lifted, &grounds).await?
+        }
+        RecipientCommand::ProposeWallet { code, uei, wallet } => {
+            let wallet = args::pubkey(&wallet)?;
+            change_wallet(&session, &code, &uei, Some(wallet)).await?
+        }
+        RecipientCommand::ConfirmWallet { code, uei } => {
+            change_wallet(&session, &code, &uei, None).await?
         }
         RecipientCommand::Payments { uei, db } => {
-            let recipient = pda::recipient(&args::uei(&uei)?).0;
+            let uei = args::uei(&uei)?;
             let store = db.open(true)?;
             let state = public_spending_watchdog::ledger::LedgerState::from_store(&store)?;
+            // Each agency keeps its own record of the UEI: all of them.
+            let records: Vec<_> = state
+                .recipients
+                .iter()
+                .filter(|(_, r)| r.uei == uei)
+                .map(|(address, _)| *address)
+                .collect();
             let payments = public_spending_watchdog::lookup::payments_where(&store, |p| {
-                p.record.recipient == recipient
+                records.contains(&p.record.recipient)
             })?;
             let decimals = state.decimals();
             let mut table = Table::new(&[
@@ -170,34 +211,102 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             }
             table.print(session.format);
         }
-        RecipientCommand::Show { uei } => {
-            let (address, r) = recipient(&session, &uei).await?;
-            print_record(
-                session.format,
-                &[
-                    ("uei", String::from_utf8_lossy(&r.uei).into_owned().into()),
+        RecipientCommand::Show { uei, agency } => {
+            let uei_bytes = args::uei(&uei)?;
+            let exclusion = session.client.exclusion(&uei_bytes).await?;
+            let agency = match agency {
+                Some(code) => Some(session.agency(&code).await?.0),
+                None => None,
+            };
+            let records = super::list(
+                &session,
+                &RecipientQuery {
+                    agency,
+                    uei: Some(uei_bytes),
+                },
+            )
+            .await?;
+            if records.is_empty() {
+                fail!("unknown recipient {uei}: no agency has registered that UEI");
+            }
+            let (status, reason, evidence) = match &exclusion {
+                Some(e) => (
+                    format!("{:?}", e.status),
+                    Field::from(format!("{:?}", e.note.reason)),
+                    Field::Hash(e.note.evidence_hash),
+                ),
+                None => ("never excluded".to_string(), Field::None, Field::None),
+            };
+            let mut rows = Vec::new();
+            for (address, r) in records {
+                let agency_code = session
+                    .client
+                    .fetch::<public_spending::state::Agency>(&r.agency)
+                    .await
+                    .map(|a| a.code)
+                    .unwrap_or_else(|_| r.agency.to_string());
+                rows.push(vec![
+                    ("agency", agency_code.into()),
                     ("address", address.into()),
                     ("kind", format!("{:?}", r.kind).into()),
                     ("name", Field::text_or_none(r.name.clone())),
                     ("name hash", Field::hash_or_none(r.name_hash)),
-                    ("status", format!("{:?}", r.status).into()),
                     ("payout wallet", r.payout_wallet.into()),
-                    ("registered by", r.registered_by.into()),
+                    (
+                        "proposed wallet",
+                        Field::key_or_none(r.pending_payout_wallet),
+                    ),
+                    ("wallet changes", r.payout_change_count.into()),
+                    ("registered at", Field::Time(r.registered_at)),
+                ]);
+            }
+            print_nested(
+                session.format,
+                &[
+                    ("uei", uei.clone().into()),
+                    ("exclusion", status.into()),
+                    ("exclusion reason", reason),
+                    ("exclusion evidence", evidence),
+                    ("exclusion address", pda::exclusion(&uei_bytes).0.into()),
                 ],
+                "records",
+                &rows,
             );
         }
-        RecipientCommand::List { agency, debarred } => {
-            let registered_by = match agency {
+        RecipientCommand::List {
+            agency,
+            excluded: true,
+        } => {
+            if agency.is_some() {
+                fail!("exclusions are ledger-wide: --excluded takes no --agency");
+            }
+            let mut table =
+                Table::new(&["uei", "status", "reason", "evidence", "since", "auditor"]);
+            for (_, e) in super::list(&session, &ExclusionQuery::default()).await? {
+                if !e.in_force() {
+                    continue;
+                }
+                table.push(vec![
+                    String::from_utf8_lossy(&e.uei).into_owned().into(),
+                    format!("{:?}", e.status).into(),
+                    format!("{:?}", e.note.reason).into(),
+                    Field::Hash(e.note.evidence_hash),
+                    Field::Time(e.note.at),
+                    e.auditor.into(),
+                ]);
+            }
+            table.print(session.format);
+        }
+        RecipientCommand::List { agency, .. } => {
+            let agency = match agency {
                 Some(code) => Some(session.agency(&code).await?.0),
                 None => None,
             };
-            let query = RecipientQuery {
-                registered_by,
-                status: debarred.then_some(RecipientStatus::Debarred),
-            };
-            let mut table = Table::new(&["uei", "kind", "name", "status", "payout wallet"]);
+            let query = RecipientQuery { agency, uei: None };
+            let mut table = Table::new(&["agency", "uei", "kind", "name", "payout wallet"]);
             for (_, r) in super::list(&session, &query).await? {
                 table.push(vec![
+                    r.agency.into(),
                     String::from_utf8_lossy(&r.uei).into_owned().into(),
                     format!("{:?}", r.kind).into(),
                     if r.name.is_empty() {
@@ -205,7 +314,6 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                     } else {
                         r.name.clone().into()
                     },
-                    format!("{:?}", r.status).into(),
                     r.payout_wallet.into(),
                 ]);
             }
@@ -222,35 +330,88 @@ fn hex_bytes(input: &str) -> CliResult<Vec<u8>> {
     }
 }
 
+/// The agency's own record of `uei`.
 pub async fn recipient(
     session: &Session,
+    agency: &anchor_lang::prelude::Pubkey,
+    code: &str,
     uei: &str,
 ) -> CliResult<(anchor_lang::prelude::Pubkey, Recipient)> {
-    let address = pda::recipient(&args::uei(uei)?).0;
+    let address = pda::recipient(agency, &args::uei(uei)?).0;
     match session.client.fetch_optional(&address).await? {
         Some(r) => Ok((address, r)),
-        None => fail!("unknown recipient {uei}: no recipient with that UEI is registered"),
+        None => fail!(
+            "agency {code} has no recipient {uei}: register it first (pubspend recipient register {code} --uei {uei} ...)"
+        ),
     }
 }
 
-async fn set_status(session: &Session, uei: &str, status: RecipientStatus) -> CliResult<()> {
+async fn set_exclusion(
+    session: &Session,
+    uei: &str,
+    status: ExclusionStatus,
+    grounds: &args::Grounds,
+) -> CliResult<()> {
     let signer = session.signer()?;
-    let (address, _) = recipient(session, uei).await?;
-    let ix = builders::DebarRecipient {
-        recipient: address,
+    let grounds = grounds.args()?;
+    let builder = builders::SetExclusion {
+        uei: args::uei(uei)?,
         auditor: signer.pubkey(),
         status,
-    }
-    .instruction();
+        grounds,
+    };
     send(
         session,
-        &[ix],
+        &[builder.instruction()],
         signer,
         vec![
-            ("recipient", address.into()),
+            ("exclusion", builder.exclusion().into()),
+            ("uei", uei.into()),
             ("status", format!("{status:?}").into()),
+            ("reason", format!("{:?}", grounds.reason).into()),
+            ("evidence", Field::Hash(grounds.evidence_hash)),
         ],
     )
     .await
     .map(drop)
+}
+
+async fn change_wallet(
+    session: &Session,
+    code: &str,
+    uei: &str,
+    proposed: Option<anchor_lang::prelude::Pubkey>,
+) -> CliResult<()> {
+    let signer = session.signer()?;
+    let (agency, state) = session.agency(code).await?;
+    let (address, record) = recipient(session, &agency, code, uei).await?;
+    require_role(session, code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+    let ix = builders::ChangePayoutWallet {
+        agency,
+        recipient: address,
+        authority: signer.pubkey(),
+        proposed,
+    }
+    .instruction();
+    let fields = match proposed {
+        Some(wallet) => vec![
+            ("recipient", address.into()),
+            ("payout wallet", record.payout_wallet.into()),
+            ("proposed wallet", wallet.into()),
+            (
+                "confirmable after",
+                format!(
+                    "{} s, by another OBLIGATE member",
+                    state.policy.time_lock_seconds
+                )
+                .into(),
+            ),
+        ],
+        None => vec![
+            ("recipient", address.into()),
+            ("previous wallet", record.payout_wallet.into()),
+            ("payout wallet", record.pending_payout_wallet.into()),
+        ],
+    };
+    send(session, &[ix], signer, fields).await.map(drop)
 }

@@ -1,0 +1,334 @@
+//! `pubspend flag`: public flags. Anyone raises one on a payment, award, recipient or property (and pays its
+//! rent); the agency answers; an auditor resolves or dismisses it; anyone closes it and the rent goes back to
+//! the flagger.
+
+use anchor_lang::prelude::Pubkey;
+use clap::{Subcommand, ValueEnum};
+use public_spending::state::{Flag, FlagReason, FlagStatus, FlagTarget};
+use public_spending_sdk::{builders, fetch::AccountSource, pda, query::FlagQuery};
+use solana_sdk::signature::Signer;
+
+use super::send;
+use crate::{
+    args,
+    context::{Mode, Session},
+    error::CliResult,
+    fail,
+    output::{print_record, Field, Table},
+    Globals,
+};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Target {
+    Payment,
+    Award,
+    Recipient,
+    Property,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Reason {
+    DuplicateInvoice,
+    UnknownVendor,
+    Price,
+    SplitPayment,
+    WorkNotDone,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Outcome {
+    /// The concern had substance
+    Resolved,
+    /// It had none
+    Dismissed,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlagCommand {
+    /// Flag a payment, award, recipient or property (anyone; you pay the flag's rent until it is closed)
+    Raise {
+        #[arg(value_enum)]
+        target: Target,
+        /// The agency the target belongs to
+        code: String,
+        /// Award id (payment, award), UEI (recipient) or RPUID (property)
+        id: String,
+        /// The payment's index on the award (payment only)
+        #[arg(long)]
+        index: Option<u32>,
+        #[arg(long, value_enum)]
+        reason: Reason,
+        /// Your evidence: only its sha256 goes on chain
+        #[arg(long)]
+        evidence: Option<std::path::PathBuf>,
+        /// Or its sha256, in hex
+        #[arg(long)]
+        evidence_hash: Option<String>,
+    },
+    /// Answer a flag on your agency (its head or an active member)
+    Respond {
+        flag: String,
+        /// The response document: only its sha256 goes on chain
+        #[arg(long)]
+        response: Option<std::path::PathBuf>,
+        #[arg(long)]
+        response_hash: Option<String>,
+    },
+    /// Resolve or dismiss a flag (auditor)
+    Resolve {
+        flag: String,
+        #[arg(long, value_enum)]
+        outcome: Outcome,
+        /// The auditor's note: only its sha256 goes on chain
+        #[arg(long)]
+        note: Option<std::path::PathBuf>,
+        #[arg(long)]
+        note_hash: Option<String>,
+    },
+    /// Close a resolved or dismissed flag (anyone); the rent goes back to the flagger
+    Close { flag: String },
+    /// Flags still on chain, optionally of one agency, optionally only those not yet ruled on
+    List {
+        #[arg(long)]
+        agency: Option<String>,
+        #[arg(long)]
+        open: bool,
+    },
+    /// One flag
+    Show { flag: String },
+}
+
+pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
+    let signs = !matches!(command, FlagCommand::List { .. } | FlagCommand::Show { .. });
+    let session = Session::open(globals, Mode::signing(signs)).await?;
+    match command {
+        FlagCommand::Raise {
+            target,
+            code,
+            id,
+            index,
+            reason,
+            evidence,
+            evidence_hash,
+        } => {
+            let signer = session.signer()?;
+            let evidence_hash =
+                args::hash_or_file(evidence_hash.as_deref(), evidence.as_deref(), "evidence")?;
+            let (agency, _) = session.agency(&code).await?;
+            let (address, kind) = match (target, index) {
+                (Target::Payment, Some(index)) => {
+                    let (award, _) = super::award::award(&session, &agency, &id).await?;
+                    (pda::payment(&award, index).0, FlagTarget::Payment)
+                }
+                (Target::Payment, None) => fail!("a payment is named by its award id and --index"),
+                (_, Some(_)) => fail!("--index names a payment; it goes only with `payment`"),
+                (Target::Award, None) => (
+                    super::award::award(&session, &agency, &id).await?.0,
+                    FlagTarget::Award,
+                ),
+                (Target::Recipient, None) => (
+                    super::recipient::recipient(&session, &agency, &code, &id)
+                        .await?
+                        .0,
+                    FlagTarget::Recipient,
+                ),
+                (Target::Property, None) => (
+                    super::property::property(&session, &agency, &code, &id)
+                        .await?
+                        .0,
+                    FlagTarget::Property,
+                ),
+            };
+            if session
+                .client
+                .backend()
+                .get_account(&address)
+                .await?
+                .is_none()
+            {
+                fail!("{target:?} {id} is not on chain (an archived payment is flagged through its award)");
+            }
+            // The first nonce this wallet has not used on this target.
+            let mut nonce = 0u32;
+            while session
+                .client
+                .backend()
+                .get_account(&pda::flag(&address, &signer.pubkey(), nonce).0)
+                .await?
+                .is_some()
+            {
+                nonce += 1;
+            }
+            let builder = builders::RaiseFlag {
+                target: address,
+                target_kind: kind,
+                flagger: signer.pubkey(),
+                nonce,
+                reason: reason.into(),
+                evidence_hash,
+            };
+            let fields = vec![
+                ("flag", builder.flag().into()),
+                ("target", address.into()),
+                ("reason", format!("{:?}", builder.reason).into()),
+            ];
+            send(&session, &[builder.instruction()], signer, fields).await?;
+        }
+        FlagCommand::Respond {
+            flag,
+            response,
+            response_hash,
+        } => {
+            let signer = session.signer()?;
+            let response_hash =
+                args::hash_or_file(response_hash.as_deref(), response.as_deref(), "response")?;
+            let (address, state) = fetch_flag(&session, &flag).await?;
+            let agency: public_spending::state::Agency =
+                session.client.fetch(&state.agency).await?;
+            if agency.head != signer.pubkey() {
+                let member: Option<public_spending::state::Member> = session
+                    .client
+                    .fetch_optional(&pda::member(&state.agency, &signer.pubkey()).0)
+                    .await?;
+                if !member.is_some_and(|m| m.active) {
+                    fail!(
+                        "{} is not an active member of agency {}: only the flagged agency's head or members answer a flag",
+                        signer.pubkey(),
+                        agency.code
+                    );
+                }
+            }
+            let ix = builders::RespondToFlag {
+                flag: address,
+                agency: state.agency,
+                responder: signer.pubkey(),
+                as_member: agency.head != signer.pubkey(),
+                response_hash,
+            }
+            .instruction();
+            send(&session, &[ix], signer, vec![("flag", address.into())]).await?;
+        }
+        FlagCommand::Resolve {
+            flag,
+            outcome,
+            note,
+            note_hash,
+        } => {
+            let signer = session.signer()?;
+            let note_hash = args::hash_or_file(note_hash.as_deref(), note.as_deref(), "note")?;
+            let (address, _) = fetch_flag(&session, &flag).await?;
+            let outcome = match outcome {
+                Outcome::Resolved => FlagStatus::Resolved,
+                Outcome::Dismissed => FlagStatus::Dismissed,
+            };
+            let ix = builders::ResolveFlag {
+                flag: address,
+                auditor: signer.pubkey(),
+                outcome,
+                note_hash,
+            }
+            .instruction();
+            let fields = vec![
+                ("flag", address.into()),
+                ("outcome", format!("{outcome:?}").into()),
+            ];
+            send(&session, &[ix], signer, fields).await?;
+        }
+        FlagCommand::Close { flag } => {
+            let signer = session.signer()?;
+            let (address, state) = fetch_flag(&session, &flag).await?;
+            let ix = builders::CloseFlag {
+                flag: address,
+                flagger: state.flagger,
+            }
+            .instruction();
+            let fields = vec![
+                ("flag", address.into()),
+                ("rent returned to", state.flagger.into()),
+            ];
+            send(&session, &[ix], signer, fields).await?;
+        }
+        FlagCommand::List { agency, open } => {
+            let agency = match agency {
+                Some(code) => Some(session.agency(&code).await?.0),
+                None => None,
+            };
+            let query = FlagQuery {
+                agency,
+                ..FlagQuery::default()
+            };
+            let mut table = Table::new(&[
+                "flag",
+                "target",
+                "kind",
+                "reason",
+                "status",
+                "raised at",
+                "flagger",
+            ]);
+            for (address, f) in super::list(&session, &query).await? {
+                if open && f.status.is_final() {
+                    continue;
+                }
+                table.push(vec![
+                    address.into(),
+                    f.target.into(),
+                    format!("{:?}", f.target_kind).into(),
+                    format!("{:?}", f.reason).into(),
+                    format!("{:?}", f.status).into(),
+                    Field::Time(f.raised_at),
+                    f.flagger.into(),
+                ]);
+            }
+            table.print(session.format);
+        }
+        FlagCommand::Show { flag } => {
+            let (address, f) = fetch_flag(&session, &flag).await?;
+            print_record(
+                session.format,
+                &[
+                    ("flag", address.into()),
+                    ("agency", f.agency.into()),
+                    ("target", f.target.into()),
+                    ("kind", format!("{:?}", f.target_kind).into()),
+                    ("reason", format!("{:?}", f.reason).into()),
+                    ("evidence", Field::Hash(f.evidence_hash)),
+                    ("flagger", f.flagger.into()),
+                    ("raised at", Field::Time(f.raised_at)),
+                    ("status", format!("{:?}", f.status).into()),
+                    ("response", Field::hash_or_none(f.response_hash)),
+                    ("responded by", Field::key_or_none(f.responded_by)),
+                    ("responded at", Field::time_or_none(f.responded_at)),
+                    ("resolution note", Field::hash_or_none(f.resolution_hash)),
+                    ("resolved by", Field::key_or_none(f.resolved_by)),
+                    ("resolved at", Field::time_or_none(f.resolved_at)),
+                ],
+            );
+        }
+    }
+    session.close().await
+}
+
+async fn fetch_flag(session: &Session, flag: &str) -> CliResult<(Pubkey, Flag)> {
+    let address = args::pubkey(flag)?;
+    match session.client.fetch_optional(&address).await? {
+        Some(f) => Ok((address, f)),
+        None => {
+            fail!("no flag at {flag} (closed flags live on in their events: see `pubspend audit`)")
+        }
+    }
+}
+
+impl From<Reason> for FlagReason {
+    fn from(r: Reason) -> Self {
+        match r {
+            Reason::DuplicateInvoice => Self::DuplicateInvoice,
+            Reason::UnknownVendor => Self::UnknownVendor,
+            Reason::Price => Self::Price,
+            Reason::SplitPayment => Self::SplitPayment,
+            Reason::WorkNotDone => Self::WorkNotDone,
+            Reason::Other => Self::Other,
+        }
+    }
+}
