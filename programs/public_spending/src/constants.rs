@@ -54,9 +54,12 @@ pub const MAX_APPROVERS: usize = 5;
 /// Longest time lock an approval policy may set (30 days).
 #[constant]
 pub const MAX_TIME_LOCK_SECONDS: u32 = 30 * 24 * 60 * 60;
-/// Length of the fast-path spending window.
+/// The fast path's daily cap is a sliding limit kept in hourly buckets: a payment counts against the cap in
+/// the hour it was made and the 24 hours after it, so no 24 hours (at any offset) ever pay more than the cap.
 #[constant]
-pub const FAST_PATH_WINDOW_SECONDS: i64 = 24 * 60 * 60;
+pub const FAST_PATH_BUCKET_SECONDS: i64 = 60 * 60;
+/// Buckets kept: the current hour and the 24 before it.
+pub const FAST_PATH_BUCKETS: usize = 25;
 /// Earliest and latest fiscal years an appropriation may name.
 pub const MIN_FISCAL_YEAR: u16 = 2000;
 pub const MAX_FISCAL_YEAR: u16 = 2200;

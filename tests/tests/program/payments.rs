@@ -247,7 +247,7 @@ async fn fast_path_pays_in_one_instruction_and_chains_the_hash() {
     );
     assert_eq!(s.world.balance(&s.agency.treasury).await, 8_651 * UNIT);
     let agency: Agency = s.world.get(&s.agency.agency).await;
-    assert_eq!(agency.fast_path_window_spent, 1_349 * UNIT);
+    assert_eq!(agency.fast_path_spent_in_window(), 1_349 * UNIT);
 }
 
 #[tokio::test]
@@ -292,8 +292,8 @@ async fn fast_path_refuses_amounts_at_the_threshold_and_beyond_the_daily_cap() {
         .await
         .unwrap();
 
-    // A day later the window starts over.
-    s.world.chain.advance_clock(24 * 3_600).await.unwrap();
+    // 25 hours later every payment above has left the sliding window.
+    s.world.chain.advance_clock(25 * 3_600).await.unwrap();
     let builder = s.world.pay_small_ix(&s.agency, &s.award, 999 * UNIT).await;
     s.world
         .send(&[builder.instruction()], &[&executor])
@@ -303,9 +303,80 @@ async fn fast_path_refuses_amounts_at_the_threshold_and_beyond_the_daily_cap() {
         s.world
             .get::<Agency>(&s.agency.agency)
             .await
-            .fast_path_window_spent,
+            .fast_path_spent_in_window(),
         999 * UNIT
     );
+}
+
+/// The cap slides: spending the whole cap just before any edge leaves nothing for the next 24 hours, so no
+/// 24 hours ever pay more than the cap. Walked across the hour and day edges, second by second where it counts.
+#[tokio::test]
+async fn the_daily_cap_slides_so_no_24_hours_ever_pay_more_than_the_cap() {
+    let mut s = setup(20_000 * UNIT).await;
+    let executor = s.agency.executor.insecure_clone();
+    const HOUR: i64 = 3_600;
+    // One second before midnight (and before an hour's end): the whole 5,000 cap in five payments.
+    let edge = 1_800_000_000 / (24 * HOUR) * (24 * HOUR) + 24 * HOUR;
+    s.world.chain.set_unix_timestamp(edge - 1).await.unwrap();
+    for _ in 0..5 {
+        let builder = s.world.pay_small_ix(&s.agency, &s.award, 999 * UNIT).await;
+        s.world
+            .send(&[builder.instruction()], &[&executor])
+            .await
+            .unwrap();
+    }
+    let builder = s.world.pay_small_ix(&s.agency, &s.award, 5 * UNIT).await;
+    s.world
+        .send(&[builder.instruction()], &[&executor])
+        .await
+        .unwrap();
+    // Across the edge, at the next hour, and up to 24 hours after the payments: nothing more.
+    for at in [edge, edge + HOUR, edge + 12 * HOUR, edge + 24 * HOUR - 2] {
+        s.world.chain.set_unix_timestamp(at).await.unwrap();
+        let builder = s.world.pay_small_ix(&s.agency, &s.award, UNIT).await;
+        let watched = s.watched(builder.payment());
+        s.world
+            .expect_refused(
+                &[builder.instruction()],
+                &[&executor],
+                LedgerError::FastPathCapExceeded,
+                &watched,
+            )
+            .await;
+    }
+    // Once the payments' hour has left the window (24 hours and an hour's granularity later), the cap is free.
+    s.world
+        .chain
+        .set_unix_timestamp(edge + 24 * HOUR)
+        .await
+        .unwrap();
+    let builder = s.world.pay_small_ix(&s.agency, &s.award, 999 * UNIT).await;
+    s.world
+        .send(&[builder.instruction()], &[&executor])
+        .await
+        .unwrap();
+    let agency: Agency = s.world.get(&s.agency.agency).await;
+    assert_eq!(agency.fast_path_spent_in_window(), 999 * UNIT);
+    // A lowered cap applies at once to what the window already holds.
+    s.world
+        .set_policy(
+            &s.agency,
+            public_spending::state::ApprovalPolicy {
+                fast_path_daily_cap: 1_000 * UNIT,
+                ..agency.policy
+            },
+        )
+        .await;
+    let builder = s.world.pay_small_ix(&s.agency, &s.award, 2 * UNIT).await;
+    let watched = s.watched(builder.payment());
+    s.world
+        .expect_refused(
+            &[builder.instruction()],
+            &[&executor],
+            LedgerError::FastPathCapExceeded,
+            &watched,
+        )
+        .await;
 }
 
 #[tokio::test]

@@ -3,8 +3,8 @@ use anchor_lang::prelude::*;
 use super::OversightNote;
 use crate::{
     constants::{
-        FAST_PATH_WINDOW_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN, MAX_APPROVERS,
-        MAX_TIME_LOCK_SECONDS, MIN_AGENCY_CODE_LEN,
+        FAST_PATH_BUCKETS, FAST_PATH_BUCKET_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN,
+        MAX_APPROVERS, MAX_TIME_LOCK_SECONDS, MIN_AGENCY_CODE_LEN,
     },
     error::LedgerError,
 };
@@ -64,10 +64,11 @@ pub struct Agency {
     /// Token account PDA `["treasury", agency]`, owned by this agency PDA, in the ledger's payment mint.
     pub treasury: Pubkey,
     pub policy: ApprovalPolicy,
-    /// Start of the current fast-path window (unix seconds).
-    pub fast_path_window_start: i64,
-    /// Paid through the fast path in the current window (base units).
-    pub fast_path_window_spent: u64,
+    /// The hour (unix seconds / 3600) of the latest fast-path payment: `fast_path_spent[h % 25]` holds hour
+    /// `h`'s spending for the 25 hours ending with it.
+    pub fast_path_hour: i64,
+    /// Paid through the fast path per hour (base units), a ring of the last 25 hours.
+    pub fast_path_spent: [u64; FAST_PATH_BUCKETS],
     pub frozen: bool,
     /// Grounds of the latest freeze or unfreeze.
     pub freeze_note: OversightNote,
@@ -100,26 +101,49 @@ impl Agency {
         Ok(())
     }
 
-    /// Charges `amount` to the fast-path window that holds `now`, opening a new window when the last one ended.
+    /// Charges `amount` to the hour of `now`, refusing it when the hour and the 24 before it would together
+    /// pay more than the daily cap. Buckets of hours that have left the window are cleared first.
     pub fn charge_fast_path(&mut self, amount: u64, now: i64) -> Result<()> {
-        let window_end = self
-            .fast_path_window_start
-            .checked_add(FAST_PATH_WINDOW_SECONDS)
+        let buckets = FAST_PATH_BUCKETS as i64;
+        let hour = now
+            .checked_div_euclid(FAST_PATH_BUCKET_SECONDS)
             .ok_or(LedgerError::Overflow)?;
-        if now >= window_end {
-            self.fast_path_window_start = now;
-            self.fast_path_window_spent = 0;
+        let slot = |h: i64| -> Result<usize> {
+            Ok(h.checked_rem_euclid(buckets).ok_or(LedgerError::Overflow)? as usize)
+        };
+        if hour > self.fast_path_hour {
+            let stale = hour
+                .checked_sub(self.fast_path_hour)
+                .ok_or(LedgerError::Overflow)?
+                .min(buckets);
+            for back in 0..stale {
+                let h = hour.checked_sub(back).ok_or(LedgerError::Overflow)?;
+                self.fast_path_spent[slot(h)?] = 0;
+            }
+            self.fast_path_hour = hour;
         }
         let spent = self
-            .fast_path_window_spent
-            .checked_add(amount)
+            .fast_path_spent
+            .iter()
+            .try_fold(amount, |sum, hour| sum.checked_add(*hour))
             .ok_or(LedgerError::FastPathCapExceeded)?;
         require!(
             spent <= self.policy.fast_path_daily_cap,
             LedgerError::FastPathCapExceeded
         );
-        self.fast_path_window_spent = spent;
+        // The clock never runs backwards; were it to, the payment still counts in the latest hour.
+        let current = slot(self.fast_path_hour)?;
+        self.fast_path_spent[current] = self.fast_path_spent[current]
+            .checked_add(amount)
+            .ok_or(LedgerError::Overflow)?;
         Ok(())
+    }
+
+    /// Paid through the fast path in the 25 hours ending with the latest fast-path payment's hour.
+    pub fn fast_path_spent_in_window(&self) -> u64 {
+        self.fast_path_spent
+            .iter()
+            .fold(0u64, |sum, hour| sum.saturating_add(*hour))
     }
 
     pub fn invariant(&self) -> Result<()> {
@@ -127,11 +151,6 @@ impl Agency {
             self.outlayed <= self.obligated
                 && self.obligated <= self.allotted
                 && self.allotted <= self.budget_authority,
-            LedgerError::InvariantViolated
-        );
-        require!(
-            self.policy.fast_path_daily_cap == 0
-                || self.fast_path_window_spent <= self.policy.fast_path_daily_cap,
             LedgerError::InvariantViolated
         );
         self.policy.validate()

@@ -32,10 +32,7 @@ impl SetApprovalPolicy<'_> {
 pub fn handler(ctx: Context<SetApprovalPolicy>, policy: ApprovalPolicy) -> Result<()> {
     let agency = &mut ctx.accounts.agency;
     agency.policy = policy;
-    // A lowered cap must not leave the current window over it.
-    agency.fast_path_window_spent = agency
-        .fast_path_window_spent
-        .min(policy.fast_path_daily_cap);
+    // A lowered cap takes effect at once: the next fast-path payment is checked against it.
     agency.invariant()?;
     emit_cpi!(ApprovalPolicySet {
         agency: agency.key(),
