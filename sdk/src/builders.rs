@@ -3,7 +3,10 @@
 
 use anchor_lang::{
     prelude::Pubkey,
-    solana_program::{instruction::Instruction, system_program},
+    solana_program::{
+        instruction::{AccountMeta, Instruction},
+        system_program,
+    },
     InstructionData, ToAccountMetas,
 };
 use anchor_spl::associated_token;
@@ -11,9 +14,10 @@ use public_spending::{
     accounts as acc, instruction as data,
     instructions::{
         AllotArgs, AwardChange, CreateAppropriationArgs, DebarRecipientArgs, DisposePropertyArgs,
-        ModifyAwardArgs, ObligateArgs, PaymentArgs, ProposeAdminArgs, ProposePayoutWalletArgs,
-        RaiseFlagArgs, RegisterAgencyArgs, RegisterPropertyArgs, RegisterRecipientArgs,
-        ResolveFlagArgs, RespondToFlagArgs, SetAuditorsArgs, SetMemberArgs,
+        FastPaymentArgs, ModifyAwardArgs, ObligateArgs, PayBatchArgs, PaymentArgs,
+        ProposeAdminArgs, ProposePayoutWalletArgs, RaiseFlagArgs, RegisterAgencyArgs,
+        RegisterPropertyArgs, RegisterRecipientArgs, ResolveFlagArgs, RespondToFlagArgs,
+        SetAuditorsArgs, SetMemberArgs,
     },
     state::{
         ApprovalPolicy, ExclusionStatus, FlagReason, FlagStatus, FlagTarget, OversightArgs,
@@ -655,8 +659,9 @@ impl ExecutePayment {
     }
 }
 
-/// `pay_small`: an EXECUTE member signs and pays rent; `index` is the award's `payment_count`;
-/// `reference` is the invoice's Solana Pay reference key.
+/// `pay_small`: an EXECUTE member signs; `index` is the award's `payment_count` as read before sending (a
+/// retry of a landed payment is refused as stale); `reference` is the invoice's Solana Pay reference key.
+/// Creates no account.
 pub struct PaySmall {
     pub keys: AwardKeys,
     pub payout: Payout,
@@ -667,6 +672,7 @@ pub struct PaySmall {
 }
 
 impl PaySmall {
+    /// The payment's name in its `PaymentExecuted` event (`["payment", award, index]`); no account is created.
     pub fn payment(&self) -> Pubkey {
         pda::payment(&self.keys.award, self.index).0
     }
@@ -684,7 +690,6 @@ impl PaySmall {
                 recipient: k.recipient,
                 exclusion: pda::exclusion(&p.uei).0,
                 payout_wallet: p.payout_wallet,
-                payment: self.payment(),
                 reference: self.reference,
                 payment_mint: p.payment_mint,
                 treasury: pda::treasury(&k.agency).0,
@@ -697,9 +702,75 @@ impl PaySmall {
                 program: ID,
             },
             data::PaySmall {
-                args: self.args.clone(),
+                args: FastPaymentArgs {
+                    expected_index: self.index,
+                    amount: self.args.amount,
+                    invoice_hash: self.args.invoice_hash,
+                },
             },
         )
+    }
+}
+
+/// One payment of a `pay_batch`: its award, where it pays, and the award's next index as read before sending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchItem {
+    pub keys: AwardKeys,
+    pub payout: Payout,
+    pub index: u32,
+    pub amount: u64,
+    pub invoice_hash: [u8; 32],
+}
+
+/// `pay_batch`: an EXECUTE member signs; every item's recipient token account must exist.
+pub struct PayBatch {
+    pub agency: Pubkey,
+    pub executor: Pubkey,
+    pub payment_mint: Pubkey,
+    pub token_program: Pubkey,
+    pub items: Vec<BatchItem>,
+}
+
+impl PayBatch {
+    pub fn instruction(&self) -> Instruction {
+        let mut ix = build(
+            acc::PayBatch {
+                ledger: ledger(),
+                agency: self.agency,
+                member: pda::member(&self.agency, &self.executor).0,
+                payment_mint: self.payment_mint,
+                treasury: pda::treasury(&self.agency).0,
+                executor: self.executor,
+                token_program: self.token_program,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::PayBatch {
+                args: PayBatchArgs {
+                    items: self
+                        .items
+                        .iter()
+                        .map(|item| FastPaymentArgs {
+                            expected_index: item.index,
+                            amount: item.amount,
+                            invoice_hash: item.invoice_hash,
+                        })
+                        .collect(),
+                },
+            },
+        );
+        for item in &self.items {
+            let (k, p) = (&item.keys, &item.payout);
+            ix.accounts.extend([
+                AccountMeta::new(k.appropriation, false),
+                AccountMeta::new(k.allotment, false),
+                AccountMeta::new(k.award, false),
+                AccountMeta::new_readonly(k.recipient, false),
+                AccountMeta::new_readonly(pda::exclusion(&p.uei).0, false),
+                AccountMeta::new(p.recipient_token_account(), false),
+            ]);
+        }
+        ix
     }
 }
 

@@ -288,8 +288,12 @@ impl<B: Backend> Client<B> {
     pub async fn exclusion(&self, uei: &[u8; UEI_LEN]) -> Result<Option<Exclusion>, SdkError> {
         self.fetch_optional(&pda::exclusion(uei).0).await
     }
+}
 
-    /// Pays through the fast path at the award's next index; never pays twice for one call.
+impl<B: Backend + crate::history::History> Client<B> {
+    /// Pays through the fast path at the award's next index; never pays twice for one call. The fast path
+    /// creates no account, so after a failure the first attempt is recognised from the chain's history: the
+    /// award has moved past the index, and a landed transaction naming the invoice's reference executed it.
     pub async fn pay_small(
         &self,
         award: &Pubkey,
@@ -307,15 +311,129 @@ impl<B: Backend> Client<B> {
             reference,
             args,
         };
-        self.submit_payment(
-            builder.instruction(),
-            executor,
-            builder.payment(),
+        let submitted = self
+            .submit(&[builder.instruction()], &[executor], || {
+                self.fast_payment_landed(award, index, &builder.args, &reference)
+            })
+            .await?;
+        Ok(PaymentReceipt {
+            payment: builder.payment(),
             index,
-            &builder.args,
-            reference,
-        )
-        .await
+            submitted,
+        })
+    }
+
+    /// Whether a fast-path payment of `args` at `index` of `award`, named by `reference`, has landed.
+    async fn fast_payment_landed(
+        &self,
+        award: &Pubkey,
+        index: u32,
+        args: &PaymentArgs,
+        reference: &Pubkey,
+    ) -> Result<bool, SdkError> {
+        use crate::events::LedgerEvent;
+        let state: Award = self.fetch(award).await?;
+        if state.payment_count <= index {
+            return Ok(false);
+        }
+        let signatures = self
+            .backend
+            .signatures_for_address(reference, None, None, crate::history::MAX_PAGE)
+            .await?;
+        for info in signatures.iter().filter(|info| info.err.is_none()) {
+            let Some(transaction) = self.backend.transaction(&info.signature).await? else {
+                continue;
+            };
+            let paid = transaction.events().iter().any(|event| {
+                matches!(event, LedgerEvent::PaymentExecuted(e)
+                    if e.record.award == *award
+                        && e.record.payment_index == index
+                        && e.record.amount == args.amount
+                        && e.record.invoice_hash == args.invoice_hash
+                        && e.record.reference == *reference)
+            });
+            if paid {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Pays a schedule of fast-path invoices with `pay_batch`, packed into as few legacy transactions as fit
+    /// (see [`crate::batch::pack`]), sent in order. Each award's next index is read once and counted forward,
+    /// so the items of one award take consecutive indices. Missing recipient token accounts are created first
+    /// (idempotently). Returns, per transaction, the item positions it paid and its outcome; a failing
+    /// transaction stops the run (the items before it are paid, the rest are not sent).
+    pub async fn pay_batch(
+        &self,
+        agency: &Pubkey,
+        items: &[(Pubkey, u64, [u8; 32])],
+        executor: &Keypair,
+    ) -> Result<Vec<(Vec<usize>, TxOutcome)>, SdkError> {
+        let ledger = self.ledger().await?;
+        let mut next: Vec<(Pubkey, u32)> = Vec::new();
+        let mut built = Vec::with_capacity(items.len());
+        let mut missing = Vec::new();
+        for (award, amount, invoice_hash) in items {
+            let state: Award = self.fetch(award).await?;
+            let index = match next.iter_mut().find(|(a, _)| a == award) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    next.push((*award, state.payment_count));
+                    state.payment_count
+                }
+            };
+            let payout = self.payout(&state).await?;
+            let token_account = payout.recipient_token_account();
+            if self.backend.get_account(&token_account).await?.is_none()
+                && !missing.contains(&payout.payout_wallet)
+            {
+                missing.push(payout.payout_wallet);
+            }
+            built.push(crate::builders::BatchItem {
+                keys: AwardKeys::of(*award, &state),
+                payout,
+                index,
+                amount: *amount,
+                invoice_hash: *invoice_hash,
+            });
+        }
+        for wallet in missing {
+            let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+                &executor.pubkey(),
+                &wallet,
+                &ledger.payment_mint,
+                &ledger.token_program,
+            );
+            self.send(&[ix], &[executor]).await?;
+        }
+        let groups = crate::batch::pack(
+            *agency,
+            executor.pubkey(),
+            (ledger.payment_mint, ledger.token_program),
+            &built,
+            None,
+        );
+        let mut sent = Vec::with_capacity(groups.len());
+        for group in groups {
+            let batch = crate::builders::PayBatch {
+                agency: *agency,
+                executor: executor.pubkey(),
+                payment_mint: ledger.payment_mint,
+                token_program: ledger.token_program,
+                items: group.iter().map(|&i| built[i]).collect(),
+            };
+            let ixs = [
+                crate::batch::compute_budget(group.len()),
+                batch.instruction(),
+            ];
+            let outcome = self.send(&ixs, &[executor]).await?;
+            sent.push((group, outcome));
+        }
+        Ok(sent)
     }
 }
 

@@ -212,6 +212,8 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         InvalidLeaseTerms,
         PropertyDisposed,
         InvalidExclusionStatus,
+        StalePaymentIndex,
+        InvalidBatch,
     ]
 };
 
@@ -318,7 +320,7 @@ mod tests {
         }
         assert_eq!(
             LEDGER_ERRORS.len(),
-            LedgerError::InvalidExclusionStatus as usize + 1,
+            LedgerError::InvalidBatch as usize + 1,
             "the last variant must close the table"
         );
     }

@@ -17,6 +17,7 @@
 
 pub mod amount;
 pub mod backend;
+pub mod batch;
 pub mod builders;
 pub mod client;
 #[cfg(feature = "embedded")]

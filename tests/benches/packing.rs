@@ -1,6 +1,7 @@
-//! How many `pay_small` payments for one award fit in one transaction: legacy, and v0 with an address lookup
-//! table. Each transaction is built at the largest count that fits in a packet, executed on the embedded chain,
-//! and its payments counted from the events. Sizes and counts, not timings.
+//! How many fast-path payments fit in one transaction, side by side: `pay_small` instructions to one award,
+//! `pay_batch` to one award, and `pay_batch` to distinct awards and recipients; legacy, and v0 with an address
+//! lookup table. Each transaction is built at the largest count that fits (packet size and account locks),
+//! executed on the embedded chain, and its payments counted from the events. Sizes and counts, not timings.
 //!
 //! `cargo bench -p public-spending-tests --bench packing`
 
@@ -8,7 +9,11 @@ use std::borrow::Cow;
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::state::{ApprovalPolicy, Award};
-use public_spending_sdk::{builders::PaySmall, LedgerEvent};
+use public_spending_sdk::{
+    batch,
+    builders::{BatchItem, PayBatch, PaySmall},
+    pda, LedgerEvent,
+};
 use public_spending_tests::{payment_args, AgencyFixture, AwardFixture, World, UNIT};
 use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
 use solana_packet::PACKET_DATA_SIZE;
@@ -81,6 +86,127 @@ fn largest(build: impl Fn(u32) -> VersionedTransaction) -> (u32, usize) {
     best
 }
 
+/// A lookup table on the embedded chain holding every non-signer account `ixs` name, except the programs.
+fn lookup_table(world: &mut World, ixs: &[Instruction]) -> AddressLookupTableAccount {
+    let mut addresses: Vec<Pubkey> = Vec::new();
+    for meta in ixs.iter().flat_map(|ix| &ix.accounts) {
+        if !meta.is_signer
+            && meta.pubkey != public_spending::ID
+            && !addresses.contains(&meta.pubkey)
+        {
+            addresses.push(meta.pubkey);
+        }
+    }
+    let table_key = Pubkey::new_unique();
+    let meta = LookupTableMeta {
+        deactivation_slot: u64::MAX,
+        last_extended_slot: 0,
+        last_extended_slot_start_index: 0,
+        authority: None,
+        _padding: 0,
+    };
+    let data = AddressLookupTable {
+        meta,
+        addresses: Cow::Borrowed(&addresses),
+    }
+    .serialize_for_tests()
+    .expect("table");
+    let rent = solana_sdk::rent::Rent::default().minimum_balance(data.len());
+    let account = Account {
+        lamports: rent,
+        data,
+        owner: solana_address_lookup_table_interface::program::ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    world
+        .chain
+        .set_account(&table_key, account)
+        .expect("lookup table");
+    AddressLookupTableAccount {
+        key: table_key,
+        addresses,
+    }
+}
+
+/// The largest `pay_batch` of `items` (from the first) that fits one transaction, executed: (count, bytes, paid).
+async fn largest_batch(
+    world: &World,
+    agency: &AgencyFixture,
+    items: &[BatchItem],
+    table: Option<&AddressLookupTableAccount>,
+) -> (usize, usize, usize) {
+    let count = batch::pack(
+        agency.agency,
+        agency.executor.pubkey(),
+        (world.mint, anchor_spl::token::ID),
+        items,
+        table,
+    )[0]
+    .len();
+    let pay = PayBatch {
+        agency: agency.agency,
+        executor: agency.executor.pubkey(),
+        payment_mint: world.mint,
+        token_program: anchor_spl::token::ID,
+        items: items[..count].to_vec(),
+    };
+    let ixs = [batch::compute_budget(count), pay.instruction()];
+    let blockhash = world.chain.blockhash().await.expect("blockhash");
+    let tx = match table {
+        Some(table) => with_table(&ixs, &agency.executor, table, blockhash),
+        None => legacy(&ixs, &agency.executor, blockhash),
+    };
+    let bytes = size(&tx);
+    (count, bytes, executed(world, tx).await)
+}
+
+/// `n` awards to distinct vendors under one allotment, each vendor's token account created.
+async fn distinct_awards(world: &mut World, agency: &AgencyFixture, n: usize) -> Vec<AwardFixture> {
+    let ix = world
+        .appropriation_ix(agency.agency, *b"0200", 2026, 100_000 * UNIT)
+        .await;
+    let admin = world.admin.insecure_clone();
+    world.send(&[ix], &[&admin]).await.expect("appropriation");
+    let appropriation = pda::appropriation(&agency.agency, b"0200", b"000", 2026).0;
+    let allotment = world.allot(agency, appropriation, 100_000 * UNIT).await;
+    let mut awards = Vec::new();
+    for i in 0..n {
+        let uei: [u8; 12] = format!("DISTINCT{i:04}")
+            .as_bytes()
+            .try_into()
+            .expect("uei");
+        let award = world
+            .award_under(agency, appropriation, allotment, &uei, 1_000 * UNIT)
+            .await;
+        let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &agency.executor.pubkey(),
+            &award.payout_wallet,
+            &world.mint,
+            &anchor_spl::token::ID,
+        );
+        world
+            .send(&[ix], &[&agency.executor])
+            .await
+            .expect("token account");
+        awards.push(award);
+    }
+    awards
+}
+
+fn items_for(world: &World, awards: &[(AwardFixture, u32)]) -> Vec<BatchItem> {
+    awards
+        .iter()
+        .map(|(award, index)| BatchItem {
+            keys: award.keys,
+            payout: world.payout(award),
+            index: *index,
+            amount: UNIT,
+            invoice_hash: payment_args(UNIT).invoice_hash,
+        })
+        .collect()
+}
+
 async fn next_index(world: &World, award: &AwardFixture) -> u32 {
     world.get::<Award>(&award.keys.award).await.payment_count
 }
@@ -130,55 +256,11 @@ async fn main() {
     let legacy_paid = executed(&world, tx).await;
 
     // One lookup table holding every account the batch reads or writes except the signer and the programs
-    // invoked: the payment PDAs to come (derived from the award and the index) and the invoices' reference keys
-    // included, as a disbursing office extends its table for each batch before sending it.
+    // invoked (the invoices' reference keys included), as a disbursing office extends its table for each batch
+    // before sending it.
     let start = next_index(&world, &award).await;
     let sample = batch(&world, &agency, &award, start, 64);
-    let mut addresses: Vec<Pubkey> = Vec::new();
-    for meta in sample.iter().flat_map(|ix| &ix.accounts) {
-        if !meta.is_signer
-            && meta.pubkey != public_spending::ID
-            && !addresses.contains(&meta.pubkey)
-        {
-            addresses.push(meta.pubkey);
-        }
-    }
-    let table_key = Pubkey::new_unique();
-    let meta = LookupTableMeta {
-        deactivation_slot: u64::MAX,
-        last_extended_slot: 0,
-        last_extended_slot_start_index: 0,
-        authority: None,
-        _padding: 0,
-    };
-    let data = AddressLookupTable {
-        meta,
-        addresses: Cow::Borrowed(&addresses),
-    }
-    .serialize_for_tests()
-    .expect("table");
-    let rent = world
-        .chain
-        .rent()
-        .await
-        .expect("rent")
-        .minimum_balance(data.len());
-    let account = Account {
-        lamports: rent,
-        data,
-        owner: solana_address_lookup_table_interface::program::ID,
-        executable: false,
-        rent_epoch: 0,
-    };
-    world
-        .chain
-        .set_account(&table_key, account)
-        .expect("lookup table");
-    let table = AddressLookupTableAccount {
-        key: table_key,
-        addresses,
-    };
-
+    let table = lookup_table(&mut world, &sample);
     let blockhash = world.chain.blockhash().await.expect("blockhash");
     let (v0_count, v0_bytes) =
         largest(|n| with_table(&sample[..n as usize], &agency.executor, &table, blockhash));
@@ -190,12 +272,96 @@ async fn main() {
     );
     let v0_paid = executed(&world, tx).await;
 
-    println!("pay_small payments per transaction (packet limit {PACKET_DATA_SIZE} bytes, executor pays fees):");
-    println!("  legacy:                      {legacy_count:>2} payments, {legacy_bytes} bytes; executed on the embedded chain: {legacy_paid} paid");
-    println!("  v0 + address lookup table:   {v0_count:>2} payments, {v0_bytes} bytes; executed on the embedded chain: {v0_paid} paid");
-    assert_eq!(
-        (legacy_paid, v0_paid),
-        (legacy_count as usize, v0_count as usize),
-        "every payment in a batch executes"
+    // pay_batch to one award: consecutive indices of the same award.
+    let start = next_index(&world, &award).await;
+    let same: Vec<(AwardFixture, u32)> = (0..64).map(|i| (award.clone(), start + i)).collect();
+    let same_items = items_for(&world, &same);
+    let (one_legacy, one_legacy_bytes, one_legacy_paid) =
+        largest_batch(&world, &agency, &same_items, None).await;
+    let start = next_index(&world, &award).await;
+    let same: Vec<(AwardFixture, u32)> = (0..64).map(|i| (award.clone(), start + i)).collect();
+    let same_items = items_for(&world, &same);
+    let sample = PayBatch {
+        agency: agency.agency,
+        executor: agency.executor.pubkey(),
+        payment_mint: world.mint,
+        token_program: anchor_spl::token::ID,
+        items: same_items.clone(),
+    }
+    .instruction();
+    let table = lookup_table(&mut world, &[sample]);
+    let (one_v0, one_v0_bytes, one_v0_paid) =
+        largest_batch(&world, &agency, &same_items, Some(&table)).await;
+
+    // pay_batch to distinct awards and recipients.
+    let awards = distinct_awards(&mut world, &agency, 40).await;
+    let distinct: Vec<(AwardFixture, u32)> = awards.iter().map(|a| (a.clone(), 0)).collect();
+    let items = items_for(&world, &distinct);
+    let (many_legacy, many_legacy_bytes, many_legacy_paid) =
+        largest_batch(&world, &agency, &items, None).await;
+    let rest: Vec<(AwardFixture, u32)> = awards[many_legacy..]
+        .iter()
+        .map(|a| (a.clone(), 0))
+        .collect();
+    let items = items_for(&world, &rest);
+    let sample = PayBatch {
+        agency: agency.agency,
+        executor: agency.executor.pubkey(),
+        payment_mint: world.mint,
+        token_program: anchor_spl::token::ID,
+        items: items.clone(),
+    }
+    .instruction();
+    let table = lookup_table(&mut world, &[sample]);
+    let (many_v0, many_v0_bytes, many_v0_paid) =
+        largest_batch(&world, &agency, &items, Some(&table)).await;
+
+    println!(
+        "fast-path payments per transaction (packet limit {PACKET_DATA_SIZE} bytes, at most {} account locks; executor pays fees):",
+        batch::MAX_ACCOUNT_LOCKS
     );
+    for (what, count, bytes, paid) in [
+        (
+            "pay_small x N, one award, legacy",
+            legacy_count as usize,
+            legacy_bytes,
+            legacy_paid,
+        ),
+        (
+            "pay_small x N, one award, v0 + lookup table",
+            v0_count as usize,
+            v0_bytes,
+            v0_paid,
+        ),
+        (
+            "pay_batch, one award, legacy",
+            one_legacy,
+            one_legacy_bytes,
+            one_legacy_paid,
+        ),
+        (
+            "pay_batch, one award, v0 + lookup table",
+            one_v0,
+            one_v0_bytes,
+            one_v0_paid,
+        ),
+        (
+            "pay_batch, distinct awards+recipients, legacy",
+            many_legacy,
+            many_legacy_bytes,
+            many_legacy_paid,
+        ),
+        (
+            "pay_batch, distinct awards+recipients, v0 + lookup table",
+            many_v0,
+            many_v0_bytes,
+            many_v0_paid,
+        ),
+    ] {
+        println!("  {what:<58} {count:>2} payments, {bytes:>4} bytes; executed on the embedded chain: {paid} paid");
+        assert_eq!(
+            paid, count,
+            "every payment in a transaction executes: {what}"
+        );
+    }
 }

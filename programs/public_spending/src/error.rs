@@ -174,4 +174,8 @@ pub enum LedgerError {
     PropertyDisposed,
     #[msg("exclusions are suspended or debarred; lift one with reinstate_recipient")]
     InvalidExclusionStatus,
+    #[msg("the award's next payment index is not the one named: an earlier attempt may already have paid")]
+    StalePaymentIndex,
+    #[msg("a batch takes 1 to 32 items, each with its 6 accounts: appropriation, allotment, award, recipient, exclusion, token account")]
+    InvalidBatch,
 }

@@ -178,10 +178,21 @@ pub mod public_spending {
         payments::execute_payment::handler(ctx)
     }
 
-    /// Pays below the approval threshold and within the daily cap in one instruction (EXECUTE role).
+    /// Pays below the approval threshold and within the daily cap in one instruction, creating no account
+    /// (EXECUTE role); `args.expected_index` makes a retry of a landed payment fail instead of paying twice.
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn pay_small(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
+    pub fn pay_small(ctx: Context<PaySmall>, args: FastPaymentArgs) -> Result<()> {
         payments::pay_small::handler(ctx, args)
+    }
+
+    /// Pays a schedule of fast-path invoices, each to its own award and recipient, in one instruction; every
+    /// item is checked as `pay_small` checks its payment and any failing item fails the whole (EXECUTE role).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn pay_batch<'info>(
+        ctx: Context<'info, PayBatch<'info>>,
+        args: PayBatchArgs,
+    ) -> Result<()> {
+        payments::pay_batch::handler(ctx, args)
     }
 
     /// Closes a final payment account and returns its rent; the record lives on in events and the hash chain.

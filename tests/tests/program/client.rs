@@ -8,6 +8,7 @@ use public_spending_sdk::{
     client::{RetryPolicy, Submitted},
     embedded::EmbeddedChain,
     fetch::AccountSource,
+    history::{HistoricalTransaction, History, SignatureInfo},
     query::{AgencyQuery, AwardQuery, MemberQuery, PaymentQuery},
     Backend, Client, SdkError, TxOutcome,
 };
@@ -15,7 +16,7 @@ use public_spending_tests::*;
 use solana_sdk::{
     account::Account,
     instruction::Instruction,
-    signature::{Keypair, Signer},
+    signature::{Keypair, Signature, Signer},
 };
 
 /// How the injected failure behaves.
@@ -87,6 +88,27 @@ impl Backend for Flaky<'_> {
 
     fn fee_payer(&self) -> Pubkey {
         self.chain.fee_payer()
+    }
+}
+
+impl History for Flaky<'_> {
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, SdkError> {
+        self.chain
+            .signatures_for_address(address, before, until, limit)
+            .await
+    }
+
+    async fn transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<HistoricalTransaction>, SdkError> {
+        self.chain.transaction(signature).await
     }
 }
 
@@ -169,6 +191,62 @@ async fn a_retried_fast_path_payment_pays_once() {
         400 * UNIT
     );
     assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 1);
+}
+
+/// The fast path writes no account, so a replay is refused by the award's index, and a retry whose index was
+/// taken by another payment is reported as refused, never as landed and never paid.
+#[tokio::test]
+async fn a_replayed_fast_path_payment_is_refused_as_stale_and_changes_nothing() {
+    let (mut world, agency, award) = setup().await;
+    let builder = world.pay_small_ix(&agency, &award, 300 * UNIT).await;
+    world
+        .send(&[builder.instruction()], &[&agency.executor])
+        .await
+        .unwrap();
+    assert!(
+        world
+            .chain
+            .get_account(&builder.payment())
+            .await
+            .unwrap()
+            .is_none(),
+        "the fast path creates no account"
+    );
+    let watched = [agency.agency, agency.treasury, award.keys.award];
+    world
+        .expect_refused(
+            &[builder.instruction()],
+            &[&agency.executor],
+            public_spending::error::LedgerError::StalePaymentIndex,
+            &watched,
+        )
+        .await;
+    // Another payment takes the index between the read and the send: the client reports the refusal.
+    let other = world.pay_small_ix(&agency, &award, 10 * UNIT).await;
+    let mut mine = world.pay_small_ix(&agency, &award, 20 * UNIT).await;
+    let client = Client::new(&world.chain).with_retry(NO_WAIT);
+    client
+        .send(&[other.instruction()], &[&agency.executor])
+        .await
+        .unwrap();
+    let err = client
+        .submit(&[mine.instruction()], &[&agency.executor], || async {
+            Ok(false)
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.ledger_error().map(u32::from),
+        Some(u32::from(
+            public_spending::error::LedgerError::StalePaymentIndex
+        ))
+    );
+    mine.index += 1;
+    client
+        .send(&[mine.instruction()], &[&agency.executor])
+        .await
+        .unwrap();
+    assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 3);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod agency;
 mod awards;
+mod batch;
 mod budget;
 mod client;
 mod flags;

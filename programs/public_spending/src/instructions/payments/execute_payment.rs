@@ -4,7 +4,7 @@ use anchor_spl::{
     token_interface::{Mint, TokenAccount, TokenInterface},
 };
 
-use super::outlay::Outlay;
+use super::outlay::{Outlay, OutlayTerms};
 use crate::{
     constants::*,
     error::LedgerError,
@@ -108,12 +108,20 @@ impl ExecutePayment<'_> {
 
 pub fn handler(ctx: Context<ExecutePayment>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
+    let payment = &ctx.accounts.payment;
+    let terms = OutlayTerms {
+        payment: payment.key(),
+        index: payment.index,
+        amount: payment.amount,
+        invoice_hash: payment.invoice_hash,
+        reference: payment.reference,
+        fast_path: false,
+    };
     let event = Outlay {
         agency: &mut ctx.accounts.agency,
         appropriation: &mut ctx.accounts.appropriation,
         allotment: &mut ctx.accounts.allotment,
         award: &mut ctx.accounts.award,
-        payment: &mut ctx.accounts.payment,
         recipient: ctx.accounts.recipient.key(),
         payment_mint: &ctx.accounts.payment_mint,
         treasury: &ctx.accounts.treasury,
@@ -124,7 +132,11 @@ pub fn handler(ctx: Context<ExecutePayment>) -> Result<()> {
         system_program: &ctx.accounts.system_program,
         executor: &ctx.accounts.executor,
     }
-    .execute(now)?;
+    .execute(now, terms)?;
+    let payment = &mut ctx.accounts.payment;
+    payment.status = PaymentStatus::Executed;
+    payment.executed_at = now;
+    payment.invariant()?;
     emit_cpi!(event);
     Ok(())
 }

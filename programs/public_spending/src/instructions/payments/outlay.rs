@@ -1,5 +1,5 @@
-//! Execution shared by `execute_payment` and `pay_small`: move the tokens out of the treasury, raise the outlayed
-//! totals at every level, and fold the payment into the agency's outlay hash chain.
+//! Execution shared by `execute_payment`, `pay_small` and `pay_batch`: move the tokens out of the treasury, raise
+//! the outlayed totals at every level, and fold the payment into the agency's outlay hash chain.
 
 use anchor_lang::prelude::*;
 use anchor_spl::{
@@ -13,11 +13,22 @@ use crate::{
     constants::AGENCY_SEED,
     error::LedgerError,
     events::PaymentExecuted,
-    state::{
-        fold_outlay_hash, Agency, Allotment, Appropriation, Award, Payment, PaymentRecord,
-        PaymentStatus,
-    },
+    state::{fold_outlay_hash, Agency, Allotment, Appropriation, Award, PaymentRecord},
 };
+
+/// What is paid: the payment's terms, whether it went through the approval path (its amount is then reserved
+/// in `award.in_flight`) or the fast path (no account, nothing reserved).
+#[derive(Clone, Copy, Debug)]
+pub struct OutlayTerms {
+    /// The payment's address `["payment", award, index]`: a live account on the approval path, only a name on
+    /// the fast path (nothing is ever created there).
+    pub payment: Pubkey,
+    pub index: u32,
+    pub amount: u64,
+    pub invoice_hash: [u8; 32],
+    pub reference: Pubkey,
+    pub fast_path: bool,
+}
 
 /// The accounts an outlay touches, borrowed from the instruction's account struct.
 pub struct Outlay<'a, 'info> {
@@ -25,7 +36,6 @@ pub struct Outlay<'a, 'info> {
     pub appropriation: &'a mut Account<'info, Appropriation>,
     pub allotment: &'a mut Account<'info, Allotment>,
     pub award: &'a mut Account<'info, Award>,
-    pub payment: &'a mut Account<'info, Payment>,
     pub recipient: Pubkey,
     pub payment_mint: &'a InterfaceAccount<'info, Mint>,
     pub treasury: &'a InterfaceAccount<'info, TokenAccount>,
@@ -38,93 +48,149 @@ pub struct Outlay<'a, 'info> {
     pub executor: &'a Signer<'info>,
 }
 
-impl Outlay<'_, '_> {
-    /// Pays `payment.amount` and returns the event describing it. The payment's amount must already be counted
-    /// in `award.in_flight`.
-    pub fn execute(self, now: i64) -> Result<PaymentExecuted> {
-        self.ensure_recipient_token_account()?;
-        let amount = self.payment.amount;
-        let award = self.award;
+/// The keys an outlay names, besides the accounts it changes.
+#[derive(Clone, Copy, Debug)]
+pub struct OutlayKeys {
+    pub agency: Pubkey,
+    pub award: Pubkey,
+    pub recipient: Pubkey,
+    pub recipient_token_account: Pubkey,
+    pub executor: Pubkey,
+}
+
+/// Books an outlay: raises the outlayed totals at every level (releasing the amount from the award's in-flight
+/// total on the approval path), folds the record into the agency's outlay hash chain, checks every invariant,
+/// and returns the event. Moves no tokens: see [`transfer_from_treasury`].
+pub fn book(
+    (agency, appropriation, allotment, award): (
+        &mut Agency,
+        &mut Appropriation,
+        &mut Allotment,
+        &mut Award,
+    ),
+    keys: OutlayKeys,
+    terms: OutlayTerms,
+    now: i64,
+) -> Result<PaymentExecuted> {
+    let amount = terms.amount;
+    if !terms.fast_path {
         award.in_flight = award
             .in_flight
             .checked_sub(amount)
             .ok_or(LedgerError::InvariantViolated)?;
-        award.outlayed = award
-            .outlayed
-            .checked_add(amount)
-            .ok_or(LedgerError::Overflow)?;
-        self.allotment.outlayed = self
-            .allotment
-            .outlayed
-            .checked_add(amount)
-            .ok_or(LedgerError::Overflow)?;
-        self.appropriation.outlayed = self
-            .appropriation
-            .outlayed
-            .checked_add(amount)
-            .ok_or(LedgerError::Overflow)?;
-        let agency = self.agency;
-        agency.outlayed = agency
-            .outlayed
-            .checked_add(amount)
-            .ok_or(LedgerError::Overflow)?;
+    }
+    award.outlayed = award
+        .outlayed
+        .checked_add(amount)
+        .ok_or(LedgerError::Overflow)?;
+    allotment.outlayed = allotment
+        .outlayed
+        .checked_add(amount)
+        .ok_or(LedgerError::Overflow)?;
+    appropriation.outlayed = appropriation
+        .outlayed
+        .checked_add(amount)
+        .ok_or(LedgerError::Overflow)?;
+    agency.outlayed = agency
+        .outlayed
+        .checked_add(amount)
+        .ok_or(LedgerError::Overflow)?;
 
-        let record = PaymentRecord {
-            sequence: agency.outlay_count,
-            agency: agency.key(),
-            award: award.key(),
-            payment_index: self.payment.index,
+    let record = PaymentRecord {
+        sequence: agency.outlay_count,
+        agency: keys.agency,
+        award: keys.award,
+        payment_index: terms.index,
+        recipient: keys.recipient,
+        recipient_token_account: keys.recipient_token_account,
+        amount,
+        invoice_hash: terms.invoice_hash,
+        reference: terms.reference,
+        executed_at: now,
+    };
+    let previous_outlay_hash = agency.outlay_hash;
+    agency.outlay_hash = fold_outlay_hash(&previous_outlay_hash, &record);
+    agency.outlay_count = agency
+        .outlay_count
+        .checked_add(1)
+        .ok_or(LedgerError::Overflow)?;
+
+    award.invariant()?;
+    allotment.invariant()?;
+    appropriation.invariant()?;
+    agency.invariant()?;
+    Ok(PaymentExecuted {
+        payment: terms.payment,
+        fast_path: terms.fast_path,
+        executor: keys.executor,
+        record,
+        award_outlayed: award.outlayed,
+        allotment_outlayed: allotment.outlayed,
+        appropriation_outlayed: appropriation.outlayed,
+        agency_outlayed: agency.outlayed,
+        previous_outlay_hash,
+        outlay_hash: agency.outlay_hash,
+    })
+}
+
+/// Moves `amount` from the agency's treasury to `to`, signed by the agency PDA.
+pub fn transfer_from_treasury<'info>(
+    agency: &Account<'info, Agency>,
+    treasury: AccountInfo<'info>,
+    mint: &InterfaceAccount<'info, Mint>,
+    to: AccountInfo<'info>,
+    token_program: Pubkey,
+    amount: u64,
+) -> Result<()> {
+    let signer_seeds: &[&[u8]] = &[AGENCY_SEED, agency.code.as_bytes(), &[agency.bump]];
+    transfer_checked(
+        CpiContext::new_with_signer(
+            token_program,
+            TransferChecked {
+                from: treasury,
+                mint: mint.to_account_info(),
+                to,
+                authority: agency.to_account_info(),
+            },
+            &[signer_seeds],
+        ),
+        amount,
+        mint.decimals,
+    )
+}
+
+impl Outlay<'_, '_> {
+    /// Pays `terms` and returns the event describing it. On the approval path the amount must already be
+    /// counted in `award.in_flight`, and is released from it.
+    pub fn execute(self, now: i64, terms: OutlayTerms) -> Result<PaymentExecuted> {
+        self.ensure_recipient_token_account()?;
+        let keys = OutlayKeys {
+            agency: self.agency.key(),
+            award: self.award.key(),
             recipient: self.recipient,
             recipient_token_account: self.recipient_token_account.key(),
-            amount,
-            invoice_hash: self.payment.invoice_hash,
-            reference: self.payment.reference,
-            executed_at: now,
-        };
-        let previous_outlay_hash = agency.outlay_hash;
-        agency.outlay_hash = fold_outlay_hash(&previous_outlay_hash, &record);
-        agency.outlay_count = agency
-            .outlay_count
-            .checked_add(1)
-            .ok_or(LedgerError::Overflow)?;
-
-        let payment = self.payment;
-        payment.status = PaymentStatus::Executed;
-        payment.executed_at = now;
-
-        let signer_seeds: &[&[u8]] = &[AGENCY_SEED, agency.code.as_bytes(), &[agency.bump]];
-        transfer_checked(
-            CpiContext::new_with_signer(
-                self.token_program.key(),
-                TransferChecked {
-                    from: self.treasury.to_account_info(),
-                    mint: self.payment_mint.to_account_info(),
-                    to: self.recipient_token_account.to_account_info(),
-                    authority: agency.to_account_info(),
-                },
-                &[signer_seeds],
-            ),
-            amount,
-            self.payment_mint.decimals,
-        )?;
-
-        award.invariant()?;
-        self.allotment.invariant()?;
-        self.appropriation.invariant()?;
-        agency.invariant()?;
-        payment.invariant()?;
-        Ok(PaymentExecuted {
-            payment: payment.key(),
-            fast_path: payment.fast_path,
             executor: self.executor.key(),
-            record,
-            award_outlayed: award.outlayed,
-            allotment_outlayed: self.allotment.outlayed,
-            appropriation_outlayed: self.appropriation.outlayed,
-            agency_outlayed: agency.outlayed,
-            previous_outlay_hash,
-            outlay_hash: agency.outlay_hash,
-        })
+        };
+        let event = book(
+            (
+                &mut **self.agency,
+                &mut **self.appropriation,
+                &mut **self.allotment,
+                &mut **self.award,
+            ),
+            keys,
+            terms,
+            now,
+        )?;
+        transfer_from_treasury(
+            self.agency,
+            self.treasury.to_account_info(),
+            self.payment_mint,
+            self.recipient_token_account.to_account_info(),
+            self.token_program.key(),
+            terms.amount,
+        )?;
+        Ok(event)
     }
 
     /// Creates the payout wallet's associated token account when missing. Runs in the handler, after every

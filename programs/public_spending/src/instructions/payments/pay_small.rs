@@ -4,18 +4,78 @@ use anchor_spl::{
     token_interface::{Mint, TokenAccount, TokenInterface},
 };
 
-use super::{outlay::Outlay, request_payment::PaymentArgs};
+use super::outlay::{Outlay, OutlayTerms};
 use crate::{
     constants::*,
     error::LedgerError,
     state::{
-        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Payment,
-        PaymentStatus, Recipient,
+        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Recipient,
     },
 };
 
-/// The fast path: one instruction creates the payment already executed. Same accounts as `execute_payment`,
-/// except that the payment account is created here at the award's next index.
+/// A fast-path payment: below the approval threshold, within the sliding daily cap.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FastPaymentArgs {
+    /// The award's next payment index as the sender read it (`award.payment_count`). A retry of a payment
+    /// that already landed names a used index and is refused (`StalePaymentIndex`): never paid twice.
+    pub expected_index: u32,
+    /// Amount in base units of the payment mint.
+    pub amount: u64,
+    /// sha256 of the invoice kept off chain.
+    pub invoice_hash: [u8; 32],
+}
+
+impl FastPaymentArgs {
+    /// Everything a fast-path payment must satisfy on its award, alone or in a batch.
+    pub fn validate(&self, agency: &Agency, award: &Award) -> Result<()> {
+        award.require_active()?;
+        award.require_not_held()?;
+        require!(
+            self.expected_index == award.payment_count,
+            LedgerError::StalePaymentIndex
+        );
+        require!(self.amount > 0, LedgerError::ZeroAmount);
+        require!(
+            self.invoice_hash != [0; 32],
+            LedgerError::InvalidInvoiceHash
+        );
+        require!(
+            self.amount <= award.remaining()?,
+            LedgerError::ExceedsAwardRemaining
+        );
+        require!(
+            self.amount < agency.policy.threshold,
+            LedgerError::AboveFastPathThreshold
+        );
+        Ok(())
+    }
+
+    /// Takes the award's next index for this payment and returns what to pay.
+    pub fn take_index(
+        &self,
+        award: &mut Award,
+        award_key: Pubkey,
+        reference: Pubkey,
+    ) -> Result<OutlayTerms> {
+        let index = award.payment_count;
+        award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
+        let (payment, _) = Pubkey::find_program_address(
+            &[PAYMENT_SEED, award_key.as_ref(), &index.to_le_bytes()],
+            &crate::ID,
+        );
+        Ok(OutlayTerms {
+            payment,
+            index,
+            amount: self.amount,
+            invoice_hash: self.invoice_hash,
+            reference,
+            fast_path: true,
+        })
+    }
+}
+
+/// The fast path: one instruction pays an invoice and creates no account. The payment's record is its
+/// `PaymentExecuted` event and its link in the agency's outlay hash chain, exactly as for an archived payment.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct PaySmall<'info> {
@@ -56,14 +116,6 @@ pub struct PaySmall<'info> {
     pub exclusion: UncheckedAccount<'info>,
     /// CHECK: only the owner of the recipient's token account; `has_one` on `recipient` pins it to the payout wallet.
     pub payout_wallet: UncheckedAccount<'info>,
-    #[account(
-        init,
-        payer = executor,
-        space = Payment::SPACE,
-        seeds = [PAYMENT_SEED, award.key().as_ref(), &award.payment_count.to_le_bytes()],
-        bump,
-    )]
-    pub payment: Box<Account<'info, Payment>>,
     /// CHECK: a fresh key named by the invoice (Solana Pay style): listed read-only so that anyone can find the
     /// payment's transactions by this address; only its address is recorded.
     pub reference: UncheckedAccount<'info>,
@@ -74,7 +126,7 @@ pub struct PaySmall<'info> {
     /// that, after creating it (paid by the executor) if it is missing.
     #[account(mut)]
     pub recipient_token_account: UncheckedAccount<'info>,
-    /// A member with the EXECUTE role; pays the payment account's rent until it is archived.
+    /// A member with the EXECUTE role; pays for the recipient's token account if it is missing.
     #[account(mut)]
     pub executor: Signer<'info>,
     pub token_program: Interface<'info, TokenInterface>,
@@ -83,63 +135,28 @@ pub struct PaySmall<'info> {
 }
 
 impl PaySmall<'_> {
-    pub fn validate(&self, args: &PaymentArgs) -> Result<()> {
+    pub fn validate(&self, args: &FastPaymentArgs) -> Result<()> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_EXECUTE)?;
         require_not_excluded(&self.exclusion)?;
-        self.award.require_not_held()?;
-        self.award.require_active()?;
-        args.validate(&self.award)?;
-        require!(
-            args.amount < self.agency.policy.threshold,
-            LedgerError::AboveFastPathThreshold
-        );
-        Ok(())
+        args.validate(&self.agency, &self.award)
     }
 }
 
-pub fn handler(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
+pub fn handler(ctx: Context<PaySmall>, args: FastPaymentArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     ctx.accounts.agency.charge_fast_path(args.amount, now)?;
-
-    let award = &mut ctx.accounts.award;
-    let index = award.payment_count;
-    award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
-    award.in_flight = award
-        .in_flight
-        .checked_add(args.amount)
-        .ok_or(LedgerError::Overflow)?;
-
-    let executor = ctx.accounts.executor.key();
-    ctx.accounts.payment.set_inner(Payment {
-        version: ACCOUNT_VERSION,
-        bump: ctx.bumps.payment,
-        agency: award.agency,
-        award: award.key(),
-        index,
-        status: PaymentStatus::Approved,
-        held: false,
-        hold_note: Default::default(),
-        fast_path: true,
-        amount: args.amount,
-        invoice_hash: args.invoice_hash,
-        reference: ctx.accounts.reference.key(),
-        requester: executor,
-        rent_payer: executor,
-        approvals_required: 0,
-        time_lock_seconds: 0,
-        requested_at: now,
-        approved_at: now,
-        executable_at: now,
-        executed_at: 0,
-        approvers: Vec::new(),
-    });
+    let award_key = ctx.accounts.award.key();
+    let terms = args.take_index(
+        &mut ctx.accounts.award,
+        award_key,
+        ctx.accounts.reference.key(),
+    )?;
     let event = Outlay {
         agency: &mut ctx.accounts.agency,
         appropriation: &mut ctx.accounts.appropriation,
         allotment: &mut ctx.accounts.allotment,
         award: &mut ctx.accounts.award,
-        payment: &mut ctx.accounts.payment,
         recipient: ctx.accounts.recipient.key(),
         payment_mint: &ctx.accounts.payment_mint,
         treasury: &ctx.accounts.treasury,
@@ -150,7 +167,7 @@ pub fn handler(ctx: Context<PaySmall>, args: PaymentArgs) -> Result<()> {
         system_program: &ctx.accounts.system_program,
         executor: &ctx.accounts.executor,
     }
-    .execute(now)?;
+    .execute(now, terms)?;
     emit_cpi!(event);
     Ok(())
 }

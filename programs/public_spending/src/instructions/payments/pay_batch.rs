@@ -1,0 +1,238 @@
+use anchor_lang::prelude::*;
+use anchor_spl::{
+    associated_token::get_associated_token_address_with_program_id,
+    token_interface::{Mint, TokenAccount, TokenInterface},
+};
+
+use super::{
+    outlay::{book, transfer_from_treasury, OutlayKeys},
+    pay_small::FastPaymentArgs,
+};
+use crate::{
+    constants::*,
+    error::LedgerError,
+    state::{
+        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Recipient,
+    },
+};
+
+/// Accounts each item passes, in order, as remaining accounts: its appropriation (writable), allotment
+/// (writable), award (writable), recipient, the recipient UEI's exclusion address, and the payout wallet's
+/// associated token account for the payment mint (writable; it must exist).
+pub const BATCH_ITEM_ACCOUNTS: usize = 6;
+/// Most items one `pay_batch` takes.
+pub const MAX_BATCH_ITEMS: usize = 32;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PayBatchArgs {
+    /// Fast-path payments, each to its own award and recipient, paid in this order.
+    pub items: Vec<FastPaymentArgs>,
+}
+
+/// A certified schedule of fast-path payments in one instruction. Each item is checked exactly as `pay_small`
+/// checks its payment, gets its own `PaymentExecuted` event and its own link in the hash chain, in order; the
+/// daily cap holds for the sum. Any failing item fails the whole instruction. Creates no account.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct PayBatch<'info> {
+    #[account(
+        seeds = [LEDGER_SEED],
+        bump = ledger.bump,
+        constraint = !ledger.paused @ LedgerError::Paused,
+        has_one = payment_mint @ LedgerError::WrongMint,
+        has_one = token_program @ LedgerError::WrongTokenProgram,
+    )]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(
+        mut,
+        seeds = [AGENCY_SEED, agency.code.as_bytes()],
+        bump = agency.bump,
+        has_one = treasury @ LedgerError::WrongTreasury,
+    )]
+    pub agency: Box<Account<'info, Agency>>,
+    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), executor.key().as_ref()], bump = member.bump)]
+    pub member: Box<Account<'info, Member>>,
+    pub payment_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(mut, token::mint = payment_mint, token::authority = agency, token::token_program = token_program)]
+    pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// A member with the EXECUTE role.
+    pub executor: Signer<'info>,
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl PayBatch<'_> {
+    pub fn validate(&self, args: &PayBatchArgs) -> Result<()> {
+        self.agency.require_not_frozen()?;
+        self.member.require_role(ROLE_EXECUTE)?;
+        require!(
+            !args.items.is_empty() && args.items.len() <= MAX_BATCH_ITEMS,
+            LedgerError::InvalidBatch
+        );
+        Ok(())
+    }
+}
+
+/// A program account of this batch, loaded once however many items name it, and written back once.
+struct Loaded<'a, 'info, T> {
+    info: &'a AccountInfo<'info>,
+    state: T,
+}
+
+/// The position of `info` among the loaded accounts, loading it (writable, owned by this program) the first
+/// time: two items naming one award share one state, so a duplicated item sees the index the first one took.
+fn load<'a, 'info, T: AccountDeserialize>(
+    loaded: &mut Vec<Loaded<'a, 'info, T>>,
+    info: &'a AccountInfo<'info>,
+) -> Result<usize> {
+    if let Some(at) = loaded.iter().position(|l| l.info.key == info.key) {
+        return Ok(at);
+    }
+    require_keys_eq!(
+        *info.owner,
+        crate::ID,
+        ErrorCode::AccountOwnedByWrongProgram
+    );
+    require!(info.is_writable, ErrorCode::ConstraintMut);
+    let state = T::try_deserialize(&mut &info.try_borrow_data()?[..])?;
+    loaded.push(Loaded { info, state });
+    Ok(loaded.len().saturating_sub(1))
+}
+
+fn store<T: AccountSerialize>(loaded: &[Loaded<T>]) -> Result<()> {
+    for l in loaded {
+        l.state
+            .try_serialize(&mut &mut l.info.try_borrow_mut_data()?[..])?;
+    }
+    Ok(())
+}
+
+pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) -> Result<()> {
+    let accounts = ctx.remaining_accounts;
+    require!(
+        accounts.len() == args.items.len().saturating_mul(BATCH_ITEM_ACCOUNTS),
+        LedgerError::InvalidBatch
+    );
+    let now = Clock::get()?.unix_timestamp;
+    let agency_key = ctx.accounts.agency.key();
+    let mint = ctx.accounts.payment_mint.key();
+    let token_program = ctx.accounts.token_program.key();
+    let mut appropriations: Vec<Loaded<Appropriation>> = Vec::new();
+    let mut allotments: Vec<Loaded<Allotment>> = Vec::new();
+    let mut awards: Vec<Loaded<Award>> = Vec::new();
+
+    for (item, chunk) in args
+        .items
+        .iter()
+        .zip(accounts.chunks_exact(BATCH_ITEM_ACCOUNTS))
+    {
+        let [appropriation, allotment, award, recipient, exclusion, token_account] = chunk else {
+            return err!(LedgerError::InvalidBatch);
+        };
+        let p = load(&mut appropriations, appropriation)?;
+        let l = load(&mut allotments, allotment)?;
+        let a = load(&mut awards, award)?;
+        require_keys_eq!(
+            appropriations[p].state.agency,
+            agency_key,
+            LedgerError::WrongAgency
+        );
+        require_keys_eq!(
+            allotments[l].state.appropriation,
+            *appropriation.key,
+            LedgerError::WrongParent
+        );
+        let award_state = &awards[a].state;
+        let canonical = Pubkey::create_program_address(
+            &[
+                AWARD_SEED,
+                agency_key.as_ref(),
+                award_state.award_id.as_bytes(),
+                &[award_state.bump],
+            ],
+            &crate::ID,
+        )
+        .map_err(|_| error!(ErrorCode::ConstraintSeeds))?;
+        require_keys_eq!(canonical, *award.key, ErrorCode::ConstraintSeeds);
+        require_keys_eq!(award_state.agency, agency_key, LedgerError::WrongAgency);
+        require_keys_eq!(
+            award_state.allotment,
+            *allotment.key,
+            LedgerError::WrongParent
+        );
+        require_keys_eq!(
+            award_state.recipient,
+            *recipient.key,
+            LedgerError::WrongParent
+        );
+
+        require_keys_eq!(
+            *recipient.owner,
+            crate::ID,
+            ErrorCode::AccountOwnedByWrongProgram
+        );
+        let recipient_state = Recipient::try_deserialize(&mut &recipient.try_borrow_data()?[..])?;
+        let (exclusion_address, _) =
+            Pubkey::find_program_address(&[EXCLUSION_SEED, &recipient_state.uei], &crate::ID);
+        require_keys_eq!(
+            exclusion_address,
+            *exclusion.key,
+            ErrorCode::ConstraintSeeds
+        );
+        require_not_excluded(exclusion)?;
+
+        let expected = get_associated_token_address_with_program_id(
+            &recipient_state.payout_wallet,
+            &mint,
+            &token_program,
+        );
+        require_keys_eq!(
+            expected,
+            *token_account.key,
+            LedgerError::WrongRecipientTokenAccount
+        );
+        require!(
+            token_account.owner == &token_program && token_account.is_writable,
+            LedgerError::WrongRecipientTokenAccount
+        );
+        let holder = TokenAccount::try_deserialize(&mut &token_account.try_borrow_data()?[..])
+            .map_err(|_| error!(LedgerError::WrongRecipientTokenAccount))?;
+        require!(
+            holder.owner == recipient_state.payout_wallet && holder.mint == mint,
+            LedgerError::WrongRecipientTokenAccount
+        );
+
+        item.validate(&ctx.accounts.agency, &awards[a].state)?;
+        ctx.accounts.agency.charge_fast_path(item.amount, now)?;
+        // A batch item has no Solana Pay reference of its own: the batch transaction is found by its awards.
+        let terms = item.take_index(&mut awards[a].state, *award.key, Pubkey::default())?;
+        let event = book(
+            (
+                &mut ctx.accounts.agency,
+                &mut appropriations[p].state,
+                &mut allotments[l].state,
+                &mut awards[a].state,
+            ),
+            OutlayKeys {
+                agency: agency_key,
+                award: *award.key,
+                recipient: *recipient.key,
+                recipient_token_account: *token_account.key,
+                executor: ctx.accounts.executor.key(),
+            },
+            terms,
+            now,
+        )?;
+        transfer_from_treasury(
+            &ctx.accounts.agency,
+            ctx.accounts.treasury.to_account_info(),
+            &ctx.accounts.payment_mint,
+            token_account.clone(),
+            token_program,
+            item.amount,
+        )?;
+        emit_cpi!(event);
+    }
+    store(&appropriations)?;
+    store(&allotments)?;
+    store(&awards)
+}
