@@ -18,6 +18,7 @@ pub struct PaymentHistory {
     pub status: String,
     pub fast_path: bool,
     pub approvals: u32,
+    /// No longer in chain state: archived, or a fast-path payment (which never has an account).
     pub archived: bool,
     pub invoice_hash: String,
     pub requested_at: Option<i64>,
@@ -92,6 +93,7 @@ pub fn award_history(store: &Store, award: &Pubkey) -> Result<Vec<PaymentHistory
         entry.amount = p.record.amount;
         entry.status = "executed".into();
         entry.fast_path = p.fast_path;
+        entry.archived |= p.fast_path;
         entry.invoice_hash = hex::encode(p.record.invoice_hash);
         entry.executed_at = Some(p.record.executed_at);
         entry.signature = p.signature;
