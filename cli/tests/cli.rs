@@ -1263,3 +1263,106 @@ fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
         (&wallet.as_str().into(), &1.into())
     );
 }
+
+/// `payment pay-batch`: the whole schedule is checked before anything is sent, then paid in batches, each line
+/// named with the transaction that paid it.
+#[test]
+fn a_payment_schedule_is_checked_whole_then_paid_in_batches() {
+    let env = ledger_with_award();
+    for id in ["C-2", "C-3"] {
+        env.json(
+            "obligor",
+            &[
+                "award",
+                "obligate",
+                "075",
+                "--award-id",
+                id,
+                "--tas",
+                "0100-000",
+                "--fy",
+                "2026",
+                "--uei",
+                "ABCDEF123456",
+                "--amount",
+                "1,000.00",
+                "--start",
+                "2026-01-01",
+                "--end",
+                "2026-12-31",
+                "--document-hash",
+                HASH,
+            ],
+        );
+    }
+    std::fs::write(env.path("inv-1.pdf"), "invoice 1").unwrap();
+    std::fs::write(
+        env.path("bad.csv"),
+        format!("award_id,amount,invoice\nC-1,100.00,inv-1.pdf\nC-9,5.00,{HASH}\nC-2,1000.00,{HASH2}\nC-3,\"1,2\",{HASH3}\nC-1,7.00,inv-1.pdf\n"),
+    )
+    .unwrap();
+    let bad = env.path("bad.csv").display().to_string();
+    let output = env
+        .cmd("executor", &["payment", "pay-batch", "075", &bad])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for expected in [
+        "refused, nothing sent",
+        "line 3: no award \"C-9\" in agency 075",
+        "line 4: 1,000.00 is not below the fast-path threshold of 1,000.00",
+        "line 5:",
+        "line 6: the same invoice as line 2 on award C-1",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "{expected:?} missing from {stderr}"
+        );
+    }
+    assert_eq!(
+        env.json("admin", &["agency", "show", "075"])["payments"],
+        0,
+        "nothing was paid"
+    );
+
+    std::fs::write(
+        env.path("good.csv"),
+        format!("award_id,amount,invoice\nC-1,100.00,inv-1.pdf\nC-2,200.00,{HASH2}\nC-3,\"1,250.00\",{HASH3}\nC-1,7.00,{HASH}\n"),
+    )
+    .unwrap();
+    let good = env.path("good.csv").display().to_string();
+    // 1,250.00 is above the threshold: still refused whole.
+    env.refused(
+        "executor",
+        &["payment", "pay-batch", "075", &good],
+        "line 4: 1,250.00 is not below the fast-path threshold",
+    );
+    std::fs::write(
+        env.path("good.csv"),
+        format!("award_id,amount,invoice\nC-1,100.00,inv-1.pdf\nC-2,200.00,{HASH2}\nC-3,250.00,{HASH3}\nC-1,7.00,{HASH}\n"),
+    )
+    .unwrap();
+    let paid = env.json("executor", &["payment", "pay-batch", "075", &good]);
+    let rows = paid.as_array().unwrap();
+    let lines: Vec<u64> = rows.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [2, 3, 4, 5]);
+    assert!(rows
+        .iter()
+        .all(|r| r["transaction"].as_str().is_some_and(|s| s.len() > 80)));
+    let c1 = env.json("admin", &["award", "show", "075", "C-1"]);
+    assert_eq!(
+        (&c1["outlayed"], &c1["payments"]),
+        (&"107.00".into(), &2.into())
+    );
+    assert_eq!(
+        env.json("admin", &["agency", "show", "075"])["outlayed"],
+        "557.00"
+    );
+    // Sent again, the same schedule is refused: its invoices are on the awards' history now.
+    env.refused(
+        "executor",
+        &["payment", "pay-batch", "075", &good],
+        "duplicate invoice: award C-1 already has payment 0 of 100.00 with this invoice (paid)",
+    );
+}

@@ -28,6 +28,7 @@ pub mod fetch;
 pub mod history;
 pub mod pda;
 pub mod query;
+pub mod schedule;
 
 pub use backend::{Backend, RpcBackend, TxOutcome};
 pub use client::Client;

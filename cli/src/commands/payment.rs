@@ -84,6 +84,17 @@ pub enum PaymentCommand {
     Execute(Which),
     /// Pay below the approval threshold in one step (EXECUTE role)
     PaySmall(NewPayment),
+    /// Pay a schedule of fast-path invoices in as few transactions as fit (EXECUTE role). FILE is a CSV with
+    /// the header `award_id,amount,invoice` (invoice: a file next to the CSV, or its sha256 in hex); every line
+    /// is checked before anything is sent, and the output says which transaction paid which line
+    PayBatch {
+        /// Agency code
+        code: String,
+        file: PathBuf,
+        /// Pay even though an award already has a payment with the same invoice
+        #[arg(long)]
+        allow_duplicate_invoice: bool,
+    },
     /// Close a final payment account and return its rent (anyone)
     Archive(Which),
     /// Hold a payment: it can neither execute nor be cancelled or rejected until released (auditor)
@@ -168,6 +179,58 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 }
             };
             print_submitted(&session, &ledger, &receipt, amount);
+        }
+        PaymentCommand::PayBatch {
+            code,
+            file,
+            allow_duplicate_invoice,
+        } => {
+            let signer = session.signer()?;
+            let text = match std::fs::read_to_string(&file) {
+                Ok(text) => text,
+                Err(err) => fail!("cannot read {}: {err}", file.display()),
+            };
+            let lines = match public_spending_sdk::schedule::read(&text) {
+                Ok(lines) => lines,
+                Err(errors) => fail!(
+                    "{} refused, nothing sent: {}",
+                    file.display(),
+                    errors.join("; ")
+                ),
+            };
+            let (agency, _) = session.agency(&code).await?;
+            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_EXECUTE).await?;
+            let folder = file.parent().unwrap_or(std::path::Path::new("."));
+            let checked = match session
+                .client
+                .check_schedule(&code, &lines, folder, allow_duplicate_invoice)
+                .await?
+            {
+                Ok(checked) => checked,
+                Err(errors) => fail!(
+                    "{} refused, nothing sent: {}",
+                    file.display(),
+                    errors.join("; ")
+                ),
+            };
+            let items: Vec<_> = checked
+                .iter()
+                .map(|c| (c.award, c.amount, c.invoice_hash))
+                .collect();
+            let sent = session.client.pay_batch(&agency, &items, signer).await?;
+            let mut table = Table::new(&["line", "award id", "amount", "transaction"]);
+            for (positions, outcome) in &sent {
+                for &i in positions {
+                    let line = &checked[i];
+                    table.push(vec![
+                        (line.line as u64).into(),
+                        line.award_id.clone().into(),
+                        show_amount(&ledger, line.amount),
+                        outcome.signature.to_string().into(),
+                    ]);
+                }
+            }
+            table.print(session.format);
         }
         PaymentCommand::Approve(which) => {
             decide(&session, &which, PaymentDecision::Approve).await?
