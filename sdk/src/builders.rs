@@ -569,6 +569,7 @@ impl DecidePayment {
                     ledger,
                     agency,
                     member,
+                    award,
                     payment,
                     authority,
                     event_authority,
@@ -774,8 +775,9 @@ impl PayBatch {
     }
 }
 
-/// `archive_payment`: permissionless; the rent goes back to `rent_payer`.
+/// `archive_payment`: permissionless; the rent goes back to `rent_payer` (the payment's requester).
 pub struct ArchivePayment {
+    pub award: Pubkey,
     pub payment: Pubkey,
     pub rent_payer: Pubkey,
 }
@@ -786,6 +788,7 @@ impl ArchivePayment {
             acc::ArchivePayment {
                 ledger: ledger(),
                 payment: self.payment,
+                award: self.award,
                 rent_payer: self.rent_payer,
                 event_authority: pda::event_authority(),
                 program: ID,
@@ -838,6 +841,7 @@ impl SetAgencyFrozen {
 
 /// `hold_payment` (`held = true`) or `release_payment`: an auditor signs, with reason and evidence.
 pub struct SetPaymentHeld {
+    pub award: Pubkey,
     pub payment: Pubkey,
     pub auditor: Pubkey,
     pub held: bool,
@@ -848,12 +852,14 @@ impl SetPaymentHeld {
     pub fn instruction(&self) -> Instruction {
         let (ledger, payment, auditor, event_authority) =
             (ledger(), self.payment, self.auditor, pda::event_authority());
+        let award = self.award;
         let args = self.grounds;
         if self.held {
             build(
                 acc::HoldPayment {
                     ledger,
                     payment,
+                    award,
                     auditor,
                     event_authority,
                     program: ID,
@@ -865,6 +871,7 @@ impl SetPaymentHeld {
                 acc::ReleasePayment {
                     ledger,
                     payment,
+                    award,
                     auditor,
                     event_authority,
                     program: ID,
@@ -991,9 +998,11 @@ impl ChangePayoutWallet {
 
 // ── public flags ────────────────────────────────────────────────────────────────────────────────────────────
 
-/// `raise_flag`: any wallet signs and pays the flag's rent.
+/// `raise_flag`: any wallet signs and pays the flag's rent. A flagged payment names its award too.
+#[derive(Clone, Copy)]
 pub struct RaiseFlag {
     pub target: Pubkey,
+    pub payment_award: Option<Pubkey>,
     pub target_kind: FlagTarget,
     pub flagger: Pubkey,
     pub nonce: u32,
@@ -1011,6 +1020,7 @@ impl RaiseFlag {
             acc::RaiseFlag {
                 ledger: ledger(),
                 target: self.target,
+                payment_award: self.payment_award,
                 flag: self.flag(),
                 flagger: self.flagger,
                 system_program: system_program::ID,

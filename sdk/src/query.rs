@@ -285,10 +285,9 @@ impl Query for AwardQuery {
     }
 }
 
-/// Payments in flight (and final ones not yet archived) by agency, award and status.
+/// Payments in flight (and final ones not yet archived) by award and status (a payment's agency is its award's).
 #[derive(Clone, Debug, Default)]
 pub struct PaymentQuery {
-    pub agency: Option<Pubkey>,
     pub award: Option<Pubkey>,
     pub status: Option<PaymentStatus>,
 }
@@ -297,10 +296,6 @@ impl Query for PaymentQuery {
     type Account = Payment;
     fn filters(&self) -> Vec<Memcmp> {
         let mut filters = vec![kind::<Payment>()];
-        filters.extend(
-            self.agency
-                .map(|a| field(|x: &mut Payment| x.agency = MARK, &a)),
-        );
         filters.extend(
             self.award
                 .map(|a| field(|x: &mut Payment| x.award = MARK, &a)),
@@ -322,7 +317,7 @@ mod tests {
         // discriminator (8) + version (1) + bump (1)
         assert_eq!(offset_of(|x: &mut Award| x.agency = MARK), 10);
         assert_eq!(offset_of(|x: &mut Award| x.appropriation = MARK), 42);
-        assert_eq!(offset_of(|x: &mut Payment| x.award = MARK), 42);
+        assert_eq!(offset_of(|x: &mut Payment| x.award = MARK), 10);
         assert_eq!(
             offset_of(|x: &mut Appropriation| x.fiscal_year = 1),
             10 + 32 + 4 + 3

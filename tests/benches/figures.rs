@@ -75,6 +75,7 @@ async fn main() {
         .expect("execute");
     approval_path += 1;
     let archive = ArchivePayment {
+        award: award.keys.award,
         payment: request.payment(),
         rent_payer: agency.requester.pubkey(),
     }
@@ -133,8 +134,10 @@ async fn main() {
         fast_left.map_or("no account".to_string(), |a| format!("{} bytes", a.data.len()))
     );
     println!(
-        "  live approval-path Payment account until archived: {} bytes, {} lamports of rent",
+        "  live approval-path Payment account until archived: {} bytes, {} lamports of rent (goal: under 2,500,000)",
         Payment::SPACE,
         rent.minimum_balance(Payment::SPACE)
     );
+    assert_eq!((after.0 - before.0, after.1 - before.1), (0, 0), "the fast path leaves nothing");
+    assert!(rent.minimum_balance(Payment::SPACE) < 2_500_000, "the live Payment account's rent");
 }

@@ -657,6 +657,7 @@ impl Demo {
         let citizen = self.citizen.insecure_clone();
         let builder = builders::RaiseFlag {
             target,
+            payment_award: None,
             target_kind: kind,
             flagger: citizen.pubkey(),
             nonce: self.flags.len() as u32,
@@ -1003,6 +1004,7 @@ impl Demo {
             .await?;
         let record = self.collect(&outcome);
         let archive = builders::ArchivePayment {
+            award: award.keys.award,
             payment: receipt.payment,
             rent_payer: agency.staff.clerk.pubkey(),
         };
@@ -1088,6 +1090,7 @@ impl Demo {
                     .send(&[cancel.instruction()], &[certifier])
                     .await?;
                 let archive = builders::ArchivePayment {
+                    award: award.keys.award,
                     payment: receipt.payment,
                     rent_payer: certifier.pubkey(),
                 };
@@ -1228,6 +1231,7 @@ impl Demo {
                     .await?;
                 let auditor = self.auditor.insecure_clone();
                 let hold = |held, grounds| builders::SetPaymentHeld {
+                    award: award.keys.award,
                     payment: receipt.payment,
                     auditor: auditor.pubkey(),
                     held,
@@ -1262,6 +1266,7 @@ impl Demo {
                 ));
                 self.client.send(&[cancel.instruction()], &[clerk]).await?;
                 let archive = builders::ArchivePayment {
+                    award: award.keys.award,
                     payment: receipt.payment,
                     rent_payer: clerk.pubkey(),
                 };

@@ -116,9 +116,11 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
             let evidence_hash =
                 args::hash_or_file(evidence_hash.as_deref(), evidence.as_deref(), "evidence")?;
             let (agency, _) = session.agency(&code).await?;
+            let mut payment_award = None;
             let (address, kind) = match (target, index) {
                 (Target::Payment, Some(index)) => {
                     let (award, _) = super::award::award(&session, &agency, &id).await?;
+                    payment_award = Some(award);
                     (pda::payment(&award, index).0, FlagTarget::Payment)
                 }
                 (Target::Payment, None) => fail!("a payment is named by its award id and --index"),
@@ -162,6 +164,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
             }
             let builder = builders::RaiseFlag {
                 target: address,
+                payment_award,
                 target_kind: kind,
                 flagger: signer.pubkey(),
                 nonce,

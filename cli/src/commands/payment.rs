@@ -277,10 +277,11 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         }
         PaymentCommand::Archive(which) => {
             let signer = session.signer()?;
-            let (_, _, _, payment, state) = locate(&session, &which).await?;
+            let (_, award, _, payment, state) = locate(&session, &which).await?;
             let ix = builders::ArchivePayment {
+                award,
                 payment,
-                rent_payer: state.rent_payer,
+                rent_payer: state.requester,
             }
             .instruction();
             send(
@@ -290,7 +291,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 vec![
                     ("payment", payment.into()),
                     ("amount", show_amount(&ledger, state.amount)),
-                    ("rent returned to", state.rent_payer.into()),
+                    ("rent returned to", state.requester.into()),
                     ("status", "archived".into()),
                 ],
             )
@@ -321,16 +322,21 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                     ("index", p.index.into()),
                     ("status", format!("{:?}", p.status).into()),
                     ("amount", show_amount(&ledger, p.amount)),
-                    ("fast path", p.fast_path.into()),
                     ("held", p.held.into()),
+                    (
+                        "hold reason",
+                        if p.hold_evidence_hash == [0; 32] {
+                            Field::None
+                        } else {
+                            format!("{:?}", p.hold_reason).into()
+                        },
+                    ),
+                    ("hold evidence", Field::hash_or_none(p.hold_evidence_hash)),
                     ("requester", p.requester.into()),
-                    ("approvals", (p.approvers.len() as u64).into()),
+                    ("approvals", p.approvals.into()),
                     ("approvals required", p.approvals_required.into()),
-                    ("approvers", Field::Keys(p.approvers.clone())),
                     ("requested at", time(p.requested_at)),
-                    ("approved at", time(p.approved_at)),
                     ("executable at", time(p.executable_at)),
-                    ("executed at", time(p.executed_at)),
                     ("reference", p.reference.into()),
                     ("invoice hash", Field::Hash(p.invoice_hash)),
                 ],
@@ -348,14 +354,17 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             let mut payments = super::list(
                 &session,
                 &PaymentQuery {
-                    agency,
                     award,
                     status: None,
                 },
             )
             .await?;
-            payments.sort_by_key(|(_, p)| (p.agency, p.award, p.index));
             let names = Names::of(&session, &payments).await?;
+            // A payment's agency is its award's.
+            if let Some(agency) = agency {
+                payments.retain(|(_, p)| names.agency_of(&p.award) == Some(agency));
+            }
+            payments.sort_by_key(|(_, p)| (names.agency_of(&p.award), p.award, p.index));
             let mut table = Table::new(&[
                 "agency",
                 "award id",
@@ -368,12 +377,12 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             ]);
             for (address, p) in payments {
                 table.push(vec![
-                    names.agency(&p.agency),
+                    names.agency(&p.award),
                     names.award(&p.award),
                     p.index.into(),
                     format!("{:?}", p.status).into(),
                     show_amount(&ledger, p.amount),
-                    format!("{}/{}", p.approvers.len(), p.approvals_required).into(),
+                    format!("{}/{}", p.approvals, p.approvals_required).into(),
                     p.held.into(),
                     address.into(),
                 ]);
@@ -484,36 +493,49 @@ fn history(
 /// Agency codes and award ids for the payments of a listing, each account read once.
 struct Names {
     agencies: HashMap<Pubkey, String>,
-    awards: HashMap<Pubkey, String>,
+    /// Each award's id and agency.
+    awards: HashMap<Pubkey, (String, Pubkey)>,
 }
 
 impl Names {
     async fn of(session: &Session, payments: &[(Pubkey, Payment)]) -> CliResult<Self> {
-        let agencies: BTreeSet<Pubkey> = payments.iter().map(|(_, p)| p.agency).collect();
         let awards: BTreeSet<Pubkey> = payments.iter().map(|(_, p)| p.award).collect();
         let mut names = Self {
             agencies: HashMap::new(),
             awards: HashMap::new(),
         };
-        for address in agencies {
-            if let Some(agency) = session.client.fetch_optional::<Agency>(&address).await? {
-                names.agencies.insert(address, agency.code);
-            }
-        }
         for address in awards {
             if let Some(award) = session.client.fetch_optional::<Award>(&address).await? {
-                names.awards.insert(address, award.award_id);
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    names.agencies.entry(award.agency)
+                {
+                    if let Some(agency) = session
+                        .client
+                        .fetch_optional::<Agency>(&award.agency)
+                        .await?
+                    {
+                        slot.insert(agency.code);
+                    }
+                }
+                names.awards.insert(address, (award.award_id, award.agency));
             }
         }
         Ok(names)
     }
 
-    fn agency(&self, address: &Pubkey) -> Field {
-        self.agencies.get(address).cloned().into()
+    /// The agency a payment's award belongs to.
+    fn agency_of(&self, award: &Pubkey) -> Option<Pubkey> {
+        self.awards.get(award).map(|(_, agency)| *agency)
+    }
+
+    fn agency(&self, award: &Pubkey) -> Field {
+        self.agency_of(award)
+            .and_then(|agency| self.agencies.get(&agency).cloned())
+            .into()
     }
 
     fn award(&self, address: &Pubkey) -> Field {
-        self.awards.get(address).cloned().into()
+        self.awards.get(address).map(|(id, _)| id.clone()).into()
     }
 }
 
@@ -673,8 +695,9 @@ async fn hold(
 ) -> CliResult<()> {
     let signer = session.signer()?;
     let grounds = grounds.args()?;
-    let (_, _, _, payment, _) = locate(session, which).await?;
+    let (_, award, _, payment, _) = locate(session, which).await?;
     let ix = builders::SetPaymentHeld {
+        award,
         payment,
         auditor: signer.pubkey(),
         held,

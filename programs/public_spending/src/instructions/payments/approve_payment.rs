@@ -4,7 +4,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::PaymentApproved,
-    state::{Agency, Ledger, Member, Payment, PaymentStatus},
+    state::{approver_tag, Agency, Award, Ledger, Member, Payment, PaymentStatus},
 };
 
 #[event_cpi]
@@ -16,11 +16,13 @@ pub struct ApprovePayment<'info> {
     pub agency: Box<Account<'info, Agency>>,
     #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
     pub member: Box<Account<'info, Member>>,
+    #[account(has_one = agency @ LedgerError::WrongAgency)]
+    pub award: Box<Account<'info, Award>>,
     #[account(
         mut,
         seeds = [PAYMENT_SEED, payment.award.as_ref(), &payment.index.to_le_bytes()],
         bump = payment.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        has_one = award @ LedgerError::WrongParent,
     )]
     pub payment: Box<Account<'info, Payment>>,
     /// A member with the APPROVE role who did not request the payment.
@@ -39,11 +41,11 @@ impl ApprovePayment<'_> {
         let approver = self.authority.key();
         require!(approver != payment.requester, LedgerError::SelfApproval);
         require!(
-            !payment.approvers.contains(&approver),
+            !payment.approved_by(&approver),
             LedgerError::AlreadyApproved
         );
         require!(
-            payment.approvers.len() < MAX_APPROVERS,
+            usize::from(payment.approvals) < MAX_APPROVERS,
             LedgerError::TooManyApprovals
         );
         Ok(())
@@ -53,19 +55,22 @@ impl ApprovePayment<'_> {
 pub fn handler(ctx: Context<ApprovePayment>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let payment = &mut ctx.accounts.payment;
-    payment.approvers.push(ctx.accounts.authority.key());
-    let approvals =
-        u8::try_from(payment.approvers.len()).map_err(|_| LedgerError::TooManyApprovals)?;
+    let slot = usize::from(payment.approvals);
+    payment.approver_tags[slot] = approver_tag(&ctx.accounts.authority.key());
+    let approvals = payment
+        .approvals
+        .checked_add(1)
+        .ok_or(LedgerError::TooManyApprovals)?;
+    payment.approvals = approvals;
     if approvals >= payment.approvals_required {
         payment.status = PaymentStatus::Approved;
-        payment.approved_at = now;
         payment.executable_at = now
             .checked_add(i64::from(payment.time_lock_seconds))
             .ok_or(LedgerError::Overflow)?;
     }
     payment.invariant()?;
     emit_cpi!(PaymentApproved {
-        agency: payment.agency,
+        agency: ctx.accounts.agency.key(),
         payment: payment.key(),
         approver: ctx.accounts.authority.key(),
         approvals,

@@ -4,7 +4,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::PaymentArchived,
-    state::{Ledger, Payment},
+    state::{Award, Ledger, Payment},
 };
 
 /// Permissionless: anyone may archive a final payment; the rent always goes back to whoever paid it.
@@ -17,12 +17,15 @@ pub struct ArchivePayment<'info> {
         mut,
         seeds = [PAYMENT_SEED, payment.award.as_ref(), &payment.index.to_le_bytes()],
         bump = payment.bump,
-        has_one = rent_payer @ LedgerError::WrongRentPayer,
+        constraint = payment.requester == rent_payer.key() @ LedgerError::WrongRentPayer,
         constraint = payment.status.is_final() @ LedgerError::PaymentInFlight,
         close = rent_payer,
     )]
     pub payment: Box<Account<'info, Payment>>,
-    /// CHECK: receives the rent; `has_one` on `payment` pins it to the account that paid it.
+    /// The payment's award, whose agency the event names.
+    #[account(address = payment.award @ LedgerError::WrongParent)]
+    pub award: Box<Account<'info, Award>>,
+    /// CHECK: receives the rent; the constraint on `payment` pins it to the requester, who paid it.
     #[account(mut)]
     pub rent_payer: UncheckedAccount<'info>,
 }
@@ -30,11 +33,11 @@ pub struct ArchivePayment<'info> {
 pub fn handler(ctx: Context<ArchivePayment>) -> Result<()> {
     let payment = &ctx.accounts.payment;
     emit_cpi!(PaymentArchived {
-        agency: payment.agency,
+        agency: ctx.accounts.award.agency,
         award: payment.award,
         payment: payment.key(),
         index: payment.index,
-        rent_payer: payment.rent_payer,
+        rent_payer: payment.requester,
         lamports_returned: payment.to_account_info().lamports(),
     });
     Ok(())

@@ -57,7 +57,7 @@ pub fn handler(ctx: Context<CancelPayment>) -> Result<()> {
     award.invariant()?;
     payment.invariant()?;
     emit_cpi!(PaymentCancelled {
-        agency: payment.agency,
+        agency: award.agency,
         payment: payment.key(),
         by: ctx.accounts.authority.key(),
         amount: payment.amount,

@@ -95,7 +95,7 @@ impl ExecutePayment<'_> {
         self.recipient
             .require_wallet_unchanged_since(payment.requested_at)?;
         require!(
-            payment.approvers.len() >= usize::from(payment.approvals_required),
+            payment.approvals >= payment.approvals_required,
             LedgerError::InsufficientApprovals
         );
         require!(
@@ -135,7 +135,6 @@ pub fn handler(ctx: Context<ExecutePayment>) -> Result<()> {
     .execute(now, terms)?;
     let payment = &mut ctx.accounts.payment;
     payment.status = PaymentStatus::Executed;
-    payment.executed_at = now;
     payment.invariant()?;
     emit_cpi!(event);
     Ok(())

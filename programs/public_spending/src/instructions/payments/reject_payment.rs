@@ -55,7 +55,7 @@ pub fn handler(ctx: Context<RejectPayment>) -> Result<()> {
     award.invariant()?;
     payment.invariant()?;
     emit_cpi!(PaymentRejected {
-        agency: payment.agency,
+        agency: award.agency,
         payment: payment.key(),
         by: ctx.accounts.authority.key(),
         amount: payment.amount,

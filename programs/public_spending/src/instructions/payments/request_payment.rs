@@ -90,7 +90,6 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
     payment.set_inner(Payment {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.payment,
-        agency: award.agency,
         award: award.key(),
         index,
         // A payment below the threshold needs no approval and may execute at once.
@@ -100,24 +99,22 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
             PaymentStatus::Requested
         },
         held: false,
-        hold_note: Default::default(),
-        fast_path: false,
+        hold_reason: Default::default(),
+        hold_evidence_hash: [0; 32],
         amount: args.amount,
         invoice_hash: args.invoice_hash,
         reference: ctx.accounts.reference.key(),
         requester: ctx.accounts.authority.key(),
-        rent_payer: ctx.accounts.authority.key(),
         approvals_required,
         time_lock_seconds: policy.time_lock_seconds,
         requested_at: now,
-        approved_at: if approvals_required == 0 { now } else { 0 },
         executable_at: now,
-        executed_at: 0,
-        approvers: Vec::new(),
+        approvals: 0,
+        approver_tags: Default::default(),
     });
     payment.invariant()?;
     emit_cpi!(PaymentRequested {
-        agency: payment.agency,
+        agency: award.agency,
         award: payment.award,
         payment: payment.key(),
         index,
