@@ -138,6 +138,13 @@ async fn main() {
         Payment::SPACE,
         rent.minimum_balance(Payment::SPACE)
     );
-    assert_eq!((after.0 - before.0, after.1 - before.1), (0, 0), "the fast path leaves nothing");
-    assert!(rent.minimum_balance(Payment::SPACE) < 2_500_000, "the live Payment account's rent");
+    assert_eq!(
+        (after.0 - before.0, after.1 - before.1),
+        (0, 0),
+        "the fast path leaves nothing"
+    );
+    assert!(
+        rent.minimum_balance(Payment::SPACE) < 2_500_000,
+        "the live Payment account's rent"
+    );
 }

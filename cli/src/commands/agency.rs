@@ -4,7 +4,7 @@ use public_spending::{instructions::RegisterAgencyArgs, state::ApprovalPolicy};
 use public_spending_sdk::{builders, pda, query::AgencyQuery};
 use solana_sdk::signature::Signer;
 
-use super::{parse_amount, send, show_amount};
+use super::{parse_amount, send, send_oversight, show_amount};
 use crate::{
     args,
     context::{Mode, Session},
@@ -239,19 +239,14 @@ async fn set_frozen(
         grounds,
     }
     .instruction();
-    send(
+    send_oversight(
         session,
-        &[ix],
+        ix,
         signer,
-        vec![
-            ("agency", agency.into()),
-            ("frozen", frozen.into()),
-            ("reason", format!("{:?}", grounds.reason).into()),
-            ("evidence", Field::Hash(grounds.evidence_hash)),
-        ],
+        vec![("agency", agency.into()), ("frozen", frozen.into())],
+        &grounds,
     )
     .await
-    .map(drop)
 }
 
 async fn show(session: &Session, code: &str) -> CliResult<()> {

@@ -14,7 +14,8 @@ use public_spending_sdk::{
 use solana_sdk::signature::Signer;
 
 use super::{
-    budget::appropriation, parse_amount, recipient::recipient, require_role, send, show_amount,
+    budget::appropriation, parse_amount, recipient::recipient, require_role, send, send_oversight,
+    show_amount,
 };
 use crate::{
     args,
@@ -388,19 +389,14 @@ async fn set_held(
         grounds,
     }
     .instruction();
-    send(
+    send_oversight(
         session,
-        &[ix],
+        ix,
         signer,
-        vec![
-            ("award", address.into()),
-            ("held", held.into()),
-            ("reason", format!("{:?}", grounds.reason).into()),
-            ("evidence", Field::Hash(grounds.evidence_hash)),
-        ],
+        vec![("award", address.into()), ("held", held.into())],
+        &grounds,
     )
     .await
-    .map(drop)
 }
 
 pub async fn award(

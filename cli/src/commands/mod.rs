@@ -66,6 +66,22 @@ pub async fn require_role(
     }
 }
 
+/// Sends an auditor's action as `signer` and prints `fields`, the grounds (reason, evidence hash) and the
+/// signature.
+pub async fn send_oversight(
+    session: &Session,
+    instruction: solana_sdk::instruction::Instruction,
+    signer: &Keypair,
+    mut fields: Vec<(&str, Field)>,
+    grounds: &public_spending::state::OversightArgs,
+) -> CliResult<()> {
+    fields.push(("reason", format!("{:?}", grounds.reason).into()));
+    fields.push(("evidence", Field::Hash(grounds.evidence_hash)));
+    send(session, &[instruction], signer, fields)
+        .await
+        .map(drop)
+}
+
 /// Sends as `signer` and prints the signature with `fields`.
 pub async fn send(
     session: &Session,

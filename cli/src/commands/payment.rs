@@ -22,8 +22,8 @@ use solana_sdk::signature::{Keypair, Signer};
 use public_spending_watchdog::lookup;
 
 use super::{
-    amount_text, award::award, parse_amount, print_submitted, require_role, send, show_amount,
-    watchdog::Db,
+    amount_text, award::award, parse_amount, print_submitted, require_role, send, send_oversight,
+    show_amount, watchdog::Db,
 };
 use crate::{
     args,
@@ -704,17 +704,12 @@ async fn hold(
         grounds,
     }
     .instruction();
-    send(
+    send_oversight(
         session,
-        &[ix],
+        ix,
         signer,
-        vec![
-            ("payment", payment.into()),
-            ("held", held.into()),
-            ("reason", format!("{:?}", grounds.reason).into()),
-            ("evidence", Field::Hash(grounds.evidence_hash)),
-        ],
+        vec![("payment", payment.into()), ("held", held.into())],
+        &grounds,
     )
     .await
-    .map(drop)
 }
