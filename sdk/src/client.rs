@@ -313,7 +313,7 @@ impl<B: Backend + crate::history::History> Client<B> {
         };
         let submitted = self
             .submit(&[builder.instruction()], &[executor], || {
-                self.fast_payment_landed(award, index, &builder.args, &reference)
+                self.fast_payment_landed(&reference, award, index, &builder.args, &reference)
             })
             .await?;
         Ok(PaymentReceipt {
@@ -323,9 +323,11 @@ impl<B: Backend + crate::history::History> Client<B> {
         })
     }
 
-    /// Whether a fast-path payment of `args` at `index` of `award`, named by `reference`, has landed.
+    /// Whether a fast-path payment of `args` at `index` of `award` with `reference` has landed, looking in the
+    /// recent transactions of `search` (the reference, or the award).
     async fn fast_payment_landed(
         &self,
+        search: &Pubkey,
         award: &Pubkey,
         index: u32,
         args: &PaymentArgs,
@@ -338,7 +340,7 @@ impl<B: Backend + crate::history::History> Client<B> {
         }
         let signatures = self
             .backend
-            .signatures_for_address(reference, None, None, crate::history::MAX_PAGE)
+            .signatures_for_address(search, None, None, crate::history::MAX_PAGE)
             .await?;
         for info in signatures.iter().filter(|info| info.err.is_none()) {
             let Some(transaction) = self.backend.transaction(&info.signature).await? else {
@@ -362,14 +364,15 @@ impl<B: Backend + crate::history::History> Client<B> {
     /// Pays a schedule of fast-path invoices with `pay_batch`, packed into as few legacy transactions as fit
     /// (see [`crate::batch::pack`]), sent in order. Each award's next index is read once and counted forward,
     /// so the items of one award take consecutive indices. Missing recipient token accounts are created first
-    /// (idempotently). Returns, per transaction, the item positions it paid and its outcome; a failing
-    /// transaction stops the run (the items before it are paid, the rest are not sent).
+    /// (idempotently). Returns, per transaction, the item positions it paid and how it was submitted; a
+    /// failing transaction stops the run (the items before it are paid, the rest are not sent). Retries never
+    /// pay twice: after a failure, a group whose first payment is in its award's history has landed.
     pub async fn pay_batch(
         &self,
         agency: &Pubkey,
         items: &[(Pubkey, u64, [u8; 32])],
         executor: &Keypair,
-    ) -> Result<Vec<(Vec<usize>, TxOutcome)>, SdkError> {
+    ) -> Result<Vec<(Vec<usize>, Submitted)>, SdkError> {
         let ledger = self.ledger().await?;
         let mut next: Vec<(Pubkey, u32)> = Vec::new();
         let mut built = Vec::with_capacity(items.len());
@@ -430,8 +433,24 @@ impl<B: Backend + crate::history::History> Client<B> {
                 crate::batch::compute_budget(group.len()),
                 batch.instruction(),
             ];
-            let outcome = self.send(&ixs, &[executor]).await?;
-            sent.push((group, outcome));
+            let first = built[group[0]];
+            let args = PaymentArgs {
+                amount: first.amount,
+                invoice_hash: first.invoice_hash,
+            };
+            let no_reference = Pubkey::default();
+            let submitted = self
+                .submit(&ixs, &[executor], || {
+                    self.fast_payment_landed(
+                        &first.keys.award,
+                        &first.keys.award,
+                        first.index,
+                        &args,
+                        &no_reference,
+                    )
+                })
+                .await?;
+            sent.push((group, submitted));
         }
         Ok(sent)
     }

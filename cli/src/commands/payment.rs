@@ -219,14 +219,18 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 .collect();
             let sent = session.client.pay_batch(&agency, &items, signer).await?;
             let mut table = Table::new(&["line", "award id", "amount", "transaction"]);
-            for (positions, outcome) in &sent {
+            for (positions, submitted) in &sent {
+                let transaction = submitted.outcome().map_or(
+                    "landed on an earlier attempt (its response was lost)".to_string(),
+                    |outcome| outcome.signature.to_string(),
+                );
                 for &i in positions {
                     let line = &checked[i];
                     table.push(vec![
                         (line.line as u64).into(),
                         line.award_id.clone().into(),
                         show_amount(&ledger, line.amount),
-                        outcome.signature.to_string().into(),
+                        transaction.clone().into(),
                     ]);
                 }
             }

@@ -324,8 +324,10 @@ async fn the_client_splits_a_schedule_into_transactions_that_fit_and_pays_each_l
     );
     let lines: Vec<usize> = sent.iter().flat_map(|(lines, _)| lines.clone()).collect();
     assert_eq!(lines, (0..24).collect::<Vec<_>>());
-    for (lines, outcome) in &sent {
-        let paid = outcome
+    for (lines, submitted) in &sent {
+        let paid = submitted
+            .outcome()
+            .expect("sent once")
             .events
             .iter()
             .filter(|e| matches!(e, LedgerEvent::PaymentExecuted(_)))

@@ -250,6 +250,41 @@ async fn a_replayed_fast_path_payment_is_refused_as_stale_and_changes_nothing() 
 }
 
 #[tokio::test]
+async fn a_retried_batch_whose_first_attempt_landed_pays_once() {
+    let (mut world, agency, award) = setup().await;
+    let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+        &agency.executor.pubkey(),
+        &award.payout_wallet,
+        &world.mint,
+        &anchor_spl::token::ID,
+    );
+    world.send(&[ix], &[&agency.executor]).await.unwrap();
+    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let schedule = [
+        (
+            award.keys.award,
+            100 * UNIT,
+            payment_args(UNIT).invoice_hash,
+        ),
+        (
+            award.keys.award,
+            200 * UNIT,
+            payment_args(UNIT).invoice_hash,
+        ),
+    ];
+    let sent = client
+        .pay_batch(&agency.agency, &schedule, &agency.executor)
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(matches!(sent[0].1, Submitted::AlreadyLanded));
+    assert_eq!(client.backend().landed.load(Ordering::SeqCst), 1);
+    assert_eq!(world.balance(&agency.treasury).await, 9_700 * UNIT);
+    assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 2);
+}
+
+#[tokio::test]
 async fn a_dropped_send_is_retried_and_lands_once() {
     let (world, agency, award) = setup().await;
     let flaky = Flaky::new(&world.chain, Fault::Dropped);
