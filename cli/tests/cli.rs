@@ -631,13 +631,13 @@ fn the_demo_prints_json_for_scripts() {
     assert_eq!(summary["hash_chains_verified"], true);
     // One a month per agency, the approval shown refused before its time lock, the planted red flags'
     // payments (2 on the short contract, 3 split, 2 duplicate, 1 new vendor, 8 at year end), and 075's rent
-    // and maintenance on its two buildings every month.
-    assert_eq!(summary["payments"], 36 + 1 + 16 + 24, "{summary}");
+    // and maintenance on its two buildings every month, and 2 around the planted wallet red flags.
+    assert_eq!(summary["payments"], 36 + 1 + 16 + 24 + 2, "{summary}");
     // Refused: over an award, self-approval, fast path too large, before the time lock, a debarred vendor,
     // a frozen agency, cancelling a held payment. Planted: one finding per check, two public flags.
     assert_eq!(
         (&summary["refused"], &summary["planted"], &summary["flags"]),
-        (&7.into(), &9.into(), &3.into())
+        (&7.into(), &11.into(), &3.into())
     );
     assert_eq!(summary["agencies"].as_array().unwrap().len(), 3);
 }

@@ -63,8 +63,19 @@ pub const PUBLIC_FLAGS: Check = Check {
     explanation: "Someone raised a flag on the record (a duplicate invoice, an unknown vendor, a price, a split payment, work not done) and no auditor has dismissed it: it is still open, answered but not ruled on, or an auditor found substance in it. A flag blocks nothing by itself; it is a question the agency owes an answer to.",
 };
 
+pub const WALLET_CHANGES: Check = Check {
+    id: "wallet-changes",
+    title: "Paid soon after a payout-wallet change",
+    explanation: "A recipient was paid within days of its payout wallet being changed. \"Please update our bank details\" is the classic vendor-fraud route: the program requires two members and the agency's time lock for the change, but the first payments to a new wallet deserve a call to the vendor on a number already on file.",
+};
+pub const SPLIT_WALLETS: Check = Check {
+    id: "split-wallets",
+    title: "One vendor, different wallets in different agencies",
+    explanation: "Agencies paid the same Unique Entity ID into different wallets. Each agency keeps its own vendor file, so this can be legitimate (a vendor with several accounts), but it is also what a fake record of a real vendor looks like.",
+};
+
 /// Every check, in the order the report lists them.
-pub const CHECKS: [Check; 8] = [
+pub const CHECKS: [Check; 10] = [
     SPLIT_PAYMENTS,
     DUPLICATE_INVOICES,
     NEW_RECIPIENTS,
@@ -73,6 +84,8 @@ pub const CHECKS: [Check; 8] = [
     OUTSIDE_PERIOD,
     DOMINANT_APPROVER,
     PUBLIC_FLAGS,
+    WALLET_CHANGES,
+    SPLIT_WALLETS,
 ];
 
 /// The thresholds of the checks.
@@ -88,6 +101,8 @@ pub struct AuditOptions {
     pub dominant_percent: u64,
     /// ...when the agency has had at least this many approvers.
     pub min_approvers: usize,
+    /// Wallet changes: payments within this many seconds after a payout-wallet change.
+    pub wallet_change_seconds: i64,
 }
 
 impl Default for AuditOptions {
@@ -98,6 +113,7 @@ impl Default for AuditOptions {
             spike_percent: 200,
             dominant_percent: 75,
             min_approvers: 3,
+            wallet_change_seconds: 30 * DAY,
         }
     }
 }
@@ -143,6 +159,8 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     outside_period(&state, &payments, &mut findings);
     dominant_approvers(store, &state, options, &mut findings)?;
     public_flags(store, &state, &mut findings)?;
+    wallet_changes(store, &state, &payments, options, &money, &mut findings)?;
+    split_wallets(&state, &payments, &mut findings);
     Ok(AuditReport {
         checks: CHECKS.to_vec(),
         options: *options,
@@ -440,6 +458,101 @@ fn public_flags(store: &Store, state: &LedgerState, findings: &mut Vec<Finding>)
         });
     }
     Ok(())
+}
+
+/// Payments to a recipient within `wallet_change_seconds` after its payout wallet changed: one finding per
+/// change, naming the confirmation and the payments.
+fn wallet_changes(
+    store: &Store,
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    options: &AuditOptions,
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    for (signature, time, event) in store.events("PayoutWalletConfirmed")? {
+        let LedgerEvent::PayoutWalletConfirmed(e) = event else {
+            continue;
+        };
+        let Some(changed_at) = time else { continue };
+        let soon: Vec<&IndexedPayment> = payments
+            .iter()
+            .filter(|p| {
+                p.record.recipient == e.recipient
+                    && p.record.executed_at >= changed_at
+                    && p.record.executed_at - changed_at < options.wallet_change_seconds
+            })
+            .collect();
+        if soon.is_empty() {
+            continue;
+        }
+        let total: u64 = soon.iter().map(|p| p.record.amount).sum();
+        let mut records = vec![signature];
+        records.extend(soon.iter().map(|p| p.signature.clone()));
+        findings.push(Finding {
+            check: WALLET_CHANGES.id,
+            agency: state.agency_code(&e.agency),
+            subject: String::from_utf8_lossy(&e.uei).into_owned(),
+            summary: format!(
+                "{} payment(s) of {} in all to the new wallet {} within {} days of the change",
+                soon.len(),
+                money(total),
+                e.payout_wallet,
+                options.wallet_change_seconds / DAY
+            ),
+            records,
+        });
+    }
+    Ok(())
+}
+
+/// UEIs paid into different wallets by different agencies (from each executed payment's recipient record).
+fn split_wallets(state: &LedgerState, payments: &[IndexedPayment], findings: &mut Vec<Finding>) {
+    // UEI -> wallet -> (agencies, a signature paying it)
+    let mut paid: BTreeMap<[u8; 12], BTreeMap<Pubkey, (BTreeSet<String>, String)>> =
+        BTreeMap::new();
+    for p in payments {
+        let Some(recipient) = state.recipients.get(&p.record.recipient) else {
+            continue;
+        };
+        let entry = paid
+            .entry(recipient.uei)
+            .or_default()
+            .entry(recipient.payout_wallet)
+            .or_insert_with(|| (BTreeSet::new(), p.signature.clone()));
+        entry.0.insert(state.agency_code(&p.record.agency));
+    }
+    for (uei, wallets) in paid {
+        let agencies: BTreeSet<&String> = wallets.values().flat_map(|(a, _)| a).collect();
+        if wallets.len() < 2 || agencies.len() < 2 {
+            continue;
+        }
+        let described: Vec<String> = wallets
+            .iter()
+            .map(|(wallet, (agencies, _))| {
+                let agencies: Vec<&str> = agencies.iter().map(String::as_str).collect();
+                format!("{} by {}", wallet, agencies.join(", "))
+            })
+            .collect();
+        findings.push(Finding {
+            check: SPLIT_WALLETS.id,
+            agency: agencies
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            subject: String::from_utf8_lossy(&uei).into_owned(),
+            summary: format!(
+                "paid into {} wallets: {}",
+                wallets.len(),
+                described.join("; ")
+            ),
+            records: wallets
+                .into_values()
+                .map(|(_, signature)| signature)
+                .collect(),
+        });
+    }
 }
 
 /// The federal fiscal year of a time: FY N runs from October 1st of N-1 to September 30th of N.

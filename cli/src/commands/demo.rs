@@ -91,6 +91,8 @@ struct Staff {
     disbursing: Keypair,
     /// Keeps the agency's property register (PROPERTY role).
     facilities: Keypair,
+    /// A second contracting officer: confirms payout-wallet changes the first proposes.
+    contracting_chief: Keypair,
 }
 
 struct DemoAgency {
@@ -156,6 +158,9 @@ struct Demo {
     /// Agency 075's building awards and what each pays a month: the leased warehouse's rent, the owned
     /// headquarters' maintenance.
     building_awards: Vec<(DemoAward, u64)>,
+    /// Awards registered in month 7 for the wallet planted red flags: 069's vendor whose wallet changes, and
+    /// 089's own record of one of 075's vendors, with another wallet.
+    wallet_awards: Vec<DemoAward>,
     /// A wallet of the public that flags what looks wrong, and pays the flags' rent.
     citizen: Keypair,
     /// Flags raised so far, for the JSON summary.
@@ -314,6 +319,7 @@ impl Demo {
             ],
             disbursing: self.funded().await?,
             facilities: self.funded().await?,
+            contracting_chief: self.funded().await?,
         };
         let ix = builders::RegisterAgency {
             admin: self.admin.pubkey(),
@@ -339,6 +345,7 @@ impl Demo {
             (&staff.certifiers[2], ROLE_APPROVE),
             (&staff.disbursing, ROLE_EXECUTE),
             (&staff.facilities, ROLE_PROPERTY),
+            (&staff.contracting_chief, ROLE_OBLIGATE),
         ];
         let ixs: Vec<_> = roles
             .iter()
@@ -712,6 +719,132 @@ impl Demo {
                 flagger: self.citizen.pubkey(),
             };
             self.client.send(&[close.instruction()], &[]).await?;
+        }
+        Ok(())
+    }
+
+    /// An invoice of `units` on `award` whose hash comes from the award id, not from the random sequence.
+    fn fixed_invoice(award: &DemoAward, units: u64) -> PaymentArgs {
+        PaymentArgs {
+            amount: units,
+            invoice_hash: solana_sha256_hasher::hashv(&[b"invoice", award.award_id.as_bytes()])
+                .to_bytes(),
+        }
+    }
+
+    /// Two red flags about payout wallets. Month 7: agency 069 registers a vendor, and agency 089 keeps its own
+    /// record of one of 075's vendors with another wallet (both obligated, neither paid yet, so neither looks
+    /// new when paid). Month 8: 069's vendor asks for a new wallet, two contracting officers change it after the
+    /// time lock, and it is paid within days; 089 pays 075's vendor into its other wallet.
+    async fn wallet_plants(
+        &mut self,
+        month: u32,
+        agency: &DemoAgency,
+        agencies: &[DemoAgency],
+    ) -> CliResult<()> {
+        let template = agency.awards[0].keys;
+        let now = self.chain().clock().await?.unix_timestamp;
+        match (month, agency.code) {
+            (7, "069") => {
+                let award = self
+                    .new_award(
+                        agency,
+                        (template.appropriation, template.allotment),
+                        "069W00000001",
+                        "069-26-W001",
+                        None,
+                        80_000 * DOLLAR,
+                        (now, FISCAL_YEAR_END),
+                        None,
+                    )
+                    .await?;
+                self.wallet_awards.push(award);
+            }
+            (7, "089") => {
+                let Some(uei) = agencies
+                    .iter()
+                    .find(|a| a.code == "075")
+                    .map(|a| a.awards[0].uei.clone())
+                else {
+                    return Ok(());
+                };
+                let award = self
+                    .new_award(
+                        agency,
+                        (template.appropriation, template.allotment),
+                        &uei,
+                        "089-26-W002",
+                        None,
+                        60_000 * DOLLAR,
+                        (now, FISCAL_YEAR_END),
+                        None,
+                    )
+                    .await?;
+                self.wallet_awards.push(award);
+            }
+            (8, "069") => {
+                let Some(award) = self
+                    .wallet_awards
+                    .iter()
+                    .find(|a| a.award_id == "069-26-W001")
+                    .cloned()
+                else {
+                    return Ok(());
+                };
+                let change = |who: &Keypair, proposed| builders::ChangePayoutWallet {
+                    agency: agency.address,
+                    recipient: award.keys.recipient,
+                    authority: who.pubkey(),
+                    proposed,
+                };
+                let wallet = Keypair::new().pubkey();
+                self.send(
+                    &[change(&agency.staff.contracting, Some(wallet)).instruction()],
+                    &agency.staff.contracting,
+                )
+                .await?;
+                self.chain().advance_clock(DAY).await?;
+                self.send(
+                    &[change(&agency.staff.contracting_chief, None).instruction()],
+                    &agency.staff.contracting_chief,
+                )
+                .await?;
+                self.say(format_args!(
+                    "  agency   069  payout wallet of {} changed by two contracting officers after the time lock",
+                    award.uei
+                ));
+                self.chain().advance_clock(DAY).await?;
+                // Invoices that draw nothing from the year's random sequence, which stays as it was.
+                let args = Self::fixed_invoice(&award, 20_000 * DOLLAR);
+                self.pay_invoice(month, agency, &award, args).await?;
+                self.plant(
+                    month,
+                    public_spending_watchdog::audit::WALLET_CHANGES.id,
+                    "069",
+                    award.uei.clone(),
+                    "20,000.00 paid to a vendor's new wallet a day after the change",
+                );
+            }
+            (8, "089") => {
+                let Some(award) = self
+                    .wallet_awards
+                    .iter()
+                    .find(|a| a.award_id == "089-26-W002")
+                    .cloned()
+                else {
+                    return Ok(());
+                };
+                let args = Self::fixed_invoice(&award, 11_000 * DOLLAR);
+                self.pay_invoice(month, agency, &award, args).await?;
+                self.plant(
+                    month,
+                    public_spending_watchdog::audit::SPLIT_WALLETS.id,
+                    "075,089",
+                    award.uei.clone(),
+                    "089 pays one of 075's vendors into another wallet",
+                );
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -1347,6 +1480,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
         planted: Vec::new(),
         short_award: None,
         building_awards: Vec::new(),
+        wallet_awards: Vec::new(),
         citizen: Keypair::new(),
         flags: Vec::new(),
     };
@@ -1427,6 +1561,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
             demo.refusals(month, agency).await?;
             demo.plants(month, agency).await?;
             demo.building_costs(month, agency).await?;
+            demo.wallet_plants(month, agency, &agencies).await?;
             // Small invoices go to a different award each within a month (so that none looks split);
             // large ones to any award.
             let eligible = agency.eligible_awards(month);
