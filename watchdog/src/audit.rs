@@ -506,11 +506,13 @@ fn wallet_changes(
     Ok(())
 }
 
+/// The agencies that paid one wallet, and one transaction that did.
+type WalletPayers = (BTreeSet<String>, String);
+
 /// UEIs paid into different wallets by different agencies (from each executed payment's recipient record).
 fn split_wallets(state: &LedgerState, payments: &[IndexedPayment], findings: &mut Vec<Finding>) {
     // UEI -> wallet -> (agencies, a signature paying it)
-    let mut paid: BTreeMap<[u8; 12], BTreeMap<Pubkey, (BTreeSet<String>, String)>> =
-        BTreeMap::new();
+    let mut paid: BTreeMap<[u8; 12], BTreeMap<Pubkey, WalletPayers>> = BTreeMap::new();
     for p in payments {
         let Some(recipient) = state.recipients.get(&p.record.recipient) else {
             continue;
