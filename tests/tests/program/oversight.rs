@@ -512,3 +512,115 @@ async fn an_excluded_uei_is_refused_in_every_agency_until_lifted() {
         assert_eq!(world.balance(&wallet).await, UNIT);
     }
 }
+
+/// Every instruction this issue added refuses a transaction its authority did not sign, changing nothing.
+#[tokio::test]
+async fn the_new_instructions_refuse_a_missing_signer() {
+    let (mut world, fixture, award, payment) = requested_payment().await;
+    let auditor = world.auditor.pubkey();
+    let citizen = world.funded().await.pubkey();
+    let flag = builders::RaiseFlag {
+        target: award.keys.award,
+        payment_award: None,
+        target_kind: public_spending::state::FlagTarget::Award,
+        flagger: citizen,
+        nonce: 0,
+        reason: public_spending::state::FlagReason::Price,
+        evidence_hash: [1; 32],
+    };
+    let cases: Vec<(&str, Instruction, Pubkey)> = vec![
+        (
+            "hold_award",
+            builders::SetAwardHeld {
+                award: award.keys.award,
+                auditor,
+                held: true,
+                grounds: grounds(),
+            }
+            .instruction(),
+            auditor,
+        ),
+        (
+            "debar_recipient",
+            world.exclusion_ix(&award.uei, ExclusionStatus::Debarred),
+            auditor,
+        ),
+        (
+            "hold_payment",
+            builders::SetPaymentHeld {
+                award: award.keys.award,
+                payment,
+                auditor,
+                held: true,
+                grounds: grounds(),
+            }
+            .instruction(),
+            auditor,
+        ),
+        ("raise_flag", flag.instruction(), citizen),
+        (
+            "propose_payout_wallet",
+            builders::ChangePayoutWallet {
+                agency: fixture.agency,
+                recipient: award.keys.recipient,
+                authority: fixture.obligor.pubkey(),
+                proposed: Some(citizen),
+            }
+            .instruction(),
+            fixture.obligor.pubkey(),
+        ),
+        (
+            "register_property",
+            builders::RegisterProperty {
+                agency: fixture.agency,
+                authority: fixture.property_officer.pubkey(),
+                rpuid: "075-HQ".into(),
+                details: Default::default(),
+            }
+            .instruction(),
+            fixture.property_officer.pubkey(),
+        ),
+        (
+            "pay_batch",
+            builders::PayBatch {
+                agency: fixture.agency,
+                executor: fixture.executor.pubkey(),
+                payment_mint: world.mint,
+                token_program: anchor_spl::token::ID,
+                items: vec![builders::BatchItem {
+                    keys: award.keys,
+                    payout: world.payout(&award),
+                    index: 1,
+                    amount: UNIT,
+                    invoice_hash: [2; 32],
+                }],
+            }
+            .instruction(),
+            fixture.executor.pubkey(),
+        ),
+    ];
+    let watched = [
+        fixture.agency,
+        fixture.treasury,
+        award.keys.award,
+        award.keys.recipient,
+        payment,
+        pda::exclusion(&award.uei).0,
+        flag.flag(),
+        pda::property(&fixture.agency, "075-HQ").0,
+    ];
+    for (name, ix, key) in cases {
+        let before = world.snapshot(&watched).await;
+        let result = world.send(&[unsigned(ix, &key)], &[]).await;
+        assert_eq!(
+            result.as_ref().err().and_then(|e| e.code()),
+            Some(u32::from(anchor_lang::error::ErrorCode::AccountNotSigner)),
+            "{name}: {result:?}"
+        );
+        assert_eq!(
+            world.snapshot(&watched).await,
+            before,
+            "{name} changed state"
+        );
+    }
+}
