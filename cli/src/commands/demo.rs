@@ -956,6 +956,31 @@ impl Demo {
         Ok(())
     }
 
+    /// A fast-path payment the program must refuse: attempted, and its refusal shown and recorded.
+    async fn attempt_pay_small(
+        &mut self,
+        month: u32,
+        agency: &DemoAgency,
+        award: &Pubkey,
+        units: u64,
+        what: &str,
+    ) -> CliResult<()> {
+        let args = PaymentArgs {
+            amount: units,
+            ..self.invoice()
+        };
+        let result = self
+            .client
+            .pay_small(
+                award,
+                args,
+                Keypair::new().pubkey(),
+                &agency.staff.disbursing,
+            )
+            .await;
+        self.expect_refusal(month, agency.code, what, result).await
+    }
+
     /// Records a red flag the audit must find, and says so.
     fn plant(&mut self, month: u32, check: &str, agency: &str, subject: String, what: &str) {
         self.say(format_args!("  planted  {agency}  {what} ({check})"));
@@ -1230,21 +1255,14 @@ impl Demo {
                 self.client.send(&[archive.instruction()], &[]).await?;
             }
             (4, "069") => {
-                let args = PaymentArgs {
-                    amount: 60_000 * DOLLAR,
-                    ..self.invoice()
-                };
-                let result = self
-                    .client
-                    .pay_small(
-                        &agency.awards[2].keys.award,
-                        args,
-                        Keypair::new().pubkey(),
-                        &agency.staff.disbursing,
-                    )
-                    .await;
-                self.expect_refusal(month, code, "fast path for a 60,000.00 bill", result)
-                    .await?;
+                self.attempt_pay_small(
+                    month,
+                    agency,
+                    &agency.awards[2].keys.award,
+                    60_000 * DOLLAR,
+                    "fast path for a 60,000.00 bill",
+                )
+                .await?;
             }
             (5, "089") => {
                 self.pay_approved(month, agency, 0, 30_000 * DOLLAR, true)
@@ -1275,24 +1293,12 @@ impl Demo {
                     uei,
                     "a debarred vendor's award still holds obligated money",
                 );
-                let args = PaymentArgs {
-                    amount: 5_000 * DOLLAR,
-                    ..self.invoice()
-                };
-                let result = self
-                    .client
-                    .pay_small(
-                        &award.keys.award,
-                        args,
-                        Keypair::new().pubkey(),
-                        &agency.staff.disbursing,
-                    )
-                    .await;
-                self.expect_refusal(
+                self.attempt_pay_small(
                     month,
-                    code,
+                    agency,
+                    &award.keys.award,
+                    5_000 * DOLLAR,
                     &format!("payment to debarred recipient {}", award.uei),
-                    result,
                 )
                 .await?;
             }
@@ -1326,21 +1332,14 @@ impl Demo {
                 self.say(format_args!(
                     "  auditor  {code}  froze the agency (audit finding)"
                 ));
-                let args = PaymentArgs {
-                    amount: 1_000 * DOLLAR,
-                    ..self.invoice()
-                };
-                let result = self
-                    .client
-                    .pay_small(
-                        &agency.awards[0].keys.award,
-                        args,
-                        Keypair::new().pubkey(),
-                        &agency.staff.disbursing,
-                    )
-                    .await;
-                self.expect_refusal(month, code, "payment by a frozen agency", result)
-                    .await?;
+                self.attempt_pay_small(
+                    month,
+                    agency,
+                    &agency.awards[0].keys.award,
+                    1_000 * DOLLAR,
+                    "payment by a frozen agency",
+                )
+                .await?;
                 let grounds = Self::grounds(
                     OversightReason::AuditFinding,
                     "corrective action plan accepted",
