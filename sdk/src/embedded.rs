@@ -17,7 +17,8 @@ use anchor_lang::{
     prelude::{AccountInfo, Clock, Pubkey},
     solana_program::{entrypoint::ProgramResult, program_pack::Pack, system_instruction},
 };
-use anchor_spl::token::spl_token;
+use anchor_spl::{token::spl_token, token_2022::spl_token_2022};
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use serde::{Deserialize, Serialize};
 use solana_commitment_config::CommitmentLevel;
@@ -109,6 +110,37 @@ pub struct SavedTransaction {
     pub transaction: String,
     pub inner_instructions: Vec<SavedInnerInstruction>,
     pub logs: Vec<String>,
+    /// What the fee payer paid. The fields from here on are missing in chains saved before they were kept.
+    #[serde(default)]
+    pub fee: u64,
+    /// Lamports of every account the transaction names (static keys, then loaded ones), before and after.
+    #[serde(default)]
+    pub pre_balances: Vec<u64>,
+    #[serde(default)]
+    pub post_balances: Vec<u64>,
+    #[serde(default)]
+    pub pre_token_balances: Vec<SavedTokenBalance>,
+    #[serde(default)]
+    pub post_token_balances: Vec<SavedTokenBalance>,
+    #[serde(default)]
+    pub compute_units: u64,
+    /// Addresses a v0 transaction loaded from lookup tables: every table's writable ones, then read-only.
+    #[serde(default)]
+    pub loaded_writable: Vec<String>,
+    #[serde(default)]
+    pub loaded_readonly: Vec<String>,
+}
+
+/// A token account's balance before or after a transaction, as `getTransaction` reports it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SavedTokenBalance {
+    /// Its position among the transaction's account keys.
+    pub account_index: u8,
+    pub mint: String,
+    pub owner: String,
+    pub program: String,
+    pub amount: u64,
+    pub decimals: u8,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -117,6 +149,11 @@ pub struct SavedInnerInstruction {
     pub program: String,
     /// base64
     pub data: String,
+    /// Indices into the transaction's account keys.
+    #[serde(default)]
+    pub accounts: Vec<u8>,
+    #[serde(default)]
+    pub stack_height: Option<u32>,
 }
 
 /// A transaction of the history, with its keys decoded for paging by address.
@@ -129,9 +166,13 @@ struct Entry {
 impl Entry {
     fn of(saved: SavedTransaction) -> Result<Self, SdkError> {
         let transaction = decode_transaction(&saved.transaction)?;
+        let mut keys = transaction.message.static_account_keys().to_vec();
+        for loaded in saved.loaded_writable.iter().chain(&saved.loaded_readonly) {
+            keys.push(loaded.parse().map_err(transport)?);
+        }
         Ok(Self {
             signature: saved.signature.parse().map_err(transport)?,
-            keys: transaction.message.static_account_keys().to_vec(),
+            keys,
             saved,
         })
     }
@@ -164,7 +205,10 @@ impl Entry {
             block_time: Some(self.saved.block_time),
             err: self.saved.err.clone(),
             transaction: decode_transaction(&self.saved.transaction)?,
-            loaded_keys: Vec::new(),
+            loaded_keys: self.keys[self.keys.len()
+                - self.saved.loaded_writable.len()
+                - self.saved.loaded_readonly.len()..]
+                .to_vec(),
             inner_instructions,
             logs: self.saved.logs.clone(),
         })
@@ -197,8 +241,63 @@ fn transport(err: impl std::fmt::Display) -> SdkError {
     SdkError::Transport(err.to_string())
 }
 
+/// Whether a transaction is simulated before it is processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preflight {
+    Simulate,
+    Skip,
+}
+
+/// What became of a transaction given to [`EmbeddedChain::process`].
+#[derive(Debug)]
+pub enum Sent {
+    /// It is in a block: it succeeded, or (preflight skipped) it failed in execution and paid its fee.
+    Landed(Landed),
+    /// It never landed and changed nothing.
+    Rejected(Rejection),
+}
+
+#[derive(Debug)]
+pub struct Landed {
+    pub signature: Signature,
+    pub slot: u64,
+    /// Why it failed, when it landed failed.
+    pub err: Option<TransactionError>,
+    /// Every account it named, loaded ones included.
+    pub keys: Vec<Pubkey>,
+    pub outcome: TxOutcome,
+}
+
+/// Why a transaction was refused, as a validator's preflight reports it.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub err: TransactionError,
+    pub logs: Vec<String>,
+    pub units_consumed: u64,
+}
+
+fn rejection(
+    err: TransactionError,
+    details: Option<solana_banks_interface::TransactionSimulationDetails>,
+) -> Rejection {
+    let (logs, units_consumed) = details.map_or((Vec::new(), 0), |d| (d.logs, d.units_consumed));
+    Rejection {
+        err,
+        logs,
+        units_consumed,
+    }
+}
+
+#[derive(Default)]
+struct Balances {
+    lamports: Vec<u64>,
+    tokens: Vec<SavedTokenBalance>,
+}
+
 /// An in-process chain with the program deployed and a funded fee payer.
 pub struct EmbeddedChain {
+    /// Held while a transaction is processed: one at a time.
+    sending: tokio::sync::Mutex<()>,
     context: ProgramTestContext,
     /// Every address a transaction has touched: the chain's account index (the runtime has no
     /// `getProgramAccounts`).
@@ -247,6 +346,7 @@ impl EmbeddedChain {
         }
         let context = program_test.start_with_context().await;
         let chain = Self {
+            sending: tokio::sync::Mutex::new(()),
             context,
             known: Mutex::new(known),
             history: Mutex::new(history),
@@ -352,18 +452,56 @@ impl EmbeddedChain {
         self.send_transaction(transaction.into()).await
     }
 
-    /// Processes a transaction signed elsewhere (legacy or v0 with lookup tables), capturing its events.
+    /// Processes a transaction signed elsewhere (legacy or v0 with lookup tables), capturing its events. A
+    /// refused transaction changes nothing and is reported with the program's error.
     pub async fn send_transaction(
         &self,
         transaction: VersionedTransaction,
     ) -> Result<TxOutcome, SdkError> {
+        match self.process(transaction, Preflight::Simulate).await? {
+            Sent::Landed(landed) => match landed.err {
+                None => Ok(landed.outcome),
+                Some(err) => Err(SdkError::from_failure(err, &landed.outcome.logs)),
+            },
+            Sent::Rejected(rejection) => {
+                Err(SdkError::from_failure(rejection.err, &rejection.logs))
+            }
+        }
+    }
+
+    /// Processes a transaction as a validator's `sendTransaction` does. With [`Preflight::Simulate`], a
+    /// transaction that would fail is rejected and never lands. With [`Preflight::Skip`], one that fails in
+    /// execution lands all the same, failed, and its fee is paid; one that cannot be executed at all (an
+    /// unknown blockhash, a fee payer without funds) is rejected.
+    ///
+    /// Transactions are processed one at a time, so that the balances recorded before and after each belong
+    /// to it alone.
+    pub async fn process(
+        &self,
+        transaction: VersionedTransaction,
+        preflight: Preflight,
+    ) -> Result<Sent, SdkError> {
+        let _turn = self.sending.lock().await;
+        let banks = &self.context.banks_client;
+        if preflight == Preflight::Skip {
+            let simulated = banks
+                .simulate_transaction(transaction.clone())
+                .await
+                .map_err(transport)?;
+            match simulated.result {
+                Some(Err(err @ TransactionError::InstructionError(..))) => {
+                    return self.land_failure(transaction, err).await;
+                }
+                Some(Err(err)) => return Ok(Sent::Rejected(rejection(err, simulated.simulation_details))),
+                Some(Ok(())) | None => {}
+            }
+        }
+        let keys = self.keys_of(&transaction).await?;
+        let before = self.balances(&keys).await?;
         let signature = transaction.signatures[0];
-        // Events are self-invocations of this program, which a transaction always names among its static keys.
-        let keys = transaction.message.static_account_keys().to_vec();
         let encoded = bincode::serialize(&transaction).map_err(transport)?;
-        let result = self
-            .context
-            .banks_client
+        let fee = self.fee_of(&transaction).await?;
+        let result = banks
             .process_transaction_with_preflight_and_commitment_and_context(
                 tarpc::context::current(),
                 transaction,
@@ -373,82 +511,308 @@ impl EmbeddedChain {
             .map_err(transport)?;
         match result.result {
             Some(Ok(())) => {}
-            Some(Err(err)) => {
-                let logs = result
-                    .simulation_details
-                    .map(|details| details.logs)
-                    .unwrap_or_default();
-                // Refused in preflight, it never landed: like a validator, the chain keeps no trace of it (and
-                // the same signed transaction may land later, once the clock has moved).
-                return Err(SdkError::from_failure(err, &logs));
-            }
+            // Refused in preflight, it never landed: like a validator, the chain keeps no trace of it (and the
+            // same signed transaction may land later, once the clock has moved).
+            Some(Err(err)) => return Ok(Sent::Rejected(rejection(err, result.simulation_details))),
             None => return Err(transport("the transaction was not processed")),
         }
-        self.known
-            .lock()
-            .map_err(transport)?
-            .extend(keys.iter().copied());
         let details = result
             .simulation_details
             .ok_or_else(|| transport("the runtime returned no simulation details"))?;
         let mut inner = Vec::new();
         for (top_level, set) in details.inner_instructions.iter().flatten().enumerate() {
             for ix in set {
-                if let Some(program) = keys.get(usize::from(ix.instruction.program_id_index)) {
-                    inner.push(InnerInstruction {
-                        top_level: u8::try_from(top_level).map_err(transport)?,
-                        program: *program,
-                        data: ix.instruction.data.clone(),
-                    });
-                }
+                inner.push(SavedInnerInstruction {
+                    top_level: u8::try_from(top_level).map_err(transport)?,
+                    program: keys
+                        .get(usize::from(ix.instruction.program_id_index))
+                        .map(Pubkey::to_string)
+                        .unwrap_or_default(),
+                    data: BASE64.encode(&ix.instruction.data),
+                    accounts: ix.instruction.accounts.clone(),
+                    stack_height: Some(u32::from(ix.stack_height)),
+                });
             }
         }
-        let events = decode_events(inner.iter().map(|ix| (&ix.program, ix.data.as_slice())));
-        self.record(signature, &encoded, None, inner, details.logs.clone())
+        let decoded: Vec<(Pubkey, Vec<u8>)> = inner
+            .iter()
+            .filter_map(|ix| Some((ix.program.parse().ok()?, BASE64.decode(&ix.data).ok()?)))
+            .collect();
+        let events = decode_events(decoded.iter().map(|(program, data)| (program, data.as_slice())));
+        let after = self.balances(&keys).await?;
+        let record = self
+            .record(
+                signature,
+                &encoded,
+                None,
+                (fee, details.units_consumed),
+                &keys,
+                (before, after),
+                inner,
+                details.logs.clone(),
+            )
             .await?;
-        Ok(TxOutcome {
+        Ok(Sent::Landed(Landed {
             signature,
-            events,
-            logs: details.logs,
-        })
+            slot: record.slot,
+            err: None,
+            keys,
+            outcome: TxOutcome {
+                signature,
+                events,
+                logs: details.logs,
+            },
+        }))
+    }
+
+    /// Commits a transaction that fails in execution: it pays its fee and changes nothing else.
+    async fn land_failure(
+        &self,
+        transaction: VersionedTransaction,
+        err: TransactionError,
+    ) -> Result<Sent, SdkError> {
+        let keys = self.keys_of(&transaction).await?;
+        let before = self.balances(&keys).await?;
+        let signature = transaction.signatures[0];
+        let encoded = bincode::serialize(&transaction).map_err(transport)?;
+        let fee = self.fee_of(&transaction).await?;
+        let result = self
+            .context
+            .banks_client
+            .process_transaction_with_metadata(transaction)
+            .await
+            .map_err(transport)?;
+        let Some(metadata) = result.metadata else {
+            return Ok(Sent::Rejected(Rejection {
+                err: result.result.err().unwrap_or(err),
+                logs: Vec::new(),
+                units_consumed: 0,
+            }));
+        };
+        let err = result.result.err().unwrap_or(err);
+        let after = self.balances(&keys).await?;
+        let record = self
+            .record(
+                signature,
+                &encoded,
+                Some(err.to_string()),
+                (fee, metadata.compute_units_consumed),
+                &keys,
+                (before, after),
+                Vec::new(),
+                metadata.log_messages.clone(),
+            )
+            .await?;
+        Ok(Sent::Landed(Landed {
+            signature,
+            slot: record.slot,
+            err: Some(err),
+            keys,
+            outcome: TxOutcome {
+                signature,
+                events: Vec::new(),
+                logs: metadata.log_messages,
+            },
+        }))
+    }
+
+    /// The transaction's account keys: its static keys, then those it loads from lookup tables (every
+    /// table's writable ones, then every table's read-only ones), as the runtime orders them.
+    pub async fn keys_of(&self, transaction: &VersionedTransaction) -> Result<Vec<Pubkey>, SdkError> {
+        let mut keys = transaction.message.static_account_keys().to_vec();
+        let Some(lookups) = transaction.message.address_table_lookups() else {
+            return Ok(keys);
+        };
+        let mut writable = Vec::new();
+        let mut readonly = Vec::new();
+        for lookup in lookups {
+            let table = self
+                .get_account(&lookup.account_key)
+                .await?
+                .ok_or_else(|| transport(format!("lookup table {} not found", lookup.account_key)))?;
+            let table = AddressLookupTable::deserialize(&table.data).map_err(transport)?;
+            let pick = |indexes: &[u8], into: &mut Vec<Pubkey>| -> Result<(), SdkError> {
+                for index in indexes {
+                    into.push(*table.addresses.get(usize::from(*index)).ok_or_else(|| {
+                        transport(format!("lookup table {} has no index {index}", lookup.account_key))
+                    })?);
+                }
+                Ok(())
+            };
+            pick(&lookup.writable_indexes, &mut writable)?;
+            pick(&lookup.readonly_indexes, &mut readonly)?;
+        }
+        keys.extend(writable);
+        keys.extend(readonly);
+        Ok(keys)
+    }
+
+    /// Lamports and token balances of `keys`.
+    async fn balances(&self, keys: &[Pubkey]) -> Result<Balances, SdkError> {
+        let mut balances = Balances::default();
+        for (index, key) in keys.iter().enumerate() {
+            let account = self.get_account(key).await?;
+            balances.lamports.push(account.as_ref().map_or(0, |a| a.lamports));
+            let Some(account) = account else { continue };
+            let is_token = account.owner == spl_token::ID || account.owner == spl_token_2022::ID;
+            if !is_token || account.data.len() < spl_token::state::Account::LEN {
+                continue;
+            }
+            let Ok(token) = spl_token::state::Account::unpack_from_slice(
+                &account.data[..spl_token::state::Account::LEN],
+            ) else {
+                continue;
+            };
+            let decimals = match self.get_account(&token.mint).await? {
+                Some(mint) if mint.data.len() >= spl_token::state::Mint::LEN => {
+                    spl_token::state::Mint::unpack_from_slice(&mint.data[..spl_token::state::Mint::LEN])
+                        .map_or(0, |m| m.decimals)
+                }
+                _ => 0,
+            };
+            balances.tokens.push(SavedTokenBalance {
+                account_index: u8::try_from(index).map_err(transport)?,
+                mint: token.mint.to_string(),
+                owner: token.owner.to_string(),
+                program: account.owner.to_string(),
+                amount: token.amount,
+                decimals,
+            });
+        }
+        Ok(balances)
+    }
+
+    /// The fee the runtime charges for the transaction's message.
+    async fn fee_of(&self, transaction: &VersionedTransaction) -> Result<u64, SdkError> {
+        if let solana_sdk::message::VersionedMessage::Legacy(message) = &transaction.message {
+            if let Some(fee) = self
+                .context
+                .banks_client
+                .get_fee_for_message(message.clone())
+                .await
+                .map_err(transport)?
+            {
+                return Ok(fee);
+            }
+        }
+        let signatures = u64::from(transaction.message.header().num_required_signatures);
+        Ok(self.lamports_per_signature().await? * signatures)
+    }
+
+    /// What one signature costs on this chain.
+    pub async fn lamports_per_signature(&self) -> Result<u64, SdkError> {
+        let payer = self.context.payer.pubkey();
+        let message = solana_sdk::message::Message::new_with_blockhash(
+            &[],
+            Some(&payer),
+            &self.latest_blockhash().await?,
+        );
+        Ok(self
+            .context
+            .banks_client
+            .get_fee_for_message(message)
+            .await
+            .map_err(transport)?
+            .unwrap_or(0))
     }
 
     /// Adds a landed transaction to the history, at the chain's current slot and clock.
+    #[allow(clippy::too_many_arguments)]
     async fn record(
         &self,
         signature: Signature,
         encoded: &[u8],
         err: Option<String>,
-        inner: Vec<InnerInstruction>,
+        (fee, compute_units): (u64, u64),
+        keys: &[Pubkey],
+        (before, after): (Balances, Balances),
+        inner_instructions: Vec<SavedInnerInstruction>,
         logs: Vec<String>,
-    ) -> Result<(), SdkError> {
+    ) -> Result<SavedTransaction, SdkError> {
         let slot = self
             .context
             .banks_client
             .get_root_slot()
             .await
             .map_err(transport)?;
+        let transaction = decode_transaction(&BASE64.encode(encoded))?;
+        let statics = transaction.message.static_account_keys().len();
+        let lookups = transaction.message.address_table_lookups().unwrap_or_default();
+        let writable: usize = lookups.iter().map(|l| l.writable_indexes.len()).sum();
+        let loaded = &keys[statics.min(keys.len())..];
         let saved = SavedTransaction {
             signature: signature.to_string(),
             slot,
             block_time: self.clock().await?.unix_timestamp,
             err,
             transaction: BASE64.encode(encoded),
-            inner_instructions: inner
-                .into_iter()
-                .map(|ix| SavedInnerInstruction {
-                    top_level: ix.top_level,
-                    program: ix.program.to_string(),
-                    data: BASE64.encode(&ix.data),
-                })
-                .collect(),
+            inner_instructions,
             logs,
+            fee,
+            pre_balances: before.lamports,
+            post_balances: after.lamports,
+            pre_token_balances: before.tokens,
+            post_token_balances: after.tokens,
+            compute_units,
+            loaded_writable: loaded[..writable.min(loaded.len())]
+                .iter()
+                .map(Pubkey::to_string)
+                .collect(),
+            loaded_readonly: loaded[writable.min(loaded.len())..]
+                .iter()
+                .map(Pubkey::to_string)
+                .collect(),
         };
+        self.known.lock().map_err(transport)?.extend(keys.iter().copied());
         self.history
             .lock()
             .map_err(transport)?
-            .push(Entry::of(saved)?);
-        Ok(())
+            .push(Entry::of(saved.clone())?);
+        Ok(saved)
+    }
+
+    /// The runtime's client, for what this type does not wrap (the RPC server's sysvars, fees, simulation).
+    pub fn banks(&self) -> &solana_banks_client::BanksClient {
+        &self.context.banks_client
+    }
+
+    /// The hash of the chain's genesis configuration.
+    pub fn genesis_hash(&self) -> Hash {
+        self.context.genesis_config().hash()
+    }
+
+    /// Every account the chain knows that `owner` owns (the index behind `getProgramAccounts`).
+    pub async fn accounts_owned_by(&self, owner: &Pubkey) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        let keys: Vec<Pubkey> = self.known.lock().map_err(transport)?.iter().copied().collect();
+        let mut found = Vec::new();
+        for key in keys {
+            if let Some(account) = self.get_account(&key).await? {
+                if account.owner == *owner {
+                    found.push((key, account));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// A landed transaction as saved, with everything `getTransaction` reports.
+    pub fn saved_transaction(&self, signature: &Signature) -> Result<Option<SavedTransaction>, SdkError> {
+        let history = self.history.lock().map_err(transport)?;
+        Ok(history
+            .positions
+            .get(signature)
+            .map(|&at| history.entries[at].saved.clone()))
+    }
+
+    /// The block time of `slot`, if a transaction landed in it.
+    pub fn block_time_of(&self, slot: u64) -> Result<Option<i64>, SdkError> {
+        let history = self.history.lock().map_err(transport)?;
+        Ok(history
+            .entries
+            .iter()
+            .rev()
+            .find(|entry| entry.saved.slot == slot)
+            .map(|entry| entry.saved.block_time))
     }
 
     /// How many transactions the chain has processed.
@@ -591,23 +955,8 @@ impl Backend for EmbeddedChain {
         &self,
         filters: &[Memcmp],
     ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
-        let keys: Vec<Pubkey> = self
-            .known
-            .lock()
-            .map_err(transport)?
-            .iter()
-            .copied()
-            .collect();
-        let mut found = Vec::new();
-        for key in keys {
-            if let Some(account) = self.get_account(&key).await? {
-                if account.owner == public_spending::ID
-                    && filters.iter().all(|f| f.matches(&account.data))
-                {
-                    found.push((key, account));
-                }
-            }
-        }
+        let mut found = self.accounts_owned_by(&public_spending::ID).await?;
+        found.retain(|(_, account)| filters.iter().all(|f| f.matches(&account.data)));
         Ok(found)
     }
 
