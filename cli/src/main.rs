@@ -100,6 +100,8 @@ enum Command {
     Export(watchdog::ExportCommand),
     /// Write one self-contained HTML report with charts, the audit and the verification
     Report(watchdog::ReportArgs),
+    /// Serve the embedded chain over Solana JSON-RPC (HTTP) and WebSocket, like solana-test-validator
+    Serve(serve::ServeArgs),
 }
 
 async fn run(cli: Cli) -> error::CliResult<()> {
@@ -124,6 +126,7 @@ async fn run(cli: Cli) -> error::CliResult<()> {
         Command::Audit(args) => watchdog::audit(args, globals),
         Command::Export(command) => watchdog::export(command, globals).await,
         Command::Report(args) => watchdog::report(args, globals).await,
+        Command::Serve(args) => serve::run(args, globals).await,
     }
 }
 

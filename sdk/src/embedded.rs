@@ -113,6 +113,9 @@ pub struct SavedTransaction {
     /// What the fee payer paid. The fields from here on are missing in chains saved before they were kept.
     #[serde(default)]
     pub fee: u64,
+    /// Why it failed, as the runtime reports it (for `getSignatureStatuses`).
+    #[serde(default)]
+    pub error: Option<TransactionError>,
     /// Lamports of every account the transaction names (static keys, then loaded ones), before and after.
     #[serde(default)]
     pub pre_balances: Vec<u64>,
@@ -362,6 +365,8 @@ impl EmbeddedChain {
 
     /// Everything this chain created or touched, except programs and sysvars.
     pub async fn export(&self) -> Result<SavedChain, SdkError> {
+        // No transaction lands meanwhile: the accounts and the history are of one moment.
+        let _turn = self.sending.lock().await;
         let keys: Vec<Pubkey> = self
             .known
             .lock()
@@ -595,7 +600,7 @@ impl EmbeddedChain {
             .record(
                 signature,
                 &encoded,
-                Some(err.to_string()),
+                Some(err.clone()),
                 (fee, metadata.compute_units_consumed),
                 &keys,
                 (before, after),
@@ -722,7 +727,7 @@ impl EmbeddedChain {
         &self,
         signature: Signature,
         encoded: &[u8],
-        err: Option<String>,
+        err: Option<TransactionError>,
         (fee, compute_units): (u64, u64),
         keys: &[Pubkey],
         (before, after): (Balances, Balances),
@@ -744,7 +749,8 @@ impl EmbeddedChain {
             signature: signature.to_string(),
             slot,
             block_time: self.clock().await?.unix_timestamp,
-            err,
+            err: err.as_ref().map(ToString::to_string),
+            error: err,
             transaction: BASE64.encode(encoded),
             inner_instructions,
             logs,
@@ -1002,6 +1008,42 @@ fn state_error(path: &Path, reason: impl std::fmt::Display) -> SdkError {
 impl StateFile {
     /// Waits for the lock on `path` (shared for [`Access::Read`], exclusive for [`Access::Write`]).
     pub fn lock(path: &Path, access: Access) -> Result<Self, SdkError> {
+        let (lock, lock_path) = Self::open_lock(path)?;
+        let locked = match access {
+            Access::Read => lock.lock_shared(),
+            Access::Write => lock.lock(),
+        };
+        locked
+            .map_err(|e| state_error(path, format!("cannot lock {}: {e}", lock_path.display())))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            access,
+            _lock: lock,
+        })
+    }
+
+    /// Takes the lock on `path` if no other process holds it; `None` when one does.
+    pub fn try_lock(path: &Path, access: Access) -> Result<Option<Self>, SdkError> {
+        let (lock, lock_path) = Self::open_lock(path)?;
+        let locked = match access {
+            Access::Read => lock.try_lock_shared(),
+            Access::Write => lock.try_lock(),
+        };
+        match locked {
+            Ok(()) => Ok(Some(Self {
+                path: path.to_path_buf(),
+                access,
+                _lock: lock,
+            })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(state_error(
+                path,
+                format!("cannot lock {}: {e}", lock_path.display()),
+            )),
+        }
+    }
+
+    fn open_lock(path: &Path) -> Result<(File, PathBuf), SdkError> {
         let mut lock_path = path.as_os_str().to_owned();
         lock_path.push(".lock");
         let lock_path = PathBuf::from(lock_path);
@@ -1017,17 +1059,7 @@ impl StateFile {
                     format!("cannot open its lock file {}: {e}", lock_path.display()),
                 )
             })?;
-        let locked = match access {
-            Access::Read => lock.lock_shared(),
-            Access::Write => lock.lock(),
-        };
-        locked
-            .map_err(|e| state_error(path, format!("cannot lock {}: {e}", lock_path.display())))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            access,
-            _lock: lock,
-        })
+        Ok((lock, lock_path))
     }
 
     pub fn path(&self) -> &Path {

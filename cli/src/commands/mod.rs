@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod payment;
 pub mod property;
 pub mod recipient;
+pub mod serve;
 pub mod watchdog;
 
 use anchor_lang::prelude::Pubkey;
