@@ -93,10 +93,7 @@ impl Node {
         let faucet = self.chain.payer().pubkey();
         let outcome = self
             .chain
-            .send(
-                &[system_instruction::transfer(&faucet, to, lamports)],
-                &[],
-            )
+            .send(&[system_instruction::transfer(&faucet, to, lamports)], &[])
             .await?;
         let slot = self
             .chain

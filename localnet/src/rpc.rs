@@ -41,7 +41,9 @@ use solana_sdk::{
     epoch_info::EpochInfo,
     epoch_schedule::EpochSchedule,
     hash::Hash,
-    message::{compiled_instruction::CompiledInstruction, v0::LoadedAddresses, Message, VersionedMessage},
+    message::{
+        compiled_instruction::CompiledInstruction, v0::LoadedAddresses, Message, VersionedMessage,
+    },
     pubkey::Pubkey,
     signature::{Signature, Signer},
     transaction::VersionedTransaction,
@@ -49,8 +51,8 @@ use solana_sdk::{
 use solana_transaction_status::{
     ConfirmedTransactionWithStatusMeta, InnerInstruction, InnerInstructions,
     TransactionConfirmationStatus, TransactionStatus, TransactionStatusMeta,
-    TransactionTokenBalance, TransactionWithStatusMeta, UiInnerInstructions,
-    UiTransactionEncoding, VersionedTransactionWithStatusMeta,
+    TransactionTokenBalance, TransactionWithStatusMeta, UiInnerInstructions, UiTransactionEncoding,
+    VersionedTransactionWithStatusMeta,
 };
 
 use crate::{node::Node, SOLANA_CORE_VERSION};
@@ -136,13 +138,17 @@ impl Node {
     }
 
     /// The decimals a token account's mint gives, for jsonParsed and token amounts.
-    async fn token_additional_data(&self, account: &Account) -> RpcResult<Option<SplTokenAdditionalDataV2>> {
-        if !is_token_program(&account.owner) || account.data.len() < spl_token::state::Account::LEN {
+    async fn token_additional_data(
+        &self,
+        account: &Account,
+    ) -> RpcResult<Option<SplTokenAdditionalDataV2>> {
+        if !is_token_program(&account.owner) || account.data.len() < spl_token::state::Account::LEN
+        {
             return Ok(None);
         }
-        let Ok(token) =
-            spl_token::state::Account::unpack_from_slice(&account.data[..spl_token::state::Account::LEN])
-        else {
+        let Ok(token) = spl_token::state::Account::unpack_from_slice(
+            &account.data[..spl_token::state::Account::LEN],
+        ) else {
             return Ok(None);
         };
         let Some(mint) = self.account(&token.mint).await? else {
@@ -166,10 +172,13 @@ impl Node {
         default: UiAccountEncoding,
     ) -> RpcResult<UiAccount> {
         let encoding = config.encoding.unwrap_or(default);
-        if matches!(encoding, UiAccountEncoding::Binary | UiAccountEncoding::Base58) {
-            let length = config
-                .data_slice
-                .map_or(account.data.len(), |slice| slice.length.min(account.data.len()));
+        if matches!(
+            encoding,
+            UiAccountEncoding::Binary | UiAccountEncoding::Base58
+        ) {
+            let length = config.data_slice.map_or(account.data.len(), |slice| {
+                slice.length.min(account.data.len())
+            });
             if length > MAX_BASE58_BYTES {
                 return Err(invalid_params(format!(
                     "Encoded binary (base 58) data should be less than {MAX_BASE58_BYTES} bytes, please use Base64 encoding."
@@ -186,7 +195,13 @@ impl Node {
             }
             _ => None,
         };
-        Ok(encode_ui_account(key, account, encoding, additional, config.data_slice))
+        Ok(encode_ui_account(
+            key,
+            account,
+            encoding,
+            additional,
+            config.data_slice,
+        ))
     }
 
     fn saved(&self, signature: &Signature) -> RpcResult<Option<SavedTransaction>> {
@@ -314,7 +329,10 @@ fn fix_program_indices(
     saved: &SavedTransaction,
     keys: &[Pubkey],
 ) -> RpcResult<()> {
-    let programs = saved.inner_instructions.iter().map(|ix| ix.program.as_str());
+    let programs = saved
+        .inner_instructions
+        .iter()
+        .map(|ix| ix.program.as_str());
     let instructions = meta
         .inner_instructions
         .iter_mut()
@@ -401,7 +419,8 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         let blockhash = Hash::from_str(&blockhash)
             .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
         let context = node.context(config.min_context_slot).await?;
-        let probe = Message::new_with_blockhash(&[], Some(&node.chain().payer().pubkey()), &blockhash);
+        let probe =
+            Message::new_with_blockhash(&[], Some(&node.chain().payer().pubkey()), &blockhash);
         let valid = node
             .chain()
             .banks()
@@ -435,9 +454,9 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
                     &message.recent_blockhash,
                 );
                 match banks.get_fee_for_message(probe).await.map_err(internal)? {
-                    Some(per_signature) => Some(
-                        per_signature * u64::from(message.header.num_required_signatures),
-                    ),
+                    Some(per_signature) => {
+                        Some(per_signature * u64::from(message.header.num_required_signatures))
+                    }
                     None => None,
                 }
             }
@@ -466,7 +485,10 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         })
     })?;
     module.register_async_method("requestAirdrop", |params, node, _| async move {
-        let (key, lamports): (String, u64) = params.parse()?;
+        let mut sequence = params.sequence();
+        let key: String = sequence.next()?;
+        let lamports: u64 = sequence.next()?;
+        let _config: Option<Value> = sequence.optional_next()?;
         let key = pubkey(&key)?;
         // The transfer goes on even if the client hangs up.
         let signature = tokio::spawn(async move { node.airdrop(&key, lamports).await })
@@ -523,9 +545,7 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
                     .map_err(|e| invalid_params(format!("Invalid param: {e:?}")))?;
             }
         }
-        let context = node
-            .context(config.account_config.min_context_slot)
-            .await?;
+        let context = node.context(config.account_config.min_context_slot).await?;
         let mut accounts = node
             .chain()
             .accounts_owned_by(&program)
@@ -537,7 +557,12 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
             keyed.push(RpcKeyedAccount {
                 pubkey: key.to_string(),
                 account: node
-                    .encode(key, account, &config.account_config, UiAccountEncoding::Binary)
+                    .encode(
+                        key,
+                        account,
+                        &config.account_config,
+                        UiAccountEncoding::Binary,
+                    )
                     .await?,
             });
         }
@@ -555,10 +580,14 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         let key = pubkey(&key)?;
         let context = node.context(config.min_context_slot).await?;
         let not_token = || invalid_params("Invalid param: not a Token account");
-        let account = node.account(&key).await?.ok_or_else(|| {
-            invalid_params("Invalid param: could not find account")
-        })?;
-        let additional = node.token_additional_data(&account).await?.ok_or_else(not_token)?;
+        let account = node
+            .account(&key)
+            .await?
+            .ok_or_else(|| invalid_params("Invalid param: could not find account"))?;
+        let additional = node
+            .token_additional_data(&account)
+            .await?
+            .ok_or_else(not_token)?;
         let token = spl_token::state::Account::unpack_from_slice(
             &account.data[..spl_token::state::Account::LEN],
         )
@@ -785,10 +814,9 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         let Some(saved) = node.saved(&signature(&text)?)? else {
             return Ok(Value::Null);
         };
-        let transaction: VersionedTransaction = bincode::deserialize(
-            &BASE64.decode(&saved.transaction).map_err(internal)?,
-        )
-        .map_err(internal)?;
+        let transaction: VersionedTransaction =
+            bincode::deserialize(&BASE64.decode(&saved.transaction).map_err(internal)?)
+                .map_err(internal)?;
         let mut meta = status_meta(&saved)?;
         let mut keys = transaction.message.static_account_keys().to_vec();
         keys.extend(meta.loaded_addresses.writable.iter().copied());
@@ -796,9 +824,10 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         fix_program_indices(&mut meta, &saved, &keys)?;
         let confirmed = ConfirmedTransactionWithStatusMeta {
             slot: saved.slot,
-            tx_with_meta: TransactionWithStatusMeta::Complete(
-                VersionedTransactionWithStatusMeta { transaction, meta },
-            ),
+            tx_with_meta: TransactionWithStatusMeta::Complete(VersionedTransactionWithStatusMeta {
+                transaction,
+                meta,
+            }),
             block_time: Some(saved.block_time),
         };
         let encoded = confirmed
@@ -810,8 +839,7 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         serde_json::to_value(encoded).map_err(internal)
     })?;
     module.register_async_method("getSignaturesForAddress", |params, node, _| async move {
-        let (address, config): (String, RpcSignaturesForAddressConfig) =
-            first_and_config(&params)?;
+        let (address, config): (String, RpcSignaturesForAddressConfig) = first_and_config(&params)?;
         let address = pubkey(&address)?;
         let limit = config.limit.unwrap_or(MAX_SIGNATURES_FOR_ADDRESS);
         if limit == 0 || limit > MAX_SIGNATURES_FOR_ADDRESS {
@@ -842,7 +870,7 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         Ok::<_, ErrorObjectOwned>(entries)
     })?;
     module.register_async_method("getBlockTime", |params, node, _| async move {
-        let (slot,): (u64,) = params.parse()?;
+        let slot: u64 = params.sequence().next()?;
         if let Some(time) = node.chain().block_time_of(slot).map_err(internal)? {
             return Ok(time);
         }

@@ -18,9 +18,9 @@ use anchor_lang::{
     solana_program::{entrypoint::ProgramResult, program_pack::Pack, system_instruction},
 };
 use anchor_spl::{token::spl_token, token_2022::spl_token_2022};
-use solana_address_lookup_table_interface::state::AddressLookupTable;
 use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use serde::{Deserialize, Serialize};
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_commitment_config::CommitmentLevel;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::{
@@ -497,7 +497,9 @@ impl EmbeddedChain {
                 Some(Err(err @ TransactionError::InstructionError(..))) => {
                     return self.land_failure(transaction, err).await;
                 }
-                Some(Err(err)) => return Ok(Sent::Rejected(rejection(err, simulated.simulation_details))),
+                Some(Err(err)) => {
+                    return Ok(Sent::Rejected(rejection(err, simulated.simulation_details)))
+                }
                 Some(Ok(())) | None => {}
             }
         }
@@ -543,7 +545,11 @@ impl EmbeddedChain {
             .iter()
             .filter_map(|ix| Some((ix.program.parse().ok()?, BASE64.decode(&ix.data).ok()?)))
             .collect();
-        let events = decode_events(decoded.iter().map(|(program, data)| (program, data.as_slice())));
+        let events = decode_events(
+            decoded
+                .iter()
+                .map(|(program, data)| (program, data.as_slice())),
+        );
         let after = self.balances(&keys).await?;
         let record = self
             .record(
@@ -623,7 +629,10 @@ impl EmbeddedChain {
 
     /// The transaction's account keys: its static keys, then those it loads from lookup tables (every
     /// table's writable ones, then every table's read-only ones), as the runtime orders them.
-    pub async fn keys_of(&self, transaction: &VersionedTransaction) -> Result<Vec<Pubkey>, SdkError> {
+    pub async fn keys_of(
+        &self,
+        transaction: &VersionedTransaction,
+    ) -> Result<Vec<Pubkey>, SdkError> {
         let mut keys = transaction.message.static_account_keys().to_vec();
         let Some(lookups) = transaction.message.address_table_lookups() else {
             return Ok(keys);
@@ -634,12 +643,17 @@ impl EmbeddedChain {
             let table = self
                 .get_account(&lookup.account_key)
                 .await?
-                .ok_or_else(|| transport(format!("lookup table {} not found", lookup.account_key)))?;
+                .ok_or_else(|| {
+                    transport(format!("lookup table {} not found", lookup.account_key))
+                })?;
             let table = AddressLookupTable::deserialize(&table.data).map_err(transport)?;
             let pick = |indexes: &[u8], into: &mut Vec<Pubkey>| -> Result<(), SdkError> {
                 for index in indexes {
                     into.push(*table.addresses.get(usize::from(*index)).ok_or_else(|| {
-                        transport(format!("lookup table {} has no index {index}", lookup.account_key))
+                        transport(format!(
+                            "lookup table {} has no index {index}",
+                            lookup.account_key
+                        ))
                     })?);
                 }
                 Ok(())
@@ -657,7 +671,9 @@ impl EmbeddedChain {
         let mut balances = Balances::default();
         for (index, key) in keys.iter().enumerate() {
             let account = self.get_account(key).await?;
-            balances.lamports.push(account.as_ref().map_or(0, |a| a.lamports));
+            balances
+                .lamports
+                .push(account.as_ref().map_or(0, |a| a.lamports));
             let Some(account) = account else { continue };
             let is_token = account.owner == spl_token::ID || account.owner == spl_token_2022::ID;
             if !is_token || account.data.len() < spl_token::state::Account::LEN {
@@ -670,8 +686,10 @@ impl EmbeddedChain {
             };
             let decimals = match self.get_account(&token.mint).await? {
                 Some(mint) if mint.data.len() >= spl_token::state::Mint::LEN => {
-                    spl_token::state::Mint::unpack_from_slice(&mint.data[..spl_token::state::Mint::LEN])
-                        .map_or(0, |m| m.decimals)
+                    spl_token::state::Mint::unpack_from_slice(
+                        &mint.data[..spl_token::state::Mint::LEN],
+                    )
+                    .map_or(0, |m| m.decimals)
                 }
                 _ => 0,
             };
@@ -742,7 +760,10 @@ impl EmbeddedChain {
             .map_err(transport)?;
         let transaction = decode_transaction(&BASE64.encode(encoded))?;
         let statics = transaction.message.static_account_keys().len();
-        let lookups = transaction.message.address_table_lookups().unwrap_or_default();
+        let lookups = transaction
+            .message
+            .address_table_lookups()
+            .unwrap_or_default();
         let writable: usize = lookups.iter().map(|l| l.writable_indexes.len()).sum();
         let loaded = &keys[statics.min(keys.len())..];
         let saved = SavedTransaction {
@@ -769,7 +790,10 @@ impl EmbeddedChain {
                 .map(Pubkey::to_string)
                 .collect(),
         };
-        self.known.lock().map_err(transport)?.extend(keys.iter().copied());
+        self.known
+            .lock()
+            .map_err(transport)?
+            .extend(keys.iter().copied());
         self.history
             .lock()
             .map_err(transport)?
@@ -788,8 +812,17 @@ impl EmbeddedChain {
     }
 
     /// Every account the chain knows that `owner` owns (the index behind `getProgramAccounts`).
-    pub async fn accounts_owned_by(&self, owner: &Pubkey) -> Result<Vec<(Pubkey, Account)>, SdkError> {
-        let keys: Vec<Pubkey> = self.known.lock().map_err(transport)?.iter().copied().collect();
+    pub async fn accounts_owned_by(
+        &self,
+        owner: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        let keys: Vec<Pubkey> = self
+            .known
+            .lock()
+            .map_err(transport)?
+            .iter()
+            .copied()
+            .collect();
         let mut found = Vec::new();
         for key in keys {
             if let Some(account) = self.get_account(&key).await? {
@@ -802,7 +835,10 @@ impl EmbeddedChain {
     }
 
     /// A landed transaction as saved, with everything `getTransaction` reports.
-    pub fn saved_transaction(&self, signature: &Signature) -> Result<Option<SavedTransaction>, SdkError> {
+    pub fn saved_transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<SavedTransaction>, SdkError> {
         let history = self.history.lock().map_err(transport)?;
         Ok(history
             .positions

@@ -3,6 +3,7 @@
 use std::fmt::Debug;
 
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::{program_pack::Pack, system_instruction};
 use anchor_spl::token::spl_token;
 use public_spending::{
     constants::*,
@@ -19,13 +20,18 @@ use public_spending_sdk::{
     builders::{self, AwardKeys, Payout},
     embedded::{EmbeddedChain, TxOutcome},
     fetch::{fetch, AccountSource},
-    pda, LedgerEvent, SdkError,
+    history::{HistoricalTransaction, History, SignatureInfo},
+    pda, Backend, LedgerEvent, RpcBackend, SdkError,
 };
 use solana_sdk::{
     account::Account,
     instruction::{Instruction, InstructionError},
-    signature::{Keypair, Signer},
+    signature::{Keypair, Signature, Signer},
     transaction::TransactionError,
+};
+use std::{
+    future::Future,
+    sync::atomic::{AtomicU32, Ordering},
 };
 
 pub use public_spending::state;
@@ -36,9 +42,215 @@ pub const DECIMALS: u8 = 6;
 /// A year, in seconds.
 pub const YEAR: i64 = 365 * 24 * 60 * 60;
 
-/// A ledger with its admin, one auditor and a 6-decimal payment mint.
-pub struct World {
-    pub chain: EmbeddedChain,
+/// A chain the fixtures build on: the embedded chain, or a node over JSON-RPC (`pubspend serve`).
+pub trait Chain: Backend + History {
+    /// Sends `lamports` to `to` from wherever the chain keeps its funds (the fee payer, a faucet).
+    fn airdrop(
+        &self,
+        to: &Pubkey,
+        lamports: u64,
+    ) -> impl Future<Output = Result<(), SdkError>> + Send;
+
+    /// The rent-exempt minimum of an account of `len` bytes.
+    fn minimum_balance(&self, len: usize) -> impl Future<Output = Result<u64, SdkError>> + Send;
+
+    /// Creates an SPL Token mint with `authority` as mint authority.
+    fn create_mint(
+        &self,
+        authority: &Pubkey,
+        decimals: u8,
+    ) -> impl Future<Output = Result<Pubkey, SdkError>> + Send {
+        async move {
+            let mint = Keypair::new();
+            let len = spl_token::state::Mint::LEN;
+            let instructions = [
+                system_instruction::create_account(
+                    &self.fee_payer(),
+                    &mint.pubkey(),
+                    self.minimum_balance(len).await?,
+                    len as u64,
+                    &spl_token::ID,
+                ),
+                spl_token::instruction::initialize_mint2(
+                    &spl_token::ID,
+                    &mint.pubkey(),
+                    authority,
+                    None,
+                    decimals,
+                )
+                .map_err(SdkError::from)?,
+            ];
+            self.send(&instructions, &[&mint]).await?;
+            Ok(mint.pubkey())
+        }
+    }
+
+    /// Mints `amount` base units into `token_account`; `authority` is the mint authority.
+    fn mint_to(
+        &self,
+        mint: &Pubkey,
+        token_account: &Pubkey,
+        authority: &Keypair,
+        amount: u64,
+    ) -> impl Future<Output = Result<(), SdkError>> + Send {
+        async move {
+            let ix = spl_token::instruction::mint_to(
+                &spl_token::ID,
+                mint,
+                token_account,
+                &authority.pubkey(),
+                &[],
+                amount,
+            )
+            .map_err(SdkError::from)?;
+            self.send(&[ix], &[authority]).await.map(drop)
+        }
+    }
+}
+
+impl Chain for EmbeddedChain {
+    async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
+        EmbeddedChain::airdrop(self, to, lamports).await
+    }
+
+    async fn minimum_balance(&self, len: usize) -> Result<u64, SdkError> {
+        Ok(self.rent().await?.minimum_balance(len))
+    }
+}
+
+/// How the injected failure behaves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The first transaction lands, but its response is lost.
+    LostResponse,
+    /// The first transaction never reaches the chain.
+    Dropped,
+}
+
+/// A backend over `B` that fails the first send, after or before passing it on.
+pub struct Flaky<'a, B> {
+    pub chain: &'a B,
+    pub fault: Fault,
+    /// Sends asked for, and those that landed.
+    pub sends: AtomicU32,
+    pub landed: AtomicU32,
+}
+
+impl<'a, B> Flaky<'a, B> {
+    pub fn new(chain: &'a B, fault: Fault) -> Self {
+        Self {
+            chain,
+            fault,
+            sends: AtomicU32::new(0),
+            landed: AtomicU32::new(0),
+        }
+    }
+}
+
+impl<B: Backend> AccountSource for Flaky<'_, B> {
+    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        self.chain.get_account(address).await
+    }
+}
+
+impl<B: Backend> Backend for Flaky<'_, B> {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        let first = self.sends.fetch_add(1, Ordering::SeqCst) == 0;
+        if first && self.fault == Fault::Dropped {
+            return Err(SdkError::Transport("connection refused".into()));
+        }
+        let outcome = self.chain.send(instructions, signers).await;
+        if outcome.is_ok() {
+            self.landed.fetch_add(1, Ordering::SeqCst);
+        }
+        if first && self.fault == Fault::LostResponse {
+            return Err(SdkError::Transport(
+                "connection reset after the transaction was sent".into(),
+            ));
+        }
+        outcome
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[public_spending_sdk::query::Memcmp],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        self.chain.program_accounts(filters).await
+    }
+
+    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
+        self.chain.unix_timestamp().await
+    }
+
+    fn fee_payer(&self) -> Pubkey {
+        self.chain.fee_payer()
+    }
+}
+
+impl<B: History + Sync> History for Flaky<'_, B> {
+    async fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Result<Vec<SignatureInfo>, SdkError> {
+        self.chain
+            .signatures_for_address(address, before, until, limit)
+            .await
+    }
+
+    async fn transaction(
+        &self,
+        signature: &Signature,
+    ) -> Result<Option<HistoricalTransaction>, SdkError> {
+        self.chain.transaction(signature).await
+    }
+}
+
+/// A node over JSON-RPC (`pubspend serve`, or a test validator): airdrops come from its faucet.
+impl Chain for RpcBackend {
+    async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
+        let transport =
+            |e: solana_client::client_error::ClientError| SdkError::Transport(e.to_string());
+        let signature = self
+            .rpc()
+            .request_airdrop(to, lamports)
+            .await
+            .map_err(transport)?;
+        for _ in 0..600 {
+            match self
+                .rpc()
+                .get_signature_status(&signature)
+                .await
+                .map_err(transport)?
+            {
+                Some(Ok(())) => return Ok(()),
+                Some(Err(err)) => return Err(SdkError::Transaction(err)),
+                None => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+        Err(SdkError::Transport(format!(
+            "airdrop {signature} did not land"
+        )))
+    }
+
+    async fn minimum_balance(&self, len: usize) -> Result<u64, SdkError> {
+        self.rpc()
+            .get_minimum_balance_for_rent_exemption(len)
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))
+    }
+}
+
+/// A ledger with its admin, one auditor and a 6-decimal payment mint, on the embedded chain unless built
+/// [`World::on`] another [`Chain`].
+pub struct World<C = EmbeddedChain> {
+    pub chain: C,
     pub admin: Keypair,
     pub auditor: Keypair,
     pub mint_authority: Keypair,
@@ -69,9 +281,21 @@ pub struct AwardFixture {
 }
 
 impl World {
-    /// A fresh chain with an initialized ledger and one auditor.
+    /// A fresh embedded chain with an initialized ledger and one auditor.
     pub async fn new() -> Self {
-        let mut world = Self::without_ledger().await;
+        Self::on(EmbeddedChain::start().await).await
+    }
+
+    /// A fresh embedded chain with the mint but no ledger yet.
+    pub async fn without_ledger() -> Self {
+        Self::without_ledger_on(EmbeddedChain::start().await).await
+    }
+}
+
+impl<C: Chain> World<C> {
+    /// `chain` with an initialized ledger and one auditor.
+    pub async fn on(chain: C) -> Self {
+        let mut world = Self::without_ledger_on(chain).await;
         let ix = world.initialize_ledger_ix();
         world
             .send(&[ix], &[&world.admin.insecure_clone()])
@@ -89,9 +313,8 @@ impl World {
         world
     }
 
-    /// A fresh chain with the mint but no ledger yet.
-    pub async fn without_ledger() -> Self {
-        let chain = EmbeddedChain::start().await;
+    /// `chain` with the mint but no ledger yet.
+    pub async fn without_ledger_on(chain: C) -> Self {
         let admin = Keypair::new();
         let auditor = Keypair::new();
         let mint_authority = Keypair::new();
@@ -217,7 +440,7 @@ impl World {
         fiscal_year: u16,
         amount: u64,
     ) -> Instruction {
-        let now = self.chain.clock().await.expect("clock").unix_timestamp;
+        let now = self.chain.unix_timestamp().await.expect("clock");
         builders::CreateAppropriation {
             admin: self.admin.pubkey(),
             agency,
@@ -509,8 +732,7 @@ impl World {
     }
 
     pub async fn balance(&self, token_account: &Pubkey) -> u64 {
-        self.chain
-            .token_balance(token_account)
+        public_spending_sdk::fetch::token_balance(&self.chain, token_account)
             .await
             .expect("balance")
     }

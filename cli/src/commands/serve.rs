@@ -28,7 +28,11 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<()> {
-    if globals.url.as_deref().is_some_and(|url| url != "embedded" && url != "e") {
+    if globals
+        .url
+        .as_deref()
+        .is_some_and(|url| url != "embedded" && url != "e")
+    {
         fail!("serve serves the embedded chain saved in --embedded-state; it takes no --url");
     }
     let config = LocalnetConfig {
@@ -42,7 +46,10 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<()> {
         Err(err) => fail!("{err}"),
     };
     let reach = if args.bind.is_loopback() {
-        format!("loopback only ({}): this machine alone can connect", args.bind)
+        format!(
+            "loopback only ({}): this machine alone can connect",
+            args.bind
+        )
     } else {
         format!("{}: other machines can connect", args.bind)
     };

@@ -1,116 +1,16 @@
 //! The SDK client: typed queries with layout-derived filters, and retries that never pay twice.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 
-use anchor_lang::prelude::Pubkey;
 use public_spending::state::{Agency, ApprovalPolicy, Award, AwardStatus, PaymentStatus};
 use public_spending_sdk::{
     client::{RetryPolicy, Submitted},
-    embedded::EmbeddedChain,
     fetch::AccountSource,
-    history::{HistoricalTransaction, History, SignatureInfo},
     query::{AgencyQuery, AwardQuery, MemberQuery, PaymentQuery},
-    Backend, Client, SdkError, TxOutcome,
+    Client,
 };
 use public_spending_tests::*;
-use solana_sdk::{
-    account::Account,
-    instruction::Instruction,
-    signature::{Keypair, Signature, Signer},
-};
-
-/// How the injected failure behaves.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fault {
-    /// The first transaction lands, but its response is lost.
-    LostResponse,
-    /// The first transaction never reaches the chain.
-    Dropped,
-}
-
-/// A backend that fails the first send, after or before passing it on.
-struct Flaky<'a> {
-    chain: &'a EmbeddedChain,
-    fault: Fault,
-    sends: AtomicU32,
-    landed: AtomicU32,
-}
-
-impl<'a> Flaky<'a> {
-    fn new(chain: &'a EmbeddedChain, fault: Fault) -> Self {
-        Self {
-            chain,
-            fault,
-            sends: AtomicU32::new(0),
-            landed: AtomicU32::new(0),
-        }
-    }
-}
-
-impl AccountSource for Flaky<'_> {
-    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
-        self.chain.get_account(address).await
-    }
-}
-
-impl Backend for Flaky<'_> {
-    async fn send(
-        &self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-    ) -> Result<TxOutcome, SdkError> {
-        let first = self.sends.fetch_add(1, Ordering::SeqCst) == 0;
-        if first && self.fault == Fault::Dropped {
-            return Err(SdkError::Transport("connection refused".into()));
-        }
-        let outcome = self.chain.send(instructions, signers).await;
-        if outcome.is_ok() {
-            self.landed.fetch_add(1, Ordering::SeqCst);
-        }
-        if first && self.fault == Fault::LostResponse {
-            return Err(SdkError::Transport(
-                "connection reset after the transaction was sent".into(),
-            ));
-        }
-        outcome
-    }
-
-    async fn program_accounts(
-        &self,
-        filters: &[public_spending_sdk::query::Memcmp],
-    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
-        self.chain.program_accounts(filters).await
-    }
-
-    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
-        self.chain.unix_timestamp().await
-    }
-
-    fn fee_payer(&self) -> Pubkey {
-        self.chain.fee_payer()
-    }
-}
-
-impl History for Flaky<'_> {
-    async fn signatures_for_address(
-        &self,
-        address: &Pubkey,
-        before: Option<Signature>,
-        until: Option<Signature>,
-        limit: usize,
-    ) -> Result<Vec<SignatureInfo>, SdkError> {
-        self.chain
-            .signatures_for_address(address, before, until, limit)
-            .await
-    }
-
-    async fn transaction(
-        &self,
-        signature: &Signature,
-    ) -> Result<Option<HistoricalTransaction>, SdkError> {
-        self.chain.transaction(signature).await
-    }
-}
+use solana_sdk::signature::{Keypair, Signer};
 
 const NO_WAIT: RetryPolicy = RetryPolicy {
     attempts: 3,

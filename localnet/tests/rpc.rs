@@ -1,0 +1,1022 @@
+//! `pubspend serve` over real Solana clients: `solana-client`'s RpcClient and PubsubClient, and the SDK's
+//! RpcBackend, against a server started on free ports inside each test.
+
+use std::{str::FromStr, sync::atomic::Ordering, time::Duration};
+
+use anchor_lang::{
+    prelude::Pubkey, solana_program::system_instruction, AccountDeserialize, Discriminator,
+};
+use futures_util::StreamExt;
+use public_spending::{
+    error::LedgerError,
+    state::{Agency, ApprovalPolicy, Award, AwardStatus, Flag, FlagReason, FlagTarget, Payment},
+};
+use public_spending_localnet::{Localnet, LocalnetConfig, LocalnetError, Running};
+use public_spending_sdk::{
+    builders::{self, PaymentDecision},
+    client::{RetryPolicy, Submitted},
+    history::History,
+    pda,
+    query::AwardQuery,
+    Backend, Client, LedgerEvent, RpcBackend,
+};
+use public_spending_tests::*;
+use serde_json::{json, Value};
+use solana_account_decoder::{UiAccountData, UiAccountEncoding};
+use solana_client::{
+    client_error::{ClientError, ClientErrorKind},
+    nonblocking::{pubsub_client::PubsubClient, rpc_client::RpcClient},
+    rpc_config::{
+        RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+        RpcSignatureSubscribeConfig, RpcTransactionConfig,
+    },
+    rpc_filter::{Memcmp, RpcFilterType},
+    rpc_request::{RpcError, RpcRequest, RpcResponseErrorData, TokenAccountsFilter},
+    rpc_response::RpcSignatureResult,
+};
+use solana_commitment_config::CommitmentConfig;
+use solana_sdk::{
+    hash::Hash,
+    message::Message,
+    signature::{Keypair, Signature, Signer},
+    transaction::{Transaction, TransactionError},
+};
+use solana_transaction_status::{
+    option_serializer::OptionSerializer, EncodedTransaction, UiTransactionEncoding,
+};
+
+/// A server on free ports over a fresh chain in a temporary folder.
+struct Served {
+    running: Running,
+    dir: tempfile::TempDir,
+}
+
+async fn serve() -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let running = Localnet::start(config(&dir)).await.unwrap();
+    Served { running, dir }
+}
+
+fn config(dir: &tempfile::TempDir) -> LocalnetConfig {
+    LocalnetConfig {
+        rpc_port: 0,
+        ..LocalnetConfig::new(dir.path().join("chain.json"))
+    }
+}
+
+impl Served {
+    fn rpc(&self) -> RpcClient {
+        RpcClient::new_with_commitment(self.running.rpc_url(), CommitmentConfig::confirmed())
+    }
+
+    /// The SDK's RPC backend, paying with a keypair funded by `requestAirdrop`.
+    async fn backend(&self) -> RpcBackend {
+        let payer = Keypair::new();
+        let backend = RpcBackend::new(self.running.rpc_url(), payer.insecure_clone());
+        Chain::airdrop(&backend, &payer.pubkey(), 1_000_000_000_000)
+            .await
+            .unwrap();
+        backend
+    }
+}
+
+/// The JSON-RPC error code of a failed call.
+fn code(err: &ClientError) -> i64 {
+    match err.kind() {
+        ClientErrorKind::RpcError(RpcError::RpcResponseError { code, .. }) => *code,
+        other => panic!("not a JSON-RPC error response: {other:?}"),
+    }
+}
+
+/// Calls any method by name, as a tool would.
+async fn call(rpc: &RpcClient, method: &'static str, params: Value) -> Result<Value, ClientError> {
+    rpc.send(RpcRequest::Custom { method }, params).await
+}
+
+const POLICY: ApprovalPolicy = ApprovalPolicy {
+    threshold: 1_000 * UNIT,
+    approvals_required: 2,
+    time_lock_seconds: 0,
+    fast_path_daily_cap: 5_000 * UNIT,
+};
+
+/// A ledger, an agency with its policy, and a funded award of 10,000, all built over JSON-RPC.
+async fn ledger_over_rpc(served: &Served) -> (World<RpcBackend>, AgencyFixture, AwardFixture) {
+    let mut world = World::on(served.backend().await).await;
+    let agency = world.agency("075").await;
+    world.set_policy(&agency, POLICY).await;
+    let award = world.award(&agency, b"VENDOR000001", 10_000 * UNIT).await;
+    (world, agency, award)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cluster_methods_answer_as_a_validator_does() {
+    let served = serve().await;
+    let rpc = served.rpc();
+
+    rpc.get_health().await.unwrap();
+    assert_eq!(rpc.get_version().await.unwrap().solana_core, "3.1.12");
+    assert_eq!(
+        rpc.get_genesis_hash().await.unwrap(),
+        served.running.node().chain().genesis_hash()
+    );
+    let slot = rpc.get_slot().await.unwrap();
+    let epoch = rpc.get_epoch_info().await.unwrap();
+    assert_eq!((epoch.epoch, epoch.absolute_slot), (0, slot));
+    assert_eq!(rpc.get_block_height().await.unwrap(), epoch.block_height);
+
+    let (blockhash, last_valid) = rpc
+        .get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())
+        .await
+        .unwrap();
+    assert!(last_valid > epoch.block_height);
+    assert!(rpc
+        .is_blockhash_valid(&blockhash, CommitmentConfig::processed())
+        .await
+        .unwrap());
+    assert!(!rpc
+        .is_blockhash_valid(&Hash::new_unique(), CommitmentConfig::processed())
+        .await
+        .unwrap());
+
+    // Two signers: two signatures' fee.
+    let (a, b) = (Keypair::new(), Keypair::new());
+    let message = Message::new_with_blockhash(
+        &[system_instruction::transfer(&a.pubkey(), &b.pubkey(), 1)],
+        Some(&a.pubkey()),
+        &blockhash,
+    );
+    let one = rpc.get_fee_for_message(&message).await.unwrap();
+    let message = Message::new_with_blockhash(
+        &[
+            system_instruction::transfer(&a.pubkey(), &b.pubkey(), 1),
+            system_instruction::transfer(&b.pubkey(), &a.pubkey(), 1),
+        ],
+        Some(&a.pubkey()),
+        &blockhash,
+    );
+    assert_eq!(rpc.get_fee_for_message(&message).await.unwrap(), 2 * one);
+    assert!(one > 0);
+
+    let rent = served.running.node().chain().rent().await.unwrap();
+    assert_eq!(
+        rpc.get_minimum_balance_for_rent_exemption(227)
+            .await
+            .unwrap(),
+        rent.minimum_balance(227)
+    );
+
+    let to = Pubkey::new_unique();
+    let airdrop = rpc.request_airdrop(&to, 2_000_000_000).await.unwrap();
+    assert_eq!(rpc.get_balance(&to).await.unwrap(), 2_000_000_000);
+    let statuses = rpc.get_signature_statuses(&[airdrop]).await.unwrap().value;
+    let status = statuses[0].clone().expect("the airdrop is known");
+    assert_eq!(status.err, None);
+    let saved = served
+        .running
+        .node()
+        .chain()
+        .saved_transaction(&airdrop)
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.slot, saved.slot);
+    assert_eq!(
+        rpc.get_block_time(saved.slot).await.unwrap(),
+        saved.block_time
+    );
+
+    // Errors with a validator's codes.
+    let err = rpc
+        .get_block_time(saved.slot + 1_000_000)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), -32004, "block not available");
+    let err = call(&rpc, "getNoSuchThing", json!([])).await.unwrap_err();
+    assert_eq!(code(&err), -32601, "method not found");
+    let err = call(&rpc, "getBalance", json!(["not-a-key"]))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), -32602, "invalid params");
+    let err = call(&rpc, "getBalance", json!([])).await.unwrap_err();
+    assert_eq!(code(&err), -32602, "a missing parameter");
+    let err = call(
+        &rpc,
+        "getSlot",
+        json!([{ "minContextSlot": slot + 1_000_000 }]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err), -32016, "minimum context slot not reached");
+    assert_eq!(
+        call(
+            &rpc,
+            "getTransaction",
+            json!([Signature::new_unique().to_string(), "json"])
+        )
+        .await
+        .unwrap(),
+        Value::Null,
+        "an unknown transaction is null"
+    );
+    // A transaction whose signature does not verify.
+    let mut forged = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(&a.pubkey(), &b.pubkey(), 1)],
+        Some(&a.pubkey()),
+        &[&a],
+        blockhash,
+    );
+    forged.signatures[0] = Signature::from([7; 64]);
+    let err = rpc.send_transaction(&forged).await.unwrap_err();
+    assert_eq!(code(&err), -32003);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_whole_payment_path_runs_over_the_sdk_rpc_backend() {
+    let served = serve().await;
+    let (mut world, agency, award) = ledger_over_rpc(&served).await;
+    let rpc = served.rpc();
+    let ledger: public_spending::state::Ledger = world.get(&pda::ledger().0).await;
+    assert_eq!(ledger.payment_mint, world.mint);
+
+    // The approval path: request, two approvals, execute.
+    let request = world.request_ix(&agency, &award, 2_500 * UNIT).await;
+    world
+        .send(&[request.instruction()], &[&agency.requester])
+        .await
+        .unwrap();
+    let payment = pda::payment(&award.keys.award, request.index).0;
+    for approver in &agency.approvers {
+        let ix = world.decide_ix(
+            &agency,
+            &award,
+            request.index,
+            approver,
+            PaymentDecision::Approve,
+        );
+        world.send(&[ix], &[approver]).await.unwrap();
+    }
+    let execute = world.execute_ix(&agency, &award, request.index);
+    let executed = world.send(&[execute], &[&agency.executor]).await.unwrap();
+    // The events come back through getTransaction's inner instructions.
+    assert!(matches!(
+        &executed.events[..],
+        [LedgerEvent::PaymentExecuted(e)] if e.payment == payment && e.record.amount == 2_500 * UNIT
+    ));
+
+    // The fast path through the SDK client, and archive.
+    let client = Client::new(&world.chain);
+    let receipt = client
+        .pay_small(
+            &award.keys.award,
+            payment_args(400 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.executor,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(receipt.submitted, Submitted::Landed(_)));
+    let archive = builders::ArchivePayment {
+        award: award.keys.award,
+        payment,
+        rent_payer: agency.requester.pubkey(),
+    }
+    .instruction();
+    let archived = world.send(&[archive], &[]).await.unwrap();
+    assert!(
+        matches!(&archived.events[..], [LedgerEvent::PaymentArchived(e)] if e.payment == payment)
+    );
+    assert!(rpc
+        .get_account_with_commitment(&payment, CommitmentConfig::confirmed())
+        .await
+        .unwrap()
+        .value
+        .is_none());
+
+    // Balances as a wallet reads them.
+    let paid_to = world.payout(&award).recipient_token_account();
+    let balance = rpc.get_token_account_balance(&paid_to).await.unwrap();
+    assert_eq!(
+        (
+            balance.amount.as_str(),
+            balance.decimals,
+            balance.ui_amount_string.as_str()
+        ),
+        ("2900000000", 6, "2900")
+    );
+    assert_eq!(world.balance(&agency.treasury).await, 7_100 * UNIT);
+    let stored: Award = world.get(&award.keys.award).await;
+    assert_eq!((stored.outlayed, stored.payment_count), (2_900 * UNIT, 2));
+
+    // getTransaction in json and base64, with meta, logs, inner instructions and token balances.
+    for encoding in [UiTransactionEncoding::Json, UiTransactionEncoding::Base64] {
+        let confirmed = rpc
+            .get_transaction_with_config(
+                &executed.signature,
+                RpcTransactionConfig {
+                    encoding: Some(encoding),
+                    commitment: Some(CommitmentConfig::confirmed()),
+                    max_supported_transaction_version: Some(0),
+                },
+            )
+            .await
+            .unwrap();
+        let meta = confirmed.transaction.meta.expect("meta");
+        assert_eq!(meta.err, None);
+        let OptionSerializer::Some(logs) = &meta.log_messages else {
+            panic!("no logs")
+        };
+        assert!(logs
+            .iter()
+            .any(|l| l == &format!("Program {} invoke [1]", public_spending::ID)));
+        let OptionSerializer::Some(inner) = &meta.inner_instructions else {
+            panic!("no inner instructions")
+        };
+        assert_eq!(inner[0].index, 0);
+        assert!(
+            inner[0].instructions.len() >= 2,
+            "the token transfer and the event"
+        );
+        let (OptionSerializer::Some(pre), OptionSerializer::Some(post)) =
+            (&meta.pre_token_balances, &meta.post_token_balances)
+        else {
+            panic!("no token balances")
+        };
+        let of = |balances: &Vec<solana_transaction_status::UiTransactionTokenBalance>,
+                  owner: &Pubkey| {
+            balances
+                .iter()
+                .find(|b| b.owner == OptionSerializer::Some(owner.to_string()))
+                .map(|b| b.ui_token_amount.amount.parse::<u64>().unwrap())
+                .unwrap_or(0)
+        };
+        assert_eq!(
+            of(post, &award.payout_wallet) - of(pre, &award.payout_wallet),
+            2_500 * UNIT
+        );
+        assert_eq!(meta.fee, 10_000, "the fee payer and the executor sign");
+        assert_eq!(meta.pre_balances.len(), meta.post_balances.len());
+        match (encoding, &confirmed.transaction.transaction) {
+            (UiTransactionEncoding::Json, EncodedTransaction::Json(ui)) => {
+                assert_eq!(ui.signatures[0], executed.signature.to_string());
+            }
+            (UiTransactionEncoding::Base64, encoded @ EncodedTransaction::Binary(..)) => {
+                let decoded = encoded.decode().expect("decodes");
+                assert_eq!(decoded.signatures[0], executed.signature);
+            }
+            (encoding, other) => panic!("{encoding:?} answered with {other:?}"),
+        }
+        assert!(confirmed.block_time.is_some());
+    }
+
+    // The award's history, paged with before and until as the watchdog pages it.
+    let backend = &world.chain;
+    let all = backend
+        .signatures_for_address(&award.keys.award, None, None, 1000)
+        .await
+        .unwrap();
+    assert!(
+        all.len() >= 5,
+        "obligate, request, two approvals, execute, pay, archive"
+    );
+    assert!(all.iter().any(|s| s.signature == executed.signature));
+    let mut paged = Vec::new();
+    let mut before = None;
+    loop {
+        let page = backend
+            .signatures_for_address(&award.keys.award, before, None, 2)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 2);
+        before = page.last().map(|s| s.signature);
+        paged.extend(page);
+    }
+    let signatures = |list: &[public_spending_sdk::history::SignatureInfo]| {
+        list.iter().map(|s| s.signature).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        signatures(&paged),
+        signatures(&all),
+        "pages join up, newest first"
+    );
+    let until = backend
+        .signatures_for_address(&award.keys.award, None, Some(all[3].signature), 1000)
+        .await
+        .unwrap();
+    assert_eq!(signatures(&until), signatures(&all[..3]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queries_with_filters_and_encodings_over_rpc() {
+    let served = serve().await;
+    let (mut world, agency, award) = ledger_over_rpc(&served).await;
+    let second = world
+        .award_under(
+            &agency,
+            award.keys.appropriation,
+            award.keys.allotment,
+            b"VENDOR000002",
+            3_000 * UNIT,
+        )
+        .await;
+    let rpc = served.rpc();
+
+    // The SDK's typed queries become memcmp filters on the node.
+    let client = Client::new(&world.chain);
+    let awards = client
+        .list(&AwardQuery {
+            agency: Some(agency.agency),
+            status: Some(AwardStatus::Active),
+            ..AwardQuery::default()
+        })
+        .await
+        .unwrap();
+    let mut keys: Vec<Pubkey> = awards.iter().map(|(k, _)| *k).collect();
+    keys.sort();
+    let mut expected = vec![award.keys.award, second.keys.award];
+    expected.sort();
+    assert_eq!(keys, expected);
+    let by_recipient = client
+        .list(&AwardQuery {
+            recipient: Some(second.keys.recipient),
+            ..AwardQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_recipient.len(), 1);
+    assert_eq!(by_recipient[0].0, second.keys.award);
+
+    // dataSize and a base58 memcmp on the discriminator select the same accounts.
+    let size = rpc.get_account(&award.keys.award).await.unwrap().data.len() as u64;
+    let config = |filters, encoding, with_context| RpcProgramAccountsConfig {
+        filters: Some(filters),
+        account_config: RpcAccountInfoConfig {
+            encoding: Some(encoding),
+            ..RpcAccountInfoConfig::default()
+        },
+        with_context: Some(with_context),
+        sort_results: None,
+    };
+    let by_size = rpc
+        .get_program_ui_accounts_with_config(
+            &public_spending::ID,
+            config(
+                vec![RpcFilterType::DataSize(size)],
+                UiAccountEncoding::Base64,
+                true,
+            ),
+        )
+        .await
+        .unwrap();
+    let by_kind = rpc
+        .get_program_ui_accounts_with_config(
+            &public_spending::ID,
+            config(
+                vec![RpcFilterType::Memcmp(Memcmp::new_base58_encoded(
+                    0,
+                    Award::DISCRIMINATOR,
+                ))],
+                UiAccountEncoding::Base64,
+                false,
+            ),
+        )
+        .await
+        .unwrap();
+    let sorted = |list: &[(Pubkey, solana_account_decoder::UiAccount)]| {
+        let mut keys: Vec<Pubkey> = list.iter().map(|(k, _)| *k).collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(sorted(&by_size), expected);
+    assert_eq!(sorted(&by_kind), expected);
+    for (key, account) in &by_kind {
+        let account = account.decode::<solana_sdk::account::Account>().unwrap();
+        let decoded = Award::try_deserialize(&mut account.data.as_slice()).unwrap();
+        assert_eq!(decoded.agency, agency.agency, "{key}");
+    }
+    // withContext wraps the list in a context, as on a validator.
+    let wrapped = call(
+        &rpc,
+        "getProgramAccounts",
+        json!([public_spending::ID.to_string(), {
+            "encoding": "base64", "withContext": true,
+            "filters": [{ "dataSize": size }]
+        }]),
+    )
+    .await
+    .unwrap();
+    assert!(wrapped["context"]["slot"].is_u64());
+    assert_eq!(wrapped["value"].as_array().unwrap().len(), 2);
+    // jsonParsed on an account no parser knows falls back to base64, as on a validator.
+    let parsed = call(
+        &rpc,
+        "getAccountInfo",
+        json!([agency.agency.to_string(), { "encoding": "jsonParsed" }]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(parsed["value"]["data"][1], "base64");
+    // A filter too long is refused.
+    let err = call(
+        &rpc,
+        "getProgramAccounts",
+        json!([public_spending::ID.to_string(), {
+            "filters": [{ "memcmp": { "offset": 0, "bytes": "1".repeat(200) } }]
+        }]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err), -32602);
+    // Binary (base58) is refused above 128 bytes.
+    let err = call(&rpc, "getAccountInfo", json!([agency.agency.to_string()]))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), -32602);
+
+    // Token accounts by owner, parsed.
+    let agency_state: Agency = world.get(&agency.agency).await;
+    let _ = agency_state;
+    let pay = world.pay_small_ix(&agency, &award, 300 * UNIT).await;
+    world
+        .send(&[pay.instruction()], &[&agency.executor])
+        .await
+        .unwrap();
+    let owned = rpc
+        .get_token_accounts_by_owner(&award.payout_wallet, TokenAccountsFilter::Mint(world.mint))
+        .await
+        .unwrap();
+    assert_eq!(owned.len(), 1);
+    assert_eq!(
+        owned[0].pubkey,
+        world.payout(&award).recipient_token_account().to_string()
+    );
+    let UiAccountData::Json(parsed) = &owned[0].account.data else {
+        panic!("token accounts are parsed: {:?}", owned[0].account.data)
+    };
+    assert_eq!(
+        parsed.parsed["info"]["tokenAmount"]["uiAmountString"],
+        "300"
+    );
+    assert_eq!(parsed.program, "spl-token");
+
+    // Several accounts at once, a missing one as null.
+    let missing = Pubkey::new_unique();
+    let many = rpc
+        .get_multiple_accounts(&[agency.agency, award.keys.award, missing])
+        .await
+        .unwrap();
+    assert!(many[0].is_some() && many[1].is_some() && many[2].is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn retries_over_rpc_never_pay_twice() {
+    let served = serve().await;
+    let (world, agency, award) = ledger_over_rpc(&served).await;
+    const NO_WAIT: RetryPolicy = RetryPolicy {
+        attempts: 3,
+        backoff: Duration::ZERO,
+    };
+
+    // The response of the first attempt is lost: the client finds it in the node's history.
+    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let receipt = client
+        .pay_small(
+            &award.keys.award,
+            payment_args(400 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.executor,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(receipt.submitted, Submitted::AlreadyLanded));
+    assert_eq!(client.backend().landed.load(Ordering::SeqCst), 1);
+
+    // A request whose response is lost is recognised from the award's state.
+    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let requested = client
+        .request_payment(
+            &award.keys.award,
+            payment_args(2_000 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.requester,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(requested.submitted, Submitted::AlreadyLanded));
+    assert_eq!(client.backend().sends.load(Ordering::SeqCst), 1);
+
+    // A send that never reached the node is sent again and lands once.
+    let flaky = Flaky::new(&world.chain, Fault::Dropped);
+    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let receipt = client
+        .pay_small(
+            &award.keys.award,
+            payment_args(100 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.executor,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(receipt.submitted, Submitted::Landed(_)));
+
+    assert_eq!(world.balance(&agency.treasury).await, 9_500 * UNIT);
+    let stored: Award = world.get(&award.keys.award).await;
+    assert_eq!((stored.outlayed, stored.payment_count), (500 * UNIT, 3));
+    let payment: Payment = world.get(&requested.payment).await;
+    assert_eq!(payment.amount, 2_000 * UNIT);
+
+    // A refusal comes back as the program's own error, through the preflight failure.
+    let err = Client::new(&world.chain)
+        .pay_small(
+            &award.keys.award,
+            payment_args(1_000 * UNIT),
+            Keypair::new().pubkey(),
+            &agency.executor,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.ledger_error().map(u32::from),
+        Some(u32::from(LedgerError::AboveFastPathThreshold))
+    );
+}
+
+/// Flags raised by many wallets at once: some valid, some refused by the program.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_concurrent_clients_lose_nothing() {
+    const CLIENTS: usize = 32;
+    const VALID: u32 = 8;
+    const REFUSED: u32 = 3;
+    let served = serve().await;
+    let (world, _agency, award) = ledger_over_rpc(&served).await;
+    let url = served.running.rpc_url();
+    let target = award.keys.award;
+
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            let flagger = Keypair::new();
+            let backend = RpcBackend::new(url, flagger.insecure_clone());
+            Chain::airdrop(&backend, &flagger.pubkey(), 10_000_000_000)
+                .await
+                .unwrap();
+            let mut landed = Vec::new();
+            let mut refused = Vec::new();
+            for nonce in 0..VALID + REFUSED {
+                let valid = nonce < VALID;
+                let ix = builders::RaiseFlag {
+                    target,
+                    payment_award: None,
+                    target_kind: FlagTarget::Award,
+                    flagger: flagger.pubkey(),
+                    nonce,
+                    reason: FlagReason::Price,
+                    // A zero evidence hash is refused.
+                    evidence_hash: if valid { [9; 32] } else { [0; 32] },
+                }
+                .instruction();
+                match backend.send(&[ix], &[&flagger]).await {
+                    Ok(outcome) => landed.push((flagger.pubkey(), nonce, outcome.signature)),
+                    Err(err) => refused.push(err.ledger_error().map(u32::from)),
+                }
+            }
+            (landed, refused)
+        }));
+    }
+    let mut landed = Vec::new();
+    for task in tasks {
+        let (ok, refused) = task.await.unwrap();
+        assert_eq!(
+            refused,
+            vec![Some(u32::from(LedgerError::InvalidEvidenceHash)); REFUSED as usize]
+        );
+        landed.extend(ok);
+    }
+    assert_eq!(landed.len(), CLIENTS * VALID as usize);
+
+    // Every landed flag is on chain and in the target's history.
+    let history = world
+        .chain
+        .signatures_for_address(&target, None, None, 1000)
+        .await
+        .unwrap();
+    let rpc = served.rpc();
+    for (flagger, nonce, signature) in &landed {
+        let flag = pda::flag(&target, flagger, *nonce).0;
+        let account = rpc.get_account(&flag).await.unwrap();
+        let flag = Flag::try_deserialize(&mut account.data.as_slice()).unwrap();
+        assert_eq!((flag.flagger, flag.target), (*flagger, target));
+        assert!(
+            history.iter().any(|s| s.signature == *signature),
+            "{signature} is in the history"
+        );
+    }
+    assert_eq!(
+        history.len(),
+        landed.len() + 1,
+        "the flags, the obligation, and nothing refused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_client_that_hangs_up_mid_request_leaves_the_chain_consistent() {
+    use tokio::io::AsyncWriteExt;
+    let served = serve().await;
+    let rpc = served.rpc();
+    let payer = Keypair::new();
+    rpc.request_airdrop(&payer.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    let to = Pubkey::new_unique();
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let transaction = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(
+            &payer.pubkey(),
+            &to,
+            1_000_000_000,
+        )],
+        Some(&payer.pubkey()),
+        &[&payer],
+        blockhash,
+    );
+    let encoded = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        bincode::serialize(&transaction).unwrap(),
+    );
+    let body = json!({
+        "jsonrpc": "2.0", "id": 1, "method": "sendTransaction",
+        "params": [encoded, { "encoding": "base64" }]
+    })
+    .to_string();
+    let mut stream = tokio::net::TcpStream::connect(served.running.rpc_addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // Hang up without reading the answer, as the server takes the request.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    drop(stream);
+
+    // The transfer landed whole or not at all; either way the server still answers.
+    let signature = transaction.signatures[0];
+    let mut status = None;
+    for _ in 0..100 {
+        status = rpc
+            .get_signature_statuses(&[signature])
+            .await
+            .unwrap()
+            .value[0]
+            .clone();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let balance = rpc.get_balance(&to).await.unwrap();
+    match status {
+        Some(status) => {
+            assert_eq!(status.err, None);
+            assert_eq!(balance, 1_000_000_000);
+            assert_eq!(
+                rpc.get_balance(&payer.pubkey()).await.unwrap(),
+                9_000_000_000 - 5_000
+            );
+        }
+        None => {
+            assert_eq!(balance, 0);
+            assert_eq!(
+                rpc.get_balance(&payer.pubkey()).await.unwrap(),
+                10_000_000_000
+            );
+        }
+    }
+    // Sent again, it lands once: refused as already processed (or, once its blockhash has expired, as too
+    // old), or landing now if it had not.
+    let again = rpc.send_and_confirm_transaction(&transaction).await;
+    let landed_before = rpc.get_balance(&to).await.unwrap() == balance + 1_000_000_000;
+    match again {
+        Ok(_) => assert!(
+            landed_before && balance == 0,
+            "it lands now only if it had not"
+        ),
+        Err(err) => {
+            assert!(matches!(
+                err.get_transaction_error(),
+                Some(TransactionError::AlreadyProcessed | TransactionError::BlockhashNotFound)
+            ));
+            assert_eq!(rpc.get_balance(&to).await.unwrap(), balance, "{err}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn preflight_refuses_with_the_program_error_and_skipping_it_lands_the_failure() {
+    let served = serve().await;
+    let (world, agency, award) = ledger_over_rpc(&served).await;
+    let rpc = served.rpc();
+    let too_much = world
+        .pay_small_ix(&agency, &award, 1_000 * UNIT)
+        .await
+        .instruction();
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let transaction = Transaction::new_signed_with_payer(
+        &[too_much],
+        Some(&agency.executor.pubkey()),
+        &[&agency.executor],
+        blockhash,
+    );
+    let before = rpc.get_balance(&agency.executor.pubkey()).await.unwrap();
+
+    let err = rpc.send_transaction(&transaction).await.unwrap_err();
+    assert_eq!(code(&err), -32002);
+    let ClientErrorKind::RpcError(RpcError::RpcResponseError {
+        data: RpcResponseErrorData::SendTransactionPreflightFailure(simulation),
+        ..
+    }) = err.kind()
+    else {
+        panic!("{err:?}")
+    };
+    assert!(simulation
+        .logs
+        .as_ref()
+        .is_some_and(|logs| !logs.is_empty()));
+    let expected = TransactionError::InstructionError(
+        0,
+        solana_sdk::instruction::InstructionError::Custom(u32::from(
+            LedgerError::AboveFastPathThreshold,
+        )),
+    );
+    assert_eq!(err.get_transaction_error(), Some(expected.clone()));
+    assert_eq!(
+        rpc.get_balance(&agency.executor.pubkey()).await.unwrap(),
+        before,
+        "refused, unpaid"
+    );
+    assert_eq!(
+        rpc.get_signature_statuses(&[transaction.signatures[0]])
+            .await
+            .unwrap()
+            .value[0],
+        None
+    );
+
+    // Without preflight it lands, failed, and pays its fee; nothing else changes.
+    let signature = rpc
+        .send_transaction_with_config(
+            &transaction,
+            RpcSendTransactionConfig {
+                skip_preflight: true,
+                ..RpcSendTransactionConfig::default()
+            },
+        )
+        .await
+        .unwrap();
+    let status = rpc
+        .get_signature_statuses(&[signature])
+        .await
+        .unwrap()
+        .value[0]
+        .clone()
+        .unwrap();
+    assert_eq!(status.err, Some(expected.clone()));
+    assert_eq!(
+        rpc.get_balance(&agency.executor.pubkey()).await.unwrap(),
+        before - 5_000
+    );
+    let history = rpc
+        .get_signatures_for_address(&award.keys.award)
+        .await
+        .unwrap();
+    assert_eq!(history[0].signature, signature.to_string());
+    assert!(history[0].err.is_some());
+    let confirmed = rpc
+        .get_transaction(&signature, UiTransactionEncoding::Json)
+        .await
+        .unwrap();
+    assert_eq!(
+        confirmed.transaction.meta.unwrap().err,
+        Some(expected.into())
+    );
+    let stored: Award = world.get(&award.keys.award).await;
+    assert_eq!((stored.outlayed, stored.payment_count), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn subscriptions_hear_signatures_and_accounts() {
+    let served = serve().await;
+    let rpc = served.rpc();
+    let pubsub = PubsubClient::new(&served.running.ws_url()).await.unwrap();
+    let payer = Keypair::new();
+    rpc.request_airdrop(&payer.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    let to = Pubkey::new_unique();
+
+    let (mut accounts, unsubscribe) = pubsub
+        .account_subscribe(
+            &to,
+            Some(RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                ..RpcAccountInfoConfig::default()
+            }),
+        )
+        .await
+        .unwrap();
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let transaction = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(
+            &payer.pubkey(),
+            &to,
+            1_500_000_000,
+        )],
+        Some(&payer.pubkey()),
+        &[&payer],
+        blockhash,
+    );
+    let (mut signatures, _unsubscribe_signature) = pubsub
+        .signature_subscribe(
+            &transaction.signatures[0],
+            Some(RpcSignatureSubscribeConfig {
+                commitment: Some(CommitmentConfig::confirmed()),
+                enable_received_notification: None,
+            }),
+        )
+        .await
+        .unwrap();
+    rpc.send_transaction(&transaction).await.unwrap();
+
+    let heard = tokio::time::timeout(Duration::from_secs(10), signatures.next())
+        .await
+        .expect("a signature notification")
+        .expect("the stream is open");
+    assert!(matches!(
+        heard.value,
+        RpcSignatureResult::ProcessedSignature(ref result) if result.err.is_none()
+    ));
+    let account = tokio::time::timeout(Duration::from_secs(10), accounts.next())
+        .await
+        .expect("an account notification")
+        .expect("the stream is open");
+    assert_eq!(account.value.lamports, 1_500_000_000);
+    unsubscribe().await;
+
+    // Subscribing to a signature that already landed is answered at once.
+    let (mut late, _unsubscribe_late) = pubsub
+        .signature_subscribe(&transaction.signatures[0], None)
+        .await
+        .unwrap();
+    let heard = tokio::time::timeout(Duration::from_secs(10), late.next())
+        .await
+        .expect("an immediate notification")
+        .unwrap();
+    assert!(matches!(
+        heard.value,
+        RpcSignatureResult::ProcessedSignature(_)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_chain_is_saved_on_shutdown_and_served_again() {
+    let served = serve().await;
+    let rpc = served.rpc();
+    let to = Pubkey::new_unique();
+    let airdrop = rpc.request_airdrop(&to, 3_000_000_000).await.unwrap();
+    let state = served.dir.path().join("chain.json");
+
+    // The file is locked while served.
+    let busy = Localnet::start(config(&served.dir)).await;
+    assert!(matches!(busy, Err(LocalnetError::StateBusy(ref path)) if *path == state));
+
+    let Served { running, dir } = served;
+    running.shutdown().await.unwrap();
+    let again = Localnet::start(config(&dir)).await.unwrap();
+    let rpc = RpcClient::new(again.rpc_url());
+    assert_eq!(rpc.get_balance(&to).await.unwrap(), 3_000_000_000);
+    let history = rpc.get_signatures_for_address(&to).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(Signature::from_str(&history[0].signature).unwrap(), airdrop);
+    again.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn binding_beyond_loopback_must_be_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = Localnet::start(LocalnetConfig {
+        bind: "0.0.0.0".parse().unwrap(),
+        ..config(&dir)
+    })
+    .await;
+    assert!(matches!(refused, Err(LocalnetError::NotLoopback(_))));
+    assert!(
+        !dir.path().join("chain.json").exists(),
+        "nothing was started or written"
+    );
+}
