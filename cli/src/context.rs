@@ -171,7 +171,17 @@ impl Session {
                     Mode::Read => Access::Read,
                     Mode::Sign | Mode::Write => Access::Write,
                 };
-                let state = StateFile::lock(&globals.embedded_state, access)?;
+                let state = match StateFile::try_lock(&globals.embedded_state, access)? {
+                    Some(state) => state,
+                    None => {
+                        eprintln!(
+                            "waiting for {}: another pubspend command holds it (if `pubspend serve` is serving it, \
+                             give this command -u http://127.0.0.1:8899 instead)",
+                            globals.embedded_state.display()
+                        );
+                        StateFile::lock(&globals.embedded_state, access)?
+                    }
+                };
                 let chain = state.load().await?;
                 if let Some(keypair) = &keypair {
                     fund_on_embedded(&chain, &keypair.pubkey()).await?;

@@ -149,3 +149,35 @@ fn the_readme_walkthrough_runs_as_written() {
         );
     }
 }
+
+/// The serve walkthrough continues the main one in its folder: the same keys, over JSON-RPC.
+#[test]
+fn the_readme_serve_walkthrough_runs_after_the_main_one() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let first = run_script(&walkthrough(), dir.path());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let output = run_script(&block_after("<!-- serve walkthrough"), dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the serve walkthrough failed:\n{stdout}\n{stderr}"
+    );
+    let served = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    assert!(
+        served.contains("http://127.0.0.1:8899") && served.contains("ws://127.0.0.1:8900"),
+        "{served}"
+    );
+    assert!(served.contains("loopback only"), "{served}");
+    // The RPC index verified every chain it read.
+    assert!(stdout.contains("all 1 hash chains"), "{stdout}");
+    // Its last command reads the embedded chain the server saved: all four payments are there.
+    let award: Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+    assert_eq!(award["outlayed"], "44150.00", "{award}");
+    assert_eq!(award["payments"], 4, "{award}");
+    assert!(stderr.contains("saved and stopped"), "{stderr}");
+}

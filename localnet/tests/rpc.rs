@@ -15,10 +15,11 @@ use public_spending_localnet::{Localnet, LocalnetConfig, LocalnetError, Running}
 use public_spending_sdk::{
     builders::{self, PaymentDecision},
     client::{RetryPolicy, Submitted},
+    fetch::AccountSource,
     history::History,
     pda,
     query::AwardQuery,
-    Backend, Client, LedgerEvent, RpcBackend,
+    Client, LedgerEvent, RpcBackend,
 };
 use public_spending_tests::*;
 use serde_json::{json, Value};
@@ -368,6 +369,29 @@ async fn the_whole_payment_path_runs_over_the_sdk_rpc_backend() {
         assert!(confirmed.block_time.is_some());
     }
 
+    // jsonParsed names the programs and parses the token transfer.
+    let parsed = call(
+        &rpc,
+        "getTransaction",
+        json!([executed.signature.to_string(), {
+            "encoding": "jsonParsed", "maxSupportedTransactionVersion": 0
+        }]),
+    )
+    .await
+    .unwrap();
+    let inner = &parsed["meta"]["innerInstructions"][0]["instructions"];
+    assert!(
+        inner
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(
+                |ix| ix["program"] == "spl-token" && ix["parsed"]["type"] == "transferChecked"
+                    || ix["parsed"]["type"] == "transfer"
+            ),
+        "{inner}"
+    );
+
     // The award's history, paged with before and until as the watchdog pages it.
     let backend = &world.chain;
     let all = backend
@@ -518,6 +542,37 @@ async fn queries_with_filters_and_encodings_over_rpc() {
     .await
     .unwrap();
     assert_eq!(parsed["value"]["data"][1], "base64");
+    // base64+zstd and dataSlice, decoded as a client decodes them.
+    let full = rpc.get_account(&award.keys.award).await.unwrap();
+    for (encoding, slice) in [
+        (UiAccountEncoding::Base64Zstd, None),
+        (
+            UiAccountEncoding::Base64,
+            Some(solana_account_decoder::UiDataSliceConfig {
+                offset: 8,
+                length: 32,
+            }),
+        ),
+    ] {
+        let ui = rpc
+            .get_ui_account_with_config(
+                &award.keys.award,
+                RpcAccountInfoConfig {
+                    encoding: Some(encoding),
+                    data_slice: slice,
+                    ..RpcAccountInfoConfig::default()
+                },
+            )
+            .await
+            .unwrap()
+            .value
+            .unwrap();
+        let data = ui.data.decode().unwrap();
+        match slice {
+            None => assert_eq!(data, full.data),
+            Some(slice) => assert_eq!(data, full.data[slice.offset..slice.offset + slice.length]),
+        }
+    }
     // A filter too long is refused.
     let err = call(
         &rpc,
@@ -645,7 +700,8 @@ async fn retries_over_rpc_never_pay_twice() {
     );
 }
 
-/// Flags raised by many wallets at once: some valid, some refused by the program.
+/// Flags raised by many wallets at once, some valid and some refused by the program, each sent through the
+/// SDK client as an application would (a blockhash that expires in the queue is signed anew).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_concurrent_clients_lose_nothing() {
     const CLIENTS: usize = 32;
@@ -665,11 +721,15 @@ async fn many_concurrent_clients_lose_nothing() {
             Chain::airdrop(&backend, &flagger.pubkey(), 10_000_000_000)
                 .await
                 .unwrap();
+            let client = Client::new(backend).with_retry(RetryPolicy {
+                attempts: 5,
+                backoff: Duration::from_millis(50),
+            });
             let mut landed = Vec::new();
             let mut refused = Vec::new();
             for nonce in 0..VALID + REFUSED {
                 let valid = nonce < VALID;
-                let ix = builders::RaiseFlag {
+                let raise = builders::RaiseFlag {
                     target,
                     payment_award: None,
                     target_kind: FlagTarget::Award,
@@ -678,10 +738,15 @@ async fn many_concurrent_clients_lose_nothing() {
                     reason: FlagReason::Price,
                     // A zero evidence hash is refused.
                     evidence_hash: if valid { [9; 32] } else { [0; 32] },
-                }
-                .instruction();
-                match backend.send(&[ix], &[&flagger]).await {
-                    Ok(outcome) => landed.push((flagger.pubkey(), nonce, outcome.signature)),
+                };
+                let flag = raise.flag();
+                let sent = client
+                    .submit(&[raise.instruction()], &[&flagger], || async {
+                        Ok(client.backend().get_account(&flag).await?.is_some())
+                    })
+                    .await;
+                match sent {
+                    Ok(_) => landed.push((flagger.pubkey(), nonce)),
                     Err(err) => refused.push(err.ledger_error().map(u32::from)),
                 }
             }
@@ -699,20 +764,23 @@ async fn many_concurrent_clients_lose_nothing() {
     }
     assert_eq!(landed.len(), CLIENTS * VALID as usize);
 
-    // Every landed flag is on chain and in the target's history.
+    // Every landed flag is on chain, and the transaction that created it is in the target's history.
     let history = world
         .chain
         .signatures_for_address(&target, None, None, 1000)
         .await
         .unwrap();
     let rpc = served.rpc();
-    for (flagger, nonce, signature) in &landed {
+    for (flagger, nonce) in &landed {
         let flag = pda::flag(&target, flagger, *nonce).0;
         let account = rpc.get_account(&flag).await.unwrap();
-        let flag = Flag::try_deserialize(&mut account.data.as_slice()).unwrap();
-        assert_eq!((flag.flagger, flag.target), (*flagger, target));
+        let stored = Flag::try_deserialize(&mut account.data.as_slice()).unwrap();
+        assert_eq!((stored.flagger, stored.target), (*flagger, target));
+        let created = rpc.get_signatures_for_address(&flag).await.unwrap();
+        assert_eq!(created.len(), 1, "one transaction made flag {flag}");
+        let signature = Signature::from_str(&created[0].signature).unwrap();
         assert!(
-            history.iter().any(|s| s.signature == *signature),
+            history.iter().any(|s| s.signature == signature),
             "{signature} is in the history"
         );
     }
