@@ -181,3 +181,114 @@ fn the_readme_serve_walkthrough_runs_after_the_main_one() {
     assert_eq!(award["payments"], 4, "{award}");
     assert!(stderr.contains("saved and stopped"), "{stderr}");
 }
+
+/// The main walkthrough, every command with `-u` against `pubspend serve`'s server started in this test on a
+/// fresh chain: the whole payment path through the CLI's RPC backend. What only the embedded chain can do is
+/// done as on a real cluster instead: the test makes and funds the keys and creates the mint (the admin its
+/// mint authority), and the policy has no time lock, since nothing moves a served chain's clock.
+#[test]
+fn the_readme_walkthrough_runs_over_json_rpc() {
+    use anchor_lang::solana_program::program_pack::Pack;
+    use public_spending_localnet::{Localnet, LocalnetConfig};
+    use public_spending_sdk::{Backend, RpcBackend};
+    use solana_sdk::signature::{Keypair, Signer};
+
+    let dir = tempfile::TempDir::new().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(Localnet::start(LocalnetConfig {
+            rpc_port: 0,
+            ..LocalnetConfig::new(dir.path().join("served.json"))
+        }))
+        .unwrap();
+    let url = running.rpc_url();
+    let mint = runtime.block_on(async {
+        let rpc = solana_client::nonblocking::rpc_client::RpcClient::new(url.clone());
+        let mut admin = None;
+        for who in [
+            "admin",
+            "head",
+            "budget",
+            "obligor",
+            "clerk",
+            "approver1",
+            "approver2",
+            "disbursing",
+            "vendor",
+        ] {
+            let keypair = Keypair::new();
+            rpc.request_airdrop(&keypair.pubkey(), 100_000_000_000)
+                .await
+                .unwrap();
+            solana_keypair::write_keypair_file(&keypair, dir.path().join(format!("{who}.json")))
+                .unwrap();
+            if who == "admin" {
+                admin = Some(keypair);
+            }
+        }
+        let admin = admin.unwrap();
+        let backend = RpcBackend::new(url.clone(), admin.insecure_clone());
+        let mint = Keypair::new();
+        let len = anchor_spl::token::spl_token::state::Mint::LEN;
+        let lamports = rpc
+            .get_minimum_balance_for_rent_exemption(len)
+            .await
+            .unwrap();
+        let instructions = [
+            anchor_lang::solana_program::system_instruction::create_account(
+                &admin.pubkey(),
+                &mint.pubkey(),
+                lamports,
+                len as u64,
+                &anchor_spl::token::spl_token::ID,
+            ),
+            anchor_spl::token::spl_token::instruction::initialize_mint2(
+                &anchor_spl::token::spl_token::ID,
+                &mint.pubkey(),
+                &admin.pubkey(),
+                None,
+                2, // the decimals `ledger init` gives the embedded chain's test stablecoin
+            )
+            .unwrap(),
+        ];
+        backend.send(&instructions, &[&mint]).await.unwrap();
+        mint.pubkey()
+    });
+
+    let script = walkthrough()
+        .replace(
+            "  pubspend keygen new -o \"$who.json\"\n",
+            "  test -s \"$who.json\"\n",
+        )
+        .replace(
+            "pubspend ledger init -k admin.json",
+            "pubspend ledger init --mint \"$MINT\" -k admin.json",
+        )
+        .replace("--time-lock 86400", "--time-lock 0")
+        .lines()
+        .filter(|line| !line.contains("pubspend clock advance"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("pubspend ", "pubspend -u \"$URL\" ");
+    assert_eq!(
+        script.matches("pubspend ").count(),
+        script.matches("pubspend -u \"$URL\" ").count(),
+        "every command goes to the server:\n{script}"
+    );
+    let script = format!("export URL={url} MINT={mint}\n{script}");
+    let output = run_script(&script, dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the walkthrough over RPC failed:\n{stdout}\n{stderr}"
+    );
+    let agency: Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+    assert_eq!(agency["outlayed"], "40950.00");
+    assert_eq!(agency["payments"], 2);
+    assert!(
+        !dir.path().join("pubspend-embedded.json").exists(),
+        "nothing ran on the embedded chain"
+    );
+    runtime.block_on(running.shutdown()).unwrap();
+}

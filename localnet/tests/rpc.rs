@@ -903,6 +903,58 @@ async fn preflight_refuses_with_the_program_error_and_skipping_it_lands_the_fail
     );
     let before = rpc.get_balance(&agency.executor.pubkey()).await.unwrap();
 
+    // Simulation reports the refusal and its logs, and changes nothing.
+    let simulated = rpc.simulate_transaction(&transaction).await.unwrap().value;
+    assert_eq!(
+        simulated.err.map(TransactionError::from),
+        Some(TransactionError::InstructionError(
+            0,
+            solana_sdk::instruction::InstructionError::Custom(u32::from(
+                LedgerError::AboveFastPathThreshold
+            )),
+        ))
+    );
+    assert!(simulated.logs.unwrap().iter().any(|l| l.ends_with(&format!(
+        "failed: custom program error: {:#x}",
+        u32::from(LedgerError::AboveFastPathThreshold)
+    ))));
+    // A payment that would pass, simulated with inner instructions, and with its blockhash replaced.
+    let fits = world
+        .pay_small_ix(&agency, &award, 300 * UNIT)
+        .await
+        .instruction();
+    let stale = Transaction::new_signed_with_payer(
+        &[fits],
+        Some(&agency.executor.pubkey()),
+        &[&agency.executor],
+        Hash::new_unique(),
+    );
+    let simulated = rpc
+        .simulate_transaction_with_config(
+            &stale,
+            solana_client::rpc_config::RpcSimulateTransactionConfig {
+                sig_verify: false,
+                replace_recent_blockhash: true,
+                inner_instructions: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(simulated.err, None);
+    assert!(simulated.replacement_blockhash.is_some());
+    assert!(simulated.units_consumed.is_some_and(|units| units > 0));
+    assert!(simulated
+        .inner_instructions
+        .is_some_and(|sets| sets.iter().any(|set| set.instructions.len() >= 2)));
+    let unchanged: Award = world.get(&award.keys.award).await;
+    assert_eq!(
+        (unchanged.outlayed, unchanged.payment_count),
+        (0, 0),
+        "simulation paid nothing"
+    );
+
     let err = rpc.send_transaction(&transaction).await.unwrap_err();
     assert_eq!(code(&err), -32002);
     let ClientErrorKind::RpcError(RpcError::RpcResponseError {
