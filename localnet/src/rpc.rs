@@ -898,30 +898,3 @@ fn allows(filter: &RpcFilterType, account: &Account) -> bool {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_memcmp_filter_matches_only_its_bytes_at_its_offset() {
-        let account = Account {
-            lamports: 1,
-            data: vec![1, 2, 3, 4],
-            owner: anchor_lang::solana_program::system_program::ID,
-            executable: false,
-            rent_epoch: 0,
-        };
-        let memcmp = |offset, bytes: Vec<u8>| {
-            RpcFilterType::Memcmp(solana_rpc_client_api::filter::Memcmp::new_raw_bytes(
-                offset, bytes,
-            ))
-        };
-        assert!(allows(&memcmp(1, vec![2, 3]), &account));
-        assert!(!allows(&memcmp(0, vec![2, 3]), &account));
-        assert!(!allows(&memcmp(3, vec![4, 5]), &account));
-        assert!(allows(&RpcFilterType::DataSize(4), &account));
-        assert!(!allows(&RpcFilterType::DataSize(5), &account));
-        assert!(!allows(&RpcFilterType::TokenAccountState, &account));
-    }
-}

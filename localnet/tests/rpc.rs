@@ -616,6 +616,44 @@ async fn queries_with_filters_and_encodings_over_rpc() {
     );
     assert_eq!(parsed.program, "spl-token");
 
+    // The token program's accounts, by state and by owner (offset 32 of a token account).
+    let tokens = rpc
+        .get_program_ui_accounts_with_config(
+            &anchor_spl::token::spl_token::ID,
+            config(
+                vec![
+                    RpcFilterType::TokenAccountState,
+                    RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+                        32,
+                        award.payout_wallet.to_bytes().to_vec(),
+                    )),
+                ],
+                UiAccountEncoding::Base64,
+                false,
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        tokens.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        vec![world.payout(&award).recipient_token_account()]
+    );
+    let mints = rpc
+        .get_program_ui_accounts_with_config(
+            &anchor_spl::token::spl_token::ID,
+            config(
+                vec![
+                    RpcFilterType::TokenAccountState,
+                    RpcFilterType::DataSize(82),
+                ],
+                UiAccountEncoding::Base64,
+                false,
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(mints.is_empty(), "a mint is no token account");
+
     // Several accounts at once, a missing one as null.
     let missing = Pubkey::new_unique();
     let many = rpc
