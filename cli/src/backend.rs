@@ -11,6 +11,7 @@ use public_spending_sdk::{
 use solana_sdk::{
     account::Account,
     instruction::Instruction,
+    message::AddressLookupTableAccount,
     signature::{Keypair, Signature},
 };
 
@@ -37,6 +38,18 @@ impl Backend for AnyBackend {
         match self {
             Self::Rpc(rpc) => rpc.send(instructions, signers).await,
             Self::Embedded(chain) => chain.send(instructions, signers).await,
+        }
+    }
+
+    async fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TxOutcome, SdkError> {
+        match self {
+            Self::Rpc(rpc) => rpc.send_v0(instructions, signers, tables).await,
+            Self::Embedded(chain) => chain.send_v0(instructions, signers, tables).await,
         }
     }
 

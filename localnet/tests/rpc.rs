@@ -1178,3 +1178,121 @@ async fn binding_beyond_loopback_must_be_asked_for() {
         "nothing was started or written"
     );
 }
+
+/// A schedule paid in v0 transactions over JSON-RPC, its accounts looked up in a table: the SDK's RPC backend
+/// compiles and signs v0 messages, and reads their events back through the loaded addresses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_schedule_is_paid_in_v0_transactions_with_a_lookup_table_over_rpc() {
+    // The ledger is built on an embedded chain, with the table written in, then saved and served.
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    world.set_policy(&agency, POLICY).await;
+    let appropriation = world.appropriation(&agency, 100_000 * UNIT).await;
+    let allotment = world.allot(&agency, appropriation, 100_000 * UNIT).await;
+    let mut awards = Vec::new();
+    for i in 0..20 {
+        let uei: [u8; 12] = format!("VENDOR{i:06}").as_bytes().try_into().unwrap();
+        awards.push(
+            world
+                .award_under(&agency, appropriation, allotment, &uei, 1_000 * UNIT)
+                .await,
+        );
+    }
+    let schedule: Vec<(Pubkey, u64, [u8; 32])> = awards
+        .iter()
+        .map(|a| {
+            (
+                a.keys.award,
+                20 * UNIT,
+                payment_args(20 * UNIT).invoice_hash,
+            )
+        })
+        .collect();
+    // Token accounts are created first, so that the table holds them.
+    for award in &awards {
+        let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &agency.executor.pubkey(),
+            &award.payout_wallet,
+            &world.mint,
+            &anchor_spl::token::ID,
+        );
+        world.send(&[ix], &[&agency.executor]).await.unwrap();
+    }
+    let addresses = Client::new(&world.chain)
+        .batch_table_addresses(&agency.agency, &schedule, &agency.executor.pubkey())
+        .await
+        .unwrap();
+    let table = world.plant_lookup_table(addresses);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = world.chain.export().await.unwrap();
+    std::fs::write(
+        dir.path().join("chain.json"),
+        serde_json::to_vec(&saved).unwrap(),
+    )
+    .unwrap();
+    let running = Localnet::start(config(&dir)).await.unwrap();
+
+    let backend = RpcBackend::new(running.rpc_url(), agency.executor.insecure_clone());
+    let client = Client::new(&backend);
+    let read = client.lookup_table(&table.key).await.unwrap();
+    assert_eq!(read, table);
+    let sent = client
+        .pay_batch(&agency.agency, &schedule, &agency.executor, &[read])
+        .await
+        .unwrap();
+    let rpc = RpcClient::new(running.rpc_url());
+    let mut paid = 0;
+    for (lines, submitted) in &sent {
+        let outcome = submitted.outcome().expect("sent once");
+        let executed: Vec<_> = outcome
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                LedgerEvent::PaymentExecuted(e) => Some(e.record.award),
+                _ => None,
+            })
+            .collect();
+        let expected: Vec<Pubkey> = lines.iter().map(|&i| schedule[i].0).collect();
+        assert_eq!(executed, expected, "one event per line, in order");
+        paid += lines.len();
+        // It went as a v0 transaction, with its accounts loaded from the table.
+        let confirmed = rpc
+            .get_transaction_with_config(
+                &outcome.signature,
+                RpcTransactionConfig {
+                    encoding: Some(UiTransactionEncoding::Base64),
+                    commitment: None,
+                    max_supported_transaction_version: Some(0),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            confirmed.transaction.version,
+            Some(solana_sdk::transaction::TransactionVersion::Number(0))
+        );
+        let OptionSerializer::Some(loaded) = confirmed.transaction.meta.unwrap().loaded_addresses
+        else {
+            panic!("no loaded addresses")
+        };
+        assert!(loaded.writable.len() + loaded.readonly.len() >= 4 * lines.len());
+        // A v0 transaction is refused to a client that does not accept versions, as by a validator.
+        let err = rpc
+            .get_transaction(&outcome.signature, UiTransactionEncoding::Json)
+            .await
+            .unwrap_err();
+        assert_eq!(code(&err), -32015);
+    }
+    assert_eq!(paid, 20);
+    for award in &awards {
+        let paid_to = world.payout(award).recipient_token_account();
+        assert_eq!(
+            rpc.get_token_account_balance(&paid_to)
+                .await
+                .unwrap()
+                .amount,
+            (20 * UNIT).to_string()
+        );
+    }
+    running.shutdown().await.unwrap();
+}

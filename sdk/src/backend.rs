@@ -14,19 +14,15 @@ use solana_commitment_config::CommitmentConfig;
 use solana_sdk::{
     account::Account,
     instruction::Instruction,
+    message::{v0, AddressLookupTableAccount, VersionedMessage},
     signature::{Keypair, Signature, Signer},
-    transaction::Transaction,
+    transaction::{Transaction, VersionedTransaction},
 };
 use solana_transaction_status_client_types::{
     option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
 };
 
-use crate::{
-    error::SdkError,
-    events::{decode_events, LedgerEvent},
-    fetch::AccountSource,
-    query::Memcmp,
-};
+use crate::{error::SdkError, events::LedgerEvent, fetch::AccountSource, query::Memcmp};
 
 /// What a landed transaction did.
 #[derive(Debug, Clone)]
@@ -44,6 +40,14 @@ pub trait Backend: AccountSource + Sync {
         &self,
         instructions: &[Instruction],
         signers: &[&Keypair],
+    ) -> impl Future<Output = Result<TxOutcome, SdkError>> + Send;
+
+    /// As [`Backend::send`], in a v0 transaction that looks its accounts up in `tables` where it can.
+    fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
     ) -> impl Future<Output = Result<TxOutcome, SdkError>> + Send;
 
     /// Every program account matching all `filters`.
@@ -66,6 +70,15 @@ impl<T: Backend> Backend for &T {
         signers: &[&Keypair],
     ) -> impl Future<Output = Result<TxOutcome, SdkError>> + Send {
         (**self).send(instructions, signers)
+    }
+
+    fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> impl Future<Output = Result<TxOutcome, SdkError>> + Send {
+        (**self).send_v0(instructions, signers, tables)
     }
 
     fn program_accounts(
@@ -92,10 +105,23 @@ pub(crate) fn sign(
     blockhash: solana_sdk::hash::Hash,
 ) -> Result<Transaction, SdkError> {
     let mut transaction = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
-    // Keys the message does not need (a caller passing its usual signer to a permissionless instruction) are
-    // left out rather than refused.
-    let required = &transaction.message.account_keys
-        [..usize::from(transaction.message.header.num_required_signatures)];
+    let required = transaction.message.account_keys
+        [..usize::from(transaction.message.header.num_required_signatures)]
+        .to_vec();
+    let all = required_signers(payer, signers, &required);
+    transaction
+        .try_sign(&all, blockhash)
+        .map_err(|e| SdkError::Signing(e.to_string()))?;
+    Ok(transaction)
+}
+
+/// The fee payer first, then those of `signers` that `required` names (a caller passing its usual signer to a
+/// permissionless instruction is not refused for it).
+fn required_signers<'a>(
+    payer: &'a Keypair,
+    signers: &[&'a Keypair],
+    required: &[Pubkey],
+) -> Vec<&'a Keypair> {
     let mut all: Vec<&Keypair> = vec![payer];
     all.extend(
         signers
@@ -103,10 +129,25 @@ pub(crate) fn sign(
             .copied()
             .filter(|s| s.pubkey() != payer.pubkey() && required.contains(&s.pubkey())),
     );
-    transaction
-        .try_sign(&all, blockhash)
+    all
+}
+
+/// Signs a v0 transaction that looks its accounts up in `tables` where it can, with the fee payer and those of
+/// `signers` the message requires.
+pub(crate) fn sign_v0(
+    instructions: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: solana_sdk::hash::Hash,
+    tables: &[AddressLookupTableAccount],
+) -> Result<VersionedTransaction, SdkError> {
+    let message = v0::Message::try_compile(&payer.pubkey(), instructions, tables, blockhash)
         .map_err(|e| SdkError::Signing(e.to_string()))?;
-    Ok(transaction)
+    let required =
+        message.account_keys[..usize::from(message.header.num_required_signatures)].to_vec();
+    let all = required_signers(payer, signers, &required);
+    VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
+        .map_err(|e| SdkError::Signing(e.to_string()))
 }
 
 /// A JSON-RPC node (localnet, devnet, mainnet-beta or any URL).
@@ -127,45 +168,34 @@ impl RpcBackend {
         &self.client
     }
 
+    /// The events and logs of a landed transaction, legacy or v0, read back with `getTransaction`.
     async fn events_of(
         &self,
         signature: &Signature,
-        transaction: &Transaction,
     ) -> Result<(Vec<LedgerEvent>, Vec<String>), SdkError> {
-        let config = RpcTransactionConfig {
-            encoding: Some(UiTransactionEncoding::Base64),
-            commitment: Some(CommitmentConfig::confirmed()),
-            max_supported_transaction_version: Some(0),
-        };
-        let confirmed = self
+        use crate::history::History;
+        match self.transaction(signature).await? {
+            Some(landed) => Ok((landed.events(), landed.logs)),
+            None => Ok((Vec::new(), Vec::new())),
+        }
+    }
+
+    /// Sends a signed transaction and waits for it, then reads its events back.
+    async fn confirm(
+        &self,
+        transaction: &impl solana_client::rpc_client::SerializableTransaction,
+    ) -> Result<TxOutcome, SdkError> {
+        let signature = self
             .client
-            .get_transaction_with_config(signature, config)
+            .send_and_confirm_transaction(transaction)
             .await
             .map_err(rpc_error)?;
-        let Some(meta) = confirmed.transaction.meta else {
-            return Ok((Vec::new(), Vec::new()));
-        };
-        let keys = &transaction.message.account_keys;
-        let mut inner: Vec<(Pubkey, Vec<u8>)> = Vec::new();
-        if let OptionSerializer::Some(sets) = meta.inner_instructions {
-            for instruction in sets.into_iter().flat_map(|set| set.instructions) {
-                if let UiInstruction::Compiled(compiled) = instruction {
-                    let program = keys.get(usize::from(compiled.program_id_index)).copied();
-                    let data = bs58::decode(&compiled.data)
-                        .into_vec()
-                        .map_err(|e| SdkError::Transport(e.to_string()))?;
-                    inner.extend(program.map(|p| (p, data)));
-                }
-            }
-        }
-        let logs = match meta.log_messages {
-            OptionSerializer::Some(logs) => logs,
-            _ => Vec::new(),
-        };
-        Ok((
-            decode_events(inner.iter().map(|(p, d)| (p, d.as_slice()))),
+        let (events, logs) = self.events_of(&signature).await?;
+        Ok(TxOutcome {
+            signature,
+            events,
             logs,
-        ))
+        })
     }
 }
 
@@ -240,18 +270,29 @@ impl Backend for RpcBackend {
             .get_latest_blockhash()
             .await
             .map_err(rpc_error)?;
-        let transaction = sign(instructions, &self.payer, signers, blockhash)?;
-        let signature = self
+        self.confirm(&sign(instructions, &self.payer, signers, blockhash)?)
+            .await
+    }
+
+    async fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TxOutcome, SdkError> {
+        let blockhash = self
             .client
-            .send_and_confirm_transaction(&transaction)
+            .get_latest_blockhash()
             .await
             .map_err(rpc_error)?;
-        let (events, logs) = self.events_of(&signature, &transaction).await?;
-        Ok(TxOutcome {
-            signature,
-            events,
-            logs,
-        })
+        self.confirm(&sign_v0(
+            instructions,
+            &self.payer,
+            signers,
+            blockhash,
+            tables,
+        )?)
+        .await
     }
 
     async fn program_accounts(

@@ -28,24 +28,24 @@ pub fn compute_budget(items: usize) -> Instruction {
     )
 }
 
-/// The transaction of a `pay_batch` of `items` as it will be sent, signed with placeholder signatures: legacy,
-/// or v0 when `table` is given.
+/// The instructions of a `pay_batch` transaction: its compute budget, then the batch.
+pub fn instructions(batch: &PayBatch) -> [Instruction; 2] {
+    [compute_budget(batch.items.len()), batch.instruction()]
+}
+
+/// The transaction of a `pay_batch` of `items` as it will be sent, signed with placeholder signatures: legacy
+/// without `tables`, v0 looking its accounts up in them with.
 pub fn transaction(
     batch: &PayBatch,
-    table: Option<&AddressLookupTableAccount>,
+    tables: &[AddressLookupTableAccount],
 ) -> Option<VersionedTransaction> {
-    let ixs = [compute_budget(batch.items.len()), batch.instruction()];
-    let message = match table {
-        Some(table) => VersionedMessage::V0(
-            v0::Message::try_compile(
-                &batch.executor,
-                &ixs,
-                std::slice::from_ref(table),
-                Hash::default(),
-            )
-            .ok()?,
-        ),
-        None => VersionedMessage::Legacy(Message::new(&ixs, Some(&batch.executor))),
+    let ixs = instructions(batch);
+    let message = if tables.is_empty() {
+        VersionedMessage::Legacy(Message::new(&ixs, Some(&batch.executor)))
+    } else {
+        VersionedMessage::V0(
+            v0::Message::try_compile(&batch.executor, &ixs, tables, Hash::default()).ok()?,
+        )
     };
     let signatures =
         vec![Signature::default(); usize::from(message.header().num_required_signatures)];
@@ -77,7 +77,7 @@ pub fn pack(
     executor: Pubkey,
     (payment_mint, token_program): (Pubkey, Pubkey),
     items: &[BatchItem],
-    table: Option<&AddressLookupTableAccount>,
+    tables: &[AddressLookupTableAccount],
 ) -> Vec<Vec<usize>> {
     let batch = |group: &[usize]| PayBatch {
         agency,
@@ -91,7 +91,7 @@ pub fn pack(
     for position in 0..items.len() {
         current.push(position);
         let ok = current.len() <= public_spending::instructions::MAX_BATCH_ITEMS
-            && transaction(&batch(&current), table).is_some_and(|tx| fits(&tx));
+            && transaction(&batch(&current), tables).is_some_and(|tx| fits(&tx));
         if !ok {
             current.pop();
             if current.is_empty() {
@@ -107,4 +107,19 @@ pub fn pack(
         groups.push(current);
     }
     groups
+}
+
+/// What an address lookup table for `instructions` holds: every account they name except signers and the
+/// programs they call, each once, in order of first use. (Signers and called programs must be a transaction's
+/// own keys.)
+pub fn table_addresses(instructions: &[Instruction]) -> Vec<Pubkey> {
+    let programs: Vec<Pubkey> = instructions.iter().map(|ix| ix.program_id).collect();
+    let mut addresses: Vec<Pubkey> = Vec::new();
+    for meta in instructions.iter().flat_map(|ix| &ix.accounts) {
+        if !meta.is_signer && !programs.contains(&meta.pubkey) && !addresses.contains(&meta.pubkey)
+        {
+            addresses.push(meta.pubkey);
+        }
+    }
+    addresses
 }

@@ -26,7 +26,10 @@ use public_spending::{
     instructions::PaymentArgs,
     state::{Agency, Award, Exclusion, Ledger, Payment, Recipient},
 };
-use solana_sdk::{signature::Keypair, signer::Signer, transaction::TransactionError};
+use solana_sdk::{
+    message::AddressLookupTableAccount, signature::Keypair, signer::Signer,
+    transaction::TransactionError,
+};
 
 use crate::{
     backend::{Backend, TxOutcome},
@@ -145,9 +148,25 @@ impl<B: Backend> Client<B> {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<bool, SdkError>>,
     {
+        self.submit_via(|| self.backend.send(instructions, signers), landed)
+            .await
+    }
+
+    /// [`Self::submit`] for whatever `send` sends (a legacy or a v0 transaction).
+    async fn submit_via<S, SentFut, F, Fut>(
+        &self,
+        send: S,
+        landed: F,
+    ) -> Result<Submitted, SdkError>
+    where
+        S: Fn() -> SentFut,
+        SentFut: Future<Output = Result<TxOutcome, SdkError>>,
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<bool, SdkError>>,
+    {
         let mut attempt = 1;
         loop {
-            let err = match self.backend.send(instructions, signers).await {
+            let err = match send().await {
                 Ok(outcome) => return Ok(Submitted::Landed(outcome)),
                 Err(err) => err,
             };
@@ -285,6 +304,30 @@ impl<B: Backend> Client<B> {
     }
 
     /// The UEI's ledger-wide exclusion, if an auditor ever wrote one (it may since have been lifted).
+    /// An address lookup table as a v0 message uses it: its address and the addresses it holds.
+    pub async fn lookup_table(&self, key: &Pubkey) -> Result<AddressLookupTableAccount, SdkError> {
+        use solana_address_lookup_table_interface::{program, state::AddressLookupTable};
+        let account = self
+            .backend
+            .get_account(key)
+            .await?
+            .ok_or(SdkError::AccountNotFound(*key))?;
+        let decode = |reason: String| SdkError::Decode {
+            address: *key,
+            kind: "address lookup table",
+            reason,
+        };
+        if account.owner != program::ID {
+            return Err(decode(format!("it is owned by {}", account.owner)));
+        }
+        let table =
+            AddressLookupTable::deserialize(&account.data).map_err(|e| decode(e.to_string()))?;
+        Ok(AddressLookupTableAccount {
+            key: *key,
+            addresses: table.addresses.to_vec(),
+        })
+    }
+
     pub async fn exclusion(&self, uei: &[u8; UEI_LEN]) -> Result<Option<Exclusion>, SdkError> {
         self.fetch_optional(&pda::exclusion(uei).0).await
     }
@@ -361,19 +404,13 @@ impl<B: Backend + crate::history::History> Client<B> {
         Ok(false)
     }
 
-    /// Pays a schedule of fast-path invoices with `pay_batch`, packed into as few legacy transactions as fit
-    /// (see [`crate::batch::pack`]), sent in order. Each award's next index is read once and counted forward,
-    /// so the items of one award take consecutive indices. Missing recipient token accounts are created first
-    /// (idempotently). Returns, per transaction, the item positions it paid and how it was submitted; a
-    /// failing transaction stops the run (the items before it are paid, the rest are not sent). Retries never
-    /// pay twice: after a failure, a group whose first payment is in its award's history has landed.
-    pub async fn pay_batch(
+    /// The `pay_batch` items of a schedule of `(award, amount, invoice hash)`: each award's next index is read
+    /// once and counted forward, so the items of one award take consecutive indices. Also returns the payout
+    /// wallets whose token account does not exist yet.
+    pub async fn batch_items(
         &self,
-        agency: &Pubkey,
         items: &[(Pubkey, u64, [u8; 32])],
-        executor: &Keypair,
-    ) -> Result<Vec<(Vec<usize>, Submitted)>, SdkError> {
-        let ledger = self.ledger().await?;
+    ) -> Result<(Vec<crate::builders::BatchItem>, Vec<Pubkey>), SdkError> {
         let mut next: Vec<(Pubkey, u32)> = Vec::new();
         let mut built = Vec::with_capacity(items.len());
         let mut missing = Vec::new();
@@ -404,6 +441,46 @@ impl<B: Backend + crate::history::History> Client<B> {
                 invoice_hash: *invoice_hash,
             });
         }
+        Ok((built, missing))
+    }
+
+    /// The addresses an address lookup table needs for paying `items` with `pay_batch`: put them in a table
+    /// (`solana address-lookup-table create`, then `extend`) and pass it to [`Self::pay_batch`].
+    pub async fn batch_table_addresses(
+        &self,
+        agency: &Pubkey,
+        items: &[(Pubkey, u64, [u8; 32])],
+        executor: &Pubkey,
+    ) -> Result<Vec<Pubkey>, SdkError> {
+        let ledger = self.ledger().await?;
+        let (built, _) = self.batch_items(items).await?;
+        let batch = crate::builders::PayBatch {
+            agency: *agency,
+            executor: *executor,
+            payment_mint: ledger.payment_mint,
+            token_program: ledger.token_program,
+            items: built,
+        };
+        Ok(crate::batch::table_addresses(&crate::batch::instructions(
+            &batch,
+        )))
+    }
+
+    /// Pays a schedule of fast-path invoices with `pay_batch`, packed into as few transactions as fit (see
+    /// [`crate::batch::pack`]): legacy without `tables`, v0 looking accounts up in them with. Sent in order;
+    /// missing recipient token accounts are created first (idempotently). Returns, per transaction, the item
+    /// positions it paid and how it was submitted; a failing transaction stops the run (the items before it
+    /// are paid, the rest are not sent). Retries never pay twice: after a failure, a group whose first payment
+    /// is in its award's history has landed.
+    pub async fn pay_batch(
+        &self,
+        agency: &Pubkey,
+        items: &[(Pubkey, u64, [u8; 32])],
+        executor: &Keypair,
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<Vec<(Vec<usize>, Submitted)>, SdkError> {
+        let ledger = self.ledger().await?;
+        let (built, missing) = self.batch_items(items).await?;
         for wallet in missing {
             let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
                 &executor.pubkey(),
@@ -418,7 +495,7 @@ impl<B: Backend + crate::history::History> Client<B> {
             executor.pubkey(),
             (ledger.payment_mint, ledger.token_program),
             &built,
-            None,
+            tables,
         );
         let mut sent = Vec::with_capacity(groups.len());
         for group in groups {
@@ -429,27 +506,29 @@ impl<B: Backend + crate::history::History> Client<B> {
                 token_program: ledger.token_program,
                 items: group.iter().map(|&i| built[i]).collect(),
             };
-            let ixs = [
-                crate::batch::compute_budget(group.len()),
-                batch.instruction(),
-            ];
+            let ixs = crate::batch::instructions(&batch);
             let first = built[group[0]];
             let args = PaymentArgs {
                 amount: first.amount,
                 invoice_hash: first.invoice_hash,
             };
             let no_reference = Pubkey::default();
-            let submitted = self
-                .submit(&ixs, &[executor], || {
-                    self.fast_payment_landed(
-                        &first.keys.award,
-                        &first.keys.award,
-                        first.index,
-                        &args,
-                        &no_reference,
-                    )
-                })
-                .await?;
+            let landed = || {
+                self.fast_payment_landed(
+                    &first.keys.award,
+                    &first.keys.award,
+                    first.index,
+                    &args,
+                    &no_reference,
+                )
+            };
+            let signers = [executor];
+            let submitted = if tables.is_empty() {
+                self.submit(&ixs, &signers, landed).await?
+            } else {
+                self.submit_via(|| self.backend.send_v0(&ixs, &signers, tables), landed)
+                    .await?
+            };
             sent.push((group, submitted));
         }
         Ok(sent)

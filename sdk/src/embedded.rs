@@ -27,6 +27,7 @@ use solana_sdk::{
     account::Account,
     hash::Hash,
     instruction::Instruction,
+    message::AddressLookupTableAccount,
     rent::Rent,
     signature::{Keypair, Signature, Signer},
     transaction::{TransactionError, VersionedTransaction},
@@ -34,7 +35,7 @@ use solana_sdk::{
 
 pub use crate::backend::TxOutcome;
 use crate::{
-    backend::{sign, Backend},
+    backend::{sign, sign_v0, Backend},
     error::SdkError,
     events::decode_events,
     fetch::AccountSource,
@@ -416,10 +417,40 @@ impl EmbeddedChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
+        self.send_signed(|blockhash| {
+            sign(instructions, &self.context.payer, signers, blockhash).map(Into::into)
+        })
+        .await
+    }
+
+    /// As [`Self::send`], in a v0 transaction that looks its accounts up in `tables` where it can.
+    pub async fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_signed(|blockhash| {
+            sign_v0(
+                instructions,
+                &self.context.payer,
+                signers,
+                blockhash,
+                tables,
+            )
+        })
+        .await
+    }
+
+    /// Sends the transaction `sign` makes under the latest blockhash; when an identical transaction landed
+    /// under that blockhash already, signs it anew under the next one.
+    async fn send_signed(
+        &self,
+        sign: impl Fn(Hash) -> Result<VersionedTransaction, SdkError>,
+    ) -> Result<TxOutcome, SdkError> {
         let mut blockhash = self.latest_blockhash().await?;
         loop {
-            match self.try_send(instructions, signers, blockhash).await {
-                // An identical transaction landed under this blockhash already: sign anew under a fresh one.
+            match self.send_transaction(sign(blockhash)?).await {
                 Err(SdkError::Transaction(TransactionError::AlreadyProcessed)) => {
                     blockhash = self.blockhash_after(blockhash).await?;
                 }
@@ -445,16 +476,6 @@ impl EmbeddedChain {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-    }
-
-    async fn try_send(
-        &self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-        blockhash: Hash,
-    ) -> Result<TxOutcome, SdkError> {
-        let transaction = sign(instructions, &self.context.payer, signers, blockhash)?;
-        self.send_transaction(transaction.into()).await
     }
 
     /// Processes a transaction signed elsewhere (legacy or v0 with lookup tables), capturing its events. A
@@ -991,6 +1012,15 @@ impl Backend for EmbeddedChain {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
         EmbeddedChain::send(self, instructions, signers).await
+    }
+
+    async fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TxOutcome, SdkError> {
+        EmbeddedChain::send_v0(self, instructions, signers, tables).await
     }
 
     async fn program_accounts(

@@ -5,9 +5,6 @@
 //!
 //! `cargo bench -p public-spending-tests --bench packing`
 
-use std::borrow::Cow;
-
-use anchor_lang::prelude::Pubkey;
 use public_spending::state::{ApprovalPolicy, Award};
 use public_spending_sdk::{
     batch,
@@ -15,10 +12,8 @@ use public_spending_sdk::{
     pda, LedgerEvent,
 };
 use public_spending_tests::{payment_args, AgencyFixture, AwardFixture, World, UNIT};
-use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
 use solana_packet::PACKET_DATA_SIZE;
 use solana_sdk::{
-    account::Account,
     hash::Hash,
     instruction::Instruction,
     message::{v0, AddressLookupTableAccount, VersionedMessage},
@@ -86,47 +81,9 @@ fn largest(build: impl Fn(u32) -> VersionedTransaction) -> (u32, usize) {
     best
 }
 
-/// A lookup table on the embedded chain holding every non-signer account `ixs` name, except the programs.
+/// A lookup table on the embedded chain holding every account `ixs` name except signers and programs.
 fn lookup_table(world: &mut World, ixs: &[Instruction]) -> AddressLookupTableAccount {
-    let mut addresses: Vec<Pubkey> = Vec::new();
-    for meta in ixs.iter().flat_map(|ix| &ix.accounts) {
-        if !meta.is_signer
-            && meta.pubkey != public_spending::ID
-            && !addresses.contains(&meta.pubkey)
-        {
-            addresses.push(meta.pubkey);
-        }
-    }
-    let table_key = Pubkey::new_unique();
-    let meta = LookupTableMeta {
-        deactivation_slot: u64::MAX,
-        last_extended_slot: 0,
-        last_extended_slot_start_index: 0,
-        authority: None,
-        _padding: 0,
-    };
-    let data = AddressLookupTable {
-        meta,
-        addresses: Cow::Borrowed(&addresses),
-    }
-    .serialize_for_tests()
-    .expect("table");
-    let rent = solana_sdk::rent::Rent::default().minimum_balance(data.len());
-    let account = Account {
-        lamports: rent,
-        data,
-        owner: solana_address_lookup_table_interface::program::ID,
-        executable: false,
-        rent_epoch: 0,
-    };
-    world
-        .chain
-        .set_account(&table_key, account)
-        .expect("lookup table");
-    AddressLookupTableAccount {
-        key: table_key,
-        addresses,
-    }
+    world.plant_lookup_table(batch::table_addresses(ixs))
 }
 
 /// The largest `pay_batch` of `items` (from the first) that fits one transaction, executed: (count, bytes, paid).
@@ -141,7 +98,7 @@ async fn largest_batch(
         agency.executor.pubkey(),
         (world.mint, anchor_spl::token::ID),
         items,
-        table,
+        table.map(std::slice::from_ref).unwrap_or_default(),
     )[0]
     .len();
     let pay = PayBatch {

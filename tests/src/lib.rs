@@ -26,6 +26,7 @@ use public_spending_sdk::{
 use solana_sdk::{
     account::Account,
     instruction::{Instruction, InstructionError},
+    message::AddressLookupTableAccount,
     signature::{Keypair, Signature, Signer},
     transaction::TransactionError,
 };
@@ -153,17 +154,17 @@ impl<B: Backend> AccountSource for Flaky<'_, B> {
     }
 }
 
-impl<B: Backend> Backend for Flaky<'_, B> {
-    async fn send(
+impl<B: Backend> Flaky<'_, B> {
+    /// Passes the first send on, or not, as the fault says, and loses its response if it says so.
+    async fn faulty(
         &self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
+        send: impl Future<Output = Result<TxOutcome, SdkError>>,
     ) -> Result<TxOutcome, SdkError> {
         let first = self.sends.fetch_add(1, Ordering::SeqCst) == 0;
         if first && self.fault == Fault::Dropped {
             return Err(SdkError::Transport("connection refused".into()));
         }
-        let outcome = self.chain.send(instructions, signers).await;
+        let outcome = send.await;
         if outcome.is_ok() {
             self.landed.fetch_add(1, Ordering::SeqCst);
         }
@@ -173,6 +174,26 @@ impl<B: Backend> Backend for Flaky<'_, B> {
             ));
         }
         outcome
+    }
+}
+
+impl<B: Backend> Backend for Flaky<'_, B> {
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        self.faulty(self.chain.send(instructions, signers)).await
+    }
+
+    async fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<TxOutcome, SdkError> {
+        self.faulty(self.chain.send_v0(instructions, signers, tables))
+            .await
     }
 
     async fn program_accounts(
@@ -289,6 +310,37 @@ impl World {
     /// A fresh embedded chain with the mint but no ledger yet.
     pub async fn without_ledger() -> Self {
         Self::without_ledger_on(EmbeddedChain::start().await).await
+    }
+}
+
+impl World {
+    /// Writes an address lookup table holding `addresses` straight into the embedded chain, active from the
+    /// start. (A table created by its program only serves from the slot after its last extension, and the
+    /// embedded chain's slot does not advance.)
+    pub fn plant_lookup_table(&mut self, addresses: Vec<Pubkey>) -> AddressLookupTableAccount {
+        use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
+        let key = Pubkey::new_unique();
+        let data = AddressLookupTable {
+            meta: LookupTableMeta {
+                deactivation_slot: u64::MAX,
+                last_extended_slot: 0,
+                last_extended_slot_start_index: 0,
+                authority: None,
+                _padding: 0,
+            },
+            addresses: std::borrow::Cow::Borrowed(&addresses),
+        }
+        .serialize_for_tests()
+        .expect("lookup table");
+        let account = Account {
+            lamports: solana_sdk::rent::Rent::default().minimum_balance(data.len()),
+            data,
+            owner: solana_address_lookup_table_interface::program::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.chain.set_account(&key, account).expect("lookup table");
+        AddressLookupTableAccount { key, addresses }
     }
 }
 

@@ -109,6 +109,15 @@ impl Backend for Flaky<'_> {
         self.chain.send(instructions, signers).await
     }
 
+    async fn send_v0(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[solana_sdk::message::AddressLookupTableAccount],
+    ) -> Result<TxOutcome, SdkError> {
+        self.chain.send_v0(instructions, signers, tables).await
+    }
+
     async fn program_accounts(
         &self,
         filters: &[Memcmp],

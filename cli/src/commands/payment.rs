@@ -94,6 +94,20 @@ pub enum PaymentCommand {
         /// Pay even though an award already has a payment with the same invoice
         #[arg(long)]
         allow_duplicate_invoice: bool,
+        /// An address lookup table holding the schedule's accounts (see `payment batch-addresses`): sends v0
+        /// transactions, which fit more payments each. Repeat for several tables
+        #[arg(long = "lookup-table", value_name = "ADDRESS")]
+        lookup_tables: Vec<String>,
+    },
+    /// Print the addresses an address lookup table needs to pay FILE with `pay-batch --lookup-table`, one per
+    /// line (create the table with `solana address-lookup-table create`, add them with `... extend`)
+    BatchAddresses {
+        /// Agency code
+        code: String,
+        file: PathBuf,
+        /// The member who will send the batches (EXECUTE role)
+        #[arg(long, value_name = "PUBKEY")]
+        executor: String,
     },
     /// Close a final payment account and return its rent (anyone)
     Archive(Which),
@@ -141,7 +155,10 @@ pub enum PaymentCommand {
 pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
     let signs = !matches!(
         command,
-        PaymentCommand::Show { .. } | PaymentCommand::List { .. } | PaymentCommand::History { .. }
+        PaymentCommand::Show { .. }
+            | PaymentCommand::List { .. }
+            | PaymentCommand::History { .. }
+            | PaymentCommand::BatchAddresses { .. }
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
@@ -184,40 +201,24 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             code,
             file,
             allow_duplicate_invoice,
+            lookup_tables,
         } => {
             let signer = session.signer()?;
-            let text = match std::fs::read_to_string(&file) {
-                Ok(text) => text,
-                Err(err) => fail!("cannot read {}: {err}", file.display()),
-            };
-            let lines = match public_spending_sdk::schedule::read(&text) {
-                Ok(lines) => lines,
-                Err(errors) => fail!(
-                    "{} refused, nothing sent: {}",
-                    file.display(),
-                    errors.join("; ")
-                ),
-            };
             let (agency, _) = session.agency(&code).await?;
             require_role(&session, &code, &agency, &signer.pubkey(), ROLE_EXECUTE).await?;
-            let folder = file.parent().unwrap_or(std::path::Path::new("."));
-            let checked = match session
-                .client
-                .check_schedule(&code, &lines, folder, allow_duplicate_invoice)
-                .await?
-            {
-                Ok(checked) => checked,
-                Err(errors) => fail!(
-                    "{} refused, nothing sent: {}",
-                    file.display(),
-                    errors.join("; ")
-                ),
-            };
+            let checked = checked_schedule(&session, &code, &file, allow_duplicate_invoice).await?;
+            let mut tables = Vec::with_capacity(lookup_tables.len());
+            for address in &lookup_tables {
+                tables.push(session.client.lookup_table(&args::pubkey(address)?).await?);
+            }
             let items: Vec<_> = checked
                 .iter()
                 .map(|c| (c.award, c.amount, c.invoice_hash))
                 .collect();
-            let sent = session.client.pay_batch(&agency, &items, signer).await?;
+            let sent = session
+                .client
+                .pay_batch(&agency, &items, signer, &tables)
+                .await?;
             let mut table = Table::new(&["line", "award id", "amount", "transaction"]);
             for (positions, submitted) in &sent {
                 let transaction = submitted.outcome().map_or(
@@ -233,6 +234,29 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                         transaction.clone().into(),
                     ]);
                 }
+            }
+            table.print(session.format);
+        }
+        PaymentCommand::BatchAddresses {
+            code,
+            file,
+            executor,
+        } => {
+            let executor = args::pubkey(&executor)?;
+            let (agency, _) = session.agency(&code).await?;
+            require_role(&session, &code, &agency, &executor, ROLE_EXECUTE).await?;
+            let checked = checked_schedule(&session, &code, &file, true).await?;
+            let items: Vec<_> = checked
+                .iter()
+                .map(|c| (c.award, c.amount, c.invoice_hash))
+                .collect();
+            let addresses = session
+                .client
+                .batch_table_addresses(&agency, &items, &executor)
+                .await?;
+            let mut table = Table::new(&["address"]);
+            for address in addresses {
+                table.push(vec![Field::Key(address)]);
             }
             table.print(session.format);
         }
@@ -716,4 +740,38 @@ async fn hold(
         &grounds,
     )
     .await
+}
+
+/// Reads and checks a whole payment schedule before anything is sent; any bad line refuses the file.
+async fn checked_schedule(
+    session: &Session,
+    code: &str,
+    file: &std::path::Path,
+    allow_duplicate_invoice: bool,
+) -> CliResult<Vec<public_spending_sdk::schedule::CheckedLine>> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(err) => fail!("cannot read {}: {err}", file.display()),
+    };
+    let lines = match public_spending_sdk::schedule::read(&text) {
+        Ok(lines) => lines,
+        Err(errors) => fail!(
+            "{} refused, nothing sent: {}",
+            file.display(),
+            errors.join("; ")
+        ),
+    };
+    let folder = file.parent().unwrap_or(std::path::Path::new("."));
+    match session
+        .client
+        .check_schedule(code, &lines, folder, allow_duplicate_invoice)
+        .await?
+    {
+        Ok(checked) => Ok(checked),
+        Err(errors) => fail!(
+            "{} refused, nothing sent: {}",
+            file.display(),
+            errors.join("; ")
+        ),
+    }
 }

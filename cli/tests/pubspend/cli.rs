@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::{
+    pubkey::Pubkey,
+    signature::{Keypair, Signer},
+};
 use tempfile::TempDir;
 
 /// A temporary folder holding keypair files and the saved embedded chain.
@@ -1364,5 +1367,121 @@ fn a_payment_schedule_is_checked_whole_then_paid_in_batches() {
         "executor",
         &["payment", "pay-batch", "075", &good],
         "duplicate invoice: award C-1 already has payment 0 of 100.00 with this invoice (paid)",
+    );
+}
+
+#[test]
+fn a_schedule_is_paid_in_v0_transactions_with_a_lookup_table() {
+    use base64::Engine;
+    use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
+
+    let env = ledger_with_award();
+    std::fs::write(
+        env.path("schedule.csv"),
+        format!("award_id,amount,invoice\nC-1,100.00,{HASH}\nC-1,7.00,{HASH2}\n"),
+    )
+    .unwrap();
+    let schedule = env.path("schedule.csv").display().to_string();
+    let bytes: Vec<u8> =
+        serde_json::from_str(&std::fs::read_to_string(env.path("executor.json")).unwrap()).unwrap();
+    let executor = Keypair::try_from(&bytes[..]).unwrap().pubkey().to_string();
+
+    let listed = env.json(
+        "executor",
+        &[
+            "payment",
+            "batch-addresses",
+            "075",
+            &schedule,
+            "--executor",
+            &executor,
+        ],
+    );
+    let addresses: Vec<Pubkey> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["address"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        addresses.len(),
+        9 + 4,
+        "the batch's own accounts with the appropriation and allotment, and the award, recipient, exclusion \
+         and token account once"
+    );
+    assert!(!addresses.contains(&executor.parse().unwrap()));
+
+    // The table, written into the saved chain as `solana address-lookup-table create/extend` would leave it.
+    let table = Pubkey::new_unique();
+    let data = AddressLookupTable {
+        meta: LookupTableMeta {
+            deactivation_slot: u64::MAX,
+            ..LookupTableMeta::default()
+        },
+        addresses: std::borrow::Cow::Borrowed(&addresses),
+    }
+    .serialize_for_tests()
+    .unwrap();
+    let mut chain: Value =
+        serde_json::from_slice(&std::fs::read(env.path("chain.json")).unwrap()).unwrap();
+    chain["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "address": table.to_string(),
+            "lamports": 10_000_000_000u64,
+            "owner": solana_address_lookup_table_interface::program::ID.to_string(),
+            "data": base64::engine::general_purpose::STANDARD.encode(&data),
+        }));
+    std::fs::write(env.path("chain.json"), serde_json::to_vec(&chain).unwrap()).unwrap();
+
+    // A key that is no lookup table is refused before anything is sent.
+    let agency = env.json("admin", &["agency", "show", "075"])["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env.refused(
+        "executor",
+        &[
+            "payment",
+            "pay-batch",
+            "075",
+            &schedule,
+            "--lookup-table",
+            &agency,
+        ],
+        "is not a valid address lookup table",
+    );
+
+    let paid = env.json(
+        "executor",
+        &[
+            "payment",
+            "pay-batch",
+            "075",
+            &schedule,
+            "--lookup-table",
+            &table.to_string(),
+        ],
+    );
+    let rows = paid.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0]["transaction"], rows[1]["transaction"],
+        "one transaction"
+    );
+    // It went as v0, its accounts loaded from the table.
+    let chain: Value =
+        serde_json::from_slice(&std::fs::read(env.path("chain.json")).unwrap()).unwrap();
+    let last = chain["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["signature"], rows[0]["transaction"]);
+    assert!(
+        last["loaded_writable"].as_array().unwrap().len() >= 3,
+        "award, allotment, appropriation, treasury and the token account are written through the table: {last}"
+    );
+    let c1 = env.json("admin", &["award", "show", "075", "C-1"]);
+    assert_eq!(
+        (&c1["outlayed"], &c1["payments"]),
+        (&"107.00".into(), &2.into())
     );
 }

@@ -315,7 +315,7 @@ async fn the_client_splits_a_schedule_into_transactions_that_fit_and_pays_each_l
         })
         .collect();
     let sent = client
-        .pay_batch(&agency.agency, &schedule, &agency.executor)
+        .pay_batch(&agency.agency, &schedule, &agency.executor, &[])
         .await
         .unwrap();
     assert!(
@@ -335,4 +335,90 @@ async fn the_client_splits_a_schedule_into_transactions_that_fit_and_pays_each_l
         assert_eq!(paid, lines.len());
     }
     assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 24);
+}
+
+/// With a lookup table holding the schedule's accounts, the client sends v0 transactions that each pay more
+/// lines, every line once, and a batch whose response is lost is found landed, never sent again.
+#[tokio::test]
+async fn with_a_lookup_table_the_client_sends_fewer_v0_transactions_and_pays_each_line_once() {
+    let (mut world, agency, awards) = setup(24).await;
+    let schedule: Vec<(Pubkey, u64, [u8; 32])> = awards
+        .iter()
+        .map(|a| {
+            (
+                a.keys.award,
+                50 * UNIT,
+                payment_args(50 * UNIT).invoice_hash,
+            )
+        })
+        .collect();
+    let addresses = Client::new(&world.chain)
+        .batch_table_addresses(&agency.agency, &schedule, &agency.executor.pubkey())
+        .await
+        .unwrap();
+    assert_eq!(
+        addresses.len(),
+        9 + 24 * 4,
+        "the batch's own accounts (ledger, agency, member, mint, treasury, token program, event authority), the \
+         appropriation and allotment, and per line its award, recipient, exclusion and token account"
+    );
+    assert!(
+        !addresses.contains(&agency.executor.pubkey()),
+        "a signer is never looked up"
+    );
+    let planted = world.plant_lookup_table(addresses);
+    let client = Client::new(&world.chain);
+    let table = client.lookup_table(&planted.key).await.unwrap();
+    assert_eq!(table, planted, "the table reads back as written");
+
+    let legacy = client.batch_items(&schedule).await.unwrap().0;
+    let groups = |tables: &[_]| {
+        public_spending_sdk::batch::pack(
+            agency.agency,
+            agency.executor.pubkey(),
+            (world.mint, anchor_spl::token::ID),
+            &legacy,
+            tables,
+        )
+        .len()
+    };
+    let (legacy_groups, v0_groups) = (groups(&[]), groups(std::slice::from_ref(&table)));
+    assert!(
+        v0_groups < legacy_groups,
+        "{v0_groups} v0 against {legacy_groups} legacy"
+    );
+
+    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
+    let client = Client::new(flaky).with_retry(public_spending_sdk::client::RetryPolicy {
+        attempts: 3,
+        backoff: std::time::Duration::ZERO,
+    });
+    let sent = client
+        .pay_batch(&agency.agency, &schedule, &agency.executor, &[table])
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), v0_groups);
+    assert!(matches!(
+        sent[0].1,
+        public_spending_sdk::client::Submitted::AlreadyLanded
+    ));
+    let lines: Vec<usize> = sent.iter().flat_map(|(lines, _)| lines.clone()).collect();
+    assert_eq!(lines, (0..24).collect::<Vec<_>>());
+    assert_eq!(
+        client
+            .backend()
+            .landed
+            .load(std::sync::atomic::Ordering::SeqCst) as usize,
+        v0_groups,
+        "each transaction landed once"
+    );
+    assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 24);
+    for award in &awards {
+        assert_eq!(
+            world
+                .balance(&world.payout(award).recipient_token_account())
+                .await,
+            50 * UNIT
+        );
+    }
 }

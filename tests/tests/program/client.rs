@@ -174,7 +174,7 @@ async fn a_retried_batch_whose_first_attempt_landed_pays_once() {
         ),
     ];
     let sent = client
-        .pay_batch(&agency.agency, &schedule, &agency.executor)
+        .pay_batch(&agency.agency, &schedule, &agency.executor, &[])
         .await
         .unwrap();
     assert_eq!(sent.len(), 1);
