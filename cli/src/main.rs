@@ -101,6 +101,12 @@ enum Command {
     /// Write one self-contained HTML report with charts, the audit and the verification
     Report(watchdog::ReportArgs),
     /// Serve the embedded chain over Solana JSON-RPC (HTTP) and WebSocket, like solana-test-validator
+    ///
+    /// Serves the chain saved in --embedded-state (created when missing): JSON-RPC over HTTP on --rpc-port and
+    /// WebSocket subscriptions on the next port, with Solana's own request and response types, so that
+    /// `pubspend -u http://127.0.0.1:8899`, the Solana CLI, explorers and the Anchor TypeScript client work
+    /// against it. The state file is locked while served and saved a moment after every change; Ctrl-C or
+    /// SIGTERM saves it and exits. Listens on 127.0.0.1 unless --bind and --allow-non-loopback say otherwise.
     Serve(serve::ServeArgs),
 }
 

@@ -67,7 +67,7 @@ impl LocalnetConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum LocalnetError {
     #[error(
-        "refusing to bind to {0}, which is not a loopback address: anyone who reaches it can send transactions and take airdrops (pass the explicit flag to allow it)"
+        "refusing to bind to {0}, which is not a loopback address: anyone who reaches it can send transactions and take airdrops (allow it explicitly with --allow-non-loopback)"
     )]
     NotLoopback(IpAddr),
     #[error("{0} is already in use by another pubspend command or server")]

@@ -90,6 +90,7 @@ pub enum PaymentCommand {
     PayBatch {
         /// Agency code
         code: String,
+        /// The schedule: a CSV file with the header `award_id,amount,invoice`
         file: PathBuf,
         /// Pay even though an award already has a payment with the same invoice
         #[arg(long)]
@@ -104,6 +105,7 @@ pub enum PaymentCommand {
     BatchAddresses {
         /// Agency code
         code: String,
+        /// The schedule, as for `pay-batch`
         file: PathBuf,
         /// The member who will send the batches (EXECUTE role)
         #[arg(long, value_name = "PUBKEY")]
