@@ -229,6 +229,30 @@ async fn cluster_methods_answer_as_a_validator_does() {
     forged.signatures[0] = Signature::from([7; 64]);
     let err = rpc.send_transaction(&forged).await.unwrap_err();
     assert_eq!(code(&err), -32003);
+    // Bytes that are no transaction, and an encoding a transaction is never sent in.
+    for params in [
+        json!(["not base64 at all!", { "encoding": "base64" }]),
+        json!(["AAAA", { "encoding": "base64" }]),
+        json!(["AAAA", { "encoding": "jsonParsed" }]),
+    ] {
+        let err = call(&rpc, "sendTransaction", params.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(code(&err), -32602, "{params}");
+    }
+    // simulateTransaction's post-simulation accounts are not served; asking for them is refused, not ignored.
+    let encoded = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        bincode::serialize(&forged).unwrap(),
+    );
+    let err = call(
+        &rpc,
+        "simulateTransaction",
+        json!([encoded, { "encoding": "base64", "accounts": { "addresses": [b.pubkey().to_string()] } }]),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err), -32602);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
