@@ -49,6 +49,8 @@ pub struct LocalnetConfig {
     pub allow_non_loopback: bool,
     /// How long after a change the state file is written (changes in between are saved together).
     pub save_delay: Duration,
+    /// How often the open slot is closed when a transaction landed in it (a validator's slot time).
+    pub slot_duration: Duration,
 }
 
 impl LocalnetConfig {
@@ -60,6 +62,7 @@ impl LocalnetConfig {
             rpc_port: 8899,
             allow_non_loopback: false,
             save_delay: Duration::from_millis(200),
+            slot_duration: Duration::from_millis(400),
         }
     }
 }
@@ -88,6 +91,7 @@ pub struct Running {
     http: ServerHandle,
     ws: ServerHandle,
     saver: tokio::task::JoinHandle<()>,
+    slots: tokio::task::JoinHandle<()>,
 }
 
 pub struct Localnet;
@@ -101,6 +105,7 @@ impl Localnet {
         let state = StateFile::try_lock(&config.state, Access::Write)?
             .ok_or_else(|| LocalnetError::StateBusy(config.state.clone()))?;
         let chain = state.load().await?;
+        chain.resume_slots().await?;
         let node = Arc::new(Node::new(chain, state));
 
         let rpc_addr = SocketAddr::new(config.bind, config.rpc_port);
@@ -139,6 +144,7 @@ impl Localnet {
         let http = http.start(rpc::module(node.clone()));
         let ws = ws.start(pubsub::module(node.clone()));
         let saver = tokio::spawn(node.clone().save_on_change(config.save_delay));
+        let slots = tokio::spawn(node.clone().close_slots(config.slot_duration));
         Ok(Running {
             node,
             rpc_addr,
@@ -146,6 +152,7 @@ impl Localnet {
             http,
             ws,
             saver,
+            slots,
         })
     }
 }
@@ -180,7 +187,10 @@ impl Running {
         self.http.stopped().await;
         self.ws.stopped().await;
         self.saver.abort();
+        self.slots.abort();
+        // Aborted tasks end with a cancellation; that is how they are meant to end here.
         let _ = self.saver.await;
+        let _ = self.slots.await;
         self.node.close().await?;
         Ok(())
     }

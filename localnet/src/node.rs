@@ -126,6 +126,17 @@ impl Node {
         self.save().await
     }
 
+    /// Closes the open slot every `every` if a transaction landed in it, for as long as the server runs.
+    pub(crate) async fn close_slots(self: Arc<Self>, every: Duration) {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            if let Err(err) = self.chain.close_slot().await {
+                log::error!("the slot could not be closed: {err}");
+            }
+        }
+    }
+
     /// Saves the chain a moment after each change, for as long as the server runs.
     pub(crate) async fn save_on_change(self: Arc<Self>, delay: Duration) {
         loop {

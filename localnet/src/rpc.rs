@@ -22,6 +22,7 @@ use solana_account_decoder::{
     parse_token::token_amount_to_ui_amount_v3,
     UiAccount, UiAccountEncoding,
 };
+use solana_commitment_config::{CommitmentConfig, CommitmentLevel};
 use solana_rpc_client_api::{
     config::{
         RpcAccountInfoConfig, RpcContextConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
@@ -119,6 +120,29 @@ fn config_only<C: DeserializeOwned + Default>(params: &Params<'_>) -> RpcResult<
 impl Node {
     pub(crate) async fn slot(&self) -> RpcResult<u64> {
         self.chain().banks().get_root_slot().await.map_err(internal)
+    }
+
+    /// The slot at `commitment`: the open slot for `processed`; for `confirmed` and `finalized` (the default),
+    /// the slot before it, where the last transaction landed (every landed transaction closes its slot).
+    async fn slot_at(&self, commitment: Option<CommitmentConfig>) -> RpcResult<u64> {
+        let open = self.slot().await?;
+        Ok(match commitment.map(|c| c.commitment) {
+            Some(CommitmentLevel::Processed) => open,
+            _ => open.saturating_sub(1),
+        })
+    }
+
+    async fn block_height_at(&self, commitment: Option<CommitmentConfig>) -> RpcResult<u64> {
+        let open = self
+            .chain()
+            .banks()
+            .get_root_block_height()
+            .await
+            .map_err(internal)?;
+        Ok(match commitment.map(|c| c.commitment) {
+            Some(CommitmentLevel::Processed) => open,
+            _ => open.saturating_sub(1),
+        })
     }
 
     async fn context(&self, min_context_slot: Option<u64>) -> RpcResult<RpcResponseContext> {
@@ -368,31 +392,26 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
     })?;
     module.register_async_method("getSlot", |params, node, _| async move {
         let config: RpcContextConfig = config_only(&params)?;
-        Ok::<_, ErrorObjectOwned>(node.context(config.min_context_slot).await?.slot)
+        node.context(config.min_context_slot).await?;
+        node.slot_at(config.commitment).await
     })?;
     module.register_async_method("getBlockHeight", |params, node, _| async move {
         let config: RpcContextConfig = config_only(&params)?;
         node.context(config.min_context_slot).await?;
-        node.chain()
-            .banks()
-            .get_root_block_height()
-            .await
-            .map_err(internal)
+        node.block_height_at(config.commitment).await
     })?;
     module.register_async_method("getEpochInfo", |params, node, _| async move {
         let config: RpcContextConfig = config_only(&params)?;
         node.context(config.min_context_slot).await?;
-        let banks = node.chain().banks();
-        let clock: Clock = banks.get_sysvar().await.map_err(internal)?;
-        let schedule: EpochSchedule = banks.get_sysvar().await.map_err(internal)?;
-        let slot = node.slot().await?;
+        let schedule: EpochSchedule = node.chain().banks().get_sysvar().await.map_err(internal)?;
+        let slot = node.slot_at(config.commitment).await?;
         let (epoch, slot_index) = schedule.get_epoch_and_slot_index(slot);
         Ok::<_, ErrorObjectOwned>(EpochInfo {
             epoch,
             slot_index,
-            slots_in_epoch: schedule.get_slots_in_epoch(clock.epoch.max(epoch)),
+            slots_in_epoch: schedule.get_slots_in_epoch(epoch),
             absolute_slot: slot,
-            block_height: banks.get_root_block_height().await.map_err(internal)?,
+            block_height: node.block_height_at(config.commitment).await?,
             transaction_count: Some(node.chain().history_len() as u64),
         })
     })?;

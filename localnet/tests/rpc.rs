@@ -784,7 +784,7 @@ async fn many_concurrent_clients_lose_nothing() {
                 .await
                 .unwrap();
             let client = Client::new(backend).with_retry(RetryPolicy {
-                attempts: 5,
+                attempts: 8,
                 backoff: Duration::from_millis(50),
             });
             let mut landed = Vec::new();
@@ -1185,6 +1185,16 @@ async fn the_chain_is_saved_on_shutdown_and_served_again() {
     let history = rpc.get_signatures_for_address(&to).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(Signature::from_str(&history[0].signature).unwrap(), airdrop);
+    // Served again, it goes on from the slot after its newest transaction.
+    let resumed = rpc
+        .get_slot_with_commitment(CommitmentConfig::processed())
+        .await
+        .unwrap();
+    assert!(
+        resumed > history[0].slot,
+        "{resumed} after {}",
+        history[0].slot
+    );
     again.shutdown().await.unwrap();
 }
 
@@ -1319,4 +1329,137 @@ async fn a_schedule_is_paid_in_v0_transactions_with_a_lookup_table_over_rpc() {
         );
     }
     running.shutdown().await.unwrap();
+}
+
+/// The open slot closes when a transaction landed in it, as a validator's blocks do, so that slots, block
+/// times and slot hashes move on: an address lookup table is created and extended with its own program over
+/// RPC, as `solana address-lookup-table create/extend` would, and serves once its slot has closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn slots_move_on_and_a_lookup_table_made_over_rpc_serves_the_next_transaction() {
+    use solana_address_lookup_table_interface::instruction::{
+        create_lookup_table, extend_lookup_table,
+    };
+    use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
+    let served = serve().await;
+    let rpc = served.rpc();
+    let payer = Keypair::new();
+    rpc.request_airdrop(&payer.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    // Sends, then waits for the transaction's slot to close.
+    let send = |ixs: Vec<solana_sdk::instruction::Instruction>| {
+        let rpc = &rpc;
+        let payer = &payer;
+        async move {
+            let blockhash = rpc.get_latest_blockhash().await.unwrap();
+            let tx = Transaction::new_signed_with_payer(
+                &ixs,
+                Some(&payer.pubkey()),
+                &[payer],
+                blockhash,
+            );
+            let signature = rpc.send_and_confirm_transaction(&tx).await.unwrap();
+            let slot = rpc
+                .get_signature_statuses(&[signature])
+                .await
+                .unwrap()
+                .value[0]
+                .clone()
+                .unwrap()
+                .slot;
+            while rpc
+                .get_slot_with_commitment(CommitmentConfig::processed())
+                .await
+                .unwrap()
+                <= slot
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            slot
+        }
+    };
+    let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let s1 = send(vec![system_instruction::transfer(
+        &payer.pubkey(),
+        &a,
+        1_000_000_000,
+    )])
+    .await;
+    let s2 = send(vec![system_instruction::transfer(
+        &payer.pubkey(),
+        &b,
+        1_000_000_000,
+    )])
+    .await;
+    assert!(s2 > s1, "a later transaction in a later slot: {s1}, {s2}");
+    assert_eq!(
+        rpc.get_slot_with_commitment(CommitmentConfig::finalized())
+            .await
+            .unwrap(),
+        s2
+    );
+    assert_eq!(
+        rpc.get_slot_with_commitment(CommitmentConfig::processed())
+            .await
+            .unwrap(),
+        s2 + 1
+    );
+    assert_eq!(
+        rpc.get_block_time(s1).await.unwrap(),
+        rpc.get_block_time(s2).await.unwrap(),
+        "the clock's time moves only when it is moved"
+    );
+
+    // The lookup table, with its own program: created at a recent (finalized) slot, then extended.
+    let recent = rpc
+        .get_slot_with_commitment(CommitmentConfig::finalized())
+        .await
+        .unwrap();
+    let (create, table) = create_lookup_table(payer.pubkey(), payer.pubkey(), recent);
+    send(vec![create]).await;
+    send(vec![extend_lookup_table(
+        table,
+        payer.pubkey(),
+        Some(payer.pubkey()),
+        vec![a, b],
+    )])
+    .await;
+    let table = AddressLookupTableAccount {
+        key: table,
+        addresses: vec![a, b],
+    };
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let message = v0::Message::try_compile(
+        &payer.pubkey(),
+        &[
+            system_instruction::transfer(&payer.pubkey(), &a, 1),
+            system_instruction::transfer(&payer.pubkey(), &b, 1),
+        ],
+        &[table],
+        blockhash,
+    )
+    .unwrap();
+    let v0 = solana_sdk::transaction::VersionedTransaction::try_new(
+        VersionedMessage::V0(message),
+        &[&payer],
+    )
+    .unwrap();
+    let signature = rpc.send_and_confirm_transaction(&v0).await.unwrap();
+    let confirmed = rpc
+        .get_transaction_with_config(
+            &signature,
+            RpcTransactionConfig {
+                encoding: Some(UiTransactionEncoding::Json),
+                commitment: None,
+                max_supported_transaction_version: Some(0),
+            },
+        )
+        .await
+        .unwrap();
+    let OptionSerializer::Some(loaded) = confirmed.transaction.meta.unwrap().loaded_addresses
+    else {
+        panic!("no loaded addresses")
+    };
+    assert_eq!(loaded.writable, vec![a.to_string(), b.to_string()]);
+    assert_eq!(rpc.get_balance(&a).await.unwrap(), 1_000_000_001);
 }

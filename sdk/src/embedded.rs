@@ -302,7 +302,13 @@ struct Balances {
 pub struct EmbeddedChain {
     /// Held while a transaction is processed: one at a time.
     sending: tokio::sync::Mutex<()>,
-    context: ProgramTestContext,
+    banks: solana_banks_client::BanksClient,
+    payer: Keypair,
+    genesis_hash: Hash,
+    /// For what changes the runtime's banks directly: sysvars, accounts written in, the slot.
+    context: Mutex<ProgramTestContext>,
+    /// Whether a transaction landed in the open slot (see [`EmbeddedChain::close_slot`]).
+    slot_used: std::sync::atomic::AtomicBool,
     /// Every address a transaction has touched: the chain's account index (the runtime has no
     /// `getProgramAccounts`).
     known: Mutex<BTreeSet<Pubkey>>,
@@ -351,7 +357,11 @@ impl EmbeddedChain {
         let context = program_test.start_with_context().await;
         let chain = Self {
             sending: tokio::sync::Mutex::new(()),
-            context,
+            banks: context.banks_client.clone(),
+            payer: context.payer.insecure_clone(),
+            genesis_hash: context.genesis_config().hash(),
+            context: Mutex::new(context),
+            slot_used: std::sync::atomic::AtomicBool::new(false),
             known: Mutex::new(known),
             history: Mutex::new(history),
         };
@@ -407,7 +417,7 @@ impl EmbeddedChain {
 
     /// The funded fee payer of every transaction sent through [`Self::send`].
     pub fn payer(&self) -> &Keypair {
-        &self.context.payer
+        &self.payer
     }
 
     /// Signs with the fee payer and `signers`, simulates (to capture the events), then processes. A refused
@@ -418,7 +428,7 @@ impl EmbeddedChain {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
         self.send_signed(|blockhash| {
-            sign(instructions, &self.context.payer, signers, blockhash).map(Into::into)
+            sign(instructions, &self.payer, signers, blockhash).map(Into::into)
         })
         .await
     }
@@ -430,20 +440,13 @@ impl EmbeddedChain {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<TxOutcome, SdkError> {
-        self.send_signed(|blockhash| {
-            sign_v0(
-                instructions,
-                &self.context.payer,
-                signers,
-                blockhash,
-                tables,
-            )
-        })
-        .await
+        self.send_signed(|blockhash| sign_v0(instructions, &self.payer, signers, blockhash, tables))
+            .await
     }
 
     /// Sends the transaction `sign` makes under the latest blockhash; when an identical transaction landed
-    /// under that blockhash already, signs it anew under the next one.
+    /// under that blockhash already, or the blockhash expired while the transaction waited its turn (it did
+    /// not land then), signs it anew under the next one.
     async fn send_signed(
         &self,
         sign: impl Fn(Hash) -> Result<VersionedTransaction, SdkError>,
@@ -451,7 +454,9 @@ impl EmbeddedChain {
         let mut blockhash = self.latest_blockhash().await?;
         loop {
             match self.send_transaction(sign(blockhash)?).await {
-                Err(SdkError::Transaction(TransactionError::AlreadyProcessed)) => {
+                Err(SdkError::Transaction(
+                    TransactionError::AlreadyProcessed | TransactionError::BlockhashNotFound,
+                )) => {
                     blockhash = self.blockhash_after(blockhash).await?;
                 }
                 other => return other,
@@ -460,11 +465,7 @@ impl EmbeddedChain {
     }
 
     async fn latest_blockhash(&self) -> Result<Hash, SdkError> {
-        self.context
-            .banks_client
-            .get_latest_blockhash()
-            .await
-            .map_err(transport)
+        self.banks.get_latest_blockhash().await.map_err(transport)
     }
 
     /// Waits for the runtime's next blockhash after `stale`.
@@ -508,7 +509,7 @@ impl EmbeddedChain {
         preflight: Preflight,
     ) -> Result<Sent, SdkError> {
         let _turn = self.sending.lock().await;
-        let banks = &self.context.banks_client;
+        let banks = &self.banks;
         if preflight == Preflight::Skip {
             let simulated = banks
                 .simulate_transaction(transaction.clone())
@@ -584,6 +585,8 @@ impl EmbeddedChain {
                 details.logs.clone(),
             )
             .await?;
+        self.slot_used
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(Sent::Landed(Landed {
             signature,
             slot: record.slot,
@@ -609,8 +612,7 @@ impl EmbeddedChain {
         let encoded = bincode::serialize(&transaction).map_err(transport)?;
         let fee = self.fee_of(&transaction).await?;
         let result = self
-            .context
-            .banks_client
+            .banks
             .process_transaction_with_metadata(transaction)
             .await
             .map_err(transport)?;
@@ -635,6 +637,8 @@ impl EmbeddedChain {
                 metadata.log_messages.clone(),
             )
             .await?;
+        self.slot_used
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(Sent::Landed(Landed {
             signature,
             slot: record.slot,
@@ -730,8 +734,7 @@ impl EmbeddedChain {
     async fn fee_of(&self, transaction: &VersionedTransaction) -> Result<u64, SdkError> {
         if let solana_sdk::message::VersionedMessage::Legacy(message) = &transaction.message {
             if let Some(fee) = self
-                .context
-                .banks_client
+                .banks
                 .get_fee_for_message(message.clone())
                 .await
                 .map_err(transport)?
@@ -745,15 +748,14 @@ impl EmbeddedChain {
 
     /// What one signature costs on this chain.
     pub async fn lamports_per_signature(&self) -> Result<u64, SdkError> {
-        let payer = self.context.payer.pubkey();
+        let payer = self.payer.pubkey();
         let message = solana_sdk::message::Message::new_with_blockhash(
             &[],
             Some(&payer),
             &self.latest_blockhash().await?,
         );
         Ok(self
-            .context
-            .banks_client
+            .banks
             .get_fee_for_message(message)
             .await
             .map_err(transport)?
@@ -773,12 +775,7 @@ impl EmbeddedChain {
         inner_instructions: Vec<SavedInnerInstruction>,
         logs: Vec<String>,
     ) -> Result<SavedTransaction, SdkError> {
-        let slot = self
-            .context
-            .banks_client
-            .get_root_slot()
-            .await
-            .map_err(transport)?;
+        let slot = self.banks.get_root_slot().await.map_err(transport)?;
         let transaction = decode_transaction(&BASE64.encode(encoded))?;
         let statics = transaction.message.static_account_keys().len();
         let lookups = transaction
@@ -822,14 +819,67 @@ impl EmbeddedChain {
         Ok(saved)
     }
 
+    /// Closes the open slot if a transaction landed in it, as a validator closes a block, and opens the next:
+    /// slots and slot hashes move on (an address lookup table can then be created at a recent slot, and one
+    /// extended in the closed slot serves from the next). Waits for the transaction being processed, if any.
+    /// The clock's time is left as it was: only [`Self::advance_clock`] and [`Self::set_unix_timestamp`] move
+    /// it. Nothing closes slots unless asked: the demo and the tests run in the chain's first slot.
+    pub async fn close_slot(&self) -> Result<Option<u64>, SdkError> {
+        let _turn = self.sending.lock().await;
+        if !self
+            .slot_used
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(None);
+        }
+        self.next_slot().await.map(Some)
+    }
+
+    /// Moves the chain to its next slot, keeping the clock's time.
+    pub async fn next_slot(&self) -> Result<u64, SdkError> {
+        let slot = self.clock().await?.slot.saturating_add(1);
+        self.warp_to(slot).await
+    }
+
+    /// Moves the chain past the newest slot of its history, so that a chain started again from its saved state
+    /// never reuses a slot of a transaction it already holds.
+    pub async fn resume_slots(&self) -> Result<u64, SdkError> {
+        let newest = self
+            .history
+            .lock()
+            .map_err(transport)?
+            .entries
+            .last()
+            .map(|entry| entry.saved.slot);
+        let current = self.clock().await?.slot;
+        match newest {
+            Some(newest) if newest >= current => self.warp_to(newest.saturating_add(1)).await,
+            _ => Ok(current),
+        }
+    }
+
+    /// Warps to `slot`, keeping the clock's time.
+    async fn warp_to(&self, slot: u64) -> Result<u64, SdkError> {
+        let before = self.clock().await?;
+        self.context
+            .lock()
+            .map_err(transport)?
+            .warp_to_slot(slot)
+            .map_err(|e| transport(format!("cannot move to slot {slot}: {e:?}")))?;
+        let mut clock = self.clock().await?;
+        clock.unix_timestamp = before.unix_timestamp;
+        self.context.lock().map_err(transport)?.set_sysvar(&clock);
+        Ok(slot)
+    }
+
     /// The runtime's client, for what this type does not wrap (the RPC server's sysvars, fees, simulation).
     pub fn banks(&self) -> &solana_banks_client::BanksClient {
-        &self.context.banks_client
+        &self.banks
     }
 
     /// The hash of the chain's genesis configuration.
     pub fn genesis_hash(&self) -> Hash {
-        self.context.genesis_config().hash()
+        self.genesis_hash
     }
 
     /// Every account the chain knows that `owner` owns (the index behind `getProgramAccounts`).
@@ -885,7 +935,10 @@ impl EmbeddedChain {
 
     /// Writes an account directly (fixtures such as address lookup tables); it is indexed like any other.
     pub fn set_account(&mut self, address: &Pubkey, account: Account) -> Result<(), SdkError> {
-        self.context.set_account(address, &account.into());
+        self.context
+            .lock()
+            .map_err(transport)?
+            .set_account(address, &account.into());
         self.known.lock().map_err(transport)?.insert(*address);
         Ok(())
     }
@@ -897,18 +950,14 @@ impl EmbeddedChain {
 
     /// The current on-chain clock.
     pub async fn clock(&self) -> Result<Clock, SdkError> {
-        self.context
-            .banks_client
-            .get_sysvar::<Clock>()
-            .await
-            .map_err(transport)
+        self.banks.get_sysvar::<Clock>().await.map_err(transport)
     }
 
     /// Moves the chain's clock forward by `seconds` (the runtime's warp, for time locks and availability).
     pub async fn advance_clock(&self, seconds: i64) -> Result<(), SdkError> {
         let mut clock = self.clock().await?;
         clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
-        self.context.set_sysvar(&clock);
+        self.context.lock().map_err(transport)?.set_sysvar(&clock);
         Ok(())
     }
 
@@ -918,22 +967,18 @@ impl EmbeddedChain {
     pub async fn set_unix_timestamp(&self, unix_timestamp: i64) -> Result<(), SdkError> {
         let mut clock = self.clock().await?;
         clock.unix_timestamp = unix_timestamp;
-        self.context.set_sysvar(&clock);
+        self.context.lock().map_err(transport)?.set_sysvar(&clock);
         Ok(())
     }
 
     /// The chain's rent parameters.
     pub async fn rent(&self) -> Result<Rent, SdkError> {
-        self.context
-            .banks_client
-            .get_rent()
-            .await
-            .map_err(transport)
+        self.banks.get_rent().await.map_err(transport)
     }
 
     /// Sends lamports from the fee payer.
     pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
-        let payer = self.context.payer.pubkey();
+        let payer = self.payer.pubkey();
         self.send(&[system_instruction::transfer(&payer, to, lamports)], &[])
             .await
             .map(drop)
@@ -943,7 +988,7 @@ impl EmbeddedChain {
     pub async fn create_mint(&self, authority: &Pubkey, decimals: u8) -> Result<Pubkey, SdkError> {
         let mint = Keypair::new();
         let rent = self.rent().await?;
-        let payer = self.context.payer.pubkey();
+        let payer = self.payer.pubkey();
         let instructions = [
             system_instruction::create_account(
                 &payer,
@@ -997,11 +1042,7 @@ impl EmbeddedChain {
 
 impl AccountSource for EmbeddedChain {
     async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
-        self.context
-            .banks_client
-            .get_account(*address)
-            .await
-            .map_err(transport)
+        self.banks.get_account(*address).await.map_err(transport)
     }
 }
 
@@ -1037,7 +1078,7 @@ impl Backend for EmbeddedChain {
     }
 
     fn fee_payer(&self) -> Pubkey {
-        self.context.payer.pubkey()
+        self.payer.pubkey()
     }
 }
 
