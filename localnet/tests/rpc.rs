@@ -691,14 +691,9 @@ async fn queries_with_filters_and_encodings_over_rpc() {
 async fn retries_over_rpc_never_pay_twice() {
     let served = serve().await;
     let (world, agency, award) = ledger_over_rpc(&served).await;
-    const NO_WAIT: RetryPolicy = RetryPolicy {
-        attempts: 3,
-        backoff: Duration::ZERO,
-    };
 
     // The response of the first attempt is lost: the client finds it in the node's history.
-    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::LostResponse);
     let receipt = client
         .pay_small(
             &award.keys.award,
@@ -712,8 +707,7 @@ async fn retries_over_rpc_never_pay_twice() {
     assert_eq!(client.backend().landed.load(Ordering::SeqCst), 1);
 
     // A request whose response is lost is recognised from the award's state.
-    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::LostResponse);
     let requested = client
         .request_payment(
             &award.keys.award,
@@ -727,8 +721,7 @@ async fn retries_over_rpc_never_pay_twice() {
     assert_eq!(client.backend().sends.load(Ordering::SeqCst), 1);
 
     // A send that never reached the node is sent again and lands once.
-    let flaky = Flaky::new(&world.chain, Fault::Dropped);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::Dropped);
     let receipt = client
         .pay_small(
             &award.keys.award,

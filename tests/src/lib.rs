@@ -18,10 +18,11 @@ use public_spending::{
 };
 use public_spending_sdk::{
     builders::{self, AwardKeys, Payout},
+    client::RetryPolicy,
     embedded::{EmbeddedChain, TxOutcome},
     fetch::{fetch, AccountSource},
     history::{HistoricalTransaction, History, SignatureInfo},
-    pda, Backend, LedgerEvent, RpcBackend, SdkError,
+    pda, Backend, Client, LedgerEvent, RpcBackend, SdkError,
 };
 use solana_sdk::{
     account::Account,
@@ -152,6 +153,17 @@ impl<B: Backend> AccountSource for Flaky<'_, B> {
     async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
         self.chain.get_account(address).await
     }
+}
+
+/// Retries at once: the injected faults need no waiting.
+pub const NO_WAIT: RetryPolicy = RetryPolicy {
+    attempts: 3,
+    backoff: std::time::Duration::ZERO,
+};
+
+/// A client over `chain` whose first send fails as `fault` says, and which retries at once.
+pub fn flaky_client<B: Backend>(chain: &B, fault: Fault) -> Client<Flaky<'_, B>> {
+    Client::new(Flaky::new(chain, fault)).with_retry(NO_WAIT)
 }
 
 impl<B: Backend> Flaky<'_, B> {

@@ -388,11 +388,7 @@ async fn with_a_lookup_table_the_client_sends_fewer_v0_transactions_and_pays_eac
         "{v0_groups} v0 against {legacy_groups} legacy"
     );
 
-    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
-    let client = Client::new(flaky).with_retry(public_spending_sdk::client::RetryPolicy {
-        attempts: 3,
-        backoff: std::time::Duration::ZERO,
-    });
+    let client = flaky_client(&world.chain, Fault::LostResponse);
     let sent = client
         .pay_batch(&agency.agency, &schedule, &agency.executor, &[table])
         .await

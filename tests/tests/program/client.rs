@@ -4,18 +4,13 @@ use std::sync::atomic::Ordering;
 
 use public_spending::state::{Agency, ApprovalPolicy, Award, AwardStatus, PaymentStatus};
 use public_spending_sdk::{
-    client::{RetryPolicy, Submitted},
+    client::Submitted,
     fetch::AccountSource,
     query::{AgencyQuery, AwardQuery, MemberQuery, PaymentQuery},
     Client,
 };
 use public_spending_tests::*;
 use solana_sdk::signature::{Keypair, Signer};
-
-const NO_WAIT: RetryPolicy = RetryPolicy {
-    attempts: 3,
-    backoff: std::time::Duration::ZERO,
-};
 
 async fn setup() -> (World, AgencyFixture, AwardFixture) {
     let mut world = World::new().await;
@@ -38,8 +33,7 @@ async fn setup() -> (World, AgencyFixture, AwardFixture) {
 #[tokio::test]
 async fn a_retried_request_whose_first_attempt_landed_is_not_sent_again() {
     let (world, agency, award) = setup().await;
-    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::LostResponse);
     let receipt = client
         .request_payment(
             &award.keys.award,
@@ -65,8 +59,7 @@ async fn a_retried_request_whose_first_attempt_landed_is_not_sent_again() {
 #[tokio::test]
 async fn a_retried_fast_path_payment_pays_once() {
     let (world, agency, award) = setup().await;
-    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::LostResponse);
     let receipt = client
         .pay_small(
             &award.keys.award,
@@ -159,8 +152,7 @@ async fn a_retried_batch_whose_first_attempt_landed_pays_once() {
         &anchor_spl::token::ID,
     );
     world.send(&[ix], &[&agency.executor]).await.unwrap();
-    let flaky = Flaky::new(&world.chain, Fault::LostResponse);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::LostResponse);
     let schedule = [
         (
             award.keys.award,
@@ -187,8 +179,7 @@ async fn a_retried_batch_whose_first_attempt_landed_pays_once() {
 #[tokio::test]
 async fn a_dropped_send_is_retried_and_lands_once() {
     let (world, agency, award) = setup().await;
-    let flaky = Flaky::new(&world.chain, Fault::Dropped);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::Dropped);
     let receipt = client
         .pay_small(
             &award.keys.award,
@@ -207,8 +198,7 @@ async fn a_dropped_send_is_retried_and_lands_once() {
 #[tokio::test]
 async fn program_refusals_are_not_retried() {
     let (world, agency, award) = setup().await;
-    let flaky = Flaky::new(&world.chain, Fault::Dropped);
-    let client = Client::new(flaky).with_retry(NO_WAIT);
+    let client = flaky_client(&world.chain, Fault::Dropped);
     // The first send is dropped, the retry reaches the program, which refuses: no third attempt.
     let err = client
         .pay_small(
