@@ -723,7 +723,8 @@ pub struct BatchItem {
     pub invoice_hash: [u8; 32],
 }
 
-/// `pay_batch`: an EXECUTE member signs; every item's recipient token account must exist.
+/// `pay_batch`: an EXECUTE member signs; every item's recipient token account must exist. The parents are named once
+/// per allotment, before the items.
 pub struct PayBatch {
     pub agency: Pubkey,
     pub executor: Pubkey,
@@ -760,11 +761,23 @@ impl PayBatch {
                 },
             },
         );
+        // Each allotment the items draw on, with its appropriation, once and in order of first use.
+        let mut parents: Vec<(Pubkey, Pubkey)> = Vec::new();
+        for item in &self.items {
+            let pair = (item.keys.appropriation, item.keys.allotment);
+            if !parents.contains(&pair) {
+                parents.push(pair);
+            }
+        }
+        for (appropriation, allotment) in parents {
+            ix.accounts.extend([
+                AccountMeta::new(appropriation, false),
+                AccountMeta::new(allotment, false),
+            ]);
+        }
         for item in &self.items {
             let (k, p) = (&item.keys, &item.payout);
             ix.accounts.extend([
-                AccountMeta::new(k.appropriation, false),
-                AccountMeta::new(k.allotment, false),
                 AccountMeta::new(k.award, false),
                 AccountMeta::new_readonly(k.recipient, false),
                 AccountMeta::new_readonly(pda::exclusion(&p.uei).0, false),

@@ -4,7 +4,7 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     error::LedgerError,
-    state::{Agency, ApprovalPolicy, Award, ExclusionStatus},
+    state::{Agency, Allotment, Appropriation, ApprovalPolicy, Award, ExclusionStatus},
 };
 use public_spending_sdk::{
     builders::{self, BatchItem, PayBatch},
@@ -298,6 +298,106 @@ async fn a_bad_item_anywhere_refuses_the_whole_batch_and_changes_nothing() {
         )
         .await
         .unwrap();
+}
+
+/// A batch names each allotment once, with its appropriation, before the items: each item finds its parents by
+/// the keys its award records, and every pair is checked before any item is paid.
+#[tokio::test]
+async fn parents_are_named_once_per_allotment_and_each_pair_is_checked() {
+    let (mut world, agency, _) = setup(0).await;
+    let admin = world.admin.insecure_clone();
+    let tas = |main: &[u8; 4]| pda::appropriation(&agency.agency, main, b"000", 2026).0;
+    let (appropriation, other_appropriation) = (tas(b"0300"), tas(b"0200"));
+    for main in [*b"0300", *b"0200"] {
+        let ix = world
+            .appropriation_ix(agency.agency, main, 2026, 20_000 * UNIT)
+            .await;
+        world.send(&[ix], &[&admin]).await.unwrap();
+    }
+    let first = world.allot(&agency, appropriation, 10_000 * UNIT).await;
+    let second = world.allot(&agency, appropriation, 10_000 * UNIT).await;
+    let mut awards = Vec::new();
+    for (allotment, uei) in [
+        (first, b"VENDOR000100"),
+        (second, b"VENDOR000101"),
+        (first, b"VENDOR000102"),
+    ] {
+        let award = world
+            .award_under(&agency, appropriation, allotment, uei, 1_000 * UNIT)
+            .await;
+        let ata = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &agency.executor.pubkey(),
+            &award.payout_wallet,
+            &world.mint,
+            &anchor_spl::token::ID,
+        );
+        world.send(&[ata], &[&agency.executor]).await.unwrap();
+        awards.push(award);
+    }
+    let other = world.agency("089").await;
+    let foreign = world.award(&other, b"FOREIGN00001", 100 * UNIT).await;
+    let mut all = watched(&world, &agency, &awards);
+    all.extend([appropriation, second]);
+
+    let items = vec![
+        item(&world, &awards[0], 0, 10 * UNIT),
+        item(&world, &awards[1], 0, 20 * UNIT),
+        item(&world, &awards[2], 0, 30 * UNIT),
+    ];
+    let ix = batch_ix(&world, &agency, items.clone());
+    let fixed = ix.accounts.len() - 2 * 2 - 4 * items.len();
+    let parents: Vec<Pubkey> = ix.accounts[fixed..fixed + 4]
+        .iter()
+        .map(|m| m.pubkey)
+        .collect();
+    assert_eq!(parents, [appropriation, first, appropriation, second]);
+    let without = |ix: &Instruction, from: usize, count: usize| {
+        let mut ix = ix.clone();
+        ix.accounts.drain(fixed + from..fixed + from + count);
+        ix
+    };
+    let cases: Vec<(&str, Instruction, LedgerError)> = vec![
+        (
+            "another agency's appropriation and allotment",
+            swap_account(
+                swap_account(ix.clone(), &first, &foreign.keys.allotment),
+                &appropriation,
+                &foreign.keys.appropriation,
+            ),
+            LedgerError::WrongAgency,
+        ),
+        (
+            "an allotment paired with another appropriation",
+            swap_account(ix.clone(), &appropriation, &other_appropriation),
+            LedgerError::WrongParent,
+        ),
+        (
+            "an award whose allotment is not named",
+            without(&ix, 2, 2),
+            LedgerError::WrongParent,
+        ),
+        ("no parents", without(&ix, 0, 4), LedgerError::InvalidBatch),
+        ("half a pair", without(&ix, 3, 1), LedgerError::InvalidBatch),
+    ];
+    for (name, ix, error) in cases {
+        let before = world.snapshot(&all).await;
+        let result = world.send(&[ix], &[&agency.executor]).await;
+        assert_eq!(
+            result.as_ref().err().and_then(|e| e.code()),
+            Some(u32::from(error)),
+            "{name}: {result:?}"
+        );
+        assert_eq!(world.snapshot(&all).await, before, "{name} changed state");
+    }
+
+    // The whole batch pays across both allotments, each raised by its own items.
+    world.send(&[ix], &[&agency.executor]).await.unwrap();
+    assert_eq!(world.get::<Allotment>(&first).await.outlayed, 40 * UNIT);
+    assert_eq!(world.get::<Allotment>(&second).await.outlayed, 20 * UNIT);
+    assert_eq!(
+        world.get::<Appropriation>(&appropriation).await.outlayed,
+        60 * UNIT
+    );
 }
 
 #[tokio::test]

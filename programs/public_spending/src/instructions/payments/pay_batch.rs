@@ -16,10 +16,14 @@ use crate::{
     },
 };
 
-/// Accounts each item passes, in order, as remaining accounts: its appropriation (writable), allotment
-/// (writable), award (writable), recipient, the recipient UEI's exclusion address, and the payout wallet's
-/// associated token account for the payment mint (writable; it must exist).
-pub const BATCH_ITEM_ACCOUNTS: usize = 6;
+/// The remaining accounts of a batch: first its parents, an appropriation and allotment pair (both writable)
+/// for each allotment its awards draw on, each pair once however many items draw on it; then, for each item in
+/// order, its award (writable), recipient, the recipient UEI's exclusion address, and the payout wallet's
+/// associated token account for the payment mint (writable; it must exist). An item finds its parents by the
+/// keys its award records, so a schedule paid from one allotment names it once, not once per payment.
+pub const BATCH_ITEM_ACCOUNTS: usize = 4;
+/// Accounts in one parent pair: an appropriation, then an allotment of it.
+pub const BATCH_PARENT_ACCOUNTS: usize = 2;
 /// Most items one `pay_batch` takes.
 pub const MAX_BATCH_ITEMS: usize = 32;
 
@@ -108,8 +112,15 @@ fn store<T: AccountSerialize>(loaded: &[Loaded<T>]) -> Result<()> {
 
 pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) -> Result<()> {
     let accounts = ctx.remaining_accounts;
+    let item_accounts = args.items.len().saturating_mul(BATCH_ITEM_ACCOUNTS);
+    require!(accounts.len() > item_accounts, LedgerError::InvalidBatch);
+    let (parents, items) = accounts.split_at(accounts.len().saturating_sub(item_accounts));
+    // (`chunks_exact` rather than `is_multiple_of`, which the SBF toolchain's compiler may not have.)
     require!(
-        accounts.len() == args.items.len().saturating_mul(BATCH_ITEM_ACCOUNTS),
+        parents
+            .chunks_exact(BATCH_PARENT_ACCOUNTS)
+            .remainder()
+            .is_empty(),
         LedgerError::InvalidBatch
     );
     let now = Clock::get()?.unix_timestamp;
@@ -120,17 +131,13 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
     let mut allotments: Vec<Loaded<Allotment>> = Vec::new();
     let mut awards: Vec<Loaded<Award>> = Vec::new();
 
-    for (item, chunk) in args
-        .items
-        .iter()
-        .zip(accounts.chunks_exact(BATCH_ITEM_ACCOUNTS))
-    {
-        let [appropriation, allotment, award, recipient, exclusion, token_account] = chunk else {
+    // Every parent belongs to this agency, and every allotment to the appropriation paired with it.
+    for pair in parents.chunks_exact(BATCH_PARENT_ACCOUNTS) {
+        let [appropriation, allotment] = pair else {
             return err!(LedgerError::InvalidBatch);
         };
         let p = load(&mut appropriations, appropriation)?;
         let l = load(&mut allotments, allotment)?;
-        let a = load(&mut awards, award)?;
         require_keys_eq!(
             appropriations[p].state.agency,
             agency_key,
@@ -141,7 +148,19 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
             *appropriation.key,
             LedgerError::WrongParent
         );
+    }
+
+    for (item, chunk) in args
+        .items
+        .iter()
+        .zip(items.chunks_exact(BATCH_ITEM_ACCOUNTS))
+    {
+        let [award, recipient, exclusion, token_account] = chunk else {
+            return err!(LedgerError::InvalidBatch);
+        };
+        let a = load(&mut awards, award)?;
         let award_state = &awards[a].state;
+        require_keys_eq!(award_state.agency, agency_key, LedgerError::WrongAgency);
         let canonical = Pubkey::create_program_address(
             &[
                 AWARD_SEED,
@@ -153,12 +172,15 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
         )
         .map_err(|_| error!(ErrorCode::ConstraintSeeds))?;
         require_keys_eq!(canonical, *award.key, ErrorCode::ConstraintSeeds);
-        require_keys_eq!(award_state.agency, agency_key, LedgerError::WrongAgency);
-        require_keys_eq!(
-            award_state.allotment,
-            *allotment.key,
-            LedgerError::WrongParent
-        );
+        // The award's own parents, among those the batch named (each checked above).
+        let l = allotments
+            .iter()
+            .position(|l| *l.info.key == award_state.allotment)
+            .ok_or(LedgerError::WrongParent)?;
+        let p = appropriations
+            .iter()
+            .position(|p| *p.info.key == allotments[l].state.appropriation)
+            .ok_or(LedgerError::WrongParent)?;
         require_keys_eq!(
             award_state.recipient,
             *recipient.key,
