@@ -733,10 +733,7 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
                 "Invalid param: this server does not return simulated accounts",
             ));
         }
-        let simulated = banks
-            .simulate_transaction(transaction)
-            .await
-            .map_err(internal)?;
+        let simulated = node.chain().simulate(transaction).await.map_err(internal)?;
         let err = match simulated.result {
             Some(Ok(())) => None,
             Some(Err(err)) => Some(err),

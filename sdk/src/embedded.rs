@@ -496,6 +496,20 @@ impl EmbeddedChain {
         }
     }
 
+    /// Simulates a transaction against the open slot. Takes the chain's turn, like [`Self::process`]: the
+    /// runtime deadlocks when a slot closes (a new bank from its parent) while a simulation loads programs,
+    /// so no slot closes meanwhile.
+    pub async fn simulate(
+        &self,
+        transaction: VersionedTransaction,
+    ) -> Result<solana_banks_interface::BanksTransactionResultWithSimulation, SdkError> {
+        let _turn = self.sending.lock().await;
+        self.banks
+            .simulate_transaction(transaction)
+            .await
+            .map_err(transport)
+    }
+
     /// Processes a transaction as a validator's `sendTransaction` does. With [`Preflight::Simulate`], a
     /// transaction that would fail is rejected and never lands. With [`Preflight::Skip`], one that fails in
     /// execution lands all the same, failed, and its fee is paid; one that cannot be executed at all (an
@@ -832,11 +846,19 @@ impl EmbeddedChain {
         {
             return Ok(None);
         }
-        self.next_slot().await.map(Some)
+        self.open_next_slot().await.map(Some)
     }
 
-    /// Moves the chain to its next slot, keeping the clock's time.
+    /// Moves the chain to its next slot, keeping the clock's time. Waits for the transaction or simulation
+    /// under way, if any.
     pub async fn next_slot(&self) -> Result<u64, SdkError> {
+        let _turn = self.sending.lock().await;
+        self.open_next_slot().await
+    }
+
+    /// [`Self::next_slot`] for a caller that holds the turn. A new slot is a new bank made from its parent,
+    /// which the runtime must never do while a transaction or a simulation loads programs: the two deadlock.
+    async fn open_next_slot(&self) -> Result<u64, SdkError> {
         let slot = self.clock().await?.slot.saturating_add(1);
         self.warp_to(slot).await
     }
@@ -851,6 +873,7 @@ impl EmbeddedChain {
             .entries
             .last()
             .map(|entry| entry.saved.slot);
+        let _turn = self.sending.lock().await;
         let current = self.clock().await?.slot;
         match newest {
             Some(newest) if newest >= current => self.warp_to(newest.saturating_add(1)).await,
@@ -872,7 +895,8 @@ impl EmbeddedChain {
         Ok(slot)
     }
 
-    /// The runtime's client, for what this type does not wrap (the RPC server's sysvars, fees, simulation).
+    /// The runtime's client, for what this type does not wrap (the RPC server's sysvars and fees). Simulate
+    /// through [`Self::simulate`], which keeps slots from closing meanwhile.
     pub fn banks(&self) -> &solana_banks_client::BanksClient {
         &self.banks
     }

@@ -288,3 +288,79 @@ async fn queries_filter_on_the_node_side_by_agency_recipient_and_status() {
         .unwrap()
         .is_empty());
 }
+
+/// Simulations and new slots never wait on each other forever. The runtime deadlocks when it makes a slot's
+/// bank while a simulation loads programs (seen as a hung server), so the embedded chain takes turns between
+/// them. Each runs here on its own thread, many times over; a hang fails the test instead of stalling it.
+#[test]
+fn simulations_and_new_slots_take_turns() {
+    use std::{sync::Arc, time::Duration};
+
+    use solana_sdk::transaction::{Transaction, VersionedTransaction};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (world, payment) = runtime.block_on(async {
+        let (world, agency, award) = setup().await;
+        let ix = world
+            .pay_small_ix(&agency, &award, UNIT)
+            .await
+            .instruction();
+        let blockhash = world.chain.banks().get_latest_blockhash().await.unwrap();
+        let payment = Transaction::new_signed_with_payer(
+            &[ix],
+            Some(&agency.executor.pubkey()),
+            &[&agency.executor],
+            blockhash,
+        );
+        (world, VersionedTransaction::from(payment))
+    });
+    let world = Arc::new(world);
+    let (done, finished) = std::sync::mpsc::channel();
+    let simulating = {
+        let (world, done, handle) = (world.clone(), done.clone(), runtime.handle().clone());
+        move || {
+            let simulated = handle.block_on(async {
+                for _ in 0..1_000 {
+                    // The blockhash expires along the way; a simulation answers either way.
+                    let result = world.chain.simulate(payment.clone()).await?;
+                    assert!(result.result.is_some(), "{result:?}");
+                }
+                Ok::<_, public_spending_sdk::SdkError>(())
+            });
+            let _ = done.send(simulated.map(|()| "simulations"));
+        }
+    };
+    let moving_on = {
+        let (world, done, handle) = (world.clone(), done, runtime.handle().clone());
+        move || {
+            let moved = handle.block_on(async {
+                for _ in 0..200 {
+                    world.chain.next_slot().await?;
+                }
+                Ok::<_, public_spending_sdk::SdkError>(())
+            });
+            let _ = done.send(moved.map(|()| "new slots"));
+        }
+    };
+    std::thread::spawn(simulating);
+    std::thread::spawn(moving_on);
+    for _ in 0..2 {
+        match finished.recv_timeout(Duration::from_secs(120)) {
+            Ok(result) => {
+                result.unwrap();
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                // The stuck threads cannot be joined: leave them, and the runtime, behind.
+                runtime.shutdown_background();
+                panic!("a simulation and a new slot hung each other");
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                panic!("a simulating or slot-moving thread failed")
+            }
+        }
+    }
+}
