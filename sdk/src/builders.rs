@@ -13,9 +13,9 @@ use anchor_spl::associated_token;
 use public_spending::{
     accounts as acc, instruction as data,
     instructions::{
-        AllotArgs, AwardChange, CreateAppropriationArgs, DebarRecipientArgs, DisposePropertyArgs,
-        FastPaymentArgs, ModifyAwardArgs, ObligateArgs, PayBatchArgs, PaymentArgs,
-        ProposeAdminArgs, ProposePayoutWalletArgs, RaiseFlagArgs, RegisterAgencyArgs,
+        AllotArgs, AwardChange, BatchPayment, CreateAppropriationArgs, DebarRecipientArgs,
+        DisposePropertyArgs, FastPaymentArgs, ModifyAwardArgs, ObligateArgs, PayBatchArgs,
+        PaymentArgs, ProposeAdminArgs, ProposePayoutWalletArgs, RaiseFlagArgs, RegisterAgencyArgs,
         RegisterPropertyArgs, RegisterRecipientArgs, ResolveFlagArgs, RespondToFlagArgs,
         SetAuditorsArgs, SetMemberArgs,
     },
@@ -713,7 +713,9 @@ impl PaySmall {
     }
 }
 
-/// One payment of a `pay_batch`: its award, where it pays, and the award's next index as read before sending.
+/// One payment of a `pay_batch`: its award, where it pays, and the index it takes as read before sending (the
+/// award's next index, plus one for each earlier item of the batch on the same award); the instruction carries
+/// the sum of its items' indices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchItem {
     pub keys: AwardKeys,
@@ -749,11 +751,11 @@ impl PayBatch {
             },
             data::PayBatch {
                 args: PayBatchArgs {
+                    expected_index_sum: self.items.iter().map(|item| u64::from(item.index)).sum(),
                     items: self
                         .items
                         .iter()
-                        .map(|item| FastPaymentArgs {
-                            expected_index: item.index,
+                        .map(|item| BatchPayment {
                             amount: item.amount,
                             invoice_hash: item.invoice_hash,
                         })

@@ -287,17 +287,23 @@ async fn a_bad_item_anywhere_refuses_the_whole_batch_and_changes_nothing() {
             &all,
         )
         .await;
-    // The same items, good again, pay.
+    // The same items, good again, pay; the same batch sent again after it landed is refused whole.
+    let batch = batch_ix(&world, &agency, items[..2].to_vec());
     world
         .send(
-            &[
-                public_spending_sdk::batch::compute_budget(2),
-                batch_ix(&world, &agency, items[..2].to_vec()),
-            ],
+            &[public_spending_sdk::batch::compute_budget(2), batch.clone()],
             &[&agency.executor],
         )
         .await
         .unwrap();
+    world
+        .expect_refused(
+            &[public_spending_sdk::batch::compute_budget(3), batch],
+            &[&agency.executor],
+            LedgerError::StalePaymentIndex,
+            &all,
+        )
+        .await;
 }
 
 /// A batch names each allotment once, with its appropriation, before the items: each item finds its parents by

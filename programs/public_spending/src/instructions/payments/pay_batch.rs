@@ -6,7 +6,7 @@ use anchor_spl::{
 
 use super::{
     outlay::{book, transfer_from_treasury, OutlayKeys},
-    pay_small::FastPaymentArgs,
+    pay_small::{take_fast_index, validate_fast_payment},
 };
 use crate::{
     constants::*,
@@ -27,10 +27,26 @@ pub const BATCH_PARENT_ACCOUNTS: usize = 2;
 /// Most items one `pay_batch` takes.
 pub const MAX_BATCH_ITEMS: usize = 32;
 
+/// One payment of a batch: what `pay_small` takes, but for its expected index, which the batch counts in its
+/// sum.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchPayment {
+    /// Amount in base units of the payment mint.
+    pub amount: u64,
+    /// sha256 of the invoice kept off chain.
+    pub invoice_hash: [u8; 32],
+}
+
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PayBatchArgs {
+    /// The sum of the payment indices the items take, as the sender read them: each item's award's
+    /// `payment_count`, plus one for each earlier item of the batch on the same award. Payment counts only
+    /// grow, so any payment to one of the batch's awards since it was read, an earlier landing of this very
+    /// batch included, raises the sum: a retry of a batch that landed is refused (`StalePaymentIndex`), never
+    /// paid twice. One sum instead of an index per item keeps 4 bytes per payment out of the transaction.
+    pub expected_index_sum: u64,
     /// Fast-path payments, each to its own award and recipient, paid in this order.
-    pub items: Vec<FastPaymentArgs>,
+    pub items: Vec<BatchPayment>,
 }
 
 /// A certified schedule of fast-path payments in one instruction. Each item is checked exactly as `pay_small`
@@ -150,6 +166,30 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
         );
     }
 
+    // Before anything is paid: the indices the items will take add up to the sum the sender read.
+    let mut taken: Vec<u32> = Vec::new();
+    let mut index_sum: u64 = 0;
+    for chunk in items.chunks_exact(BATCH_ITEM_ACCOUNTS) {
+        let [award, ..] = chunk else {
+            return err!(LedgerError::InvalidBatch);
+        };
+        let a = load(&mut awards, award)?;
+        taken.resize(awards.len(), 0);
+        let index = awards[a]
+            .state
+            .payment_count
+            .checked_add(taken[a])
+            .ok_or(LedgerError::Overflow)?;
+        taken[a] = taken[a].saturating_add(1);
+        index_sum = index_sum
+            .checked_add(u64::from(index))
+            .ok_or(LedgerError::Overflow)?;
+    }
+    require!(
+        index_sum == args.expected_index_sum,
+        LedgerError::StalePaymentIndex
+    );
+
     for (item, chunk) in args
         .items
         .iter()
@@ -223,10 +263,21 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
             LedgerError::WrongRecipientTokenAccount
         );
 
-        item.validate(&ctx.accounts.agency, &awards[a].state)?;
+        validate_fast_payment(
+            item.amount,
+            &item.invoice_hash,
+            &ctx.accounts.agency,
+            &awards[a].state,
+        )?;
         ctx.accounts.agency.charge_fast_path(item.amount, now)?;
         // A batch item has no Solana Pay reference of its own: the batch transaction is found by its awards.
-        let terms = item.take_index(&mut awards[a].state, *award.key, Pubkey::default())?;
+        let terms = take_fast_index(
+            item.amount,
+            item.invoice_hash,
+            &mut awards[a].state,
+            *award.key,
+            Pubkey::default(),
+        )?;
         let event = book(
             (
                 &mut ctx.accounts.agency,

@@ -26,7 +26,8 @@ pub struct FastPaymentArgs {
 }
 
 impl FastPaymentArgs {
-    /// Everything a fast-path payment must satisfy on its award, alone or in a batch.
+    /// Everything a fast-path payment must satisfy on its award, alone: [`validate_fast_payment`], and the
+    /// award's next index is the one named.
     pub fn validate(&self, agency: &Agency, award: &Award) -> Result<()> {
         award.require_active()?;
         award.require_not_held()?;
@@ -34,20 +35,7 @@ impl FastPaymentArgs {
             self.expected_index == award.payment_count,
             LedgerError::StalePaymentIndex
         );
-        require!(self.amount > 0, LedgerError::ZeroAmount);
-        require!(
-            self.invoice_hash != [0; 32],
-            LedgerError::InvalidInvoiceHash
-        );
-        require!(
-            self.amount <= award.remaining()?,
-            LedgerError::ExceedsAwardRemaining
-        );
-        require!(
-            self.amount < agency.policy.threshold,
-            LedgerError::AboveFastPathThreshold
-        );
-        Ok(())
+        validate_fast_payment(self.amount, &self.invoice_hash, agency, award)
     }
 
     /// Takes the award's next index for this payment and returns what to pay.
@@ -57,21 +45,57 @@ impl FastPaymentArgs {
         award_key: Pubkey,
         reference: Pubkey,
     ) -> Result<OutlayTerms> {
-        let index = award.payment_count;
-        award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
-        let (payment, _) = Pubkey::find_program_address(
-            &[PAYMENT_SEED, award_key.as_ref(), &index.to_le_bytes()],
-            &crate::ID,
-        );
-        Ok(OutlayTerms {
-            payment,
-            index,
-            amount: self.amount,
-            invoice_hash: self.invoice_hash,
-            reference,
-            fast_path: true,
-        })
+        take_fast_index(self.amount, self.invoice_hash, award, award_key, reference)
     }
+}
+
+/// What a fast-path payment of `amount` must satisfy on its award, alone or in a batch: the award is active
+/// and not held, the invoice is named, and the amount is positive, within what the award has left, and below
+/// the agency's approval threshold. (The daily cap is charged on the agency: `Agency::charge_fast_path`.)
+pub fn validate_fast_payment(
+    amount: u64,
+    invoice_hash: &[u8; 32],
+    agency: &Agency,
+    award: &Award,
+) -> Result<()> {
+    award.require_active()?;
+    award.require_not_held()?;
+    require!(amount > 0, LedgerError::ZeroAmount);
+    require!(*invoice_hash != [0; 32], LedgerError::InvalidInvoiceHash);
+    require!(
+        amount <= award.remaining()?,
+        LedgerError::ExceedsAwardRemaining
+    );
+    require!(
+        amount < agency.policy.threshold,
+        LedgerError::AboveFastPathThreshold
+    );
+    Ok(())
+}
+
+/// Takes the award's next index for a fast-path payment and returns what to pay. The payment's address
+/// `["payment", award, index]` is only its name: nothing is created there.
+pub fn take_fast_index(
+    amount: u64,
+    invoice_hash: [u8; 32],
+    award: &mut Award,
+    award_key: Pubkey,
+    reference: Pubkey,
+) -> Result<OutlayTerms> {
+    let index = award.payment_count;
+    award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
+    let (payment, _) = Pubkey::find_program_address(
+        &[PAYMENT_SEED, award_key.as_ref(), &index.to_le_bytes()],
+        &crate::ID,
+    );
+    Ok(OutlayTerms {
+        payment,
+        index,
+        amount,
+        invoice_hash,
+        reference,
+        fast_path: true,
+    })
 }
 
 /// The fast path: one instruction pays an invoice and creates no account. The payment's record is its
