@@ -17,42 +17,13 @@ use serde_json::{Map, Value};
 /// Where `say!` writes: the real stdout, kept aside once program logs are moved off it.
 static OUT: OnceLock<Mutex<File>> = OnceLock::new();
 
-/// The embedded program runs natively, so its `msg!` lines are `println!`s in this process. Keep stdout for
-/// `pubspend`'s own output (tables, JSON) and send those lines to stderr (`verbose`) or nowhere.
-#[cfg(unix)]
+/// Sends the embedded program's `msg!` lines to stderr (`verbose`) or nowhere, keeping stdout for `pubspend`'s
+/// own output (tables, JSON).
 pub fn move_program_logs_off_stdout(verbose: bool) {
-    use std::os::fd::{AsRawFd, FromRawFd};
-    // SAFETY: plain descriptor duplication on the process's own stdout, before any other thread writes to it.
-    unsafe {
-        let saved = libc::dup(1);
-        if saved < 0 {
-            return;
-        }
-        let target = if verbose {
-            2
-        } else {
-            match File::options().write(true).open("/dev/null") {
-                Ok(null) => {
-                    let fd = libc::dup(null.as_raw_fd());
-                    if fd < 0 {
-                        2
-                    } else {
-                        fd
-                    }
-                }
-                Err(_) => 2,
-            }
-        };
-        if libc::dup2(target, 1) < 0 {
-            libc::close(saved);
-            return;
-        }
-        let _ = OUT.set(Mutex::new(File::from_raw_fd(saved)));
+    if let Some(stdout) = public_spending_sdk::embedded::program_logs_off_stdout(verbose) {
+        let _ = OUT.set(Mutex::new(stdout));
     }
 }
-
-#[cfg(not(unix))]
-pub fn move_program_logs_off_stdout(_verbose: bool) {}
 
 /// Writes one line of `pubspend`'s own output to the real stdout.
 pub fn write_line(args: fmt::Arguments) {

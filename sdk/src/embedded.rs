@@ -80,6 +80,39 @@ fn quiet_runtime_logs() {
     });
 }
 
+/// The embedded program runs natively, so its `msg!` lines (Anchor's "Instruction: ..." among them) are
+/// `println!`s in this process. Points the process's stdout at stderr (`verbose`) or nowhere, so that program
+/// logs never mix with a tool's own output, and returns the real stdout for that output. `None` when the
+/// descriptors could not be moved (stdout is then left as it was). Call it once, before any other thread writes
+/// to stdout.
+#[cfg(unix)]
+pub fn program_logs_off_stdout(verbose: bool) -> Option<std::fs::File> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    // SAFETY: plain descriptor duplication on the process's own stdout; `saved` is a new descriptor that the
+    // returned File owns alone.
+    unsafe {
+        let saved = libc::dup(1);
+        if saved < 0 {
+            return None;
+        }
+        let null = std::fs::File::options().write(true).open("/dev/null");
+        let target = match (&null, verbose) {
+            (Ok(null), false) => null.as_raw_fd(),
+            _ => 2,
+        };
+        if libc::dup2(target, 1) < 0 {
+            libc::close(saved);
+            return None;
+        }
+        Some(std::fs::File::from_raw_fd(saved))
+    }
+}
+
+#[cfg(not(unix))]
+pub fn program_logs_off_stdout(_verbose: bool) -> Option<std::fs::File> {
+    None
+}
+
 /// One account of a saved chain.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SavedAccount {

@@ -13,12 +13,24 @@ use public_spending_sdk::{
 };
 use public_spending_tests::{World, UNIT};
 use solana_sdk::signature::Signer;
+use std::io::Write;
 
 #[tokio::main]
 async fn main() {
+    // The program's `msg!` lines go nowhere; the figures go to the real stdout.
+    let mut out: Box<dyn std::io::Write> =
+        match public_spending_sdk::embedded::program_logs_off_stdout(false) {
+            Some(stdout) => Box::new(stdout),
+            None => Box::new(std::io::stdout()),
+        };
+    macro_rules! say {
+        ($($arg:tt)*) => {
+            writeln!(out, $($arg)*).expect("write to stdout")
+        };
+    }
     let mut world = World::new().await;
     let rent = world.chain.rent().await.expect("rent");
-    println!("account sizes and rent-exempt minimum (this chain's rent):");
+    say!("account sizes and rent-exempt minimum (this chain's rent):");
     for (name, size) in [
         ("Ledger", Ledger::SPACE),
         ("Agency", Agency::SPACE),
@@ -29,7 +41,7 @@ async fn main() {
         ("Award", Award::SPACE),
         ("Payment", Payment::SPACE),
     ] {
-        println!(
+        say!(
             "  {name:<14} {size:>5} bytes {:>10} lamports",
             rent.minimum_balance(size)
         );
@@ -110,20 +122,21 @@ async fn main() {
         .await
         .expect("read");
 
-    println!("transactions per payment:");
-    println!(
+    say!("transactions per payment:");
+    say!(
         "  approval path (2 approvals): {approval_path} (+1 to archive, batchable with later work)"
     );
-    println!("  fast path:                   1 (pay_small; nothing to archive)");
-    println!("state left on chain by a payment:");
+    say!("  fast path:                   1 (pay_small; nothing to archive)");
+    say!("state left on chain by a payment:");
     let approval = approval_left
         .as_ref()
         .map_or((0, 0), |a| (a.data.len(), a.lamports));
-    println!(
+    say!(
         "  approval path, after archive_payment: {} bytes, {} lamports",
-        approval.0, approval.1
+        approval.0,
+        approval.1
     );
-    println!(
+    say!(
         "  fast path, with no archive step:      {} bytes, {} lamports (program accounts before and after: {} -> {} bytes, {} -> {} lamports; payment address holds {})",
         after.0 - before.0,
         after.1 - before.1,
@@ -133,7 +146,7 @@ async fn main() {
         after.1,
         fast_left.map_or("no account".to_string(), |a| format!("{} bytes", a.data.len()))
     );
-    println!(
+    say!(
         "  live approval-path Payment account until archived: {} bytes, {} lamports of rent (goal: under 2,500,000)",
         Payment::SPACE,
         rent.minimum_balance(Payment::SPACE)

@@ -20,6 +20,7 @@ use solana_sdk::{
     signature::{Keypair, Signer},
     transaction::{Transaction, VersionedTransaction},
 };
+use std::io::Write;
 
 /// `count` pay_small instructions at the award's next indices; the executor pays the fees.
 fn batch(
@@ -183,6 +184,17 @@ async fn executed(world: &World, tx: VersionedTransaction) -> usize {
 
 #[tokio::main]
 async fn main() {
+    // The program's `msg!` lines go nowhere; the figures go to the real stdout.
+    let mut out: Box<dyn std::io::Write> =
+        match public_spending_sdk::embedded::program_logs_off_stdout(false) {
+            Some(stdout) => Box::new(stdout),
+            None => Box::new(std::io::stdout()),
+        };
+    macro_rules! say {
+        ($($arg:tt)*) => {
+            writeln!(out, $($arg)*).expect("write to stdout")
+        };
+    }
     let mut world = World::new().await;
     let agency = world.agency("075").await;
     let policy = ApprovalPolicy {
@@ -273,7 +285,7 @@ async fn main() {
     let (many_v0, many_v0_bytes, many_v0_paid) =
         largest_batch(&world, &agency, &items, Some(&table)).await;
 
-    println!(
+    say!(
         "fast-path payments per transaction (packet limit {PACKET_DATA_SIZE} bytes, at most {} account locks; executor pays fees):",
         batch::MAX_ACCOUNT_LOCKS
     );
@@ -315,7 +327,7 @@ async fn main() {
             many_v0_paid,
         ),
     ] {
-        println!("  {what:<58} {count:>2} payments, {bytes:>4} bytes; executed on the embedded chain: {paid} paid");
+        say!("  {what:<58} {count:>2} payments, {bytes:>4} bytes; executed on the embedded chain: {paid} paid");
         assert_eq!(
             paid, count,
             "every payment in a transaction executes: {what}"
