@@ -36,19 +36,40 @@ async fn setup(n: usize) -> (World, AgencyFixture, Vec<AwardFixture>) {
     let mut awards = Vec::new();
     for i in 0..n {
         let uei: [u8; 12] = format!("VENDOR{i:06}").as_bytes().try_into().unwrap();
-        let award = world
-            .award_under(&agency, appropriation, allotment, &uei, 5_000 * UNIT)
-            .await;
-        let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-            &agency.executor.pubkey(),
-            &award.payout_wallet,
-            &world.mint,
-            &anchor_spl::token::ID,
+        awards.push(
+            payable(
+                &mut world,
+                &agency,
+                (appropriation, allotment),
+                &uei,
+                5_000 * UNIT,
+            )
+            .await,
         );
-        world.send(&[ix], &[&agency.executor]).await.unwrap();
-        awards.push(award);
     }
     (world, agency, awards)
+}
+
+/// An award of `obligated` to a new vendor under `parents` (appropriation, allotment), with the vendor's token
+/// account created: `pay_batch` pays only into existing token accounts.
+async fn payable(
+    world: &mut World,
+    agency: &AgencyFixture,
+    (appropriation, allotment): (Pubkey, Pubkey),
+    uei: &[u8; 12],
+    obligated: u64,
+) -> AwardFixture {
+    let award = world
+        .award_under(agency, appropriation, allotment, uei, obligated)
+        .await;
+    let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+        &agency.executor.pubkey(),
+        &award.payout_wallet,
+        &world.mint,
+        &anchor_spl::token::ID,
+    );
+    world.send(&[ix], &[&agency.executor]).await.unwrap();
+    award
 }
 
 fn item(world: &World, award: &AwardFixture, index: u32, amount: u64) -> BatchItem {
@@ -328,17 +349,16 @@ async fn parents_are_named_once_per_allotment_and_each_pair_is_checked() {
         (second, b"VENDOR000101"),
         (first, b"VENDOR000102"),
     ] {
-        let award = world
-            .award_under(&agency, appropriation, allotment, uei, 1_000 * UNIT)
-            .await;
-        let ata = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-            &agency.executor.pubkey(),
-            &award.payout_wallet,
-            &world.mint,
-            &anchor_spl::token::ID,
+        awards.push(
+            payable(
+                &mut world,
+                &agency,
+                (appropriation, allotment),
+                uei,
+                1_000 * UNIT,
+            )
+            .await,
         );
-        world.send(&[ata], &[&agency.executor]).await.unwrap();
-        awards.push(award);
     }
     let other = world.agency("089").await;
     let foreign = world.award(&other, b"FOREIGN00001", 100 * UNIT).await;
