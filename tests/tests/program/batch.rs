@@ -426,6 +426,59 @@ async fn parents_are_named_once_per_allotment_and_each_pair_is_checked() {
     );
 }
 
+/// A paused ledger or a frozen agency pays no batch: refused whole, nothing changed; released, it pays.
+#[tokio::test]
+async fn a_batch_is_refused_while_paused_or_frozen() {
+    let (mut world, agency, awards) = setup(2).await;
+    let all = watched(&world, &agency, &awards);
+    let items: Vec<BatchItem> = awards
+        .iter()
+        .map(|a| item(&world, a, 0, 10 * UNIT))
+        .collect();
+    let (admin, auditor) = (world.admin.insecure_clone(), world.auditor.insecure_clone());
+    let pause = |paused| {
+        builders::SetPaused {
+            admin: admin.pubkey(),
+            paused,
+        }
+        .instruction()
+    };
+    let freeze = |frozen| {
+        builders::SetAgencyFrozen {
+            agency: agency.agency,
+            auditor: auditor.pubkey(),
+            frozen,
+            grounds: grounds(),
+        }
+        .instruction()
+    };
+    for (stop, start, signer, refusal) in [
+        (pause(true), pause(false), &admin, LedgerError::Paused),
+        (
+            freeze(true),
+            freeze(false),
+            &auditor,
+            LedgerError::AgencyFrozen,
+        ),
+    ] {
+        world.send(&[stop], &[signer]).await.unwrap();
+        world
+            .expect_refused(
+                &[batch_ix(&world, &agency, items.clone())],
+                &[&agency.executor],
+                refusal,
+                &all,
+            )
+            .await;
+        world.send(&[start], &[signer]).await.unwrap();
+    }
+    world
+        .send(&[batch_ix(&world, &agency, items)], &[&agency.executor])
+        .await
+        .unwrap();
+    assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 2);
+}
+
 #[tokio::test]
 async fn the_client_splits_a_schedule_into_transactions_that_fit_and_pays_each_line_once() {
     let (world, agency, awards) = setup(24).await;
