@@ -1302,7 +1302,11 @@ async fn a_schedule_is_paid_in_v0_transactions_with_a_lookup_table_over_rpc() {
         else {
             panic!("no loaded addresses")
         };
-        assert!(loaded.writable.len() + loaded.readonly.len() >= 4 * lines.len());
+        assert!(
+            loaded.writable.len() + loaded.readonly.len()
+                >= public_spending::instructions::payments::pay_batch::BATCH_ITEM_ACCOUNTS
+                    * lines.len()
+        );
         // A v0 transaction is refused to a client that does not accept versions, as by a validator.
         let err = rpc
             .get_transaction(&outcome.signature, UiTransactionEncoding::Json)

@@ -56,6 +56,7 @@ impl InitializeLedger {
         build(
             acc::InitializeLedger {
                 ledger: ledger(),
+                exclusion_list: pda::exclusion_list(),
                 admin: self.admin,
                 payment_mint: self.payment_mint,
                 token_program: self.token_program,
@@ -742,6 +743,7 @@ impl PayBatch {
                 ledger: ledger(),
                 agency: self.agency,
                 member: pda::member(&self.agency, &self.executor).0,
+                exclusion_list: pda::exclusion_list(),
                 payment_mint: self.payment_mint,
                 treasury: pda::treasury(&self.agency).0,
                 executor: self.executor,
@@ -782,7 +784,6 @@ impl PayBatch {
             ix.accounts.extend([
                 AccountMeta::new(k.award, false),
                 AccountMeta::new_readonly(k.recipient, false),
-                AccountMeta::new_readonly(pda::exclusion(&p.uei).0, false),
                 AccountMeta::new(p.recipient_token_account(), false),
             ]);
         }
@@ -924,7 +925,8 @@ impl SetAwardHeld {
 }
 
 /// `debar_recipient` (status `Suspended` or `Debarred`) or `reinstate_recipient` (status `Lifted`): an auditor
-/// signs, and pays for the UEI's exclusion account the first time.
+/// signs, and pays for the UEI's exclusion account the first time (and for one more entry in the ledger's
+/// exclusion list when it has no room left).
 pub struct SetExclusion {
     pub uei: [u8; UEI_LEN],
     pub auditor: Pubkey,
@@ -949,6 +951,7 @@ impl SetExclusion {
                 acc::ReinstateRecipient {
                     ledger,
                     exclusion,
+                    exclusion_list: pda::exclusion_list(),
                     auditor,
                     event_authority,
                     program: ID,
@@ -959,6 +962,7 @@ impl SetExclusion {
                 acc::DebarRecipient {
                     ledger,
                     exclusion,
+                    exclusion_list: pda::exclusion_list(),
                     auditor,
                     system_program: system_program::ID,
                     event_authority,

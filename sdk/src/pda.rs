@@ -3,9 +3,9 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{
-        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, EXCLUSION_SEED, FLAG_SEED,
-        LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED, PAYMENT_SEED, PROPERTY_SEED, RECIPIENT_SEED,
-        SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
+        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, EXCLUSION_LIST_SEED,
+        EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED, PAYMENT_SEED,
+        PROPERTY_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
     },
     ID,
 };
@@ -63,6 +63,11 @@ pub fn recipient(agency: &Pubkey, uei: &[u8; UEI_LEN]) -> (Pubkey, u8) {
 /// `["exclusion", uei]`: the UEI's ledger-wide suspension or debarment, if an auditor ever wrote one.
 pub fn exclusion(uei: &[u8; UEI_LEN]) -> (Pubkey, u8) {
     find(&[EXCLUSION_SEED, uei])
+}
+
+/// `["exclusion_list"]`: every UEI under an exclusion in force, which `pay_batch` checks.
+pub fn exclusion_list() -> Pubkey {
+    find(&[EXCLUSION_LIST_SEED]).0
 }
 
 /// `["flag", target, flagger, nonce (u32 LE)]`

@@ -1405,9 +1405,9 @@ fn a_schedule_is_paid_in_v0_transactions_with_a_lookup_table() {
         .collect();
     assert_eq!(
         addresses.len(),
-        9 + 4,
-        "the batch's own accounts with the appropriation and allotment, and the award, recipient, exclusion \
-         and token account once"
+        10 + 3,
+        "the batch's own accounts (the exclusion list among them) with the appropriation and allotment, and the \
+         award, recipient and token account once"
     );
     assert!(!addresses.contains(&executor.parse().unwrap()));
 

@@ -23,6 +23,9 @@ pub const AWARD_SEED: &[u8] = b"award";
 pub const PAYMENT_SEED: &[u8] = b"payment";
 #[constant]
 pub const EXCLUSION_SEED: &[u8] = b"exclusion";
+/// The ledger's one list of UEIs under an exclusion in force.
+#[constant]
+pub const EXCLUSION_LIST_SEED: &[u8] = b"exclusion_list";
 #[constant]
 pub const FLAG_SEED: &[u8] = b"flag";
 #[constant]

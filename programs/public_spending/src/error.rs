@@ -176,6 +176,6 @@ pub enum LedgerError {
     InvalidExclusionStatus,
     #[msg("the award's next payment index is not the one named: an earlier attempt may already have paid")]
     StalePaymentIndex,
-    #[msg("a batch takes 1 to 32 items; its accounts are appropriation and allotment pairs, then each item's award, recipient, exclusion and token account")]
+    #[msg("a batch takes 1 to 32 items; its accounts are appropriation and allotment pairs, then each item's award, recipient and token account")]
     InvalidBatch,
 }

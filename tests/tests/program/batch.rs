@@ -371,7 +371,7 @@ async fn parents_are_named_once_per_allotment_and_each_pair_is_checked() {
         item(&world, &awards[2], 0, 30 * UNIT),
     ];
     let ix = batch_ix(&world, &agency, items.clone());
-    let fixed = ix.accounts.len() - 2 * 2 - 4 * items.len();
+    let fixed = ix.accounts.len() - 2 * 2 - 3 * items.len();
     let parents: Vec<Pubkey> = ix.accounts[fixed..fixed + 4]
         .iter()
         .map(|m| m.pubkey)
@@ -537,9 +537,9 @@ async fn with_a_lookup_table_the_client_sends_fewer_v0_transactions_and_pays_eac
         .unwrap();
     assert_eq!(
         addresses.len(),
-        9 + 24 * 4,
-        "the batch's own accounts (ledger, agency, member, mint, treasury, token program, event authority), the \
-         appropriation and allotment, and per line its award, recipient, exclusion and token account"
+        10 + 24 * 3,
+        "the batch's own accounts (ledger, agency, member, exclusion list, mint, treasury, token program, event \
+         authority), the appropriation and allotment, and per line its award, recipient and token account"
     );
     assert!(
         !addresses.contains(&agency.executor.pubkey()),

@@ -2,8 +2,8 @@ use anchor_lang::prelude::Pubkey;
 use public_spending::{
     error::LedgerError,
     state::{
-        Agency, Award, Exclusion, ExclusionStatus, OversightArgs, OversightNote, OversightReason,
-        Payment,
+        Agency, Award, Exclusion, ExclusionList, ExclusionStatus, OversightArgs, OversightNote,
+        OversightReason, Payment,
     },
 };
 use public_spending_sdk::{
@@ -88,12 +88,13 @@ fn oversight_ixs(
     ]
 }
 
-fn watched(fixture: &AgencyFixture, award: &AwardFixture, payment: Pubkey) -> [Pubkey; 4] {
+fn watched(fixture: &AgencyFixture, award: &AwardFixture, payment: Pubkey) -> [Pubkey; 5] {
     [
         fixture.agency,
         award.keys.award,
         payment,
         pda::exclusion(&award.uei).0,
+        pda::exclusion_list(),
     ]
 }
 
@@ -513,6 +514,182 @@ async fn an_excluded_uei_is_refused_in_every_agency_until_lifted() {
     }
 }
 
+/// The ledger's exclusion list, as decoded from its account, and the account's raw bytes and lamports.
+async fn exclusion_list(world: &World) -> (ExclusionList, solana_sdk::account::Account) {
+    let key = pda::exclusion_list();
+    let account = world
+        .snapshot(&[key])
+        .await
+        .remove(0)
+        .expect("exclusion list");
+    (world.get::<ExclusionList>(&key).await, account)
+}
+
+#[tokio::test]
+async fn the_exclusion_list_holds_exactly_the_ueis_in_force_after_every_change() {
+    use ExclusionStatus::{Debarred, Lifted, Suspended};
+    let mut world = World::new().await;
+    let auditor = world.auditor.insecure_clone();
+    let (list, account) = exclusion_list(&world).await;
+    assert_eq!(
+        list.ueis,
+        Vec::<[u8; 12]>::new(),
+        "a new ledger excludes no one"
+    );
+    assert_eq!(account.data.len(), ExclusionList::HEADER);
+
+    // Entries land before, after and between others; suspended to debarred stays one entry; a lift in the
+    // middle closes the gap, and the room it leaves serves the next exclusion without more rent.
+    let (a, g, m, z) = (
+        *b"AAAAAAAAAAA1",
+        *b"GGGGGGGGGGG1",
+        *b"MMMMMMMMMMM1",
+        *b"ZZZZZZZZZZZ1",
+    );
+    let steps = [
+        (m, Debarred),
+        (a, Suspended),
+        (z, Debarred),
+        (a, Debarred),
+        (m, Lifted),
+        (g, Suspended),
+        (m, Debarred),
+        (a, Lifted),
+        (z, Lifted),
+        (m, Lifted),
+        (g, Lifted),
+        (z, Suspended),
+    ];
+    let mut most_in_force = 0;
+    for (step, (uei, status)) in steps.into_iter().enumerate() {
+        let auditor_before = world.snapshot(&[auditor.pubkey()]).await;
+        let (_, list_before) = exclusion_list(&world).await;
+        let ix = world.exclusion_ix(&uei, status);
+        world.send(&[ix], &[&auditor]).await.unwrap();
+
+        let mut in_force = Vec::new();
+        for uei in [a, g, m, z] {
+            let record = pda::exclusion(&uei).0;
+            let exists = world.snapshot(&[record]).await[0].is_some();
+            if exists && world.get::<Exclusion>(&record).await.in_force() {
+                in_force.push(uei);
+            }
+        }
+        let (list, account) = exclusion_list(&world).await;
+        assert_eq!(
+            list.ueis, in_force,
+            "step {step}: the list is the records in force, ascending"
+        );
+        most_in_force = most_in_force.max(in_force.len());
+        assert_eq!(
+            account.data.len(),
+            ExclusionList::HEADER + 12 * most_in_force,
+            "step {step}: the account grows only when it has no room"
+        );
+        assert!(
+            account.data[ExclusionList::HEADER + 12 * in_force.len()..]
+                .iter()
+                .all(|b| *b == 0),
+            "step {step}: the room left by a lift is zeroed"
+        );
+        assert_eq!(
+            account.lamports,
+            solana_sdk::rent::Rent::default().minimum_balance(account.data.len()),
+            "step {step}: the list holds exactly its rent"
+        );
+        // The auditor (not the fee payer here) paid the record's rent the first time, and the list's growth:
+        // nothing else.
+        let grown = account.lamports - list_before.lamports;
+        let auditor_after = world.snapshot(&[auditor.pubkey()]).await;
+        let lamports = |a: &[Option<solana_sdk::account::Account>]| a[0].as_ref().unwrap().lamports;
+        let paid = lamports(&auditor_before) - lamports(&auditor_after);
+        let first_time = step < 3 || uei == g && status == Suspended;
+        let record_rent = if first_time {
+            solana_sdk::rent::Rent::default().minimum_balance(Exclusion::SPACE)
+        } else {
+            0
+        };
+        assert_eq!(
+            paid,
+            record_rent + grown,
+            "step {step}: what the auditor paid"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_exclusion_list_at_another_address_or_missing_is_refused() {
+    let (mut world, fixture, award, payment) = requested_payment().await;
+    let auditor = world.auditor.insecure_clone();
+    let batch = builders::PayBatch {
+        agency: fixture.agency,
+        executor: fixture.executor.pubkey(),
+        payment_mint: world.mint,
+        token_program: anchor_spl::token::ID,
+        items: vec![builders::BatchItem {
+            keys: award.keys,
+            payout: world.payout(&award),
+            index: 1,
+            amount: UNIT,
+            invoice_hash: [2; 32],
+        }],
+    }
+    .instruction();
+    world
+        .send(
+            &[world.exclusion_ix(&award.uei, ExclusionStatus::Suspended)],
+            &[&auditor],
+        )
+        .await
+        .unwrap();
+    let cases = [
+        (
+            "debar_recipient",
+            world.exclusion_ix(&award.uei, ExclusionStatus::Debarred),
+            &auditor,
+        ),
+        (
+            "reinstate_recipient",
+            world.exclusion_ix(&award.uei, ExclusionStatus::Lifted),
+            &auditor,
+        ),
+        ("pay_batch", batch, &fixture.executor),
+    ];
+    let mut all = watched(&fixture, &award, payment).to_vec();
+    all.extend([fixture.treasury, award.keys.allotment]);
+    // Another account of the program in the list's place: the seeds refuse it.
+    for (name, ix, signer) in &cases {
+        let ix = swap_account(ix.clone(), &pda::exclusion_list(), &fixture.agency);
+        let before = world.snapshot(&all).await;
+        let result = world.send(&[ix], &[*signer]).await;
+        assert_eq!(
+            result.as_ref().err().and_then(|e| e.code()),
+            Some(u32::from(anchor_lang::error::ErrorCode::ConstraintSeeds)),
+            "{name}: {result:?}"
+        );
+        assert_eq!(world.snapshot(&all).await, before, "{name} changed state");
+    }
+    // A ledger without its list (as one initialized before the list existed): nothing that reads or keeps it
+    // goes ahead, so no batch pays a UEI an auditor excluded.
+    world
+        .chain
+        .set_account(
+            &pda::exclusion_list(),
+            solana_sdk::account::Account::default(),
+        )
+        .unwrap();
+    for (name, ix, signer) in cases {
+        let before = world.snapshot(&all).await;
+        let result = world.send(&[ix], &[signer]).await;
+        assert_eq!(
+            result.as_ref().err().and_then(|e| e.code()),
+            Some(u32::from(anchor_lang::error::ErrorCode::ConstraintOwner)),
+            "{name}: {result:?}"
+        );
+        assert_eq!(world.snapshot(&all).await, before, "{name} changed state");
+    }
+}
+
 /// Every instruction this issue added refuses a transaction its authority did not sign, changing nothing.
 #[tokio::test]
 async fn the_new_instructions_refuse_a_missing_signer() {
@@ -606,6 +783,7 @@ async fn the_new_instructions_refuse_a_missing_signer() {
         award.keys.recipient,
         payment,
         pda::exclusion(&award.uei).0,
+        pda::exclusion_list(),
         flag.flag(),
         pda::property(&fixture.agency, "075-HQ").0,
     ];

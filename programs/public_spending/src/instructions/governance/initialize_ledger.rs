@@ -1,14 +1,21 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 
-use crate::{constants::*, events::LedgerInitialized, state::Ledger};
+use crate::{
+    constants::*,
+    events::LedgerInitialized,
+    state::{ExclusionList, Ledger},
+};
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct InitializeLedger<'info> {
     #[account(init, payer = admin, space = Ledger::SPACE, seeds = [LEDGER_SEED], bump)]
     pub ledger: Account<'info, Ledger>,
-    /// First ledger admin; pays for the ledger account.
+    /// The ledger's list of UEIs under an exclusion in force, empty until an auditor debars one.
+    #[account(init, payer = admin, space = ExclusionList::HEADER, seeds = [EXCLUSION_LIST_SEED], bump)]
+    pub exclusion_list: Account<'info, ExclusionList>,
+    /// First ledger admin; pays for the ledger and exclusion list accounts.
     #[account(mut)]
     pub admin: Signer<'info>,
     /// The stablecoin every agency will pay in.
@@ -33,6 +40,11 @@ pub fn handler(ctx: Context<InitializeLedger>) -> Result<()> {
         auditors: Vec::new(),
     });
     ledger.invariant()?;
+    ctx.accounts.exclusion_list.set_inner(ExclusionList {
+        version: ACCOUNT_VERSION,
+        bump: ctx.bumps.exclusion_list,
+        ueis: Vec::new(),
+    });
     emit_cpi!(LedgerInitialized {
         ledger: ledger.key(),
         admin: ledger.admin,

@@ -4,7 +4,10 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::ExclusionSet,
-    state::{validate_uei, Exclusion, ExclusionStatus, Ledger, OversightArgs, OversightReason},
+    state::{
+        validate_uei, Exclusion, ExclusionList, ExclusionStatus, Ledger, OversightArgs,
+        OversightReason,
+    },
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -38,7 +41,12 @@ pub struct DebarRecipient<'info> {
         bump,
     )]
     pub exclusion: Box<Account<'info, Exclusion>>,
-    /// An auditor; pays the exclusion account's rent the first time the UEI is excluded.
+    /// CHECK: the ledger's exclusion list (address and owner checked here, discriminator and layout where it is
+    /// read); the UEI joins it when its exclusion comes into force.
+    #[account(mut, seeds = [EXCLUSION_LIST_SEED], bump, owner = crate::ID)]
+    pub exclusion_list: UncheckedAccount<'info>,
+    /// An auditor; pays the exclusion account's rent the first time the UEI is excluded, and the exclusion
+    /// list's added rent when it has no room for one more UEI.
     #[account(mut)]
     pub auditor: Signer<'info>,
     pub system_program: Program<'info, System>,
@@ -66,6 +74,15 @@ pub fn handler(ctx: Context<DebarRecipient>, args: DebarRecipientArgs) -> Result
     };
     oversight.validate()?;
     let exclusion = &mut ctx.accounts.exclusion;
+    // Suspended to debarred (or back) stays listed; from lifted, or never excluded, the UEI joins the list.
+    if !exclusion.in_force() {
+        ExclusionList::insert(
+            &ctx.accounts.exclusion_list,
+            &args.uei,
+            &ctx.accounts.auditor,
+            &ctx.accounts.system_program,
+        )?;
+    }
     exclusion.set_inner(Exclusion {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.exclusion,

@@ -4,7 +4,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::ExclusionSet,
-    state::{Exclusion, ExclusionStatus, Ledger, OversightArgs},
+    state::{Exclusion, ExclusionList, ExclusionStatus, Ledger, OversightArgs},
 };
 
 /// Lifts a UEI's suspension or debarment (auditor). The account stays, with the grounds of the lift, so that
@@ -26,12 +26,17 @@ pub struct ReinstateRecipient<'info> {
         constraint = exclusion.in_force() @ LedgerError::RecipientStatusUnchanged,
     )]
     pub exclusion: Box<Account<'info, Exclusion>>,
+    /// CHECK: the ledger's exclusion list (address and owner checked here, discriminator and layout where it is
+    /// read); the UEI leaves it.
+    #[account(mut, seeds = [EXCLUSION_LIST_SEED], bump, owner = crate::ID)]
+    pub exclusion_list: UncheckedAccount<'info>,
     pub auditor: Signer<'info>,
 }
 
 pub fn handler(ctx: Context<ReinstateRecipient>, args: OversightArgs) -> Result<()> {
     args.validate()?;
     let exclusion = &mut ctx.accounts.exclusion;
+    ExclusionList::remove(&ctx.accounts.exclusion_list, &exclusion.uei)?;
     exclusion.status = ExclusionStatus::Lifted;
     exclusion.note = args.note(Clock::get()?.unix_timestamp);
     exclusion.auditor = ctx.accounts.auditor.key();

@@ -11,17 +11,16 @@ use super::{
 use crate::{
     constants::*,
     error::LedgerError,
-    state::{
-        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Recipient,
-    },
+    state::{Agency, Allotment, Appropriation, Award, ExclusionList, Ledger, Member, Recipient},
 };
 
 /// The remaining accounts of a batch: first its parents, an appropriation and allotment pair (both writable)
 /// for each allotment its awards draw on, each pair once however many items draw on it; then, for each item in
-/// order, its award (writable), recipient, the recipient UEI's exclusion address, and the payout wallet's
-/// associated token account for the payment mint (writable; it must exist). An item finds its parents by the
-/// keys its award records, so a schedule paid from one allotment names it once, not once per payment.
-pub const BATCH_ITEM_ACCOUNTS: usize = 4;
+/// order, its award (writable), recipient, and the payout wallet's associated token account for the payment mint
+/// (writable; it must exist). An item finds its parents by the keys its award records, so a schedule paid from one
+/// allotment names it once, not once per payment; and its recipient's UEI is looked up in the ledger's exclusion
+/// list, which the batch names once, not by an exclusion address per payment.
+pub const BATCH_ITEM_ACCOUNTS: usize = 3;
 /// Accounts in one parent pair: an appropriation, then an allotment of it.
 pub const BATCH_PARENT_ACCOUNTS: usize = 2;
 /// Most items one `pay_batch` takes.
@@ -72,6 +71,10 @@ pub struct PayBatch<'info> {
     pub agency: Box<Account<'info, Agency>>,
     #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), executor.key().as_ref()], bump = member.bump)]
     pub member: Box<Account<'info, Member>>,
+    /// CHECK: the ledger's exclusion list (address and owner checked here, discriminator and layout where it is
+    /// read): no item may pay a UEI on it.
+    #[account(seeds = [EXCLUSION_LIST_SEED], bump, owner = crate::ID)]
+    pub exclusion_list: UncheckedAccount<'info>,
     pub payment_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut, token::mint = payment_mint, token::authority = agency, token::token_program = token_program)]
     pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
@@ -195,7 +198,7 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
         .iter()
         .zip(items.chunks_exact(BATCH_ITEM_ACCOUNTS))
     {
-        let [award, recipient, exclusion, token_account] = chunk else {
+        let [award, recipient, token_account] = chunk else {
             return err!(LedgerError::InvalidBatch);
         };
         let a = load(&mut awards, award)?;
@@ -233,14 +236,10 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
             ErrorCode::AccountOwnedByWrongProgram
         );
         let recipient_state = Recipient::try_deserialize(&mut &recipient.try_borrow_data()?[..])?;
-        let (exclusion_address, _) =
-            Pubkey::find_program_address(&[EXCLUSION_SEED, &recipient_state.uei], &crate::ID);
-        require_keys_eq!(
-            exclusion_address,
-            *exclusion.key,
-            ErrorCode::ConstraintSeeds
+        require!(
+            !ExclusionList::lists(&ctx.accounts.exclusion_list, &recipient_state.uei)?,
+            LedgerError::RecipientNotActive
         );
-        require_not_excluded(exclusion)?;
 
         let expected = get_associated_token_address_with_program_id(
             &recipient_state.payout_wallet,
