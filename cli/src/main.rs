@@ -89,7 +89,8 @@ enum Command {
     Clock(clock::ClockCommand),
     /// Index every account and transaction of the program into SQLite (re-runs fetch only what is new)
     Index(watchdog::IndexArgs),
-    /// Replay every hash chain and total from the indexed events and compare them with the chain
+    /// Replay every hash chain and total from the indexed events and compare them with the chain (and the
+    /// exclusion list with the exclusions in force)
     Verify(watchdog::VerifyArgs),
     /// Name every award or payment that recorded a document's hash (a contract, an invoice)
     VerifyDocument(watchdog::VerifyDocumentArgs),

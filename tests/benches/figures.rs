@@ -3,8 +3,12 @@
 //!
 //! `cargo bench -p public-spending-tests --bench figures`
 
-use public_spending::state::{
-    Agency, Allotment, Appropriation, ApprovalPolicy, Award, Ledger, Member, Payment, Recipient,
+use public_spending::{
+    constants::UEI_LEN,
+    state::{
+        Agency, Allotment, Appropriation, ApprovalPolicy, Award, Exclusion, ExclusionList, Ledger,
+        Member, Payment, Recipient,
+    },
 };
 use public_spending_sdk::{
     builders::{ArchivePayment, PaymentDecision},
@@ -40,12 +44,18 @@ async fn main() {
         ("Recipient", Recipient::SPACE),
         ("Award", Award::SPACE),
         ("Payment", Payment::SPACE),
+        ("Exclusion", Exclusion::SPACE),
+        ("ExclusionList", ExclusionList::HEADER),
     ] {
         say!(
             "  {name:<14} {size:>5} bytes {:>10} lamports",
             rent.minimum_balance(size)
         );
     }
+    say!(
+        "  (the ExclusionList grows by {UEI_LEN} bytes, {} lamports, per UEI under an exclusion in force)",
+        rent.minimum_balance(ExclusionList::HEADER + UEI_LEN) - rent.minimum_balance(ExclusionList::HEADER)
+    );
 
     let agency = world.agency("075").await;
     world

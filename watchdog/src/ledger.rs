@@ -6,8 +6,8 @@ use anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator};
 use public_spending::{
     constants::UEI_LEN,
     state::{
-        Agency, Allotment, Appropriation, Award, Exclusion, Flag, Ledger, Member, Payment,
-        Property, Recipient,
+        Agency, Allotment, Appropriation, Award, Exclusion, ExclusionList, Flag, Ledger, Member,
+        Payment, Property, Recipient,
     },
 };
 use public_spending_sdk::Backend;
@@ -16,7 +16,7 @@ use crate::{Result, Store, WatchdogError};
 
 /// The account type an account's discriminator names, if it is one of the program's.
 pub fn account_kind(data: &[u8]) -> Option<&'static str> {
-    let kinds: [(&[u8], &'static str); 11] = [
+    let kinds: [(&[u8], &'static str); 12] = [
         (Ledger::DISCRIMINATOR, "Ledger"),
         (Agency::DISCRIMINATOR, "Agency"),
         (Member::DISCRIMINATOR, "Member"),
@@ -26,6 +26,7 @@ pub fn account_kind(data: &[u8]) -> Option<&'static str> {
         (Award::DISCRIMINATOR, "Award"),
         (Payment::DISCRIMINATOR, "Payment"),
         (Exclusion::DISCRIMINATOR, "Exclusion"),
+        (ExclusionList::DISCRIMINATOR, "ExclusionList"),
         (Flag::DISCRIMINATOR, "Flag"),
         (Property::DISCRIMINATOR, "Property"),
     ];
@@ -46,6 +47,8 @@ pub struct LedgerState {
     pub recipients: BTreeMap<Pubkey, Recipient>,
     /// Ledger-wide exclusions by UEI (lifted ones included).
     pub exclusions: BTreeMap<[u8; UEI_LEN], Exclusion>,
+    /// The ledger's list of UEIs under an exclusion in force, which `pay_batch` checks.
+    pub exclusion_list: Option<ExclusionList>,
     /// Public flags not yet closed.
     pub flags: BTreeMap<Pubkey, Flag>,
     pub properties: BTreeMap<Pubkey, Property>,
@@ -86,6 +89,7 @@ impl LedgerState {
                     let exclusion: Exclusion = decode(address, data)?;
                     state.exclusions.insert(exclusion.uei, exclusion);
                 }
+                Some("ExclusionList") => state.exclusion_list = Some(decode(address, data)?),
                 Some("Flag") => {
                     state.flags.insert(*address, decode(address, data)?);
                 }
@@ -115,6 +119,7 @@ impl LedgerState {
             "Award",
             "Recipient",
             "Exclusion",
+            "ExclusionList",
             "Flag",
             "Property",
         ] {

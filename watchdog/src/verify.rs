@@ -1,11 +1,13 @@
 //! `verify`: what a citizen can check from public data alone. Every agency's outlay hash chain is replayed
 //! from the indexed `PaymentExecuted` events and compared with the head and count the chain holds; every total
 //! (award, allotment, appropriation, agency: obligated and outlayed) is recomputed from the events and compared
-//! with the accounts; and each treasury's balance must equal its funding minus its outlays.
+//! with the accounts; each treasury's balance must equal its funding minus its outlays; and the exclusion list
+//! `pay_batch` checks must hold exactly the UEIs whose exclusion accounts are in force.
 
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
+use public_spending::constants::UEI_LEN;
 use public_spending_sdk::{Backend, LedgerEvent};
 use serde::Serialize;
 
@@ -14,7 +16,7 @@ use crate::{ledger::LedgerState, store::ChainLink, Result, Store};
 /// One thing that does not match, with the two values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mismatch {
-    /// The agency's code.
+    /// The agency's code (`ledger` for a check of the whole ledger).
     pub agency: String,
     /// What was checked: "hash chain", "award obligated", "treasury", ...
     pub check: String,
@@ -69,6 +71,7 @@ pub async fn verify<C: Backend>(chain: &C, store: &Store) -> Result<VerifyReport
     replay_chains(store, &state, &mut report)?;
     check_totals(store, &state, &mut report)?;
     check_treasuries(chain, store, &state, &mut report).await?;
+    check_exclusion_list(&state, &mut report);
     Ok(report)
 }
 
@@ -419,4 +422,38 @@ async fn check_treasuries<C: Backend>(
         }
     }
     Ok(())
+}
+
+/// The exclusion list must be exactly the UEIs whose exclusion is in force, ascending: a UEI missing from it
+/// could be paid by `pay_batch` though debarred. (Checked once a ledger exists.)
+fn check_exclusion_list(state: &LedgerState, report: &mut VerifyReport) {
+    if state.ledger.is_none() {
+        return;
+    }
+    report.totals_checked += 1;
+    let in_force: Vec<[u8; UEI_LEN]> = state
+        .exclusions
+        .values()
+        .filter(|e| e.in_force())
+        .map(|e| e.uei)
+        .collect();
+    let listed = state.exclusion_list.as_ref().map(|l| &l.ueis);
+    if listed != Some(&in_force) {
+        let ueis = |list: &[[u8; UEI_LEN]]| {
+            let names: Vec<String> = list
+                .iter()
+                .map(|u| String::from_utf8_lossy(u).into_owned())
+                .collect();
+            format!("[{}]", names.join(", "))
+        };
+        report.mismatches.push(Mismatch {
+            agency: "ledger".into(),
+            check: "exclusion list (the UEIs whose exclusion is in force)".into(),
+            subject: public_spending_sdk::pda::exclusion_list().to_string(),
+            sequence: None,
+            signature: None,
+            expected: ueis(&in_force),
+            found: listed.map_or_else(|| "no exclusion list account".into(), |l| ueis(l)),
+        });
+    }
 }

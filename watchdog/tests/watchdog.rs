@@ -3,8 +3,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anchor_lang::prelude::Pubkey;
-use public_spending::state::ApprovalPolicy;
+use anchor_lang::{prelude::Pubkey, AccountSerialize};
+use public_spending::state::{ApprovalPolicy, ExclusionList, ExclusionStatus};
 use public_spending_sdk::{
     embedded::EmbeddedChain,
     fetch::AccountSource,
@@ -217,8 +217,74 @@ async fn verify_is_clean_on_an_honest_index() {
         report.chains[0].replayed_head,
         report.chains[0].on_chain_head
     );
-    // award, allotment, appropriation and agency, obligated and outlayed; and the treasury.
-    assert_eq!(report.totals_checked, 4 * 2 + 1);
+    // award, allotment, appropriation and agency, obligated and outlayed; the treasury; the exclusion list.
+    assert_eq!(report.totals_checked, 4 * 2 + 1 + 1);
+}
+
+/// The exclusion list `pay_batch` checks is compared with the exclusion accounts: a UEI in force missing from
+/// it, or no list at all, is named with both sides.
+#[tokio::test]
+async fn verify_names_an_exclusion_list_that_differs_from_the_exclusions_in_force() {
+    let (mut world, _) = ledger(1).await;
+    let auditor = world.auditor.insecure_clone();
+    for (uei, status) in [
+        (*b"DEBARRED0001", ExclusionStatus::Debarred),
+        (*b"LIFTED000001", ExclusionStatus::Suspended),
+        (*b"LIFTED000001", ExclusionStatus::Lifted),
+        (*b"SUSPENDED001", ExclusionStatus::Suspended),
+    ] {
+        let ix = world.exclusion_ix(&uei, status);
+        world.send(&[ix], &[&auditor]).await.unwrap();
+    }
+    let store = indexed(&world).await;
+    let report = verify::verify(&world.chain, &store).await.unwrap();
+    assert!(report.is_clean(), "{:?}", report.mismatches);
+
+    let list = public_spending_sdk::pda::exclusion_list();
+    let mut account = world.snapshot(&[list]).await.remove(0).unwrap();
+    let forged = ExclusionList {
+        version: 1,
+        bump: 255,
+        ueis: vec![*b"SUSPENDED001"],
+    };
+    account.data.clear();
+    forged.try_serialize(&mut account.data).unwrap();
+    let check = "exclusion list (the UEIs whose exclusion is in force)";
+    for (what, account, found) in [
+        ("a UEI missing", Some(account), "[SUSPENDED001]"),
+        ("no list", None, "no exclusion list account"),
+    ] {
+        world
+            .chain
+            .set_account(&list, account.unwrap_or_default())
+            .unwrap();
+        let report = verify::verify(&world.chain, &store).await.unwrap();
+        let named: Vec<(&str, &str, &str, &str, &str)> = report
+            .mismatches
+            .iter()
+            .map(|m| {
+                let (agency, check) = (m.agency.as_str(), m.check.as_str());
+                (
+                    agency,
+                    check,
+                    m.subject.as_str(),
+                    m.expected.as_str(),
+                    m.found.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            named,
+            [(
+                "ledger",
+                check,
+                list.to_string().as_str(),
+                "[DEBARRED0001, SUSPENDED001]",
+                found
+            )],
+            "{what}"
+        );
+    }
 }
 
 /// The signature of the payment with `sequence` in the index.

@@ -162,7 +162,7 @@ fn print_verification(format: Format, report: &VerifyReport) {
     chains.print(format);
     if report.is_clean() {
         say!(
-            "all {} hash chains and {} totals match the chain",
+            "all {} hash chains and {} totals, balances and lists match the chain",
             report.chains.len(),
             report.totals_checked
         );
