@@ -1237,13 +1237,7 @@ async fn a_schedule_is_paid_in_v0_transactions_with_a_lookup_table_over_rpc() {
         .collect();
     // Token accounts are created first, so that the table holds them.
     for award in &awards {
-        let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-            &agency.executor.pubkey(),
-            &award.payout_wallet,
-            &world.mint,
-            &anchor_spl::token::ID,
-        );
-        world.send(&[ix], &[&agency.executor]).await.unwrap();
+        world.open_payout_account(&agency, award).await;
     }
     let addresses = Client::new(&world.chain)
         .batch_table_addresses(&agency.agency, &schedule, &agency.executor.pubkey())

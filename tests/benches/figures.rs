@@ -22,11 +22,7 @@ use std::io::Write;
 #[tokio::main]
 async fn main() {
     // The program's `msg!` lines go nowhere; the figures go to the real stdout.
-    let mut out: Box<dyn std::io::Write> =
-        match public_spending_sdk::embedded::program_logs_off_stdout(false) {
-            Some(stdout) => Box::new(stdout),
-            None => Box::new(std::io::stdout()),
-        };
+    let mut out = public_spending_tests::bench_stdout();
     macro_rules! say {
         ($($arg:tt)*) => {
             writeln!(out, $($arg)*).expect("write to stdout")

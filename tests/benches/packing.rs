@@ -137,16 +137,7 @@ async fn distinct_awards(world: &mut World, agency: &AgencyFixture, n: usize) ->
         let award = world
             .award_under(agency, appropriation, allotment, &uei, 1_000 * UNIT)
             .await;
-        let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-            &agency.executor.pubkey(),
-            &award.payout_wallet,
-            &world.mint,
-            &anchor_spl::token::ID,
-        );
-        world
-            .send(&[ix], &[&agency.executor])
-            .await
-            .expect("token account");
+        world.open_payout_account(agency, &award).await;
         awards.push(award);
     }
     awards
@@ -185,11 +176,7 @@ async fn executed(world: &World, tx: VersionedTransaction) -> usize {
 #[tokio::main]
 async fn main() {
     // The program's `msg!` lines go nowhere; the figures go to the real stdout.
-    let mut out: Box<dyn std::io::Write> =
-        match public_spending_sdk::embedded::program_logs_off_stdout(false) {
-            Some(stdout) => Box::new(stdout),
-            None => Box::new(std::io::stdout()),
-        };
+    let mut out = public_spending_tests::bench_stdout();
     macro_rules! say {
         ($($arg:tt)*) => {
             writeln!(out, $($arg)*).expect("write to stdout")

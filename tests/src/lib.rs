@@ -654,6 +654,20 @@ impl<C: Chain> World<C> {
         }
     }
 
+    /// Creates the award's payout token account (idempotently; the executor pays), as a fast-path batch needs
+    /// it to exist.
+    pub async fn open_payout_account(&mut self, agency: &AgencyFixture, award: &AwardFixture) {
+        let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &agency.executor.pubkey(),
+            &award.payout_wallet,
+            &self.mint,
+            &spl_token::ID,
+        );
+        self.send(&[ix], &[&agency.executor])
+            .await
+            .expect("payout token account");
+    }
+
     /// Mints `amount` into the agency's treasury.
     pub async fn fund(&mut self, agency: &AgencyFixture, amount: u64) {
         let authority = self.mint_authority.insecure_clone();
@@ -814,6 +828,14 @@ impl AgencyFixture {
 }
 
 /// Grounds for an oversight action: an audit finding with a fixed evidence hash.
+/// Where a bench writes its figures: the real stdout, with the native program's `msg!` lines sent nowhere.
+pub fn bench_stdout() -> Box<dyn std::io::Write> {
+    match public_spending_sdk::embedded::program_logs_off_stdout(false) {
+        Some(stdout) => Box::new(stdout),
+        None => Box::new(std::io::stdout()),
+    }
+}
+
 pub fn grounds() -> OversightArgs {
     OversightArgs {
         reason: OversightReason::AuditFinding,

@@ -62,13 +62,7 @@ async fn payable(
     let award = world
         .award_under(agency, appropriation, allotment, uei, obligated)
         .await;
-    let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-        &agency.executor.pubkey(),
-        &award.payout_wallet,
-        &world.mint,
-        &anchor_spl::token::ID,
-    );
-    world.send(&[ix], &[&agency.executor]).await.unwrap();
+    world.open_payout_account(agency, &award).await;
     award
 }
 

@@ -145,13 +145,7 @@ async fn a_replayed_fast_path_payment_is_refused_as_stale_and_changes_nothing() 
 #[tokio::test]
 async fn a_retried_batch_whose_first_attempt_landed_pays_once() {
     let (mut world, agency, award) = setup().await;
-    let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-        &agency.executor.pubkey(),
-        &award.payout_wallet,
-        &world.mint,
-        &anchor_spl::token::ID,
-    );
-    world.send(&[ix], &[&agency.executor]).await.unwrap();
+    world.open_payout_account(&agency, &award).await;
     let client = flaky_client(&world.chain, Fault::LostResponse);
     let schedule = [
         (

@@ -514,6 +514,24 @@ async fn an_excluded_uei_is_refused_in_every_agency_until_lifted() {
     }
 }
 
+/// A `pay_batch` of one payment of 1 unit on `award` at index 1 (after the requested payment at index 0).
+fn one_payment_batch(world: &World, fixture: &AgencyFixture, award: &AwardFixture) -> Instruction {
+    builders::PayBatch {
+        agency: fixture.agency,
+        executor: fixture.executor.pubkey(),
+        payment_mint: world.mint,
+        token_program: anchor_spl::token::ID,
+        items: vec![builders::BatchItem {
+            keys: award.keys,
+            payout: world.payout(award),
+            index: 1,
+            amount: UNIT,
+            invoice_hash: [2; 32],
+        }],
+    }
+    .instruction()
+}
+
 /// The ledger's exclusion list, as decoded from its account, and the account's raw bytes and lamports.
 async fn exclusion_list(world: &World) -> (ExclusionList, solana_sdk::account::Account) {
     let key = pda::exclusion_list();
@@ -621,20 +639,7 @@ async fn the_exclusion_list_holds_exactly_the_ueis_in_force_after_every_change()
 async fn an_exclusion_list_at_another_address_or_missing_is_refused() {
     let (mut world, fixture, award, payment) = requested_payment().await;
     let auditor = world.auditor.insecure_clone();
-    let batch = builders::PayBatch {
-        agency: fixture.agency,
-        executor: fixture.executor.pubkey(),
-        payment_mint: world.mint,
-        token_program: anchor_spl::token::ID,
-        items: vec![builders::BatchItem {
-            keys: award.keys,
-            payout: world.payout(&award),
-            index: 1,
-            amount: UNIT,
-            invoice_hash: [2; 32],
-        }],
-    }
-    .instruction();
+    let batch = one_payment_batch(&world, &fixture, &award);
     world
         .send(
             &[world.exclusion_ix(&award.uei, ExclusionStatus::Suspended)],
@@ -759,20 +764,7 @@ async fn the_new_instructions_refuse_a_missing_signer() {
         ),
         (
             "pay_batch",
-            builders::PayBatch {
-                agency: fixture.agency,
-                executor: fixture.executor.pubkey(),
-                payment_mint: world.mint,
-                token_program: anchor_spl::token::ID,
-                items: vec![builders::BatchItem {
-                    keys: award.keys,
-                    payout: world.payout(&award),
-                    index: 1,
-                    amount: UNIT,
-                    invoice_hash: [2; 32],
-                }],
-            }
-            .instruction(),
+            one_payment_batch(&world, &fixture, &award),
             fixture.executor.pubkey(),
         ),
     ];
