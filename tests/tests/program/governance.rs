@@ -17,6 +17,16 @@ async fn initialize_ledger_records_admin_mint_and_decimals() {
     assert_eq!(ledger.mint_decimals, DECIMALS);
     assert_eq!(ledger.pending_admin, None);
     assert!(!ledger.paused && ledger.auditors.is_empty() && ledger.agency_count == 0);
+    let list: public_spending::state::ExclusionList = world.get(&pda::exclusion_list()).await;
+    let (_, bump) = anchor_lang::prelude::Pubkey::find_program_address(
+        &[public_spending::constants::EXCLUSION_LIST_SEED],
+        &public_spending::ID,
+    );
+    assert_eq!(
+        (list.version, list.bump, list.ueis.len()),
+        (1, bump, 0),
+        "the exclusion list is created empty with the ledger"
+    );
     let event = the_event(&outcome, |e| match e {
         LedgerEvent::LedgerInitialized(e) => Some(e.clone()),
         _ => None,
@@ -38,7 +48,12 @@ async fn initialize_ledger_twice_is_refused() {
     }
     .instruction();
     world
-        .expect_refused(&[ix], &[&other], ALREADY_EXISTS, &[pda::ledger().0])
+        .expect_refused(
+            &[ix],
+            &[&other],
+            ALREADY_EXISTS,
+            &[pda::ledger().0, pda::exclusion_list()],
+        )
         .await;
 }
 
@@ -47,7 +62,12 @@ async fn initialize_ledger_requires_the_admin_signature() {
     let mut world = World::without_ledger().await;
     let ix = unsigned(world.initialize_ledger_ix(), &world.admin.pubkey());
     world
-        .expect_refused(&[ix], &[], ErrorCode::AccountNotSigner, &[pda::ledger().0])
+        .expect_refused(
+            &[ix],
+            &[],
+            ErrorCode::AccountNotSigner,
+            &[pda::ledger().0, pda::exclusion_list()],
+        )
         .await;
 }
 
@@ -163,7 +183,12 @@ async fn propose_admin_requires_the_admin_signature() {
         &admin,
     );
     world
-        .expect_refused(&[ix], &[], ErrorCode::AccountNotSigner, &[pda::ledger().0])
+        .expect_refused(
+            &[ix],
+            &[],
+            ErrorCode::AccountNotSigner,
+            &[pda::ledger().0, pda::exclusion_list()],
+        )
         .await;
 }
 

@@ -700,6 +700,10 @@ async fn an_exclusion_list_at_another_address_or_missing_is_refused() {
 async fn the_new_instructions_refuse_a_missing_signer() {
     let (mut world, fixture, award, payment) = requested_payment().await;
     let auditor = world.auditor.pubkey();
+    // A suspension in force, so that lifting it is refused only for want of the auditor's signature.
+    let suspend = world.exclusion_ix(&award.uei, ExclusionStatus::Suspended);
+    let signer = world.auditor.insecure_clone();
+    world.send(&[suspend], &[&signer]).await.unwrap();
     let citizen = world.funded().await.pubkey();
     let flag = builders::RaiseFlag {
         target: award.keys.award,
@@ -725,6 +729,11 @@ async fn the_new_instructions_refuse_a_missing_signer() {
         (
             "debar_recipient",
             world.exclusion_ix(&award.uei, ExclusionStatus::Debarred),
+            auditor,
+        ),
+        (
+            "reinstate_recipient",
+            world.exclusion_ix(&award.uei, ExclusionStatus::Lifted),
             auditor,
         ),
         (
