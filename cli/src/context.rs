@@ -175,8 +175,7 @@ impl Session {
                     Some(state) => state,
                     None => {
                         eprintln!(
-                            "waiting for {}: another pubspend command holds it (if `pubspend serve` is serving it, \
-                             give this command -u http://127.0.0.1:8899 instead)",
+                            "waiting for {}: another pubspend command holds it",
                             globals.embedded_state.display()
                         );
                         StateFile::lock(&globals.embedded_state, access)?

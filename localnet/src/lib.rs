@@ -73,8 +73,10 @@ pub enum LocalnetError {
         "refusing to bind to {0}, which is not a loopback address: anyone who reaches it can send transactions and take airdrops (allow it explicitly with --allow-non-loopback)"
     )]
     NotLoopback(IpAddr),
-    #[error("{0} is already in use by another pubspend command or server")]
+    #[error("{0} is already in use by another pubspend command")]
     StateBusy(PathBuf),
+    #[error("{} is already served at {url}", path.display())]
+    AlreadyServed { path: PathBuf, url: String },
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
     #[error("port {0} has no next port for WebSocket subscriptions")]
@@ -102,11 +104,16 @@ impl Localnet {
         if !config.bind.is_loopback() && !config.allow_non_loopback {
             return Err(LocalnetError::NotLoopback(config.bind));
         }
-        let state = StateFile::try_lock(&config.state, Access::Write)?
-            .ok_or_else(|| LocalnetError::StateBusy(config.state.clone()))?;
+        let state = match StateFile::try_lock(&config.state, Access::Write) {
+            Ok(Some(state)) => state,
+            Ok(None) => return Err(LocalnetError::StateBusy(config.state.clone())),
+            Err(SdkError::StateServed { path, url }) => {
+                return Err(LocalnetError::AlreadyServed { path, url })
+            }
+            Err(err) => return Err(err.into()),
+        };
         let chain = state.load().await?;
         chain.resume_slots().await?;
-        let node = Arc::new(Node::new(chain, state));
 
         let rpc_addr = SocketAddr::new(config.bind, config.rpc_port);
         let http = Server::builder()
@@ -141,6 +148,9 @@ impl Localnet {
             reason: e.to_string(),
         })?;
 
+        // A command that finds the file locked learns where it is served instead of waiting.
+        state.announce_server(&format!("http://{rpc_addr}"))?;
+        let node = Arc::new(Node::new(chain, state));
         let http = http.start(rpc::module(node.clone()));
         let ws = ws.start(pubsub::module(node.clone()));
         let saver = tokio::spawn(node.clone().save_on_change(config.save_delay));

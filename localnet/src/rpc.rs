@@ -38,7 +38,6 @@ use solana_rpc_client_api::{
 };
 use solana_sdk::{
     account::Account,
-    clock::Clock,
     epoch_info::EpochInfo,
     epoch_schedule::EpochSchedule,
     hash::Hash,
@@ -384,7 +383,7 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
     module.register_method("getVersion", |_, _, _| {
         Ok::<_, ErrorObjectOwned>(RpcVersionInfo {
             solana_core: SOLANA_CORE_VERSION.to_string(),
-            feature_set: None,
+            feature_set: Some(feature_set_id()),
         })
     })?;
     module.register_method("getGenesisHash", |_, node, _| {
@@ -887,16 +886,24 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
     })?;
     module.register_async_method("getBlockTime", |params, node, _| async move {
         let slot: u64 = params.sequence().next()?;
-        if let Some(time) = node.chain().block_time_of(slot).map_err(internal)? {
-            return Ok(time);
+        // Every slot this server has reported at any commitment (the open one included) has a time; a slot the
+        // chain jumped over (a restored chain resumes past its history) was skipped, as a validator says.
+        if slot > node.slot().await? {
+            return Err(custom(RpcCustomError::BlockNotAvailable { slot }));
         }
-        let clock: Clock = node.chain().banks().get_sysvar().await.map_err(internal)?;
-        if slot == node.slot().await? || slot == clock.slot {
-            return Ok(clock.unix_timestamp);
+        match node.chain().block_time_of(slot).await.map_err(internal)? {
+            Some(time) => Ok(time),
+            None => Err(custom(RpcCustomError::SlotSkipped { slot })),
         }
-        Err(custom(RpcCustomError::BlockNotAvailable { slot }))
     })?;
     Ok(())
+}
+
+/// The feature-set identifier a validator reports in `getVersion`: the first four bytes, little-endian, of the
+/// hash of every feature the runtime knows (what `solana-version` computes). `@solana/web3.js` requires a number.
+fn feature_set_id() -> u32 {
+    let id = agave_feature_set::ID.to_bytes();
+    u32::from_le_bytes([id[0], id[1], id[2], id[3]])
 }
 
 /// Whether a `getProgramAccounts` filter (its bytes already raw) lets an account through.

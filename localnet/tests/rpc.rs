@@ -116,7 +116,36 @@ async fn cluster_methods_answer_as_a_validator_does() {
     let rpc = served.rpc();
 
     rpc.get_health().await.unwrap();
-    assert_eq!(rpc.get_version().await.unwrap().solana_core, "3.1.12");
+    let version = rpc.get_version().await.unwrap();
+    assert_eq!(version.solana_core, "3.1.12");
+    assert!(
+        version.feature_set.is_some_and(|id| id != 0),
+        "a validator always reports its feature set: {version:?}"
+    );
+    // Before anything lands, every slot reported at any commitment has a time, genesis included, and the
+    // SDK reads the chain's clock (the Clock sysvar) in one request.
+    let clock = served.running.node().chain().clock().await.unwrap();
+    for commitment in [
+        CommitmentConfig::processed(),
+        CommitmentConfig::confirmed(),
+        CommitmentConfig::finalized(),
+    ] {
+        let reported = rpc.get_slot_with_commitment(commitment).await.unwrap();
+        for slot in 0..=reported {
+            assert_eq!(
+                rpc.get_block_time(slot).await.unwrap(),
+                clock.unix_timestamp,
+                "slot {slot} at {commitment:?}"
+            );
+        }
+    }
+    let sdk = RpcBackend::new(served.running.rpc_url(), Keypair::new());
+    assert_eq!(
+        public_spending_sdk::Backend::unix_timestamp(&sdk)
+            .await
+            .unwrap(),
+        clock.unix_timestamp
+    );
     assert_eq!(
         rpc.get_genesis_hash().await.unwrap(),
         served.running.node().chain().genesis_hash()
@@ -1168,7 +1197,12 @@ async fn the_chain_is_saved_on_shutdown_and_served_again() {
 
     // The file is locked while served.
     let busy = Localnet::start(config(&served.dir)).await;
-    assert!(matches!(busy, Err(LocalnetError::StateBusy(ref path)) if *path == state));
+    assert!(
+        matches!(busy, Err(LocalnetError::AlreadyServed { ref path, ref url })
+            if *path == state && *url == served.running.rpc_url()),
+        "{:?}",
+        busy.err()
+    );
 
     let Served { running, dir } = served;
     running.shutdown().await.unwrap();
@@ -1453,4 +1487,128 @@ async fn slots_move_on_and_a_lookup_table_made_over_rpc_serves_the_next_transact
     };
     assert_eq!(loaded.writable, vec![a.to_string(), b.to_string()]);
     assert_eq!(rpc.get_balance(&a).await.unwrap(), 1_000_000_001);
+}
+
+/// The web3.js harness (`tests/web3/check.mjs`) for `mode`, or `None` when Node.js or the harness's packages are
+/// missing (skipped with a line; under CI, which installs both, that fails instead).
+fn web3(test: &str, mode: &str, url: &str) -> Option<std::process::Command> {
+    let node = external_program("node", test, "apt-get install nodejs")?;
+    let harness = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web3");
+    if !harness.join("node_modules/@solana/web3.js").is_dir() {
+        prerequisite_missing(
+            test,
+            "@solana/web3.js is not installed",
+            "npm ci --prefix localnet/tests/web3",
+        );
+        return None;
+    }
+    let mut command = std::process::Command::new(node);
+    command.current_dir(&harness).args(["check.mjs", mode, url]);
+    Some(command)
+}
+
+/// Runs the harness and returns each method's value; a non-zero exit (an answer web3.js could not parse, or a
+/// transaction that did not land) fails the test with what the harness said.
+async fn run_web3(mut command: std::process::Command) -> Vec<(String, Value)> {
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "web3.js refused an answer: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut entry: Value = serde_json::from_str(line).unwrap();
+            (
+                entry["method"].as_str().unwrap().to_string(),
+                entry["value"].take(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn web3js_parses_every_answer() {
+    let served = serve().await;
+    let Some(mut command) = web3(
+        "web3js_parses_every_answer",
+        "answers",
+        &served.running.rpc_url(),
+    ) else {
+        return;
+    };
+    command.arg(public_spending::ID.to_string());
+    let (world, agency, _award) = ledger_over_rpc(&served).await;
+    let answers = run_web3(command).await;
+    let value = |method: &str| -> &Value {
+        &answers
+            .iter()
+            .find(|(m, _)| m == method)
+            .unwrap_or_else(|| panic!("{method} was not called: {answers:?}"))
+            .1
+    };
+    let methods: Vec<&str> = answers.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(
+        methods,
+        [
+            "getVersion",
+            "getGenesisHash",
+            "getSlot",
+            "getBlockTime",
+            "getBlockTime(genesis)",
+            "getBlockHeight",
+            "getEpochInfo",
+            "getLatestBlockhash",
+            "isBlockhashValid",
+            "getMinimumBalanceForRentExemption",
+            "getAccountInfo",
+            "getProgramAccounts",
+            "requestAirdrop",
+            "getBalance",
+            "getFeeForMessage",
+            "simulateTransaction",
+            "sendTransaction",
+            "getSignatureStatuses",
+            "getTransaction",
+            "getParsedTransaction",
+            "getSignaturesForAddress",
+        ]
+    );
+    let rpc = served.rpc();
+    assert_eq!(
+        value("getVersion")["feature-set"].as_u64(),
+        rpc.get_version().await.unwrap().feature_set.map(u64::from)
+    );
+    assert_eq!(
+        value("getGenesisHash"),
+        &json!(served.running.node().chain().genesis_hash().to_string())
+    );
+    assert!(value("getBlockTime").is_i64() && value("getBlockTime(genesis)").is_i64());
+    assert_eq!(value("isBlockhashValid")["value"], json!(true));
+    // The program's own accounts, as Anchor's TypeScript client lists them.
+    let listed = value("getProgramAccounts").as_array().unwrap();
+    assert!(listed
+        .iter()
+        .all(|a| a["owner"] == json!(public_spending::ID.to_string())));
+    for key in [pda::ledger().0, agency.agency] {
+        assert!(
+            listed.iter().any(|a| a["pubkey"] == json!(key.to_string())),
+            "{key} missing from {listed:?}"
+        );
+    }
+    assert_eq!(value("getBalance"), &json!(2_000_000_000u64));
+    assert_eq!(value("simulateTransaction"), &Value::Null);
+    assert_eq!(value("getSignatureStatuses"), &Value::Null);
+    let fee = value("getFeeForMessage")["value"].as_u64().unwrap();
+    assert!(fee > 0);
+    assert_eq!(value("getTransaction")["fee"], json!(fee));
+    assert_eq!(value("getTransaction")["err"], Value::Null);
+    assert_eq!(value("getParsedTransaction"), &json!(["system"]));
+    let sent = value("sendTransaction").as_str().unwrap();
+    assert_eq!(value("getSignaturesForAddress")[0], json!(sent));
+    drop(world);
 }

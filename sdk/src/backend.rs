@@ -326,9 +326,18 @@ impl Backend for RpcBackend {
             .collect())
     }
 
+    /// Read from the Clock sysvar account, as Solana clients read it: one request, and no race with a slot that
+    /// has not yet closed (a block's time exists only once its slot has).
     async fn unix_timestamp(&self) -> Result<i64, SdkError> {
-        let slot = self.client.get_slot().await.map_err(rpc_error)?;
-        self.client.get_block_time(slot).await.map_err(rpc_error)
+        use anchor_lang::prelude::Clock;
+        let account = self
+            .get_account(&solana_sdk::sysvar::clock::ID)
+            .await?
+            .ok_or_else(|| SdkError::Transport("the node has no Clock sysvar account".into()))?;
+        let clock: Clock = bincode::deserialize(&account.data).map_err(|e| {
+            SdkError::Transport(format!("the node's Clock sysvar does not decode: {e}"))
+        })?;
+        Ok(clock.unix_timestamp)
     }
 
     fn fee_payer(&self) -> Pubkey {

@@ -7,7 +7,7 @@
 use std::{
     collections::BTreeSet,
     fs::File,
-    io::Write,
+    io::{Seek, Write},
     path::{Path, PathBuf},
     sync::Mutex,
     time::Duration,
@@ -347,6 +347,9 @@ pub struct EmbeddedChain {
     known: Mutex<BTreeSet<Pubkey>>,
     /// Every transaction that landed, oldest first.
     history: Mutex<Ledgerbook>,
+    /// The clock's time when each slot this chain had closed (genesis included), for block times of slots in
+    /// which no transaction landed.
+    closed_slots: Mutex<std::collections::BTreeMap<u64, i64>>,
 }
 
 impl EmbeddedChain {
@@ -397,8 +400,15 @@ impl EmbeddedChain {
             slot_used: std::sync::atomic::AtomicBool::new(false),
             known: Mutex::new(known),
             history: Mutex::new(history),
+            closed_slots: Mutex::default(),
         };
         let clock = chain.clock().await?;
+        // The runtime starts past its genesis slot, which closed just now.
+        chain
+            .closed_slots
+            .lock()
+            .map_err(transport)?
+            .extend((0..clock.slot).map(|slot| (slot, clock.unix_timestamp)));
         if saved.unix_timestamp > clock.unix_timestamp {
             chain
                 .advance_clock(saved.unix_timestamp - clock.unix_timestamp)
@@ -917,6 +927,10 @@ impl EmbeddedChain {
     /// Warps to `slot`, keeping the clock's time.
     async fn warp_to(&self, slot: u64) -> Result<u64, SdkError> {
         let before = self.clock().await?;
+        self.closed_slots
+            .lock()
+            .map_err(transport)?
+            .insert(before.slot, before.unix_timestamp);
         self.context
             .lock()
             .map_err(transport)?
@@ -974,15 +988,32 @@ impl EmbeddedChain {
             .map(|&at| history.entries[at].saved.clone()))
     }
 
-    /// The block time of `slot`, if a transaction landed in it.
-    pub fn block_time_of(&self, slot: u64) -> Result<Option<i64>, SdkError> {
-        let history = self.history.lock().map_err(transport)?;
-        Ok(history
+    /// The time of `slot`: the clock's now for the open slot; for a closed one, the time of its last
+    /// transaction, or the clock's time when it closed. `None` for a slot the chain never had (one it jumped
+    /// over, or one still to come).
+    pub async fn block_time_of(&self, slot: u64) -> Result<Option<i64>, SdkError> {
+        let clock = self.clock().await?;
+        if slot == clock.slot {
+            return Ok(Some(clock.unix_timestamp));
+        }
+        let landed = self
+            .history
+            .lock()
+            .map_err(transport)?
             .entries
             .iter()
             .rev()
             .find(|entry| entry.saved.slot == slot)
-            .map(|entry| entry.saved.block_time))
+            .map(|entry| entry.saved.block_time);
+        match landed {
+            Some(time) => Ok(Some(time)),
+            None => Ok(self
+                .closed_slots
+                .lock()
+                .map_err(transport)?
+                .get(&slot)
+                .copied()),
+        }
     }
 
     /// How many transactions the chain has processed.
@@ -1156,11 +1187,22 @@ pub enum Access {
 /// the operating system releases the lock when the process ends, however it ends, so no stale lock survives a
 /// crash. (`std::fs::File::lock`, the standard library's `flock`/`LockFileEx`, does what the fs4 and fd-lock
 /// crates did, with no dependency.)
+///
+/// A server (`pubspend serve`) writes the URL it serves the file at into the lock file
+/// ([`StateFile::announce_server`]), so that a command that finds the file locked by it fails at once and says
+/// where to send its requests, instead of waiting for a server that may run for days. The next process to take
+/// the lock clears what a server that died left there.
 pub struct StateFile {
     path: PathBuf,
     access: Access,
-    _lock: File,
+    lock: File,
 }
+
+/// What a server writes into the lock file before the URL it serves at.
+const SERVED_AT: &str = "served at ";
+
+/// How often [`StateFile::lock`] looks again while another command holds the file.
+const LOCK_RETRY: Duration = Duration::from_millis(50);
 
 fn state_error(path: &Path, reason: impl std::fmt::Display) -> SdkError {
     SdkError::StateFile {
@@ -1170,23 +1212,19 @@ fn state_error(path: &Path, reason: impl std::fmt::Display) -> SdkError {
 }
 
 impl StateFile {
-    /// Waits for the lock on `path` (shared for [`Access::Read`], exclusive for [`Access::Write`]).
+    /// Waits for the lock on `path` (shared for [`Access::Read`], exclusive for [`Access::Write`]) while other
+    /// commands hold it, and fails at once with [`SdkError::StateServed`] when a server holds it.
     pub fn lock(path: &Path, access: Access) -> Result<Self, SdkError> {
-        let (lock, lock_path) = Self::open_lock(path)?;
-        let locked = match access {
-            Access::Read => lock.lock_shared(),
-            Access::Write => lock.lock(),
-        };
-        locked
-            .map_err(|e| state_error(path, format!("cannot lock {}: {e}", lock_path.display())))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            access,
-            _lock: lock,
-        })
+        loop {
+            if let Some(state) = Self::try_lock(path, access)? {
+                return Ok(state);
+            }
+            std::thread::sleep(LOCK_RETRY);
+        }
     }
 
-    /// Takes the lock on `path` if no other process holds it; `None` when one does.
+    /// Takes the lock on `path` if no other process holds it; `None` when another command does, and
+    /// [`SdkError::StateServed`] when a server does.
     pub fn try_lock(path: &Path, access: Access) -> Result<Option<Self>, SdkError> {
         let (lock, lock_path) = Self::open_lock(path)?;
         let locked = match access {
@@ -1194,17 +1232,57 @@ impl StateFile {
             Access::Write => lock.try_lock(),
         };
         match locked {
-            Ok(()) => Ok(Some(Self {
-                path: path.to_path_buf(),
-                access,
-                _lock: lock,
-            })),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Ok(()) => {
+                // Whoever holds the lock now, no server does: what a server left there is stale.
+                if lock.metadata().is_ok_and(|m| m.len() > 0) {
+                    lock.set_len(0).map_err(|e| {
+                        state_error(path, format!("cannot clear {}: {e}", lock_path.display()))
+                    })?;
+                }
+                Ok(Some(Self {
+                    path: path.to_path_buf(),
+                    access,
+                    lock,
+                }))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => match Self::served_at(&lock_path) {
+                Some(url) => Err(SdkError::StateServed {
+                    path: path.to_path_buf(),
+                    url,
+                }),
+                None => Ok(None),
+            },
             Err(std::fs::TryLockError::Error(e)) => Err(state_error(
                 path,
                 format!("cannot lock {}: {e}", lock_path.display()),
             )),
         }
+    }
+
+    /// Writes into the lock file that this file is served at `url` (see [`StateFile`]). Needs the exclusive
+    /// lock.
+    pub fn announce_server(&self, url: &str) -> Result<(), SdkError> {
+        if self.access != Access::Write {
+            return Err(state_error(
+                &self.path,
+                "a server needs the file locked for writing",
+            ));
+        }
+        let fail =
+            |e: std::io::Error| state_error(&self.path, format!("cannot mark it served: {e}"));
+        let mut file = &self.lock;
+        file.set_len(0).map_err(fail)?;
+        file.seek(std::io::SeekFrom::Start(0)).map_err(fail)?;
+        file.write_all(format!("{SERVED_AT}{url}\n").as_bytes())
+            .map_err(fail)?;
+        file.sync_all().map_err(fail)
+    }
+
+    /// The URL a server announced in the lock file at `lock_path`, if any.
+    fn served_at(lock_path: &Path) -> Option<String> {
+        let text = std::fs::read_to_string(lock_path).ok()?;
+        let url = text.strip_prefix(SERVED_AT)?.trim();
+        (!url.is_empty()).then(|| url.to_string())
     }
 
     fn open_lock(path: &Path) -> Result<(File, PathBuf), SdkError> {

@@ -39,6 +39,15 @@ pub enum SdkError {
         path: std::path::PathBuf,
         reason: String,
     },
+    /// The embedded chain's state file is being served by `pubspend serve`: send requests to its URL instead.
+    #[error(
+        "embedded state {} is being served by `pubspend serve` at {url}: add -u {url} to this command to send it there (or stop the server first)",
+        path.display()
+    )]
+    StateServed {
+        path: std::path::PathBuf,
+        url: String,
+    },
     /// The RPC node does not answer: a wrong URL, a node that is down, or no network.
     #[error("cannot reach the RPC node at {url}: {reason}")]
     Unreachable { url: String, reason: String },

@@ -1485,3 +1485,75 @@ fn a_schedule_is_paid_in_v0_transactions_with_a_lookup_table() {
         (&"107.00".into(), &2.into())
     );
 }
+
+/// A command on a state file that `pubspend serve` is serving fails at once, naming the server's real URL and
+/// the `-u` to add, instead of waiting for a server that may run for days; once the server stops (or when a
+/// server that died left its URL behind) commands run again.
+#[test]
+fn commands_on_a_served_state_file_fail_at_once_and_name_the_server() {
+    use public_spending_localnet::{Localnet, LocalnetConfig};
+
+    let env = Env::new();
+    let admin = env.keypair("admin");
+    env.json("admin", &["ledger", "init"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime
+        .block_on(Localnet::start(LocalnetConfig {
+            rpc_port: 0,
+            ..LocalnetConfig::new(env.path("chain.json"))
+        }))
+        .unwrap();
+    let url = running.rpc_url();
+    assert_ne!(
+        running.rpc_addr().port(),
+        8899,
+        "a free port, not the default"
+    );
+    let hint = format!("is being served by `pubspend serve` at {url}: add -u {url}");
+    let db = env.path("index.sqlite");
+    for args in [
+        vec!["ledger", "show"],
+        vec!["clock", "advance", "1d"],
+        vec![
+            "agency", "register", "--code", "075", "--name", "X", "--head", &admin,
+        ],
+        vec!["index", "--db", db.to_str().unwrap()],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pubspend"))
+            .current_dir(env.dir.path())
+            .env("HOME", env.dir.path())
+            .args(["--embedded-state"])
+            .arg(env.path("chain.json"))
+            .arg("-k")
+            .arg(env.path("admin.json"))
+            .args(&args)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // A guard, not a clock the test waits on: a command that waits for the server is killed and fails the
+        // test rather than hanging it.
+        let mut waited = 0;
+        while child.try_wait().unwrap().is_none() && waited < 600 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            waited += 1;
+        }
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            panic!("pubspend {args:?} waited for the server instead of failing");
+        }
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(&hint), "{args:?}: {stderr}");
+        assert!(!stderr.contains("waiting"), "{args:?}: {stderr}");
+    }
+    runtime.block_on(running.shutdown()).unwrap();
+    assert_eq!(env.json("admin", &["ledger", "show"])["agencies"], 0);
+
+    // A server killed outright leaves its URL in the lock file; the next command takes the lock and clears it.
+    let lock = env.path("chain.json.lock");
+    std::fs::write(&lock, "served at http://127.0.0.1:1\n").unwrap();
+    env.json("admin", &["clock", "advance", "1d"]);
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), "");
+}
