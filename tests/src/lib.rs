@@ -950,3 +950,31 @@ impl From<anchor_lang::error::ErrorCode> for Refusal {
 
 /// What the runtime answers when `init` meets an account that already exists.
 pub const ALREADY_EXISTS: Refusal = Refusal::Runtime(InstructionError::InvalidInstructionData);
+
+/// An external program a test needs (a browser, Node.js), found on `PATH`; `None` when it is missing, after
+/// [`prerequisite_missing`].
+pub fn external_program(name: &str, test: &str, install: &str) -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        prerequisite_missing(test, &format!("`{name}` is not installed"), install);
+    }
+    found
+}
+
+/// What to do when something a test needs from outside the project is missing (a browser, Node.js and its
+/// packages): skip the test with one line on the terminal, unless `CI` is set. CI installs every such thing
+/// (`.ci/run`), so there a missing one fails the test instead of passing it unseen.
+pub fn prerequisite_missing(test: &str, what: &str, install: &str) {
+    use std::io::Write;
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(!ci, "{test}: {what}, and CI must run this test ({install})");
+    // Straight to the terminal: the test harness captures `eprintln!` of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: {what} ({install}); it runs whenever CI is set"
+    );
+}

@@ -169,7 +169,7 @@ fn the_readme_serve_walkthrough_runs_after_the_main_one() {
     );
     let served = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
     assert!(
-        served.contains("http://127.0.0.1:8899") && served.contains("ws://127.0.0.1:8900"),
+        served.contains("json rpc   http://127.0.0.1:") && served.contains("ws://127.0.0.1:"),
         "{served}"
     );
     assert!(served.contains("loopback only"), "{served}");
