@@ -14,14 +14,39 @@ fn committed_idl_is_up_to_date() {
     let committed_path = root.join("idl/public_spending.json");
     // anchor-lang-idl would pass RUSTUP_TOOLCHAIN on as a literal "+{toolchain}" argument; the default is right.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
-    // The workspace's own target directory rather than one of its own: crates the builder's settings leave
-    // unchanged are reused. (anchor-lang-idl sets RUSTFLAGS for this build, so most crates still compile
-    // again: 69 s in a cold run, against 77 s in a directory of its own.) Cargo releases the directory's lock
-    // before it runs the tests, so this nested build does not wait on the outer one.
+    // The builder runs `cargo test __anchor_private_print_idl --features idl-build` in the program's folder. Run
+    // over the whole workspace's unit-test binaries, in the workspace's target directory, it finds them already
+    // built: this crate's dev-dependency turns `idl-build` on for every build, and .cargo/config.toml gives
+    // anchor's compile-time settings the builder's values. Only the RUSTFLAGS the builder sets ("-A warnings")
+    // would still change every crate's fingerprint; CARGO_ENCODED_RUSTFLAGS outranks RUSTFLAGS, so it carries
+    // the flags this build was made with instead. Cargo releases the directory's lock before it runs the tests.
+    // Cargo gives this test the package's variables (CARGO_MANIFEST_DIR, CARGO_PKG_NAME, ...); some build scripts
+    // (ring's) rebuild when those change, and the outer build ran without them.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        let per_package = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_BIN_",
+            "CARGO_CRATE_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix));
+        if per_package || name == "CARGO_PRIMARY_PACKAGE" || name == "CARGO_TARGET_TMPDIR" {
+            std::env::remove_var(name);
+        }
+    }
+    if std::env::var_os("CARGO_ENCODED_RUSTFLAGS").is_none() {
+        let outer = std::env::var("RUSTFLAGS").unwrap_or_default();
+        let encoded = outer.split_whitespace().collect::<Vec<_>>().join("\x1f");
+        std::env::set_var("CARGO_ENCODED_RUSTFLAGS", encoded);
+    }
     let target_dir = root.join("target");
     let idl = IdlBuilder::new()
         .program_path(program)
         .cargo_args(vec![
+            "--workspace".into(),
+            "--lib".into(),
             "--target-dir".into(),
             target_dir.display().to_string(),
         ])
