@@ -41,7 +41,11 @@ fn committed_idl_is_up_to_date() {
         let encoded = outer.split_whitespace().collect::<Vec<_>>().join("\x1f");
         std::env::set_var("CARGO_ENCODED_RUSTFLAGS", encoded);
     }
-    let target_dir = root.join("target");
+    // The outer build's target directory: CARGO_TARGET_DIR when it set one.
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let idl = IdlBuilder::new()
         .program_path(program)
         .cargo_args(vec![
