@@ -28,7 +28,7 @@ use std::{
 
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
 use public_spending_sdk::{
-    embedded::{Access, StateFile},
+    embedded::{Access, Pace, StateFile},
     SdkError,
 };
 
@@ -112,7 +112,8 @@ impl Localnet {
             }
             Err(err) => return Err(err.into()),
         };
-        let chain = state.load().await?;
+        // Blockhashes at a validator's pace, one per closed slot: a person signing in a wallet takes seconds.
+        let chain = state.load_paced(Pace::PerSlot).await?;
         chain.resume_slots().await?;
 
         let rpc_addr = SocketAddr::new(config.bind, config.rpc_port);

@@ -437,18 +437,9 @@ fn register(module: &mut RpcModule<Node>) -> Result<(), jsonrpsee::core::Registe
         let blockhash = Hash::from_str(&blockhash)
             .map_err(|e| invalid_params(format!("Invalid param: {e}")))?;
         let context = node.context(config.min_context_slot).await?;
-        let probe =
-            Message::new_with_blockhash(&[], Some(&node.chain().payer().pubkey()), &blockhash);
-        let valid = node
-            .chain()
-            .banks()
-            .get_fee_for_message(probe)
-            .await
-            .map_err(internal)?
-            .is_some();
         Ok::<_, ErrorObjectOwned>(Response {
             context,
-            value: valid,
+            value: node.chain().is_blockhash_valid(&blockhash),
         })
     })?;
     module.register_async_method("getFeeForMessage", |params, node, _| async move {

@@ -1612,3 +1612,273 @@ async fn web3js_parses_every_answer() {
     assert_eq!(value("getSignaturesForAddress")[0], json!(sent));
     drop(world);
 }
+
+/// The block height of the open slot (the one a transaction sent now lands in).
+async fn processed_height(rpc: &RpcClient) -> u64 {
+    rpc.get_block_height_with_commitment(CommitmentConfig::processed())
+        .await
+        .unwrap()
+}
+
+/// A transfer of `lamports` to a fresh address, signed with `blockhash`.
+fn transfer_with(payer: &Keypair, blockhash: Hash, lamports: u64) -> Transaction {
+    Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(
+            &payer.pubkey(),
+            &Pubkey::new_unique(),
+            lamports,
+        )],
+        Some(&payer.pubkey()),
+        &[payer],
+        blockhash,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_blockhash_lasts_150_closed_slots_and_expires_past_its_last_valid_block_height() {
+    // No slot closes by itself here: the test closes each one, so every height below is exact.
+    let dir = tempfile::tempdir().unwrap();
+    let running = Localnet::start(LocalnetConfig {
+        slot_duration: Duration::from_secs(24 * 3600),
+        ..config(&dir)
+    })
+    .await
+    .unwrap();
+    let chain = running.node().chain();
+    let rpc = RpcClient::new_with_commitment(running.rpc_url(), CommitmentConfig::processed());
+    let payer = Keypair::new();
+    rpc.request_airdrop(&payer.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+
+    let (blockhash, last_valid) = rpc
+        .get_latest_blockhash_with_commitment(CommitmentConfig::processed())
+        .await
+        .unwrap();
+    let taken_at = processed_height(&rpc).await;
+    assert_eq!(last_valid, taken_at + 150);
+
+    // Landing transactions moves neither the block height nor the blockhash: only a closed slot does.
+    rpc.send_and_confirm_transaction(&transfer_with(&payer, blockhash, 1_000_000))
+        .await
+        .unwrap();
+    assert_eq!(processed_height(&rpc).await, taken_at);
+    assert_eq!(rpc.get_latest_blockhash().await.unwrap(), blockhash);
+
+    // Two identical transactions in one slot: the second is a duplicate, refused as a validator refuses it.
+    let twice = transfer_with(&payer, blockhash, 2_000_000);
+    rpc.send_and_confirm_transaction(&twice).await.unwrap();
+    let balance = rpc.get_balance(&payer.pubkey()).await.unwrap();
+    let err = rpc.send_transaction(&twice).await.unwrap_err();
+    assert_eq!(
+        err.get_transaction_error(),
+        Some(TransactionError::AlreadyProcessed)
+    );
+    assert_eq!(rpc.get_balance(&payer.pubkey()).await.unwrap(), balance);
+
+    chain.next_slot().await.unwrap();
+    assert_eq!(processed_height(&rpc).await, taken_at + 1);
+    let next = rpc.get_latest_blockhash().await.unwrap();
+    assert_ne!(next, blockhash, "a closed slot registers one blockhash");
+
+    // With preflight, as on a validator, up to 6 blocks before its last valid block height (a simulation keeps
+    // the validator's margin for forwarding to the leader); without preflight, up to and at it.
+    let skip_preflight = RpcSendTransactionConfig {
+        skip_preflight: true,
+        ..RpcSendTransactionConfig::default()
+    };
+    while processed_height(&rpc).await < last_valid - 6 {
+        chain.next_slot().await.unwrap();
+    }
+    rpc.send_and_confirm_transaction(&transfer_with(&payer, blockhash, 3_000_000))
+        .await
+        .unwrap();
+    chain.next_slot().await.unwrap();
+    assert_eq!(processed_height(&rpc).await, last_valid - 5);
+    let err = rpc
+        .send_transaction(&transfer_with(&payer, blockhash, 3_100_000))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.get_transaction_error(),
+        Some(TransactionError::BlockhashNotFound)
+    );
+    while processed_height(&rpc).await < last_valid {
+        chain.next_slot().await.unwrap();
+    }
+    assert_eq!(processed_height(&rpc).await, last_valid);
+    assert!(rpc
+        .is_blockhash_valid(&blockhash, CommitmentConfig::processed())
+        .await
+        .unwrap());
+    let last = transfer_with(&payer, blockhash, 3_200_000);
+    let signature = rpc
+        .send_transaction_with_config(&last, skip_preflight)
+        .await
+        .unwrap();
+    let status = rpc
+        .get_signature_statuses(&[signature])
+        .await
+        .unwrap()
+        .value[0]
+        .clone()
+        .unwrap();
+    assert_eq!(status.err, None);
+
+    // One slot later it is gone: refused, and nothing is charged.
+    chain.next_slot().await.unwrap();
+    assert_eq!(processed_height(&rpc).await, last_valid + 1);
+    assert!(!rpc
+        .is_blockhash_valid(&blockhash, CommitmentConfig::processed())
+        .await
+        .unwrap());
+    let balance = rpc.get_balance(&payer.pubkey()).await.unwrap();
+    let late = transfer_with(&payer, blockhash, 4_000_000);
+    let err = rpc.send_transaction(&late).await.unwrap_err();
+    assert_eq!(
+        err.get_transaction_error(),
+        Some(TransactionError::BlockhashNotFound)
+    );
+    let skipped = rpc
+        .send_transaction_with_config(&late, skip_preflight)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        skipped.get_transaction_error(),
+        Some(TransactionError::BlockhashNotFound)
+    );
+    assert_eq!(rpc.get_balance(&payer.pubkey()).await.unwrap(), balance);
+    assert_eq!(
+        rpc.get_signature_statuses(&[late.signatures[0]])
+            .await
+            .unwrap()
+            .value[0],
+        None
+    );
+    running.shutdown().await.unwrap();
+}
+
+/// What a person approving in a wallet does: takes a blockhash, and signs 5 and 30 seconds later, while other
+/// transactions keep landing and slots keep closing at a validator's 400 ms. Through web3.js and RpcClient at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_transaction_signed_30_seconds_after_its_blockhash_was_taken_lands() {
+    const MARKS: [u64; 2] = [5, 30];
+    let served = serve().await;
+    let url = served.running.rpc_url();
+    let rpc = served.rpc();
+    let payer = Keypair::new();
+    rpc.request_airdrop(&payer.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+
+    // Traffic: an airdrop to a new address every 100 ms, so that the open slot always has a transaction to close.
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let traffic = tokio::spawn({
+        let busy = busy.clone();
+        let rpc = served.rpc();
+        async move {
+            let mut ticks = tokio::time::interval(Duration::from_millis(100));
+            while busy.load(Ordering::SeqCst) {
+                ticks.tick().await;
+                rpc.request_airdrop(&Pubkey::new_unique(), 1_000_000)
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+
+    let web3 = web3(
+        "a_transaction_signed_30_seconds_after_its_blockhash_was_taken_lands",
+        "wait",
+        &url,
+    )
+    .map(|mut command| {
+        command.args(MARKS.map(|mark| mark.to_string()));
+        tokio::spawn(run_web3(command))
+    });
+
+    let (blockhash, last_valid) = rpc
+        .get_latest_blockhash_with_commitment(CommitmentConfig::processed())
+        .await
+        .unwrap();
+    let taken = tokio::time::Instant::now();
+    let taken_at = processed_height(&rpc).await;
+    let mut heights = Vec::new();
+    for (i, mark) in MARKS.into_iter().enumerate() {
+        tokio::time::sleep_until(taken + Duration::from_secs(mark)).await;
+        heights.push(processed_height(&rpc).await);
+        rpc.send_and_confirm_transaction(&transfer_with(&payer, blockhash, 1_000_000 + i as u64))
+            .await
+            .unwrap_or_else(|e| panic!("signed {mark} s after its blockhash: {e}"));
+    }
+    let closed = heights[1] - taken_at;
+    assert!(
+        closed >= 10 && heights[1] <= last_valid,
+        "slots closed while the signer waited ({closed}), and the blockhash lived through them: {heights:?}, last valid at {last_valid}"
+    );
+
+    if let Some(web3) = web3 {
+        let answers = web3.await.unwrap();
+        let methods: Vec<&str> = answers.iter().map(|(m, _)| m.as_str()).collect();
+        assert_eq!(
+            methods,
+            [
+                "requestAirdrop",
+                "sendTransaction after 5 s",
+                "blockHeight after 5 s",
+                "sendTransaction after 30 s",
+                "blockHeight after 30 s",
+            ]
+        );
+        let after_30 = &answers[4].1;
+        let sent_at = after_30["height"].as_u64().unwrap();
+        assert!(sent_at >= after_30["heightAtTaking"].as_u64().unwrap() + 10);
+        assert!(sent_at <= after_30["lastValidBlockHeight"].as_u64().unwrap());
+    }
+    busy.store(false, Ordering::SeqCst);
+    traffic.await.unwrap();
+}
+
+/// The same instructions sent twice are two transactions: the SDK's RPC backend signs the second again under the
+/// next blockhash when the node refuses it as a duplicate, as the embedded chain does at a validator's pace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_sdk_sends_the_same_instructions_twice_as_two_transactions() {
+    use public_spending_sdk::{
+        backend::Backend,
+        embedded::{EmbeddedChain, Pace, SavedChain},
+    };
+    let served = serve().await;
+    let backend = served.backend().await;
+    let rpc = served.rpc();
+    let to = Pubkey::new_unique();
+    let pay = [system_instruction::transfer(
+        &backend.fee_payer(),
+        &to,
+        1_000_000,
+    )];
+    let first = backend.send(&pay, &[]).await.unwrap();
+    let second = backend.send(&pay, &[]).await.unwrap();
+    assert_ne!(first.signature, second.signature);
+    assert_eq!(rpc.get_balance(&to).await.unwrap(), 2_000_000);
+
+    let chain = EmbeddedChain::start_paced(&SavedChain::default(), Pace::PerSlot)
+        .await
+        .unwrap();
+    let pay = [system_instruction::transfer(
+        &chain.payer().pubkey(),
+        &to,
+        1_000_000,
+    )];
+    let slot = chain.clock().await.unwrap().slot;
+    chain.send(&pay, &[]).await.unwrap();
+    chain.send(&pay, &[]).await.unwrap();
+    assert_eq!(
+        chain.get_account(&to).await.unwrap().unwrap().lamports,
+        2_000_000
+    );
+    assert_eq!(
+        chain.clock().await.unwrap().slot,
+        slot + 1,
+        "the duplicate waited for one closed slot"
+    );
+}

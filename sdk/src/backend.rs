@@ -16,7 +16,7 @@ use solana_sdk::{
     instruction::Instruction,
     message::{v0, AddressLookupTableAccount, VersionedMessage},
     signature::{Keypair, Signature, Signer},
-    transaction::{Transaction, VersionedTransaction},
+    transaction::{Transaction, TransactionError, VersionedTransaction},
 };
 use solana_transaction_status_client_types::{
     option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
@@ -199,6 +199,35 @@ impl RpcBackend {
     }
 }
 
+impl RpcBackend {
+    /// Sends what `sign` signs under the latest blockhash. A blockhash lasts 150 slots and a node refuses a
+    /// transaction identical to one that landed under the same blockhash (same instructions, signers and
+    /// amounts: the same signature); a caller sending the same instructions twice means two transactions, so
+    /// the second is signed again under the node's next blockhash, as the embedded chain does.
+    async fn send_signed<T: solana_client::rpc_client::SerializableTransaction>(
+        &self,
+        sign: impl Fn(solana_sdk::hash::Hash) -> Result<T, SdkError>,
+    ) -> Result<TxOutcome, SdkError> {
+        let mut blockhash = self
+            .client
+            .get_latest_blockhash()
+            .await
+            .map_err(rpc_error)?;
+        loop {
+            match self.confirm(&sign(blockhash)?).await {
+                Err(SdkError::Transaction(TransactionError::AlreadyProcessed)) => {
+                    blockhash = self
+                        .client
+                        .get_new_latest_blockhash(&blockhash)
+                        .await
+                        .map_err(rpc_error)?;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
 /// The innermost cause of an error ("Connection refused (os error 111)"), which says most to a person.
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = err;
@@ -265,12 +294,7 @@ impl Backend for RpcBackend {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
-        let blockhash = self
-            .client
-            .get_latest_blockhash()
-            .await
-            .map_err(rpc_error)?;
-        self.confirm(&sign(instructions, &self.payer, signers, blockhash)?)
+        self.send_signed(|blockhash| sign(instructions, &self.payer, signers, blockhash))
             .await
     }
 
@@ -280,19 +304,8 @@ impl Backend for RpcBackend {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<TxOutcome, SdkError> {
-        let blockhash = self
-            .client
-            .get_latest_blockhash()
+        self.send_signed(|blockhash| sign_v0(instructions, &self.payer, signers, blockhash, tables))
             .await
-            .map_err(rpc_error)?;
-        self.confirm(&sign_v0(
-            instructions,
-            &self.payer,
-            signers,
-            blockhash,
-            tables,
-        )?)
-        .await
     }
 
     async fn program_accounts(

@@ -22,7 +22,7 @@ use base64::{engine::general_purpose::STANDARD as BASE64, Engine};
 use serde::{Deserialize, Serialize};
 use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_commitment_config::CommitmentLevel;
-use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_program_test::processor;
 use solana_sdk::{
     account::Account,
     hash::Hash,
@@ -42,6 +42,9 @@ use crate::{
     history::{page, HistoricalTransaction, History, InnerInstruction, SignatureInfo},
     query::Memcmp,
 };
+pub use bank::Pace;
+
+mod bank;
 
 /// Anchor 1.2's `entry` ties the program id, accounts and data to one lifetime; the runtime hands a native
 /// processor shorter, distinct ones.
@@ -313,6 +316,42 @@ pub struct Rejection {
     pub units_consumed: u64,
 }
 
+/// The inner instructions of a landed transaction, as saved: `list` holds each top-level instruction's set.
+fn saved_inner(
+    keys: &[Pubkey],
+    list: Option<&[Vec<solana_sdk::message::inner_instruction::InnerInstruction>]>,
+) -> Result<Vec<SavedInnerInstruction>, SdkError> {
+    let mut inner = Vec::new();
+    for (top_level, set) in list.into_iter().flatten().enumerate() {
+        for ix in set {
+            inner.push(SavedInnerInstruction {
+                top_level: u8::try_from(top_level).map_err(transport)?,
+                program: keys
+                    .get(usize::from(ix.instruction.program_id_index))
+                    .map(Pubkey::to_string)
+                    .unwrap_or_default(),
+                data: BASE64.encode(&ix.instruction.data),
+                accounts: ix.instruction.accounts.clone(),
+                stack_height: Some(u32::from(ix.stack_height)),
+            });
+        }
+    }
+    Ok(inner)
+}
+
+/// The ledger's events among saved inner instructions (Anchor's event CPIs).
+fn events_of(inner: &[SavedInnerInstruction]) -> Vec<crate::events::LedgerEvent> {
+    let decoded: Vec<(Pubkey, Vec<u8>)> = inner
+        .iter()
+        .filter_map(|ix| Some((ix.program.parse().ok()?, BASE64.decode(&ix.data).ok()?)))
+        .collect();
+    decode_events(
+        decoded
+            .iter()
+            .map(|(program, data)| (program, data.as_slice())),
+    )
+}
+
 fn rejection(
     err: TransactionError,
     details: Option<solana_banks_interface::TransactionSimulationDetails>,
@@ -336,10 +375,9 @@ pub struct EmbeddedChain {
     /// Held while a transaction is processed: one at a time.
     sending: tokio::sync::Mutex<()>,
     banks: solana_banks_client::BanksClient,
-    payer: Keypair,
-    genesis_hash: Hash,
     /// For what changes the runtime's banks directly: sysvars, accounts written in, the slot.
-    context: Mutex<ProgramTestContext>,
+    runtime: bank::Banks,
+    pace: Pace,
     /// Whether a transaction landed in the open slot (see [`EmbeddedChain::close_slot`]).
     slot_used: std::sync::atomic::AtomicBool,
     /// Every address a transaction has touched: the chain's account index (the runtime has no
@@ -353,22 +391,27 @@ pub struct EmbeddedChain {
 }
 
 impl EmbeddedChain {
-    /// Starts a fresh chain.
+    /// Starts a fresh chain at [`Pace::Fast`].
     pub async fn start() -> Self {
         Self::start_with(&SavedChain::default())
             .await
             .unwrap_or_else(|_| unreachable!("an empty chain has nothing to restore"))
     }
 
-    /// Starts a chain holding the accounts of `saved`, at its clock.
+    /// Starts a chain holding the accounts of `saved`, at its clock, at [`Pace::Fast`].
     pub async fn start_with(saved: &SavedChain) -> Result<Self, SdkError> {
+        Self::start_paced(saved, Pace::Fast).await
+    }
+
+    /// Starts a chain holding the accounts of `saved`, at its clock, with blockhashes moving at `pace`.
+    pub async fn start_paced(saved: &SavedChain, pace: Pace) -> Result<Self, SdkError> {
         quiet_runtime_logs();
-        let mut program_test = ProgramTest::new(
-            "public_spending",
-            public_spending::ID,
-            processor!(process_instruction),
-        );
-        program_test.prefer_bpf(false);
+        let entrypoint: Option<solana_program_runtime::invoke_context::BuiltinFunctionWithContext> =
+            processor!(process_instruction);
+        let Some(entrypoint) = entrypoint else {
+            unreachable!("processor! always makes an entrypoint")
+        };
+        let mut accounts = Vec::with_capacity(saved.accounts.len());
         let mut known = BTreeSet::new();
         let mut history = Ledgerbook::default();
         for saved in &saved.history {
@@ -378,7 +421,7 @@ impl EmbeddedChain {
             let address: Pubkey = account.address.parse().map_err(transport)?;
             let owner: Pubkey = account.owner.parse().map_err(transport)?;
             let data = BASE64.decode(&account.data).map_err(transport)?;
-            program_test.add_account(
+            accounts.push((
                 address,
                 Account {
                     lamports: account.lamports,
@@ -386,17 +429,22 @@ impl EmbeddedChain {
                     owner,
                     executable: false,
                     rent_epoch: 0,
-                },
-            );
+                }
+                .into(),
+            ));
             known.insert(address);
         }
-        let context = program_test.start_with_context().await;
+        let runtime = bank::Banks::start(
+            (public_spending::ID, "public_spending", entrypoint),
+            accounts,
+            pace,
+        )
+        .await;
         let chain = Self {
             sending: tokio::sync::Mutex::new(()),
-            banks: context.banks_client.clone(),
-            payer: context.payer.insecure_clone(),
-            genesis_hash: context.genesis_config().hash(),
-            context: Mutex::new(context),
+            banks: runtime.client.clone(),
+            runtime,
+            pace,
             slot_used: std::sync::atomic::AtomicBool::new(false),
             known: Mutex::new(known),
             history: Mutex::new(history),
@@ -460,7 +508,12 @@ impl EmbeddedChain {
 
     /// The funded fee payer of every transaction sent through [`Self::send`].
     pub fn payer(&self) -> &Keypair {
-        &self.payer
+        &self.runtime.payer
+    }
+
+    /// How the chain's blockhashes move on.
+    pub fn pace(&self) -> Pace {
+        self.pace
     }
 
     /// Signs with the fee payer and `signers`, simulates (to capture the events), then processes. A refused
@@ -471,7 +524,7 @@ impl EmbeddedChain {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
         self.send_signed(|blockhash| {
-            sign(instructions, &self.payer, signers, blockhash).map(Into::into)
+            sign(instructions, self.payer(), signers, blockhash).map(Into::into)
         })
         .await
     }
@@ -483,8 +536,10 @@ impl EmbeddedChain {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<TxOutcome, SdkError> {
-        self.send_signed(|blockhash| sign_v0(instructions, &self.payer, signers, blockhash, tables))
-            .await
+        self.send_signed(|blockhash| {
+            sign_v0(instructions, self.payer(), signers, blockhash, tables)
+        })
+        .await
     }
 
     /// Sends the transaction `sign` makes under the latest blockhash; when an identical transaction landed
@@ -511,15 +566,27 @@ impl EmbeddedChain {
         self.banks.get_latest_blockhash().await.map_err(transport)
     }
 
-    /// Waits for the runtime's next blockhash after `stale`.
+    /// The runtime's next blockhash after `stale`: at [`Pace::Fast`], the ticking task's next; at
+    /// [`Pace::PerSlot`], where only a closed slot brings one, the open slot is closed for it.
     async fn blockhash_after(&self, stale: Hash) -> Result<Hash, SdkError> {
         loop {
             let latest = self.latest_blockhash().await?;
             if latest != stale {
                 return Ok(latest);
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            match self.pace {
+                Pace::Fast => tokio::time::sleep(Duration::from_millis(20)).await,
+                Pace::PerSlot => {
+                    self.next_slot().await?;
+                }
+            }
         }
+    }
+
+    /// Whether a transaction may still use `blockhash`: it is at most 150 blockhashes old (150 closed slots at
+    /// [`Pace::PerSlot`]).
+    pub fn is_blockhash_valid(&self, blockhash: &Hash) -> bool {
+        self.runtime.is_blockhash_valid(blockhash)
     }
 
     /// Processes a transaction signed elsewhere (legacy or v0 with lookup tables), capturing its events. A
@@ -573,8 +640,15 @@ impl EmbeddedChain {
                 .await
                 .map_err(transport)?;
             match simulated.result {
-                Some(Err(err @ TransactionError::InstructionError(..))) => {
-                    return self.land_failure(transaction, err).await;
+                Some(Err(TransactionError::InstructionError(..))) => {
+                    return self.land_unchecked(transaction).await;
+                }
+                // A simulation allows a blockhash 144 old, execution 150 (a validator's margin for forwarding a
+                // transaction to the leader): within the margin, a transaction sent without preflight lands.
+                Some(Err(TransactionError::BlockhashNotFound))
+                    if self.is_blockhash_valid(transaction.message.recent_blockhash()) =>
+                {
+                    return self.land_unchecked(transaction).await;
                 }
                 Some(Err(err)) => {
                     return Ok(Sent::Rejected(rejection(err, simulated.simulation_details)))
@@ -605,30 +679,8 @@ impl EmbeddedChain {
         let details = result
             .simulation_details
             .ok_or_else(|| transport("the runtime returned no simulation details"))?;
-        let mut inner = Vec::new();
-        for (top_level, set) in details.inner_instructions.iter().flatten().enumerate() {
-            for ix in set {
-                inner.push(SavedInnerInstruction {
-                    top_level: u8::try_from(top_level).map_err(transport)?,
-                    program: keys
-                        .get(usize::from(ix.instruction.program_id_index))
-                        .map(Pubkey::to_string)
-                        .unwrap_or_default(),
-                    data: BASE64.encode(&ix.instruction.data),
-                    accounts: ix.instruction.accounts.clone(),
-                    stack_height: Some(u32::from(ix.stack_height)),
-                });
-            }
-        }
-        let decoded: Vec<(Pubkey, Vec<u8>)> = inner
-            .iter()
-            .filter_map(|ix| Some((ix.program.parse().ok()?, BASE64.decode(&ix.data).ok()?)))
-            .collect();
-        let events = decode_events(
-            decoded
-                .iter()
-                .map(|(program, data)| (program, data.as_slice())),
-        );
+        let inner = saved_inner(&keys, details.inner_instructions.as_deref())?;
+        let events = events_of(&inner);
         let after = self.balances(&keys).await?;
         let record = self
             .record(
@@ -657,41 +709,43 @@ impl EmbeddedChain {
         }))
     }
 
-    /// Commits a transaction that fails in execution: it pays its fee and changes nothing else.
-    async fn land_failure(
-        &self,
-        transaction: VersionedTransaction,
-        err: TransactionError,
-    ) -> Result<Sent, SdkError> {
+    /// Executes and commits a transaction the simulation did not refuse for good, as a validator does one sent
+    /// without preflight: one that fails in execution pays its fee and changes nothing else.
+    async fn land_unchecked(&self, transaction: VersionedTransaction) -> Result<Sent, SdkError> {
         let keys = self.keys_of(&transaction).await?;
         let before = self.balances(&keys).await?;
         let signature = transaction.signatures[0];
         let encoded = bincode::serialize(&transaction).map_err(transport)?;
         let fee = self.fee_of(&transaction).await?;
-        let result = self
-            .banks
-            .process_transaction_with_metadata(transaction)
-            .await
-            .map_err(transport)?;
-        let Some(metadata) = result.metadata else {
-            return Ok(Sent::Rejected(Rejection {
-                err: result.result.err().unwrap_or(err),
-                logs: Vec::new(),
-                units_consumed: 0,
-            }));
+        let committed = match self.runtime.execute(transaction) {
+            Ok(committed) => committed,
+            Err(err) => {
+                return Ok(Sent::Rejected(Rejection {
+                    err,
+                    logs: Vec::new(),
+                    units_consumed: 0,
+                }))
+            }
         };
-        let err = result.result.err().unwrap_or(err);
+        let err = committed.status.err();
+        let inner = saved_inner(&keys, committed.inner_instructions.as_deref())?;
+        // A failed transaction's events did not happen.
+        let events = match err {
+            None => events_of(&inner),
+            Some(_) => Vec::new(),
+        };
+        let logs = committed.log_messages.unwrap_or_default();
         let after = self.balances(&keys).await?;
         let record = self
             .record(
                 signature,
                 &encoded,
-                Some(err.clone()),
-                (fee, metadata.compute_units_consumed),
+                err.clone(),
+                (fee, committed.executed_units),
                 &keys,
                 (before, after),
-                Vec::new(),
-                metadata.log_messages.clone(),
+                inner,
+                logs.clone(),
             )
             .await?;
         self.slot_used
@@ -699,12 +753,12 @@ impl EmbeddedChain {
         Ok(Sent::Landed(Landed {
             signature,
             slot: record.slot,
-            err: Some(err),
+            err,
             keys,
             outcome: TxOutcome {
                 signature,
-                events: Vec::new(),
-                logs: metadata.log_messages,
+                events,
+                logs,
             },
         }))
     }
@@ -805,7 +859,7 @@ impl EmbeddedChain {
 
     /// What one signature costs on this chain.
     pub async fn lamports_per_signature(&self) -> Result<u64, SdkError> {
-        let payer = self.payer.pubkey();
+        let payer = self.payer().pubkey();
         let message = solana_sdk::message::Message::new_with_blockhash(
             &[],
             Some(&payer),
@@ -931,14 +985,12 @@ impl EmbeddedChain {
             .lock()
             .map_err(transport)?
             .insert(before.slot, before.unix_timestamp);
-        self.context
-            .lock()
-            .map_err(transport)?
+        self.runtime
             .warp_to_slot(slot)
-            .map_err(|e| transport(format!("cannot move to slot {slot}: {e:?}")))?;
+            .map_err(|e| transport(format!("cannot move to slot {slot}: {e}")))?;
         let mut clock = self.clock().await?;
         clock.unix_timestamp = before.unix_timestamp;
-        self.context.lock().map_err(transport)?.set_sysvar(&clock);
+        self.runtime.set_clock(&clock);
         Ok(slot)
     }
 
@@ -950,7 +1002,7 @@ impl EmbeddedChain {
 
     /// The hash of the chain's genesis configuration.
     pub fn genesis_hash(&self) -> Hash {
-        self.genesis_hash
+        self.runtime.genesis_hash()
     }
 
     /// Every account the chain knows that `owner` owns (the index behind `getProgramAccounts`).
@@ -1023,10 +1075,7 @@ impl EmbeddedChain {
 
     /// Writes an account directly (fixtures such as address lookup tables); it is indexed like any other.
     pub fn set_account(&mut self, address: &Pubkey, account: Account) -> Result<(), SdkError> {
-        self.context
-            .lock()
-            .map_err(transport)?
-            .set_account(address, &account.into());
+        self.runtime.set_account(address, &account.into());
         self.known.lock().map_err(transport)?.insert(*address);
         Ok(())
     }
@@ -1045,7 +1094,7 @@ impl EmbeddedChain {
     pub async fn advance_clock(&self, seconds: i64) -> Result<(), SdkError> {
         let mut clock = self.clock().await?;
         clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
-        self.context.lock().map_err(transport)?.set_sysvar(&clock);
+        self.runtime.set_clock(&clock);
         Ok(())
     }
 
@@ -1055,7 +1104,7 @@ impl EmbeddedChain {
     pub async fn set_unix_timestamp(&self, unix_timestamp: i64) -> Result<(), SdkError> {
         let mut clock = self.clock().await?;
         clock.unix_timestamp = unix_timestamp;
-        self.context.lock().map_err(transport)?.set_sysvar(&clock);
+        self.runtime.set_clock(&clock);
         Ok(())
     }
 
@@ -1066,7 +1115,7 @@ impl EmbeddedChain {
 
     /// Sends lamports from the fee payer.
     pub async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
-        let payer = self.payer.pubkey();
+        let payer = self.payer().pubkey();
         self.send(&[system_instruction::transfer(&payer, to, lamports)], &[])
             .await
             .map(drop)
@@ -1076,7 +1125,7 @@ impl EmbeddedChain {
     pub async fn create_mint(&self, authority: &Pubkey, decimals: u8) -> Result<Pubkey, SdkError> {
         let mint = Keypair::new();
         let rent = self.rent().await?;
-        let payer = self.payer.pubkey();
+        let payer = self.payer().pubkey();
         let instructions = [
             system_instruction::create_account(
                 &payer,
@@ -1166,7 +1215,7 @@ impl Backend for EmbeddedChain {
     }
 
     fn fee_payer(&self) -> Pubkey {
-        self.payer.pubkey()
+        self.payer().pubkey()
     }
 }
 
@@ -1312,8 +1361,13 @@ impl StateFile {
         self.access
     }
 
-    /// Starts the chain saved in the file, or a fresh chain when there is no file yet.
+    /// Starts the chain saved in the file, or a fresh chain when there is no file yet, at [`Pace::Fast`].
     pub async fn load(&self) -> Result<EmbeddedChain, SdkError> {
+        self.load_paced(Pace::Fast).await
+    }
+
+    /// [`Self::load`], with blockhashes moving at `pace`.
+    pub async fn load_paced(&self, pace: Pace) -> Result<EmbeddedChain, SdkError> {
         match std::fs::read(&self.path) {
             Ok(bytes) => {
                 if bytes.is_empty() {
@@ -1330,12 +1384,12 @@ impl StateFile {
                         ),
                     )
                 })?;
-                EmbeddedChain::start_with(&saved)
+                EmbeddedChain::start_paced(&saved, pace)
                     .await
                     .map_err(|e| state_error(&self.path, format!("cannot be restored: {e}")))
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                Ok(EmbeddedChain::start().await)
+                EmbeddedChain::start_paced(&SavedChain::default(), pace).await
             }
             Err(err) => Err(state_error(&self.path, format!("cannot be read: {err}"))),
         }

@@ -3,7 +3,7 @@
 // answer web3.js cannot parse throws, and the script exits 1 naming the method.
 //
 //   node check.mjs answers RPC_URL PROGRAM_ID
-//   node check.mjs wait RPC_URL SECONDS...    (take a blockhash, wait, then sign and send a transfer)
+//   node check.mjs wait RPC_URL SECONDS...    (take one blockhash; SECONDS after, sign and send a transfer with it)
 
 import {
   Connection,
@@ -106,18 +106,23 @@ async function answers(programId) {
   );
 }
 
-/// Takes a blockhash, waits, then signs and sends with it: what a person approving in a wallet does.
-async function wait(seconds) {
+/// Takes one blockhash, then at each mark (seconds after taking it) signs and sends a transfer with it: what a
+/// person approving in a wallet does. Prints the block height each was sent at beside the blockhash's
+/// lastValidBlockHeight.
+async function wait(marks) {
   const payer = await funded();
-  for (const s of seconds) {
-    const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash();
-    await new Promise((resolve) => setTimeout(resolve, Number(s) * 1000));
-    const height = await connection.getBlockHeight();
-    const signature = await call(`sendTransaction after ${s} s`, () =>
-      connection.sendRawTransaction(transfer(payer, blockhash, 1_000_000).serialize()),
+  const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash();
+  const taken = Date.now();
+  const heightAtTaking = await connection.getBlockHeight("processed");
+  for (const [i, mark] of marks.entries()) {
+    const due = taken + Number(mark) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    const height = await connection.getBlockHeight("processed");
+    const signature = await call(`sendTransaction after ${mark} s`, () =>
+      connection.sendRawTransaction(transfer(payer, blockhash, 1_000_000 + i).serialize()),
     );
     await landed(signature);
-    print(`blockHeight after ${s} s`, { height, lastValidBlockHeight });
+    print(`blockHeight after ${mark} s`, { heightAtTaking, height, lastValidBlockHeight });
   }
 }
 
