@@ -122,7 +122,8 @@ pub fn duration(input: &str) -> CliResult<i64> {
     }
 }
 
-/// Role names to bits: `budget,obligate,request,approve,execute,property` (or `all`).
+/// Role names to bits: `budget,obligate,request,approve,execute,property`. The program refuses request with
+/// approve, and obligate with execute, in one key (separation of duties).
 pub fn roles(input: &str) -> CliResult<u8> {
     let mut bits = 0u8;
     for name in input.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -133,9 +134,11 @@ pub fn roles(input: &str) -> CliResult<u8> {
             "approve" => ROLE_APPROVE,
             "execute" => ROLE_EXECUTE,
             "property" => ROLE_PROPERTY,
-            "all" => ALL_ROLES,
-            other => fail!("unknown role {other:?}: roles are budget, obligate, request, approve, execute, property, all"),
+            other => fail!("unknown role {other:?}: roles are budget, obligate, request, approve, execute, property"),
         };
+    }
+    if roles_conflict(bits) {
+        fail!("{} in one key: separation of duties forbids request with approve, and obligate with execute; give them to different people", role_names(bits));
     }
     Ok(bits)
 }
@@ -237,10 +240,23 @@ mod tests {
         assert!(tas("01000-00").is_err());
         assert!(uei("abcdefghijkl").is_err());
         assert_eq!(
-            roles("request, approve").unwrap(),
-            ROLE_REQUEST | ROLE_APPROVE
+            roles("request, budget").unwrap(),
+            ROLE_REQUEST | ROLE_BUDGET
         );
         assert!(roles("auditor").unwrap_err().0.contains("unknown role"));
+        for conflicting in [
+            "request,approve",
+            "obligate, execute",
+            "budget,execute,obligate",
+        ] {
+            assert!(
+                roles(conflicting)
+                    .unwrap_err()
+                    .0
+                    .contains("separation of duties"),
+                "{conflicting}"
+            );
+        }
         assert_eq!(role_names(ROLE_BUDGET | ROLE_EXECUTE), "budget,execute");
     }
 }

@@ -13,11 +13,11 @@ use anchor_spl::associated_token;
 use public_spending::{
     accounts as acc, instruction as data,
     instructions::{
-        AllotArgs, AwardChange, BatchPayment, CreateAppropriationArgs, DebarRecipientArgs,
-        DisposePropertyArgs, FastPaymentArgs, ModifyAwardArgs, ObligateArgs, PayBatchArgs,
-        PaymentArgs, ProposeAdminArgs, ProposePayoutWalletArgs, RaiseFlagArgs, RegisterAgencyArgs,
-        RegisterPropertyArgs, RegisterRecipientArgs, ResolveFlagArgs, RespondToFlagArgs,
-        SetAuditorsArgs, SetMemberArgs,
+        AllotArgs, AwardChange, BatchPayment, ConfirmPayoutWalletArgs, CreateAppropriationArgs,
+        DebarRecipientArgs, DisposePropertyArgs, FastPaymentArgs, ModifyAwardArgs, ObligateArgs,
+        PayBatchArgs, PaymentArgs, ProposeAdminArgs, ProposePayoutWalletArgs, RaiseFlagArgs,
+        RegisterAgencyArgs, RegisterPropertyArgs, RegisterRecipientArgs, ResolveFlagArgs,
+        RespondToFlagArgs, SetAuditorsArgs, SetMemberArgs,
     },
     state::{
         ApprovalPolicy, ExclusionStatus, FlagReason, FlagStatus, FlagTarget, OversightArgs,
@@ -983,13 +983,21 @@ impl SetExclusion {
 
 // ── payout wallets ──────────────────────────────────────────────────────────────────────────────────────────
 
-/// `propose_payout_wallet` (`Some(wallet)`) or `confirm_payout_wallet` (`None`): an OBLIGATE member of the
-/// recipient's agency signs.
+/// The two steps of a payout-wallet change, each naming the wallet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalletStep {
+    /// `propose_payout_wallet` of this wallet.
+    Propose(Pubkey),
+    /// `confirm_payout_wallet` of the wallet the confirming member reviewed (refused if the pending one differs).
+    Confirm(Pubkey),
+}
+
+/// `propose_payout_wallet` or `confirm_payout_wallet`: an OBLIGATE member of the recipient's agency signs.
 pub struct ChangePayoutWallet {
     pub agency: Pubkey,
     pub recipient: Pubkey,
     pub authority: Pubkey,
-    pub proposed: Option<Pubkey>,
+    pub step: WalletStep,
 }
 
 impl ChangePayoutWallet {
@@ -1003,14 +1011,19 @@ impl ChangePayoutWallet {
             event_authority: pda::event_authority(),
             program: ID,
         };
-        match self.proposed {
-            Some(new_wallet) => build(
+        match self.step {
+            WalletStep::Propose(new_wallet) => build(
                 accounts,
                 data::ProposePayoutWallet {
                     args: ProposePayoutWalletArgs { new_wallet },
                 },
             ),
-            None => build(accounts, data::ConfirmPayoutWallet {}),
+            WalletStep::Confirm(wallet) => build(
+                accounts,
+                data::ConfirmPayoutWallet {
+                    args: ConfirmPayoutWalletArgs { wallet },
+                },
+            ),
         }
     }
 }

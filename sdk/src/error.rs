@@ -223,6 +223,9 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         InvalidExclusionStatus,
         StalePaymentIndex,
         InvalidBatch,
+        ConflictingRoles,
+        HeadCannotBeMember,
+        PayoutWalletMismatch,
     ]
 };
 
@@ -329,7 +332,7 @@ mod tests {
         }
         assert_eq!(
             LEDGER_ERRORS.len(),
-            LedgerError::InvalidBatch as usize + 1,
+            LedgerError::PayoutWalletMismatch as usize + 1,
             "the last variant must close the table"
         );
     }

@@ -27,7 +27,7 @@ use public_spending::{
 };
 use public_spending_sdk::{
     amount::{format_amount, format_grouped},
-    builders::{self, AwardKeys, PaymentDecision},
+    builders::{self, AwardKeys, PaymentDecision, WalletStep},
     client::Submitted,
     embedded::{Access, EmbeddedChain, StateFile},
     fold_outlay_hash, individual_name_hash, pda, Client, LedgerEvent, PaymentRecord, SdkError,
@@ -106,6 +106,20 @@ struct DemoAgency {
 }
 
 impl DemoAgency {
+    /// `set_member` of `who` with `roles`, active, signed by the head.
+    fn set_member(&self, who: &Keypair, roles: u8) -> solana_sdk::instruction::Instruction {
+        builders::SetMember {
+            agency: self.address,
+            head: self.staff.head.pubkey(),
+            args: SetMemberArgs {
+                key: who.pubkey(),
+                roles,
+                active: true,
+            },
+        }
+        .instruction()
+    }
+
     /// The awards that may be paid in `month`: all but the vendor of agency 069 debarred in month 6.
     fn eligible_awards(&self, month: u32) -> Vec<usize> {
         (0..self.awards.len())
@@ -335,12 +349,11 @@ impl Demo {
         let admin = self.admin.insecure_clone();
         self.send(&[ix], &admin).await?;
         let address = pda::agency(code).0;
-        // The first certifying officer may also request: that is how a self-approval gets attempted below.
         let roles = [
             (&staff.budget, ROLE_BUDGET),
             (&staff.contracting, ROLE_OBLIGATE),
             (&staff.clerk, ROLE_REQUEST),
-            (&staff.certifiers[0], ROLE_APPROVE | ROLE_REQUEST),
+            (&staff.certifiers[0], ROLE_APPROVE),
             (&staff.certifiers[1], ROLE_APPROVE),
             (&staff.certifiers[2], ROLE_APPROVE),
             (&staff.disbursing, ROLE_EXECUTE),
@@ -791,21 +804,27 @@ impl Demo {
                 else {
                     return Ok(());
                 };
-                let change = |who: &Keypair, proposed| builders::ChangePayoutWallet {
+                let change = |who: &Keypair, step| builders::ChangePayoutWallet {
                     agency: agency.address,
                     recipient: award.keys.recipient,
                     authority: who.pubkey(),
-                    proposed,
+                    step,
                 };
                 let wallet = Keypair::new().pubkey();
                 self.send(
-                    &[change(&agency.staff.contracting, Some(wallet)).instruction()],
+                    &[
+                        change(&agency.staff.contracting, WalletStep::Propose(wallet))
+                            .instruction(),
+                    ],
                     &agency.staff.contracting,
                 )
                 .await?;
                 self.chain().advance_clock(DAY).await?;
                 self.send(
-                    &[change(&agency.staff.contracting_chief, None).instruction()],
+                    &[
+                        change(&agency.staff.contracting_chief, WalletStep::Confirm(wallet))
+                            .instruction(),
+                    ],
                     &agency.staff.contracting_chief,
                 )
                 .await?;
@@ -1215,42 +1234,64 @@ impl Demo {
                 .await?;
             }
             (3, "075") => {
+                // Separation of duties: a certifying officer may not request too.
+                let certifier = &agency.staff.certifiers[0];
+                let result = self
+                    .client
+                    .send(
+                        &[agency.set_member(certifier, ROLE_APPROVE | ROLE_REQUEST)],
+                        &[&agency.staff.head],
+                    )
+                    .await;
+                self.expect_refusal(
+                    month,
+                    code,
+                    "certifying officer given the requesting role as well",
+                    result,
+                )
+                .await?;
+                // Roles switched after the request: the clerk, made a certifying officer, approves its own.
                 let award = &agency.awards[1];
                 let args = PaymentArgs {
                     amount: 40_000 * DOLLAR,
                     ..self.invoice()
                 };
-                let certifier = &agency.staff.certifiers[0];
+                let clerk = &agency.staff.clerk;
+                let head = &agency.staff.head;
                 let receipt = self
                     .client
-                    .request_payment(&award.keys.award, args, Keypair::new().pubkey(), certifier)
+                    .request_payment(&award.keys.award, args, Keypair::new().pubkey(), clerk)
+                    .await?;
+                self.client
+                    .send(&[agency.set_member(clerk, ROLE_APPROVE)], &[head])
                     .await?;
                 let ix = builders::DecidePayment {
                     agency: agency.address,
                     award: award.keys.award,
                     index: receipt.index,
-                    authority: certifier.pubkey(),
+                    authority: clerk.pubkey(),
                     decision: PaymentDecision::Approve,
                 };
-                let result = self.client.send(&[ix.instruction()], &[certifier]).await;
+                let result = self.client.send(&[ix.instruction()], &[clerk]).await;
                 self.expect_refusal(
                     month,
                     code,
-                    "certifying officer approving their own request",
+                    "clerk made a certifying officer approving their own request",
                     result,
                 )
                 .await?;
+                self.client
+                    .send(&[agency.set_member(clerk, ROLE_REQUEST)], &[head])
+                    .await?;
                 let cancel = builders::DecidePayment {
                     decision: PaymentDecision::Cancel,
                     ..ix
                 };
-                self.client
-                    .send(&[cancel.instruction()], &[certifier])
-                    .await?;
+                self.client.send(&[cancel.instruction()], &[clerk]).await?;
                 let archive = builders::ArchivePayment {
                     award: award.keys.award,
                     payment: receipt.payment,
-                    rent_payer: certifier.pubkey(),
+                    rent_payer: clerk.pubkey(),
                 };
                 self.client.send(&[archive.instruction()], &[]).await?;
             }

@@ -20,7 +20,8 @@ pub enum MemberCommand {
         code: String,
         /// The member's public key
         key: String,
-        /// Comma-separated: budget, obligate, request, approve, execute, all
+        /// Comma-separated: budget, obligate, request, approve, execute, property. One key may not hold both
+        /// request and approve, or both obligate and execute (separation of duties); the head's key holds none
         #[arg(long)]
         roles: String,
         /// Deactivate the member (keeps the record)

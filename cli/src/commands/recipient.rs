@@ -5,7 +5,8 @@ use public_spending::{
     state::{ExclusionStatus, Recipient, RecipientKind},
 };
 use public_spending_sdk::{
-    builders, individual_name_hash, pda,
+    builders::{self, WalletStep},
+    individual_name_hash, pda,
     query::{ExclusionQuery, RecipientQuery},
 };
 use solana_sdk::signature::Signer;
@@ -71,8 +72,15 @@ pub enum RecipientCommand {
         #[arg(long)]
         wallet: String,
     },
-    /// Confirm a proposed payout wallet: another OBLIGATE member than the proposer, after the time lock
-    ConfirmWallet { code: String, uei: String },
+    /// Confirm a proposed payout wallet: another OBLIGATE member than the proposer, after the time lock. Name
+    /// the wallet you reviewed with --wallet: the confirmation is refused if the pending proposal names another
+    ConfirmWallet {
+        code: String,
+        uei: String,
+        /// The proposed wallet, as you verified it with the vendor
+        #[arg(long)]
+        wallet: String,
+    },
     /// Show a UEI: its exclusion, and each agency's record of it (or only --agency's)
     Show {
         uei: String,
@@ -169,10 +177,11 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
         }
         RecipientCommand::ProposeWallet { code, uei, wallet } => {
             let wallet = args::pubkey(&wallet)?;
-            change_wallet(&session, &code, &uei, Some(wallet)).await?
+            change_wallet(&session, &code, &uei, WalletStep::Propose(wallet)).await?
         }
-        RecipientCommand::ConfirmWallet { code, uei } => {
-            change_wallet(&session, &code, &uei, None).await?
+        RecipientCommand::ConfirmWallet { code, uei, wallet } => {
+            let wallet = args::pubkey(&wallet)?;
+            change_wallet(&session, &code, &uei, WalletStep::Confirm(wallet)).await?
         }
         RecipientCommand::Payments { uei, db } => {
             let uei = args::uei(&uei)?;
@@ -380,7 +389,7 @@ async fn change_wallet(
     session: &Session,
     code: &str,
     uei: &str,
-    proposed: Option<anchor_lang::prelude::Pubkey>,
+    step: WalletStep,
 ) -> CliResult<()> {
     let signer = session.signer()?;
     let (agency, state) = session.agency(code).await?;
@@ -390,11 +399,11 @@ async fn change_wallet(
         agency,
         recipient: address,
         authority: signer.pubkey(),
-        proposed,
+        step,
     }
     .instruction();
-    let fields = match proposed {
-        Some(wallet) => vec![
+    let fields = match step {
+        WalletStep::Propose(wallet) => vec![
             ("recipient", address.into()),
             ("payout wallet", record.payout_wallet.into()),
             ("proposed wallet", wallet.into()),
@@ -407,7 +416,7 @@ async fn change_wallet(
                 .into(),
             ),
         ],
-        None => vec![
+        WalletStep::Confirm(_) => vec![
             ("recipient", address.into()),
             ("previous wallet", record.payout_wallet.into()),
             ("payout wallet", record.pending_payout_wallet.into()),

@@ -565,7 +565,7 @@ fn migrate_applies_the_plan_once_and_names_bad_lines() {
     std::fs::write(
         &file,
         format!(
-            "[[agency]]\ncode = \"069\"\nname = \"Department of Transportation\"\nhead = \"{head}\"\n\n[agency.policy]\nthreshold = \"25000.00\"\napprovals = 2\ntime_lock_seconds = 3600\ndaily_cap = \"100000.00\"\n\n[[agency.member]]\nkey = \"{member}\"\nroles = [\"request\", \"approve\"]\n"
+            "[[agency]]\ncode = \"069\"\nname = \"Department of Transportation\"\nhead = \"{head}\"\n\n[agency.policy]\nthreshold = \"25000.00\"\napprovals = 2\ntime_lock_seconds = 3600\ndaily_cap = \"100000.00\"\n\n[[agency.member]]\nkey = \"{member}\"\nroles = [\"request\", \"budget\"]\n"
         ),
     )
     .unwrap();
@@ -636,11 +636,12 @@ fn the_demo_prints_json_for_scripts() {
     // payments (2 on the short contract, 3 split, 2 duplicate, 1 new vendor, 8 at year end), and 075's rent
     // and maintenance on its two buildings every month, and 2 around the planted wallet red flags.
     assert_eq!(summary["payments"], 36 + 1 + 16 + 24 + 2, "{summary}");
-    // Refused: over an award, self-approval, fast path too large, before the time lock, a debarred vendor,
-    // a frozen agency, cancelling a held payment. Planted: one finding per check, two public flags.
+    // Refused: over an award, conflicting roles, self-approval, fast path too large, before the time lock, a
+    // debarred vendor, a frozen agency, cancelling a held payment. Planted: one finding per check, two public
+    // flags.
     assert_eq!(
         (&summary["refused"], &summary["planted"], &summary["flags"]),
-        (&7.into(), &11.into(), &3.into())
+        (&8.into(), &11.into(), &3.into())
     );
     assert_eq!(summary["agencies"].as_array().unwrap().len(), 3);
 }
@@ -1244,15 +1245,25 @@ fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
             &wallet,
         ],
     );
+    let confirm = [
+        "recipient",
+        "confirm-wallet",
+        "075",
+        "ABCDEF123456",
+        "--wallet",
+    ];
     env.refused(
         "obligor",
-        &["recipient", "confirm-wallet", "075", "ABCDEF123456"],
+        &[&confirm[..], &[wallet.as_str()]].concat(),
         "ProposerCannotConfirm",
     );
-    let confirmed = env.json(
+    let other = Keypair::new().pubkey().to_string();
+    env.refused(
         "obligor2",
-        &["recipient", "confirm-wallet", "075", "ABCDEF123456"],
+        &[&confirm[..], &[other.as_str()]].concat(),
+        "PayoutWalletMismatch",
     );
+    let confirmed = env.json("obligor2", &[&confirm[..], &[wallet.as_str()]].concat());
     assert_eq!(confirmed["payout_wallet"], wallet.as_str());
     let shown = env.json(
         "admin",

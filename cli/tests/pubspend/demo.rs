@@ -106,6 +106,7 @@ fn demo_plays_a_fiscal_year_and_writes_demo_json() {
         .collect();
     for expected in [
         "ExceedsAwardRemaining",
+        "ConflictingRoles",
         "SelfApproval",
         "RecipientNotActive",
         "AboveFastPathThreshold",

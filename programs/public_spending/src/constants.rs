@@ -82,6 +82,20 @@ pub const ROLE_EXECUTE: u8 = 1 << 4;
 pub const ROLE_PROPERTY: u8 = 1 << 5;
 pub const ALL_ROLES: u8 =
     ROLE_BUDGET | ROLE_OBLIGATE | ROLE_REQUEST | ROLE_APPROVE | ROLE_EXECUTE | ROLE_PROPERTY;
+/// Role pairs no one key may hold together in an agency (separation of duties, as between a certifying and a
+/// disbursing officer): who requests a payment does not approve it, and who records a vendor or its payout wallet
+/// does not execute payments to it.
+pub const CONFLICTING_ROLES: [u8; 2] = [ROLE_REQUEST | ROLE_APPROVE, ROLE_OBLIGATE | ROLE_EXECUTE];
+
+/// Whether `roles` holds both roles of a conflicting pair.
+pub fn roles_conflict(roles: u8) -> bool {
+    for pair in CONFLICTING_ROLES {
+        if roles & pair == pair {
+            return true;
+        }
+    }
+    false
+}
 
 /// Federal Real Property Profile unique id: 1 to 24 printable ASCII characters.
 pub const MAX_RPUID_LEN: usize = 24;

@@ -178,4 +178,10 @@ pub enum LedgerError {
     StalePaymentIndex,
     #[msg("a batch takes 1 to 32 items; its accounts are appropriation and allotment pairs, then each item's award, recipient and token account")]
     InvalidBatch,
+    #[msg("separation of duties: no key may hold both REQUEST and APPROVE, or both OBLIGATE and EXECUTE")]
+    ConflictingRoles,
+    #[msg("separation of duties: the agency head's key cannot hold a member role")]
+    HeadCannotBeMember,
+    #[msg("the pending payout wallet is not the one named: the proposal changed after it was reviewed")]
+    PayoutWalletMismatch,
 }

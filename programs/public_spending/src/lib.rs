@@ -280,10 +280,14 @@ pub mod public_spending {
         awards::payout_wallet::propose(ctx, args)
     }
 
-    /// Confirms a proposed payout wallet: a second OBLIGATE member, after the agency's time lock.
+    /// Confirms a proposed payout wallet, naming the wallet reviewed: a second OBLIGATE member, after the
+    /// agency's time lock.
     #[access_control(ctx.accounts.validate())]
-    pub fn confirm_payout_wallet(ctx: Context<ChangePayoutWallet>) -> Result<()> {
-        awards::payout_wallet::confirm(ctx)
+    pub fn confirm_payout_wallet(
+        ctx: Context<ChangePayoutWallet>,
+        args: ConfirmPayoutWalletArgs,
+    ) -> Result<()> {
+        awards::payout_wallet::confirm(ctx, args)
     }
 
     // ── property ────────────────────────────────────────────────────────────────────────────────────────────

@@ -181,7 +181,7 @@ async fn set_member_grants_changes_and_deactivates_roles() {
 
     let outcome = world
         .send(
-            &[fixture.set_member_ix(key, ROLE_REQUEST | ROLE_APPROVE, true)],
+            &[fixture.set_member_ix(key, ROLE_REQUEST | ROLE_BUDGET, true)],
             &[&fixture.head],
         )
         .await
@@ -189,10 +189,10 @@ async fn set_member_grants_changes_and_deactivates_roles() {
     let stored: Member = world.get(&member).await;
     assert_eq!(
         (stored.agency, stored.key, stored.roles, stored.active),
-        (fixture.agency, key, ROLE_REQUEST | ROLE_APPROVE, true)
+        (fixture.agency, key, ROLE_REQUEST | ROLE_BUDGET, true)
     );
     assert!(
-        matches!(&outcome.events[..], [LedgerEvent::MemberSet(e)] if e.key == key && e.roles == 12 && e.active)
+        matches!(&outcome.events[..], [LedgerEvent::MemberSet(e)] if e.key == key && e.roles == 5 && e.active)
     );
 
     world
@@ -268,6 +268,97 @@ async fn set_member_is_for_the_agency_head_only() {
             &[member],
         )
         .await;
+}
+
+/// Separation of duties: the refused role sets, each for a new member and for an existing one (whose record
+/// stays as it was), and the head's own key in any role.
+#[tokio::test]
+async fn set_member_refuses_conflicting_roles_and_the_heads_own_key() {
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let fresh = Keypair::new().pubkey();
+    let cases = [
+        (
+            fresh,
+            ROLE_REQUEST | ROLE_APPROVE,
+            LedgerError::ConflictingRoles,
+        ),
+        (
+            fresh,
+            ROLE_OBLIGATE | ROLE_EXECUTE,
+            LedgerError::ConflictingRoles,
+        ),
+        (fresh, ALL_ROLES, LedgerError::ConflictingRoles),
+        (
+            fixture.requester.pubkey(),
+            ROLE_REQUEST | ROLE_APPROVE,
+            LedgerError::ConflictingRoles,
+        ),
+        (
+            fixture.obligor.pubkey(),
+            ROLE_OBLIGATE | ROLE_EXECUTE | ROLE_BUDGET,
+            LedgerError::ConflictingRoles,
+        ),
+        (
+            fixture.executor.pubkey(),
+            ROLE_EXECUTE | ROLE_OBLIGATE,
+            LedgerError::ConflictingRoles,
+        ),
+        (
+            fixture.head.pubkey(),
+            ROLE_EXECUTE,
+            LedgerError::HeadCannotBeMember,
+        ),
+        (
+            fixture.head.pubkey(),
+            ROLE_BUDGET,
+            LedgerError::HeadCannotBeMember,
+        ),
+        (fixture.head.pubkey(), 0, LedgerError::HeadCannotBeMember),
+    ];
+    for (key, roles, error) in cases {
+        let member = pda::member(&fixture.agency, &key).0;
+        world
+            .expect_refused(
+                &[fixture.set_member_ix(key, roles, true)],
+                &[&fixture.head],
+                error,
+                &[member, fixture.agency],
+            )
+            .await;
+    }
+    assert!(world
+        .chain
+        .get_account(&pda::member(&fixture.agency, &fixture.head.pubkey()).0)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+/// The head alone, in one transaction, grants its own key the roles to pay and pays itself: refused, nothing
+/// moves.
+#[tokio::test]
+async fn the_head_alone_cannot_make_itself_a_paying_officer() {
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let award = world.award(&fixture, b"VENDOR000001", 10_000 * UNIT).await;
+    let head = fixture.head.pubkey();
+    let grant = fixture.set_member_ix(head, ROLE_OBLIGATE | ROLE_REQUEST, true);
+    let execute = fixture.set_member_ix(head, ROLE_EXECUTE, true);
+    for ixs in [vec![grant], vec![execute]] {
+        world
+            .expect_refused(
+                &ixs,
+                &[&fixture.head],
+                LedgerError::HeadCannotBeMember,
+                &[
+                    pda::member(&fixture.agency, &head).0,
+                    fixture.treasury,
+                    award.keys.award,
+                ],
+            )
+            .await;
+    }
 }
 
 #[tokio::test]

@@ -583,7 +583,7 @@ async fn every_state_change_is_refused_while_paused() {
                 agency: fixture.agency,
                 recipient: k.recipient,
                 authority: fixture.obligor.pubkey(),
-                proposed: Some(successor.pubkey()),
+                step: builders::WalletStep::Propose(successor.pubkey()),
             }
             .instruction(),
             &fixture.obligor,

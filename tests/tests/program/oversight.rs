@@ -755,7 +755,7 @@ async fn the_new_instructions_refuse_a_missing_signer() {
                 agency: fixture.agency,
                 recipient: award.keys.recipient,
                 authority: fixture.obligor.pubkey(),
-                proposed: Some(citizen),
+                step: builders::WalletStep::Propose(citizen),
             }
             .instruction(),
             fixture.obligor.pubkey(),

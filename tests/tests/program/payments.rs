@@ -509,17 +509,19 @@ async fn execute_twice_is_refused() {
     );
 }
 
+/// No key holds REQUEST and APPROVE together; a requester whose role is switched to APPROVE after the request
+/// still cannot approve it.
 #[tokio::test]
 async fn requester_cannot_approve_their_own_payment() {
     let mut s = setup(10_000 * UNIT).await;
     let requester = s.agency.requester.insecure_clone();
+    let index = s.request(2_000 * UNIT).await;
     let ix = s.agency.set_member_ix(
         requester.pubkey(),
-        public_spending::constants::ROLE_REQUEST | public_spending::constants::ROLE_APPROVE,
+        public_spending::constants::ROLE_APPROVE,
         true,
     );
     s.world.send(&[ix], &[&s.agency.head]).await.unwrap();
-    let index = s.request(2_000 * UNIT).await;
     let payment = pda::payment(&s.award.keys.award, index).0;
     let ix = s.world.decide_ix(
         &s.agency,

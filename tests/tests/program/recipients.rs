@@ -6,7 +6,10 @@ use public_spending::{
     state::{ApprovalPolicy, Recipient},
 };
 use public_spending_sdk::{
-    builders::{self, PaymentDecision},
+    builders::{
+        self, PaymentDecision,
+        WalletStep::{Confirm, Propose},
+    },
     pda, LedgerEvent,
 };
 use public_spending_tests::*;
@@ -105,13 +108,13 @@ fn change_ix(
     fixture: &AgencyFixture,
     award: &AwardFixture,
     who: &Keypair,
-    proposed: Option<solana_sdk::pubkey::Pubkey>,
+    step: builders::WalletStep,
 ) -> solana_sdk::instruction::Instruction {
     builders::ChangePayoutWallet {
         agency: fixture.agency,
         recipient: award.keys.recipient,
         authority: who.pubkey(),
-        proposed,
+        step,
     }
     .instruction()
 }
@@ -125,7 +128,7 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
     // Nothing proposed yet.
     world
         .expect_refused(
-            &[change_ix(&fixture, &award, &second, None)],
+            &[change_ix(&fixture, &award, &second, Confirm(new_wallet))],
             &[&second],
             LedgerError::NoPendingPayoutWallet,
             &[recipient],
@@ -138,7 +141,7 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
                 &fixture,
                 &award,
                 &fixture.requester,
-                Some(new_wallet),
+                Propose(new_wallet),
             )],
             &[&fixture.requester],
             LedgerError::MissingRole,
@@ -151,7 +154,12 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
     ] {
         world
             .expect_refused(
-                &[change_ix(&fixture, &award, &fixture.obligor, Some(wallet))],
+                &[change_ix(
+                    &fixture,
+                    &award,
+                    &fixture.obligor,
+                    Propose(wallet),
+                )],
                 &[&fixture.obligor],
                 error,
                 &[recipient],
@@ -166,7 +174,7 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
                 &fixture,
                 &award,
                 &fixture.obligor,
-                Some(new_wallet),
+                Propose(new_wallet),
             )],
             &[&fixture.obligor],
         )
@@ -190,7 +198,7 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
     // The proposer cannot confirm, even after the time lock; nobody can confirm before it.
     world
         .expect_refused(
-            &[change_ix(&fixture, &award, &second, None)],
+            &[change_ix(&fixture, &award, &second, Confirm(new_wallet))],
             &[&second],
             LedgerError::TimeLockActive,
             &[recipient],
@@ -199,7 +207,12 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
     world.chain.advance_clock(TIME_LOCK).await.unwrap();
     world
         .expect_refused(
-            &[change_ix(&fixture, &award, &fixture.obligor, None)],
+            &[change_ix(
+                &fixture,
+                &award,
+                &fixture.obligor,
+                Confirm(new_wallet),
+            )],
             &[&fixture.obligor],
             LedgerError::ProposerCannotConfirm,
             &[recipient],
@@ -211,7 +224,7 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
         agency: other.agency,
         recipient,
         authority: other.obligor.pubkey(),
-        proposed: None,
+        step: builders::WalletStep::Confirm(new_wallet),
     }
     .instruction();
     world
@@ -224,7 +237,10 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
         .await;
 
     let outcome = world
-        .send(&[change_ix(&fixture, &award, &second, None)], &[&second])
+        .send(
+            &[change_ix(&fixture, &award, &second, Confirm(new_wallet))],
+            &[&second],
+        )
         .await
         .unwrap();
     assert!(
@@ -240,6 +256,45 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
             stored.payout_change_count
         ),
         (new_wallet, Default::default(), 1)
+    );
+}
+
+/// The proposer swaps the proposal after the second officer reviewed it: the confirmation names the reviewed
+/// wallet and is refused; the swapped wallet is never confirmed.
+#[tokio::test]
+async fn a_proposal_swapped_after_review_is_not_confirmed() {
+    let (mut world, fixture, award, second) = setup().await;
+    let recipient = award.keys.recipient;
+    let reviewed = Keypair::new().pubkey();
+    let swapped = Keypair::new().pubkey();
+    world.chain.set_unix_timestamp(1_800_000_000).await.unwrap();
+    for wallet in [reviewed, swapped] {
+        world
+            .send(
+                &[change_ix(
+                    &fixture,
+                    &award,
+                    &fixture.obligor,
+                    Propose(wallet),
+                )],
+                &[&fixture.obligor],
+            )
+            .await
+            .unwrap();
+    }
+    world.chain.advance_clock(TIME_LOCK).await.unwrap();
+    world
+        .expect_refused(
+            &[change_ix(&fixture, &award, &second, Confirm(reviewed))],
+            &[&second],
+            LedgerError::PayoutWalletMismatch,
+            &[recipient],
+        )
+        .await;
+    let stored: Recipient = world.get(&recipient).await;
+    assert_eq!(
+        (stored.payout_wallet, stored.pending_payout_wallet),
+        (award.payout_wallet, swapped)
     );
 }
 
@@ -272,7 +327,7 @@ async fn a_payment_requested_before_a_wallet_change_is_refused_never_redirected(
                 &fixture,
                 &award,
                 &fixture.obligor,
-                Some(new_wallet),
+                Propose(new_wallet),
             )],
             &[&fixture.obligor],
         )
@@ -280,7 +335,10 @@ async fn a_payment_requested_before_a_wallet_change_is_refused_never_redirected(
         .unwrap();
     world.chain.advance_clock(TIME_LOCK).await.unwrap();
     world
-        .send(&[change_ix(&fixture, &award, &second, None)], &[&second])
+        .send(
+            &[change_ix(&fixture, &award, &second, Confirm(new_wallet))],
+            &[&second],
+        )
         .await
         .unwrap();
 

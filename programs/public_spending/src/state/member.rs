@@ -1,6 +1,9 @@
 use anchor_lang::prelude::*;
 
-use crate::{constants::ALL_ROLES, error::LedgerError};
+use crate::{
+    constants::{roles_conflict, ALL_ROLES},
+    error::LedgerError,
+};
 
 /// A person (key) acting for an agency, with role bits BUDGET, OBLIGATE, REQUEST, APPROVE, EXECUTE.
 #[account]
@@ -17,15 +20,18 @@ pub struct Member {
 impl Member {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 
-    /// Fails unless this member is active and holds every bit of `role`.
+    /// Fails unless this member is active and holds every bit of `role`. A member recorded with conflicting
+    /// roles (before separation of duties was enforced) acts in none of them until its roles are set again.
     pub fn require_role(&self, role: u8) -> Result<()> {
         require!(self.active, LedgerError::NotActiveMember);
         require!(self.roles & role == role, LedgerError::MissingRole);
+        require!(!roles_conflict(self.roles), LedgerError::ConflictingRoles);
         Ok(())
     }
 
     pub fn invariant(&self) -> Result<()> {
         require!(self.roles & !ALL_ROLES == 0, LedgerError::InvalidRoles);
+        require!(!roles_conflict(self.roles), LedgerError::ConflictingRoles);
         Ok(())
     }
 }

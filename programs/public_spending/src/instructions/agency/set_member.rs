@@ -11,7 +11,8 @@ use crate::{
 pub struct SetMemberArgs {
     /// The member's signing key.
     pub key: Pubkey,
-    /// Role bits: BUDGET=1, OBLIGATE=2, REQUEST=4, APPROVE=8, EXECUTE=16.
+    /// Role bits: BUDGET=1, OBLIGATE=2, REQUEST=4, APPROVE=8, EXECUTE=16, PROPERTY=32. REQUEST with APPROVE,
+    /// and OBLIGATE with EXECUTE, are refused together (separation of duties); the head's key takes none.
     pub roles: u8,
     /// False deactivates the member without losing the record.
     pub active: bool,
@@ -46,6 +47,11 @@ impl SetMember<'_> {
     pub fn validate(&self, args: &SetMemberArgs) -> Result<()> {
         self.agency.require_not_frozen()?;
         require!(args.roles & !ALL_ROLES == 0, LedgerError::InvalidRoles);
+        require!(!roles_conflict(args.roles), LedgerError::ConflictingRoles);
+        require!(
+            args.key != self.agency.head,
+            LedgerError::HeadCannotBeMember
+        );
         Ok(())
     }
 }

@@ -12,6 +12,12 @@ pub struct ProposePayoutWalletArgs {
     pub new_wallet: Pubkey,
 }
 
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ConfirmPayoutWalletArgs {
+    /// The wallet the confirming member reviewed: refused if the pending proposal names another.
+    pub wallet: Pubkey,
+}
+
 /// `propose_payout_wallet` and `confirm_payout_wallet` share these accounts: an OBLIGATE member of the
 /// recipient's own agency. The change takes two members and the agency's time lock, the control against the
 /// "please update our bank details" fraud.
@@ -70,9 +76,10 @@ pub fn propose(ctx: Context<ChangePayoutWallet>, args: ProposePayoutWalletArgs) 
     Ok(())
 }
 
-/// A second OBLIGATE member confirms once the agency's time lock has passed since the proposal. Payments
+/// A second OBLIGATE member confirms the wallet it reviewed, once the agency's time lock has passed since the
+/// proposal. Payments
 /// requested before the change are refused at execution (`PayoutWalletChanged`), never redirected.
-pub fn confirm(ctx: Context<ChangePayoutWallet>) -> Result<()> {
+pub fn confirm(ctx: Context<ChangePayoutWallet>, args: ConfirmPayoutWalletArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let time_lock = i64::from(ctx.accounts.agency.policy.time_lock_seconds);
     let confirmer = ctx.accounts.authority.key();
@@ -84,6 +91,10 @@ pub fn confirm(ctx: Context<ChangePayoutWallet>) -> Result<()> {
     require!(
         recipient.proposed_by != confirmer,
         LedgerError::ProposerCannotConfirm
+    );
+    require!(
+        recipient.pending_payout_wallet == args.wallet,
+        LedgerError::PayoutWalletMismatch
     );
     let confirmable_at = recipient
         .proposed_at
