@@ -143,25 +143,7 @@ pub fn roles(input: &str) -> CliResult<u8> {
     Ok(bits)
 }
 
-pub fn role_names(bits: u8) -> String {
-    let names: Vec<&str> = [
-        (ROLE_BUDGET, "budget"),
-        (ROLE_OBLIGATE, "obligate"),
-        (ROLE_REQUEST, "request"),
-        (ROLE_APPROVE, "approve"),
-        (ROLE_EXECUTE, "execute"),
-        (ROLE_PROPERTY, "property"),
-    ]
-    .iter()
-    .filter(|(bit, _)| bits & bit != 0)
-    .map(|(_, name)| *name)
-    .collect();
-    if names.is_empty() {
-        "-".into()
-    } else {
-        names.join(",")
-    }
-}
+pub use public_spending_sdk::role_names;
 
 #[cfg(test)]
 mod tests {

@@ -61,6 +61,9 @@ enum Command {
     /// Agency members and their roles
     #[command(subcommand)]
     Member(member::MemberCommand),
+    /// Loosenings of an agency's controls on notice: apply (head) or veto (auditor) a proposed change
+    #[command(subcommand)]
+    Change(change::ChangeCommand),
     /// Appropriations and allotments
     #[command(subcommand)]
     Budget(budget::BudgetCommand),
@@ -118,6 +121,7 @@ async fn run(cli: Cli) -> error::CliResult<()> {
         Command::Ledger(command) => ledger::run(command, globals).await,
         Command::Agency(command) => agency::run(command, globals).await,
         Command::Member(command) => member::run(command, globals).await,
+        Command::Change(command) => change::run(command, globals).await,
         Command::Budget(command) => budget::run(command, globals).await,
         Command::Recipient(command) => recipient::run(command, globals).await,
         Command::Award(command) => award::run(command, globals).await,

@@ -20,8 +20,8 @@ use public_spending::{
         RespondToFlagArgs, SetAuditorsArgs, SetMemberArgs,
     },
     state::{
-        ApprovalPolicy, ExclusionStatus, FlagReason, FlagStatus, FlagTarget, OversightArgs,
-        PropertyDetails,
+        ApprovalPolicy, ControlChange, ExclusionStatus, FlagReason, FlagStatus, FlagTarget,
+        OversightArgs, PropertyDetails,
     },
     ID,
 };
@@ -247,6 +247,106 @@ impl SetApprovalPolicy {
             data::SetApprovalPolicy {
                 policy: self.policy,
             },
+        )
+    }
+}
+
+/// `propose_change`: the agency head signs and pays the pending change's rent (returned when it applies or is
+/// vetoed).
+pub struct ProposeChange {
+    pub agency: Pubkey,
+    pub head: Pubkey,
+    pub change: ControlChange,
+}
+
+impl ProposeChange {
+    /// The pending change's address.
+    pub fn pending(&self) -> Pubkey {
+        pda::change(&self.agency, &self.change.subject(&self.agency)).0
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::ProposeChange {
+                ledger: ledger(),
+                agency: self.agency,
+                pending: self.pending(),
+                head: self.head,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ProposeChange {
+                change: self.change,
+            },
+        )
+    }
+}
+
+/// `apply_policy_change` or `apply_member_change` of the pending change about `subject` (the agency for its
+/// policy, the member's key for a member), once its notice is over: the agency head signs.
+pub struct ApplyChange {
+    pub agency: Pubkey,
+    pub head: Pubkey,
+    pub subject: Pubkey,
+}
+
+impl ApplyChange {
+    pub fn instruction(&self) -> Instruction {
+        let pending = pda::change(&self.agency, &self.subject).0;
+        let event_authority = pda::event_authority();
+        if self.subject == self.agency {
+            build(
+                acc::ApplyPolicyChange {
+                    ledger: ledger(),
+                    agency: self.agency,
+                    pending,
+                    head: self.head,
+                    event_authority,
+                    program: ID,
+                },
+                data::ApplyPolicyChange {},
+            )
+        } else {
+            build(
+                acc::ApplyMemberChange {
+                    ledger: ledger(),
+                    agency: self.agency,
+                    pending,
+                    member: pda::member(&self.agency, &self.subject).0,
+                    head: self.head,
+                    system_program: system_program::ID,
+                    event_authority,
+                    program: ID,
+                },
+                data::ApplyMemberChange {},
+            )
+        }
+    }
+}
+
+/// `veto_change`: an auditor signs, with reason and evidence; the rent goes back to the agency head.
+pub struct VetoChange {
+    pub agency: Pubkey,
+    pub head: Pubkey,
+    pub subject: Pubkey,
+    pub auditor: Pubkey,
+    pub grounds: OversightArgs,
+}
+
+impl VetoChange {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::VetoChange {
+                ledger: ledger(),
+                agency: self.agency,
+                pending: pda::change(&self.agency, &self.subject).0,
+                head: self.head,
+                auditor: self.auditor,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::VetoChange { args: self.grounds },
         )
     }
 }

@@ -226,6 +226,9 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         ConflictingRoles,
         HeadCannotBeMember,
         PayoutWalletMismatch,
+        LooseningNeedsNotice,
+        NoticeNotOver,
+        WrongChangeKind,
     ]
 };
 
@@ -332,7 +335,7 @@ mod tests {
         }
         assert_eq!(
             LEDGER_ERRORS.len(),
-            LedgerError::PayoutWalletMismatch as usize + 1,
+            LedgerError::WrongChangeKind as usize + 1,
             "the last variant must close the table"
         );
     }

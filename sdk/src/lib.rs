@@ -39,6 +39,28 @@ pub use public_spending as program;
 /// The canonical payment record and the outlay hash-chain fold, shared with the program.
 pub use public_spending::state::{fold_outlay_hash, PaymentRecord};
 
+/// Role bits as names, `budget,obligate,request,approve,execute,property` (`-` for none).
+pub fn role_names(bits: u8) -> String {
+    use public_spending::constants::*;
+    let names: Vec<&str> = [
+        (ROLE_BUDGET, "budget"),
+        (ROLE_OBLIGATE, "obligate"),
+        (ROLE_REQUEST, "request"),
+        (ROLE_APPROVE, "approve"),
+        (ROLE_EXECUTE, "execute"),
+        (ROLE_PROPERTY, "property"),
+    ]
+    .iter()
+    .filter(|(bit, _)| bits & bit != 0)
+    .map(|(_, name)| *name)
+    .collect();
+    if names.is_empty() {
+        "-".into()
+    } else {
+        names.join(",")
+    }
+}
+
 /// The salted hash stored for an individual recipient instead of the name: `sha256(salt || name)`. The salt
 /// stays with the registering agency, so the name cannot be guessed from the chain.
 pub fn individual_name_hash(salt: &[u8], name: &str) -> [u8; 32] {

@@ -3,9 +3,9 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{
-        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, EXCLUSION_LIST_SEED,
-        EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED, PAYMENT_SEED,
-        PROPERTY_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
+        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, CHANGE_SEED,
+        EXCLUSION_LIST_SEED, EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED,
+        PAYMENT_SEED, PROPERTY_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
     },
     ID,
 };
@@ -32,6 +32,12 @@ pub fn treasury(agency: &Pubkey) -> (Pubkey, u8) {
 /// `["member", agency, key]`
 pub fn member(agency: &Pubkey, key: &Pubkey) -> (Pubkey, u8) {
     find(&[MEMBER_SEED, agency.as_ref(), key.as_ref()])
+}
+
+/// `["change", agency, subject]`: a pending loosening of the agency's controls. The subject is the agency for its
+/// policy, the member's key for a member.
+pub fn change(agency: &Pubkey, subject: &Pubkey) -> (Pubkey, u8) {
+    find(&[CHANGE_SEED, agency.as_ref(), subject.as_ref()])
 }
 
 /// `["appropriation", agency, main_account, sub_account, fiscal_year (u16 LE)]`

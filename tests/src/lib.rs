@@ -326,6 +326,47 @@ impl World {
 }
 
 impl World {
+    /// A loosening of an agency's controls as the program requires it once the agency is in service: proposed by
+    /// the head, its notice waited out on the chain's clock, applied. Returns the application's outcome.
+    pub async fn loosen(
+        &mut self,
+        agency: &AgencyFixture,
+        change: public_spending::state::ControlChange,
+    ) -> TxOutcome {
+        let propose = builders::ProposeChange {
+            agency: agency.agency,
+            head: agency.head.pubkey(),
+            change,
+        };
+        self.send(&[propose.instruction()], &[&agency.head])
+            .await
+            .expect("propose change");
+        let pending: public_spending::state::PendingChange = self.get(&propose.pending()).await;
+        let now = self.chain.clock().await.expect("clock").unix_timestamp;
+        self.chain
+            .advance_clock(pending.effective_at - now)
+            .await
+            .expect("clock");
+        let apply = builders::ApplyChange {
+            agency: agency.agency,
+            head: agency.head.pubkey(),
+            subject: pending.subject,
+        };
+        self.send(&[apply.instruction()], &[&agency.head])
+            .await
+            .expect("apply change")
+    }
+
+    /// `set_member` of `key` through [`Self::loosen`]: what granting a role takes in an agency in service.
+    pub async fn grant(&mut self, agency: &AgencyFixture, key: Pubkey, roles: u8) -> TxOutcome {
+        let change = public_spending::state::ControlChange::Member {
+            key,
+            roles,
+            active: true,
+        };
+        self.loosen(agency, change).await
+    }
+
     /// Writes an address lookup table holding `addresses` straight into the embedded chain, active from the
     /// start. (A table created by its program only serves from the slot after its last extension, and the
     /// embedded chain's slot does not advance.)

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anchor_lang::prelude::Pubkey;
-use public_spending::state::{AwardStatus, ExclusionStatus, FlagStatus};
-use public_spending_sdk::{amount::format_grouped, LedgerEvent};
+use public_spending::state::{AwardStatus, ControlChange, ExclusionStatus, FlagStatus};
+use public_spending_sdk::{amount::format_grouped, role_names, LedgerEvent};
 use serde::Serialize;
 
 use crate::{ledger::LedgerState, store::IndexedPayment, Result, Store};
@@ -74,8 +74,14 @@ pub const SPLIT_WALLETS: Check = Check {
     explanation: "Agencies paid the same Unique Entity ID into different wallets. Each agency keeps its own vendor file, so this can be legitimate (a vendor with several accounts), but it is also what a fake record of a real vendor looks like.",
 };
 
+pub const CONTROLS_LOOSENED: Check = Check {
+    id: "controls-loosened",
+    title: "Controls loosened",
+    explanation: "An agency's head loosened a control and it took effect: a higher approval threshold or fast-path cap, fewer approvals, a shorter time lock, a new member, a role granted or a member reactivated. Each was public a day or more before it applied and an auditor could have vetoed it; the payments the agency made in the 30 days after it are the ones the looser control let through, and those executed by a member just given a role most of all.",
+};
+
 /// Every check, in the order the report lists them.
-pub const CHECKS: [Check; 10] = [
+pub const CHECKS: [Check; 11] = [
     SPLIT_PAYMENTS,
     DUPLICATE_INVOICES,
     NEW_RECIPIENTS,
@@ -86,6 +92,7 @@ pub const CHECKS: [Check; 10] = [
     PUBLIC_FLAGS,
     WALLET_CHANGES,
     SPLIT_WALLETS,
+    CONTROLS_LOOSENED,
 ];
 
 /// The thresholds of the checks.
@@ -103,6 +110,8 @@ pub struct AuditOptions {
     pub min_approvers: usize,
     /// Wallet changes: payments within this many seconds after a payout-wallet change.
     pub wallet_change_seconds: i64,
+    /// Controls loosened: the agency's payments within this many seconds after a loosening are listed.
+    pub loosening_seconds: i64,
 }
 
 impl Default for AuditOptions {
@@ -114,6 +123,7 @@ impl Default for AuditOptions {
             dominant_percent: 75,
             min_approvers: 3,
             wallet_change_seconds: 30 * DAY,
+            loosening_seconds: 30 * DAY,
         }
     }
 }
@@ -161,6 +171,7 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     public_flags(store, &state, &mut findings)?;
     wallet_changes(store, &state, &payments, options, &money, &mut findings)?;
     split_wallets(&state, &payments, &mut findings);
+    controls_loosened(store, &state, &payments, options, &money, &mut findings)?;
     Ok(AuditReport {
         checks: CHECKS.to_vec(),
         options: *options,
@@ -499,6 +510,73 @@ fn wallet_changes(
                 money(total),
                 e.payout_wallet,
                 options.wallet_change_seconds / DAY
+            ),
+            records,
+        });
+    }
+    Ok(())
+}
+
+/// Every loosening of an agency's controls that took effect: one finding each, with the agency's payments in
+/// the `loosening_seconds` after it (and how many of them the member it concerns executed).
+fn controls_loosened(
+    store: &Store,
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    options: &AuditOptions,
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    for (signature, time, event) in store.events("ChangeApplied")? {
+        let LedgerEvent::ChangeApplied(e) = event else {
+            continue;
+        };
+        let Some(applied_at) = time else { continue };
+        let soon: Vec<&IndexedPayment> = payments
+            .iter()
+            .filter(|p| {
+                p.record.agency == e.agency
+                    && p.record.executed_at >= applied_at
+                    && p.record.executed_at - applied_at < options.loosening_seconds
+            })
+            .collect();
+        let total: u64 = soon.iter().map(|p| p.record.amount).sum();
+        let days = options.loosening_seconds / DAY;
+        let (subject, what, by_member) = match e.change {
+            ControlChange::Policy { policy } => (
+                "policy".to_string(),
+                format!(
+                    "approval policy loosened to a threshold of {}, {} approval(s), a {} s time lock and a fast-path cap of {} a day",
+                    money(policy.threshold),
+                    policy.approvals_required,
+                    policy.time_lock_seconds,
+                    money(policy.fast_path_daily_cap)
+                ),
+                String::new(),
+            ),
+            ControlChange::Member { key, roles, active } => (
+                key.to_string(),
+                format!(
+                    "member {key} given {} ({})",
+                    role_names(roles),
+                    if active { "active" } else { "inactive" }
+                ),
+                format!(
+                    ", {} of them executed by this member",
+                    soon.iter().filter(|p| p.executor == key).count()
+                ),
+            ),
+        };
+        let mut records = vec![signature];
+        records.extend(soon.iter().map(|p| p.signature.clone()));
+        findings.push(Finding {
+            check: CONTROLS_LOOSENED.id,
+            agency: state.agency_code(&e.agency),
+            subject,
+            summary: format!(
+                "{what}; {} payment(s) of {} in all by the agency within {days} days after it{by_member}",
+                soon.len(),
+                money(total),
             ),
             records,
         });

@@ -42,6 +42,10 @@ pub enum AgencyCommand {
         /// Most the fast path may pay per day (0 turns it off)
         #[arg(long, default_value = "0")]
         daily_cap: String,
+        /// Propose it on notice instead (a looser policy for an agency in service must be): it applies with
+        /// `change apply CODE policy` after the notice, unless an auditor vetoes it
+        #[arg(long)]
+        propose: bool,
     },
     /// Put stablecoin into the agency treasury (minted if you are the mint authority, else transferred from
     /// your token account)
@@ -130,6 +134,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
             approvals,
             time_lock,
             daily_cap,
+            propose,
         } => {
             let (agency, _) = session.agency(&code).await?;
             let daily_cap = if daily_cap.trim() == "0" {
@@ -143,6 +148,10 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                 time_lock_seconds: time_lock,
                 fast_path_daily_cap: daily_cap,
             };
+            if propose {
+                let change = public_spending::state::ControlChange::Policy { policy };
+                return super::propose(session, agency, change, signer).await;
+            }
             let ix = builders::SetApprovalPolicy {
                 agency,
                 head: signer.pubkey(),

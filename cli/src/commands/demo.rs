@@ -20,9 +20,9 @@ use public_spending::{
         RegisterRecipientArgs, SetMemberArgs,
     },
     state::{
-        Agency, ApprovalPolicy, AwardType, ExclusionStatus, FlagReason, FlagStatus, FlagTarget,
-        LegalInterest, OversightArgs, OversightReason, PropertyDetails, PropertyLocation,
-        PropertyStatus, PropertyType, PropertyUse, RecipientKind, SizeUnit,
+        Agency, ApprovalPolicy, AwardType, ControlChange, ExclusionStatus, FlagReason, FlagStatus,
+        FlagTarget, LegalInterest, OversightArgs, OversightReason, PendingChange, PropertyDetails,
+        PropertyLocation, PropertyStatus, PropertyType, PropertyUse, RecipientKind, SizeUnit,
     },
 };
 use public_spending_sdk::{
@@ -267,6 +267,51 @@ impl Demo {
     }
 
     /// Runs an attempt the program must refuse, and records the refusal.
+    /// Gives `who` exactly `roles` the way an agency in service must: proposed by the head, the notice waited
+    /// out on the chain's clock, applied.
+    async fn switch_roles(
+        &mut self,
+        month: u32,
+        agency: &DemoAgency,
+        who: &Keypair,
+        roles: u8,
+    ) -> CliResult<()> {
+        let head = &agency.staff.head;
+        let change = ControlChange::Member {
+            key: who.pubkey(),
+            roles,
+            active: true,
+        };
+        let propose = builders::ProposeChange {
+            agency: agency.address,
+            head: head.pubkey(),
+            change,
+        };
+        self.client.send(&[propose.instruction()], &[head]).await?;
+        let pending: PendingChange = self.client.fetch(&propose.pending()).await?;
+        let now = self.chain().clock().await?.unix_timestamp;
+        self.chain()
+            .advance_clock(pending.effective_at - now)
+            .await?;
+        let apply = builders::ApplyChange {
+            agency: agency.address,
+            head: head.pubkey(),
+            subject: who.pubkey(),
+        };
+        self.client.send(&[apply.instruction()], &[head]).await?;
+        self.plant(
+            month,
+            public_spending_watchdog::audit::CONTROLS_LOOSENED.id,
+            agency.code,
+            who.pubkey().to_string(),
+            &format!(
+                "a member given {} after a day's notice",
+                public_spending_sdk::role_names(roles)
+            ),
+        );
+        Ok(())
+    }
+
     async fn expect_refusal(
         &mut self,
         month: u32,
@@ -1257,13 +1302,12 @@ impl Demo {
                     ..self.invoice()
                 };
                 let clerk = &agency.staff.clerk;
-                let head = &agency.staff.head;
                 let receipt = self
                     .client
                     .request_payment(&award.keys.award, args, Keypair::new().pubkey(), clerk)
                     .await?;
-                self.client
-                    .send(&[agency.set_member(clerk, ROLE_APPROVE)], &[head])
+                // Granting a role loosens a control: proposed, and applied after a day's notice.
+                self.switch_roles(month, agency, clerk, ROLE_APPROVE)
                     .await?;
                 let ix = builders::DecidePayment {
                     agency: agency.address,
@@ -1280,8 +1324,7 @@ impl Demo {
                     result,
                 )
                 .await?;
-                self.client
-                    .send(&[agency.set_member(clerk, ROLE_REQUEST)], &[head])
+                self.switch_roles(month, agency, clerk, ROLE_REQUEST)
                     .await?;
                 let cancel = builders::DecidePayment {
                     decision: PaymentDecision::Cancel,

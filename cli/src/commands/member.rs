@@ -1,5 +1,5 @@
 use clap::Subcommand;
-use public_spending::instructions::SetMemberArgs;
+use public_spending::{instructions::SetMemberArgs, state::ControlChange};
 use public_spending_sdk::{builders, query::MemberQuery};
 use solana_sdk::signature::Signer;
 
@@ -27,6 +27,10 @@ pub enum MemberCommand {
         /// Deactivate the member (keeps the record)
         #[arg(long)]
         inactive: bool,
+        /// Propose it on notice instead (a new member, a role granted or a reactivation in an agency in service
+        /// must be): it applies with `change apply` after the notice, unless an auditor vetoes it
+        #[arg(long)]
+        propose: bool,
     },
     /// List an agency's members
     List { code: String },
@@ -44,11 +48,21 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
             key,
             roles,
             inactive,
+            propose,
         } => {
             let signer = session.signer()?;
             let key = args::pubkey(&key)?;
             let roles = args::roles(&roles)?;
             let (agency, _) = session.agency(&code).await?;
+            if propose {
+                let change = ControlChange::Member {
+                    key,
+                    roles,
+                    active: !inactive,
+                };
+                super::propose(&session, agency, change, signer).await?;
+                return session.close().await;
+            }
             let ix = builders::SetMember {
                 agency,
                 head: signer.pubkey(),

@@ -3,6 +3,7 @@
 pub mod agency;
 pub mod award;
 pub mod budget;
+pub mod change;
 pub mod clock;
 pub mod demo;
 pub mod flag;
@@ -19,7 +20,7 @@ pub mod watchdog;
 use anchor_lang::prelude::Pubkey;
 use public_spending::state::{Ledger, Member};
 use public_spending_sdk::{amount, client::Submitted, pda, TxOutcome};
-use solana_sdk::signature::Keypair;
+use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
     args,
@@ -84,6 +85,31 @@ pub async fn send_oversight(
 }
 
 /// Sends as `signer` and prints the signature with `fields`.
+/// Proposes `change` to the agency's controls (the head signs) and prints it with when it may apply.
+pub async fn propose(
+    session: &Session,
+    agency: Pubkey,
+    change: public_spending::state::ControlChange,
+    signer: &Keypair,
+) -> CliResult<()> {
+    let propose = public_spending_sdk::builders::ProposeChange {
+        agency,
+        head: signer.pubkey(),
+        change,
+    };
+    let outcome = session
+        .client
+        .send(&[propose.instruction()], &[signer])
+        .await?;
+    let pending: public_spending::state::PendingChange =
+        session.client.fetch(&propose.pending()).await?;
+    let mut fields = vec![("proposed", true.into())];
+    fields.extend(change::describe(&pending));
+    fields.push(("signature", outcome.signature.to_string().into()));
+    print_record(session.format, &fields);
+    Ok(())
+}
+
 pub async fn send(
     session: &Session,
     instructions: &[solana_sdk::instruction::Instruction],

@@ -637,11 +637,11 @@ fn the_demo_prints_json_for_scripts() {
     // and maintenance on its two buildings every month, and 2 around the planted wallet red flags.
     assert_eq!(summary["payments"], 36 + 1 + 16 + 24 + 2, "{summary}");
     // Refused: over an award, conflicting roles, self-approval, fast path too large, before the time lock, a
-    // debarred vendor, a frozen agency, cancelling a held payment. Planted: one finding per check, two public
-    // flags.
+    // debarred vendor, a frozen agency, cancelling a held payment. Planted: one finding per check (two for the
+    // loosened controls), two public flags.
     assert_eq!(
         (&summary["refused"], &summary["planted"], &summary["flags"]),
-        (&8.into(), &11.into(), &3.into())
+        (&8.into(), &13.into(), &3.into())
     );
     assert_eq!(summary["agencies"].as_array().unwrap().len(), 3);
 }
@@ -1105,11 +1105,78 @@ fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
     env.refused("citizen", &["flag", "show", &flag], "no flag at");
 
     // A building, an award charged to it, and its cost per square foot.
+    // A new member of an agency in service is proposed, waits out its notice, and is applied; an auditor can
+    // veto one meanwhile.
     let facilities = env.keypair("facilities");
-    env.json(
+    env.refused(
         "head",
         &["member", "set", "075", &facilities, "--roles", "property"],
+        "LooseningNeedsNotice",
     );
+    let new_member = [
+        "member",
+        "set",
+        "075",
+        &facilities,
+        "--roles",
+        "property",
+        "--propose",
+    ];
+    let proposed = env.json("head", &new_member);
+    assert_eq!(
+        (
+            &proposed["proposed"],
+            &proposed["roles"],
+            &proposed["change"]
+        ),
+        (&true.into(), &"property".into(), &"member".into())
+    );
+    env.refused(
+        "head",
+        &["change", "apply", "075", &facilities],
+        "NoticeNotOver",
+    );
+    env.refused(
+        "facilities",
+        &[
+            "change",
+            "veto",
+            "075",
+            &facilities,
+            "--reason",
+            "other",
+            "--evidence-hash",
+            HASH,
+        ],
+        "NotAuditor",
+    );
+    let vetoed = env.json(
+        "auditor",
+        &[
+            "change",
+            "veto",
+            "075",
+            &facilities,
+            "--reason",
+            "audit-finding",
+            "--evidence-hash",
+            HASH,
+        ],
+    );
+    assert_eq!(vetoed["vetoed"], true);
+    env.refused(
+        "head",
+        &["change", "show", "075", &facilities],
+        "no change of agency 075",
+    );
+    env.json("head", &new_member);
+    let shown = env.json("citizen", &["change", "show", "075", &facilities]);
+    assert_eq!(shown["member"], facilities.as_str());
+    env.json("admin", &["clock", "advance", "1d"]);
+    let applied = env.json("head", &["change", "apply", "075", &facilities]);
+    assert_eq!(applied["applied"], true);
+    let members = env.json("citizen", &["member", "list", "075"]);
+    assert!(members.to_string().contains(&facilities), "{members}");
     let building = [
         "--type",
         "building",
@@ -1231,8 +1298,18 @@ fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
     let second = env.keypair("obligor2");
     env.json(
         "head",
-        &["member", "set", "075", &second, "--roles", "obligate"],
+        &[
+            "member",
+            "set",
+            "075",
+            &second,
+            "--roles",
+            "obligate",
+            "--propose",
+        ],
     );
+    env.json("admin", &["clock", "advance", "1d"]);
+    env.json("head", &["change", "apply", "075", &second]);
     let wallet = Keypair::new().pubkey().to_string();
     env.json(
         "obligor",

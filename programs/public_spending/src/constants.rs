@@ -30,6 +30,14 @@ pub const EXCLUSION_LIST_SEED: &[u8] = b"exclusion_list";
 pub const FLAG_SEED: &[u8] = b"flag";
 #[constant]
 pub const PROPERTY_SEED: &[u8] = b"property";
+/// `["change", agency, subject]`: a loosening of the agency's controls waiting out its notice.
+#[constant]
+pub const CHANGE_SEED: &[u8] = b"change";
+
+/// The least notice any loosening of an agency's controls takes (the agency's own time lock when longer): a
+/// day in which auditors and the public see it coming and an auditor can veto it.
+#[constant]
+pub const MIN_CHANGE_NOTICE_SECONDS: i64 = 24 * 60 * 60;
 
 /// Layout version written into every account this program creates.
 pub const ACCOUNT_VERSION: u8 = 1;

@@ -184,4 +184,10 @@ pub enum LedgerError {
     HeadCannotBeMember,
     #[msg("the pending payout wallet is not the one named: the proposal changed after it was reviewed")]
     PayoutWalletMismatch,
+    #[msg("this loosens a control of an agency in service: propose it with propose_change; it applies after its notice")]
+    LooseningNeedsNotice,
+    #[msg("the change's notice has not run out yet")]
+    NoticeNotOver,
+    #[msg("the pending change is of another kind than this instruction applies")]
+    WrongChangeKind,
 }

@@ -4,8 +4,8 @@
 use anchor_lang::prelude::*;
 
 use crate::state::{
-    ApprovalPolicy, AwardType, DispositionMethod, ExclusionStatus, FlagReason, FlagStatus,
-    FlagTarget, OversightReason, PaymentRecord, PropertyDetails, RecipientKind,
+    ApprovalPolicy, AwardType, ControlChange, DispositionMethod, ExclusionStatus, FlagReason,
+    FlagStatus, FlagTarget, OversightReason, PaymentRecord, PropertyDetails, RecipientKind,
 };
 
 /// The ledger was created with its admin and payment mint.
@@ -79,6 +79,40 @@ pub struct MemberSet {
 pub struct ApprovalPolicySet {
     pub agency: Pubkey,
     pub policy: ApprovalPolicy,
+}
+
+/// The agency head proposed a loosening of the agency's controls; it applies after `effective_at` unless an
+/// auditor vetoes it.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeProposed {
+    pub agency: Pubkey,
+    pub pending: Pubkey,
+    pub change: ControlChange,
+    pub proposed_by: Pubkey,
+    pub effective_at: i64,
+}
+
+/// A proposed loosening took effect after its notice (`MemberSet` or `ApprovalPolicySet` follows it).
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeApplied {
+    pub agency: Pubkey,
+    pub pending: Pubkey,
+    pub change: ControlChange,
+    pub proposed_at: i64,
+}
+
+/// An auditor vetoed a proposed loosening before it took effect.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeVetoed {
+    pub agency: Pubkey,
+    pub pending: Pubkey,
+    pub change: ControlChange,
+    pub reason: OversightReason,
+    pub evidence_hash: [u8; 32],
+    pub auditor: Pubkey,
 }
 
 /// Budget authority was granted to an agency (with the new agency total).

@@ -20,7 +20,7 @@ pub mod instructions;
 pub mod state;
 
 use instructions::*;
-use state::{ApprovalPolicy, OversightArgs, PropertyDetails};
+use state::{ApprovalPolicy, ControlChange, OversightArgs, PropertyDetails};
 
 declare_id!("918joL18E25mNN3SBsdvhNH2K6CA8qPNPewQdFzNYhD7");
 
@@ -92,6 +92,31 @@ pub mod public_spending {
         policy: ApprovalPolicy,
     ) -> Result<()> {
         agency::set_approval_policy::handler(ctx, policy)
+    }
+
+    /// Proposes a loosening of the agency's controls (agency head only): a higher threshold or cap, fewer
+    /// approvals, a shorter time lock, a new member, a role granted or a member reactivated. Public at once; it
+    /// applies after the longer of the agency's time lock and a day, unless an auditor vetoes it.
+    #[access_control(ctx.accounts.validate(&change))]
+    pub fn propose_change(ctx: Context<ProposeChange>, change: ControlChange) -> Result<()> {
+        agency::change::propose(ctx, change)
+    }
+
+    /// Applies a proposed policy change after its notice (agency head only).
+    #[access_control(ctx.accounts.validate())]
+    pub fn apply_policy_change(ctx: Context<ApplyPolicyChange>) -> Result<()> {
+        agency::change::apply_policy(ctx)
+    }
+
+    /// Applies a proposed member change after its notice (agency head only).
+    #[access_control(ctx.accounts.validate())]
+    pub fn apply_member_change(ctx: Context<ApplyMemberChange>) -> Result<()> {
+        agency::change::apply_member(ctx)
+    }
+
+    /// Vetoes a pending change before it applies, with reason and evidence (an auditor).
+    pub fn veto_change(ctx: Context<VetoChange>, args: OversightArgs) -> Result<()> {
+        agency::change::veto(ctx, args)
     }
 
     // ── budget ──────────────────────────────────────────────────────────────────────────────────────────────

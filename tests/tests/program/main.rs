@@ -5,6 +5,7 @@ mod awards;
 mod batch;
 mod budget;
 mod client;
+mod controls;
 mod flags;
 mod governance;
 mod invariants;

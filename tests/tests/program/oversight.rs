@@ -382,14 +382,17 @@ async fn a_held_payment_can_be_neither_cancelled_nor_rejected_nor_executed_until
 #[tokio::test]
 async fn a_held_award_takes_no_request_no_fast_path_payment_and_no_execution_until_released() {
     let (mut world, fixture, award, _payment) = requested_payment().await;
+    // Fewer approvals and no time lock loosen the policy of an agency in service: on notice.
     world
-        .set_policy(
+        .loosen(
             &fixture,
-            public_spending::state::ApprovalPolicy {
-                threshold: 10 * UNIT,
-                approvals_required: 1,
-                time_lock_seconds: 0,
-                fast_path_daily_cap: 100 * UNIT,
+            public_spending::state::ControlChange::Policy {
+                policy: public_spending::state::ApprovalPolicy {
+                    threshold: 10 * UNIT,
+                    approvals_required: 1,
+                    time_lock_seconds: 0,
+                    fast_path_daily_cap: 100 * UNIT,
+                },
             },
         )
         .await;

@@ -516,12 +516,13 @@ async fn requester_cannot_approve_their_own_payment() {
     let mut s = setup(10_000 * UNIT).await;
     let requester = s.agency.requester.insecure_clone();
     let index = s.request(2_000 * UNIT).await;
-    let ix = s.agency.set_member_ix(
-        requester.pubkey(),
-        public_spending::constants::ROLE_APPROVE,
-        true,
-    );
-    s.world.send(&[ix], &[&s.agency.head]).await.unwrap();
+    s.world
+        .grant(
+            &s.agency,
+            requester.pubkey(),
+            public_spending::constants::ROLE_APPROVE,
+        )
+        .await;
     let payment = pda::payment(&s.award.keys.award, index).0;
     let ix = s.world.decide_ix(
         &s.agency,

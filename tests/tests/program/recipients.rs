@@ -95,12 +95,13 @@ async fn setup() -> (World, AgencyFixture, AwardFixture, Keypair) {
         .await;
     let award = world.award(&fixture, &UEI, 1_000 * UNIT).await;
     let second = world.funded().await;
-    let ix = fixture.set_member_ix(
-        second.pubkey(),
-        public_spending::constants::ROLE_OBLIGATE,
-        true,
-    );
-    world.send(&[ix], &[&fixture.head]).await.unwrap();
+    world
+        .grant(
+            &fixture,
+            second.pubkey(),
+            public_spending::constants::ROLE_OBLIGATE,
+        )
+        .await;
     (world, fixture, award, second)
 }
 

@@ -4,7 +4,7 @@ use super::OversightNote;
 use crate::{
     constants::{
         FAST_PATH_BUCKETS, FAST_PATH_BUCKET_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN,
-        MAX_APPROVERS, MAX_TIME_LOCK_SECONDS, MIN_AGENCY_CODE_LEN,
+        MAX_APPROVERS, MAX_TIME_LOCK_SECONDS, MIN_AGENCY_CODE_LEN, MIN_CHANGE_NOTICE_SECONDS,
     },
     error::LedgerError,
 };
@@ -40,6 +40,15 @@ impl ApprovalPolicy {
             LedgerError::FastPathWithoutThreshold
         );
         Ok(())
+    }
+
+    /// Whether `next` weakens any control of this policy: a higher threshold or daily cap, fewer approvals, a
+    /// shorter time lock. Such a change to an agency in service waits out a notice.
+    pub fn loosened_by(&self, next: &ApprovalPolicy) -> bool {
+        next.threshold > self.threshold
+            || next.fast_path_daily_cap > self.fast_path_daily_cap
+            || next.approvals_required < self.approvals_required
+            || next.time_lock_seconds < self.time_lock_seconds
     }
 
     /// Approvals a payment of `amount` needs under this policy.
@@ -95,6 +104,20 @@ pub struct Agency {
 
 impl Agency {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
+
+    /// An agency is in service from its first appropriation: before it, nothing can be spent, and its head
+    /// staffs it and sets its policy at once; after it, every loosening of a control waits out a notice.
+    pub fn in_service(&self) -> bool {
+        self.appropriation_count > 0
+    }
+
+    /// When a loosening proposed `now` may apply: the longer of the agency's time lock and the ledger-wide
+    /// minimum notice.
+    pub fn change_effective_at(&self, now: i64) -> Result<i64> {
+        let notice = i64::from(self.policy.time_lock_seconds).max(MIN_CHANGE_NOTICE_SECONDS);
+        now.checked_add(notice)
+            .ok_or_else(|| LedgerError::Overflow.into())
+    }
 
     pub fn require_not_frozen(&self) -> Result<()> {
         require!(!self.frozen, LedgerError::AgencyFrozen);

@@ -29,6 +29,12 @@ impl Member {
         Ok(())
     }
 
+    /// Whether setting `roles` and `active` grants anything this member does not hold now: a new member, a
+    /// reactivation, or a role added. Such a change to an agency in service waits out a notice.
+    pub fn granted_by(&self, roles: u8, active: bool) -> bool {
+        active && (!self.active || roles & !self.roles != 0)
+    }
+
     pub fn invariant(&self) -> Result<()> {
         require!(self.roles & !ALL_ROLES == 0, LedgerError::InvalidRoles);
         require!(!roles_conflict(self.roles), LedgerError::ConflictingRoles);

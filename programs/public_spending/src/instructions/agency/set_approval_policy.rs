@@ -25,7 +25,12 @@ pub struct SetApprovalPolicy<'info> {
 impl SetApprovalPolicy<'_> {
     pub fn validate(&self, policy: &ApprovalPolicy) -> Result<()> {
         self.agency.require_not_frozen()?;
-        policy.validate()
+        policy.validate()?;
+        require!(
+            !self.agency.in_service() || !self.agency.policy.loosened_by(policy),
+            LedgerError::LooseningNeedsNotice
+        );
+        Ok(())
     }
 }
 

@@ -52,6 +52,10 @@ impl SetMember<'_> {
             args.key != self.agency.head,
             LedgerError::HeadCannotBeMember
         );
+        require!(
+            !self.agency.in_service() || !self.member.granted_by(args.roles, args.active),
+            LedgerError::LooseningNeedsNotice
+        );
         Ok(())
     }
 }

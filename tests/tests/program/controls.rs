@@ -1,0 +1,528 @@
+//! Loosening takes notice, tightening is immediate: the rules for changing an agency's controls once it is in
+//! service (from its first appropriation), and the insiders who cannot get around them.
+
+use public_spending::{
+    constants::*,
+    error::LedgerError,
+    state::{Agency, ApprovalPolicy, ControlChange, Member, PendingChange},
+};
+use public_spending_sdk::{builders, fetch::AccountSource, pda, LedgerEvent};
+use public_spending_tests::*;
+use solana_sdk::signature::{Keypair, Signer};
+
+const POLICY: ApprovalPolicy = ApprovalPolicy {
+    threshold: 1_000 * UNIT,
+    approvals_required: 2,
+    time_lock_seconds: 3_600,
+    fast_path_daily_cap: 5_000 * UNIT,
+};
+
+/// Agency 075 with its policy, in service (an appropriation granted).
+async fn in_service() -> (World, AgencyFixture) {
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    world.set_policy(&agency, POLICY).await;
+    world.appropriation(&agency, 100_000 * UNIT).await;
+    (world, agency)
+}
+
+fn policy_ix(
+    agency: &AgencyFixture,
+    policy: ApprovalPolicy,
+) -> solana_sdk::instruction::Instruction {
+    builders::SetApprovalPolicy {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        policy,
+    }
+    .instruction()
+}
+
+#[tokio::test]
+async fn a_looser_policy_needs_notice_and_a_tighter_one_applies_at_once() {
+    let (mut world, agency) = in_service().await;
+    let looser = [
+        ApprovalPolicy {
+            threshold: POLICY.threshold + 1,
+            ..POLICY
+        },
+        ApprovalPolicy {
+            fast_path_daily_cap: u64::MAX,
+            ..POLICY
+        },
+        ApprovalPolicy {
+            approvals_required: 1,
+            ..POLICY
+        },
+        ApprovalPolicy {
+            time_lock_seconds: 0,
+            ..POLICY
+        },
+        // Tighter on one control, looser on another: still a loosening.
+        ApprovalPolicy {
+            approvals_required: 3,
+            threshold: u64::MAX,
+            ..POLICY
+        },
+    ];
+    for policy in looser {
+        world
+            .expect_refused(
+                &[policy_ix(&agency, policy)],
+                &[&agency.head],
+                LedgerError::LooseningNeedsNotice,
+                &[agency.agency],
+            )
+            .await;
+    }
+    let tighter = [
+        ApprovalPolicy {
+            threshold: POLICY.threshold - 1,
+            ..POLICY
+        },
+        ApprovalPolicy {
+            fast_path_daily_cap: 0,
+            threshold: 1,
+            ..POLICY
+        },
+        ApprovalPolicy {
+            approvals_required: 3,
+            threshold: 1,
+            fast_path_daily_cap: 0,
+            ..POLICY
+        },
+        ApprovalPolicy {
+            approvals_required: 3,
+            time_lock_seconds: 7_200,
+            threshold: 1,
+            fast_path_daily_cap: 0,
+        },
+    ];
+    for policy in tighter {
+        world
+            .send(&[policy_ix(&agency, policy)], &[&agency.head])
+            .await
+            .unwrap();
+        let stored: Agency = world.get(&agency.agency).await;
+        assert_eq!(stored.policy, policy);
+    }
+}
+
+#[tokio::test]
+async fn granting_needs_notice_and_revoking_applies_at_once() {
+    let (mut world, agency) = in_service().await;
+    let newcomer = Keypair::new().pubkey();
+    let cases = [
+        // A new member.
+        (newcomer, ROLE_BUDGET, true),
+        // A role added to a member.
+        (agency.budget.pubkey(), ROLE_BUDGET | ROLE_PROPERTY, true),
+        // A role swapped for another.
+        (agency.requester.pubkey(), ROLE_APPROVE, true),
+    ];
+    for (key, roles, active) in cases {
+        let member = pda::member(&agency.agency, &key).0;
+        world
+            .expect_refused(
+                &[agency.set_member_ix(key, roles, active)],
+                &[&agency.head],
+                LedgerError::LooseningNeedsNotice,
+                &[member],
+            )
+            .await;
+    }
+    // Revoking and deactivating are immediate; reactivating is a grant again.
+    let budget = pda::member(&agency.agency, &agency.budget.pubkey()).0;
+    world
+        .send(
+            &[agency.set_member_ix(agency.budget.pubkey(), ROLE_BUDGET, false)],
+            &[&agency.head],
+        )
+        .await
+        .unwrap();
+    let stored: Member = world.get(&budget).await;
+    assert!(!stored.active);
+    world
+        .expect_refused(
+            &[agency.set_member_ix(agency.budget.pubkey(), ROLE_BUDGET, true)],
+            &[&agency.head],
+            LedgerError::LooseningNeedsNotice,
+            &[budget],
+        )
+        .await;
+    let executor = pda::member(&agency.agency, &agency.executor.pubkey()).0;
+    world
+        .send(
+            &[agency.set_member_ix(agency.executor.pubkey(), 0, true)],
+            &[&agency.head],
+        )
+        .await
+        .unwrap();
+    let stored: Member = world.get(&executor).await;
+    assert_eq!((stored.roles, stored.active), (0, true));
+}
+
+#[tokio::test]
+async fn a_proposed_change_is_public_waits_its_notice_and_then_applies() {
+    let (mut world, agency) = in_service().await;
+    let looser = ApprovalPolicy {
+        fast_path_daily_cap: 20_000 * UNIT,
+        ..POLICY
+    };
+    let propose = builders::ProposeChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        change: ControlChange::Policy { policy: looser },
+    };
+    let now = world.chain.clock().await.unwrap().unix_timestamp;
+    let outcome = world
+        .send(&[propose.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    let pending = propose.pending();
+    assert!(
+        matches!(&outcome.events[..], [LedgerEvent::ChangeProposed(e)]
+        if e.pending == pending && e.change == propose.change && e.proposed_by == agency.head.pubkey()
+            && e.effective_at == now + MIN_CHANGE_NOTICE_SECONDS)
+    );
+    let stored: PendingChange = world.get(&pending).await;
+    assert_eq!(
+        (stored.agency, stored.subject),
+        (agency.agency, agency.agency)
+    );
+
+    // A second proposal for the same subject waits for the first.
+    world
+        .expect_refused(
+            &[propose.instruction()],
+            &[&agency.head],
+            ALREADY_EXISTS,
+            &[pending],
+        )
+        .await;
+    // Not before its notice is over, not by anyone but the head.
+    let apply = builders::ApplyChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        subject: agency.agency,
+    };
+    world
+        .chain
+        .advance_clock(MIN_CHANGE_NOTICE_SECONDS - 1)
+        .await
+        .unwrap();
+    world
+        .expect_refused(
+            &[apply.instruction()],
+            &[&agency.head],
+            LedgerError::NoticeNotOver,
+            &[pending, agency.agency],
+        )
+        .await;
+    world.chain.advance_clock(1).await.unwrap();
+    let stranger = world.funded().await;
+    let foreign = builders::ApplyChange {
+        head: stranger.pubkey(),
+        ..apply
+    };
+    world
+        .expect_refused(
+            &[foreign.instruction()],
+            &[&stranger],
+            LedgerError::NotAgencyHead,
+            &[pending, agency.agency],
+        )
+        .await;
+
+    let outcome = world
+        .send(&[apply.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    assert!(matches!(&outcome.events[..],
+        [LedgerEvent::ChangeApplied(a), LedgerEvent::ApprovalPolicySet(p)]
+        if a.pending == pending && p.policy == looser));
+    let stored: Agency = world.get(&agency.agency).await;
+    assert_eq!(stored.policy, looser);
+    assert!(world.chain.get_account(&pending).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn the_notice_is_the_agencys_time_lock_when_longer_than_a_day() {
+    let (mut world, agency) = in_service().await;
+    let week = 7 * 24 * 3_600;
+    world
+        .send(
+            &[policy_ix(
+                &agency,
+                ApprovalPolicy {
+                    time_lock_seconds: week,
+                    ..POLICY
+                },
+            )],
+            &[&agency.head],
+        )
+        .await
+        .unwrap();
+    let newcomer = Keypair::new().pubkey();
+    let propose = builders::ProposeChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        change: ControlChange::Member {
+            key: newcomer,
+            roles: ROLE_APPROVE,
+            active: true,
+        },
+    };
+    let now = world.chain.clock().await.unwrap().unix_timestamp;
+    world
+        .send(&[propose.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    let stored: PendingChange = world.get(&propose.pending()).await;
+    assert_eq!(stored.effective_at, now + i64::from(week));
+    let apply = builders::ApplyChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        subject: newcomer,
+    };
+    world
+        .chain
+        .advance_clock(MIN_CHANGE_NOTICE_SECONDS)
+        .await
+        .unwrap();
+    world
+        .expect_refused(
+            &[apply.instruction()],
+            &[&agency.head],
+            LedgerError::NoticeNotOver,
+            &[propose.pending(), pda::member(&agency.agency, &newcomer).0],
+        )
+        .await;
+    world.chain.advance_clock(i64::from(week)).await.unwrap();
+    let outcome = world
+        .send(&[apply.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    assert!(matches!(&outcome.events[..],
+        [LedgerEvent::ChangeApplied(_), LedgerEvent::MemberSet(m)]
+        if m.key == newcomer && m.roles == ROLE_APPROVE && m.active));
+    let member: Member = world.get(&pda::member(&agency.agency, &newcomer).0).await;
+    assert_eq!((member.roles, member.active), (ROLE_APPROVE, true));
+}
+
+#[tokio::test]
+async fn an_auditor_vetoes_a_pending_change_and_no_one_else_can() {
+    let (mut world, agency) = in_service().await;
+    let accomplice = Keypair::new().pubkey();
+    let propose = builders::ProposeChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        change: ControlChange::Member {
+            key: accomplice,
+            roles: ROLE_EXECUTE,
+            active: true,
+        },
+    };
+    world
+        .send(&[propose.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    let pending = propose.pending();
+    let veto = |auditor: &Keypair| builders::VetoChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        subject: accomplice,
+        auditor: auditor.pubkey(),
+        grounds: grounds(),
+    };
+    // The head, a member, an outsider: not auditors.
+    for who in [&agency.head, &agency.approvers[0], &world.funded().await] {
+        world
+            .expect_refused(
+                &[veto(who).instruction()],
+                &[who],
+                LedgerError::NotAuditor,
+                &[pending],
+            )
+            .await;
+    }
+    let rent = world
+        .chain
+        .get_account(&pending)
+        .await
+        .unwrap()
+        .unwrap()
+        .lamports;
+    let head_before = world
+        .chain
+        .get_account(&agency.head.pubkey())
+        .await
+        .unwrap()
+        .unwrap()
+        .lamports;
+    let auditor = world.auditor.insecure_clone();
+    let outcome = world
+        .send(&[veto(&auditor).instruction()], &[&auditor])
+        .await
+        .unwrap();
+    assert!(matches!(&outcome.events[..], [LedgerEvent::ChangeVetoed(e)]
+        if e.pending == pending && e.auditor == auditor.pubkey() && e.evidence_hash == grounds().evidence_hash));
+    assert!(world.chain.get_account(&pending).await.unwrap().is_none());
+    assert_eq!(
+        world
+            .chain
+            .get_account(&agency.head.pubkey())
+            .await
+            .unwrap()
+            .unwrap()
+            .lamports,
+        head_before + rent
+    );
+    // Nothing left to apply, even after the notice.
+    world
+        .chain
+        .advance_clock(MIN_CHANGE_NOTICE_SECONDS)
+        .await
+        .unwrap();
+    let member = pda::member(&agency.agency, &accomplice).0;
+    world
+        .expect_refused(
+            &[builders::ApplyChange {
+                agency: agency.agency,
+                head: agency.head.pubkey(),
+                subject: accomplice,
+            }
+            .instruction()],
+            &[&agency.head],
+            anchor_lang::error::ErrorCode::AccountNotInitialized,
+            &[member],
+        )
+        .await;
+}
+
+/// Each insider alone, with its own keys: the head cannot staff itself, raise its limits or add an accomplice
+/// without the notice an auditor sees; a member cannot change controls at all; another agency's head cannot
+/// touch this agency's.
+#[tokio::test]
+async fn no_insider_alone_loosens_a_control_at_once() {
+    let (mut world, agency) = in_service().await;
+    let other = world.agency("089").await;
+    let wide_open = ApprovalPolicy {
+        threshold: u64::MAX,
+        approvals_required: 1,
+        time_lock_seconds: 0,
+        fast_path_daily_cap: u64::MAX,
+    };
+    let own_wallet = Keypair::new().pubkey();
+    let auditor = world.auditor.insecure_clone();
+    let attempts: Vec<(
+        &str,
+        Vec<solana_sdk::instruction::Instruction>,
+        &Keypair,
+        Refusal,
+    )> = vec![
+        (
+            "head raises its own limits",
+            vec![policy_ix(&agency, wide_open)],
+            &agency.head,
+            LedgerError::LooseningNeedsNotice.into(),
+        ),
+        (
+            "head makes itself the paying officer",
+            vec![agency.set_member_ix(agency.head.pubkey(), ROLE_EXECUTE, true)],
+            &agency.head,
+            LedgerError::HeadCannotBeMember.into(),
+        ),
+        (
+            "head proposes itself as paying officer",
+            vec![builders::ProposeChange {
+                agency: agency.agency,
+                head: agency.head.pubkey(),
+                change: ControlChange::Member {
+                    key: agency.head.pubkey(),
+                    roles: ROLE_EXECUTE,
+                    active: true,
+                },
+            }
+            .instruction()],
+            &agency.head,
+            LedgerError::HeadCannotBeMember.into(),
+        ),
+        (
+            "head adds an accomplice with every role",
+            vec![agency.set_member_ix(own_wallet, ROLE_OBLIGATE | ROLE_REQUEST, true)],
+            &agency.head,
+            LedgerError::LooseningNeedsNotice.into(),
+        ),
+        (
+            "executor gives itself the obligating role",
+            vec![builders::SetMember {
+                agency: agency.agency,
+                head: agency.executor.pubkey(),
+                args: public_spending::instructions::SetMemberArgs {
+                    key: agency.executor.pubkey(),
+                    roles: ROLE_EXECUTE | ROLE_REQUEST,
+                    active: true,
+                },
+            }
+            .instruction()],
+            &agency.executor,
+            LedgerError::NotAgencyHead.into(),
+        ),
+        (
+            "approver proposes a looser policy",
+            vec![builders::ProposeChange {
+                agency: agency.agency,
+                head: agency.approvers[0].pubkey(),
+                change: ControlChange::Policy { policy: wide_open },
+            }
+            .instruction()],
+            &agency.approvers[0],
+            LedgerError::NotAgencyHead.into(),
+        ),
+        (
+            "another agency's head loosens this agency's policy",
+            vec![builders::SetApprovalPolicy {
+                agency: agency.agency,
+                head: other.head.pubkey(),
+                policy: wide_open,
+            }
+            .instruction()],
+            &other.head,
+            LedgerError::NotAgencyHead.into(),
+        ),
+        (
+            "an auditor proposes a change",
+            vec![builders::ProposeChange {
+                agency: agency.agency,
+                head: auditor.pubkey(),
+                change: ControlChange::Policy { policy: wide_open },
+            }
+            .instruction()],
+            &auditor,
+            LedgerError::NotAgencyHead.into(),
+        ),
+    ];
+    let watched = [
+        agency.agency,
+        agency.treasury,
+        pda::change(&agency.agency, &agency.agency).0,
+        pda::change(&agency.agency, &agency.head.pubkey()).0,
+        pda::member(&agency.agency, &agency.head.pubkey()).0,
+        pda::member(&agency.agency, &own_wallet).0,
+        pda::member(&agency.agency, &agency.executor.pubkey()).0,
+    ];
+    for (attempt, ixs, signer, refusal) in attempts {
+        let before = world.snapshot(&watched).await;
+        let result = world.send(&ixs, &[signer]).await;
+        assert!(
+            refusal.matches(result.as_ref().unwrap_err()),
+            "{attempt}: {result:?}"
+        );
+        assert_eq!(
+            world.snapshot(&watched).await,
+            before,
+            "{attempt} changed state"
+        );
+    }
+}
