@@ -136,6 +136,53 @@ impl SetAuditors {
     }
 }
 
+/// `propose_auditors`: an auditor list that removes auditors, applied after a week's notice; the admin pays
+/// the proposal's rent (returned when it applies).
+pub struct ProposeAuditors {
+    pub admin: Pubkey,
+    pub auditors: Vec<Pubkey>,
+}
+
+impl ProposeAuditors {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::ProposeAuditors {
+                ledger: ledger(),
+                pending: pda::auditors_change(),
+                admin: self.admin,
+                system_program: system_program::ID,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ProposeAuditors {
+                args: SetAuditorsArgs {
+                    auditors: self.auditors.clone(),
+                },
+            },
+        )
+    }
+}
+
+/// `apply_auditors`: the admin applies the proposed auditor list once its notice is over.
+pub struct ApplyAuditors {
+    pub admin: Pubkey,
+}
+
+impl ApplyAuditors {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::ApplyAuditors {
+                ledger: ledger(),
+                pending: pda::auditors_change(),
+                admin: self.admin,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::ApplyAuditors {},
+        )
+    }
+}
+
 /// `pause` (`paused = true`) or `unpause` (`paused = false`).
 pub struct SetPaused {
     pub admin: Pubkey,

@@ -38,6 +38,7 @@ ledger_events!(
     AdminProposed,
     AdminAccepted,
     AuditorsSet,
+    AuditorsProposed,
     PauseSet,
     AgencyRegistered,
     MemberSet,

@@ -3,9 +3,10 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{
-        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AWARD_SEED, CHANGE_SEED,
-        EXCLUSION_LIST_SEED, EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED,
-        PAYMENT_SEED, PROPERTY_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
+        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AUDITORS_CHANGE_SEED, AWARD_SEED,
+        CHANGE_SEED, EXCLUSION_LIST_SEED, EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN,
+        MEMBER_SEED, PAYMENT_SEED, PROPERTY_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED,
+        UEI_LEN,
     },
     ID,
 };
@@ -32,6 +33,11 @@ pub fn treasury(agency: &Pubkey) -> (Pubkey, u8) {
 /// `["member", agency, key]`
 pub fn member(agency: &Pubkey, key: &Pubkey) -> (Pubkey, u8) {
     find(&[MEMBER_SEED, agency.as_ref(), key.as_ref()])
+}
+
+/// `["auditors_change"]`: a proposed auditor list that removes auditors.
+pub fn auditors_change() -> Pubkey {
+    find(&[AUDITORS_CHANGE_SEED]).0
 }
 
 /// `["change", agency, subject]`: a pending loosening of the agency's controls. The subject is the agency for its

@@ -28,8 +28,16 @@ pub enum LedgerCommand {
     ProposeAdmin { new_admin: String },
     /// Accept the admin role you were proposed for
     AcceptAdmin,
-    /// Replace the list of auditors
-    SetAuditors { auditors: Vec<String> },
+    /// Replace the list of auditors: at once when it only adds auditors; a list that removes one must be
+    /// proposed (--propose) and applied with `apply-auditors` after a week's notice
+    SetAuditors {
+        auditors: Vec<String>,
+        /// Propose the list on notice instead of setting it
+        #[arg(long)]
+        propose: bool,
+    },
+    /// Apply the proposed auditor list once its week of notice is over
+    ApplyAuditors,
     /// Stop every state change
     Pause,
     /// Lift a pause
@@ -83,13 +91,18 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
         }
         .instruction(),
         LedgerCommand::AcceptAdmin => builders::AcceptAdmin { new_admin: admin }.instruction(),
-        LedgerCommand::SetAuditors { auditors } => {
+        LedgerCommand::SetAuditors { auditors, propose } => {
             let auditors = auditors
                 .iter()
                 .map(|a| args::pubkey(a))
                 .collect::<CliResult<Vec<_>>>()?;
-            builders::SetAuditors { admin, auditors }.instruction()
+            if propose {
+                builders::ProposeAuditors { admin, auditors }.instruction()
+            } else {
+                builders::SetAuditors { admin, auditors }.instruction()
+            }
         }
+        LedgerCommand::ApplyAuditors => builders::ApplyAuditors { admin }.instruction(),
         LedgerCommand::Pause => builders::SetPaused {
             admin,
             paused: true,

@@ -34,6 +34,14 @@ pub const PROPERTY_SEED: &[u8] = b"property";
 #[constant]
 pub const CHANGE_SEED: &[u8] = b"change";
 
+/// `["auditors_change"]`: a replacement of the ledger's auditors that removes one, waiting out its notice.
+#[constant]
+pub const AUDITORS_CHANGE_SEED: &[u8] = b"auditors_change";
+/// The notice the admin gives before removing an auditor: a week in which the auditors in office (and the
+/// public) see it coming.
+#[constant]
+pub const AUDITOR_REMOVAL_NOTICE_SECONDS: i64 = 7 * 24 * 60 * 60;
+
 /// The least notice any loosening of an agency's controls takes (the agency's own time lock when longer): a
 /// day in which auditors and the public see it coming and an auditor can veto it.
 #[constant]

@@ -42,6 +42,16 @@ pub struct AuditorsSet {
     pub auditors: Vec<Pubkey>,
 }
 
+/// The admin proposed an auditor list that removes auditors; it applies after `effective_at`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditorsProposed {
+    pub auditors: Vec<Pubkey>,
+    /// The auditors in office the list would remove.
+    pub removed: Vec<Pubkey>,
+    pub effective_at: i64,
+}
+
 /// Governance paused or unpaused every state change.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]

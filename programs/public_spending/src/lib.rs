@@ -55,10 +55,21 @@ pub mod public_spending {
         governance::accept_admin::handler(ctx)
     }
 
-    /// Replaces the ledger's list of auditors.
+    /// Replaces the ledger's list of auditors when it only adds to it (removing one takes notice:
+    /// `propose_auditors`).
     #[access_control(ctx.accounts.validate(&args))]
     pub fn set_auditors(ctx: Context<SetAuditors>, args: SetAuditorsArgs) -> Result<()> {
         governance::set_auditors::handler(ctx, args)
+    }
+
+    /// Proposes an auditor list that removes auditors; public at once, it applies after a week's notice.
+    pub fn propose_auditors(ctx: Context<ProposeAuditors>, args: SetAuditorsArgs) -> Result<()> {
+        governance::auditors_change::propose(ctx, args)
+    }
+
+    /// Applies the proposed auditor list once its notice is over (ledger admin).
+    pub fn apply_auditors(ctx: Context<ApplyAuditors>) -> Result<()> {
+        governance::auditors_change::apply(ctx)
     }
 
     /// Stops every state change until `unpause`.

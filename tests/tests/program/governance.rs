@@ -1,6 +1,8 @@
 use anchor_lang::error::ErrorCode;
-use public_spending::{error::LedgerError, state::Ledger};
-use public_spending_sdk::{builders, pda, LedgerEvent};
+use public_spending::{
+    constants::AUDITOR_REMOVAL_NOTICE_SECONDS, error::LedgerError, state::Ledger,
+};
+use public_spending_sdk::{builders, fetch::AccountSource, pda, LedgerEvent};
 use public_spending_tests::*;
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -196,7 +198,9 @@ async fn propose_admin_requires_the_admin_signature() {
 async fn set_auditors_replaces_the_list_within_bounds() {
     let mut world = World::new().await;
     let admin = world.admin.insecure_clone();
-    let auditors: Vec<_> = (0..5).map(|_| Keypair::new().pubkey()).collect();
+    // Adding to the auditors in office applies at once.
+    let mut auditors = vec![world.auditor.pubkey()];
+    auditors.extend((0..4).map(|_| Keypair::new().pubkey()));
     let ix = builders::SetAuditors {
         admin: admin.pubkey(),
         auditors: auditors.clone(),
@@ -248,6 +252,118 @@ async fn set_auditors_replaces_the_list_within_bounds() {
     .instruction();
     world
         .expect_refused(&[ix], &[&outsider], LedgerError::NotLedgerAdmin, &[ledger])
+        .await;
+}
+
+/// Removing an auditor disarms oversight: refused when done directly, it is proposed, seen by the auditors in
+/// office for a week (during which the auditor still acts), and applied by the admin after it.
+#[tokio::test]
+async fn removing_an_auditor_takes_a_weeks_notice() {
+    let mut world = World::new().await;
+    let fixture = world.agency("075").await;
+    let admin = world.admin.insecure_clone();
+    let removed = world.auditor.insecure_clone();
+    let successor = Keypair::new().pubkey();
+    let ledger = pda::ledger().0;
+    let pending = pda::auditors_change();
+    let direct = builders::SetAuditors {
+        admin: admin.pubkey(),
+        auditors: vec![successor],
+    }
+    .instruction();
+    world
+        .expect_refused(
+            &[direct],
+            &[&admin],
+            LedgerError::LooseningNeedsNotice,
+            &[ledger, pending],
+        )
+        .await;
+
+    let outsider = world.funded().await;
+    let foreign = builders::ProposeAuditors {
+        admin: outsider.pubkey(),
+        auditors: vec![outsider.pubkey()],
+    };
+    world
+        .expect_refused(
+            &[foreign.instruction()],
+            &[&outsider],
+            LedgerError::NotLedgerAdmin,
+            &[ledger, pending],
+        )
+        .await;
+    let now = world.chain.clock().await.unwrap().unix_timestamp;
+    let propose = builders::ProposeAuditors {
+        admin: admin.pubkey(),
+        auditors: vec![successor],
+    };
+    let outcome = world
+        .send(&[propose.instruction()], &[&admin])
+        .await
+        .unwrap();
+    assert!(
+        matches!(&outcome.events[..], [LedgerEvent::AuditorsProposed(e)]
+        if e.auditors == vec![successor] && e.removed == vec![removed.pubkey()]
+            && e.effective_at == now + AUDITOR_REMOVAL_NOTICE_SECONDS)
+    );
+
+    // Meanwhile the auditor in office still acts.
+    let freeze = builders::SetAgencyFrozen {
+        agency: fixture.agency,
+        auditor: removed.pubkey(),
+        frozen: true,
+        grounds: grounds(),
+    };
+    world
+        .send(&[freeze.instruction()], &[&removed])
+        .await
+        .unwrap();
+    let apply = builders::ApplyAuditors {
+        admin: admin.pubkey(),
+    };
+    world
+        .chain
+        .advance_clock(AUDITOR_REMOVAL_NOTICE_SECONDS - 1)
+        .await
+        .unwrap();
+    world
+        .expect_refused(
+            &[apply.instruction()],
+            &[&admin],
+            LedgerError::NoticeNotOver,
+            &[ledger, pending],
+        )
+        .await;
+    world.chain.advance_clock(1).await.unwrap();
+    world
+        .expect_refused(
+            &[builders::ApplyAuditors {
+                admin: outsider.pubkey(),
+            }
+            .instruction()],
+            &[&outsider],
+            LedgerError::NotLedgerAdmin,
+            &[ledger, pending],
+        )
+        .await;
+    let outcome = world.send(&[apply.instruction()], &[&admin]).await.unwrap();
+    assert!(
+        matches!(&outcome.events[..], [LedgerEvent::AuditorsSet(e)] if e.auditors == vec![successor])
+    );
+    assert_eq!(world.get::<Ledger>(&ledger).await.auditors, vec![successor]);
+    assert!(world.chain.get_account(&pending).await.unwrap().is_none());
+    let unfreeze = builders::SetAgencyFrozen {
+        frozen: false,
+        ..freeze
+    };
+    world
+        .expect_refused(
+            &[unfreeze.instruction()],
+            &[&removed],
+            LedgerError::NotAuditor,
+            &[fixture.agency],
+        )
         .await;
 }
 

@@ -24,6 +24,22 @@ pub struct Ledger {
     pub auditors: Vec<Pubkey>,
 }
 
+/// An auditor list that removes auditors, waiting out `AUDITOR_REMOVAL_NOTICE_SECONDS` (`["auditors_change"]`).
+#[account]
+#[derive(InitSpace, Debug, PartialEq, Eq)]
+pub struct PendingAuditors {
+    pub version: u8,
+    pub bump: u8,
+    #[max_len(MAX_AUDITORS)]
+    pub auditors: Vec<Pubkey>,
+    pub proposed_at: i64,
+    pub effective_at: i64,
+}
+
+impl PendingAuditors {
+    pub const SPACE: usize = 8 + Self::INIT_SPACE;
+}
+
 impl Ledger {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 

@@ -1,4 +1,5 @@
 pub mod accept_admin;
+pub mod auditors_change;
 pub mod initialize_ledger;
 pub mod pause;
 pub mod propose_admin;
@@ -6,5 +7,6 @@ pub mod set_auditors;
 pub mod unpause;
 
 pub use {
-    accept_admin::*, initialize_ledger::*, pause::*, propose_admin::*, set_auditors::*, unpause::*,
+    accept_admin::*, auditors_change::*, initialize_ledger::*, pause::*, propose_admin::*,
+    set_auditors::*, unpause::*,
 };

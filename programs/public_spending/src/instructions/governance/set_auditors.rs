@@ -22,18 +22,40 @@ pub struct SetAuditors<'info> {
     pub admin: Signer<'info>,
 }
 
-impl SetAuditors<'_> {
-    pub fn validate(&self, args: &SetAuditorsArgs) -> Result<()> {
+impl SetAuditorsArgs {
+    /// At most `MAX_AUDITORS`, no duplicates, no default key.
+    pub fn validate(&self) -> Result<()> {
         require!(
-            args.auditors.len() <= MAX_AUDITORS,
+            self.auditors.len() <= MAX_AUDITORS,
             LedgerError::TooManyAuditors
         );
-        for (i, auditor) in args.auditors.iter().enumerate() {
+        for (i, auditor) in self.auditors.iter().enumerate() {
             require!(
-                *auditor != Pubkey::default() && !args.auditors[..i].contains(auditor),
+                *auditor != Pubkey::default() && !self.auditors[..i].contains(auditor),
                 LedgerError::InvalidAuditor
             );
         }
+        Ok(())
+    }
+
+    /// The auditors in office `current` this list leaves out.
+    pub fn removed(&self, current: &[Pubkey]) -> Vec<Pubkey> {
+        current
+            .iter()
+            .filter(|a| !self.auditors.contains(a))
+            .copied()
+            .collect()
+    }
+}
+
+impl SetAuditors<'_> {
+    /// Adding auditors applies at once; removing one disarms oversight and takes notice (`propose_auditors`).
+    pub fn validate(&self, args: &SetAuditorsArgs) -> Result<()> {
+        args.validate()?;
+        require!(
+            args.removed(&self.ledger.auditors).is_empty(),
+            LedgerError::LooseningNeedsNotice
+        );
         Ok(())
     }
 }
