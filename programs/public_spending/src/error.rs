@@ -190,4 +190,6 @@ pub enum LedgerError {
     NoticeNotOver,
     #[msg("the pending change is of another kind than this instruction applies")]
     WrongChangeKind,
+    #[msg("the payment mint has a Token-2022 extension the ledger refuses: a transfer fee, a transfer hook, a permanent delegate, confidential transfers, or non-transferable tokens")]
+    UnsupportedMintExtension,
 }

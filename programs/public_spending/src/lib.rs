@@ -39,7 +39,10 @@ pub mod public_spending {
 
     // ── governance ──────────────────────────────────────────────────────────────────────────────────────────
 
-    /// Creates the ledger: its first admin and the payment mint (its decimals are recorded).
+    /// Creates the ledger: its first admin and the payment mint (its decimals are recorded). A Token-2022 mint
+    /// with a transfer fee, transfer hook, permanent delegate, confidential transfers or non-transferable tokens
+    /// is refused.
+    #[access_control(ctx.accounts.validate())]
     pub fn initialize_ledger(ctx: Context<InitializeLedger>) -> Result<()> {
         governance::initialize_ledger::handler(ctx)
     }

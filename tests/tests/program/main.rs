@@ -13,3 +13,4 @@ mod oversight;
 mod payments;
 mod property;
 mod recipients;
+mod token2022;

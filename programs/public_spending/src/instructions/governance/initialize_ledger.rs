@@ -1,8 +1,15 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenInterface};
+use anchor_spl::{
+    token_2022::spl_token_2022::{
+        extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+        state::Mint as Token2022Mint,
+    },
+    token_interface::{Mint, TokenInterface},
+};
 
 use crate::{
     constants::*,
+    error::LedgerError,
     events::LedgerInitialized,
     state::{ExclusionList, Ledger},
 };
@@ -23,6 +30,43 @@ pub struct InitializeLedger<'info> {
     pub payment_mint: InterfaceAccount<'info, Mint>,
     pub token_program: Interface<'info, TokenInterface>,
     pub system_program: Program<'info, System>,
+}
+
+/// Token-2022 mint extensions the ledger refuses. A transfer fee makes the vendor receive less than the invoice
+/// (and its authority may raise the fee at any time after the ledger is created); a permanent delegate can move
+/// the treasury's funds without the program; a transfer hook runs a program of the mint's choosing on every
+/// payment; confidential transfers hide the amounts the public record exists to show; non-transferable tokens
+/// cannot be paid at all.
+pub const REFUSED_MINT_EXTENSIONS: [ExtensionType; 6] = [
+    ExtensionType::TransferFeeConfig,
+    ExtensionType::TransferHook,
+    ExtensionType::PermanentDelegate,
+    ExtensionType::ConfidentialTransferMint,
+    ExtensionType::ConfidentialTransferFeeConfig,
+    ExtensionType::NonTransferable,
+];
+
+impl InitializeLedger<'_> {
+    /// An SPL Token mint, or a Token-2022 mint with none of [`REFUSED_MINT_EXTENSIONS`].
+    pub fn validate(&self) -> Result<()> {
+        let mint = self.payment_mint.to_account_info();
+        if *mint.owner != anchor_spl::token_2022::ID {
+            return Ok(());
+        }
+        let data = mint.try_borrow_data()?;
+        let state = StateWithExtensions::<Token2022Mint>::unpack(&data)
+            .map_err(|_| LedgerError::UnsupportedMintExtension)?;
+        let extensions = state
+            .get_extension_types()
+            .map_err(|_| LedgerError::UnsupportedMintExtension)?;
+        require!(
+            !extensions
+                .iter()
+                .any(|e| REFUSED_MINT_EXTENSIONS.contains(e)),
+            LedgerError::UnsupportedMintExtension
+        );
+        Ok(())
+    }
 }
 
 pub fn handler(ctx: Context<InitializeLedger>) -> Result<()> {
