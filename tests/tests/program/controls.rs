@@ -526,3 +526,174 @@ async fn no_insider_alone_loosens_a_control_at_once() {
         );
     }
 }
+
+/// Each single actor, alone with its own keys, tries the shell-vendor path in one transaction: a vendor record
+/// with a wallet it controls, an award to it, and a fast-path payment of it; then the wallet swap on a real
+/// vendor, proposed and confirmed alone. Every attempt is refused and no account or balance changes.
+#[tokio::test]
+async fn no_single_actor_pays_a_wallet_it_controls() {
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    world.set_policy(&agency, POLICY).await;
+    // The award's appropriation puts the agency in service.
+    let vendor = world.award(&agency, b"REALVENDOR01", 4_000 * UNIT).await;
+    let mint = world.mint;
+    let actors: Vec<(&str, Keypair, Refusal)> = vec![
+        (
+            "head",
+            agency.head.insecure_clone(),
+            anchor_lang::error::ErrorCode::AccountNotInitialized.into(),
+        ),
+        (
+            "budget officer",
+            agency.budget.insecure_clone(),
+            LedgerError::MissingRole.into(),
+        ),
+        // Records the vendor and the award, and cannot pay them.
+        (
+            "obligating officer",
+            agency.obligor.insecure_clone(),
+            LedgerError::MissingRole.into(),
+        ),
+        (
+            "requester",
+            agency.requester.insecure_clone(),
+            LedgerError::MissingRole.into(),
+        ),
+        (
+            "approver",
+            agency.approvers[0].insecure_clone(),
+            LedgerError::MissingRole.into(),
+        ),
+        (
+            "disbursing officer",
+            agency.executor.insecure_clone(),
+            LedgerError::MissingRole.into(),
+        ),
+        (
+            "property officer",
+            agency.property_officer.insecure_clone(),
+            LedgerError::MissingRole.into(),
+        ),
+        (
+            "auditor",
+            world.auditor.insecure_clone(),
+            anchor_lang::error::ErrorCode::AccountNotInitialized.into(),
+        ),
+        (
+            "ledger admin",
+            world.admin.insecure_clone(),
+            anchor_lang::error::ErrorCode::AccountNotInitialized.into(),
+        ),
+    ];
+    let watched = [
+        agency.treasury,
+        agency.agency,
+        vendor.keys.award,
+        vendor.keys.recipient,
+        vendor.keys.appropriation,
+        vendor.keys.allotment,
+    ];
+    for (i, (actor, key, refusal)) in actors.into_iter().enumerate() {
+        world
+            .chain
+            .airdrop(&key.pubkey(), 1_000_000_000)
+            .await
+            .unwrap();
+        let own_wallet = key.pubkey();
+        let uei: [u8; 12] = format!("SHELLVENDR{i:02}").as_bytes().try_into().unwrap();
+        let award_id = format!("SHELL-{i}");
+        let recipient = pda::recipient(&agency.agency, &uei).0;
+        let award = pda::award(&agency.agency, &award_id).0;
+        let shell = [
+            builders::RegisterRecipient {
+                agency: agency.agency,
+                authority: key.pubkey(),
+                args: public_spending::instructions::RegisterRecipientArgs {
+                    uei,
+                    kind: public_spending::state::RecipientKind::Business,
+                    name: "Shell".into(),
+                    name_hash: [0; 32],
+                    payout_wallet: own_wallet,
+                },
+            }
+            .instruction(),
+            builders::Obligate {
+                agency: agency.agency,
+                appropriation: vendor.keys.appropriation,
+                allotment: vendor.keys.allotment,
+                recipient,
+                uei,
+                property: None,
+                authority: key.pubkey(),
+                args: public_spending::instructions::ObligateArgs {
+                    award_id: award_id.clone(),
+                    award_type: public_spending::state::AwardType::Contract,
+                    object_class: *b"252",
+                    amount: 900 * UNIT,
+                    period_start: 0,
+                    period_end: 4_000_000_000,
+                    document_hash: [7; 32],
+                },
+            }
+            .instruction(),
+            builders::PaySmall {
+                keys: builders::AwardKeys {
+                    award,
+                    recipient,
+                    ..vendor.keys
+                },
+                payout: builders::Payout {
+                    payment_mint: mint,
+                    token_program: anchor_spl::token::ID,
+                    payout_wallet: own_wallet,
+                    uei,
+                },
+                index: 0,
+                executor: key.pubkey(),
+                reference: Keypair::new().pubkey(),
+                args: payment_args(900 * UNIT),
+            }
+            .instruction(),
+        ];
+        let before = world
+            .snapshot(&[&watched[..], &[recipient, award]].concat())
+            .await;
+        let result = world.send(&shell, &[&key]).await;
+        assert!(
+            refusal.matches(result.as_ref().unwrap_err()),
+            "{actor}: {result:?}"
+        );
+        // The wallet swap on a real vendor, proposed and confirmed by the same key.
+        let swap = [
+            builders::WalletStep::Propose(own_wallet),
+            builders::WalletStep::Confirm(own_wallet),
+        ]
+        .map(|step| {
+            builders::ChangePayoutWallet {
+                agency: agency.agency,
+                recipient: vendor.keys.recipient,
+                authority: key.pubkey(),
+                step,
+            }
+            .instruction()
+        });
+        let result = world.send(&swap, &[&key]).await;
+        let expected: Refusal = if actor == "obligating officer" {
+            LedgerError::ProposerCannotConfirm.into()
+        } else {
+            refusal
+        };
+        assert!(
+            expected.matches(result.as_ref().unwrap_err()),
+            "{actor} swapping a wallet: {result:?}"
+        );
+        assert_eq!(
+            world
+                .snapshot(&[&watched[..], &[recipient, award]].concat())
+                .await,
+            before,
+            "{actor} changed state"
+        );
+    }
+}
