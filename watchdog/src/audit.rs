@@ -471,6 +471,21 @@ fn public_flags(store: &Store, state: &LedgerState, findings: &mut Vec<Finding>)
     Ok(())
 }
 
+/// The payments `which` picks that were executed in the `seconds` from `from` on.
+fn executed_within(
+    payments: &[IndexedPayment],
+    from: i64,
+    seconds: i64,
+    which: impl Fn(&IndexedPayment) -> bool,
+) -> Vec<&IndexedPayment> {
+    payments
+        .iter()
+        .filter(|p| {
+            which(p) && p.record.executed_at >= from && p.record.executed_at - from < seconds
+        })
+        .collect()
+}
+
 /// Payments to a recipient within `wallet_change_seconds` after its payout wallet changed: one finding per
 /// change, naming the confirmation and the payments.
 fn wallet_changes(
@@ -486,14 +501,9 @@ fn wallet_changes(
             continue;
         };
         let Some(changed_at) = time else { continue };
-        let soon: Vec<&IndexedPayment> = payments
-            .iter()
-            .filter(|p| {
-                p.record.recipient == e.recipient
-                    && p.record.executed_at >= changed_at
-                    && p.record.executed_at - changed_at < options.wallet_change_seconds
-            })
-            .collect();
+        let soon = executed_within(payments, changed_at, options.wallet_change_seconds, |p| {
+            p.record.recipient == e.recipient
+        });
         if soon.is_empty() {
             continue;
         }
@@ -532,14 +542,9 @@ fn controls_loosened(
             continue;
         };
         let Some(applied_at) = time else { continue };
-        let soon: Vec<&IndexedPayment> = payments
-            .iter()
-            .filter(|p| {
-                p.record.agency == e.agency
-                    && p.record.executed_at >= applied_at
-                    && p.record.executed_at - applied_at < options.loosening_seconds
-            })
-            .collect();
+        let soon = executed_within(payments, applied_at, options.loosening_seconds, |p| {
+            p.record.agency == e.agency
+        });
         let total: u64 = soon.iter().map(|p| p.record.amount).sum();
         let days = options.loosening_seconds / DAY;
         let (subject, what, by_member) = match e.change {
