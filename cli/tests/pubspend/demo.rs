@@ -235,28 +235,58 @@ fn verify_fails_precisely_on_a_tampered_index() {
     );
 }
 
+/// Rows an index holds now, read while another process may be writing it (the index is in WAL mode: a reader
+/// never blocks the writer); 0 before its file and tables exist.
+fn committed(db: &Path, table: &str) -> i64 {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return 0;
+    };
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+        row.get(0)
+    })
+    .unwrap_or(0)
+}
+
 #[test]
 fn an_index_killed_mid_way_finishes_on_the_next_run_with_no_row_twice() {
     let (_full_dir, full) = fresh_index();
     let dir = TempDir::new().unwrap();
     let db = dir.path().join("index.sqlite");
-    for delay in [150, 400] {
-        let mut child = pubspend(&db, &["index"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay));
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-    json(&db, &["index"]);
     let count = |db: &Path, table: &str| {
         public_spending_watchdog::Store::open(db)
             .unwrap()
             .count(table)
             .unwrap()
     };
+    let full_count = count(&full, "transactions") as i64;
+    // Each run is killed as soon as it has committed more than the run before it left, so every kill lands in
+    // the middle of a run, whatever the machine's speed. The test waits on the index itself, not on a clock.
+    for _ in 0..2 {
+        let left = committed(&db, "transactions");
+        let mut child = pubspend(&db, &["index"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let guard = std::time::Instant::now() + std::time::Duration::from_secs(600);
+        while committed(&db, "transactions") <= left && child.try_wait().unwrap().is_none() {
+            assert!(
+                std::time::Instant::now() < guard,
+                "the index committed nothing in 10 minutes"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let at_kill = committed(&db, "transactions");
+        assert!(
+            at_kill > left && at_kill < full_count,
+            "killed mid-run: {left} -> {at_kill} of {full_count}"
+        );
+    }
+    json(&db, &["index"]);
     for table in ["transactions", "events", "payments", "funding"] {
         assert_eq!(count(&db, table), count(&full, table), "{table}");
     }
