@@ -61,7 +61,7 @@ enum Command {
     /// Agency members and their roles
     #[command(subcommand)]
     Member(member::MemberCommand),
-    /// Loosenings of an agency's controls on notice: apply (head) or veto (auditor) a proposed change
+    /// Loosenings of an agency's controls on notice: apply or withdraw (head), veto (auditor) a proposed change
     #[command(subcommand)]
     Change(change::ChangeCommand),
     /// Appropriations and allotments

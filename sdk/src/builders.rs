@@ -372,6 +372,29 @@ impl ApplyChange {
     }
 }
 
+/// `withdraw_change`: the agency head withdraws its own pending change about `subject`; the rent comes back.
+pub struct WithdrawChange {
+    pub agency: Pubkey,
+    pub head: Pubkey,
+    pub subject: Pubkey,
+}
+
+impl WithdrawChange {
+    pub fn instruction(&self) -> Instruction {
+        build(
+            acc::WithdrawChange {
+                ledger: ledger(),
+                agency: self.agency,
+                pending: pda::change(&self.agency, &self.subject).0,
+                head: self.head,
+                event_authority: pda::event_authority(),
+                program: ID,
+            },
+            data::WithdrawChange {},
+        )
+    }
+}
+
 /// `veto_change`: an auditor signs, with reason and evidence; the rent goes back to the agency head.
 pub struct VetoChange {
     pub agency: Pubkey,

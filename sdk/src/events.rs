@@ -46,6 +46,7 @@ ledger_events!(
     ChangeProposed,
     ChangeApplied,
     ChangeVetoed,
+    ChangeWithdrawn,
     AppropriationCreated,
     Allotted,
     AppropriationExpired,

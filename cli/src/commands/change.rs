@@ -26,6 +26,12 @@ pub enum ChangeCommand {
         /// `policy`, or the member's public key
         subject: String,
     },
+    /// Withdraw your own proposed change before it applies (agency head); its rent comes back
+    Withdraw {
+        code: String,
+        /// `policy`, or the member's public key
+        subject: String,
+    },
     /// Veto a proposed change before it applies (auditor); the head gets the proposal's rent back
     Veto {
         code: String,
@@ -70,6 +76,21 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
             .instruction();
             let mut fields = describe(&pending);
             fields.insert(0, ("applied", true.into()));
+            send(&session, &[ix], signer, fields).await?;
+        }
+        ChangeCommand::Withdraw { code, subject: s } => {
+            let signer = session.signer()?;
+            let (agency, _) = session.agency(&code).await?;
+            let subject = subject(&agency, &s)?;
+            let pending = pending(&session, &code, &agency, &subject).await?;
+            let ix = builders::WithdrawChange {
+                agency,
+                head: signer.pubkey(),
+                subject,
+            }
+            .instruction();
+            let mut fields = describe(&pending);
+            fields.insert(0, ("withdrawn", true.into()));
             send(&session, &[ix], signer, fields).await?;
         }
         ChangeCommand::Veto {

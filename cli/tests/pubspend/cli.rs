@@ -1170,6 +1170,9 @@ fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
         "no change of agency 075",
     );
     env.json("head", &new_member);
+    let withdrawn = env.json("head", &["change", "withdraw", "075", &facilities]);
+    assert_eq!(withdrawn["withdrawn"], true);
+    env.json("head", &new_member);
     let shown = env.json("citizen", &["change", "show", "075", &facilities]);
     assert_eq!(shown["member"], facilities.as_str());
     env.json("admin", &["clock", "advance", "1d"]);

@@ -113,6 +113,15 @@ pub struct ChangeApplied {
     pub proposed_at: i64,
 }
 
+/// The agency head withdrew its own proposed loosening before it took effect.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeWithdrawn {
+    pub agency: Pubkey,
+    pub pending: Pubkey,
+    pub change: ControlChange,
+}
+
 /// An auditor vetoed a proposed loosening before it took effect.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -128,6 +128,11 @@ pub mod public_spending {
         agency::change::apply_member(ctx)
     }
 
+    /// Withdraws the head's own pending change before it applies (agency head only).
+    pub fn withdraw_change(ctx: Context<WithdrawChange>) -> Result<()> {
+        agency::change::withdraw(ctx)
+    }
+
     /// Vetoes a pending change before it applies, with reason and evidence (an auditor).
     pub fn veto_change(ctx: Context<VetoChange>, args: OversightArgs) -> Result<()> {
         agency::change::veto(ctx, args)

@@ -697,3 +697,75 @@ async fn no_single_actor_pays_a_wallet_it_controls() {
         );
     }
 }
+
+/// The head withdraws its own proposal (a wrong role, say) and may then propose the right one; no one else can
+/// withdraw it.
+#[tokio::test]
+async fn the_head_withdraws_its_own_pending_change_and_no_one_else_can() {
+    let (mut world, agency) = in_service().await;
+    let newcomer = Keypair::new().pubkey();
+    let wrong = builders::ProposeChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        change: ControlChange::Member {
+            key: newcomer,
+            roles: ROLE_EXECUTE,
+            active: true,
+        },
+    };
+    world
+        .send(&[wrong.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    let pending = wrong.pending();
+    let other = world.agency("089").await;
+    for (who, error) in [
+        (&other.head, LedgerError::NotAgencyHead),
+        (&agency.approvers[0], LedgerError::NotAgencyHead),
+    ] {
+        world
+            .expect_refused(
+                &[builders::WithdrawChange {
+                    agency: agency.agency,
+                    head: who.pubkey(),
+                    subject: newcomer,
+                }
+                .instruction()],
+                &[who],
+                error,
+                &[pending],
+            )
+            .await;
+    }
+    let outcome = world
+        .send(
+            &[builders::WithdrawChange {
+                agency: agency.agency,
+                head: agency.head.pubkey(),
+                subject: newcomer,
+            }
+            .instruction()],
+            &[&agency.head],
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(&outcome.events[..], [LedgerEvent::ChangeWithdrawn(e)]
+        if e.pending == pending && e.change == wrong.change)
+    );
+    assert!(world.chain.get_account(&pending).await.unwrap().is_none());
+    let right = builders::ProposeChange {
+        change: ControlChange::Member {
+            key: newcomer,
+            roles: ROLE_APPROVE,
+            active: true,
+        },
+        ..wrong
+    };
+    world
+        .send(&[right.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    let stored: PendingChange = world.get(&pending).await;
+    assert_eq!(stored.change, right.change);
+}

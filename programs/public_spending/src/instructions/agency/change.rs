@@ -8,7 +8,9 @@ use anchor_lang::prelude::*;
 use crate::{
     constants::*,
     error::LedgerError,
-    events::{ApprovalPolicySet, ChangeApplied, ChangeProposed, ChangeVetoed, MemberSet},
+    events::{
+        ApprovalPolicySet, ChangeApplied, ChangeProposed, ChangeVetoed, ChangeWithdrawn, MemberSet,
+    },
     state::{Agency, ControlChange, Ledger, Member, OversightArgs, PendingChange},
 };
 
@@ -194,6 +196,39 @@ pub fn apply_member(ctx: Context<ApplyMemberChange>) -> Result<()> {
         key,
         roles,
         active
+    });
+    Ok(())
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct WithdrawChange<'info> {
+    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
+    pub ledger: Box<Account<'info, Ledger>>,
+    #[account(
+        seeds = [AGENCY_SEED, agency.code.as_bytes()],
+        bump = agency.bump,
+        has_one = head @ LedgerError::NotAgencyHead,
+    )]
+    pub agency: Box<Account<'info, Agency>>,
+    #[account(
+        mut,
+        close = head,
+        seeds = [CHANGE_SEED, agency.key().as_ref(), pending.subject.as_ref()],
+        bump = pending.bump,
+        has_one = agency @ LedgerError::WrongAgency,
+    )]
+    pub pending: Box<Account<'info, PendingChange>>,
+    #[account(mut)]
+    pub head: Signer<'info>,
+}
+
+/// The head withdraws its own pending change (a mistake, or one it no longer wants) before it applies.
+pub fn withdraw(ctx: Context<WithdrawChange>) -> Result<()> {
+    emit_cpi!(ChangeWithdrawn {
+        agency: ctx.accounts.agency.key(),
+        pending: ctx.accounts.pending.key(),
+        change: ctx.accounts.pending.change,
     });
     Ok(())
 }
