@@ -1882,3 +1882,73 @@ async fn the_sdk_sends_the_same_instructions_twice_as_two_transactions() {
         "the duplicate waited for one closed slot"
     );
 }
+
+/// Without preflight, a transaction that would fail in execution lands failed and its payer pays the fee: so its
+/// signatures must be real. One whose fee payer never signed (another key's signature in its place) is refused
+/// and costs the would-be payer nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_forged_signature_is_refused_even_without_preflight() {
+    let served = serve().await;
+    let rpc = served.rpc();
+    let victim = Keypair::new();
+    rpc.request_airdrop(&victim.pubkey(), 5_000_000_000)
+        .await
+        .unwrap();
+    let forger = Keypair::new();
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    // More than the victim holds: it would fail in execution, and land failed without preflight.
+    let drain = system_instruction::transfer(&victim.pubkey(), &forger.pubkey(), 6_000_000_000);
+    let message = Message::new_with_blockhash(&[drain], Some(&victim.pubkey()), &blockhash);
+    let mut forged = Transaction::new_unsigned(message);
+    forged.signatures = vec![forger.sign_message(&forged.message_data())];
+    let before = rpc.get_balance(&victim.pubkey()).await.unwrap();
+    for skip_preflight in [true, false] {
+        let err = rpc
+            .send_transaction_with_config(
+                &forged,
+                RpcSendTransactionConfig {
+                    skip_preflight,
+                    ..RpcSendTransactionConfig::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        // A validator's "Transaction signature verification failure".
+        assert_eq!(code(&err), -32003, "skip_preflight {skip_preflight}: {err}");
+    }
+    assert_eq!(rpc.get_balance(&victim.pubkey()).await.unwrap(), before);
+    assert_eq!(
+        rpc.get_signature_statuses(&[forged.signatures[0]])
+            .await
+            .unwrap()
+            .value[0],
+        None
+    );
+
+    // The embedded chain checks them itself too, for a program that processes without preflight directly.
+    use public_spending_sdk::embedded::{EmbeddedChain, Preflight, Sent};
+    let chain = EmbeddedChain::start().await;
+    chain
+        .airdrop(&victim.pubkey(), 5_000_000_000)
+        .await
+        .unwrap();
+    let blockhash = chain.blockhash().await.unwrap();
+    let drain = system_instruction::transfer(&victim.pubkey(), &forger.pubkey(), 6_000_000_000);
+    let message = Message::new_with_blockhash(&[drain], Some(&victim.pubkey()), &blockhash);
+    let mut forged = Transaction::new_unsigned(message);
+    forged.signatures = vec![forger.sign_message(&forged.message_data())];
+    let sent = chain.process(forged.into(), Preflight::Skip).await.unwrap();
+    assert!(
+        matches!(&sent, Sent::Rejected(r) if r.err == TransactionError::SignatureFailure),
+        "{sent:?}"
+    );
+    assert_eq!(
+        chain
+            .get_account(&victim.pubkey())
+            .await
+            .unwrap()
+            .unwrap()
+            .lamports,
+        5_000_000_000
+    );
+}

@@ -213,13 +213,16 @@ impl Banks {
 
     /// Executes and commits `transaction` in the open slot as a validator does one sent without preflight:
     /// against a blockhash up to 150 old (a simulation, as preflight, allows 144: the validator's margin for
-    /// forwarding), recording its logs and inner instructions. Signatures are not checked here: the caller has
-    /// simulated the transaction first, which checks them. The caller holds the chain's turn, so no slot closes
-    /// meanwhile.
+    /// forwarding), recording its logs and inner instructions. Its signatures are verified first (neither a
+    /// simulation nor the runtime's entry batches check them). The caller holds the chain's turn, so no slot
+    /// closes meanwhile.
     pub(super) fn execute(
         &self,
         transaction: VersionedTransaction,
     ) -> Result<CommittedTransaction, TransactionError> {
+        if !transaction.verify_with_results().into_iter().all(|ok| ok) {
+            return Err(TransactionError::SignatureFailure);
+        }
         let bank = working_bank(&self.forks);
         let batch = bank.prepare_entry_batch(vec![transaction])?;
         let (mut committed, _) = bank.load_execute_and_commit_transactions(
