@@ -769,3 +769,177 @@ async fn the_head_withdraws_its_own_pending_change_and_no_one_else_can() {
     let stored: PendingChange = world.get(&pending).await;
     assert_eq!(stored.change, right.change);
 }
+
+/// Every instruction of the notice rules refuses a missing signer, another agency's pending change, a frozen
+/// agency and a paused ledger, each leaving the pending change and the agency as
+/// they were. (A veto has no frozen check: auditors may veto while an agency is frozen.)
+#[tokio::test]
+async fn the_notice_instructions_refuse_missing_signers_foreign_changes_frozen_and_paused() {
+    use anchor_lang::error::ErrorCode;
+    let (mut world, agency) = in_service().await;
+    let other = world.agency("089").await;
+    let newcomer = Keypair::new().pubkey();
+    let propose = builders::ProposeChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        change: ControlChange::Member {
+            key: newcomer,
+            roles: ROLE_APPROVE,
+            active: true,
+        },
+    };
+    world
+        .send(&[propose.instruction()], &[&agency.head])
+        .await
+        .unwrap();
+    let pending = propose.pending();
+    world
+        .chain
+        .advance_clock(MIN_CHANGE_NOTICE_SECONDS)
+        .await
+        .unwrap();
+    let head = agency.head.pubkey();
+    let auditor = world.auditor.insecure_clone();
+    let apply = builders::ApplyChange {
+        agency: agency.agency,
+        head,
+        subject: newcomer,
+    }
+    .instruction();
+    let withdraw = builders::WithdrawChange {
+        agency: agency.agency,
+        head,
+        subject: newcomer,
+    }
+    .instruction();
+    let veto = builders::VetoChange {
+        agency: agency.agency,
+        head,
+        subject: newcomer,
+        auditor: auditor.pubkey(),
+        grounds: grounds(),
+    }
+    .instruction();
+    let second = builders::ProposeChange {
+        change: ControlChange::Policy {
+            policy: ApprovalPolicy {
+                approvals_required: 1,
+                ..POLICY
+            },
+        },
+        ..propose
+    }
+    .instruction();
+    let watched = [
+        pending,
+        agency.agency,
+        pda::member(&agency.agency, &newcomer).0,
+    ];
+
+    // Missing signers.
+    let auditor_key = auditor.pubkey();
+    for (ix, signers) in [
+        (unsigned(second.clone(), &head), vec![]),
+        (unsigned(apply.clone(), &head), vec![]),
+        (unsigned(withdraw.clone(), &head), vec![]),
+        (unsigned(veto.clone(), &auditor_key), vec![]),
+    ] {
+        world
+            .expect_refused(&[ix], &signers, ErrorCode::AccountNotSigner, &watched)
+            .await;
+    }
+    // Another agency's head, passing its own agency with this agency's pending change.
+    let foreign = builders::ApplyChange {
+        agency: other.agency,
+        head: other.head.pubkey(),
+        subject: newcomer,
+    }
+    .instruction();
+    let foreign = swap_account(foreign, &pda::change(&other.agency, &newcomer).0, &pending);
+    world
+        .expect_refused(
+            &[foreign],
+            &[&other.head],
+            ErrorCode::ConstraintSeeds,
+            &watched,
+        )
+        .await;
+
+    // A frozen agency proposes and applies nothing.
+    let freeze = builders::SetAgencyFrozen {
+        agency: agency.agency,
+        auditor: auditor.pubkey(),
+        frozen: true,
+        grounds: grounds(),
+    };
+    world
+        .send(&[freeze.instruction()], &[&auditor])
+        .await
+        .unwrap();
+    for ix in [second.clone(), apply.clone()] {
+        world
+            .expect_refused(&[ix], &[&agency.head], LedgerError::AgencyFrozen, &watched)
+            .await;
+    }
+    world
+        .send(
+            &[builders::SetAgencyFrozen {
+                frozen: false,
+                ..freeze
+            }
+            .instruction()],
+            &[&auditor],
+        )
+        .await
+        .unwrap();
+
+    // A paused ledger: nothing, the admin's auditor proposals included.
+    let admin = world.admin.insecure_clone();
+    let pause = |paused| {
+        builders::SetPaused {
+            admin: admin.pubkey(),
+            paused,
+        }
+        .instruction()
+    };
+    let auditors = vec![auditor.pubkey(), Keypair::new().pubkey()];
+    let propose_auditors = builders::ProposeAuditors {
+        admin: admin.pubkey(),
+        auditors,
+    }
+    .instruction();
+    let ledger_watched = [pda::ledger().0, pda::auditors_change()];
+    world.send(&[pause(true)], &[&admin]).await.unwrap();
+    world
+        .expect_refused(
+            std::slice::from_ref(&propose_auditors),
+            &[&admin],
+            LedgerError::Paused,
+            &ledger_watched,
+        )
+        .await;
+    world.send(&[pause(false)], &[&admin]).await.unwrap();
+    world.send(&[propose_auditors], &[&admin]).await.unwrap();
+    world.send(&[pause(true)], &[&admin]).await.unwrap();
+    for (ix, signer) in [
+        (second, &agency.head),
+        (apply, &agency.head),
+        (withdraw, &agency.head),
+        (veto, &auditor),
+    ] {
+        world
+            .expect_refused(&[ix], &[signer], LedgerError::Paused, &watched)
+            .await;
+    }
+    world
+        .expect_refused(
+            &[builders::ApplyAuditors {
+                admin: admin.pubkey(),
+            }
+            .instruction()],
+            &[&admin],
+            LedgerError::Paused,
+            &ledger_watched,
+        )
+        .await;
+}
