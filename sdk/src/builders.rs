@@ -21,7 +21,7 @@ use public_spending::{
     },
     state::{
         ApprovalPolicy, ControlChange, ExclusionStatus, FlagReason, FlagStatus, FlagTarget,
-        OversightArgs, PropertyDetails,
+        LedgerLimits, OversightArgs, PropertyDetails,
     },
     ID,
 };
@@ -180,6 +180,75 @@ impl ApplyAuditors {
             },
             data::ApplyAuditors {},
         )
+    }
+}
+
+/// One step on the ledger-wide limits, by the admin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitsStep {
+    /// `set_ledger_limits`: applies at once when it only tightens (or before any agency is registered).
+    Set(LedgerLimits),
+    /// `propose_ledger_limits`: a loosening, applied after the minimum notice in force; the admin pays the rent.
+    Propose(LedgerLimits),
+    /// `apply_ledger_limits`: the proposal, once its notice is over (rent back to the admin).
+    Apply,
+    /// `withdraw_ledger_limits`: drops the proposal (rent back to the admin).
+    Withdraw,
+}
+
+/// The admin's step on the ledger-wide limits.
+pub struct LedgerLimitsChange {
+    pub admin: Pubkey,
+    pub step: LimitsStep,
+}
+
+impl LedgerLimitsChange {
+    pub fn instruction(&self) -> Instruction {
+        let (event_authority, ledger, pending) =
+            (pda::event_authority(), ledger(), pda::limits_change());
+        let admin = self.admin;
+        match self.step {
+            LimitsStep::Set(limits) => build(
+                acc::SetLedgerLimits {
+                    ledger,
+                    admin,
+                    event_authority,
+                    program: ID,
+                },
+                data::SetLedgerLimits { limits },
+            ),
+            LimitsStep::Propose(limits) => build(
+                acc::ProposeLedgerLimits {
+                    ledger,
+                    pending,
+                    admin,
+                    system_program: system_program::ID,
+                    event_authority,
+                    program: ID,
+                },
+                data::ProposeLedgerLimits { limits },
+            ),
+            LimitsStep::Apply => build(
+                acc::ApplyLedgerLimits {
+                    ledger,
+                    pending,
+                    admin,
+                    event_authority,
+                    program: ID,
+                },
+                data::ApplyLedgerLimits {},
+            ),
+            LimitsStep::Withdraw => build(
+                acc::WithdrawLedgerLimits {
+                    ledger,
+                    pending,
+                    admin,
+                    event_authority,
+                    program: ID,
+                },
+                data::WithdrawLedgerLimits {},
+            ),
+        }
     }
 }
 
@@ -793,6 +862,12 @@ impl Payout {
     }
 }
 
+/// The SPL Memo program for payments on a Token-2022 mint, whose vendors' token accounts may require a memo on
+/// incoming transfers; none on SPL Token.
+fn memo_program(token_program: &Pubkey) -> Option<Pubkey> {
+    (*token_program == anchor_spl::token_2022::ID).then_some(anchor_spl::memo::ID)
+}
+
 /// `execute_payment`: an EXECUTE member signs (and pays for the recipient's token account if missing).
 pub struct ExecutePayment {
     pub keys: AwardKeys,
@@ -821,6 +896,7 @@ impl ExecutePayment {
                 recipient_token_account: p.recipient_token_account(),
                 executor: self.executor,
                 token_program: p.token_program,
+                memo_program: memo_program(&p.token_program),
                 associated_token_program: associated_token::ID,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
@@ -868,6 +944,7 @@ impl PaySmall {
                 recipient_token_account: p.recipient_token_account(),
                 executor: self.executor,
                 token_program: p.token_program,
+                memo_program: memo_program(&p.token_program),
                 associated_token_program: associated_token::ID,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
@@ -918,6 +995,7 @@ impl PayBatch {
                 treasury: pda::treasury(&self.agency).0,
                 executor: self.executor,
                 token_program: self.token_program,
+                memo_program: memo_program(&self.token_program),
                 event_authority: pda::event_authority(),
                 program: ID,
             },

@@ -1123,19 +1123,32 @@ impl EmbeddedChain {
 
     /// Creates an SPL Token mint with `authority` as mint authority.
     pub async fn create_mint(&self, authority: &Pubkey, decimals: u8) -> Result<Pubkey, SdkError> {
+        self.create_mint_in(authority, decimals, &spl_token::ID)
+            .await
+    }
+
+    /// Creates a mint with no extensions owned by `token_program` (SPL Token or Token-2022), with `authority`
+    /// as mint authority.
+    pub async fn create_mint_in(
+        &self,
+        authority: &Pubkey,
+        decimals: u8,
+        token_program: &Pubkey,
+    ) -> Result<Pubkey, SdkError> {
         let mint = Keypair::new();
         let rent = self.rent().await?;
         let payer = self.payer().pubkey();
+        let len = spl_token::state::Mint::LEN;
         let instructions = [
             system_instruction::create_account(
                 &payer,
                 &mint.pubkey(),
-                rent.minimum_balance(spl_token::state::Mint::LEN),
-                spl_token::state::Mint::LEN as u64,
-                &spl_token::ID,
+                rent.minimum_balance(len),
+                len as u64,
+                token_program,
             ),
-            spl_token::instruction::initialize_mint2(
-                &spl_token::ID,
+            spl_token_2022::instruction::initialize_mint2(
+                token_program,
                 &mint.pubkey(),
                 authority,
                 None,
@@ -1147,7 +1160,8 @@ impl EmbeddedChain {
         Ok(mint.pubkey())
     }
 
-    /// Mints `amount` base units into `token_account`; `authority` is the mint authority.
+    /// Mints `amount` base units into `token_account`; `authority` is the mint authority. The mint's owner
+    /// names its token program.
     pub async fn mint_to(
         &self,
         mint: &Pubkey,
@@ -1155,8 +1169,12 @@ impl EmbeddedChain {
         authority: &Keypair,
         amount: u64,
     ) -> Result<(), SdkError> {
-        let ix = spl_token::instruction::mint_to(
-            &spl_token::ID,
+        let token_program = self
+            .get_account(mint)
+            .await?
+            .map_or(spl_token::ID, |account| account.owner);
+        let ix = spl_token_2022::instruction::mint_to(
+            &token_program,
             mint,
             token_account,
             &authority.pubkey(),

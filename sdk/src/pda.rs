@@ -4,9 +4,9 @@ use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{
         AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AUDITORS_CHANGE_SEED, AWARD_SEED,
-        CHANGE_SEED, EXCLUSION_LIST_SEED, EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED, MAIN_ACCOUNT_LEN,
-        MEMBER_SEED, PAYMENT_SEED, PROPERTY_SEED, RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED,
-        UEI_LEN,
+        CHANGE_SEED, EXCLUSION_LIST_SEED, EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED,
+        LIMITS_CHANGE_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED, PAYMENT_SEED, PROPERTY_SEED,
+        RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
     },
     ID,
 };
@@ -33,6 +33,11 @@ pub fn treasury(agency: &Pubkey) -> (Pubkey, u8) {
 /// `["member", agency, key]`
 pub fn member(agency: &Pubkey, key: &Pubkey) -> (Pubkey, u8) {
     find(&[MEMBER_SEED, agency.as_ref(), key.as_ref()])
+}
+
+/// `["limits_change"]`: proposed looser ledger-wide limits.
+pub fn limits_change() -> Pubkey {
+    find(&[LIMITS_CHANGE_SEED]).0
 }
 
 /// `["auditors_change"]`: a proposed auditor list that removes auditors.

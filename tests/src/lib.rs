@@ -4,7 +4,10 @@ use std::fmt::Debug;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::{program_pack::Pack, system_instruction};
-use anchor_spl::token::spl_token;
+use anchor_spl::{
+    token::spl_token,
+    token_2022::spl_token_2022::{self, extension::ExtensionType, state::Mint as Token2022Mint},
+};
 use public_spending::{
     constants::*,
     error::LedgerError,
@@ -87,7 +90,8 @@ pub trait Chain: Backend + History {
         }
     }
 
-    /// Mints `amount` base units into `token_account`; `authority` is the mint authority.
+    /// Mints `amount` base units into `token_account`; `authority` is the mint authority. The mint's owner
+    /// names its token program (SPL Token or Token-2022).
     fn mint_to(
         &self,
         mint: &Pubkey,
@@ -96,8 +100,12 @@ pub trait Chain: Backend + History {
         amount: u64,
     ) -> impl Future<Output = Result<(), SdkError>> + Send {
         async move {
-            let ix = spl_token::instruction::mint_to(
-                &spl_token::ID,
+            let token_program = self
+                .get_account(mint)
+                .await?
+                .map_or(spl_token::ID, |account| account.owner);
+            let ix = anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
+                &token_program,
                 mint,
                 token_account,
                 &authority.pubkey(),
@@ -288,6 +296,8 @@ pub struct World<C = EmbeddedChain> {
     pub auditor: Keypair,
     pub mint_authority: Keypair,
     pub mint: Pubkey,
+    /// The mint's token program: SPL Token, or Token-2022 for a world made by [`World::token_2022`].
+    pub token_program: Pubkey,
 }
 
 /// An agency with one member per role, so that role separation is exercised everywhere.
@@ -326,6 +336,51 @@ impl World {
 }
 
 impl World {
+    /// A fresh embedded chain whose ledger pays in a Token-2022 mint with one `extension`, set up by `init`
+    /// (given the mint's address) before the mint itself is initialized.
+    pub async fn token_2022(
+        extension: ExtensionType,
+        init: impl Fn(&Pubkey) -> Instruction,
+    ) -> Self {
+        let mut world = Self::without_ledger().await;
+        world.mint = world.create_token_2022_mint(extension, init).await;
+        world.token_program = spl_token_2022::ID;
+        world.initialize().await;
+        world
+    }
+
+    /// A Token-2022 mint with the world's mint authority and decimals and one `extension`, set up by `init`.
+    pub async fn create_token_2022_mint(
+        &mut self,
+        extension: ExtensionType,
+        init: impl Fn(&Pubkey) -> Instruction,
+    ) -> Pubkey {
+        let mint = Keypair::new();
+        let len = ExtensionType::try_calculate_account_len::<Token2022Mint>(&[extension])
+            .expect("mint length");
+        let payer = self.chain.payer().pubkey();
+        let instructions = [
+            system_instruction::create_account(
+                &payer,
+                &mint.pubkey(),
+                solana_sdk::rent::Rent::default().minimum_balance(len),
+                len as u64,
+                &spl_token_2022::ID,
+            ),
+            init(&mint.pubkey()),
+            spl_token_2022::instruction::initialize_mint2(
+                &spl_token_2022::ID,
+                &mint.pubkey(),
+                &self.mint_authority.pubkey(),
+                None,
+                DECIMALS,
+            )
+            .expect("initialize mint"),
+        ];
+        self.send(&instructions, &[&mint]).await.expect("mint");
+        mint.pubkey()
+    }
+
     /// A loosening of an agency's controls as the program requires it once the agency is in service: proposed by
     /// the head, its notice waited out on the chain's clock, applied. Returns the application's outcome.
     pub async fn loosen(
@@ -333,6 +388,24 @@ impl World {
         agency: &AgencyFixture,
         change: public_spending::state::ControlChange,
     ) -> TxOutcome {
+        let subject = self.loosen_proposed(agency, change).await;
+        let apply = builders::ApplyChange {
+            agency: agency.agency,
+            head: agency.head.pubkey(),
+            subject,
+        };
+        self.send(&[apply.instruction()], &[&agency.head])
+            .await
+            .expect("apply change")
+    }
+
+    /// The first half of [`Self::loosen`]: the change proposed and its notice waited out, not yet applied.
+    /// Returns the change's subject.
+    pub async fn loosen_proposed(
+        &mut self,
+        agency: &AgencyFixture,
+        change: public_spending::state::ControlChange,
+    ) -> Pubkey {
         let propose = builders::ProposeChange {
             agency: agency.agency,
             head: agency.head.pubkey(),
@@ -347,14 +420,7 @@ impl World {
             .advance_clock(pending.effective_at - now)
             .await
             .expect("clock");
-        let apply = builders::ApplyChange {
-            agency: agency.agency,
-            head: agency.head.pubkey(),
-            subject: pending.subject,
-        };
-        self.send(&[apply.instruction()], &[&agency.head])
-            .await
-            .expect("apply change")
+        pending.subject
     }
 
     /// `set_member` of `key` through [`Self::loosen`]: what granting a role takes in an agency in service.
@@ -401,6 +467,13 @@ impl<C: Chain> World<C> {
     /// `chain` with an initialized ledger and one auditor.
     pub async fn on(chain: C) -> Self {
         let mut world = Self::without_ledger_on(chain).await;
+        world.initialize().await;
+        world
+    }
+
+    /// Initializes the ledger on the world's mint and names its auditor.
+    pub async fn initialize(&mut self) {
+        let world = self;
         let ix = world.initialize_ledger_ix();
         world
             .send(&[ix], &[&world.admin.insecure_clone()])
@@ -415,7 +488,6 @@ impl<C: Chain> World<C> {
             .send(&[ix], &[&world.admin.insecure_clone()])
             .await
             .expect("set auditors");
-        world
     }
 
     /// `chain` with the mint but no ledger yet.
@@ -439,6 +511,7 @@ impl<C: Chain> World<C> {
             auditor,
             mint_authority,
             mint,
+            token_program: spl_token::ID,
         }
     }
 
@@ -446,7 +519,7 @@ impl<C: Chain> World<C> {
         builders::InitializeLedger {
             admin: self.admin.pubkey(),
             payment_mint: self.mint,
-            token_program: spl_token::ID,
+            token_program: self.token_program,
         }
         .instruction()
     }
@@ -477,7 +550,7 @@ impl<C: Chain> World<C> {
         builders::RegisterAgency {
             admin: self.admin.pubkey(),
             payment_mint: self.mint,
-            token_program: spl_token::ID,
+            token_program: self.token_program,
             args: RegisterAgencyArgs {
                 code: code.into(),
                 name: name.into(),
@@ -670,7 +743,20 @@ impl<C: Chain> World<C> {
         uei: &[u8; UEI_LEN],
         obligated: u64,
     ) -> AwardFixture {
-        let payout_wallet = Keypair::new().pubkey();
+        let parents = (appropriation, allotment);
+        self.award_paying(agency, parents, uei, obligated, Keypair::new().pubkey())
+            .await
+    }
+
+    /// [`Self::award_under`] to a recipient whose payout wallet is `payout_wallet`.
+    pub async fn award_paying(
+        &mut self,
+        agency: &AgencyFixture,
+        (appropriation, allotment): (Pubkey, Pubkey),
+        uei: &[u8; UEI_LEN],
+        obligated: u64,
+        payout_wallet: Pubkey,
+    ) -> AwardFixture {
         let recipient = pda::recipient(&agency.agency, uei).0;
         let award_id = format!("AWD-{}", String::from_utf8_lossy(uei));
         let ixs = [
@@ -702,7 +788,7 @@ impl<C: Chain> World<C> {
             &agency.executor.pubkey(),
             &award.payout_wallet,
             &self.mint,
-            &spl_token::ID,
+            &self.token_program,
         );
         self.send(&[ix], &[&agency.executor])
             .await
@@ -721,7 +807,7 @@ impl<C: Chain> World<C> {
     pub fn payout(&self, award: &AwardFixture) -> Payout {
         Payout {
             payment_mint: self.mint,
-            token_program: spl_token::ID,
+            token_program: self.token_program,
             payout_wallet: award.payout_wallet,
             uei: award.uei,
         }

@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anchor_lang::prelude::Pubkey;
-use public_spending::state::{AwardStatus, ControlChange, ExclusionStatus, FlagStatus};
+use public_spending::{
+    constants::ROLE_EXECUTE,
+    state::{AwardStatus, ControlChange, ExclusionStatus, FlagStatus, LedgerLimits},
+};
 use public_spending_sdk::{amount::format_grouped, role_names, LedgerEvent};
 use serde::Serialize;
 
@@ -80,8 +83,14 @@ pub const CONTROLS_LOOSENED: Check = Check {
     explanation: "An agency's head loosened a control and it took effect: a higher approval threshold or fast-path cap, fewer approvals, a shorter time lock, a new member, a role granted or a member reactivated. Each was public a day or more before it applied and an auditor could have vetoed it; the payments the agency made in the 30 days after it are the ones the looser control let through, and those executed by a member just given a role most of all.",
 };
 
+pub const ROLE_GRANT_PAYMENTS: Check = Check {
+    id: "role-grant-payments",
+    title: "Paid by an officer soon after being given the paying role",
+    explanation: "A member was given the EXECUTE role (or reactivated with it) on an agency in service, and then executed payments within days of it. The grant was public a day or more before it applied, but a key that has just been allowed to pay is the one an insider would use: each payment it made in the window is listed.",
+};
+
 /// Every check, in the order the report lists them.
-pub const CHECKS: [Check; 11] = [
+pub const CHECKS: [Check; 12] = [
     SPLIT_PAYMENTS,
     DUPLICATE_INVOICES,
     NEW_RECIPIENTS,
@@ -93,6 +102,7 @@ pub const CHECKS: [Check; 11] = [
     WALLET_CHANGES,
     SPLIT_WALLETS,
     CONTROLS_LOOSENED,
+    ROLE_GRANT_PAYMENTS,
 ];
 
 /// The thresholds of the checks.
@@ -172,6 +182,8 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     wallet_changes(store, &state, &payments, options, &money, &mut findings)?;
     split_wallets(&state, &payments, &mut findings);
     controls_loosened(store, &state, &payments, options, &money, &mut findings)?;
+    ledger_limits_loosened(store, &payments, options, &money, &mut findings)?;
+    role_grant_payments(store, &state, &payments, options, &money, &mut findings)?;
     Ok(AuditReport {
         checks: CHECKS.to_vec(),
         options: *options,
@@ -582,6 +594,103 @@ fn controls_loosened(
                 "{what}; {} payment(s) of {} in all by the agency within {days} days after it{by_member}",
                 soon.len(),
                 money(total),
+            ),
+            records,
+        });
+    }
+    Ok(())
+}
+
+/// Every loosening of the ledger-wide limits that took effect (a ceiling raised or the minimum notice
+/// shortened, judged against the limits in force before it): one finding each, with every agency's payments in
+/// the `loosening_seconds` after it.
+fn ledger_limits_loosened(
+    store: &Store,
+    payments: &[IndexedPayment],
+    options: &AuditOptions,
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let mut in_force = LedgerLimits::INITIAL;
+    for (signature, time, event) in store.events("LedgerLimitsSet")? {
+        let LedgerEvent::LedgerLimitsSet(e) = event else {
+            continue;
+        };
+        let before = std::mem::replace(&mut in_force, e.limits);
+        let Some(applied_at) = time else { continue };
+        if !before.loosened_by(&e.limits) {
+            continue;
+        }
+        let soon = executed_within(payments, applied_at, options.loosening_seconds, |_| true);
+        let total: u64 = soon.iter().map(|p| p.record.amount).sum();
+        let ceiling = |units: u64| {
+            if units == u64::MAX {
+                "none".to_string()
+            } else {
+                money(units)
+            }
+        };
+        let mut records = vec![signature];
+        records.extend(soon.iter().map(|p| p.signature.clone()));
+        findings.push(Finding {
+            check: CONTROLS_LOOSENED.id,
+            agency: String::new(),
+            subject: "ledger limits".to_string(),
+            summary: format!(
+                "ledger-wide limits loosened to a fast-path threshold ceiling of {}, a daily cap ceiling of {} and {} s minimum notice; {} payment(s) of {} in all within {} days after it",
+                ceiling(e.limits.max_fast_path_threshold),
+                ceiling(e.limits.max_fast_path_daily_cap),
+                e.limits.min_change_notice_seconds,
+                soon.len(),
+                money(total),
+                options.loosening_seconds / DAY
+            ),
+            records,
+        });
+    }
+    Ok(())
+}
+
+/// Payments executed by a member within `loosening_seconds` after a change applied on notice gave it the
+/// EXECUTE role: one finding per grant that was followed by such payments.
+fn role_grant_payments(
+    store: &Store,
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    options: &AuditOptions,
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    for (signature, time, event) in store.events("ChangeApplied")? {
+        let LedgerEvent::ChangeApplied(e) = event else {
+            continue;
+        };
+        let ControlChange::Member { key, roles, active } = e.change else {
+            continue;
+        };
+        let Some(applied_at) = time else { continue };
+        if !active || roles & ROLE_EXECUTE == 0 {
+            continue;
+        }
+        let soon = executed_within(payments, applied_at, options.loosening_seconds, |p| {
+            p.record.agency == e.agency && p.executor == key
+        });
+        if soon.is_empty() {
+            continue;
+        }
+        let total: u64 = soon.iter().map(|p| p.record.amount).sum();
+        let mut records = vec![signature];
+        records.extend(soon.iter().map(|p| p.signature.clone()));
+        findings.push(Finding {
+            check: ROLE_GRANT_PAYMENTS.id,
+            agency: state.agency_code(&e.agency),
+            subject: key.to_string(),
+            summary: format!(
+                "given {} and then executed {} payment(s) of {} in all within {} days",
+                role_names(roles),
+                soon.len(),
+                money(total),
+                options.loosening_seconds / DAY
             ),
             records,
         });

@@ -1,4 +1,4 @@
-use anchor_spl::token::spl_token;
+use anchor_spl::token_2022::spl_token_2022;
 use clap::Subcommand;
 use public_spending::{instructions::RegisterAgencyArgs, state::ApprovalPolicy};
 use public_spending_sdk::{builders, pda, query::AgencyQuery};
@@ -180,7 +180,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
             let amount = parse_amount(&ledger, &amount)?;
             let mint = super::mint_authority(session, &ledger.payment_mint).await?;
             let ix = if mint == Some(signer.pubkey()) {
-                spl_token::instruction::mint_to(
+                spl_token_2022::instruction::mint_to(
                     &ledger.token_program,
                     &ledger.payment_mint,
                     &state.treasury,
@@ -194,7 +194,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                     &ledger.payment_mint,
                     &ledger.token_program,
                 );
-                spl_token::instruction::transfer_checked(
+                spl_token_2022::instruction::transfer_checked(
                     &ledger.token_program,
                     &source,
                     &ledger.payment_mint,

@@ -50,6 +50,9 @@ pub struct DemoArgs {
     /// Payments per agency per month
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=40))]
     pub payments_per_month: u32,
+    /// Pay in a Token-2022 stablecoin instead of an SPL Token one
+    #[arg(long)]
+    pub token_2022: bool,
 }
 
 /// The demo stablecoin has 2 decimals: amounts are dollars and cents.
@@ -157,6 +160,8 @@ struct Demo {
     admin: Keypair,
     auditor: Keypair,
     mint: Pubkey,
+    /// SPL Token, or Token-2022 with `--token-2022`.
+    token_program: Pubkey,
     rng: Lcg,
     payments: Vec<Value>,
     refused: Vec<Value>,
@@ -383,7 +388,7 @@ impl Demo {
         let ix = builders::RegisterAgency {
             admin: self.admin.pubkey(),
             payment_mint: self.mint,
-            token_program: anchor_spl::token::spl_token::ID,
+            token_program: self.token_program,
             args: RegisterAgencyArgs {
                 code: code.into(),
                 name: name.into(),
@@ -540,7 +545,7 @@ impl Demo {
             uei: uei.into(),
             payout: builders::Payout {
                 payment_mint: self.mint,
-                token_program: anchor_spl::token::spl_token::ID,
+                token_program: self.token_program,
                 payout_wallet: wallet,
                 uei: uei_bytes,
             },
@@ -992,15 +997,24 @@ impl Demo {
         award: &DemoAward,
         args: PaymentArgs,
     ) -> Result<(), SdkError> {
+        let executor = agency.staff.disbursing.insecure_clone();
+        self.pay_invoice_by(month, agency, award, args, &executor)
+            .await
+    }
+
+    /// [`Self::pay_invoice`], executed by `executor`.
+    async fn pay_invoice_by(
+        &mut self,
+        month: u32,
+        agency: &DemoAgency,
+        award: &DemoAward,
+        args: PaymentArgs,
+        executor: &Keypair,
+    ) -> Result<(), SdkError> {
         let units = args.amount;
         let receipt = self
             .client
-            .pay_small(
-                &award.keys.award,
-                args,
-                Keypair::new().pubkey(),
-                &agency.staff.disbursing,
-            )
+            .pay_small(&award.keys.award, args, Keypair::new().pubkey(), executor)
             .await?;
         let (signature, record) = match &receipt.submitted {
             Submitted::Landed(outcome) => (outcome.signature.to_string(), self.collect(outcome)),
@@ -1350,7 +1364,30 @@ impl Demo {
             }
             (5, "089") => {
                 self.pay_approved(month, agency, 0, 30_000 * DOLLAR, true)
-                    .await?
+                    .await?;
+                // A relief disbursing officer, given the paying role on notice, pays within days of it.
+                let relief = self.funded().await?;
+                self.switch_roles(month, agency, &relief, ROLE_EXECUTE)
+                    .await?;
+                // Its invoice is named apart from the year's generator, so every other payment stays as it was.
+                let args = PaymentArgs {
+                    amount: 12_400 * DOLLAR,
+                    invoice_hash: solana_sha256_hasher::hashv(&[
+                        b"relief",
+                        relief.pubkey().as_ref(),
+                    ])
+                    .to_bytes(),
+                };
+                let award = agency.awards[4].clone();
+                self.pay_invoice_by(month, agency, &award, args, &relief)
+                    .await?;
+                self.plant(
+                    month,
+                    public_spending_watchdog::audit::ROLE_GRANT_PAYMENTS.id,
+                    agency.code,
+                    relief.pubkey().to_string(),
+                    "a relief disbursing officer given the paying role pays 12,400.00 within days",
+                );
             }
             (6, "069") => {
                 let award = &agency.awards[5];
@@ -1549,12 +1586,20 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     let auditor = Keypair::new();
     chain.airdrop(&admin.pubkey(), 100_000_000_000).await?;
     chain.airdrop(&auditor.pubkey(), 1_000_000_000).await?;
-    let mint = chain.create_mint(&admin.pubkey(), DECIMALS).await?;
+    let token_program = if args.token_2022 {
+        anchor_spl::token_2022::ID
+    } else {
+        anchor_spl::token::ID
+    };
+    let mint = chain
+        .create_mint_in(&admin.pubkey(), DECIMALS, &token_program)
+        .await?;
     let mut demo = Demo {
         client: Client::new(chain),
         admin,
         auditor,
         mint,
+        token_program,
         rng: Lcg(2026),
         payments: Vec::new(),
         refused: Vec::new(),
@@ -1578,7 +1623,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     let init = builders::InitializeLedger {
         admin: admin.pubkey(),
         payment_mint: mint,
-        token_program: anchor_spl::token::spl_token::ID,
+        token_program,
     };
     let auditors = builders::SetAuditors {
         admin: admin.pubkey(),
@@ -1587,7 +1632,12 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     demo.send(&[init.instruction(), auditors.instruction()], &admin)
         .await?;
     demo.say(format_args!(
-        "ledger   initialized; payment mint {mint} (2 decimals); auditor {}",
+        "ledger   initialized; payment mint {mint} ({}, 2 decimals); auditor {}",
+        if args.token_2022 {
+            "Token-2022"
+        } else {
+            "SPL Token"
+        },
         demo.auditor.pubkey()
     ));
 

@@ -2,7 +2,10 @@ use clap::Subcommand;
 use public_spending_sdk::{builders, fetch::AccountSource, pda};
 use solana_sdk::signature::Signer;
 
-use super::send;
+use public_spending::state::{Ledger, LedgerLimits};
+use public_spending_sdk::{amount::format_amount, builders::LimitsStep};
+
+use super::{parse_amount, send};
 use crate::{
     args,
     context::{Mode, Session},
@@ -23,6 +26,10 @@ pub enum LedgerCommand {
         /// Decimals of the test stablecoin created on the embedded chain
         #[arg(long, default_value_t = 2)]
         decimals: u8,
+        /// On the embedded chain, create the test stablecoin as a Token-2022 mint (a mint given with --mint is
+        /// used with whichever token program owns it)
+        #[arg(long, conflicts_with = "mint")]
+        token_2022: bool,
     },
     /// Propose a new admin (the first of two steps)
     ProposeAdmin { new_admin: String },
@@ -38,6 +45,28 @@ pub enum LedgerCommand {
     },
     /// Apply the proposed auditor list once its week of notice is over
     ApplyAuditors,
+    /// Set the ledger-wide limits: ceilings on every agency's fast-path threshold and daily cap, and the least
+    /// notice any loosening takes. Lower ceilings and a longer notice apply at once; higher ceilings or a
+    /// shorter notice must be proposed (--propose) and applied with `apply-limits` after the notice in force.
+    /// Limits not given keep their current value.
+    Limits {
+        /// Ceiling on every agency's fast-path threshold, in tokens (e.g. 10000.00), or `none`
+        #[arg(long, value_name = "AMOUNT|none")]
+        max_threshold: Option<String>,
+        /// Ceiling on every agency's fast-path daily cap, in tokens, or `none`
+        #[arg(long, value_name = "AMOUNT|none")]
+        max_daily_cap: Option<String>,
+        /// The least notice a loosening takes, in hours (1 to 720)
+        #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=720))]
+        min_notice_hours: Option<u32>,
+        /// Propose the limits on notice instead of setting them
+        #[arg(long)]
+        propose: bool,
+    },
+    /// Apply the proposed limits once their notice is over
+    ApplyLimits,
+    /// Withdraw the proposed limits
+    WithdrawLimits,
     /// Stop every state change
     Pause,
     /// Lift a pause
@@ -60,10 +89,23 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
     let signer = session.signer()?;
     let admin = signer.pubkey();
     let ix = match command {
-        LedgerCommand::Init { mint, decimals } => {
+        LedgerCommand::Init {
+            mint,
+            decimals,
+            token_2022,
+        } => {
             let mint = match (mint, session.embedded()) {
                 (Some(mint), _) => args::pubkey(&mint)?,
-                (None, Some(chain)) => chain.create_mint(&admin, decimals).await?,
+                (None, Some(chain)) => {
+                    let token_program = if token_2022 {
+                        anchor_spl::token_2022::ID
+                    } else {
+                        anchor_spl::token::ID
+                    };
+                    chain
+                        .create_mint_in(&admin, decimals, &token_program)
+                        .await?
+                }
                 (None, None) => fail!(
                     "--mint is required on a real cluster: give the stablecoin's mint address"
                 ),
@@ -103,6 +145,51 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
             }
         }
         LedgerCommand::ApplyAuditors => builders::ApplyAuditors { admin }.instruction(),
+        LedgerCommand::Limits {
+            max_threshold,
+            max_daily_cap,
+            min_notice_hours,
+            propose,
+        } => {
+            let ledger = session.ledger().await?;
+            let ceiling = |input: Option<String>, current: u64| -> CliResult<u64> {
+                match input.as_deref() {
+                    None => Ok(current),
+                    Some("none") => Ok(u64::MAX),
+                    Some(amount) => parse_amount(&ledger, amount),
+                }
+            };
+            let limits = LedgerLimits {
+                max_fast_path_threshold: ceiling(
+                    max_threshold,
+                    ledger.limits.max_fast_path_threshold,
+                )?,
+                max_fast_path_daily_cap: ceiling(
+                    max_daily_cap,
+                    ledger.limits.max_fast_path_daily_cap,
+                )?,
+                min_change_notice_seconds: min_notice_hours
+                    .map_or(ledger.limits.min_change_notice_seconds, |hours| {
+                        hours * 3_600
+                    }),
+            };
+            let step = if propose {
+                LimitsStep::Propose(limits)
+            } else {
+                LimitsStep::Set(limits)
+            };
+            builders::LedgerLimitsChange { admin, step }.instruction()
+        }
+        LedgerCommand::ApplyLimits => builders::LedgerLimitsChange {
+            admin,
+            step: LimitsStep::Apply,
+        }
+        .instruction(),
+        LedgerCommand::WithdrawLimits => builders::LedgerLimitsChange {
+            admin,
+            step: LimitsStep::Withdraw,
+        }
+        .instruction(),
         LedgerCommand::Pause => builders::SetPaused {
             admin,
             paused: true,
@@ -125,6 +212,15 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
     .map(drop)
 }
 
+/// A ceiling as the ledger shows it: `none` for no ceiling.
+fn ceiling(ledger: &Ledger, units: u64) -> String {
+    if units == u64::MAX {
+        "none".to_string()
+    } else {
+        format_amount(units, ledger.mint_decimals)
+    }
+}
+
 async fn show(session: &Session) -> CliResult<()> {
     let ledger = session.ledger().await?;
     print_record(
@@ -134,10 +230,23 @@ async fn show(session: &Session) -> CliResult<()> {
             ("admin", ledger.admin.into()),
             ("pending admin", ledger.pending_admin.into()),
             ("payment mint", ledger.payment_mint.into()),
+            ("token program", ledger.token_program.into()),
             ("decimals", ledger.mint_decimals.into()),
             ("paused", ledger.paused.into()),
             ("agencies", ledger.agency_count.into()),
             ("auditors", Field::Keys(ledger.auditors.clone())),
+            (
+                "fast path threshold ceiling",
+                ceiling(&ledger, ledger.limits.max_fast_path_threshold).into(),
+            ),
+            (
+                "fast path daily cap ceiling",
+                ceiling(&ledger, ledger.limits.max_fast_path_daily_cap).into(),
+            ),
+            (
+                "minimum notice hours",
+                (ledger.limits.min_change_notice_seconds / 3_600).into(),
+            ),
         ],
     );
     Ok(())

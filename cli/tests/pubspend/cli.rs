@@ -109,11 +109,16 @@ fn ledger_with_award() -> Env {
 
 /// [`ledger_with_award`] with `treasury` in the agency's treasury.
 fn ledger_with_treasury(treasury: &str) -> Env {
+    ledger_initialized_with(treasury, &["ledger", "init"])
+}
+
+/// [`ledger_with_treasury`], the ledger created by `init`.
+fn ledger_initialized_with(treasury: &str, init: &[&str]) -> Env {
     let env = Env::new();
     let auditor = env.keypair("auditor");
     let head = env.keypair("head");
     env.keypair("admin");
-    let init = env.json("admin", &["ledger", "init"]);
+    let init = env.json("admin", init);
     assert!(init["signature"].as_str().is_some_and(|s| !s.is_empty()));
     env.json("admin", &["ledger", "set-auditors", &auditor]);
     env.json(
@@ -634,14 +639,15 @@ fn the_demo_prints_json_for_scripts() {
     assert_eq!(summary["hash_chains_verified"], true);
     // One a month per agency, the approval shown refused before its time lock, the planted red flags'
     // payments (2 on the short contract, 3 split, 2 duplicate, 1 new vendor, 8 at year end), and 075's rent
-    // and maintenance on its two buildings every month, and 2 around the planted wallet red flags.
-    assert_eq!(summary["payments"], 36 + 1 + 16 + 24 + 2, "{summary}");
+    // and maintenance on its two buildings every month, 2 around the planted wallet red flags, and 1 by the
+    // relief disbursing officer.
+    assert_eq!(summary["payments"], 36 + 1 + 16 + 24 + 2 + 1, "{summary}");
     // Refused: over an award, conflicting roles, self-approval, fast path too large, before the time lock, a
-    // debarred vendor, a frozen agency, cancelling a held payment. Planted: one finding per check (two for the
-    // loosened controls), two public flags.
+    // debarred vendor, a frozen agency, cancelling a held payment. Planted: one finding per check (three for
+    // the loosened controls), two public flags.
     assert_eq!(
         (&summary["refused"], &summary["planted"], &summary["flags"]),
-        (&8.into(), &13.into(), &3.into())
+        (&8.into(), &15.into(), &3.into())
     );
     assert_eq!(summary["agencies"].as_array().unwrap().len(), 3);
 }
@@ -1647,4 +1653,77 @@ fn commands_on_a_served_state_file_fail_at_once_and_name_the_server() {
     std::fs::write(&lock, "served at http://127.0.0.1:1\n").unwrap();
     env.json("admin", &["clock", "advance", "1d"]);
     assert_eq!(std::fs::read_to_string(&lock).unwrap(), "");
+}
+
+/// `ledger limits`: the admin lowers the fast-path ceilings at once; raising one takes a proposal and the
+/// notice in force, and an agency's fast path is held to the ceiling meanwhile.
+#[test]
+fn the_admin_sets_ledger_limits_tightening_at_once_and_loosening_on_notice() {
+    let env = ledger_with_award();
+    let set = env.json(
+        "admin",
+        &[
+            "ledger",
+            "limits",
+            "--max-threshold",
+            "500.00",
+            "--max-daily-cap",
+            "2000.00",
+        ],
+    );
+    assert!(set["signature"].as_str().is_some());
+    let shown = env.json("admin", &["ledger", "show"]);
+    assert_eq!(
+        (
+            &shown["fast_path_threshold_ceiling"],
+            &shown["fast_path_daily_cap_ceiling"],
+            &shown["minimum_notice_hours"]
+        ),
+        (&"500.00".into(), &"2000.00".into(), &24.into())
+    );
+    env.refused(
+        "admin",
+        &["ledger", "limits", "--max-threshold", "none"],
+        "LooseningNeedsNotice",
+    );
+    let usage = env
+        .cmd("admin", &["ledger", "limits", "--min-notice-hours", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("0 is not in 1..=720"));
+    env.json(
+        "admin",
+        &["ledger", "limits", "--max-threshold", "none", "--propose"],
+    );
+    env.refused("admin", &["ledger", "apply-limits"], "NoticeNotOver");
+    env.json("admin", &["clock", "advance", "1d"]);
+    env.json("admin", &["ledger", "apply-limits"]);
+    let shown = env.json("admin", &["ledger", "show"]);
+    assert_eq!(
+        (
+            &shown["fast_path_threshold_ceiling"],
+            &shown["fast_path_daily_cap_ceiling"]
+        ),
+        (&"none".into(), &"2000.00".into())
+    );
+}
+
+/// `ledger init --token-2022` on the embedded chain: the ledger pays in a Token-2022 stablecoin, and a payment
+/// reaches the vendor's Token-2022 account in full.
+#[test]
+fn a_ledger_on_a_token_2022_mint_pays_its_vendors() {
+    let env = ledger_initialized_with("20000.00", &["ledger", "init", "--token-2022"]);
+    let shown = env.json("admin", &["ledger", "show"]);
+    assert_eq!(
+        shown["token_program"],
+        anchor_spl::token_2022::ID.to_string().as_str()
+    );
+    let paid = env.json("executor", &strs(&pay_small("250.00", HASH)));
+    assert_eq!(
+        (&paid["status"], &paid["amount"]),
+        (&"sent".into(), &"250.00".into())
+    );
+    let agency = env.json("admin", &["agency", "show", "075"]);
+    assert_eq!(agency["outlayed"], "250.00");
 }

@@ -42,10 +42,19 @@ pub const AUDITORS_CHANGE_SEED: &[u8] = b"auditors_change";
 #[constant]
 pub const AUDITOR_REMOVAL_NOTICE_SECONDS: i64 = 7 * 24 * 60 * 60;
 
-/// The least notice any loosening of an agency's controls takes (the agency's own time lock when longer): a
-/// day in which auditors and the public see it coming and an auditor can veto it.
+/// The ledger-wide minimum notice a new ledger starts with (`LedgerLimits::min_change_notice_seconds`): a day in
+/// which auditors and the public see a loosening coming and an auditor can veto it.
 #[constant]
 pub const MIN_CHANGE_NOTICE_SECONDS: i64 = 24 * 60 * 60;
+/// The admin may set the minimum notice anywhere from an hour to thirty days: never so short that nobody can
+/// react, never so long that it freezes every agency's staffing.
+#[constant]
+pub const CHANGE_NOTICE_FLOOR_SECONDS: u32 = 60 * 60;
+#[constant]
+pub const CHANGE_NOTICE_CEILING_SECONDS: u32 = 30 * 24 * 60 * 60;
+/// `["limits_change"]`: a loosening of the ledger-wide limits, waiting out the current minimum notice.
+#[constant]
+pub const LIMITS_CHANGE_SEED: &[u8] = b"limits_change";
 
 /// Layout version written into every account this program creates.
 pub const ACCOUNT_VERSION: u8 = 1;

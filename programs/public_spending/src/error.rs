@@ -190,6 +190,14 @@ pub enum LedgerError {
     NoticeNotOver,
     #[msg("the pending change is of another kind than this instruction applies")]
     WrongChangeKind,
-    #[msg("the payment mint has a Token-2022 extension the ledger refuses: a transfer fee, a transfer hook, a permanent delegate, confidential transfers, or non-transferable tokens")]
+    #[msg("the payment mint has a Token-2022 extension the ledger refuses: a transfer hook, a permanent delegate, confidential transfers, or non-transferable tokens")]
     UnsupportedMintExtension,
+    #[msg("the policy's fast-path threshold or daily cap is above the ledger-wide ceiling the admin set")]
+    AboveLedgerCeiling,
+    #[msg("the minimum notice must be from 1 hour to 30 days")]
+    InvalidChangeNotice,
+    #[msg("the mint would charge a transfer fee on this payment: the vendor must receive the invoice amount, so it is refused")]
+    TransferFeeCharged,
+    #[msg("the vendor's token account requires a memo on incoming transfers: pass the SPL Memo program")]
+    MemoProgramMissing,
 }

@@ -5,7 +5,8 @@ use anchor_lang::prelude::*;
 
 use crate::state::{
     ApprovalPolicy, AwardType, ControlChange, DispositionMethod, ExclusionStatus, FlagReason,
-    FlagStatus, FlagTarget, OversightReason, PaymentRecord, PropertyDetails, RecipientKind,
+    FlagStatus, FlagTarget, LedgerLimits, OversightReason, PaymentRecord, PropertyDetails,
+    RecipientKind,
 };
 
 /// The ledger was created with its admin and payment mint.
@@ -50,6 +51,30 @@ pub struct AuditorsProposed {
     /// The auditors in office the list would remove.
     pub removed: Vec<Pubkey>,
     pub effective_at: i64,
+}
+
+/// The admin proposed looser ledger-wide limits; they apply after `effective_at`.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLimitsProposed {
+    pub limits: LedgerLimits,
+    /// The limits in force until then.
+    pub current: LedgerLimits,
+    pub effective_at: i64,
+}
+
+/// The ledger-wide limits in force from now: set at once when they only tighten, applied after notice otherwise.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLimitsSet {
+    pub limits: LedgerLimits,
+}
+
+/// The admin withdrew its pending limits before applying them.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLimitsWithdrawn {
+    pub limits: LedgerLimits,
 }
 
 /// Governance paused or unpaused every state change.

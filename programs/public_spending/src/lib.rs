@@ -20,7 +20,7 @@ pub mod instructions;
 pub mod state;
 
 use instructions::*;
-use state::{ApprovalPolicy, ControlChange, OversightArgs, PropertyDetails};
+use state::{ApprovalPolicy, ControlChange, LedgerLimits, OversightArgs, PropertyDetails};
 
 declare_id!("918joL18E25mNN3SBsdvhNH2K6CA8qPNPewQdFzNYhD7");
 
@@ -40,8 +40,8 @@ pub mod public_spending {
     // ── governance ──────────────────────────────────────────────────────────────────────────────────────────
 
     /// Creates the ledger: its first admin and the payment mint (its decimals are recorded). A Token-2022 mint
-    /// with a transfer fee, transfer hook, permanent delegate, confidential transfers or non-transferable tokens
-    /// is refused.
+    /// with a transfer hook, permanent delegate, confidential transfers or non-transferable tokens is refused; on
+    /// a mint with a transfer fee, each payment the fee would cut is refused.
     #[access_control(ctx.accounts.validate())]
     pub fn initialize_ledger(ctx: Context<InitializeLedger>) -> Result<()> {
         governance::initialize_ledger::handler(ctx)
@@ -73,6 +73,31 @@ pub mod public_spending {
     /// Applies the proposed auditor list once its notice is over (ledger admin).
     pub fn apply_auditors(ctx: Context<ApplyAuditors>) -> Result<()> {
         governance::auditors_change::apply(ctx)
+    }
+
+    /// Sets the ledger-wide limits (fast-path ceilings, minimum notice) when they only tighten; before any agency
+    /// is registered, as the admin likes. Loosening them takes notice: `propose_ledger_limits`.
+    #[access_control(ctx.accounts.validate(&limits))]
+    pub fn set_ledger_limits(ctx: Context<SetLedgerLimits>, limits: LedgerLimits) -> Result<()> {
+        governance::limits::set(ctx, limits)
+    }
+
+    /// Proposes looser ledger-wide limits; public at once, they apply after the minimum notice in force now.
+    pub fn propose_ledger_limits(
+        ctx: Context<ProposeLedgerLimits>,
+        limits: LedgerLimits,
+    ) -> Result<()> {
+        governance::limits::propose(ctx, limits)
+    }
+
+    /// Applies the proposed limits once their notice is over (ledger admin).
+    pub fn apply_ledger_limits(ctx: Context<ApplyLedgerLimits>) -> Result<()> {
+        governance::limits::apply(ctx)
+    }
+
+    /// Withdraws the proposed limits (ledger admin).
+    pub fn withdraw_ledger_limits(ctx: Context<WithdrawLedgerLimits>) -> Result<()> {
+        governance::limits::withdraw(ctx)
     }
 
     /// Stops every state change until `unpause`.

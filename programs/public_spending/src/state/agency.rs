@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
 
-use super::OversightNote;
+use super::{LedgerLimits, OversightNote};
 use crate::{
     constants::{
         FAST_PATH_BUCKETS, FAST_PATH_BUCKET_SECONDS, MAX_AGENCY_CODE_LEN, MAX_AGENCY_NAME_LEN,
-        MAX_APPROVERS, MAX_TIME_LOCK_SECONDS, MIN_AGENCY_CODE_LEN, MIN_CHANGE_NOTICE_SECONDS,
+        MAX_APPROVERS, MAX_TIME_LOCK_SECONDS, MIN_AGENCY_CODE_LEN,
     },
     error::LedgerError,
 };
@@ -113,8 +113,12 @@ impl Agency {
 
     /// When a loosening proposed `now` may apply: the longer of the agency's time lock and the ledger-wide
     /// minimum notice.
-    pub fn change_effective_at(&self, now: i64) -> Result<i64> {
-        let notice = i64::from(self.policy.time_lock_seconds).max(MIN_CHANGE_NOTICE_SECONDS);
+    pub fn change_effective_at(&self, now: i64, limits: &LedgerLimits) -> Result<i64> {
+        let notice = self
+            .policy
+            .time_lock_seconds
+            .max(limits.min_change_notice_seconds);
+        let notice = i64::from(notice);
         now.checked_add(notice)
             .ok_or_else(|| LedgerError::Overflow.into())
     }
@@ -125,8 +129,9 @@ impl Agency {
     }
 
     /// Charges `amount` to the hour of `now`, refusing it when the hour and the 24 before it would together
-    /// pay more than the daily cap. Buckets of hours that have left the window are cleared first.
-    pub fn charge_fast_path(&mut self, amount: u64, now: i64) -> Result<()> {
+    /// pay more than `daily_cap` (the agency's cap bound by the ledger's ceiling: [`LedgerLimits::bound`]).
+    /// Buckets of hours that have left the window are cleared first.
+    pub fn charge_fast_path(&mut self, amount: u64, now: i64, daily_cap: u64) -> Result<()> {
         let buckets = FAST_PATH_BUCKETS as i64;
         let hour = now
             .checked_div_euclid(FAST_PATH_BUCKET_SECONDS)
@@ -150,10 +155,7 @@ impl Agency {
             .iter()
             .try_fold(amount, |sum, hour| sum.checked_add(*hour))
             .ok_or(LedgerError::FastPathCapExceeded)?;
-        require!(
-            spent <= self.policy.fast_path_daily_cap,
-            LedgerError::FastPathCapExceeded
-        );
+        require!(spent <= daily_cap, LedgerError::FastPathCapExceeded);
         // The clock never runs backwards; were it to, the payment still counts in the latest hour.
         let current = slot(self.fast_path_hour)?;
         self.fast_path_spent[current] = self.fast_path_spent[current]

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use super::ApprovalPolicy;
+use super::{ApprovalPolicy, LedgerLimits};
 use crate::{
     constants::{roles_conflict, ALL_ROLES},
     error::LedgerError,
@@ -29,9 +29,12 @@ impl ControlChange {
     }
 
     /// The checks the direct instruction makes (`set_approval_policy`, `set_member`).
-    pub fn validate(&self, head: &Pubkey) -> Result<()> {
+    pub fn validate(&self, head: &Pubkey, limits: &LedgerLimits) -> Result<()> {
         match self {
-            Self::Policy { policy } => policy.validate(),
+            Self::Policy { policy } => {
+                policy.validate()?;
+                limits.require_admits(policy)
+            }
             Self::Member { key, roles, .. } => {
                 require!(roles & !ALL_ROLES == 0, LedgerError::InvalidRoles);
                 require!(!roles_conflict(*roles), LedgerError::ConflictingRoles);

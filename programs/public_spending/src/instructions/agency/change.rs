@@ -43,14 +43,17 @@ pub struct ProposeChange<'info> {
 impl ProposeChange<'_> {
     pub fn validate(&self, change: &ControlChange) -> Result<()> {
         self.agency.require_not_frozen()?;
-        change.validate(&self.agency.head)
+        change.validate(&self.agency.head, &self.ledger.limits)
     }
 }
 
 pub fn propose(ctx: Context<ProposeChange>, change: ControlChange) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let agency = ctx.accounts.agency.key();
-    let effective_at = ctx.accounts.agency.change_effective_at(now)?;
+    let effective_at = ctx
+        .accounts
+        .agency
+        .change_effective_at(now, &ctx.accounts.ledger.limits)?;
     let pending = &mut ctx.accounts.pending;
     pending.set_inner(PendingChange {
         version: ACCOUNT_VERSION,
@@ -74,11 +77,11 @@ pub fn propose(ctx: Context<ProposeChange>, change: ControlChange) -> Result<()>
 
 /// Checks shared by both applications: the head's own change, its notice over, the agency not frozen, and the
 /// change still valid as the direct instruction would check it now.
-fn require_applicable(agency: &Agency, pending: &PendingChange) -> Result<()> {
+fn require_applicable(agency: &Agency, pending: &PendingChange, ledger: &Ledger) -> Result<()> {
     agency.require_not_frozen()?;
     let now = Clock::get()?.unix_timestamp;
     require!(now >= pending.effective_at, LedgerError::NoticeNotOver);
-    pending.change.validate(&agency.head)
+    pending.change.validate(&agency.head, &ledger.limits)
 }
 
 #[event_cpi]
@@ -107,7 +110,7 @@ pub struct ApplyPolicyChange<'info> {
 
 impl ApplyPolicyChange<'_> {
     pub fn validate(&self) -> Result<()> {
-        require_applicable(&self.agency, &self.pending)
+        require_applicable(&self.agency, &self.pending, &self.ledger)
     }
 }
 
@@ -165,7 +168,7 @@ pub struct ApplyMemberChange<'info> {
 
 impl ApplyMemberChange<'_> {
     pub fn validate(&self) -> Result<()> {
-        require_applicable(&self.agency, &self.pending)
+        require_applicable(&self.agency, &self.pending, &self.ledger)
     }
 }
 

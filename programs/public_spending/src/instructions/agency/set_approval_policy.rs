@@ -26,6 +26,7 @@ impl SetApprovalPolicy<'_> {
     pub fn validate(&self, policy: &ApprovalPolicy) -> Result<()> {
         self.agency.require_not_frozen()?;
         policy.validate()?;
+        self.ledger.limits.require_admits(policy)?;
         require!(
             !self.agency.in_service() || !self.agency.policy.loosened_by(policy),
             LedgerError::LooseningNeedsNotice

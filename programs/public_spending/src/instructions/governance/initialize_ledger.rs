@@ -11,7 +11,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::LedgerInitialized,
-    state::{ExclusionList, Ledger},
+    state::{ExclusionList, Ledger, LedgerLimits},
 };
 
 #[event_cpi]
@@ -32,13 +32,12 @@ pub struct InitializeLedger<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// Token-2022 mint extensions the ledger refuses. A transfer fee makes the vendor receive less than the invoice
-/// (and its authority may raise the fee at any time after the ledger is created); a permanent delegate can move
-/// the treasury's funds without the program; a transfer hook runs a program of the mint's choosing on every
-/// payment; confidential transfers hide the amounts the public record exists to show; non-transferable tokens
-/// cannot be paid at all.
-pub const REFUSED_MINT_EXTENSIONS: [ExtensionType; 6] = [
-    ExtensionType::TransferFeeConfig,
+/// Token-2022 mint extensions the ledger refuses. A permanent delegate can move the treasury's funds without the
+/// program; a transfer hook runs a program of the mint's choosing on every payment; confidential transfers hide
+/// the amounts the public record exists to show; non-transferable tokens cannot be paid at all. A transfer fee
+/// is accepted: each payment on which the fee is not zero is refused (`TransferFeeCharged`), so that a vendor
+/// always receives the invoice amount the ledger records.
+pub const REFUSED_MINT_EXTENSIONS: [ExtensionType; 5] = [
     ExtensionType::TransferHook,
     ExtensionType::PermanentDelegate,
     ExtensionType::ConfidentialTransferMint,
@@ -82,6 +81,7 @@ pub fn handler(ctx: Context<InitializeLedger>) -> Result<()> {
         paused: false,
         agency_count: 0,
         auditors: Vec::new(),
+        limits: LedgerLimits::INITIAL,
     });
     ledger.invariant()?;
     ctx.accounts.exclusion_list.set_inner(ExclusionList {

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::{
     associated_token::AssociatedToken,
+    memo::Memo,
     token_interface::{Mint, TokenAccount, TokenInterface},
 };
 
@@ -72,6 +73,8 @@ pub struct ExecutePayment<'info> {
     #[account(mut)]
     pub executor: Signer<'info>,
     pub token_program: Interface<'info, TokenInterface>,
+    /// The SPL Memo program, needed only when the vendor's Token-2022 account requires memos.
+    pub memo_program: Option<Program<'info, Memo>>,
     pub associated_token_program: Program<'info, AssociatedToken>,
     pub system_program: Program<'info, System>,
 }
@@ -128,6 +131,7 @@ pub fn handler(ctx: Context<ExecutePayment>) -> Result<()> {
         recipient_token_account: &ctx.accounts.recipient_token_account,
         payout_wallet: &ctx.accounts.payout_wallet,
         token_program: &ctx.accounts.token_program,
+        memo_program: ctx.accounts.memo_program.as_ref(),
         associated_token_program: &ctx.accounts.associated_token_program,
         system_program: &ctx.accounts.system_program,
         executor: &ctx.accounts.executor,

@@ -6,6 +6,15 @@ use anchor_spl::{
     associated_token::{
         create_idempotent, get_associated_token_address_with_program_id, AssociatedToken, Create,
     },
+    memo::{build_memo, BuildMemo, Memo},
+    token_2022::spl_token_2022::{
+        self,
+        extension::{
+            memo_transfer::memo_required, transfer_fee::TransferFeeConfig, BaseStateWithExtensions,
+            StateWithExtensions,
+        },
+        state::{Account as Token2022Account, Mint as Token2022Mint},
+    },
     token_interface::{transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked},
 };
 
@@ -42,6 +51,8 @@ pub struct Outlay<'a, 'info> {
     pub recipient_token_account: &'a UncheckedAccount<'info>,
     pub payout_wallet: &'a UncheckedAccount<'info>,
     pub token_program: &'a Interface<'info, TokenInterface>,
+    /// The SPL Memo program, needed only when the vendor's Token-2022 account requires memos.
+    pub memo_program: Option<&'a Program<'info, Memo>>,
     pub associated_token_program: &'a Program<'info, AssociatedToken>,
     pub system_program: &'a Program<'info, System>,
     /// Signs, and pays for the recipient's token account if it is missing.
@@ -133,15 +144,32 @@ pub fn book(
     })
 }
 
-/// Moves `amount` from the agency's treasury to `to`, signed by the agency PDA.
+/// One payment out of the treasury: `amount` to the token account `to`, naming `invoice_hash`.
+pub struct Transfer<'a, 'info> {
+    pub to: AccountInfo<'info>,
+    pub amount: u64,
+    pub invoice_hash: &'a [u8; 32],
+}
+
+/// Moves a payment from the agency's treasury, signed by the agency PDA. On a Token-2022 mint it first
+/// checks [`token_2022_terms`] and sends the memo the vendor's account may require.
 pub fn transfer_from_treasury<'info>(
     agency: &Account<'info, Agency>,
     treasury: AccountInfo<'info>,
     mint: &InterfaceAccount<'info, Mint>,
-    to: AccountInfo<'info>,
     token_program: Pubkey,
-    amount: u64,
+    memo_program: Option<AccountInfo<'info>>,
+    payment: Transfer<'_, 'info>,
 ) -> Result<()> {
+    if token_program == spl_token_2022::ID
+        && token_2022_terms(&mint.to_account_info(), &payment.to, payment.amount)?
+    {
+        let memo_program = memo_program.ok_or(LedgerError::MemoProgramMissing)?;
+        build_memo(
+            CpiContext::new(memo_program.key(), BuildMemo {}),
+            &invoice_memo(payment.invoice_hash),
+        )?;
+    }
     let signer_seeds: &[&[u8]] = &[AGENCY_SEED, agency.code.as_bytes(), &[agency.bump]];
     transfer_checked(
         CpiContext::new_with_signer(
@@ -149,14 +177,48 @@ pub fn transfer_from_treasury<'info>(
             TransferChecked {
                 from: treasury,
                 mint: mint.to_account_info(),
-                to,
+                to: payment.to,
                 authority: agency.to_account_info(),
             },
             &[signer_seeds],
         ),
-        amount,
+        payment.amount,
         mint.decimals,
     )
+}
+
+/// What a Token-2022 mint asks of a payment of `amount` to `to`. A transfer fee would leave the vendor with less
+/// than the invoice while the outlay, the totals and the hash chain record the whole amount: a payment on which
+/// the mint's fee for the current epoch is not zero is refused (`TransferFeeCharged`), so what left the treasury
+/// and what the vendor received are always the amount recorded. Returns whether `to` requires a memo on
+/// incoming transfers.
+fn token_2022_terms(mint: &AccountInfo, to: &AccountInfo, amount: u64) -> Result<bool> {
+    {
+        let data = mint.try_borrow_data()?;
+        let mint = StateWithExtensions::<Token2022Mint>::unpack(&data)
+            .map_err(|_| LedgerError::UnsupportedMintExtension)?;
+        if let Ok(config) = mint.get_extension::<TransferFeeConfig>() {
+            let epoch = Clock::get()?.epoch;
+            require!(
+                config.calculate_epoch_fee(epoch, amount) == Some(0),
+                LedgerError::TransferFeeCharged
+            );
+        }
+    }
+    let data = to.try_borrow_data()?;
+    let account = StateWithExtensions::<Token2022Account>::unpack(&data)
+        .map_err(|_| LedgerError::WrongRecipientTokenAccount)?;
+    Ok(memo_required(&account))
+}
+
+/// The memo a payment carries where the vendor's account requires one: its invoice hash in hex.
+fn invoice_memo(invoice_hash: &[u8; 32]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut memo = [0u8; 64];
+    for (pair, byte) in memo.chunks_exact_mut(2).zip(invoice_hash) {
+        pair.copy_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0x0f)]]);
+    }
+    memo
 }
 
 impl Outlay<'_, '_> {
@@ -186,9 +248,13 @@ impl Outlay<'_, '_> {
             self.agency,
             self.treasury.to_account_info(),
             self.payment_mint,
-            self.recipient_token_account.to_account_info(),
             self.token_program.key(),
-            terms.amount,
+            self.memo_program.map(|p| p.to_account_info()),
+            Transfer {
+                to: self.recipient_token_account.to_account_info(),
+                amount: terms.amount,
+                invoice_hash: &terms.invoice_hash,
+            },
         )?;
         Ok(event)
     }

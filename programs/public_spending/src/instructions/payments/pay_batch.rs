@@ -1,11 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::{
     associated_token::get_associated_token_address_with_program_id,
+    memo::Memo,
     token_interface::{Mint, TokenAccount, TokenInterface},
 };
 
 use super::{
-    outlay::{book, transfer_from_treasury, OutlayKeys},
+    outlay::{book, transfer_from_treasury, OutlayKeys, Transfer},
     pay_small::{take_fast_index, validate_fast_payment},
 };
 use crate::{
@@ -81,6 +82,8 @@ pub struct PayBatch<'info> {
     /// A member with the EXECUTE role.
     pub executor: Signer<'info>,
     pub token_program: Interface<'info, TokenInterface>,
+    /// The SPL Memo program, needed only when a vendor's Token-2022 account requires memos.
+    pub memo_program: Option<Program<'info, Memo>>,
 }
 
 impl PayBatch<'_> {
@@ -267,8 +270,17 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
             &item.invoice_hash,
             &ctx.accounts.agency,
             &awards[a].state,
+            &ctx.accounts.ledger.limits,
         )?;
-        ctx.accounts.agency.charge_fast_path(item.amount, now)?;
+        let daily_cap = ctx
+            .accounts
+            .ledger
+            .limits
+            .bound(&ctx.accounts.agency.policy)
+            .fast_path_daily_cap;
+        ctx.accounts
+            .agency
+            .charge_fast_path(item.amount, now, daily_cap)?;
         // A batch item has no Solana Pay reference of its own: the batch transaction is found by its awards.
         let terms = take_fast_index(
             item.amount,
@@ -298,9 +310,16 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
             &ctx.accounts.agency,
             ctx.accounts.treasury.to_account_info(),
             &ctx.accounts.payment_mint,
-            token_account.clone(),
             token_program,
-            item.amount,
+            ctx.accounts
+                .memo_program
+                .as_ref()
+                .map(|p| p.to_account_info()),
+            Transfer {
+                to: token_account.clone(),
+                amount: item.amount,
+                invoice_hash: &item.invoice_hash,
+            },
         )?;
         emit_cpi!(event);
     }

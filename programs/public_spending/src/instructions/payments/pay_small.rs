@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::{
     associated_token::AssociatedToken,
+    memo::Memo,
     token_interface::{Mint, TokenAccount, TokenInterface},
 };
 
@@ -9,7 +10,8 @@ use crate::{
     constants::*,
     error::LedgerError,
     state::{
-        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Recipient,
+        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, LedgerLimits,
+        Member, Recipient,
     },
 };
 
@@ -28,14 +30,14 @@ pub struct FastPaymentArgs {
 impl FastPaymentArgs {
     /// Everything a fast-path payment must satisfy on its award, alone: [`validate_fast_payment`], and the
     /// award's next index is the one named.
-    pub fn validate(&self, agency: &Agency, award: &Award) -> Result<()> {
+    pub fn validate(&self, agency: &Agency, award: &Award, limits: &LedgerLimits) -> Result<()> {
         award.require_active()?;
         award.require_not_held()?;
         require!(
             self.expected_index == award.payment_count,
             LedgerError::StalePaymentIndex
         );
-        validate_fast_payment(self.amount, &self.invoice_hash, agency, award)
+        validate_fast_payment(self.amount, &self.invoice_hash, agency, award, limits)
     }
 
     /// Takes the award's next index for this payment and returns what to pay.
@@ -51,12 +53,14 @@ impl FastPaymentArgs {
 
 /// What a fast-path payment of `amount` must satisfy on its award, alone or in a batch: the award is active
 /// and not held, the invoice is named, and the amount is positive, within what the award has left, and below
-/// the agency's approval threshold. (The daily cap is charged on the agency: `Agency::charge_fast_path`.)
+/// the agency's approval threshold bound by the ledger's ceiling. (The daily cap is charged on the agency:
+/// `Agency::charge_fast_path`.)
 pub fn validate_fast_payment(
     amount: u64,
     invoice_hash: &[u8; 32],
     agency: &Agency,
     award: &Award,
+    limits: &LedgerLimits,
 ) -> Result<()> {
     award.require_active()?;
     award.require_not_held()?;
@@ -67,7 +71,7 @@ pub fn validate_fast_payment(
         LedgerError::ExceedsAwardRemaining
     );
     require!(
-        amount < agency.policy.threshold,
+        amount < limits.bound(&agency.policy).threshold,
         LedgerError::AboveFastPathThreshold
     );
     Ok(())
@@ -154,6 +158,8 @@ pub struct PaySmall<'info> {
     #[account(mut)]
     pub executor: Signer<'info>,
     pub token_program: Interface<'info, TokenInterface>,
+    /// The SPL Memo program, needed only when the vendor's Token-2022 account requires memos.
+    pub memo_program: Option<Program<'info, Memo>>,
     pub associated_token_program: Program<'info, AssociatedToken>,
     pub system_program: Program<'info, System>,
 }
@@ -163,13 +169,21 @@ impl PaySmall<'_> {
         self.agency.require_not_frozen()?;
         self.member.require_role(ROLE_EXECUTE)?;
         require_not_excluded(&self.exclusion)?;
-        args.validate(&self.agency, &self.award)
+        args.validate(&self.agency, &self.award, &self.ledger.limits)
     }
 }
 
 pub fn handler(ctx: Context<PaySmall>, args: FastPaymentArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    ctx.accounts.agency.charge_fast_path(args.amount, now)?;
+    let daily_cap = ctx
+        .accounts
+        .ledger
+        .limits
+        .bound(&ctx.accounts.agency.policy)
+        .fast_path_daily_cap;
+    ctx.accounts
+        .agency
+        .charge_fast_path(args.amount, now, daily_cap)?;
     let award_key = ctx.accounts.award.key();
     let terms = args.take_index(
         &mut ctx.accounts.award,
@@ -187,6 +201,7 @@ pub fn handler(ctx: Context<PaySmall>, args: FastPaymentArgs) -> Result<()> {
         recipient_token_account: &ctx.accounts.recipient_token_account,
         payout_wallet: &ctx.accounts.payout_wallet,
         token_program: &ctx.accounts.token_program,
+        memo_program: ctx.accounts.memo_program.as_ref(),
         associated_token_program: &ctx.accounts.associated_token_program,
         system_program: &ctx.accounts.system_program,
         executor: &ctx.accounts.executor,

@@ -75,7 +75,12 @@ impl RequestPayment<'_> {
 
 pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let policy = ctx.accounts.agency.policy;
+    // A payment at or above the ledger's ceiling needs approvals even where the agency's threshold is higher.
+    let policy = ctx
+        .accounts
+        .ledger
+        .limits
+        .bound(&ctx.accounts.agency.policy);
     let award = &mut ctx.accounts.award;
     let index = award.payment_count;
     award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
