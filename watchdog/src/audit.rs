@@ -417,38 +417,43 @@ fn public_flags(store: &Store, state: &LedgerState, findings: &mut Vec<Finding>)
         status: FlagStatus,
         records: Vec<String>,
     }
-    let mut flags: BTreeMap<Pubkey, Raised> = BTreeMap::new();
-    for (signature, _, event) in store.events("FlagRaised")? {
-        if let LedgerEvent::FlagRaised(e) = event {
-            flags.insert(
-                e.flag,
-                Raised {
+    // A flag's address is reused when a flag is closed and the same flagger raises one on the same target with
+    // the same nonce: each raising is its own flag, and a ruling belongs to the flag live at the address when it
+    // was made. So the flag events are read in chain order, and each raising opens a new record.
+    let mut flags: Vec<Raised> = Vec::new();
+    let mut live: BTreeMap<Pubkey, usize> = BTreeMap::new();
+    for (signature, _, event) in
+        store.events_of(&["FlagRaised", "FlagResponded", "FlagResolved", "FlagClosed"])?
+    {
+        let (flag, status) = match event {
+            LedgerEvent::FlagRaised(e) => {
+                live.insert(e.flag, flags.len());
+                flags.push(Raised {
                     agency: e.agency,
                     target: e.target,
                     summary: format!("{:?} flag on {:?} {}", e.reason, e.target_kind, e.target),
                     status: FlagStatus::Open,
                     records: vec![signature],
-                },
-            );
-        }
-    }
-    for kind in ["FlagResponded", "FlagResolved"] {
-        for (signature, _, event) in store.events(kind)? {
-            let (flag, status) = match event {
-                LedgerEvent::FlagResponded(e) => (e.flag, FlagStatus::Responded),
-                LedgerEvent::FlagResolved(e) => (e.flag, e.outcome),
-                _ => continue,
-            };
-            if let Some(raised) = flags.get_mut(&flag) {
-                // A response never reopens a ruling.
-                if !raised.status.is_final() {
-                    raised.status = status;
-                }
-                raised.records.push(signature);
+                });
+                continue;
             }
+            LedgerEvent::FlagClosed(e) => {
+                live.remove(&e.flag);
+                continue;
+            }
+            LedgerEvent::FlagResponded(e) => (e.flag, FlagStatus::Responded),
+            LedgerEvent::FlagResolved(e) => (e.flag, e.outcome),
+            _ => continue,
+        };
+        if let Some(raised) = live.get(&flag).map(|at| &mut flags[*at]) {
+            // A response never reopens a ruling.
+            if !raised.status.is_final() {
+                raised.status = status;
+            }
+            raised.records.push(signature);
         }
     }
-    for raised in flags.into_values() {
+    for raised in flags {
         let state_word = match raised.status {
             FlagStatus::Dismissed => continue,
             FlagStatus::Open => "open, no answer from the agency",

@@ -328,19 +328,26 @@ impl Store {
     /// Every indexed event of `kind` (the IDL's event name) in chain order, with its transaction's signature
     /// and block time.
     pub fn events(&self, kind: &str) -> Result<Vec<(String, Option<i64>, LedgerEvent)>> {
-        let mut statement = self.conn.prepare(
-            "SELECT e.signature, t.block_time, e.data FROM events e JOIN transactions t USING (signature)
-             WHERE e.kind = ?1 ORDER BY t.slot, t.block_time, t.run, t.discovered DESC, e.ordinal",
-        )?;
-        let rows = statement.query_map([kind], |row| {
+        self.events_of(&[kind])
+    }
+
+    /// Every indexed event of any of `kinds`, interleaved in chain order.
+    pub fn events_of(&self, kinds: &[&str]) -> Result<Vec<(String, Option<i64>, LedgerEvent)>> {
+        let placeholders = vec!["?"; kinds.len()].join(", ");
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT e.signature, t.block_time, e.kind, e.data FROM events e JOIN transactions t USING (signature)
+             WHERE e.kind IN ({placeholders}) ORDER BY t.slot, t.block_time, t.run, t.discovered DESC, e.ordinal"
+        ))?;
+        let rows = statement.query_map(rusqlite::params_from_iter(kinds), |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, Option<i64>>(1)?,
-                row.get::<_, Vec<u8>>(2)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Vec<u8>>(3)?,
             ))
         })?;
         rows.map(|row| {
-            let (signature, block_time, data) = row?;
+            let (signature, block_time, kind, data) = row?;
             let event = LedgerEvent::decode(&data).ok_or_else(|| {
                 WatchdogError::Invalid(format!("event {kind} of {signature} does not decode"))
             })?;

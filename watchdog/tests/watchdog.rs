@@ -631,3 +631,76 @@ fn an_index_of_another_version_or_kind_is_refused_with_a_reason() {
         Some("kept")
     );
 }
+
+/// A flag dismissed and closed, then raised again by the same flagger on the same award with the same nonce,
+/// takes the same address: the new flag is its own record, open, and the audit lists it, from a fresh index and
+/// from one that had indexed the first flag's whole life.
+#[tokio::test]
+async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
+    use public_spending::state::{FlagReason, FlagStatus, FlagTarget};
+    use public_spending_sdk::builders;
+    use solana_sdk::signer::Signer;
+
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    let award = world.award(&agency, b"FLAGVENDOR01", 1_000 * UNIT).await;
+    let citizen = world.funded().await;
+    let raise = builders::RaiseFlag {
+        target: award.keys.award,
+        payment_award: None,
+        target_kind: FlagTarget::Award,
+        flagger: citizen.pubkey(),
+        nonce: 7,
+        reason: FlagReason::Price,
+        evidence_hash: [0xee; 32],
+    };
+    let flag = raise.flag();
+    let auditor = world.auditor.insecure_clone();
+    world
+        .send(&[raise.instruction()], &[&citizen])
+        .await
+        .unwrap();
+    let dismiss = builders::ResolveFlag {
+        flag,
+        auditor: auditor.pubkey(),
+        outcome: FlagStatus::Dismissed,
+        note_hash: [0xbb; 32],
+    };
+    world
+        .send(&[dismiss.instruction()], &[&auditor])
+        .await
+        .unwrap();
+    let close = builders::CloseFlag {
+        flag,
+        flagger: citizen.pubkey(),
+    };
+    world
+        .send(&[close.instruction()], &[&citizen])
+        .await
+        .unwrap();
+    let mut incremental = indexed(&world).await;
+    let public_flags = |store: &Store| {
+        audit::audit(store, &audit::AuditOptions::default())
+            .unwrap()
+            .findings_of(audit::PUBLIC_FLAGS.id)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(public_flags(&incremental).is_empty());
+
+    let again = world
+        .send(&[raise.instruction()], &[&citizen])
+        .await
+        .unwrap();
+    index::index(&world.chain, &mut incremental, |_| {})
+        .await
+        .unwrap();
+    let fresh = indexed(&world).await;
+    for store in [&incremental, &fresh] {
+        let found = public_flags(store);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "AWD-FLAGVENDOR01");
+        assert!(found[0].summary.ends_with("open, no answer from the agency"));
+        assert_eq!(found[0].records, vec![again.signature.to_string()]);
+    }
+}
