@@ -79,6 +79,13 @@ impl Backend for AnyBackend {
 }
 
 impl History for AnyBackend {
+    async fn genesis_hash(&self) -> Result<solana_sdk::hash::Hash, SdkError> {
+        match self {
+            Self::Rpc(rpc) => History::genesis_hash(&**rpc).await,
+            Self::Embedded(chain) => Ok(chain.genesis_hash()),
+        }
+    }
+
     async fn signatures_for_address(
         &self,
         address: &Pubkey,

@@ -395,6 +395,10 @@ impl crate::history::History for RpcBackend {
             .collect()
     }
 
+    async fn genesis_hash(&self) -> Result<solana_sdk::hash::Hash, SdkError> {
+        self.client.get_genesis_hash().await.map_err(rpc_error)
+    }
+
     async fn transaction(
         &self,
         signature: &Signature,

@@ -133,6 +133,11 @@ pub struct SavedChain {
     /// Oldest first. Missing in chains saved before history was kept.
     #[serde(default)]
     pub history: Vec<SavedTransaction>,
+    /// The genesis hash of the chain when it was first started: the chain keeps it across saves and loads, so
+    /// that a saved chain stays one chain to an indexer, as a validator's genesis hash does. Missing in chains
+    /// saved before it was kept (a restored one then takes its new runtime's).
+    #[serde(default)]
+    pub genesis_hash: Option<String>,
 }
 
 /// One processed transaction of a saved chain.
@@ -388,6 +393,8 @@ pub struct EmbeddedChain {
     /// The clock's time when each slot this chain had closed (genesis included), for block times of slots in
     /// which no transaction landed.
     closed_slots: Mutex<std::collections::BTreeMap<u64, i64>>,
+    /// The genesis hash the chain answers with: its first runtime's, kept across saves ([`SavedChain`]).
+    genesis_hash: Hash,
 }
 
 impl EmbeddedChain {
@@ -440,7 +447,12 @@ impl EmbeddedChain {
             pace,
         )
         .await;
+        let genesis_hash = match &saved.genesis_hash {
+            Some(hash) => hash.parse().map_err(transport)?,
+            None => runtime.genesis_hash(),
+        };
         let chain = Self {
+            genesis_hash,
             sending: tokio::sync::Mutex::new(()),
             banks: runtime.client.clone(),
             runtime,
@@ -503,6 +515,7 @@ impl EmbeddedChain {
             unix_timestamp: self.clock().await?.unix_timestamp,
             accounts,
             history,
+            genesis_hash: Some(self.genesis_hash.to_string()),
         })
     }
 
@@ -1000,9 +1013,9 @@ impl EmbeddedChain {
         &self.banks
     }
 
-    /// The hash of the chain's genesis configuration.
+    /// The hash of the chain's genesis configuration when it was first started (kept across saves).
     pub fn genesis_hash(&self) -> Hash {
-        self.runtime.genesis_hash()
+        self.genesis_hash
     }
 
     /// Every account the chain knows that `owner` owns (the index behind `getProgramAccounts`).
@@ -1293,6 +1306,13 @@ impl StateFile {
     /// Takes the lock on `path` if no other process holds it; `None` when another command does, and
     /// [`SdkError::StateServed`] when a server does.
     pub fn try_lock(path: &Path, access: Access) -> Result<Option<Self>, SdkError> {
+        // A reader of a chain that is not there creates nothing, not even the lock file beside it.
+        if access == Access::Read && !path.exists() {
+            return Err(state_error(
+                path,
+                "does not exist: no saved chain to read (check the path, or create one with a command that writes)",
+            ));
+        }
         let (lock, lock_path) = Self::open_lock(path)?;
         let locked = match access {
             Access::Read => lock.try_lock_shared(),
@@ -1406,9 +1426,15 @@ impl StateFile {
                     .await
                     .map_err(|e| state_error(&self.path, format!("cannot be restored: {e}")))
             }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            // Only a command that writes starts a new chain; one that reads a chain that is not there would
+            // read an empty one and report nothing as if it were the truth.
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && self.access == Access::Write => {
                 EmbeddedChain::start_paced(&SavedChain::default(), pace).await
             }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(state_error(
+                &self.path,
+                "does not exist: no saved chain to read (check the path, or create one with a command that writes)",
+            )),
             Err(err) => Err(state_error(&self.path, format!("cannot be read: {err}"))),
         }
     }
@@ -1454,6 +1480,10 @@ impl StateFile {
 }
 
 impl History for EmbeddedChain {
+    async fn genesis_hash(&self) -> Result<Hash, SdkError> {
+        Ok(self.genesis_hash)
+    }
+
     async fn signatures_for_address(
         &self,
         address: &Pubkey,

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use anchor_lang::prelude::Pubkey;
-use solana_sdk::{signature::Signature, transaction::VersionedTransaction};
+use solana_sdk::{hash::Hash, signature::Signature, transaction::VersionedTransaction};
 
 use crate::{error::SdkError, events::LedgerEvent};
 
@@ -100,6 +100,9 @@ pub trait History: Sync {
         &self,
         signature: &Signature,
     ) -> impl Future<Output = Result<Option<HistoricalTransaction>, SdkError>> + Send;
+
+    /// The hash of the chain's genesis: which chain this history is of (`getGenesisHash`).
+    fn genesis_hash(&self) -> impl Future<Output = Result<Hash, SdkError>> + Send;
 }
 
 impl<T: History> History for &T {
@@ -118,6 +121,10 @@ impl<T: History> History for &T {
         signature: &Signature,
     ) -> impl Future<Output = Result<Option<HistoricalTransaction>, SdkError>> + Send {
         (**self).transaction(signature)
+    }
+
+    fn genesis_hash(&self) -> impl Future<Output = Result<Hash, SdkError>> + Send {
+        (**self).genesis_hash()
     }
 }
 

@@ -233,6 +233,10 @@ impl<B: Backend> Backend for Flaky<'_, B> {
 }
 
 impl<B: History + Sync> History for Flaky<'_, B> {
+    async fn genesis_hash(&self) -> Result<solana_sdk::hash::Hash, SdkError> {
+        self.chain.genesis_hash().await
+    }
+
     async fn signatures_for_address(
         &self,
         address: &Pubkey,

@@ -53,6 +53,7 @@ pub async fn index_in_batches<C: Backend + History>(
     batch_size: usize,
     mut progress: impl FnMut(Progress),
 ) -> Result<IndexReport> {
+    claim(chain, store).await?;
     let before = (
         store.count("transactions")?,
         store.count("events")?,
@@ -97,6 +98,19 @@ pub async fn index_in_batches<C: Backend + History>(
         events: store.count("events")? - before.1,
         payments: store.count("payments")? - before.2,
     })
+}
+
+/// Binds `store` to the ledger of `chain` (the first time) or checks that it is that ledger, before anything
+/// is written: a chain without the ledger has nothing to index, and another ledger's index is refused.
+pub async fn claim<C: Backend + History>(chain: &C, store: &Store) -> Result<()> {
+    let ledger = public_spending_sdk::pda::ledger().0;
+    if chain.get_account(&ledger).await?.is_none() {
+        return Err(crate::WatchdogError::Invalid(format!(
+            "this chain has no ledger (no account at {ledger}, the program's ledger address): nothing to index"
+        )));
+    }
+    let genesis = chain.genesis_hash().await?;
+    store.claim_ledger(&ledger, &genesis.to_string())
 }
 
 /// Pages one address's history from the newest transaction down to the last run's newest.

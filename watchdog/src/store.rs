@@ -128,6 +128,18 @@ pub struct Cursor {
     pub pending_oldest: Option<String>,
 }
 
+/// The meta keys naming the one ledger an index holds ([`Store::claim_ledger`]).
+pub const META_LEDGER: &str = "ledger";
+pub const META_GENESIS: &str = "genesis_hash";
+
+/// What an SQLite file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Empty,
+    Index,
+    Foreign,
+}
+
 /// The index database.
 pub struct Store {
     conn: Connection,
@@ -168,7 +180,7 @@ fn to_sql(amount: u64) -> i64 {
 }
 
 impl Store {
-    /// Opens (or creates) the index at `path`.
+    /// Opens (or creates) the index at `path`, for indexing into it.
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path).map_err(|e| WatchdogError::Store {
             path: path.display().to_string(),
@@ -177,9 +189,57 @@ impl Store {
         Self::init(conn, path.display().to_string())
     }
 
+    /// Opens an index that must already hold an indexed ledger, for the commands that only read it: a missing
+    /// file is never created, and an empty database or one that has indexed nothing is refused unchanged.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        let fail = |reason: String| WatchdogError::Store {
+            path: path.display().to_string(),
+            reason,
+        };
+        if !path.exists() {
+            return Err(fail(format!(
+                "does not exist: run `pubspend index --db {}` first",
+                path.display()
+            )));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        if Self::kind_of(&conn).map_err(|e| fail(e.to_string()))? == Kind::Empty {
+            return Err(fail(format!(
+                "is empty: nothing has been indexed into it; run `pubspend index --db {}` first",
+                path.display()
+            )));
+        }
+        let store = Self::init(conn, path.display().to_string())?;
+        if store.meta(META_LEDGER)?.is_none() {
+            return Err(fail(format!(
+                "has indexed no ledger yet: run `pubspend index --db {}` first",
+                path.display()
+            )));
+        }
+        Ok(store)
+    }
+
     /// An index in memory (tests, benches).
     pub fn in_memory() -> Result<Self> {
         Self::init(Connection::open_in_memory()?, ":memory:".into())
+    }
+
+    /// What a database holds, read without writing to it.
+    fn kind_of(conn: &Connection) -> rusqlite::Result<Kind> {
+        let (tables, meta): (i64, i64) = conn.query_row(
+            "SELECT count(*), count(*) FILTER (WHERE name = 'meta') FROM sqlite_master WHERE type = 'table'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        Ok(match (tables, meta) {
+            (0, _) => Kind::Empty,
+            (_, 0) => Kind::Foreign,
+            _ => Kind::Index,
+        })
     }
 
     fn init(conn: Connection, path: String) -> Result<Self> {
@@ -188,31 +248,20 @@ impl Store {
             path: store.path.clone(),
             reason,
         };
+        // What the file is, read before anything is written: a database of something else is refused as it was.
+        let kind = Self::kind_of(&store.conn)
+            .map_err(|e| fail(format!("is not an SQLite database ({e})")))?;
+        if kind == Kind::Foreign {
+            return Err(fail(
+                "is an SQLite database of something else (no pubspend meta table)".into(),
+            ));
+        }
         store
             .conn
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| fail(format!("is not an SQLite database ({e})")))?;
         store.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let has_meta: bool = store
-            .conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-                [],
-                |row| row.get::<_, i64>(0),
-            )
-            .map_err(|e| fail(format!("is not an SQLite database ({e})")))?
-            > 0;
-        if !has_meta {
-            let tables: i64 = store.conn.query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                [],
-                |row| row.get(0),
-            )?;
-            if tables > 0 {
-                return Err(fail(
-                    "is an SQLite database of something else (no pubspend meta table)".into(),
-                ));
-            }
+        if kind == Kind::Empty {
             store.conn.execute_batch(SCHEMA)?;
             store.set_meta("schema_version", &SCHEMA_VERSION.to_string())?;
             store.set_meta("program_id", &public_spending::ID.to_string())?;
@@ -241,6 +290,28 @@ impl Store {
             }
         }
         Ok(store)
+    }
+
+    /// Binds the index to one ledger: the first run records the ledger's address and its chain's genesis hash;
+    /// every later run, and every verification, must be of the same ledger on the same chain, or is refused
+    /// before anything is written (two ledgers in one index would mix their payments and totals).
+    pub fn claim_ledger(&self, ledger: &Pubkey, genesis_hash: &str) -> Result<()> {
+        let recorded = (self.meta(META_LEDGER)?, self.meta(META_GENESIS)?);
+        match recorded {
+            (None, None) => {
+                self.set_meta(META_LEDGER, &ledger.to_string())?;
+                self.set_meta(META_GENESIS, genesis_hash)
+            }
+            (Some(l), Some(g)) if l == ledger.to_string() && g == genesis_hash => Ok(()),
+            (l, g) => Err(WatchdogError::Store {
+                path: self.path.clone(),
+                reason: format!(
+                    "indexes ledger {} of the chain with genesis hash {}, not ledger {ledger} of the chain with genesis hash {genesis_hash}: index another ledger into another --db",
+                    l.as_deref().unwrap_or("(unknown)"),
+                    g.as_deref().unwrap_or("(unknown)"),
+                ),
+            }),
+        }
     }
 
     pub fn path(&self) -> &str {

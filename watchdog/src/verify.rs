@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::constants::UEI_LEN;
-use public_spending_sdk::{Backend, LedgerEvent};
+use public_spending_sdk::{history::History, Backend, LedgerEvent};
 use serde::Serialize;
 
 use crate::{ledger::LedgerState, store::ChainLink, Result, Store};
@@ -51,8 +51,15 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
+    /// Something was checked and everything matched. A report of a ledger without agencies (no hash chain, no
+    /// budget) is never clean: nothing verified is not "verified".
     pub fn is_clean(&self) -> bool {
-        self.mismatches.is_empty()
+        self.checked_anything() && self.mismatches.is_empty()
+    }
+
+    /// Whether any agency's hash chain was replayed.
+    pub fn checked_anything(&self) -> bool {
+        !self.chains.is_empty()
     }
 }
 
@@ -65,7 +72,9 @@ pub fn replay(store: &Store, state: &LedgerState) -> Result<VerifyReport> {
 }
 
 /// Replays the index against the chain as it stands now.
-pub async fn verify<C: Backend>(chain: &C, store: &Store) -> Result<VerifyReport> {
+/// The index must be of this chain's ledger ([`Store::claim_ledger`]).
+pub async fn verify<C: Backend + History>(chain: &C, store: &Store) -> Result<VerifyReport> {
+    crate::index::claim(chain, store).await?;
     let state = LedgerState::from_chain(chain).await?;
     let mut report = VerifyReport::default();
     replay_chains(store, &state, &mut report)?;

@@ -135,6 +135,10 @@ impl Backend for Flaky<'_> {
 }
 
 impl History for Flaky<'_> {
+    async fn genesis_hash(&self) -> Result<solana_sdk::hash::Hash, SdkError> {
+        History::genesis_hash(self.chain).await
+    }
+
     async fn signatures_for_address(
         &self,
         address: &Pubkey,
@@ -603,11 +607,21 @@ fn an_index_of_another_version_or_kind_is_refused_with_a_reason() {
         .unwrap()
         .execute_batch("CREATE TABLE recipes (name TEXT)")
         .unwrap();
+    let bytes = std::fs::read(&other).unwrap();
     let refused = Store::open(&other).err().unwrap().to_string();
     assert!(
         refused.ends_with("is an SQLite database of something else (no pubspend meta table)"),
         "{refused}"
     );
+    // Refused as it was: not switched to WAL (it used to be, before the check), not a byte changed.
+    assert_eq!(std::fs::read(&other).unwrap(), bytes);
+    let mode: String = rusqlite::Connection::open(&other)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+    assert!(Store::open_existing(&other).is_err());
+    assert_eq!(std::fs::read(&other).unwrap(), bytes);
     let garbage = dir.path().join("garbage.sqlite");
     std::fs::write(
         &garbage,
@@ -700,7 +714,9 @@ async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
         let found = public_flags(store);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].subject, "AWD-FLAGVENDOR01");
-        assert!(found[0].summary.ends_with("open, no answer from the agency"));
+        assert!(found[0]
+            .summary
+            .ends_with("open, no answer from the agency"));
         assert_eq!(found[0].records, vec![again.signature.to_string()]);
     }
 }

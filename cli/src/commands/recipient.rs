@@ -104,12 +104,54 @@ pub enum RecipientCommand {
     },
 }
 
+/// `recipient payments`: read from the index alone, no chain opened.
+fn payments(uei: &str, db: &super::watchdog::Db, format: crate::output::Format) -> CliResult<()> {
+    let uei = args::uei(uei)?;
+    let store = db.open(true)?;
+    let state = public_spending_watchdog::ledger::LedgerState::from_store(&store)?;
+    // Each agency keeps its own record of the UEI: all of them.
+    let records: Vec<_> = state
+        .recipients
+        .iter()
+        .filter(|(_, r)| r.uei == uei)
+        .map(|(address, _)| *address)
+        .collect();
+    let payments = public_spending_watchdog::lookup::payments_where(&store, |p| {
+        records.contains(&p.record.recipient)
+    })?;
+    let decimals = state.decimals();
+    let mut table = Table::new(&[
+        "agency",
+        "award id",
+        "index",
+        "amount",
+        "executed at",
+        "path",
+        "signature",
+    ]);
+    for p in payments {
+        table.push(vec![
+            state.agency_code(&p.record.agency).into(),
+            state.award_id(&p.record.award).into(),
+            p.record.payment_index.into(),
+            Field::amount(p.record.amount, decimals),
+            Field::Time(p.record.executed_at),
+            if p.fast_path { "fast" } else { "approval" }.into(),
+            p.signature.into(),
+        ]);
+    }
+    table.print(format);
+
+    Ok(())
+}
+
 pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> {
+    if let RecipientCommand::Payments { uei, db } = &command {
+        return payments(uei, db, globals.output);
+    }
     let signs = !matches!(
         command,
-        RecipientCommand::Show { .. }
-            | RecipientCommand::List { .. }
-            | RecipientCommand::Payments { .. }
+        RecipientCommand::Show { .. } | RecipientCommand::List { .. }
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     match command {
@@ -183,43 +225,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             let wallet = args::pubkey(&wallet)?;
             change_wallet(&session, &code, &uei, WalletStep::Confirm(wallet)).await?
         }
-        RecipientCommand::Payments { uei, db } => {
-            let uei = args::uei(&uei)?;
-            let store = db.open(true)?;
-            let state = public_spending_watchdog::ledger::LedgerState::from_store(&store)?;
-            // Each agency keeps its own record of the UEI: all of them.
-            let records: Vec<_> = state
-                .recipients
-                .iter()
-                .filter(|(_, r)| r.uei == uei)
-                .map(|(address, _)| *address)
-                .collect();
-            let payments = public_spending_watchdog::lookup::payments_where(&store, |p| {
-                records.contains(&p.record.recipient)
-            })?;
-            let decimals = state.decimals();
-            let mut table = Table::new(&[
-                "agency",
-                "award id",
-                "index",
-                "amount",
-                "executed at",
-                "path",
-                "signature",
-            ]);
-            for p in payments {
-                table.push(vec![
-                    state.agency_code(&p.record.agency).into(),
-                    state.award_id(&p.record.award).into(),
-                    p.record.payment_index.into(),
-                    Field::amount(p.record.amount, decimals),
-                    Field::Time(p.record.executed_at),
-                    if p.fast_path { "fast" } else { "approval" }.into(),
-                    p.signature.into(),
-                ]);
-            }
-            table.print(session.format);
-        }
+        RecipientCommand::Payments { uei, db } => payments(&uei, &db, session.format)?,
         RecipientCommand::Show { uei, agency } => {
             let uei_bytes = args::uei(&uei)?;
             let exclusion = session.client.exclusion(&uei_bytes).await?;

@@ -29,16 +29,14 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens the index; `must_exist` for commands that only read it.
+    /// Opens the index; `must_exist` for commands that only read it (an index that holds no indexed ledger
+    /// is refused, and nothing is created).
     pub fn open(&self, must_exist: bool) -> CliResult<Store> {
-        if must_exist && !self.db.exists() {
-            fail!(
-                "no index at {}: run `pubspend index --db {}` first",
-                self.db.display(),
-                self.db.display()
-            );
+        if must_exist {
+            Ok(Store::open_existing(&self.db)?)
+        } else {
+            Ok(Store::open(&self.db)?)
         }
-        Ok(Store::open(&self.db)?)
     }
 }
 
@@ -100,14 +98,26 @@ pub struct ReportArgs {
 
 pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<()> {
     let session = Session::open(globals, Mode::Read).await?;
+    let created = !args.db.db.exists();
     let mut store = args.db.open(false)?;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let report = index::index(session.client.backend(), &mut store, |p| {
+    let indexed = index::index(session.client.backend(), &mut store, |p| {
         bar.set_message(format!("indexing {}: {} transactions", p.address, p.done));
     })
-    .await?;
+    .await;
     bar.finish_and_clear();
+    let report = match indexed {
+        Ok(report) => report,
+        Err(err) => {
+            // A run that fails before indexing anything leaves no index it created behind.
+            if created && store.count("transactions")? == 0 {
+                drop(store);
+                remove_database(&args.db.db);
+            }
+            return Err(err.into());
+        }
+    };
     print_record(
         session.format,
         &[
@@ -123,12 +133,24 @@ pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<()> {
     session.close().await
 }
 
+/// Removes an SQLite database and its WAL files.
+fn remove_database(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(file));
+    }
+}
+
 pub async fn verify(args: VerifyArgs, globals: &Globals) -> CliResult<()> {
     let session = Session::open(globals, Mode::Read).await?;
     let store = args.db.open(true)?;
     let report = verify::verify(session.client.backend(), &store).await?;
     print_verification(session.format, &report);
     session.close().await?;
+    if !report.checked_anything() {
+        fail!("nothing verified: the ledger on this chain has no agency yet");
+    }
     if !report.is_clean() {
         fail!(
             "verification failed: {} mismatch(es) between the index and the chain",

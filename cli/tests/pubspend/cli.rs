@@ -1727,3 +1727,117 @@ fn a_ledger_on_a_token_2022_mint_pays_its_vendors() {
     let agency = env.json("admin", &["agency", "show", "075"]);
     assert_eq!(agency["outlayed"], "250.00");
 }
+
+/// `pubspend` with `args` on the embedded chain saved at `state`, in the env's folder, signed by `admin`.
+fn on_state(env: &Env, state: &str, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("pubspend")
+        .unwrap()
+        .current_dir(env.dir.path())
+        .env("HOME", env.dir.path())
+        .args(["-u", "embedded", "--embedded-state", state, "-k"])
+        .arg(env.path("admin.json"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn failed_with(output: &std::process::Output, message: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(message),
+        "expected {message:?} in {stderr:?}"
+    );
+}
+
+/// A mistyped `--embedded-state` or `--db` used to read an empty chain or index and report success (0 accounts,
+/// "all 0 match", 0 findings). Reading commands now refuse what is not there and create nothing.
+#[test]
+fn reading_commands_refuse_a_missing_chain_or_index_and_create_nothing() {
+    let env = Env::new();
+    env.keypair("admin");
+    env.json("admin", &["ledger", "init"]);
+    let output = on_state(&env, "typo.json", &["index", "--db", "idx.sqlite"]);
+    failed_with(&output, "typo.json: does not exist");
+    for name in ["typo.json", "typo.json.lock", "idx.sqlite"] {
+        assert!(!env.path(name).exists(), "{name} was created");
+    }
+
+    std::fs::write(env.path("zero.sqlite"), b"").unwrap();
+    let reads: [&[&str]; 5] = [
+        &["audit"],
+        &["export", "usaspending", "out"],
+        &["export", "ocds", "out.json"],
+        &["report", "--html", "out.html"],
+        &["verify"],
+    ];
+    for read in reads {
+        let output = on_state(
+            &env,
+            "chain.json",
+            &[read, &["--db", "zero.sqlite"]].concat(),
+        );
+        failed_with(
+            &output,
+            "zero.sqlite: is empty: nothing has been indexed into it",
+        );
+        let output = on_state(
+            &env,
+            "chain.json",
+            &[read, &["--db", "none.sqlite"]].concat(),
+        );
+        failed_with(&output, "none.sqlite: does not exist");
+    }
+    assert_eq!(std::fs::read(env.path("zero.sqlite")).unwrap(), b"");
+    for name in ["none.sqlite", "out", "out.json", "out.html"] {
+        assert!(!env.path(name).exists(), "{name} was created");
+    }
+}
+
+/// A ledger with no agency has nothing to verify: `verify` says so and fails instead of "all 0 match".
+#[test]
+fn nothing_verified_is_not_verified() {
+    let env = Env::new();
+    env.keypair("admin");
+    env.json("admin", &["ledger", "init"]);
+    let output = on_state(&env, "chain.json", &["index", "--db", "idx.sqlite"]);
+    assert!(output.status.success());
+    let output = on_state(&env, "chain.json", &["verify", "--db", "idx.sqlite"]);
+    failed_with(
+        &output,
+        "nothing verified: the ledger on this chain has no agency yet",
+    );
+}
+
+/// Indexing a second ledger into an index used to mix the two (payments 259 -> 876). An index now belongs to
+/// the ledger and chain it first indexed: another is refused and nothing is written; the same chain, saved and
+/// reloaded, indexes on.
+#[test]
+fn an_index_belongs_to_one_ledger() {
+    let env = ledger_with_award();
+    env.json("executor", &strs(&pay_small("250.00", HASH)));
+    let output = on_state(&env, "chain.json", &["index", "--db", "idx.sqlite"]);
+    assert!(output.status.success());
+    let other = on_state(&env, "other.json", &["ledger", "init"]);
+    assert!(other.status.success());
+    let before = std::fs::read(env.path("idx.sqlite")).unwrap();
+    let output = on_state(&env, "other.json", &["index", "--db", "idx.sqlite"]);
+    failed_with(&output, "index another ledger into another --db");
+    assert_eq!(std::fs::read(env.path("idx.sqlite")).unwrap(), before);
+    let output = on_state(&env, "other.json", &["verify", "--db", "idx.sqlite"]);
+    failed_with(&output, "index another ledger into another --db");
+
+    // The first chain, written to and reloaded since, is still the index's chain.
+    env.json("executor", &strs(&pay_small("260.00", HASH2)));
+    let output = on_state(
+        &env,
+        "chain.json",
+        &["index", "--db", "idx.sqlite", "--output", "json"],
+    );
+    assert!(output.status.success());
+    let indexed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (&indexed["new_payments"], &indexed["payments"]),
+        (&1.into(), &2.into())
+    );
+}
