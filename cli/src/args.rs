@@ -289,3 +289,47 @@ impl Grounds {
         })
     }
 }
+
+/// An identifier the program keeps as printable ASCII of at most `MAX` bytes (it is also an address seed, which
+/// panics past 32 bytes): an award id (`MAX_AWARD_ID_LEN`) or a real-property unique id (`MAX_RPUID_LEN`).
+/// Checked when the argument is parsed, so a bad one is a usage error naming it, never a panic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Id<const MAX: usize>(String);
+
+/// An award id, as `award obligate --award-id` records it.
+pub type AwardId = Id<MAX_AWARD_ID_LEN>;
+/// A real-property unique id, as `property register --rpuid` records it.
+pub type Rpuid = Id<MAX_RPUID_LEN>;
+
+impl<const MAX: usize> std::str::FromStr for Id<MAX> {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if !public_spending::state::is_printable_ascii(input, MAX) {
+            return Err(format!(
+                "{input:?} is not an id: 1 to {MAX} printable ASCII characters, no space at either end"
+            ));
+        }
+        Ok(Self(input.to_string()))
+    }
+}
+
+impl<const MAX: usize> std::ops::Deref for Id<MAX> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MAX: usize> std::fmt::Display for Id<MAX> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<const MAX: usize> From<Id<MAX>> for String {
+    fn from(id: Id<MAX>) -> String {
+        id.0
+    }
+}

@@ -4,7 +4,10 @@
 use std::path::Path;
 
 use anchor_lang::prelude::Pubkey;
-use public_spending::state::{Agency, Award};
+use public_spending::{
+    constants::MAX_AWARD_ID_LEN,
+    state::{is_printable_ascii, Agency, Award},
+};
 
 use crate::{amount, backend::Backend, error::SdkError, history::History, pda, Client};
 
@@ -37,10 +40,47 @@ pub fn read(text: &str) -> Result<Vec<(usize, ScheduleLine)>, Vec<String>> {
         .from_reader(text.as_bytes());
     let mut lines = Vec::new();
     let mut errors = Vec::new();
-    for (n, record) in reader.deserialize::<ScheduleLine>().enumerate() {
-        let line = n + 2;
-        match record {
-            Ok(record) => lines.push((line, record)),
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(err) => return Err(vec![format!("line 1: {err}")]),
+    };
+    // Each line named by where it stands in the file, from the record's byte offset: the reader's own line count
+    // leaves out the blank lines it skips (and a record's offset is where those blank lines begin).
+    let bytes = text.as_bytes();
+    let line_of = |position: Option<&csv::Position>| {
+        position.map_or(0, |p| {
+            let mut start = usize::try_from(p.byte())
+                .unwrap_or(usize::MAX)
+                .min(bytes.len());
+            while bytes.get(start).is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                start += 1;
+            }
+            bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+        })
+    };
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                let reason = match err.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => {
+                        format!("{len} fields, where the header has {expected_len}")
+                    }
+                    _ => err.to_string(),
+                };
+                errors.push(format!("line {}: {reason}", line_of(err.position())));
+                continue;
+            }
+        };
+        let line = line_of(record.position());
+        match record.deserialize::<ScheduleLine>(Some(&headers)) {
+            Ok(entry) if !is_printable_ascii(&entry.award_id, MAX_AWARD_ID_LEN) => errors.push(format!(
+                "line {line}: {:?} is not an award id: 1 to {MAX_AWARD_ID_LEN} printable ASCII characters",
+                entry.award_id
+            )),
+            Ok(entry) => lines.push((line, entry)),
             Err(err) => errors.push(format!("line {line}: {err}")),
         }
     }
@@ -234,6 +274,20 @@ mod tests {
                     }
                 ),
             ]
+        );
+        // Blank lines count: the bad line is named where it stands.
+        let errors = read("award_id,amount,invoice\n\nC-1,5,ab\n\n\nC-2,5\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("line 6:"), "{errors:?}");
+        // An award id the program could never hold (and whose address would panic) is refused by line.
+        let long = "A".repeat(MAX_AWARD_ID_LEN + 1);
+        let errors =
+            read(&format!("award_id,amount,invoice\nC-1,5,ab\n{long},5,ab\n")).unwrap_err();
+        assert_eq!(
+            errors,
+            vec![format!(
+                "line 3: {long:?} is not an award id: 1 to 32 printable ASCII characters"
+            )]
         );
         assert_eq!(
             read("award_id,amount,invoice\n").unwrap_err(),

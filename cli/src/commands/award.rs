@@ -54,7 +54,7 @@ pub enum AwardCommand {
         code: String,
         /// PIID or FAIN
         #[arg(long)]
-        award_id: String,
+        award_id: args::AwardId,
         #[arg(long)]
         tas: String,
         #[arg(long)]
@@ -91,7 +91,7 @@ pub enum AwardCommand {
     /// Obligate more, or deobligate (OBLIGATE role)
     Modify {
         code: String,
-        award_id: String,
+        award_id: args::AwardId,
         #[arg(long, conflicts_with = "deobligate")]
         increase: Option<String>,
         #[arg(long)]
@@ -102,23 +102,29 @@ pub enum AwardCommand {
         document_hash: Option<String>,
     },
     /// Close a fully paid or deobligated award (OBLIGATE role)
-    Close { code: String, award_id: String },
+    Close {
+        code: String,
+        award_id: args::AwardId,
+    },
     /// Hold a whole award: no payment may be requested, paid or executed on it until released (auditor)
     Hold {
         code: String,
-        award_id: String,
+        award_id: args::AwardId,
         #[command(flatten)]
         grounds: args::Grounds,
     },
     /// Release a held award (auditor)
     Release {
         code: String,
-        award_id: String,
+        award_id: args::AwardId,
         #[command(flatten)]
         grounds: args::Grounds,
     },
     /// Show one award
-    Show { code: String, award_id: String },
+    Show {
+        code: String,
+        award_id: args::AwardId,
+    },
     /// List awards
     List {
         #[arg(long)]
@@ -186,7 +192,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 property,
                 authority: signer.pubkey(),
                 args: ObligateArgs {
-                    award_id,
+                    award_id: award_id.into(),
                     award_type: r#type.into(),
                     object_class,
                     amount,
@@ -404,6 +410,10 @@ pub async fn award(
     agency: &anchor_lang::prelude::Pubkey,
     award_id: &str,
 ) -> CliResult<(anchor_lang::prelude::Pubkey, Award)> {
+    // An id past the program's limit names no award (and would not make an address).
+    if let Err(err) = award_id.parse::<crate::args::AwardId>() {
+        fail!("{err}");
+    }
     let address = pda::award(agency, award_id).0;
     match session.client.fetch_optional(&address).await? {
         Some(state) => Ok((address, state)),

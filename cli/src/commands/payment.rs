@@ -40,7 +40,7 @@ pub struct NewPayment {
     /// Agency code
     code: String,
     /// The award's PIID or FAIN
-    award_id: String,
+    award_id: args::AwardId,
     /// Amount in the token's units, e.g. 1250.00 or 1,250.00
     #[arg(long, allow_hyphen_values = true)]
     amount: String,
@@ -65,7 +65,7 @@ pub struct Which {
     /// Agency code
     code: String,
     /// The award's PIID or FAIN
-    award_id: String,
+    award_id: args::AwardId,
     /// The payment's index on the award
     index: u32,
 }
@@ -139,7 +139,7 @@ pub enum PaymentCommand {
         /// Agency code
         code: String,
         /// The award's PIID or FAIN
-        award_id: String,
+        award_id: args::AwardId,
         #[command(flatten)]
         db: Db,
     },
@@ -150,7 +150,7 @@ pub enum PaymentCommand {
         agency: Option<String>,
         /// Only payments of this award (needs --agency)
         #[arg(long, requires = "agency")]
-        award_id: Option<String>,
+        award_id: Option<args::AwardId>,
     },
 }
 
@@ -348,7 +348,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 &[
                     ("payment", address.into()),
                     ("agency", which.code.clone().into()),
-                    ("award id", which.award_id.clone().into()),
+                    ("award id", which.award_id.to_string().into()),
                     ("index", p.index.into()),
                     ("status", format!("{:?}", p.status).into()),
                     ("amount", show_amount(&ledger, p.amount)),
@@ -452,7 +452,7 @@ fn archived(
         &[
             ("payment", pda::payment(award, which.index).0.into()),
             ("agency", which.code.clone().into()),
-            ("award id", which.award_id.clone().into()),
+            ("award id", which.award_id.to_string().into()),
             ("index", p.index.into()),
             ("status", p.status.clone().into()),
             ("archived", p.archived.into()),

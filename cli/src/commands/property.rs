@@ -124,21 +124,21 @@ pub enum PropertyCommand {
     Register {
         code: String,
         /// Real property unique id
-        rpuid: String,
+        rpuid: args::Rpuid,
         #[command(flatten)]
         details: Details,
     },
     /// Replace a property's details (PROPERTY role); a disposed property never changes
     Update {
         code: String,
-        rpuid: String,
+        rpuid: args::Rpuid,
         #[command(flatten)]
         details: Details,
     },
     /// Dispose of a property for good (PROPERTY role)
     Dispose {
         code: String,
-        rpuid: String,
+        rpuid: args::Rpuid,
         /// Disposition date, YYYY-MM-DD
         #[arg(long)]
         date: String,
@@ -146,7 +146,7 @@ pub enum PropertyCommand {
         method: Method,
     },
     /// One property, every award charged to it and what they paid, and its cost per square foot
-    Show { code: String, rpuid: String },
+    Show { code: String, rpuid: args::Rpuid },
     /// The agency's properties (every agency's without a code)
     List { code: Option<String> },
 }
@@ -173,7 +173,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
             let builder = builders::RegisterProperty {
                 agency,
                 authority: signer.pubkey(),
-                rpuid,
+                rpuid: rpuid.into(),
                 details,
             };
             if session
@@ -354,6 +354,9 @@ pub async fn property(
     code: &str,
     rpuid: &str,
 ) -> CliResult<(Pubkey, Property)> {
+    if let Err(err) = rpuid.parse::<crate::args::Rpuid>() {
+        fail!("{err}");
+    }
     let address = pda::property(agency, rpuid).0;
     match session.client.fetch_optional(&address).await? {
         Some(p) => Ok((address, p)),

@@ -1841,3 +1841,89 @@ fn an_index_belongs_to_one_ledger() {
         (&1.into(), &2.into())
     );
 }
+
+/// An award id over 32 bytes or an RPUID over 24 used to panic with a backtrace (deriving its address), past
+/// `--output json`. Every such argument is checked when parsed: a usage error naming it, nothing sent.
+#[test]
+fn over_long_award_ids_and_rpuids_are_refused_when_parsed() {
+    let env = ledger_with_award();
+    let award = "A".repeat(33);
+    let rpuid = "R".repeat(25);
+    let usage: Vec<Vec<&str>> = vec![
+        vec!["award", "show", "075", &award],
+        vec!["award", "close", "075", &award],
+        vec![
+            "award",
+            "hold",
+            "075",
+            &award,
+            "--reason",
+            "other",
+            "--evidence",
+            "x",
+        ],
+        vec!["award", "modify", "075", &award, "--increase", "1.00"],
+        vec![
+            "payment",
+            "request",
+            "075",
+            &award,
+            "--amount",
+            "1.00",
+            "--invoice-hash",
+            HASH,
+        ],
+        vec![
+            "payment",
+            "pay-small",
+            "075",
+            &award,
+            "--amount",
+            "1.00",
+            "--invoice-hash",
+            HASH,
+        ],
+        vec!["payment", "approve", "075", &award, "0"],
+        vec!["payment", "history", "075", &award],
+        vec!["payment", "list", "--agency", "075", "--award-id", &award],
+        vec!["property", "show", "075", &rpuid],
+        vec![
+            "property",
+            "dispose",
+            "075",
+            &rpuid,
+            "--date",
+            "2026-01-01",
+            "--method",
+            "sale",
+        ],
+    ];
+    for args in usage {
+        let before = std::fs::read(env.path("chain.json")).unwrap();
+        let output = env
+            .cmd("admin", &[&args[..], &["--output", "json"]].concat())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is not an id: 1 to"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read(env.path("chain.json")).unwrap(), before);
+    }
+    // A flag names its target by an id whose kind the target decides: checked when resolved.
+    env.refused(
+        "admin",
+        &[
+            "flag",
+            "raise",
+            "award",
+            "075",
+            &award,
+            "--reason",
+            "price",
+            "--evidence-hash",
+            HASH,
+        ],
+        "is not an id: 1 to 32",
+    );
+}
