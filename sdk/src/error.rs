@@ -229,6 +229,16 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         LooseningNeedsNotice,
         NoticeNotOver,
         WrongChangeKind,
+        UnsupportedMintExtension,
+        AboveLedgerCeiling,
+        InvalidChangeNotice,
+        TransferFeeCharged,
+        MemoProgramMissing,
+        InvalidStateCode,
+        InvalidZipCode,
+        InvalidCity,
+        DisposedBeforeLease,
+        WalletTimeLockActive,
     ]
 };
 
@@ -333,10 +343,21 @@ mod tests {
         for (i, error) in LEDGER_ERRORS.iter().enumerate() {
             assert_eq!(u32::from(*error), 6000 + i as u32, "{}", error.name());
         }
-        assert_eq!(
-            LEDGER_ERRORS.len(),
-            LedgerError::WrongChangeKind as usize + 1,
-            "the last variant must close the table"
-        );
+        // Every error the published IDL lists, by name, in code order: a variant added to the program and
+        // not here would be reported as an unknown code.
+        let idl: serde_json::Value =
+            serde_json::from_str(include_str!("../../idl/public_spending.json")).unwrap();
+        let published: Vec<(u64, &str)> = idl["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["code"].as_u64().unwrap(), e["name"].as_str().unwrap()))
+            .collect();
+        let ours: Vec<(u64, String)> = LEDGER_ERRORS
+            .iter()
+            .map(|e| (u64::from(u32::from(*e)), e.name()))
+            .collect();
+        let ours: Vec<(u64, &str)> = ours.iter().map(|(c, n)| (*c, n.as_str())).collect();
+        assert_eq!(ours, published);
     }
 }

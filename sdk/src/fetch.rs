@@ -31,8 +31,48 @@ pub fn decode<T: AccountDeserialize>(address: &Pubkey, account: &Account) -> Res
     T::try_deserialize(&mut account.data.as_slice()).map_err(|e| SdkError::Decode {
         address: *address,
         kind,
-        reason: e.to_string(),
+        reason: match account_kind(&account.data) {
+            Some(other) if other != kind => {
+                let article = if other.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("it is {article} {other} account")
+            }
+            _ => match e {
+                anchor_lang::error::Error::AnchorError(e) => e.error_msg.clone(),
+                other => other.to_string(),
+            },
+        },
     })
+}
+
+/// The kind of a program account, by its discriminator: the account type's name as the IDL spells it.
+pub fn account_kind(data: &[u8]) -> Option<&'static str> {
+    use anchor_lang::Discriminator;
+    use public_spending::state::*;
+    let kinds: [(&[u8], &'static str); 15] = [
+        (Ledger::DISCRIMINATOR, "Ledger"),
+        (Agency::DISCRIMINATOR, "Agency"),
+        (Member::DISCRIMINATOR, "Member"),
+        (Appropriation::DISCRIMINATOR, "Appropriation"),
+        (Allotment::DISCRIMINATOR, "Allotment"),
+        (Recipient::DISCRIMINATOR, "Recipient"),
+        (Award::DISCRIMINATOR, "Award"),
+        (Payment::DISCRIMINATOR, "Payment"),
+        (Exclusion::DISCRIMINATOR, "Exclusion"),
+        (ExclusionList::DISCRIMINATOR, "ExclusionList"),
+        (Flag::DISCRIMINATOR, "Flag"),
+        (Property::DISCRIMINATOR, "Property"),
+        (PendingChange::DISCRIMINATOR, "PendingChange"),
+        (PendingAuditors::DISCRIMINATOR, "PendingAuditors"),
+        (PendingLimits::DISCRIMINATOR, "PendingLimits"),
+    ];
+    kinds
+        .into_iter()
+        .find(|(discriminator, _)| data.starts_with(discriminator))
+        .map(|(_, kind)| kind)
 }
 
 /// Fetches and decodes a program account; `AccountNotFound` when it does not exist.

@@ -2,39 +2,19 @@
 
 use std::collections::BTreeMap;
 
-use anchor_lang::{prelude::Pubkey, AccountDeserialize, Discriminator};
+use anchor_lang::{prelude::Pubkey, AccountDeserialize};
 use public_spending::{
     constants::UEI_LEN,
     state::{
-        Agency, Allotment, Appropriation, Award, Exclusion, ExclusionList, Flag, Ledger, Member,
-        Payment, Property, Recipient,
+        Agency, Allotment, Appropriation, Award, Exclusion, ExclusionList, Flag, Ledger, Property,
+        Recipient,
     },
 };
 use public_spending_sdk::Backend;
 
 use crate::{Result, Store, WatchdogError};
 
-/// The account type an account's discriminator names, if it is one of the program's.
-pub fn account_kind(data: &[u8]) -> Option<&'static str> {
-    let kinds: [(&[u8], &'static str); 12] = [
-        (Ledger::DISCRIMINATOR, "Ledger"),
-        (Agency::DISCRIMINATOR, "Agency"),
-        (Member::DISCRIMINATOR, "Member"),
-        (Appropriation::DISCRIMINATOR, "Appropriation"),
-        (Allotment::DISCRIMINATOR, "Allotment"),
-        (Recipient::DISCRIMINATOR, "Recipient"),
-        (Award::DISCRIMINATOR, "Award"),
-        (Payment::DISCRIMINATOR, "Payment"),
-        (Exclusion::DISCRIMINATOR, "Exclusion"),
-        (ExclusionList::DISCRIMINATOR, "ExclusionList"),
-        (Flag::DISCRIMINATOR, "Flag"),
-        (Property::DISCRIMINATOR, "Property"),
-    ];
-    kinds
-        .into_iter()
-        .find(|(discriminator, _)| data.starts_with(discriminator))
-        .map(|(_, kind)| kind)
-}
+pub use public_spending_sdk::fetch::account_kind;
 
 /// Every account of the ledger, decoded and keyed by address.
 #[derive(Default)]

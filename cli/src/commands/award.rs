@@ -172,6 +172,16 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             )?;
             let (period_start, period_end) = (args::date(&start)?, args::date(&end)? + 86_400);
             let (agency, _) = session.agency(&code).await?;
+            let existing = pda::award(&agency, &award_id).0;
+            if public_spending_sdk::fetch::AccountSource::get_account(
+                session.client.backend(),
+                &existing,
+            )
+            .await?
+            .is_some()
+            {
+                fail!("agency {code} already has an award {award_id}: award ids are unique in an agency (modify it with award modify)");
+            }
             let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
             let (recipient, record) = recipient(&session, &agency, &code, &uei).await?;
             let property = match property {

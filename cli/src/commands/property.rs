@@ -4,7 +4,7 @@
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand, ValueEnum};
 use public_spending::{
-    constants::ROLE_PROPERTY,
+    constants::{MAX_CITY_LEN, ROLE_PROPERTY, USPS_STATE_CODES},
     instructions::DisposePropertyArgs,
     state::{
         DispositionMethod, LegalInterest, Property, PropertyDetails, PropertyLocation,
@@ -18,7 +18,7 @@ use public_spending_sdk::{
 };
 use solana_sdk::signature::Signer;
 
-use super::{parse_amount, require_role, send, show_amount};
+use super::{require_role, send, show_amount};
 use crate::{
     args,
     context::{Mode, Session},
@@ -394,6 +394,16 @@ fn microdegrees(input: &str, what: &str) -> CliResult<i32> {
     }
 }
 
+/// An annual cost, which may be zero: an owned building pays no rent, and space another agency runs may cost
+/// this one nothing to operate.
+fn cost(ledger: &public_spending::state::Ledger, input: &str, flag: &str) -> CliResult<u64> {
+    match public_spending_sdk::amount::parse_amount(input, ledger.mint_decimals) {
+        Ok(units) => Ok(units),
+        Err(public_spending_sdk::amount::AmountError::Zero) => Ok(0),
+        Err(err) => fail!("--{flag} {input:?}: {err}"),
+    }
+}
+
 impl Details {
     fn parse(self, ledger: &public_spending::state::Ledger) -> CliResult<PropertyDetails> {
         let land = matches!(self.r#type, Kind::Land);
@@ -421,15 +431,40 @@ impl Details {
             Some(v) => Some(microdegrees(v, "longitude")?),
             None => None,
         };
-        let state: [u8; 2] = match self.state.as_bytes().try_into() {
-            Ok(s) => s,
-            Err(_) => fail!("--state {:?} is not a two-letter state code", self.state),
+        let state: [u8; 2] = match <[u8; 2]>::try_from(self.state.as_bytes()) {
+            Ok(s) if USPS_STATE_CODES.contains(&s) => s,
+            _ => fail!(
+                "--state {:?} is not a USPS state code (two capital letters: a state, DC, a territory, or AA, AE, AP)",
+                self.state
+            ),
         };
-        let zip: [u8; 5] = match self.zip.as_bytes().try_into() {
-            Ok(z) => z,
-            Err(_) => fail!("--zip {:?} is not a five-digit ZIP code", self.zip),
+        let zip: [u8; 5] = match <[u8; 5]>::try_from(self.zip.as_bytes()) {
+            Ok(z) if z.iter().all(u8::is_ascii_digit) => z,
+            _ => fail!("--zip {:?} is not a five-digit ZIP code", self.zip),
         };
+        if !public_spending::state::is_printable_ascii(&self.city, MAX_CITY_LEN) {
+            fail!(
+                "--city {:?} is not a city name: 1 to {MAX_CITY_LEN} printable ASCII characters",
+                self.city
+            );
+        }
+        if latitude.is_some() != longitude.is_some() {
+            fail!("--latitude and --longitude go together: give both or neither");
+        }
+        let leased = matches!(self.interest, Interest::Leased);
+        let annual_rent = cost(ledger, &self.rent, "rent")?;
+        let annual_operating_cost = cost(ledger, &self.operating_cost, "operating-cost")?;
         let date = |d: &Option<String>| d.as_deref().map(args::date).transpose();
+        let (lease_start, lease_end) = (date(&self.lease_start)?, date(&self.lease_end)?);
+        if leased {
+            match (lease_start, lease_end) {
+                (Some(start), Some(end)) if start < end => {}
+                (Some(_), Some(_)) => fail!("--lease-end must come after --lease-start"),
+                _ => fail!("a leased property needs --lease-start and --lease-end"),
+            }
+        } else if annual_rent != 0 || lease_start.is_some() || lease_end.is_some() {
+            fail!("--rent, --lease-start and --lease-end apply to leased property only (--interest leased)");
+        }
         Ok(PropertyDetails {
             property_type: match self.r#type {
                 Kind::Building => PropertyType::Building,
@@ -468,10 +503,10 @@ impl Details {
                 longitude,
             },
             condition_index: self.condition,
-            annual_operating_cost: parse_amount(ledger, &self.operating_cost)?,
-            annual_rent: parse_amount(ledger, &self.rent)?,
-            lease_start: date(&self.lease_start)?.unwrap_or(0),
-            lease_end: date(&self.lease_end)?.unwrap_or(0),
+            annual_operating_cost,
+            annual_rent,
+            lease_start: lease_start.unwrap_or(0),
+            lease_end: lease_end.unwrap_or(0),
         })
     }
 }

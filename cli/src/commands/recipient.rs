@@ -168,6 +168,19 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             let payout_wallet = args::pubkey(&wallet)?;
             let (agency, _) = session.agency(&code).await?;
             require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            let existing = pda::recipient(&agency, &uei).0;
+            if public_spending_sdk::fetch::AccountSource::get_account(
+                session.client.backend(),
+                &existing,
+            )
+            .await?
+            .is_some()
+            {
+                fail!(
+                    "agency {code} has already registered UEI {}: each agency records a UEI once (change its wallet with propose-wallet)",
+                    String::from_utf8_lossy(&uei)
+                );
+            }
             let (kind, name, name_hash) = match kind {
                 Kind::Individual => {
                     let Some(salt) = salt else {

@@ -1927,3 +1927,247 @@ fn over_long_award_ids_and_rpuids_are_refused_when_parsed() {
         "is not an id: 1 to 32",
     );
 }
+
+/// Messages that misled: a duplicate UEI or award id reported as "invalid instruction data", the payout-wallet
+/// time lock called "the payment's", and a raw error dump for `flag respond` on an award's address. Each now
+/// says what is wrong.
+#[test]
+fn refusals_say_what_is_wrong() {
+    let env = ledger_with_award();
+    let wallet = Keypair::new().pubkey().to_string();
+    env.refused(
+        "obligor",
+        &[
+            "recipient",
+            "register",
+            "075",
+            "--uei",
+            "ABCDEF123456",
+            "--kind",
+            "business",
+            "--name",
+            "Acme Paving",
+            "--wallet",
+            &wallet,
+        ],
+        "agency 075 has already registered UEI ABCDEF123456",
+    );
+    env.refused(
+        "obligor",
+        &[
+            "award",
+            "obligate",
+            "075",
+            "--award-id",
+            "C-1",
+            "--tas",
+            "0100-000",
+            "--fy",
+            "2026",
+            "--uei",
+            "ABCDEF123456",
+            "--amount",
+            "1.00",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-12-31",
+            "--document-hash",
+            HASH,
+        ],
+        "agency 075 already has an award C-1",
+    );
+    let second = env.keypair("obligor2");
+    env.json(
+        "head",
+        &[
+            "member",
+            "set",
+            "075",
+            &second,
+            "--roles",
+            "obligate",
+            "--propose",
+        ],
+    );
+    env.json("admin", &["clock", "advance", "1d"]);
+    env.json("head", &["change", "apply", "075", &second]);
+    env.json(
+        "head",
+        &[
+            "agency",
+            "set-policy",
+            "075",
+            "--threshold",
+            "1000.00",
+            "--approvals",
+            "2",
+            "--daily-cap",
+            "5000.00",
+            "--time-lock",
+            "7200",
+        ],
+    );
+    env.json(
+        "obligor",
+        &[
+            "recipient",
+            "propose-wallet",
+            "075",
+            "ABCDEF123456",
+            "--wallet",
+            &wallet,
+        ],
+    );
+    env.refused(
+        "obligor2",
+        &[
+            "recipient",
+            "confirm-wallet",
+            "075",
+            "ABCDEF123456",
+            "--wallet",
+            &wallet,
+        ],
+        "the payout-wallet change's time lock has not passed yet",
+    );
+    let award = env.json("admin", &["award", "show", "075", "C-1"]);
+    let address = award["address"].as_str().unwrap().to_string();
+    env.refused(
+        "head",
+        &["flag", "respond", &address, "--response-hash", HASH],
+        "is not a valid Flag: it is an Award account",
+    );
+}
+
+/// Owned and otherwise-managed property can be registered from the CLI (a zero rent and operating cost are
+/// amounts like any other there); each bad location part gets its own message, a made-up state is refused, and
+/// a disposal dated before the lease began is refused by the program.
+#[test]
+fn property_of_every_interest_is_registered_and_bad_details_are_named() {
+    let env = ledger_with_award();
+    let facilities = env.keypair("facilities");
+    env.json(
+        "head",
+        &[
+            "member",
+            "set",
+            "075",
+            &facilities,
+            "--roles",
+            "property",
+            "--propose",
+        ],
+    );
+    env.json("admin", &["clock", "advance", "1d"]);
+    env.json("head", &["change", "apply", "075", &facilities]);
+    let details = |interest: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
+        let mut args = vec![
+            "--type",
+            "building",
+            "--use",
+            "office",
+            "--interest",
+            interest,
+            "--size",
+            "5,000",
+            "--state",
+            "VA",
+            "--city",
+            "Arlington",
+            "--zip",
+            "22201",
+            "--condition",
+            "80",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let register = |rpuid: &'static str, args: Vec<&'static str>| -> Vec<&'static str> {
+        [vec!["property", "register", "075", rpuid], args].concat()
+    };
+    let owned = env.json(
+        "facilities",
+        &register(
+            "075-VA-1",
+            details("owned", &["--rent", "0", "--operating-cost", "0.00"]),
+        ),
+    );
+    assert!(owned["signature"].as_str().is_some(), "{owned}");
+    let shown = env.json("admin", &["property", "show", "075", "075-VA-1"]);
+    assert_eq!(shown["annual_rent"], "0.00", "{shown}");
+    env.json(
+        "facilities",
+        &register(
+            "075-VA-2",
+            details("otherwise-managed", &["--operating-cost", "0"]),
+        ),
+    );
+    for (extra, message) in [
+        (vec!["--rent", "100.00"], "apply to leased property only"),
+        (
+            vec!["--lease-start", "2026-01-01"],
+            "apply to leased property only",
+        ),
+        (
+            vec!["--latitude", "38.88"],
+            "--latitude and --longitude go together",
+        ),
+    ] {
+        env.refused(
+            "facilities",
+            &register("075-VA-3", details("owned", &extra)),
+            message,
+        );
+    }
+    let mut bad_state = details("owned", &[]);
+    bad_state[9] = "ZZ";
+    env.refused(
+        "facilities",
+        &register("075-VA-3", bad_state),
+        "--state \"ZZ\" is not a USPS state code",
+    );
+    let mut bad_zip = details("owned", &[]);
+    bad_zip[13] = "2220A";
+    env.refused(
+        "facilities",
+        &register("075-VA-3", bad_zip),
+        "--zip \"2220A\" is not a five-digit ZIP code",
+    );
+    env.refused(
+        "facilities",
+        &register("075-VA-3", details("leased", &["--rent", "100.00"])),
+        "a leased property needs --lease-start and --lease-end",
+    );
+    env.json(
+        "facilities",
+        &register(
+            "075-VA-4",
+            details(
+                "leased",
+                &[
+                    "--rent",
+                    "100.00",
+                    "--lease-start",
+                    "2026-01-01",
+                    "--lease-end",
+                    "2030-12-31",
+                ],
+            ),
+        ),
+    );
+    env.refused(
+        "facilities",
+        &[
+            "property",
+            "dispose",
+            "075",
+            "075-VA-4",
+            "--date",
+            "2025-06-01",
+            "--method",
+            "lease-termination",
+        ],
+        "cannot be disposed of before its lease began",
+    );
+}

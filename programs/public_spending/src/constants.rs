@@ -125,6 +125,16 @@ pub fn roles_conflict(roles: u8) -> bool {
 /// Federal Real Property Profile unique id: 1 to 24 printable ASCII characters.
 pub const MAX_RPUID_LEN: usize = 24;
 pub const MAX_CITY_LEN: usize = 40;
+/// The two-letter codes the U.S. Postal Service assigns: the states, the District of Columbia, the territories
+/// and freely associated states, and the armed forces' codes.
+pub const USPS_STATE_CODES: [[u8; 2]; 62] = [
+    *b"AL", *b"AK", *b"AZ", *b"AR", *b"CA", *b"CO", *b"CT", *b"DE", *b"FL", *b"GA", *b"HI", *b"ID",
+    *b"IL", *b"IN", *b"IA", *b"KS", *b"KY", *b"LA", *b"ME", *b"MD", *b"MA", *b"MI", *b"MN", *b"MS",
+    *b"MO", *b"MT", *b"NE", *b"NV", *b"NH", *b"NJ", *b"NM", *b"NY", *b"NC", *b"ND", *b"OH", *b"OK",
+    *b"OR", *b"PA", *b"RI", *b"SC", *b"SD", *b"TN", *b"TX", *b"UT", *b"VT", *b"VA", *b"WA", *b"WV",
+    *b"WI", *b"WY", *b"DC", *b"AS", *b"GU", *b"MP", *b"PR", *b"VI", *b"FM", *b"MH", *b"PW", *b"AA",
+    *b"AE", *b"AP",
+];
 /// Two-letter USPS state or territory code.
 pub const STATE_CODE_LEN: usize = 2;
 pub const ZIP_LEN: usize = 5;

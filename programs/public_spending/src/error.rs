@@ -164,7 +164,7 @@ pub enum LedgerError {
     InvalidPropertyStatus,
     #[msg("a property's size must be greater than zero")]
     InvalidPropertySize,
-    #[msg("location needs a 2-letter state, a 5-digit ZIP, a city, and latitude and longitude both or neither, in range")]
+    #[msg("latitude and longitude are given both or neither, latitude within ±90 and longitude within ±180 degrees")]
     InvalidPropertyLocation,
     #[msg("condition index must be 0 to 100")]
     InvalidConditionIndex,
@@ -200,4 +200,14 @@ pub enum LedgerError {
     TransferFeeCharged,
     #[msg("the vendor's token account requires a memo on incoming transfers: pass the SPL Memo program")]
     MemoProgramMissing,
+    #[msg("the state is not a two-letter USPS code (a state, DC, a territory, or AA, AE, AP)")]
+    InvalidStateCode,
+    #[msg("the ZIP code must be five digits")]
+    InvalidZipCode,
+    #[msg("the city must be 1 to 40 printable ASCII characters, no space at either end")]
+    InvalidCity,
+    #[msg("a leased property cannot be disposed of before its lease began")]
+    DisposedBeforeLease,
+    #[msg("the payout-wallet change's time lock has not passed yet: confirm it once the agency's time lock is over")]
+    WalletTimeLockActive,
 }

@@ -121,6 +121,20 @@ async fn a_property_officer_registers_updates_and_finally_disposes_a_building() 
     let stored: Property = world.get(&key).await;
     assert_eq!((&stored.details, stored.update_count), (&leased, 1));
 
+    // Not disposed of before its lease began.
+    let too_early = PropertyChange::Dispose(DisposePropertyArgs {
+        disposition_date: leased.lease_start - 1,
+        method: DispositionMethod::LeaseTermination,
+    });
+    world
+        .expect_refused(
+            &[change_ix(&fixture, RPUID, too_early)],
+            &[&fixture.property_officer],
+            LedgerError::DisposedBeforeLease,
+            &[key],
+        )
+        .await;
+
     let outcome = world
         .send(
             &[change_ix(&fixture, RPUID, dispose())],
@@ -189,7 +203,18 @@ async fn property_details_are_validated_and_a_property_is_registered_once() {
                 },
                 ..office()
             },
-            LedgerError::InvalidPropertyLocation,
+            LedgerError::InvalidStateCode,
+        ),
+        (
+            RPUID,
+            PropertyDetails {
+                location: PropertyLocation {
+                    state: *b"ZZ",
+                    ..location.clone()
+                },
+                ..office()
+            },
+            LedgerError::InvalidStateCode,
         ),
         (
             RPUID,
@@ -200,7 +225,7 @@ async fn property_details_are_validated_and_a_property_is_registered_once() {
                 },
                 ..office()
             },
-            LedgerError::InvalidPropertyLocation,
+            LedgerError::InvalidZipCode,
         ),
         (
             RPUID,
@@ -211,7 +236,7 @@ async fn property_details_are_validated_and_a_property_is_registered_once() {
                 },
                 ..office()
             },
-            LedgerError::InvalidPropertyLocation,
+            LedgerError::InvalidCity,
         ),
         (
             RPUID,

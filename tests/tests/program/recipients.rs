@@ -201,7 +201,7 @@ async fn a_payout_wallet_changes_only_with_a_second_member_after_the_time_lock()
         .expect_refused(
             &[change_ix(&fixture, &award, &second, Confirm(new_wallet))],
             &[&second],
-            LedgerError::TimeLockActive,
+            LedgerError::WalletTimeLockActive,
             &[recipient],
         )
         .await;

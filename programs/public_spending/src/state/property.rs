@@ -117,6 +117,15 @@ pub struct PropertyDetails {
 }
 
 impl PropertyDetails {
+    /// A disposition dated before a leased property's lease began is refused: the agency never held it then.
+    pub fn require_disposable_on(&self, date: i64) -> Result<()> {
+        require!(
+            self.legal_interest != LegalInterest::Leased || date >= self.lease_start,
+            LedgerError::DisposedBeforeLease
+        );
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<()> {
         require!(
             self.status != PropertyStatus::Disposed,
@@ -125,12 +134,21 @@ impl PropertyDetails {
         require!(self.size > 0, LedgerError::InvalidPropertySize);
         let location = &self.location;
         require!(
-            location.state.iter().all(u8::is_ascii_uppercase)
-                && location.zip.iter().all(u8::is_ascii_digit)
-                && is_printable_ascii(&location.city, MAX_CITY_LEN)
-                && location.latitude.is_none_or(
-                    |lat| lat.unsigned_abs() <= MAX_LATITUDE_MICRODEGREES.unsigned_abs()
-                )
+            USPS_STATE_CODES.contains(&location.state),
+            LedgerError::InvalidStateCode
+        );
+        require!(
+            location.zip.iter().all(u8::is_ascii_digit),
+            LedgerError::InvalidZipCode
+        );
+        require!(
+            is_printable_ascii(&location.city, MAX_CITY_LEN),
+            LedgerError::InvalidCity
+        );
+        require!(
+            location
+                .latitude
+                .is_none_or(|lat| lat.unsigned_abs() <= MAX_LATITUDE_MICRODEGREES.unsigned_abs())
                 && location.longitude.is_none_or(|lon| {
                     lon.unsigned_abs() <= MAX_LONGITUDE_MICRODEGREES.unsigned_abs()
                 })

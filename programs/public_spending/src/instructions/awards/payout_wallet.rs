@@ -100,7 +100,7 @@ pub fn confirm(ctx: Context<ChangePayoutWallet>, args: ConfirmPayoutWalletArgs) 
         .proposed_at
         .checked_add(time_lock)
         .ok_or(LedgerError::Overflow)?;
-    require!(now >= confirmable_at, LedgerError::TimeLockActive);
+    require!(now >= confirmable_at, LedgerError::WalletTimeLockActive);
     let previous = recipient.payout_wallet;
     recipient.payout_wallet = recipient.pending_payout_wallet;
     recipient.payout_changed_at = now;

@@ -71,6 +71,9 @@ pub fn update(ctx: Context<ChangeProperty>, details: PropertyDetails) -> Result<
 /// Final: a disposed property can never change again.
 pub fn dispose(ctx: Context<ChangeProperty>, args: DisposePropertyArgs) -> Result<()> {
     let property = &mut ctx.accounts.property;
+    property
+        .details
+        .require_disposable_on(args.disposition_date)?;
     property.details.status = PropertyStatus::Disposed;
     property.disposition_date = args.disposition_date;
     property.disposition_method = Some(args.method);
