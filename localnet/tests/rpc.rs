@@ -822,6 +822,7 @@ async fn many_concurrent_clients_lose_nothing() {
                     reason: FlagReason::Price,
                     // A zero evidence hash is refused.
                     evidence_hash: if valid { [9; 32] } else { [0; 32] },
+                    payment_index: None,
                 };
                 let flag = raise.flag();
                 let sent = client

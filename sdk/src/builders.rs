@@ -1288,9 +1288,25 @@ pub struct RaiseFlag {
     pub nonce: u32,
     pub reason: FlagReason,
     pub evidence_hash: [u8; 32],
+    /// A payment's index on `payment_award` (the target is then the payment's address); none otherwise.
+    pub payment_index: Option<u32>,
 }
 
 impl RaiseFlag {
+    /// Flags payment `index` of `award`, whichever path it went and whether or not its account is still there.
+    pub fn payment(award: Pubkey, index: u32, flagger: Pubkey, nonce: u32) -> Self {
+        Self {
+            target: pda::payment(&award, index).0,
+            payment_award: Some(award),
+            target_kind: FlagTarget::Payment,
+            flagger,
+            nonce,
+            reason: FlagReason::Other,
+            evidence_hash: [0; 32],
+            payment_index: Some(index),
+        }
+    }
+
     pub fn flag(&self) -> Pubkey {
         pda::flag(&self.target, &self.flagger, self.nonce).0
     }
@@ -1313,6 +1329,7 @@ impl RaiseFlag {
                     nonce: self.nonce,
                     reason: self.reason,
                     evidence_hash: self.evidence_hash,
+                    payment_index: self.payment_index,
                 },
             },
         )

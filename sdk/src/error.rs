@@ -239,6 +239,7 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         InvalidCity,
         DisposedBeforeLease,
         WalletTimeLockActive,
+        UnknownPayment,
     ]
 };
 

@@ -178,7 +178,7 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     year_end_spikes(&state, &payments, options, &money, &mut findings);
     outside_period(&state, &payments, &mut findings);
     dominant_approvers(store, &state, options, &mut findings)?;
-    public_flags(store, &state, &mut findings)?;
+    public_flags(store, &state, &payments, &mut findings)?;
     wallet_changes(store, &state, &payments, options, &money, &mut findings)?;
     split_wallets(&state, &payments, &mut findings);
     controls_loosened(store, &state, &payments, options, &money, &mut findings)?;
@@ -409,7 +409,26 @@ fn excluded_recipients(
 }
 
 /// Flags raised on the record that no auditor has dismissed, from their events (closed flags included).
-fn public_flags(store: &Store, state: &LedgerState, findings: &mut Vec<Finding>) -> Result<()> {
+fn public_flags(
+    store: &Store,
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    // A payment is flagged at its address `["payment", award, index]`, live or not: named by award id and index.
+    let payment_names: BTreeMap<Pubkey, String> = payments
+        .iter()
+        .map(|p| {
+            let address =
+                public_spending_sdk::pda::payment(&p.record.award, p.record.payment_index).0;
+            let name = format!(
+                "{} payment {}",
+                state.award_id(&p.record.award),
+                p.record.payment_index
+            );
+            (address, name)
+        })
+        .collect();
     struct Raised {
         agency: Pubkey,
         target: Pubkey,
@@ -476,6 +495,7 @@ fn public_flags(store: &Store, state: &LedgerState, findings: &mut Vec<Finding>)
                     .get(&raised.target)
                     .map(|p| p.rpuid.clone())
             })
+            .or_else(|| payment_names.get(&raised.target).cloned())
             .unwrap_or_else(|| raised.target.to_string());
         findings.push(Finding {
             check: PUBLIC_FLAGS.id,

@@ -667,6 +667,7 @@ async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
         nonce: 7,
         reason: FlagReason::Price,
         evidence_hash: [0xee; 32],
+        payment_index: None,
     };
     let flag = raise.flag();
     let auditor = world.auditor.insecure_clone();

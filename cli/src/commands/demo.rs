@@ -733,6 +733,7 @@ impl Demo {
             nonce: self.flags.len() as u32,
             reason,
             evidence_hash: solana_sha256_hasher::hash(subject.as_bytes()).to_bytes(),
+            payment_index: None,
         };
         self.send(&[builder.instruction()], &citizen).await?;
         self.say(format_args!(

@@ -117,9 +117,16 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 args::hash_or_file(evidence_hash.as_deref(), evidence.as_deref(), "evidence")?;
             let (agency, _) = session.agency(&code).await?;
             let mut payment_award = None;
+            let payment_index = index;
             let (address, kind) = match (target, index) {
                 (Target::Payment, Some(index)) => {
-                    let (award, _) = super::award::award(&session, &agency, &id).await?;
+                    let (award, state) = super::award::award(&session, &agency, &id).await?;
+                    if index >= state.payment_count {
+                        fail!(
+                            "award {id} has no payment {index}: it has given out {} payment index(es)",
+                            state.payment_count
+                        );
+                    }
                     payment_award = Some(award);
                     (pda::payment(&award, index).0, FlagTarget::Payment)
                 }
@@ -142,15 +149,6 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                     FlagTarget::Property,
                 ),
             };
-            if session
-                .client
-                .backend()
-                .get_account(&address)
-                .await?
-                .is_none()
-            {
-                fail!("{target:?} {id} is not on chain (an archived payment is flagged through its award)");
-            }
             // The first nonce this wallet has not used on this target.
             let mut nonce = 0u32;
             while session
@@ -170,6 +168,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 nonce,
                 reason: reason.into(),
                 evidence_hash,
+                payment_index,
             };
             let fields = vec![
                 ("flag", builder.flag().into()),

@@ -2171,3 +2171,45 @@ fn property_of_every_interest_is_registered_and_bad_details_are_named() {
         "cannot be disposed of before its lease began",
     );
 }
+
+/// A fast-path payment leaves no account, yet anyone flags it by its award and index.
+#[test]
+fn a_fast_path_payment_is_flagged_by_award_and_index() {
+    let env = ledger_with_award();
+    env.json("executor", &strs(&pay_small("250.00", HASH)));
+    env.keypair("citizen");
+    let raised = env.json(
+        "citizen",
+        &[
+            "flag",
+            "raise",
+            "payment",
+            "075",
+            "C-1",
+            "--index",
+            "0",
+            "--reason",
+            "duplicate-invoice",
+            "--evidence-hash",
+            HASH,
+        ],
+    );
+    assert!(raised["flag"].as_str().is_some(), "{raised}");
+    env.refused(
+        "citizen",
+        &[
+            "flag",
+            "raise",
+            "payment",
+            "075",
+            "C-1",
+            "--index",
+            "5",
+            "--reason",
+            "duplicate-invoice",
+            "--evidence-hash",
+            HASH,
+        ],
+        "award C-1 has no payment 5",
+    );
+}

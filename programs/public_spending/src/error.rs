@@ -210,4 +210,6 @@ pub enum LedgerError {
     DisposedBeforeLease,
     #[msg("the payout-wallet change's time lock has not passed yet: confirm it once the agency's time lock is over")]
     WalletTimeLockActive,
+    #[msg("the award has given out no payment with this index")]
+    UnknownPayment,
 }

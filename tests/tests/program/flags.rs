@@ -22,6 +22,7 @@ fn raise(target: Pubkey, kind: FlagTarget, flagger: &Keypair, nonce: u32) -> bui
         nonce,
         reason: FlagReason::DuplicateInvoice,
         evidence_hash: [0xee; 32],
+        payment_index: None,
     }
 }
 
@@ -212,8 +213,11 @@ async fn every_kind_of_target_can_be_flagged_and_a_wrong_kind_is_refused() {
     ];
     for (target, kind) in targets {
         let mut builder = raise(target, kind, &citizen, 7);
-        // A payment's agency is its award's: the flag names the award too.
-        builder.payment_award = (kind == FlagTarget::Payment).then_some(award.keys.award);
+        // A payment is named by its award and index; its agency is its award's.
+        if kind == FlagTarget::Payment {
+            builder.payment_award = Some(award.keys.award);
+            builder.payment_index = Some(request.index);
+        }
         world
             .send(&[builder.instruction()], &[&citizen])
             .await
@@ -237,6 +241,7 @@ async fn every_kind_of_target_can_be_flagged_and_a_wrong_kind_is_refused() {
     for payment_award in [None, Some(other.keys.award)] {
         let builder = builders::RaiseFlag {
             payment_award,
+            payment_index: Some(request.index),
             ..raise(request.payment(), FlagTarget::Payment, &citizen, 9)
         };
         world
@@ -304,6 +309,7 @@ async fn a_flag_blocks_nothing_by_itself() {
         .unwrap();
     let mut flag = raise(request.payment(), FlagTarget::Payment, &citizen, 0);
     flag.payment_award = Some(award.keys.award);
+    flag.payment_index = Some(request.index);
     world
         .send(&[flag.instruction()], &[&citizen])
         .await
@@ -444,4 +450,88 @@ async fn only_the_targets_agency_answers_only_auditors_rule_and_only_final_flags
             &[flag, thief.pubkey(), citizen.pubkey()],
         )
         .await;
+}
+
+/// A fast-path payment leaves no account, and an archived one none any more: each is flagged by its award and
+/// index all the same. An index the award has not given out, or an address that is not the index's, is refused.
+#[tokio::test]
+async fn a_payment_is_flagged_by_award_and_index_whichever_path_it_went() {
+    let (mut world, fixture, award, citizen) = setup().await;
+    let policy = public_spending::state::ApprovalPolicy {
+        threshold: 50 * UNIT,
+        approvals_required: 1,
+        time_lock_seconds: 0,
+        fast_path_daily_cap: 1_000 * UNIT,
+    };
+    world
+        .loosen(
+            &fixture,
+            public_spending::state::ControlChange::Policy { policy },
+        )
+        .await;
+    let fast = world.pay_small_ix(&fixture, &award, 5 * UNIT).await;
+    world
+        .send(&[fast.instruction()], &[&fixture.executor])
+        .await
+        .unwrap();
+    let paid = pda::payment(&award.keys.award, fast.index).0;
+    assert!(world.chain.get_account(&paid).await.unwrap().is_none());
+
+    let builder = builders::RaiseFlag {
+        reason: FlagReason::DuplicateInvoice,
+        evidence_hash: [0xee; 32],
+        ..builders::RaiseFlag::payment(award.keys.award, fast.index, citizen.pubkey(), 0)
+    };
+    let outcome = world
+        .send(&[builder.instruction()], &[&citizen])
+        .await
+        .unwrap();
+    assert!(matches!(&outcome.events[..], [LedgerEvent::FlagRaised(e)]
+        if e.target == paid && e.target_kind == FlagTarget::Payment && e.agency == fixture.agency));
+
+    // Index 1 has not been given out yet.
+    let unknown = builders::RaiseFlag {
+        evidence_hash: [0xee; 32],
+        ..builders::RaiseFlag::payment(award.keys.award, 1, citizen.pubkey(), 0)
+    };
+    world
+        .expect_refused(
+            &[unknown.instruction()],
+            &[&citizen],
+            LedgerError::UnknownPayment,
+            &[unknown.flag()],
+        )
+        .await;
+    // The index's award, but another address; and an index on another kind of target.
+    let elsewhere = builders::RaiseFlag {
+        target: award.keys.award,
+        ..unknown
+    };
+    let elsewhere = builders::RaiseFlag {
+        payment_index: Some(0),
+        ..elsewhere
+    };
+    let on_award = builders::RaiseFlag {
+        target_kind: FlagTarget::Award,
+        payment_award: None,
+        nonce: 3,
+        ..builders::RaiseFlag {
+            target: award.keys.award,
+            ..builders::RaiseFlag::payment(award.keys.award, 0, citizen.pubkey(), 0)
+        }
+    };
+    for builder in [elsewhere, on_award] {
+        let builder = builders::RaiseFlag {
+            evidence_hash: [0xee; 32],
+            ..builder
+        };
+        world
+            .expect_refused(
+                &[builder.instruction()],
+                &[&citizen],
+                LedgerError::WrongFlagTarget,
+                &[builder.flag()],
+            )
+            .await;
+    }
 }

@@ -509,6 +509,7 @@ async fn every_state_change_is_refused_while_paused() {
         nonce: 0,
         reason: public_spending::state::FlagReason::Price,
         evidence_hash: [1; 32],
+        payment_index: None,
     };
     world
         .send(&[flag.instruction()], &[&successor])

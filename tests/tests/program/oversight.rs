@@ -716,6 +716,7 @@ async fn the_new_instructions_refuse_a_missing_signer() {
         nonce: 0,
         reason: public_spending::state::FlagReason::Price,
         evidence_hash: [1; 32],
+        payment_index: None,
     };
     let cases: Vec<(&str, Instruction, Pubkey)> = vec![
         (

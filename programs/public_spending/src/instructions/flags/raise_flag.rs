@@ -5,8 +5,8 @@ use crate::{
     error::LedgerError,
     events::FlagRaised,
     state::{
-        require_nonzero_hash, Award, Flag, FlagReason, FlagStatus, FlagTarget, Ledger, Payment,
-        Property, Recipient,
+        require_nonzero_hash, Award, Flag, FlagReason, FlagStatus, FlagTarget, Ledger, Property,
+        Recipient,
     },
 };
 
@@ -18,6 +18,10 @@ pub struct RaiseFlagArgs {
     pub reason: FlagReason,
     /// sha256 of the flagger's evidence kept off chain.
     pub evidence_hash: [u8; 32],
+    /// A flagged payment's index on its award (`target` is then its address `["payment", award, index]`,
+    /// whether or not an account lives there: a fast-path payment never had one, an archived one has none
+    /// left); none for other targets.
+    pub payment_index: Option<u32>,
 }
 
 /// Anyone flags a payment, award, recipient or property. The flag never blocks a payment by itself.
@@ -27,7 +31,8 @@ pub struct RaiseFlagArgs {
 pub struct RaiseFlag<'info> {
     #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
     pub ledger: Box<Account<'info, Ledger>>,
-    /// CHECK: owned by this program and decoded as `args.target_kind` in `target_agency`.
+    /// CHECK: a payment's address derived from its award and index, or an account owned by this program and
+    /// decoded as `args.target_kind`, in `target_agency`.
     pub target: UncheckedAccount<'info>,
     /// A flagged payment's award (its agency is the award's); omitted for other targets.
     pub payment_award: Option<Box<Account<'info, Award>>>,
@@ -45,28 +50,43 @@ pub struct RaiseFlag<'info> {
     pub system_program: Program<'info, System>,
 }
 
-/// The agency `target` belongs to, read from the account as the kind the flag names it (a payment's through its
-/// award, which must be the payment's own).
-fn target_agency(target: &AccountInfo, kind: FlagTarget, award: Option<&Award>) -> Result<Pubkey> {
+/// The agency `target` belongs to. A payment is named by its award and index: its address must be the one
+/// they derive and the index one the award has given out, whatever path it went (fast path, approval path,
+/// archived). Any other target is read from its account as the kind the flag names it.
+fn target_agency(
+    target: &AccountInfo,
+    kind: FlagTarget,
+    award: Option<&Award>,
+    payment_index: Option<u32>,
+) -> Result<Pubkey> {
+    if kind == FlagTarget::Payment {
+        let (Some(award), Some(index)) = (award, payment_index) else {
+            return err!(LedgerError::WrongFlagTarget);
+        };
+        let award_key = Pubkey::create_program_address(
+            &[
+                AWARD_SEED,
+                award.agency.as_ref(),
+                award.award_id.as_bytes(),
+                &[award.bump],
+            ],
+            &crate::ID,
+        )
+        .map_err(|_| LedgerError::WrongFlagTarget)?;
+        let (payment, _) = Pubkey::find_program_address(
+            &[PAYMENT_SEED, award_key.as_ref(), &index.to_le_bytes()],
+            &crate::ID,
+        );
+        require_keys_eq!(target.key(), payment, LedgerError::WrongFlagTarget);
+        require!(index < award.payment_count, LedgerError::UnknownPayment);
+        return Ok(award.agency);
+    }
+    require!(payment_index.is_none(), LedgerError::WrongFlagTarget);
     require_keys_eq!(*target.owner, crate::ID, LedgerError::WrongFlagTarget);
     let data = target.try_borrow_data()?;
     let mut bytes: &[u8] = &data;
     let agency = match kind {
-        FlagTarget::Payment => Payment::try_deserialize(&mut bytes).and_then(|p| {
-            let award = award.ok_or(LedgerError::WrongFlagTarget)?;
-            let key = Pubkey::create_program_address(
-                &[
-                    AWARD_SEED,
-                    award.agency.as_ref(),
-                    award.award_id.as_bytes(),
-                    &[award.bump],
-                ],
-                &crate::ID,
-            )
-            .map_err(|_| LedgerError::WrongFlagTarget)?;
-            require_keys_eq!(key, p.award, LedgerError::WrongFlagTarget);
-            Ok(award.agency)
-        }),
+        FlagTarget::Payment => Err(error!(LedgerError::WrongFlagTarget)),
         FlagTarget::Award => Award::try_deserialize(&mut bytes).map(|a| a.agency),
         FlagTarget::Recipient => Recipient::try_deserialize(&mut bytes).map(|r| r.agency),
         FlagTarget::Property => Property::try_deserialize(&mut bytes).map(|p| p.agency),
@@ -80,6 +100,7 @@ pub fn handler(ctx: Context<RaiseFlag>, args: RaiseFlagArgs) -> Result<()> {
         &ctx.accounts.target,
         args.target_kind,
         ctx.accounts.payment_award.as_deref().map(|a| &**a),
+        args.payment_index,
     )?;
     let flag = &mut ctx.accounts.flag;
     flag.set_inner(Flag {
