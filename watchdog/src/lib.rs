@@ -10,6 +10,7 @@
 //! Individuals appear only as their salted name hash, everywhere.
 
 pub mod audit;
+pub mod broker;
 pub mod export;
 pub mod index;
 pub mod ledger;

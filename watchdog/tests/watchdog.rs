@@ -516,10 +516,12 @@ async fn the_usaspending_files_have_the_daims_columns_and_the_totals() {
     let (c, c_rows) = read(export::FILE_C);
     assert_eq!(c, export::FILE_C_COLUMNS);
     assert_eq!(c_rows[0][column(&c, "PIID")], "AWD-ABCDEF123456");
+    // Obligations carry the USSGL credit sign in Files B and C; every row has a DEFC.
     assert_eq!(
         c_rows[0][column(&c, "TransactionObligatedAmount")],
-        "100000.000000"
+        "-100000.000000"
     );
+    assert_eq!(c_rows[0][column(&c, "DisasterEmergencyFundCode")], "Q");
     assert_eq!(
         c_rows[0][column(&c, "GrossOutlayAmountByAward_CPE")],
         "33.000000"
@@ -554,24 +556,96 @@ fn ocds_validator() -> jsonschema::Validator {
 async fn the_ocds_package_is_valid_against_the_schema() {
     let (world, amounts) = ledger(3).await;
     let store = indexed(&world).await;
-    let package = export::ocds(&store, 1_790_812_800).unwrap();
+    let options = export::OcdsOptions {
+        ocid_prefix: "ocds-a1b2c3".into(),
+    };
+    let package = export::ocds(&store, 1_790_812_800, &options).unwrap();
     let validator = ocds_validator();
     let errors: Vec<String> = validator
         .iter_errors(&package)
         .map(|e| format!("{e} at {}", e.instance_path))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    let release = &package["releases"][0];
-    assert_eq!(release["awards"][0]["id"], "AWD-ABCDEF123456");
-    let transactions = release["contracts"][0]["implementation"]["transactions"]
-        .as_array()
-        .unwrap();
-    assert_eq!(transactions.len(), amounts.len());
-    assert_eq!(transactions[0]["value"]["amount"], serde_json::json!(10.0));
+    // One release per change: the award's obligation, then each payment as an implementation release.
+    let releases = package["releases"].as_array().unwrap();
+    assert_eq!(releases.len(), 1 + amounts.len());
+    assert!(releases
+        .iter()
+        .all(|r| r["ocid"] == "ocds-a1b2c3-075-AWD-ABCDEF123456"));
+    assert_eq!(releases[0]["tag"], serde_json::json!(["award", "contract"]));
+    assert_eq!(releases[0]["awards"][0]["id"], "AWD-ABCDEF123456");
+    for (release, amount) in releases[1..].iter().zip(&amounts) {
+        assert_eq!(release["tag"], serde_json::json!(["implementation"]));
+        let transactions = release["contracts"][0]["implementation"]["transactions"]
+            .as_array()
+            .unwrap();
+        assert_eq!(transactions.len(), 1);
+        assert_eq!(
+            transactions[0]["value"]["amount"],
+            serde_json::json!(*amount as f64 / UNIT as f64)
+        );
+    }
     // A package that breaks the schema is refused: the validation is real.
     let mut broken = package.clone();
     broken["releases"][0]["tag"] = serde_json::json!(["paid"]);
     assert!(!validator.is_valid(&broken));
+}
+
+/// `ocdskit compile` (the Open Contracting Partnership's own tool) merges the releases into one record per award
+/// whose contract lists every payment.
+#[tokio::test]
+async fn ocdskit_compiles_one_record_per_award_with_every_payment() {
+    let test = "ocdskit_compiles_one_record_per_award_with_every_payment";
+    let Some(ocdskit) =
+        public_spending_tests::external_program("ocdskit", test, "pip install ocdskit")
+    else {
+        return;
+    };
+    let (world, amounts) = ledger(4).await;
+    let store = indexed(&world).await;
+    let package = export::ocds(&store, 1_790_812_800, &export::OcdsOptions::default()).unwrap();
+    let records = compile(&ocdskit, &package);
+    assert_eq!(records.len(), 1, "{records:?}");
+    let compiled = &records[0]["compiledRelease"];
+    let transactions = compiled["contracts"][0]["implementation"]["transactions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(transactions.len(), amounts.len());
+    assert_eq!(compiled["awards"][0]["id"], "AWD-ABCDEF123456");
+    assert_eq!(
+        records[0]["releases"].as_array().unwrap().len(),
+        1 + amounts.len()
+    );
+}
+
+/// The records `ocdskit compile --package` makes of `package`, against the release schema beside the
+/// repository (no network).
+fn compile(ocdskit: &std::path::Path, package: &serde_json::Value) -> Vec<serde_json::Value> {
+    use std::io::Write;
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/ocds-1.1.5/release-schema.json");
+    let mut child = std::process::Command::new(ocdskit)
+        .args(["compile", "--package", "--schema"])
+        .arg(&schema)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(package.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "ocdskit compile: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let record_package: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    record_package["records"].as_array().unwrap().clone()
 }
 
 #[tokio::test]
@@ -720,4 +794,86 @@ async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
             .ends_with("open, no answer from the agency"));
         assert_eq!(found[0].records, vec![again.signature.to_string()]);
     }
+}
+
+/// The exports pass the DATA Act broker's rules (A18, A19, B20, C23, DEFC) and this project's own (one name per
+/// program activity, TAS order); each rule fails on files that break it.
+#[tokio::test]
+async fn the_usaspending_files_pass_the_broker_rules_and_each_rule_can_fail() {
+    use public_spending_watchdog::broker;
+    let (world, _) = ledger(3).await;
+    let store = indexed(&world).await;
+    let dir = tempfile::tempdir().unwrap();
+    export::usaspending(&store, dir.path()).unwrap();
+    let awards = export::award_obligations(&store).unwrap();
+    let results = broker::check(dir.path(), &awards).unwrap();
+    let rules: Vec<&str> = results.iter().map(|r| r.rule).collect();
+    assert_eq!(
+        rules,
+        ["A18", "A19", "B20", "C23", "DEFC", "PA-NAME", "TAS-ORDER"]
+    );
+    for result in &results {
+        assert!(result.passed(), "{}: {:?}", result.rule, result.failures);
+    }
+
+    // Each rule against a file that breaks it: the file rewritten with one cell changed.
+    let rewrite = |file: &str, column: &str, value: &str| {
+        let tampered = tempfile::tempdir().unwrap();
+        for name in [export::FILE_A, export::FILE_B, export::FILE_C] {
+            std::fs::copy(dir.path().join(name), tampered.path().join(name)).unwrap();
+        }
+        let mut reader = csv::Reader::from_path(dir.path().join(file)).unwrap();
+        let header = reader.headers().unwrap().clone();
+        let at = header.iter().position(|h| h == column).unwrap();
+        let mut writer = csv::Writer::from_path(tampered.path().join(file)).unwrap();
+        writer.write_record(&header).unwrap();
+        for record in reader.records() {
+            let mut row: Vec<String> = record.unwrap().iter().map(String::from).collect();
+            row[at] = value.to_string();
+            writer.write_record(&row).unwrap();
+        }
+        writer.flush().unwrap();
+        tampered
+    };
+    for (file, column, value, rule) in [
+        (
+            export::FILE_B,
+            "GrossOutlayAmountByProgramObjectClass_CPE",
+            "1.000000",
+            "A18",
+        ),
+        // The sign File B used to carry: positive obligations fail A19 on every row.
+        (
+            export::FILE_B,
+            "ObligationsIncurredByProgramObjectClass_CPE",
+            "100000.000000",
+            "A19",
+        ),
+        (export::FILE_C, "ObjectClass", "999", "B20"),
+        (
+            export::FILE_C,
+            "TransactionObligatedAmount",
+            "100000.000000",
+            "C23",
+        ),
+        (export::FILE_B, "DisasterEmergencyFundCode", "", "DEFC"),
+        (
+            export::FILE_C,
+            "ProgramActivityName",
+            "Allotment 0",
+            "PA-NAME",
+        ),
+    ] {
+        let tampered = rewrite(file, column, value);
+        let results = broker::check(tampered.path(), &awards).unwrap();
+        let failed: Vec<&str> = results
+            .iter()
+            .filter(|r| !r.passed())
+            .map(|r| r.rule)
+            .collect();
+        assert!(failed.contains(&rule), "{column}={value}: {failed:?}");
+    }
+    assert_eq!(broker::millionths("-1250.5"), Some(-1_250_500_000));
+    assert_eq!(broker::millionths("0.0000001"), None);
+    assert_eq!(broker::millionths("12a"), None);
 }

@@ -71,17 +71,22 @@ pub struct AuditArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
-    /// USAspending-style CSV: DAIMS Files A (appropriations), B (program activity, object class), C (awards)
+    /// USAspending-style CSV: DAIMS Files A (appropriations), B (program activity, object class), C (awards),
+    /// then checked against the DATA Act broker's rules (A18, A19, B20, C23, DEFC); exits 1 if one fails
     Usaspending {
         /// Folder for the three files
         dir: PathBuf,
         #[command(flatten)]
         db: Db,
     },
-    /// An OCDS 1.1 release package (JSON): awards, contracts and every payment as a transaction
+    /// An OCDS 1.1 release package (JSON): one release per change (each award, its modifications, each payment
+    /// as an implementation release, its closing), which `ocdskit compile` merges into one record per award
     Ocds {
         /// The package file to write
         file: PathBuf,
+        /// Your ocid prefix, registered with the Open Contracting Partnership (e.g. ocds-a1b2c3)
+        #[arg(long, default_value = "ocds-psl", value_parser = ocid_prefix)]
+        ocid_prefix: String,
         #[command(flatten)]
         db: Db,
     },
@@ -131,6 +136,21 @@ pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<()> {
         ],
     );
     session.close().await
+}
+
+/// An ocid prefix: `ocds-` and six letters or digits, as the Open Contracting Partnership assigns them, or
+/// another `ocds-` prefix of letters, digits and hyphens.
+fn ocid_prefix(input: &str) -> Result<String, String> {
+    match input.strip_prefix("ocds-") {
+        Some(rest)
+            if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+        {
+            Ok(input.to_string())
+        }
+        _ => Err(format!(
+            "{input:?} is not an ocid prefix: ocds- and letters or digits, e.g. ocds-a1b2c3"
+        )),
+    }
 }
 
 /// Removes an SQLite database and its WAL files.
@@ -307,18 +327,64 @@ pub async fn export(command: ExportCommand, globals: &Globals) -> CliResult<()> 
         ExportCommand::Usaspending { dir, db } => {
             let store = db.open(true)?;
             let written = export::usaspending(&store, &dir)?;
-            let mut table = Table::new(&["file", "rows"]);
-            for (file, rows) in written.files {
-                table.push(vec![
-                    dir.join(file).display().to_string().into(),
-                    (rows as u64).into(),
-                ]);
+            let rules =
+                public_spending_watchdog::broker::check(&dir, &export::award_obligations(&store)?)?;
+            let failed: Vec<&str> = rules
+                .iter()
+                .filter(|r| !r.passed())
+                .map(|r| r.rule)
+                .collect();
+            if globals.output == Format::Json {
+                let files: Vec<serde_json::Value> = written
+                    .files
+                    .iter()
+                    .map(|(file, rows)| serde_json::json!({ "file": dir.join(file).display().to_string(), "rows": rows }))
+                    .collect();
+                say!(
+                    "{}",
+                    serde_json::json!({ "files": files, "broker_rules": rules })
+                );
+            } else {
+                let mut table = Table::new(&["file", "rows"]);
+                for (file, rows) in &written.files {
+                    table.push(vec![
+                        dir.join(file).display().to_string().into(),
+                        (*rows as u64).into(),
+                    ]);
+                }
+                table.print(globals.output);
+                let mut checks = Table::new(&["rule", "result", "what it checks"]);
+                for rule in &rules {
+                    let result = if rule.passed() {
+                        "pass".to_string()
+                    } else {
+                        format!("FAIL ({} rows)", rule.failures.len())
+                    };
+                    checks.push(vec![
+                        rule.rule.into(),
+                        result.into(),
+                        rule.description.into(),
+                    ]);
+                }
+                checks.print(globals.output);
+                for rule in rules.iter().filter(|r| !r.passed()) {
+                    for failure in rule.failures.iter().take(5) {
+                        say!("  {}: {failure}", rule.rule);
+                    }
+                }
             }
-            table.print(globals.output);
+            if !failed.is_empty() {
+                fail!("the files break the broker's rules {}", failed.join(", "));
+            }
         }
-        ExportCommand::Ocds { file, db } => {
+        ExportCommand::Ocds {
+            file,
+            ocid_prefix,
+            db,
+        } => {
             let store = db.open(true)?;
-            let package = export::ocds(&store, chrono::Utc::now().timestamp())?;
+            let options = export::OcdsOptions { ocid_prefix };
+            let package = export::ocds(&store, chrono::Utc::now().timestamp(), &options)?;
             let text = serde_json::to_string_pretty(&package).unwrap_or_default();
             write_file(&file, text.as_bytes())?;
             let releases = package["releases"].as_array().map_or(0, Vec::len) as u64;

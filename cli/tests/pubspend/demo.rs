@@ -400,7 +400,17 @@ fn exports_follow_daims_and_ocds() {
     let dir = TempDir::new().unwrap();
     let csv = dir.path().join("usaspending");
     let files = json(&db, &["export", "usaspending", csv.to_str().unwrap()]);
-    assert_eq!(files.as_array().unwrap().len(), 3);
+    assert_eq!(files["files"].as_array().unwrap().len(), 3);
+    // The broker's rules pass on the demo's files (A19 failed on every File A row, DEFC on all 46 rows).
+    let rules = files["broker_rules"].as_array().unwrap();
+    let names: Vec<&str> = rules.iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["A18", "A19", "B20", "C23", "DEFC", "PA-NAME", "TAS-ORDER"]
+    );
+    for rule in rules {
+        assert_eq!(rule["failures"], serde_json::json!([]), "{rule}");
+    }
     let header = |file: &str| {
         std::fs::read_to_string(csv.join(file))
             .unwrap()
@@ -445,12 +455,8 @@ fn exports_follow_daims_and_ocds() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            r["contracts"][0]["implementation"]["transactions"]
-                .as_array()
-                .unwrap()
-                .len()
-        })
+        .filter_map(|r| r["contracts"][0]["implementation"]["transactions"].as_array())
+        .map(Vec::len)
         .sum();
     let demo_json: Value = serde_json::from_str(
         &std::fs::read_to_string(demo().dir.path().join("demo.json")).unwrap(),
@@ -460,6 +466,42 @@ fn exports_follow_daims_and_ocds() {
         transactions,
         demo_json["payments"].as_array().unwrap().len()
     );
+
+    // ocdskit merges the releases into one record per award, each with every payment of its award.
+    let test = "exports_follow_daims_and_ocds";
+    let Some(ocdskit) =
+        public_spending_tests::external_program("ocdskit", test, "pip install ocdskit")
+    else {
+        return;
+    };
+    let output = std::process::Command::new(ocdskit)
+        .args(["compile", "--package", "--schema"])
+        .arg(schemas.join("release-schema.json"))
+        .stdin(std::fs::File::open(&ocds).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let compiled: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let records = compiled["records"].as_array().unwrap();
+    let awards: std::collections::BTreeSet<&str> = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ocid"].as_str().unwrap())
+        .collect();
+    assert_eq!(records.len(), awards.len());
+    let compiled_transactions: usize = records
+        .iter()
+        .filter_map(|r| {
+            r["compiledRelease"]["contracts"][0]["implementation"]["transactions"].as_array()
+        })
+        .map(Vec::len)
+        .sum();
+    assert_eq!(compiled_transactions, transactions);
 }
 
 /// Headless Chromium as the environment notes describe it: no sandbox (root), no GPU, no network chatter.
