@@ -409,12 +409,42 @@ fn excluded_recipients(
 }
 
 /// Flags raised on the record that no auditor has dismissed, from their events (closed flags included).
-fn public_flags(
+/// One public flag as its events tell it: each raising is its own flag, even at an address a closed flag used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlagHistory {
+    pub agency: String,
+    /// What it names: an award id, a UEI, an RPUID, or `award id payment N`.
+    pub subject: String,
+    pub target_kind: String,
+    pub reason: String,
+    #[serde(skip)]
+    pub status: FlagStatus,
+    /// The status in words ([`FlagHistory::status_words`]).
+    pub status_text: &'static str,
+    /// Block time of the raising.
+    pub raised_at: Option<i64>,
+    /// The signatures of its raising, answers and ruling.
+    pub records: Vec<String>,
+}
+
+impl FlagHistory {
+    /// The status in words: open, answered (awaiting an auditor), resolved (substantiated) or dismissed.
+    pub fn status_words(&self) -> &'static str {
+        match self.status {
+            FlagStatus::Open => "open, no answer from the agency",
+            FlagStatus::Responded => "answered by the agency, awaiting an auditor",
+            FlagStatus::Resolved => "substantiated by an auditor",
+            FlagStatus::Dismissed => "dismissed by an auditor",
+        }
+    }
+}
+
+/// Every flag ever raised, in chain order, with its status from its later events.
+pub fn flag_histories(
     store: &Store,
     state: &LedgerState,
     payments: &[IndexedPayment],
-    findings: &mut Vec<Finding>,
-) -> Result<()> {
+) -> Result<Vec<FlagHistory>> {
     // A payment is flagged at its address `["payment", award, index]`, live or not: named by award id and index.
     let payment_names: BTreeMap<Pubkey, String> = payments
         .iter()
@@ -429,29 +459,40 @@ fn public_flags(
             (address, name)
         })
         .collect();
-    struct Raised {
-        agency: Pubkey,
-        target: Pubkey,
-        summary: String,
-        status: FlagStatus,
-        records: Vec<String>,
-    }
+    let name = |target: &Pubkey| {
+        state
+            .awards
+            .get(target)
+            .map(|a| a.award_id.clone())
+            .or_else(|| {
+                state
+                    .recipients
+                    .get(target)
+                    .map(|r| String::from_utf8_lossy(&r.uei).into_owned())
+            })
+            .or_else(|| state.properties.get(target).map(|p| p.rpuid.clone()))
+            .or_else(|| payment_names.get(target).cloned())
+            .unwrap_or_else(|| target.to_string())
+    };
     // A flag's address is reused when a flag is closed and the same flagger raises one on the same target with
     // the same nonce: each raising is its own flag, and a ruling belongs to the flag live at the address when it
     // was made. So the flag events are read in chain order, and each raising opens a new record.
-    let mut flags: Vec<Raised> = Vec::new();
+    let mut flags: Vec<FlagHistory> = Vec::new();
     let mut live: BTreeMap<Pubkey, usize> = BTreeMap::new();
-    for (signature, _, event) in
+    for (signature, time, event) in
         store.events_of(&["FlagRaised", "FlagResponded", "FlagResolved", "FlagClosed"])?
     {
         let (flag, status) = match event {
             LedgerEvent::FlagRaised(e) => {
                 live.insert(e.flag, flags.len());
-                flags.push(Raised {
-                    agency: e.agency,
-                    target: e.target,
-                    summary: format!("{:?} flag on {:?} {}", e.reason, e.target_kind, e.target),
+                flags.push(FlagHistory {
+                    agency: state.agency_code(&e.agency),
+                    subject: name(&e.target),
+                    target_kind: format!("{:?}", e.target_kind),
+                    reason: format!("{:?}", e.reason),
                     status: FlagStatus::Open,
+                    status_text: "",
+                    raised_at: time,
                     records: vec![signature],
                 });
                 continue;
@@ -472,37 +513,34 @@ fn public_flags(
             raised.records.push(signature);
         }
     }
-    for raised in flags {
-        let state_word = match raised.status {
-            FlagStatus::Dismissed => continue,
-            FlagStatus::Open => "open, no answer from the agency",
-            FlagStatus::Responded => "answered by the agency, awaiting an auditor",
-            FlagStatus::Resolved => "substantiated by an auditor",
-        };
-        let subject = state
-            .awards
-            .get(&raised.target)
-            .map(|a| a.award_id.clone())
-            .or_else(|| {
-                state
-                    .recipients
-                    .get(&raised.target)
-                    .map(|r| String::from_utf8_lossy(&r.uei).into_owned())
-            })
-            .or_else(|| {
-                state
-                    .properties
-                    .get(&raised.target)
-                    .map(|p| p.rpuid.clone())
-            })
-            .or_else(|| payment_names.get(&raised.target).cloned())
-            .unwrap_or_else(|| raised.target.to_string());
+    for flag in &mut flags {
+        flag.status_text = flag.status_words();
+    }
+    Ok(flags)
+}
+
+fn public_flags(
+    store: &Store,
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    for flag in flag_histories(store, state, payments)? {
+        if flag.status == FlagStatus::Dismissed {
+            continue;
+        }
         findings.push(Finding {
             check: PUBLIC_FLAGS.id,
-            agency: state.agency_code(&raised.agency),
-            subject,
-            summary: format!("{}: {state_word}", raised.summary),
-            records: raised.records,
+            agency: flag.agency.clone(),
+            summary: format!(
+                "{} flag on {} {}: {}",
+                flag.reason,
+                flag.target_kind,
+                flag.subject,
+                flag.status_words()
+            ),
+            subject: flag.subject,
+            records: flag.records,
         });
     }
     Ok(())

@@ -1,6 +1,9 @@
 //! `report`: one self-contained HTML file (nothing is fetched when it is viewed) with the charts drawn in Rust
 //! as inline SVG: budget execution per agency, monthly outlays per agency, the top recipients, the audit's
-//! findings and the verification status with every chain head.
+//! findings each with its payments (award id, date, amount, and the transaction linked in an explorer of the
+//! ledger's cluster), the public flags, the property and what it cost, and the verification status with every
+//! chain head. Amounts are US dollars (the stablecoin's units) with thousands separators; charts name their
+//! axes and the agencies; the report states the dates its data covers and when it was generated.
 
 use std::collections::BTreeMap;
 
@@ -10,8 +13,100 @@ use public_spending_sdk::amount::format_grouped;
 use serde::Serialize;
 
 use crate::{
-    audit::AuditReport, ledger::LedgerState, verify::VerifyReport, Result, Store, WatchdogError,
+    audit::{flag_histories, AuditReport},
+    ledger::LedgerState,
+    store::IndexedPayment,
+    verify::VerifyReport,
+    Result, Store, WatchdogError,
 };
+
+/// Where the report links transactions: an explorer URL that takes the cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// The explorer's query for the ledger's cluster: `cluster=devnet`, `cluster=mainnet-beta`, or
+    /// `cluster=custom&customUrl=...` for another node ([`explorer_query`]).
+    pub explorer_query: String,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        Self {
+            explorer_query: explorer_query("http://127.0.0.1:8899"),
+        }
+    }
+}
+
+/// The explorer query naming the cluster an RPC URL serves: the public clusters by name, any other node as a
+/// custom cluster at its URL.
+pub fn explorer_query(rpc_url: &str) -> String {
+    for (host, cluster) in [
+        ("api.mainnet-beta.solana.com", "mainnet-beta"),
+        ("api.devnet.solana.com", "devnet"),
+        ("api.testnet.solana.com", "testnet"),
+    ] {
+        if rpc_url.contains(host) {
+            return format!("cluster={cluster}");
+        }
+    }
+    let encoded: String = rpc_url
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("cluster=custom&customUrl={encoded}")
+}
+
+/// A transaction's page in the explorer.
+pub fn explorer_tx_url(signature: &str, options: &ReportOptions) -> String {
+    format!(
+        "https://explorer.solana.com/tx/{signature}?{}",
+        options.explorer_query
+    )
+}
+
+#[derive(Serialize)]
+struct RecordLink {
+    /// Award id, date and amount when the record is a payment; empty for another event's transaction.
+    award_id: String,
+    date: String,
+    amount: String,
+    signature: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct FindingRow {
+    agency: String,
+    subject: String,
+    summary: String,
+    records: Vec<RecordLink>,
+}
+
+#[derive(Serialize)]
+struct FlagRow {
+    agency: String,
+    subject: String,
+    target_kind: String,
+    reason: String,
+    status: &'static str,
+    raised: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PropertyRow {
+    agency: String,
+    rpuid: String,
+    description: String,
+    size: String,
+    awards: usize,
+    paid: String,
+    per_square_foot: String,
+}
 
 const TEMPLATE: &str = include_str!("../templates/report.html");
 const WIDTH: u32 = 1000;
@@ -51,18 +146,133 @@ fn units(amount: u64, decimals: u8) -> f64 {
     amount as f64 / 10f64.powi(i32::from(decimals))
 }
 
-/// Renders the report. `generated` is the time it is generated at (unix seconds). Without a verification
-/// (an audit-only report) the verification section says it was not run.
+fn day(time: i64) -> String {
+    chrono::DateTime::from_timestamp(time, 0)
+        .map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string())
+}
+
+/// Renders the report. `generated` is the time it is generated at (unix seconds, the real time). Without a
+/// verification (an audit-only report) the verification section says it was not run.
 pub fn render(
     store: &Store,
     audit: &AuditReport,
     verify: Option<&VerifyReport>,
     generated: i64,
+    options: &ReportOptions,
 ) -> Result<String> {
     let state = LedgerState::from_store(store)?;
     let decimals = state.decimals();
-    let money = |u: u64| format_grouped(u, decimals);
+    let money = |u: u64| format!("${}", format_grouped(u, decimals));
     let payments = store.payments()?;
+    let by_signature: BTreeMap<&str, Vec<&IndexedPayment>> =
+        payments.iter().fold(BTreeMap::new(), |mut map, p| {
+            map.entry(p.signature.as_str())
+                .or_insert_with(Vec::new)
+                .push(p);
+            map
+        });
+    let link = |signature: &String| -> Vec<RecordLink> {
+        let url = explorer_tx_url(signature, options);
+        match by_signature.get(signature.as_str()) {
+            Some(paid) => paid
+                .iter()
+                .map(|p| RecordLink {
+                    award_id: state.award_id(&p.record.award),
+                    date: day(p.record.executed_at),
+                    amount: money(p.record.amount),
+                    signature: signature.clone(),
+                    url: url.clone(),
+                })
+                .collect(),
+            None => vec![RecordLink {
+                award_id: String::new(),
+                date: String::new(),
+                amount: String::new(),
+                signature: signature.clone(),
+                url,
+            }],
+        }
+    };
+    let findings: Vec<FindingRow> = audit
+        .findings
+        .iter()
+        .map(|f| FindingRow {
+            agency: f.agency.clone(),
+            subject: f.subject.clone(),
+            summary: f.summary.clone(),
+            records: f.records.iter().flat_map(&link).collect(),
+        })
+        .collect();
+    let finding_checks: Vec<(&str, Vec<&FindingRow>)> = audit
+        .checks
+        .iter()
+        .map(|check| {
+            let rows = audit
+                .findings
+                .iter()
+                .zip(&findings)
+                .filter(|(f, _)| f.check == check.id)
+                .map(|(_, row)| row)
+                .collect();
+            (check.id, rows)
+        })
+        .collect();
+    let flags: Vec<FlagRow> = flag_histories(store, &state, &payments)?
+        .into_iter()
+        .map(|f| FlagRow {
+            agency: f.agency.clone(),
+            subject: f.subject.clone(),
+            target_kind: f.target_kind.clone(),
+            reason: f.reason.clone(),
+            status: f.status_words(),
+            raised: f.raised_at.map(day).unwrap_or_default(),
+            url: f
+                .records
+                .first()
+                .map(|s| explorer_tx_url(s, options))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let properties: Vec<PropertyRow> = state
+        .properties
+        .iter()
+        .map(|(address, p)| {
+            let charged: Vec<_> = state
+                .awards
+                .values()
+                .filter(|a| a.property == *address)
+                .collect();
+            let paid: u64 = charged.iter().map(|a| a.outlayed).sum();
+            let d = &p.details;
+            let square_feet = d.size_unit == public_spending::state::SizeUnit::SquareFeet;
+            PropertyRow {
+                agency: state.agency_code(&p.agency),
+                rpuid: p.rpuid.clone(),
+                description: format!(
+                    "{:?} {:?}, {:?}, {}, {}",
+                    d.property_type,
+                    d.property_use,
+                    d.legal_interest,
+                    d.location.city,
+                    String::from_utf8_lossy(&d.location.state)
+                ),
+                size: if square_feet {
+                    format!("{} sq ft", format_grouped(d.size, 0))
+                } else {
+                    format!("{} acres", format_grouped(d.size, 2))
+                },
+                awards: charged.len(),
+                paid: money(paid),
+                per_square_foot: if square_feet && d.size > 0 {
+                    money(paid / d.size)
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect();
+    let first = payments.iter().map(|p| p.record.executed_at).min();
+    let last = payments.iter().map(|p| p.record.executed_at).max();
 
     let agencies: Vec<AgencyRow> = state
         .agencies
@@ -105,6 +315,15 @@ pub fn render(
         .collect();
 
     let budget_chart = budget_chart(&state)?;
+    let names: BTreeMap<String, String> = state
+        .agencies
+        .values()
+        .map(|a| (a.code.clone(), format!("{} {}", a.code, a.name)))
+        .collect();
+    let monthly: BTreeMap<String, BTreeMap<String, u64>> = monthly
+        .into_iter()
+        .map(|(code, months)| (names.get(&code).cloned().unwrap_or(code), months))
+        .collect();
     let monthly_chart = monthly_chart(&monthly, decimals)?;
     let recipients_chart = recipients_chart(&state, &top, decimals)?;
 
@@ -120,7 +339,16 @@ pub fn render(
             program => public_spending::ID.to_string(),
             generated => chrono::DateTime::from_timestamp(generated, 0)
                 .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            generated_iso => chrono::DateTime::from_timestamp(generated, 0)
+                .map_or_else(String::new, |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             payments => payments.len(),
+            first_payment => first.map(day).unwrap_or_default(),
+            last_payment => last.map(day).unwrap_or_default(),
+            explorer_query => options.explorer_query.clone(),
+            flags => flags,
+            properties => properties,
+            finding_checks => finding_checks,
+            finding_rows => findings,
             verification_run => verify.is_some(),
             verified => verify.is_some_and(VerifyReport::is_clean),
             mismatches => verify.map(|v| v.mismatches.clone()).unwrap_or_default(),
@@ -136,7 +364,18 @@ pub fn render(
         .map_err(|e| WatchdogError::Invalid(format!("report template: {e}")))
 }
 
-/// The legend box of the series drawn so far, in the charts' one style.
+/// The charts' text: tick labels, axis titles and legends, large enough to read at the report's width.
+const LABEL_FONT: (&str, u32) = ("sans-serif", 15);
+const TITLE_FONT: (&str, u32) = ("sans-serif", 16);
+/// Head room above the highest value, where the legend sits clear of every bar and line.
+const HEADROOM: f64 = 1.45;
+
+/// Whole dollars with thousands separators, for an axis: `$7,000,000`.
+fn dollars(value: f64) -> String {
+    format!("${}", format_grouped(value.max(0.0).round() as u64, 0))
+}
+
+/// The legend box of the series drawn so far, in the charts' one style, in the head room at the top left.
 fn draw_legend<'a, X, Y>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
 ) -> Result<()>
@@ -146,7 +385,9 @@ where
 {
     chart
         .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font(LABEL_FONT)
+        .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()
         .map_err(chart_error)
@@ -180,21 +421,25 @@ fn budget_chart(state: &LedgerState) -> Result<String> {
         .fold(1.0, f64::max);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 380)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 420)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
         let groups = agencies.len().max(1) as f64;
         let mut chart = ChartBuilder::on(&root)
             .margin(15)
-            .x_label_area_size(30)
-            .y_label_area_size(90)
-            .build_cartesian_2d(-0.5..groups - 0.5, 0.0..max * 1.1)
+            .x_label_area_size(55)
+            .y_label_area_size(130)
+            .build_cartesian_2d(-0.5..groups - 0.5, 0.0..max * HEADROOM)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(agencies.len().max(1))
-            .x_label_formatter(&|x| label_at(*x, |i| agencies.get(i).map(|a| a.code.clone())))
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .x_label_formatter(&|x| label_at(*x, |i| agencies.get(i).map(|a| a.name.clone())))
+            .y_label_formatter(&|y| dollars(*y))
+            .label_style(LABEL_FONT)
+            .axis_desc_style(TITLE_FONT)
+            .x_desc("Agency")
+            .y_desc("US dollars")
             .draw()
             .map_err(chart_error)?;
         for (s, name) in series.iter().enumerate() {
@@ -237,20 +482,24 @@ fn monthly_chart(
         .fold(1.0, f64::max);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 380)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 420)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
         let mut chart = ChartBuilder::on(&root)
             .margin(15)
             .margin_right(40)
-            .x_label_area_size(30)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..(months.len().max(2) - 1) as f64, 0.0..max * 1.1)
+            .x_label_area_size(55)
+            .y_label_area_size(130)
+            .build_cartesian_2d(0.0..(months.len().max(2) - 1) as f64, 0.0..max * HEADROOM)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .x_labels(months.len().max(2))
             .x_label_formatter(&|x| months.get(x.round() as usize).cloned().unwrap_or_default())
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_label_formatter(&|y| dollars(*y))
+            .label_style(LABEL_FONT)
+            .axis_desc_style(TITLE_FONT)
+            .x_desc("Month (UTC)")
+            .y_desc("US dollars outlayed")
             .draw()
             .map_err(chart_error)?;
         for (s, (agency, by_month)) in monthly.iter().enumerate() {
@@ -292,12 +541,13 @@ fn recipients_chart(
     let mut svg = String::new();
     {
         let root =
-            SVGBackend::with_string(&mut svg, (WIDTH, 60 + 32 * rows as u32)).into_drawing_area();
+            SVGBackend::with_string(&mut svg, (WIDTH, 90 + 34 * rows as u32)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
         let mut chart = ChartBuilder::on(&root)
             .margin(15)
-            .x_label_area_size(30)
-            .y_label_area_size(140)
+            .margin_right(60)
+            .x_label_area_size(55)
+            .y_label_area_size(150)
             .build_cartesian_2d(0.0..max * 1.1, -0.5..rows as f64 - 0.5)
             .map_err(chart_error)?;
         chart
@@ -310,7 +560,11 @@ fn recipients_chart(
                         .map(|(key, _)| state.uei(key))
                 })
             })
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_label_formatter(&|x| dollars(*x))
+            .label_style(LABEL_FONT)
+            .axis_desc_style(TITLE_FONT)
+            .x_desc("US dollars paid")
+            .y_desc("Recipient (UEI)")
             .draw()
             .map_err(chart_error)?;
         chart

@@ -153,6 +153,17 @@ fn ocid_prefix(input: &str) -> Result<String, String> {
     }
 }
 
+/// Where the report links transactions: the explorer, on the cluster `--url` names (a node on this machine for
+/// the embedded chain, as `pubspend serve` serves it).
+fn report_options(globals: &Globals) -> report::ReportOptions {
+    match globals.url.as_deref().map(crate::context::resolve_url) {
+        Some(Ok(crate::context::Target::Rpc(url))) => report::ReportOptions {
+            explorer_query: report::explorer_query(&url),
+        },
+        _ => report::ReportOptions::default(),
+    }
+}
+
 /// Removes an SQLite database and its WAL files.
 fn remove_database(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
@@ -288,7 +299,13 @@ pub fn audit(args: AuditArgs, globals: &Globals) -> CliResult<()> {
     let report = audit::audit(&store, &AuditOptions::default())?;
     print_audit(globals.output, &report);
     if let Some(html) = &args.html {
-        let rendered = report::render(&store, &report, None, chrono::Utc::now().timestamp())?;
+        let rendered = report::render(
+            &store,
+            &report,
+            None,
+            chrono::Utc::now().timestamp(),
+            &report_options(globals),
+        )?;
         write_file(html, rendered.as_bytes())?;
     }
     Ok(())
@@ -410,6 +427,7 @@ pub async fn report(args: ReportArgs, globals: &Globals) -> CliResult<()> {
         &audited,
         Some(&verification),
         chrono::Utc::now().timestamp(),
+        &report_options(globals),
     )?;
     write_file(&args.html, html.as_bytes())?;
     let fields = [

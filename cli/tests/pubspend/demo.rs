@@ -573,7 +573,68 @@ fn the_report_draws_every_chart_in_chromium() {
             chart["shapes"].as_u64().unwrap() >= 20 && chart["labels"].as_u64().unwrap() >= 5,
             "{chart}"
         );
+        // Readable text (it was 9.7 px), dollars with separators on the axis, and the axis titled.
+        assert!(chart["min_font_px"].as_f64().unwrap() >= 12.0, "{chart}");
+        let texts: Vec<&str> = chart["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(
+            texts.iter().any(|t| t.starts_with('$') && t.contains(',')),
+            "{texts:?}"
+        );
+        let title = match chart["chart"].as_str().unwrap() {
+            "budget" => "US dollars",
+            "monthly" => "US dollars outlayed",
+            _ => "US dollars paid",
+        };
+        assert!(texts.contains(&title), "{texts:?}");
+        // Agencies by name, not by code alone.
+        if chart["chart"] != "recipients" {
+            assert!(
+                texts.iter().any(|t| t.contains("Department of Energy")),
+                "{texts:?}"
+            );
+        }
     }
+    // Every finding lists its transactions, linked to the explorer on the ledger's cluster; payments by award
+    // id, date and amount.
+    let findings: Vec<&str> = dom.split("<tr class=\"finding\">").skip(1).collect();
+    assert_eq!(findings.len(), 15);
+    for finding in &findings {
+        let row = finding.split("</tr>").next().unwrap();
+        assert!(
+            row.contains("href=\"https://explorer.solana.com/tx/") && row.contains("cluster="),
+            "{row}"
+        );
+    }
+    assert!(dom.contains("class=\"award-id\">075-26-0008</span>"));
+    // Flags (open, answered, ruled) and property (cost per building) have their sections.
+    let flags = dom.matches("<tr class=\"flag\">").count();
+    assert!(flags >= 3, "{flags} flags");
+    assert!(dom.contains("open, no answer from the agency"));
+    let properties: Vec<&str> = dom.split("<tr class=\"property\">").skip(1).collect();
+    assert!(properties.len() >= 2);
+    assert!(properties
+        .iter()
+        .any(|p| p.contains("class=\"num per-square-foot\">$")));
+    // The dates the data covers, and when the report was really generated (not the chain's clock).
+    assert!(
+        dom.contains("id=\"data-from\" datetime=\"2025-"),
+        "no data range"
+    );
+    let generated = dom
+        .split_once("id=\"generated\" datetime=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(time, _)| chrono::DateTime::parse_from_rfc3339(time).unwrap())
+        .expect("generated time");
+    let age = chrono::Utc::now().signed_duration_since(generated);
+    assert!(
+        age.num_seconds() >= 0 && age.num_hours() < 24,
+        "generated {generated}"
+    );
     let png = demo().dir.path().join("report.png");
     let shot = chromium(&program, TempDir::new().unwrap().path())
         .args([
