@@ -1,8 +1,8 @@
 //! The chain a command talks to: an RPC node, or the embedded in-process chain saved in a local file.
 
 use anchor_lang::prelude::Pubkey;
+use public_spending_embedded::EmbeddedChain;
 use public_spending_sdk::{
-    embedded::EmbeddedChain,
     fetch::AccountSource,
     history::{HistoricalTransaction, History, SignatureInfo},
     query::Memcmp,

@@ -5,10 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::state::Ledger;
-use public_spending_sdk::{
-    embedded::{Access, EmbeddedChain, StateFile},
-    Client, RpcBackend,
-};
+use public_spending_embedded::{Access, EmbeddedChain, StateFile};
+use public_spending_sdk::{Client, RpcBackend};
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{backend::AnyBackend, error::CliResult, fail, output::Format, Globals};

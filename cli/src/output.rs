@@ -20,7 +20,7 @@ static OUT: OnceLock<Mutex<File>> = OnceLock::new();
 /// Sends the embedded program's `msg!` lines to stderr (`verbose`) or nowhere, keeping stdout for `pubspend`'s
 /// own output (tables, JSON).
 pub fn move_program_logs_off_stdout(verbose: bool) {
-    if let Some(stdout) = public_spending_sdk::embedded::program_logs_off_stdout(verbose) {
+    if let Some(stdout) = public_spending_embedded::program_logs_off_stdout(verbose) {
         let _ = OUT.set(Mutex::new(stdout));
     }
 }

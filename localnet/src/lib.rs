@@ -27,10 +27,8 @@ use std::{
 };
 
 use jsonrpsee::server::{Server, ServerConfig, ServerHandle};
-use public_spending_sdk::{
-    embedded::{Access, Pace, StateFile},
-    SdkError,
-};
+use public_spending_embedded::{Access, Pace, StateFile};
+use public_spending_sdk::SdkError;
 
 pub use crate::node::Node;
 

@@ -4,10 +4,8 @@
 use std::{sync::Arc, time::Duration};
 
 use anchor_lang::solana_program::{system_instruction, system_program};
-use public_spending_sdk::{
-    embedded::{EmbeddedChain, Preflight, Sent, StateFile},
-    SdkError,
-};
+use public_spending_embedded::{EmbeddedChain, Preflight, Sent, StateFile};
+use public_spending_sdk::SdkError;
 use solana_sdk::{
     pubkey::Pubkey,
     signature::{Signature, Signer},

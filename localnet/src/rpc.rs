@@ -9,11 +9,8 @@ use jsonrpsee::{
     types::{ErrorObjectOwned, Params},
     RpcModule,
 };
-use public_spending_sdk::{
-    embedded::{Preflight, SavedTransaction, Sent},
-    fetch::AccountSource,
-    history::History,
-};
+use public_spending_embedded::{Preflight, SavedTransaction, Sent};
+use public_spending_sdk::{fetch::AccountSource, history::History};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use solana_account_decoder::{
@@ -262,7 +259,7 @@ fn decode_transaction(
 }
 
 /// A failed preflight, as a validator reports it: the error, the logs and the compute used.
-fn preflight_failure(rejection: &public_spending_sdk::embedded::Rejection) -> ErrorObjectOwned {
+fn preflight_failure(rejection: &public_spending_embedded::Rejection) -> ErrorObjectOwned {
     custom(RpcCustomError::SendTransactionPreflightFailure {
         message: format!("Transaction simulation failed: {}", rejection.err),
         result: RpcSimulateTransactionResult {
@@ -306,7 +303,7 @@ fn status_meta(saved: &SavedTransaction) -> RpcResult<TransactionStatusMeta> {
             });
         }
     }
-    let token_balances = |balances: &[public_spending_sdk::embedded::SavedTokenBalance]| {
+    let token_balances = |balances: &[public_spending_embedded::SavedTokenBalance]| {
         balances
             .iter()
             .map(|b| TransactionTokenBalance {

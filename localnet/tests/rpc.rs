@@ -11,6 +11,7 @@ use public_spending::{
     error::LedgerError,
     state::{Agency, ApprovalPolicy, Award, AwardStatus, Flag, FlagReason, FlagTarget, Payment},
 };
+use public_spending_embedded::{EmbeddedChain, Pace, SavedChain};
 use public_spending_localnet::{Localnet, LocalnetConfig, LocalnetError, Running};
 use public_spending_sdk::{
     builders::{self, PaymentDecision},
@@ -1844,10 +1845,7 @@ async fn a_transaction_signed_30_seconds_after_its_blockhash_was_taken_lands() {
 /// next blockhash when the node refuses it as a duplicate, as the embedded chain does at a validator's pace.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_sdk_sends_the_same_instructions_twice_as_two_transactions() {
-    use public_spending_sdk::{
-        backend::Backend,
-        embedded::{EmbeddedChain, Pace, SavedChain},
-    };
+    use public_spending_sdk::backend::Backend;
     let served = serve().await;
     let backend = served.backend().await;
     let rpc = served.rpc();
@@ -1927,7 +1925,7 @@ async fn a_forged_signature_is_refused_even_without_preflight() {
     );
 
     // The embedded chain checks them itself too, for a program that processes without preflight directly.
-    use public_spending_sdk::embedded::{EmbeddedChain, Preflight, Sent};
+    use public_spending_embedded::{EmbeddedChain, Preflight, Sent};
     let chain = EmbeddedChain::start().await;
     chain
         .airdrop(&victim.pubkey(), 5_000_000_000)

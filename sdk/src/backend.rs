@@ -98,7 +98,7 @@ impl<T: Backend> Backend for &T {
 }
 
 /// Signs a transaction with the fee payer and those of `signers` the message requires.
-pub(crate) fn sign(
+pub fn sign(
     instructions: &[Instruction],
     payer: &Keypair,
     signers: &[&Keypair],
@@ -134,7 +134,7 @@ fn required_signers<'a>(
 
 /// Signs a v0 transaction that looks its accounts up in `tables` where it can, with the fee payer and those of
 /// `signers` the message requires.
-pub(crate) fn sign_v0(
+pub fn sign_v0(
     instructions: &[Instruction],
     payer: &Keypair,
     signers: &[&Keypair],

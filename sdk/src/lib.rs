@@ -5,7 +5,8 @@
 //! - [`fetch`]: typed account fetchers over any [`fetch::AccountSource`];
 //! - [`events`]: decoding of the program's `emit_cpi!` events;
 //! - [`error`]: program and framework error codes mapped to [`SdkError`];
-//! - `embedded` (feature): the program running in process inside the real Solana runtime.
+//! - the embedded chain (the program in process inside the real Solana runtime) is its own crate,
+//!   `public-spending-embedded`, implementing this crate's [`Backend`] and [`history::History`].
 //!
 //! ```
 //! use public_spending_sdk::pda;
@@ -20,8 +21,6 @@ pub mod backend;
 pub mod batch;
 pub mod builders;
 pub mod client;
-#[cfg(feature = "embedded")]
-pub mod embedded;
 pub mod error;
 pub mod events;
 pub mod fetch;

@@ -19,10 +19,10 @@ use public_spending::{
         ApprovalPolicy, AwardType, ExclusionStatus, OversightArgs, OversightReason, RecipientKind,
     },
 };
+use public_spending_embedded::{EmbeddedChain, TxOutcome};
 use public_spending_sdk::{
     builders::{self, AwardKeys, Payout},
     client::RetryPolicy,
-    embedded::{EmbeddedChain, TxOutcome},
     fetch::{fetch, AccountSource},
     history::{HistoricalTransaction, History, SignatureInfo},
     pda, Backend, Client, LedgerEvent, RpcBackend, SdkError,
@@ -961,7 +961,7 @@ impl AgencyFixture {
 /// Grounds for an oversight action: an audit finding with a fixed evidence hash.
 /// Where a bench writes its figures: the real stdout, with the native program's `msg!` lines sent nowhere.
 pub fn bench_stdout() -> Box<dyn std::io::Write> {
-    match public_spending_sdk::embedded::program_logs_off_stdout(false) {
+    match public_spending_embedded::program_logs_off_stdout(false) {
         Some(stdout) => Box::new(stdout),
         None => Box::new(std::io::stdout()),
     }

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anchor_lang::{prelude::Pubkey, AccountSerialize};
 use public_spending::state::{ApprovalPolicy, ExclusionList, ExclusionStatus};
+use public_spending_embedded::EmbeddedChain;
 use public_spending_sdk::{
-    embedded::EmbeddedChain,
     fetch::AccountSource,
     history::{HistoricalTransaction, History, SignatureInfo},
     query::Memcmp,

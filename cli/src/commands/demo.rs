@@ -25,11 +25,11 @@ use public_spending::{
         PropertyLocation, PropertyStatus, PropertyType, PropertyUse, RecipientKind, SizeUnit,
     },
 };
+use public_spending_embedded::{Access, EmbeddedChain, StateFile};
 use public_spending_sdk::{
     amount::{format_amount, format_grouped},
     builders::{self, AwardKeys, PaymentDecision, WalletStep},
     client::Submitted,
-    embedded::{Access, EmbeddedChain, StateFile},
     fold_outlay_hash, individual_name_hash, pda, Client, LedgerEvent, PaymentRecord, SdkError,
     TxOutcome,
 };

@@ -9,9 +9,9 @@ use public_spending::{
     instructions::AwardChange,
     state::{Agency, Allotment, Appropriation, ApprovalPolicy, Award, Payment},
 };
+use public_spending_embedded::TxOutcome;
 use public_spending_sdk::{
     builders::{self, PaymentDecision},
-    embedded::TxOutcome,
     fetch::fetch_optional,
     fold_outlay_hash, pda, LedgerEvent, SdkError,
 };

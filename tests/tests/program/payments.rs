@@ -79,7 +79,7 @@ impl Setup {
         index: u32,
         who: &Keypair,
         decision: PaymentDecision,
-    ) -> Result<public_spending_sdk::embedded::TxOutcome, public_spending_sdk::SdkError> {
+    ) -> Result<public_spending_embedded::TxOutcome, public_spending_sdk::SdkError> {
         let ix = self
             .world
             .decide_ix(&self.agency, &self.award, index, who, decision);
@@ -100,13 +100,13 @@ impl Setup {
     async fn execute(
         &mut self,
         index: u32,
-    ) -> Result<public_spending_sdk::embedded::TxOutcome, public_spending_sdk::SdkError> {
+    ) -> Result<public_spending_embedded::TxOutcome, public_spending_sdk::SdkError> {
         let ix = self.world.execute_ix(&self.agency, &self.award, index);
         self.world.send(&[ix], &[&self.agency.executor]).await
     }
 }
 
-fn executed(outcome: &public_spending_sdk::embedded::TxOutcome) -> PaymentExecuted {
+fn executed(outcome: &public_spending_embedded::TxOutcome) -> PaymentExecuted {
     the_event(outcome, |e| match e {
         LedgerEvent::PaymentExecuted(e) => Some(e.clone()),
         _ => None,

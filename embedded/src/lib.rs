@@ -33,8 +33,9 @@ use solana_sdk::{
     transaction::{TransactionError, VersionedTransaction},
 };
 
-pub use crate::backend::TxOutcome;
-use crate::{
+pub use bank::Pace;
+pub use public_spending_sdk::backend::TxOutcome;
+use public_spending_sdk::{
     backend::{sign, sign_v0, Backend},
     error::SdkError,
     events::decode_events,
@@ -42,7 +43,6 @@ use crate::{
     history::{page, HistoricalTransaction, History, InnerInstruction, SignatureInfo},
     query::Memcmp,
 };
-pub use bank::Pace;
 
 mod bank;
 
@@ -345,7 +345,7 @@ fn saved_inner(
 }
 
 /// The ledger's events among saved inner instructions (Anchor's event CPIs).
-fn events_of(inner: &[SavedInnerInstruction]) -> Vec<crate::events::LedgerEvent> {
+fn events_of(inner: &[SavedInnerInstruction]) -> Vec<public_spending_sdk::events::LedgerEvent> {
     let decoded: Vec<(Pubkey, Vec<u8>)> = inner
         .iter()
         .filter_map(|ix| Some((ix.program.parse().ok()?, BASE64.decode(&ix.data).ok()?)))
@@ -1200,7 +1200,7 @@ impl EmbeddedChain {
 
     /// The balance of a token account, or zero when it does not exist.
     pub async fn token_balance(&self, token_account: &Pubkey) -> Result<u64, SdkError> {
-        crate::fetch::token_balance(self, token_account).await
+        public_spending_sdk::fetch::token_balance(self, token_account).await
     }
 
     pub async fn lamports(&self, address: &Pubkey) -> Result<u64, SdkError> {
