@@ -102,6 +102,16 @@ const HASH: &str = "010101010101010101010101010101010101010101010101010101010101
 const HASH3: &str = "0303030303030303030303030303030303030303030303030303030303030303";
 const HASH2: &str = "0202020202020202020202020202020202020202020202020202020202020202";
 
+/// Gives `key` the member `roles` of agency 075 in service: proposed by the head, applied after a day's notice.
+fn grant_on_notice(env: &Env, key: &str, roles: &str) {
+    env.json(
+        "head",
+        &["member", "set", "075", key, "--roles", roles, "--propose"],
+    );
+    env.json("admin", &["clock", "advance", "1d"]);
+    env.json("head", &["change", "apply", "075", key]);
+}
+
 /// A ledger with agency 075, its members, a treasury funded with 20,000.00, a recipient and an award C-1.
 fn ledger_with_award() -> Env {
     ledger_with_treasury("20000.00")
@@ -1305,20 +1315,7 @@ fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
 
     // A payout wallet change: proposed by one OBLIGATE member, confirmed by another, never by the proposer.
     let second = env.keypair("obligor2");
-    env.json(
-        "head",
-        &[
-            "member",
-            "set",
-            "075",
-            &second,
-            "--roles",
-            "obligate",
-            "--propose",
-        ],
-    );
-    env.json("admin", &["clock", "advance", "1d"]);
-    env.json("head", &["change", "apply", "075", &second]);
+    grant_on_notice(&env, &second, "obligate");
     let wallet = Keypair::new().pubkey().to_string();
     env.json(
         "obligor",
@@ -1978,20 +1975,7 @@ fn refusals_say_what_is_wrong() {
         "agency 075 already has an award C-1",
     );
     let second = env.keypair("obligor2");
-    env.json(
-        "head",
-        &[
-            "member",
-            "set",
-            "075",
-            &second,
-            "--roles",
-            "obligate",
-            "--propose",
-        ],
-    );
-    env.json("admin", &["clock", "advance", "1d"]);
-    env.json("head", &["change", "apply", "075", &second]);
+    grant_on_notice(&env, &second, "obligate");
     env.json(
         "head",
         &[
@@ -2047,20 +2031,7 @@ fn refusals_say_what_is_wrong() {
 fn property_of_every_interest_is_registered_and_bad_details_are_named() {
     let env = ledger_with_award();
     let facilities = env.keypair("facilities");
-    env.json(
-        "head",
-        &[
-            "member",
-            "set",
-            "075",
-            &facilities,
-            "--roles",
-            "property",
-            "--propose",
-        ],
-    );
-    env.json("admin", &["clock", "advance", "1d"]);
-    env.json("head", &["change", "apply", "075", &facilities]);
+    grant_on_notice(&env, &facilities, "property");
     let details = |interest: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
         let mut args = vec![
             "--type",
