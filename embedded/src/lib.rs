@@ -41,6 +41,7 @@ use public_spending_sdk::{
     events::decode_events,
     fetch::AccountSource,
     history::{page, HistoricalTransaction, History, InnerInstruction, SignatureInfo},
+    mint,
     query::Memcmp,
 };
 
@@ -1149,26 +1150,15 @@ impl EmbeddedChain {
         token_program: &Pubkey,
     ) -> Result<Pubkey, SdkError> {
         let mint = Keypair::new();
-        let rent = self.rent().await?;
-        let payer = self.payer().pubkey();
-        let len = spl_token::state::Mint::LEN;
-        let instructions = [
-            system_instruction::create_account(
-                &payer,
-                &mint.pubkey(),
-                rent.minimum_balance(len),
-                len as u64,
-                token_program,
-            ),
-            spl_token_2022::instruction::initialize_mint2(
-                token_program,
-                &mint.pubkey(),
-                authority,
-                None,
-                decimals,
-            )
-            .map_err(SdkError::from)?,
-        ];
+        let rent = self.rent().await?.minimum_balance(mint::MINT_LEN);
+        let instructions = mint::create_mint(
+            &self.payer().pubkey(),
+            &mint.pubkey(),
+            authority,
+            decimals,
+            token_program,
+            rent,
+        )?;
         self.send(&instructions, &[&mint]).await?;
         Ok(mint.pubkey())
     }
@@ -1186,15 +1176,13 @@ impl EmbeddedChain {
             .get_account(mint)
             .await?
             .map_or(spl_token::ID, |account| account.owner);
-        let ix = spl_token_2022::instruction::mint_to(
+        let ix = mint::mint_to(
             &token_program,
             mint,
             token_account,
             &authority.pubkey(),
-            &[],
             amount,
-        )
-        .map_err(SdkError::from)?;
+        )?;
         self.send(&[ix], &[authority]).await.map(drop)
     }
 

@@ -25,6 +25,7 @@ pub mod error;
 pub mod events;
 pub mod fetch;
 pub mod history;
+pub mod mint;
 pub mod pda;
 pub mod query;
 pub mod schedule;

@@ -3,7 +3,7 @@
 use std::fmt::Debug;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::{program_pack::Pack, system_instruction};
+use anchor_lang::solana_program::system_instruction;
 use anchor_spl::{
     token::spl_token,
     token_2022::spl_token_2022::{self, extension::ExtensionType, state::Mint as Token2022Mint},
@@ -25,7 +25,7 @@ use public_spending_sdk::{
     client::RetryPolicy,
     fetch::{fetch, AccountSource},
     history::{HistoricalTransaction, History, SignatureInfo},
-    pda, Backend, Client, LedgerEvent, RpcBackend, SdkError,
+    mint, pda, Backend, Client, LedgerEvent, RpcBackend, SdkError,
 };
 use solana_sdk::{
     account::Account,
@@ -67,24 +67,15 @@ pub trait Chain: Backend + History {
     ) -> impl Future<Output = Result<Pubkey, SdkError>> + Send {
         async move {
             let mint = Keypair::new();
-            let len = spl_token::state::Mint::LEN;
-            let instructions = [
-                system_instruction::create_account(
-                    &self.fee_payer(),
-                    &mint.pubkey(),
-                    self.minimum_balance(len).await?,
-                    len as u64,
-                    &spl_token::ID,
-                ),
-                spl_token::instruction::initialize_mint2(
-                    &spl_token::ID,
-                    &mint.pubkey(),
-                    authority,
-                    None,
-                    decimals,
-                )
-                .map_err(SdkError::from)?,
-            ];
+            let rent = self.minimum_balance(mint::MINT_LEN).await?;
+            let instructions = mint::create_mint(
+                &self.fee_payer(),
+                &mint.pubkey(),
+                authority,
+                decimals,
+                &spl_token::ID,
+                rent,
+            )?;
             self.send(&instructions, &[&mint]).await?;
             Ok(mint.pubkey())
         }
@@ -104,15 +95,13 @@ pub trait Chain: Backend + History {
                 .get_account(mint)
                 .await?
                 .map_or(spl_token::ID, |account| account.owner);
-            let ix = anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
+            let ix = mint::mint_to(
                 &token_program,
                 mint,
                 token_account,
                 &authority.pubkey(),
-                &[],
                 amount,
-            )
-            .map_err(SdkError::from)?;
+            )?;
             self.send(&[ix], &[authority]).await.map(drop)
         }
     }
