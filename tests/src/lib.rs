@@ -124,15 +124,20 @@ pub enum Fault {
     LostResponse,
     /// The first transaction never reaches the chain.
     Dropped,
+    /// The history fails after this many transaction fetches, as an RPC node that goes away mid-run.
+    HistoryGoesAway { after: u32 },
 }
 
-/// A backend over `B` that fails the first send, after or before passing it on.
+/// A chain over `B` that fails as its [`Fault`] says: the first send, after or before passing it on, or the
+/// history part way through.
 pub struct Flaky<'a, B> {
     pub chain: &'a B,
     pub fault: Fault,
     /// Sends asked for, and those that landed.
     pub sends: AtomicU32,
     pub landed: AtomicU32,
+    /// Transactions fetched from the history.
+    pub fetched: AtomicU32,
 }
 
 impl<'a, B> Flaky<'a, B> {
@@ -142,6 +147,7 @@ impl<'a, B> Flaky<'a, B> {
             fault,
             sends: AtomicU32::new(0),
             landed: AtomicU32::new(0),
+            fetched: AtomicU32::new(0),
         }
     }
 }
@@ -242,6 +248,12 @@ impl<B: History + Sync> History for Flaky<'_, B> {
         &self,
         signature: &Signature,
     ) -> Result<Option<HistoricalTransaction>, SdkError> {
+        let fetched = self.fetched.fetch_add(1, Ordering::SeqCst);
+        if let Fault::HistoryGoesAway { after } = self.fault {
+            if fetched >= after {
+                return Err(SdkError::Transport("the node went away".into()));
+            }
+        }
         self.chain.transaction(signature).await
     }
 }

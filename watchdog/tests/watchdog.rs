@@ -1,27 +1,14 @@
 //! The watchdog over a small ledger on the embedded chain: indexing (resumable, never twice), verification
 //! (clean, and pinpointing every kind of tampering), lookups, and the exports against their specifications.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use anchor_lang::{prelude::Pubkey, AccountSerialize};
+use anchor_lang::AccountSerialize;
 use public_spending::state::{ApprovalPolicy, ExclusionList, ExclusionStatus};
-use public_spending_embedded::EmbeddedChain;
-use public_spending_sdk::{
-    fetch::AccountSource,
-    history::{HistoricalTransaction, History, SignatureInfo},
-    query::Memcmp,
-    Backend, SdkError, TxOutcome,
-};
-use public_spending_tests::{World, UNIT};
+use public_spending_sdk::SdkError;
+use public_spending_tests::{Fault, Flaky, World, UNIT};
 use public_spending_watchdog::{
     audit, export, index, lookup,
     verify::{self, Mismatch},
     Store,
-};
-use solana_sdk::{
-    account::Account,
-    instruction::Instruction,
-    signature::{Keypair, Signature},
 };
 
 /// A ledger with one agency, one award and `payments` fast-path payments of 10, 11, 12, ... units.
@@ -88,80 +75,6 @@ async fn index_reads_every_payment_once_and_reruns_fetch_nothing() {
     assert_eq!(store.funding().unwrap()[0].1, 100_000 * UNIT);
 }
 
-/// A chain whose history fails after `left` transaction fetches, as an RPC node that goes away mid-run.
-struct Flaky<'a> {
-    chain: &'a EmbeddedChain,
-    left: AtomicUsize,
-}
-
-impl AccountSource for Flaky<'_> {
-    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
-        self.chain.get_account(address).await
-    }
-}
-
-impl Backend for Flaky<'_> {
-    async fn send(
-        &self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-    ) -> Result<TxOutcome, SdkError> {
-        self.chain.send(instructions, signers).await
-    }
-
-    async fn send_v0(
-        &self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-        tables: &[solana_sdk::message::AddressLookupTableAccount],
-    ) -> Result<TxOutcome, SdkError> {
-        self.chain.send_v0(instructions, signers, tables).await
-    }
-
-    async fn program_accounts(
-        &self,
-        filters: &[Memcmp],
-    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
-        Backend::program_accounts(self.chain, filters).await
-    }
-
-    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
-        Backend::unix_timestamp(self.chain).await
-    }
-
-    fn fee_payer(&self) -> Pubkey {
-        Backend::fee_payer(self.chain)
-    }
-}
-
-impl History for Flaky<'_> {
-    async fn genesis_hash(&self) -> Result<solana_sdk::hash::Hash, SdkError> {
-        History::genesis_hash(self.chain).await
-    }
-
-    async fn signatures_for_address(
-        &self,
-        address: &Pubkey,
-        before: Option<Signature>,
-        until: Option<Signature>,
-        limit: usize,
-    ) -> Result<Vec<SignatureInfo>, SdkError> {
-        self.chain
-            .signatures_for_address(address, before, until, limit)
-            .await
-    }
-
-    async fn transaction(
-        &self,
-        signature: &Signature,
-    ) -> Result<Option<HistoricalTransaction>, SdkError> {
-        if self.left.fetch_sub(1, Ordering::SeqCst) == 0 {
-            return Err(SdkError::Transport("the node went away".into()));
-        }
-        self.chain.transaction(signature).await
-    }
-}
-
 #[tokio::test]
 async fn an_index_run_cut_short_resumes_without_duplicating_a_row() {
     let (world, _) = ledger(12).await;
@@ -169,10 +82,7 @@ async fn an_index_run_cut_short_resumes_without_duplicating_a_row() {
     let file = tempfile::NamedTempFile::new().unwrap();
     for left in [0, 4, 7, 13] {
         let mut store = Store::open(file.path()).unwrap();
-        let flaky = Flaky {
-            chain: &world.chain,
-            left: AtomicUsize::new(left),
-        };
+        let flaky = Flaky::new(&world.chain, Fault::HistoryGoesAway { after: left });
         let cut = index::index_in_batches(&flaky, &mut store, 3, |_| {}).await;
         assert!(matches!(
             cut,
