@@ -1172,17 +1172,7 @@ impl EmbeddedChain {
         authority: &Keypair,
         amount: u64,
     ) -> Result<(), SdkError> {
-        let token_program = self
-            .get_account(mint)
-            .await?
-            .map_or(spl_token::ID, |account| account.owner);
-        let ix = mint::mint_to(
-            &token_program,
-            mint,
-            token_account,
-            &authority.pubkey(),
-            amount,
-        )?;
+        let ix = mint::mint_to(self, mint, token_account, &authority.pubkey(), amount).await?;
         self.send(&[ix], &[authority]).await.map(drop)
     }
 

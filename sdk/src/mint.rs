@@ -7,7 +7,7 @@ use anchor_lang::{
 };
 use anchor_spl::{token::spl_token, token_2022::spl_token_2022};
 
-use crate::error::SdkError;
+use crate::{error::SdkError, fetch::AccountSource};
 
 /// The size of a mint account with no extensions (SPL Token, or Token-2022 without any).
 pub const MINT_LEN: usize = spl_token::state::Mint::LEN;
@@ -35,15 +35,26 @@ pub fn create_mint(
     ])
 }
 
-/// Mints `amount` base units of `mint` into `token_account`, signed by the mint authority; `token_program` is
-/// the mint's owner.
-pub fn mint_to(
-    token_program: &Pubkey,
+/// Mints `amount` base units of `mint` into `token_account`, signed by the mint authority, through the token
+/// program that owns the mint (read from `source`).
+pub async fn mint_to(
+    source: &(impl AccountSource + ?Sized),
     mint: &Pubkey,
     token_account: &Pubkey,
     authority: &Pubkey,
     amount: u64,
 ) -> Result<Instruction, SdkError> {
-    spl_token_2022::instruction::mint_to(token_program, mint, token_account, authority, &[], amount)
-        .map_err(SdkError::from)
+    let token_program = source
+        .get_account(mint)
+        .await?
+        .map_or(spl_token::ID, |account| account.owner);
+    spl_token_2022::instruction::mint_to(
+        &token_program,
+        mint,
+        token_account,
+        authority,
+        &[],
+        amount,
+    )
+    .map_err(SdkError::from)
 }

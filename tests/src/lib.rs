@@ -91,17 +91,7 @@ pub trait Chain: Backend + History {
         amount: u64,
     ) -> impl Future<Output = Result<(), SdkError>> + Send {
         async move {
-            let token_program = self
-                .get_account(mint)
-                .await?
-                .map_or(spl_token::ID, |account| account.owner);
-            let ix = mint::mint_to(
-                &token_program,
-                mint,
-                token_account,
-                &authority.pubkey(),
-                amount,
-            )?;
+            let ix = mint::mint_to(self, mint, token_account, &authority.pubkey(), amount).await?;
             self.send(&[ix], &[authority]).await.map(drop)
         }
     }

@@ -350,3 +350,59 @@ async fn an_agencys_loosening_takes_the_minimum_notice_the_admin_set() {
     let stored: Agency = world.get(&agency.agency).await;
     assert_eq!(stored.policy, POLICY);
 }
+
+/// The limits instructions refuse a missing admin signature, and a paused ledger refuses every change of the
+/// limits (the admin's withdrawal of a proposal stays open), each with nothing changed.
+#[tokio::test]
+async fn the_limits_instructions_refuse_a_missing_signer_and_a_paused_ledger() {
+    let (mut world, _agency) = in_service().await;
+    let admin = world.admin.insecure_clone();
+    let ledger = pda::ledger().0;
+    let looser = LedgerLimits {
+        min_change_notice_seconds: CHANGE_NOTICE_FLOOR_SECONDS,
+        ..LedgerLimits::INITIAL
+    };
+    world
+        .send(&[limits_ix(&world, LimitsStep::Propose(looser))], &[&admin])
+        .await
+        .unwrap();
+    let steps = [
+        LimitsStep::Set(TIGHT),
+        LimitsStep::Apply,
+        LimitsStep::Withdraw,
+    ];
+    let payer = world.funded().await;
+    for step in steps {
+        let ix = unsigned(limits_ix(&world, step), &admin.pubkey());
+        world
+            .expect_refused(
+                &[ix],
+                &[&payer],
+                anchor_lang::error::ErrorCode::AccountNotSigner,
+                &[ledger, pda::limits_change()],
+            )
+            .await;
+    }
+    let pause = builders::SetPaused {
+        admin: admin.pubkey(),
+        paused: true,
+    };
+    world.send(&[pause.instruction()], &[&admin]).await.unwrap();
+    world
+        .chain
+        .advance_clock(MIN_CHANGE_NOTICE_SECONDS)
+        .await
+        .unwrap();
+    for step in [LimitsStep::Set(TIGHT), LimitsStep::Apply] {
+        world
+            .expect_refused(
+                &[limits_ix(&world, step)],
+                &[&admin],
+                LedgerError::Paused,
+                &[ledger, pda::limits_change()],
+            )
+            .await;
+    }
+    let stored: Ledger = world.get(&ledger).await;
+    assert_eq!(stored.limits, LedgerLimits::INITIAL);
+}
