@@ -5,6 +5,7 @@ mod backend;
 mod commands;
 mod context;
 mod error;
+mod files;
 mod output;
 
 use std::{path::PathBuf, process::ExitCode};

@@ -12,8 +12,8 @@ use public_spending::{
     constants::*,
     error::LedgerError,
     instructions::{
-        AllotArgs, CreateAppropriationArgs, ObligateArgs, PaymentArgs, RegisterAgencyArgs,
-        RegisterRecipientArgs, SetMemberArgs,
+        AllotArgs, CreateAppropriationArgs, ObligateArgs, PaymentArgs, RegisterRecipientArgs,
+        SetMemberArgs,
     },
     state::{
         ApprovalPolicy, AwardType, ExclusionStatus, OversightArgs, OversightReason, RecipientKind,
@@ -22,21 +22,15 @@ use public_spending::{
 use public_spending_embedded::{EmbeddedChain, TxOutcome};
 use public_spending_sdk::{
     builders::{self, AwardKeys, Payout},
-    client::RetryPolicy,
-    fetch::{fetch, AccountSource},
-    history::{HistoricalTransaction, History, SignatureInfo},
-    mint, pda, Backend, Client, LedgerEvent, RpcBackend, SdkError,
+    fetch::fetch,
+    pda, LedgerEvent, SdkError,
 };
 use solana_sdk::{
     account::Account,
     instruction::{Instruction, InstructionError},
     message::AddressLookupTableAccount,
-    signature::{Keypair, Signature, Signer},
+    signature::{Keypair, Signer},
     transaction::TransactionError,
-};
-use std::{
-    future::Future,
-    sync::atomic::{AtomicU32, Ordering},
 };
 
 pub use public_spending::state;
@@ -47,241 +41,7 @@ pub const DECIMALS: u8 = 6;
 /// A year, in seconds.
 pub const YEAR: i64 = 365 * 24 * 60 * 60;
 
-/// A chain the fixtures build on: the embedded chain, or a node over JSON-RPC (`pubspend serve`).
-pub trait Chain: Backend + History {
-    /// Sends `lamports` to `to` from wherever the chain keeps its funds (the fee payer, a faucet).
-    fn airdrop(
-        &self,
-        to: &Pubkey,
-        lamports: u64,
-    ) -> impl Future<Output = Result<(), SdkError>> + Send;
-
-    /// The rent-exempt minimum of an account of `len` bytes.
-    fn minimum_balance(&self, len: usize) -> impl Future<Output = Result<u64, SdkError>> + Send;
-
-    /// Creates an SPL Token mint with `authority` as mint authority.
-    fn create_mint(
-        &self,
-        authority: &Pubkey,
-        decimals: u8,
-    ) -> impl Future<Output = Result<Pubkey, SdkError>> + Send {
-        async move {
-            let mint = Keypair::new();
-            let rent = self.minimum_balance(mint::MINT_LEN).await?;
-            let instructions = mint::create_mint(
-                &self.fee_payer(),
-                &mint.pubkey(),
-                authority,
-                decimals,
-                &spl_token::ID,
-                rent,
-            )?;
-            self.send(&instructions, &[&mint]).await?;
-            Ok(mint.pubkey())
-        }
-    }
-
-    /// Mints `amount` base units into `token_account`; `authority` is the mint authority. The mint's owner
-    /// names its token program (SPL Token or Token-2022).
-    fn mint_to(
-        &self,
-        mint: &Pubkey,
-        token_account: &Pubkey,
-        authority: &Keypair,
-        amount: u64,
-    ) -> impl Future<Output = Result<(), SdkError>> + Send {
-        async move {
-            let ix = mint::mint_to(self, mint, token_account, &authority.pubkey(), amount).await?;
-            self.send(&[ix], &[authority]).await.map(drop)
-        }
-    }
-}
-
-impl Chain for EmbeddedChain {
-    async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
-        EmbeddedChain::airdrop(self, to, lamports).await
-    }
-
-    async fn minimum_balance(&self, len: usize) -> Result<u64, SdkError> {
-        Ok(self.rent().await?.minimum_balance(len))
-    }
-}
-
-/// How the injected failure behaves.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// The first transaction lands, but its response is lost.
-    LostResponse,
-    /// The first transaction never reaches the chain.
-    Dropped,
-    /// The history fails after this many transaction fetches, as an RPC node that goes away mid-run.
-    HistoryGoesAway { after: u32 },
-}
-
-/// A chain over `B` that fails as its [`Fault`] says: the first send, after or before passing it on, or the
-/// history part way through.
-pub struct Flaky<'a, B> {
-    pub chain: &'a B,
-    pub fault: Fault,
-    /// Sends asked for, and those that landed.
-    pub sends: AtomicU32,
-    pub landed: AtomicU32,
-    /// Transactions fetched from the history.
-    pub fetched: AtomicU32,
-}
-
-impl<'a, B> Flaky<'a, B> {
-    pub fn new(chain: &'a B, fault: Fault) -> Self {
-        Self {
-            chain,
-            fault,
-            sends: AtomicU32::new(0),
-            landed: AtomicU32::new(0),
-            fetched: AtomicU32::new(0),
-        }
-    }
-}
-
-impl<B: Backend> AccountSource for Flaky<'_, B> {
-    async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
-        self.chain.get_account(address).await
-    }
-}
-
-/// Retries at once: the injected faults need no waiting.
-pub const NO_WAIT: RetryPolicy = RetryPolicy {
-    attempts: 3,
-    backoff: std::time::Duration::ZERO,
-};
-
-/// A client over `chain` whose first send fails as `fault` says, and which retries at once.
-pub fn flaky_client<B: Backend>(chain: &B, fault: Fault) -> Client<Flaky<'_, B>> {
-    Client::new(Flaky::new(chain, fault)).with_retry(NO_WAIT)
-}
-
-impl<B: Backend> Flaky<'_, B> {
-    /// Passes the first send on, or not, as the fault says, and loses its response if it says so.
-    async fn faulty(
-        &self,
-        send: impl Future<Output = Result<TxOutcome, SdkError>>,
-    ) -> Result<TxOutcome, SdkError> {
-        let first = self.sends.fetch_add(1, Ordering::SeqCst) == 0;
-        if first && self.fault == Fault::Dropped {
-            return Err(SdkError::Transport("connection refused".into()));
-        }
-        let outcome = send.await;
-        if outcome.is_ok() {
-            self.landed.fetch_add(1, Ordering::SeqCst);
-        }
-        if first && self.fault == Fault::LostResponse {
-            return Err(SdkError::Transport(
-                "connection reset after the transaction was sent".into(),
-            ));
-        }
-        outcome
-    }
-}
-
-impl<B: Backend> Backend for Flaky<'_, B> {
-    async fn send(
-        &self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-    ) -> Result<TxOutcome, SdkError> {
-        self.faulty(self.chain.send(instructions, signers)).await
-    }
-
-    async fn send_v0(
-        &self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-        tables: &[AddressLookupTableAccount],
-    ) -> Result<TxOutcome, SdkError> {
-        self.faulty(self.chain.send_v0(instructions, signers, tables))
-            .await
-    }
-
-    async fn program_accounts(
-        &self,
-        filters: &[public_spending_sdk::query::Memcmp],
-    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
-        self.chain.program_accounts(filters).await
-    }
-
-    async fn unix_timestamp(&self) -> Result<i64, SdkError> {
-        self.chain.unix_timestamp().await
-    }
-
-    fn fee_payer(&self) -> Pubkey {
-        self.chain.fee_payer()
-    }
-}
-
-impl<B: History + Sync> History for Flaky<'_, B> {
-    async fn genesis_hash(&self) -> Result<solana_sdk::hash::Hash, SdkError> {
-        self.chain.genesis_hash().await
-    }
-
-    async fn signatures_for_address(
-        &self,
-        address: &Pubkey,
-        before: Option<Signature>,
-        until: Option<Signature>,
-        limit: usize,
-    ) -> Result<Vec<SignatureInfo>, SdkError> {
-        self.chain
-            .signatures_for_address(address, before, until, limit)
-            .await
-    }
-
-    async fn transaction(
-        &self,
-        signature: &Signature,
-    ) -> Result<Option<HistoricalTransaction>, SdkError> {
-        let fetched = self.fetched.fetch_add(1, Ordering::SeqCst);
-        if let Fault::HistoryGoesAway { after } = self.fault {
-            if fetched >= after {
-                return Err(SdkError::Transport("the node went away".into()));
-            }
-        }
-        self.chain.transaction(signature).await
-    }
-}
-
-/// A node over JSON-RPC (`pubspend serve`, or a test validator): airdrops come from its faucet.
-impl Chain for RpcBackend {
-    async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
-        let transport =
-            |e: solana_client::client_error::ClientError| SdkError::Transport(e.to_string());
-        let signature = self
-            .rpc()
-            .request_airdrop(to, lamports)
-            .await
-            .map_err(transport)?;
-        for _ in 0..600 {
-            match self
-                .rpc()
-                .get_signature_status(&signature)
-                .await
-                .map_err(transport)?
-            {
-                Some(Ok(())) => return Ok(()),
-                Some(Err(err)) => return Err(SdkError::Transaction(err)),
-                None => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
-            }
-        }
-        Err(SdkError::Transport(format!(
-            "airdrop {signature} did not land"
-        )))
-    }
-
-    async fn minimum_balance(&self, len: usize) -> Result<u64, SdkError> {
-        self.rpc()
-            .get_minimum_balance_for_rent_exemption(len)
-            .await
-            .map_err(|e| SdkError::Transport(e.to_string()))
-    }
-}
+pub use public_spending_scenario::{agency, flaky_client, Chain, Fault, Flaky, NO_WAIT};
 
 /// A ledger with its admin, one auditor and a 6-decimal payment mint, on the embedded chain unless built
 /// [`World::on`] another [`Chain`].
@@ -529,12 +289,9 @@ impl<C: Chain> World<C> {
 
     /// A new keypair with 100 SOL.
     pub async fn funded(&mut self) -> Keypair {
-        let key = Keypair::new();
-        self.chain
-            .airdrop(&key.pubkey(), 100_000_000_000)
+        agency::funded(&self.chain, 100_000_000_000)
             .await
-            .expect("airdrop");
-        key
+            .expect("airdrop")
     }
 
     pub async fn get<T: anchor_lang::AccountDeserialize>(&self, address: &Pubkey) -> T {
@@ -542,25 +299,12 @@ impl<C: Chain> World<C> {
     }
 
     pub fn register_agency_ix(&self, code: &str, name: &str, head: Pubkey) -> Instruction {
-        builders::RegisterAgency {
-            admin: self.admin.pubkey(),
-            payment_mint: self.mint,
-            token_program: self.token_program,
-            args: RegisterAgencyArgs {
-                code: code.into(),
-                name: name.into(),
-                head,
-            },
-        }
-        .instruction()
+        agency::register_ix(&self.admin.pubkey(), self.payment_mint(), code, name, head)
     }
 
     /// Registers an agency and gives each role to a distinct member.
     pub async fn agency(&mut self, code: &str) -> AgencyFixture {
         let head = self.funded().await;
-        let ix = self.register_agency_ix(code, &format!("Agency {code}"), head.pubkey());
-        let admin = self.admin.insecure_clone();
-        self.send(&[ix], &[&admin]).await.expect("register agency");
         let agency = pda::agency(code).0;
         let fixture = AgencyFixture {
             code: code.into(),
@@ -574,7 +318,7 @@ impl<C: Chain> World<C> {
             property_officer: self.funded().await,
             head,
         };
-        let roles = [
+        let members = [
             (fixture.budget.pubkey(), ROLE_BUDGET),
             (fixture.obligor.pubkey(), ROLE_OBLIGATE),
             (fixture.requester.pubkey(), ROLE_REQUEST),
@@ -583,14 +327,26 @@ impl<C: Chain> World<C> {
             (fixture.executor.pubkey(), ROLE_EXECUTE),
             (fixture.property_officer.pubkey(), ROLE_PROPERTY),
         ];
-        let ixs: Vec<Instruction> = roles
-            .iter()
-            .map(|(key, roles)| fixture.set_member_ix(*key, *roles, true))
-            .collect();
-        self.send(&ixs, &[&fixture.head])
-            .await
-            .expect("set members");
+        let name = format!("Agency {code}");
+        agency::register(
+            &self.chain,
+            &self.admin,
+            self.payment_mint(),
+            (code, &name),
+            &fixture.head,
+            &members,
+        )
+        .await
+        .expect("register agency and its members");
         fixture
+    }
+
+    /// The ledger's payment mint and its token program.
+    pub fn payment_mint(&self) -> agency::PaymentMint {
+        agency::PaymentMint {
+            mint: self.mint,
+            token_program: self.token_program,
+        }
     }
 
     /// Grants `amount` of budget authority for FY2026 under TAS `0100-000`, available for a year.

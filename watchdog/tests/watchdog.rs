@@ -787,3 +787,47 @@ async fn the_usaspending_files_pass_the_broker_rules_and_each_rule_can_fail() {
     assert_eq!(broker::millionths("0.0000001"), None);
     assert_eq!(broker::millionths("12a"), None);
 }
+
+/// The demo's fiscal year, played in process: the audit finds exactly the red flags it planted (check, agency
+/// and subject), each with the records behind it, and the year plants one of each kind the audit checks.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_finds_exactly_the_red_flags_the_fiscal_year_planted() {
+    use public_spending_scenario::fiscal_year::{self, RedFlag};
+    let year = fiscal_year::play(fiscal_year::Options::default(), &|_| {})
+        .await
+        .expect("the fiscal year plays");
+    let mut store = Store::in_memory().unwrap();
+    index::index(&year.chain, &mut store, |_| {}).await.unwrap();
+    assert!(verify::verify(&year.chain, &store)
+        .await
+        .unwrap()
+        .is_clean());
+    let report = audit::audit(&store, &audit::AuditOptions::default()).unwrap();
+
+    let mut planted: Vec<(String, String, String)> = year
+        .planted
+        .iter()
+        .map(|p| (p.check.id().into(), p.agency.into(), p.subject.clone()))
+        .collect();
+    let mut found: Vec<(String, String, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.check.into(), f.agency.clone(), f.subject.clone()))
+        .collect();
+    planted.sort();
+    found.sort();
+    assert_eq!(found, planted);
+    assert!(report.findings.iter().all(|f| !f.records.is_empty()));
+    let kinds: Vec<&str> = RedFlag::ALL.iter().map(|k| k.id()).collect();
+    let checks: Vec<&str> = audit::CHECKS.iter().map(|c| c.id).collect();
+    assert_eq!(
+        kinds, checks,
+        "one kind of planted red flag per audit check"
+    );
+    for kind in RedFlag::ALL {
+        assert!(
+            year.planted.iter().any(|p| p.check == kind),
+            "{kind} is never planted"
+        );
+    }
+}

@@ -16,6 +16,7 @@ use crate::{
     context::{Mode, Session},
     error::CliResult,
     fail,
+    files::write_file,
     output::{print_record, record_json, Field, Format, Table},
     say, Globals,
 };
@@ -440,24 +441,4 @@ pub async fn report(args: ReportArgs, globals: &Globals) -> CliResult<()> {
         Format::Table => print_record(Format::Table, &fields),
     }
     session.close().await
-}
-
-/// Writes a whole file atomically (beside it, then renamed), so a reader never sees half a report.
-pub fn write_file(path: &Path, bytes: &[u8]) -> CliResult<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if let Err(err) = std::fs::create_dir_all(&folder) {
-        fail!("cannot create {}: {err}", folder.display());
-    }
-    let written = tempfile::NamedTempFile::new_in(&folder).and_then(|mut file| {
-        std::io::Write::write_all(&mut file, bytes)?;
-        file.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    });
-    match written {
-        Ok(()) => Ok(()),
-        Err(err) => fail!("cannot write {}: {err}", path.display()),
-    }
 }
