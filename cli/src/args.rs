@@ -5,7 +5,7 @@ use std::path::Path;
 use anchor_lang::prelude::Pubkey;
 use public_spending::constants::*;
 
-use crate::{error::CliResult, fail};
+use crate::{error::fail, error::CliResult};
 
 pub fn pubkey(input: &str) -> CliResult<Pubkey> {
     match input.parse() {
@@ -331,5 +331,25 @@ impl<const MAX: usize> std::fmt::Display for Id<MAX> {
 impl<const MAX: usize> From<Id<MAX>> for String {
     fn from(id: Id<MAX>) -> String {
         id.0
+    }
+}
+
+/// The index database every watchdog command reads.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Db {
+    /// The SQLite index (made by `pubspend index`)
+    #[arg(long, default_value = "pubspend-index.sqlite")]
+    pub db: std::path::PathBuf,
+}
+
+impl Db {
+    /// Opens the index; `must_exist` for commands that only read it (an index that holds no indexed ledger
+    /// is refused, and nothing is created).
+    pub fn open(&self, must_exist: bool) -> CliResult<public_spending_watchdog::Store> {
+        if must_exist {
+            Ok(public_spending_watchdog::Store::open_existing(&self.db)?)
+        } else {
+            Ok(public_spending_watchdog::Store::open(&self.db)?)
+        }
     }
 }

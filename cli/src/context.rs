@@ -9,7 +9,34 @@ use public_spending_embedded::{Access, EmbeddedChain, StateFile};
 use public_spending_sdk::{Client, RpcBackend};
 use solana_sdk::signature::{Keypair, Signer};
 
-use crate::{backend::AnyBackend, error::CliResult, fail, output::Format, Globals};
+use crate::{
+    backend::AnyBackend,
+    error::{fail, CliResult},
+    output::Format,
+};
+
+/// The options every command takes (`--url`, `--keypair`, `--output`, ...), as the Solana CLI names them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Globals {
+    /// RPC URL or moniker: localnet, devnet, testnet, mainnet-beta, embedded (or l, d, t, m, e)
+    #[arg(short = 'u', long, global = true)]
+    pub url: Option<String>,
+    /// Keypair file that signs (default: the Solana CLI config's, else ~/.config/solana/id.json)
+    #[arg(short = 'k', long, global = true)]
+    pub keypair: Option<PathBuf>,
+    /// Solana CLI config file
+    #[arg(short = 'C', long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Where the embedded chain is saved between commands
+    #[arg(long, global = true, default_value = "pubspend-embedded.json")]
+    pub embedded_state: PathBuf,
+    /// Show the program's own log lines (on stderr)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
 
 /// Where commands go.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -32,10 +32,10 @@ impl From<AmountError> for CliError {
     }
 }
 
-/// `Err(CliError(format!(...)))`
-#[macro_export]
+/// `return Err(CliError(format!(...)))`
 macro_rules! fail {
     ($($arg:tt)*) => {
         return Err($crate::error::CliError(format!($($arg)*)))
     };
 }
+pub(crate) use fail;

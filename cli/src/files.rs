@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{error::CliResult, fail};
+use crate::{error::fail, error::CliResult};
 
 /// Writes a whole file atomically (beside it, then renamed), so a reader never sees half a report.
 pub fn write_file(path: &Path, bytes: &[u8]) -> CliResult<()> {

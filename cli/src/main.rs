@@ -7,12 +7,13 @@ mod context;
 mod error;
 mod files;
 mod output;
+mod resolve;
 
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::{commands::*, output::Format};
+use crate::{commands::*, context::Globals};
 
 /// Record and audit the execution of a public budget on Solana: appropriations, allotments, awards and payments.
 ///
@@ -25,28 +26,6 @@ pub struct Cli {
     globals: Globals,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Debug, Clone, clap::Args)]
-pub struct Globals {
-    /// RPC URL or moniker: localnet, devnet, testnet, mainnet-beta, embedded (or l, d, t, m, e)
-    #[arg(short = 'u', long, global = true)]
-    pub url: Option<String>,
-    /// Keypair file that signs (default: the Solana CLI config's, else ~/.config/solana/id.json)
-    #[arg(short = 'k', long, global = true)]
-    pub keypair: Option<PathBuf>,
-    /// Solana CLI config file
-    #[arg(short = 'C', long, global = true)]
-    pub config: Option<PathBuf>,
-    /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
-    pub output: Format,
-    /// Where the embedded chain is saved between commands
-    #[arg(long, global = true, default_value = "pubspend-embedded.json")]
-    pub embedded_state: PathBuf,
-    /// Show the program's own log lines (on stderr)
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

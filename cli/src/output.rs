@@ -36,7 +36,6 @@ pub fn write_line(args: fmt::Arguments) {
 }
 
 /// `println!` for `pubspend`'s own output (see [`write_line`]).
-#[macro_export]
 macro_rules! say {
     () => {
         $crate::output::write_line(format_args!(""))
@@ -45,6 +44,7 @@ macro_rules! say {
         $crate::output::write_line(format_args!($($arg)*))
     };
 }
+pub(crate) use say;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -304,9 +304,9 @@ impl Table {
 
     pub fn print(&self, format: Format) {
         match format {
-            Format::Table if self.rows.is_empty() => crate::say!("(none)"),
-            Format::Table => crate::say!("{}", self.render()),
-            Format::Json => crate::say!("{}", self.to_json()),
+            Format::Table if self.rows.is_empty() => say!("(none)"),
+            Format::Table => say!("{}", self.render()),
+            Format::Json => say!("{}", self.to_json()),
         }
     }
 }
@@ -317,10 +317,10 @@ pub fn print_record(format: Format, fields: &[(&str, Field)]) {
         Format::Table => {
             let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
             for (key, value) in fields {
-                crate::say!("{key:<width$}  {value}");
+                say!("{key:<width$}  {value}");
             }
         }
-        Format::Json => crate::say!("{}", record_json(fields)),
+        Format::Json => say!("{}", record_json(fields)),
     }
 }
 
@@ -336,14 +336,14 @@ pub fn print_nested(
         Format::Table => {
             print_record(format, fields);
             for row in rows {
-                crate::say!("");
+                say!("");
                 print_record(format, row);
             }
         }
         Format::Json => {
             let mut value = record_json(fields);
             value[key] = rows.iter().map(|row| record_json(row)).collect();
-            crate::say!("{value}");
+            say!("{value}");
         }
     }
 }

@@ -7,11 +7,12 @@ use solana_sdk::signature::Signer;
 use super::{parse_amount, send, send_oversight, show_amount};
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_record, Field, Table},
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Subcommand)]
@@ -178,7 +179,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
         AgencyCommand::Fund { code, amount } => {
             let (agency, state) = session.agency(&code).await?;
             let amount = parse_amount(&ledger, &amount)?;
-            let mint = super::mint_authority(session, &ledger.payment_mint).await?;
+            let mint = resolve::mint_authority(session, &ledger.payment_mint).await?;
             let ix = if mint == Some(signer.pubkey()) {
                 spl_token_2022::instruction::mint_to(
                     &ledger.token_program,
@@ -294,7 +295,7 @@ async fn show(session: &Session, code: &str) -> CliResult<()> {
 
 async fn list(session: &Session) -> CliResult<()> {
     let ledger = session.ledger().await?;
-    let mut agencies = super::list(session, &AgencyQuery).await?;
+    let mut agencies = resolve::list(session, &AgencyQuery).await?;
     agencies.sort_by(|(_, a), (_, b)| a.code.cmp(&b.code));
     let mut table = Table::new(&[
         "code",

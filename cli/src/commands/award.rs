@@ -4,7 +4,7 @@ use clap::{Subcommand, ValueEnum};
 use public_spending::{
     constants::ROLE_OBLIGATE,
     instructions::{AwardChange, ObligateArgs},
-    state::{Award, AwardStatus, AwardType},
+    state::{AwardStatus, AwardType},
 };
 use public_spending_sdk::{
     builders::{self, AwardKeys},
@@ -13,17 +13,15 @@ use public_spending_sdk::{
 };
 use solana_sdk::signature::Signer;
 
-use super::{
-    budget::appropriation, parse_amount, recipient::recipient, require_role, send, send_oversight,
-    show_amount,
-};
+use super::{parse_amount, send, send_oversight, show_amount};
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_record, Field, Table},
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -182,17 +180,14 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             {
                 fail!("agency {code} already has an award {award_id}: award ids are unique in an agency (modify it with award modify)");
             }
-            let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
-            let (recipient, record) = recipient(&session, &agency, &code, &uei).await?;
+            let (appropriation, _) = resolve::appropriation(&session, &agency, &tas, fy).await?;
+            let (recipient, record) = resolve::recipient(&session, &agency, &code, &uei).await?;
             let property = match property {
-                Some(rpuid) => Some(
-                    super::property::property(&session, &agency, &code, &rpuid)
-                        .await?
-                        .0,
-                ),
+                Some(rpuid) => Some(resolve::property(&session, &agency, &code, &rpuid).await?.0),
                 None => None,
             };
-            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
+                .await?;
             let builder = builders::Obligate {
                 agency,
                 appropriation,
@@ -243,8 +238,9 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 "modification document",
             )?;
             let (agency, _) = session.agency(&code).await?;
-            let (address, state) = award(&session, &agency, &award_id).await?;
-            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            let (address, state) = resolve::award(&session, &agency, &award_id).await?;
+            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
+                .await?;
             let ix = builders::ModifyAward {
                 keys: AwardKeys::of(address, &state),
                 authority: signer.pubkey(),
@@ -267,8 +263,9 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
         AwardCommand::Close { code, award_id } => {
             let signer = session.signer()?;
             let (agency, _) = session.agency(&code).await?;
-            let (address, _) = award(&session, &agency, &award_id).await?;
-            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            let (address, _) = resolve::award(&session, &agency, &award_id).await?;
+            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
+                .await?;
             let ix = builders::CloseAward {
                 agency,
                 award: address,
@@ -289,7 +286,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
         } => set_held(&session, &code, &award_id, false, &grounds).await?,
         AwardCommand::Show { code, award_id } => {
             let (agency, _) = session.agency(&code).await?;
-            let (address, a) = award(&session, &agency, &award_id).await?;
+            let (address, a) = resolve::award(&session, &agency, &award_id).await?;
             print_record(
                 session.format,
                 &[
@@ -342,7 +339,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                         agency,
                         uei: Some(args::uei(&uei)?),
                     };
-                    super::list(&session, &query)
+                    resolve::list(&session, &query)
                         .await?
                         .into_iter()
                         .map(|(address, _)| Some(address))
@@ -359,7 +356,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                     property: None,
                     status: closed.then_some(AwardStatus::Closed),
                 };
-                awards.extend(super::list(&session, &query).await?);
+                awards.extend(resolve::list(&session, &query).await?);
             }
             let mut table = Table::new(&[
                 "award id",
@@ -397,7 +394,7 @@ async fn set_held(
     let signer = session.signer()?;
     let grounds = grounds.args()?;
     let (agency, _) = session.agency(code).await?;
-    let (address, _) = award(session, &agency, award_id).await?;
+    let (address, _) = resolve::award(session, &agency, award_id).await?;
     let ix = builders::SetAwardHeld {
         award: address,
         auditor: signer.pubkey(),
@@ -413,20 +410,4 @@ async fn set_held(
         &grounds,
     )
     .await
-}
-
-pub async fn award(
-    session: &Session,
-    agency: &anchor_lang::prelude::Pubkey,
-    award_id: &str,
-) -> CliResult<(anchor_lang::prelude::Pubkey, Award)> {
-    // An id past the program's limit names no award (and would not make an address).
-    if let Err(err) = award_id.parse::<crate::args::AwardId>() {
-        fail!("{err}");
-    }
-    let address = pda::award(agency, award_id).0;
-    match session.client.fetch_optional(&address).await? {
-        Some(state) => Ok((address, state)),
-        None => fail!("unknown award {award_id:?} in this agency"),
-    }
 }

@@ -2,23 +2,22 @@ use clap::Subcommand;
 use public_spending::{
     constants::ROLE_BUDGET,
     instructions::{AllotArgs, CreateAppropriationArgs},
-    state::Appropriation,
 };
 use public_spending_sdk::{
-    builders, pda,
+    builders,
     query::{AllotmentQuery, AppropriationQuery},
     Backend,
 };
 use solana_sdk::signature::Signer;
 
-use super::{parse_amount, require_role, send, show_amount};
+use super::{parse_amount, send, show_amount};
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
     error::CliResult,
-    fail,
     output::Table,
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Subcommand)]
@@ -128,8 +127,9 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
             let program_activity = args::digits::<4>(&activity, "program activity code")?;
             let amount = parse_amount(&ledger, &amount)?;
             let (agency, _) = session.agency(&code).await?;
-            let (appropriation, state) = appropriation(&session, &agency, &tas, fy).await?;
-            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_BUDGET).await?;
+            let (appropriation, state) =
+                resolve::appropriation(&session, &agency, &tas, fy).await?;
+            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_BUDGET).await?;
             let builder = builders::Allot {
                 agency,
                 appropriation,
@@ -150,7 +150,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
         BudgetCommand::Expire { code, tas, fy } => {
             let signer = session.signer()?;
             let (agency, _) = session.agency(&code).await?;
-            let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
+            let (appropriation, _) = resolve::appropriation(&session, &agency, &tas, fy).await?;
             let ix = builders::ExpireAppropriation {
                 appropriation,
                 authority: signer.pubkey(),
@@ -181,9 +181,9 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 "outlayed",
                 "allotments",
             ]);
-            for (_, a) in super::list(&session, &query).await? {
+            for (_, a) in resolve::list(&session, &query).await? {
                 table.push(vec![
-                    tas_text(&a).into(),
+                    resolve::tas_text(&a).into(),
                     a.fiscal_year.into(),
                     format!("{:?}", a.status).into(),
                     show_amount(&ledger, a.budget_authority),
@@ -197,12 +197,12 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
         }
         BudgetCommand::Allotments { code, tas, fy } => {
             let (agency, _) = session.agency(&code).await?;
-            let (appropriation, _) = appropriation(&session, &agency, &tas, fy).await?;
+            let (appropriation, _) = resolve::appropriation(&session, &agency, &tas, fy).await?;
             let query = AllotmentQuery {
                 agency: Some(agency),
                 appropriation: Some(appropriation),
             };
-            let mut allotments = super::list(&session, &query).await?;
+            let mut allotments = resolve::list(&session, &query).await?;
             allotments.sort_by_key(|(_, a)| a.index);
             let mut table = Table::new(&[
                 "index",
@@ -228,27 +228,4 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
         }
     }
     session.close().await
-}
-
-pub fn tas_text(a: &Appropriation) -> String {
-    format!(
-        "{}-{}",
-        String::from_utf8_lossy(&a.main_account),
-        String::from_utf8_lossy(&a.sub_account)
-    )
-}
-
-/// The appropriation of `agency` under `tas` and `fy`, or a clear error.
-pub async fn appropriation(
-    session: &Session,
-    agency: &anchor_lang::prelude::Pubkey,
-    tas: &str,
-    fy: u16,
-) -> CliResult<(anchor_lang::prelude::Pubkey, Appropriation)> {
-    let (main_account, sub_account) = args::tas(tas)?;
-    let address = pda::appropriation(agency, &main_account, &sub_account, fy).0;
-    match session.client.fetch_optional(&address).await? {
-        Some(state) => Ok((address, state)),
-        None => fail!("no appropriation {tas} for fiscal year {fy} in this agency"),
-    }
 }

@@ -4,18 +4,17 @@
 
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use public_spending::state::{ControlChange, PendingChange};
-use public_spending_sdk::{builders, pda};
+use public_spending_sdk::builders;
 use solana_sdk::signature::Signer;
 
 use super::send;
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
     error::CliResult,
-    fail,
     output::{print_record, Field},
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Subcommand)]
@@ -67,14 +66,14 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
             let signer = session.signer()?;
             let (agency, _) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
-            let pending = pending(&session, &code, &agency, &subject).await?;
+            let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
             let ix = builders::ApplyChange {
                 agency,
                 head: signer.pubkey(),
                 subject,
             }
             .instruction();
-            let mut fields = describe(&pending);
+            let mut fields = super::describe_change(&pending);
             fields.insert(0, ("applied", true.into()));
             send(&session, &[ix], signer, fields).await?;
         }
@@ -82,14 +81,14 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
             let signer = session.signer()?;
             let (agency, _) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
-            let pending = pending(&session, &code, &agency, &subject).await?;
+            let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
             let ix = builders::WithdrawChange {
                 agency,
                 head: signer.pubkey(),
                 subject,
             }
             .instruction();
-            let mut fields = describe(&pending);
+            let mut fields = super::describe_change(&pending);
             fields.insert(0, ("withdrawn", true.into()));
             send(&session, &[ix], signer, fields).await?;
         }
@@ -102,7 +101,7 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
             let grounds = grounds.args()?;
             let (agency, state) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
-            let pending = pending(&session, &code, &agency, &subject).await?;
+            let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
             let ix = builders::VetoChange {
                 agency,
                 head: state.head,
@@ -111,7 +110,7 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
                 grounds,
             }
             .instruction();
-            let mut fields = describe(&pending);
+            let mut fields = super::describe_change(&pending);
             fields.insert(0, ("vetoed", true.into()));
             fields.push(("reason", format!("{:?}", grounds.reason).into()));
             fields.push(("evidence", Field::Hash(grounds.evidence_hash)));
@@ -120,51 +119,9 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
         ChangeCommand::Show { code, subject: s } => {
             let (agency, _) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
-            let pending = pending(&session, &code, &agency, &subject).await?;
-            print_record(session.format, &describe(&pending));
+            let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
+            print_record(session.format, &super::describe_change(&pending));
         }
     }
     session.close().await
-}
-
-async fn pending(
-    session: &Session,
-    code: &str,
-    agency: &Pubkey,
-    subject: &Pubkey,
-) -> CliResult<PendingChange> {
-    let address = pda::change(agency, subject).0;
-    match session.client.fetch_optional(&address).await? {
-        Some(pending) => Ok(pending),
-        None => fail!(
-            "no change of agency {code} about {subject} is pending (applied, vetoed, or never proposed)"
-        ),
-    }
-}
-
-/// What a pending change sets, and when it may apply.
-pub fn describe(pending: &PendingChange) -> Vec<(&'static str, Field)> {
-    let mut fields = vec![("agency", pending.agency.into())];
-    match pending.change {
-        ControlChange::Policy { policy } => {
-            fields.push(("change", "approval policy".into()));
-            fields.push(("threshold (base units)", Field::Count(policy.threshold)));
-            fields.push(("approvals required", policy.approvals_required.into()));
-            fields.push(("time lock seconds", policy.time_lock_seconds.into()));
-            fields.push((
-                "fast path daily cap (base units)",
-                Field::Count(policy.fast_path_daily_cap),
-            ));
-        }
-        ControlChange::Member { key, roles, active } => {
-            fields.push(("change", "member".into()));
-            fields.push(("member", key.into()));
-            fields.push(("roles", args::role_names(roles).into()));
-            fields.push(("active", active.into()));
-        }
-    }
-    fields.push(("proposed by", pending.proposed_by.into()));
-    fields.push(("proposed at", Field::Time(pending.proposed_at)));
-    fields.push(("effective at", Field::Time(pending.effective_at)));
-    fields
 }

@@ -6,11 +6,11 @@ use public_spending_sdk::Backend;
 
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_record, Field},
-    Globals,
 };
 
 #[derive(Debug, Subcommand)]

@@ -19,8 +19,8 @@ use public_spending_watchdog::{audit, index, report, verify, Store};
 use serde::Serialize;
 
 use crate::{
+    error::fail,
     error::CliResult,
-    fail,
     files::write_file,
     output::{progress, Field, Format, Table},
 };
@@ -69,8 +69,8 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     let narrate = format == Format::Table;
     let bar: OnceLock<ProgressBar> = OnceLock::new();
     let say = |line: &str| match bar.get() {
-        Some(bar) => bar.suspend(|| crate::say!("{line}")),
-        None => crate::say!("{line}"),
+        Some(bar) => bar.suspend(|| crate::output::say!("{line}")),
+        None => crate::output::say!("{line}"),
     };
     let narration = |event: Narration| match event {
         Narration::Line(line) if narrate => say(&line),
@@ -99,10 +99,10 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     // "verified" is the watchdog's.
     let (report_path, chains_ok) = watchdog_report(&year, &args.output_dir).await?;
     if narrate {
-        crate::say!();
+        crate::output::say!();
         books_table(&year).print(Format::Table);
-        crate::say!();
-        crate::say!(
+        crate::output::say!();
+        crate::output::say!(
             "{} payments executed ({} fast path, {} approval path), {} attempts refused; hash chains {}",
             year.payments.len(),
             year.fast_path(),
@@ -128,7 +128,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     let state = StateFile::lock(&chain_path, Access::Write)?;
     state.save(&year.chain).await?;
     if narrate {
-        crate::say!(
+        crate::output::say!(
             "wrote {}, {} and {} in {:.1}s",
             path.display(),
             chain_path.display(),
@@ -148,7 +148,7 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
             demo_json: path.display().to_string(),
         };
         match serde_json::to_string(&summary) {
-            Ok(json) => crate::say!("{json}"),
+            Ok(json) => crate::output::say!("{json}"),
             Err(err) => fail!("cannot encode the summary: {err}"),
         }
     }

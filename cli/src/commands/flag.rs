@@ -11,11 +11,12 @@ use solana_sdk::signature::Signer;
 use super::send;
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_record, Field, Table},
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -120,7 +121,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
             let payment_index = index;
             let (address, kind) = match (target, index) {
                 (Target::Payment, Some(index)) => {
-                    let (award, state) = super::award::award(&session, &agency, &id).await?;
+                    let (award, state) = resolve::award(&session, &agency, &id).await?;
                     if index >= state.payment_count {
                         fail!(
                             "award {id} has no payment {index}: it has given out {} payment index(es)",
@@ -133,19 +134,15 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 (Target::Payment, None) => fail!("a payment is named by its award id and --index"),
                 (_, Some(_)) => fail!("--index names a payment; it goes only with `payment`"),
                 (Target::Award, None) => (
-                    super::award::award(&session, &agency, &id).await?.0,
+                    resolve::award(&session, &agency, &id).await?.0,
                     FlagTarget::Award,
                 ),
                 (Target::Recipient, None) => (
-                    super::recipient::recipient(&session, &agency, &code, &id)
-                        .await?
-                        .0,
+                    resolve::recipient(&session, &agency, &code, &id).await?.0,
                     FlagTarget::Recipient,
                 ),
                 (Target::Property, None) => (
-                    super::property::property(&session, &agency, &code, &id)
-                        .await?
-                        .0,
+                    resolve::property(&session, &agency, &code, &id).await?.0,
                     FlagTarget::Property,
                 ),
             };
@@ -269,7 +266,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 "raised at",
                 "flagger",
             ]);
-            for (address, f) in super::list(&session, &query).await? {
+            for (address, f) in resolve::list(&session, &query).await? {
                 if open && f.status.is_final() {
                     continue;
                 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use solana_sdk::signature::{Keypair, Signer};
 
-use crate::{context::read_keypair, error::CliResult, fail, output::print_record, Globals};
+use crate::{
+    context::read_keypair, context::Globals, error::fail, error::CliResult, output::print_record,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum KeygenCommand {
@@ -42,7 +44,7 @@ pub fn run(command: KeygenCommand, globals: &Globals) -> CliResult<()> {
             let pubkey = read_keypair(&keypair)?.pubkey();
             match globals.output {
                 // Bare, so that `KEY=$(pubspend keygen pubkey FILE)` works in a shell.
-                crate::output::Format::Table => crate::say!("{pubkey}"),
+                crate::output::Format::Table => crate::output::say!("{pubkey}"),
                 crate::output::Format::Json => {
                     print_record(globals.output, &[("pubkey", pubkey.into())])
                 }

@@ -8,11 +8,11 @@ use public_spending_sdk::{amount::format_amount, builders::LimitsStep};
 use super::{parse_amount, send};
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_record, Field},
-    Globals,
 };
 
 #[derive(Debug, Subcommand)]

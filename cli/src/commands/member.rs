@@ -6,10 +6,11 @@ use solana_sdk::signature::Signer;
 use super::send;
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
     error::CliResult,
     output::Table,
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Subcommand)]
@@ -82,7 +83,7 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
         }
         MemberCommand::List { code } => {
             let (agency, _) = session.agency(&code).await?;
-            let members = super::list(
+            let members = resolve::list(
                 &session,
                 &MemberQuery {
                     agency: Some(agency),

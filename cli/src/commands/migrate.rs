@@ -18,11 +18,11 @@ use toml::Spanned;
 use super::{parse_amount, show_amount};
 use crate::{
     args,
+    context::Globals,
     context::{read_keypair, Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::Format,
-    Globals,
 };
 
 #[derive(Debug, Args)]
@@ -208,7 +208,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<()> {
 
     let print = |line: String| {
         if session.format == Format::Table {
-            crate::say!("{line}")
+            crate::output::say!("{line}")
         }
     };
     if plan.is_empty() {
@@ -255,7 +255,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<()> {
     }
     if session.format == Format::Json {
         let steps: Vec<&str> = plan.iter().map(|s| s.description.as_str()).collect();
-        crate::say!(
+        crate::output::say!(
             "{}",
             serde_json::json!({ "plan": steps, "applied": applied, "dry_run": args.dry_run })
         );

@@ -18,15 +18,14 @@ pub mod serve;
 pub mod watchdog;
 
 use anchor_lang::prelude::Pubkey;
-use public_spending::state::{Ledger, Member};
-use public_spending_sdk::{amount, client::Submitted, pda, TxOutcome};
+use public_spending::state::Ledger;
+use public_spending_sdk::{amount, client::Submitted, TxOutcome};
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
     args,
     context::Session,
     error::CliResult,
-    fail,
     output::{print_record, Field},
 };
 
@@ -43,29 +42,6 @@ pub fn show_amount(ledger: &Ledger, units: u64) -> Field {
 /// An amount for a sentence: `40,000.00`.
 pub fn amount_text(ledger: &Ledger, units: u64) -> String {
     amount::format_grouped(units, ledger.mint_decimals)
-}
-
-/// Checks before sending that `signer` is an active member of the agency with `role`.
-pub async fn require_role(
-    session: &Session,
-    code: &str,
-    agency: &Pubkey,
-    signer: &Pubkey,
-    role: u8,
-) -> CliResult<()> {
-    let member: Option<Member> = session
-        .client
-        .fetch_optional(&pda::member(agency, signer).0)
-        .await?;
-    let name = args::role_names(role);
-    match member {
-        None => fail!("{signer} is not a member of agency {code} (needs the {name} role)"),
-        Some(m) if !m.active => fail!("{signer} is a deactivated member of agency {code}"),
-        Some(m) if m.roles & role != role => {
-            fail!("{signer} lacks the {name} role in agency {code}")
-        }
-        Some(_) => Ok(()),
-    }
 }
 
 /// Sends an auditor's action as `signer` and prints `fields`, the grounds (reason, evidence hash) and the
@@ -104,7 +80,7 @@ pub async fn propose(
     let pending: public_spending::state::PendingChange =
         session.client.fetch(&propose.pending()).await?;
     let mut fields = vec![("proposed", true.into())];
-    fields.extend(change::describe(&pending));
+    fields.extend(describe_change(&pending));
     fields.push(("signature", outcome.signature.to_string().into()));
     print_record(session.format, &fields);
     Ok(())
@@ -146,24 +122,31 @@ pub fn print_submitted(
     );
 }
 
-/// The mint authority of `mint`, if it has one.
-pub async fn mint_authority(session: &Session, mint: &Pubkey) -> CliResult<Option<Pubkey>> {
-    use anchor_lang::AccountDeserialize;
-    use public_spending_sdk::fetch::AccountSource;
-    let Some(account) = session.client.backend().get_account(mint).await? else {
-        fail!("mint {mint} does not exist")
-    };
-    match anchor_spl::token_interface::Mint::try_deserialize(&mut account.data.as_slice()) {
-        Ok(state) => Ok(state.mint_authority.into()),
-        Err(err) => fail!("{mint} is not a token mint: {err}"),
+/// What a pending change sets, and when it may apply.
+pub fn describe_change(
+    pending: &public_spending::state::PendingChange,
+) -> Vec<(&'static str, Field)> {
+    let mut fields = vec![("agency", pending.agency.into())];
+    match pending.change {
+        public_spending::state::ControlChange::Policy { policy } => {
+            fields.push(("change", "approval policy".into()));
+            fields.push(("threshold (base units)", Field::Count(policy.threshold)));
+            fields.push(("approvals required", policy.approvals_required.into()));
+            fields.push(("time lock seconds", policy.time_lock_seconds.into()));
+            fields.push((
+                "fast path daily cap (base units)",
+                Field::Count(policy.fast_path_daily_cap),
+            ));
+        }
+        public_spending::state::ControlChange::Member { key, roles, active } => {
+            fields.push(("change", "member".into()));
+            fields.push(("member", key.into()));
+            fields.push(("roles", args::role_names(roles).into()));
+            fields.push(("active", active.into()));
+        }
     }
-}
-
-/// Every account matching `query`, with a spinner on stderr while the node answers.
-pub async fn list<Q: public_spending_sdk::query::Query>(
-    session: &Session,
-    query: &Q,
-) -> CliResult<Vec<(Pubkey, Q::Account)>> {
-    let _reading = crate::output::Spinner::new("reading the ledger");
-    Ok(session.client.list(query).await?)
+    fields.push(("proposed by", pending.proposed_by.into()));
+    fields.push(("proposed at", Field::Time(pending.proposed_at)));
+    fields.push(("effective at", Field::Time(pending.effective_at)));
+    fields
 }

@@ -21,17 +21,15 @@ use solana_sdk::signature::{Keypair, Signer};
 
 use public_spending_watchdog::lookup;
 
-use super::{
-    amount_text, award::award, parse_amount, print_submitted, require_role, send, send_oversight,
-    show_amount, watchdog::Db,
-};
+use super::{amount_text, parse_amount, print_submitted, send, send_oversight, show_amount};
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::{CliError, CliResult},
-    fail,
     output::{print_record, Field, Table},
-    Globals,
+    resolve,
 };
 
 /// What a new payment is for.
@@ -132,7 +130,7 @@ pub enum PaymentCommand {
         #[command(flatten)]
         which: Which,
         #[command(flatten)]
-        db: Db,
+        db: args::Db,
     },
     /// Every payment of an award through its whole life, archived ones included (from the index)
     History {
@@ -141,7 +139,7 @@ pub enum PaymentCommand {
         /// The award's PIID or FAIN
         award_id: args::AwardId,
         #[command(flatten)]
-        db: Db,
+        db: args::Db,
     },
     /// List payments still on chain (in flight, or final and not yet archived)
     List {
@@ -207,7 +205,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         } => {
             let signer = session.signer()?;
             let (agency, _) = session.agency(&code).await?;
-            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_EXECUTE).await?;
+            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_EXECUTE).await?;
             let checked = checked_schedule(&session, &code, &file, allow_duplicate_invoice).await?;
             let mut tables = Vec::with_capacity(lookup_tables.len());
             for address in &lookup_tables {
@@ -246,7 +244,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
         } => {
             let executor = args::pubkey(&executor)?;
             let (agency, _) = session.agency(&code).await?;
-            require_role(&session, &code, &agency, &executor, ROLE_EXECUTE).await?;
+            resolve::require_role(&session, &code, &agency, &executor, ROLE_EXECUTE).await?;
             let checked = checked_schedule(&session, &code, &file, true).await?;
             let items: Vec<_> = checked
                 .iter()
@@ -271,7 +269,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             let signer = session.signer()?;
             let (agency, award_address, award_state, payment, state) =
                 locate(&session, &which).await?;
-            require_role(
+            resolve::require_role(
                 &session,
                 &which.code,
                 &agency,
@@ -378,10 +376,10 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                 None => None,
             };
             let award = match (agency, award_id) {
-                (Some(agency), Some(id)) => Some(award(&session, &agency, &id).await?.0),
+                (Some(agency), Some(id)) => Some(resolve::award(&session, &agency, &id).await?.0),
                 _ => None,
             };
-            let mut payments = super::list(
+            let mut payments = resolve::list(
                 &session,
                 &PaymentQuery {
                     award,
@@ -429,7 +427,7 @@ fn archived(
     ledger: &Ledger,
     which: &Which,
     award: &Pubkey,
-    db: &Db,
+    db: &args::Db,
 ) -> CliResult<()> {
     let not_found = || {
         format!(
@@ -480,7 +478,7 @@ fn history(
     ledger: &Ledger,
     code: &str,
     award_id: &str,
-    db: &Db,
+    db: &args::Db,
 ) -> CliResult<()> {
     args::agency_code(code)?;
     let award = pda::award(&pda::agency(code).0, award_id).0;
@@ -631,8 +629,8 @@ async fn new_payment(
         None => Keypair::new().pubkey(),
     };
     let (agency, _) = session.agency(&new.code).await?;
-    let (award_address, _) = award(session, &agency, &new.award_id).await?;
-    require_role(session, &new.code, &agency, &signer.pubkey(), role).await?;
+    let (award_address, _) = resolve::award(session, &agency, &new.award_id).await?;
+    resolve::require_role(session, &new.code, &agency, &signer.pubkey(), role).await?;
     if !new.allow_duplicate_invoice {
         if let Some(earlier) = session
             .client
@@ -664,7 +662,7 @@ async fn locate(
     which: &Which,
 ) -> CliResult<(Pubkey, Pubkey, Award, Pubkey, Payment)> {
     let (agency, _) = session.agency(&which.code).await?;
-    let (award_address, award_state) = award(session, &agency, &which.award_id).await?;
+    let (award_address, award_state) = resolve::award(session, &agency, &which.award_id).await?;
     let payment = pda::payment(&award_address, which.index).0;
     match session.client.fetch_optional::<Payment>(&payment).await? {
         Some(state) => Ok((agency, award_address, award_state, payment, state)),
@@ -680,7 +678,7 @@ async fn decide(session: &Session, which: &Which, decision: PaymentDecision) -> 
     let signer = session.signer()?;
     let (agency, award_address, _, payment, state) = locate(session, which).await?;
     if decision != PaymentDecision::Cancel {
-        require_role(
+        resolve::require_role(
             session,
             &which.code,
             &agency,

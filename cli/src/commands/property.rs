@@ -1,7 +1,6 @@
 //! `pubspend property`: the agency's buildings, land and structures (the Federal Real Property Profile on
 //! chain), and what the awards charged to each have paid.
 
-use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand, ValueEnum};
 use public_spending::{
     constants::{MAX_CITY_LEN, ROLE_PROPERTY, USPS_STATE_CODES},
@@ -13,19 +12,19 @@ use public_spending::{
 };
 use public_spending_sdk::{
     builders::{self, PropertyChange},
-    pda,
     query::{AwardQuery, PropertyQuery},
 };
 use solana_sdk::signature::Signer;
 
-use super::{require_role, send, show_amount};
+use super::{send, show_amount};
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_nested, Field, Table},
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -169,7 +168,8 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
             let signer = session.signer()?;
             let details = details.parse(&ledger)?;
             let (agency, _) = session.agency(&code).await?;
-            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_PROPERTY).await?;
+            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_PROPERTY)
+                .await?;
             let builder = builders::RegisterProperty {
                 agency,
                 authority: signer.pubkey(),
@@ -212,8 +212,8 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
         }
         PropertyCommand::Show { code, rpuid } => {
             let (agency, _) = session.agency(&code).await?;
-            let (address, p) = property(&session, &agency, &code, &rpuid).await?;
-            let awards = super::list(
+            let (address, p) = resolve::property(&session, &agency, &code, &rpuid).await?;
+            let awards = resolve::list(
                 &session,
                 &AwardQuery {
                     agency: Some(agency),
@@ -300,7 +300,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
             let mut table = Table::new(&[
                 "agency", "rpuid", "type", "use", "interest", "status", "size", "city", "state",
             ]);
-            for (_, p) in super::list(&session, &PropertyQuery { agency }).await? {
+            for (_, p) in resolve::list(&session, &PropertyQuery { agency }).await? {
                 let d = &p.details;
                 table.push(vec![
                     p.agency.into(),
@@ -330,8 +330,8 @@ async fn change(
 ) -> CliResult<()> {
     let signer = session.signer()?;
     let (agency, _) = session.agency(code).await?;
-    let (address, _) = property(session, &agency, code, rpuid).await?;
-    require_role(session, code, &agency, &signer.pubkey(), ROLE_PROPERTY).await?;
+    let (address, _) = resolve::property(session, &agency, code, rpuid).await?;
+    resolve::require_role(session, code, &agency, &signer.pubkey(), ROLE_PROPERTY).await?;
     let what = match &change {
         PropertyChange::Update(_) => "updated",
         PropertyChange::Dispose(_) => "disposed",
@@ -345,23 +345,6 @@ async fn change(
     .instruction();
     let fields = vec![("property", address.into()), ("change", what.into())];
     send(session, &[ix], signer, fields).await.map(drop)
-}
-
-/// The agency's property `rpuid`.
-pub async fn property(
-    session: &Session,
-    agency: &Pubkey,
-    code: &str,
-    rpuid: &str,
-) -> CliResult<(Pubkey, Property)> {
-    if let Err(err) = rpuid.parse::<crate::args::Rpuid>() {
-        fail!("{err}");
-    }
-    let address = pda::property(agency, rpuid).0;
-    match session.client.fetch_optional(&address).await? {
-        Some(p) => Ok((address, p)),
-        None => fail!("agency {code} has no property {rpuid:?}"),
-    }
 }
 
 fn size_text(d: &PropertyDetails) -> String {

@@ -2,7 +2,7 @@ use clap::{Subcommand, ValueEnum};
 use public_spending::{
     constants::ROLE_OBLIGATE,
     instructions::RegisterRecipientArgs,
-    state::{ExclusionStatus, Recipient, RecipientKind},
+    state::{ExclusionStatus, RecipientKind},
 };
 use public_spending_sdk::{
     builders::{self, WalletStep},
@@ -11,14 +11,15 @@ use public_spending_sdk::{
 };
 use solana_sdk::signature::Signer;
 
-use super::{require_role, send};
+use super::send;
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_nested, Field, Table},
-    Globals,
+    resolve,
 };
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -91,7 +92,7 @@ pub enum RecipientCommand {
     Payments {
         uei: String,
         #[command(flatten)]
-        db: super::watchdog::Db,
+        db: args::Db,
     },
     /// List recipient records, or with --excluded the UEIs suspended or debarred now
     List {
@@ -105,7 +106,7 @@ pub enum RecipientCommand {
 }
 
 /// `recipient payments`: read from the index alone, no chain opened.
-fn payments(uei: &str, db: &super::watchdog::Db, format: crate::output::Format) -> CliResult<()> {
+fn payments(uei: &str, db: &args::Db, format: crate::output::Format) -> CliResult<()> {
     let uei = args::uei(uei)?;
     let store = db.open(true)?;
     let state = public_spending_watchdog::ledger::LedgerState::from_store(&store)?;
@@ -167,7 +168,8 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             let uei = args::uei(&uei)?;
             let payout_wallet = args::pubkey(&wallet)?;
             let (agency, _) = session.agency(&code).await?;
-            require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
+                .await?;
             let existing = pda::recipient(&agency, &uei).0;
             if public_spending_sdk::fetch::AccountSource::get_account(
                 session.client.backend(),
@@ -246,7 +248,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                 Some(code) => Some(session.agency(&code).await?.0),
                 None => None,
             };
-            let records = super::list(
+            let records = resolve::list(
                 &session,
                 &RecipientQuery {
                     agency,
@@ -310,7 +312,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             }
             let mut table =
                 Table::new(&["uei", "status", "reason", "evidence", "since", "auditor"]);
-            for (_, e) in super::list(&session, &ExclusionQuery::default()).await? {
+            for (_, e) in resolve::list(&session, &ExclusionQuery::default()).await? {
                 if !e.in_force() {
                     continue;
                 }
@@ -332,7 +334,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             };
             let query = RecipientQuery { agency, uei: None };
             let mut table = Table::new(&["agency", "uei", "kind", "name", "payout wallet"]);
-            for (_, r) in super::list(&session, &query).await? {
+            for (_, r) in resolve::list(&session, &query).await? {
                 table.push(vec![
                     r.agency.into(),
                     String::from_utf8_lossy(&r.uei).into_owned().into(),
@@ -355,22 +357,6 @@ fn hex_bytes(input: &str) -> CliResult<Vec<u8>> {
     match hex::decode(input) {
         Ok(bytes) if !bytes.is_empty() => Ok(bytes),
         _ => fail!("{input:?} is not hex"),
-    }
-}
-
-/// The agency's own record of `uei`.
-pub async fn recipient(
-    session: &Session,
-    agency: &anchor_lang::prelude::Pubkey,
-    code: &str,
-    uei: &str,
-) -> CliResult<(anchor_lang::prelude::Pubkey, Recipient)> {
-    let address = pda::recipient(agency, &args::uei(uei)?).0;
-    match session.client.fetch_optional(&address).await? {
-        Some(r) => Ok((address, r)),
-        None => fail!(
-            "agency {code} has no recipient {uei}: register it first (pubspend recipient register {code} --uei {uei} ...)"
-        ),
     }
 }
 
@@ -412,8 +398,8 @@ async fn change_wallet(
 ) -> CliResult<()> {
     let signer = session.signer()?;
     let (agency, state) = session.agency(code).await?;
-    let (address, record) = recipient(session, &agency, code, uei).await?;
-    require_role(session, code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
+    let (address, record) = resolve::recipient(session, &agency, code, uei).await?;
+    resolve::require_role(session, code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
     let ix = builders::ChangePayoutWallet {
         agency,
         recipient: address,

@@ -7,10 +7,10 @@ use std::net::IpAddr;
 use public_spending_localnet::{Localnet, LocalnetConfig};
 
 use crate::{
+    context::Globals,
+    error::fail,
     error::CliResult,
-    fail,
     output::{print_record, Field},
-    Globals,
 };
 
 #[derive(Debug, clap::Args)]

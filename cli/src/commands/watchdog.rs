@@ -13,44 +13,25 @@ use public_spending_watchdog::{
 
 use crate::{
     args,
+    context::Globals,
     context::{Mode, Session},
+    error::fail,
     error::CliResult,
-    fail,
     files::write_file,
+    output::say,
     output::{print_record, record_json, Field, Format, Table},
-    say, Globals,
 };
-
-/// The index database every watchdog command reads.
-#[derive(Debug, Clone, Args)]
-pub struct Db {
-    /// The SQLite index (made by `pubspend index`)
-    #[arg(long, default_value = "pubspend-index.sqlite")]
-    pub db: PathBuf,
-}
-
-impl Db {
-    /// Opens the index; `must_exist` for commands that only read it (an index that holds no indexed ledger
-    /// is refused, and nothing is created).
-    pub fn open(&self, must_exist: bool) -> CliResult<Store> {
-        if must_exist {
-            Ok(Store::open_existing(&self.db)?)
-        } else {
-            Ok(Store::open(&self.db)?)
-        }
-    }
-}
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     #[command(flatten)]
-    pub db: Db,
+    pub db: args::Db,
 }
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     #[command(flatten)]
-    pub db: Db,
+    pub db: args::Db,
 }
 
 #[derive(Debug, Args)]
@@ -58,13 +39,13 @@ pub struct VerifyDocumentArgs {
     /// The document (a contract, an invoice): its sha256 is looked for
     pub file: PathBuf,
     #[command(flatten)]
-    pub db: Db,
+    pub db: args::Db,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     #[command(flatten)]
-    pub db: Db,
+    pub db: args::Db,
     /// Also write the findings as an HTML report
     #[arg(long)]
     pub html: Option<PathBuf>,
@@ -78,7 +59,7 @@ pub enum ExportCommand {
         /// Folder for the three files
         dir: PathBuf,
         #[command(flatten)]
-        db: Db,
+        db: args::Db,
     },
     /// An OCDS 1.1 release package (JSON): one release per change (each award, its modifications, each payment
     /// as an implementation release, its closing), which `ocdskit compile` merges into one record per award
@@ -89,7 +70,7 @@ pub enum ExportCommand {
         #[arg(long, default_value = "ocds-psl", value_parser = ocid_prefix)]
         ocid_prefix: String,
         #[command(flatten)]
-        db: Db,
+        db: args::Db,
     },
 }
 
@@ -99,7 +80,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub html: PathBuf,
     #[command(flatten)]
-    pub db: Db,
+    pub db: args::Db,
 }
 
 pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<()> {
