@@ -64,16 +64,81 @@ pub fn file_hash(path: &Path) -> CliResult<[u8; 32]> {
     }
 }
 
-/// A hash given directly (`--*-hash`) or as the sha256 of a file; exactly one is required.
-pub fn hash_or_file(
-    hash_arg: Option<&str>,
-    file: Option<&Path>,
-    what: &str,
-) -> CliResult<[u8; 32]> {
-    match (hash_arg, file) {
-        (Some(h), None) => hash(h),
-        (None, Some(f)) => file_hash(f),
+/// A hash given directly (`--*-hash`) or as the sha256 of a file. Each command declares the two as one
+/// required `ArgGroup`, so that clap refuses neither or both before anything runs.
+pub fn hash_or_file(hash: Option<Sha256>, file: Option<&Path>, what: &str) -> CliResult<[u8; 32]> {
+    match (hash, file) {
+        (Some(hash), None) => Ok(hash.0),
+        (None, Some(file)) => file_hash(file),
         _ => fail!("give the {what} as a file or as its sha256 hash (exactly one)"),
+    }
+}
+
+/// A sha256 written in hex, parsed when the argument is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sha256(pub [u8; 32]);
+
+impl std::str::FromStr for Sha256 {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        hash(input).map(Self).map_err(|err| err.0)
+    }
+}
+
+/// A public key (base58), parsed when the argument is.
+pub fn parse_pubkey(input: &str) -> Result<Pubkey, String> {
+    pubkey(input).map_err(|err| err.0)
+}
+
+/// A day written `YYYY-MM-DD`, as unix seconds at its 00:00 UTC, parsed when the argument is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub i64);
+
+impl std::str::FromStr for Date {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        date(input).map(Self).map_err(|err| err.0)
+    }
+}
+
+/// An amount written in the token's units (`1250.00`, `1,250.00`), checked when the argument is parsed; the
+/// ledger's mint says how many decimals it may have ([`Amount::units`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Amount(String);
+
+impl std::str::FromStr for Amount {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        // Checked at the decimals it is written with; the mint's own are checked when it is known.
+        let written = input
+            .trim()
+            .split_once('.')
+            .map_or(0, |(_, fraction)| fraction.len());
+        match public_spending_sdk::amount::parse_amount(
+            input,
+            written.min(usize::from(u8::MAX)) as u8,
+        ) {
+            Ok(_) => Ok(Self(input.to_string())),
+            Err(err) => Err(format!("invalid amount: {err}")),
+        }
+    }
+}
+
+impl Amount {
+    /// Base units at the mint's `decimals`: refused when written with more decimals than the mint has.
+    pub fn units(&self, decimals: u8) -> CliResult<u64> {
+        Ok(public_spending_sdk::amount::parse_amount(
+            &self.0, decimals,
+        )?)
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -245,16 +310,17 @@ mod tests {
 
 /// Why an auditor acts: `--reason` and the evidence (a file whose sha256 goes on chain, or the hash itself).
 #[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("evidence-or-hash").required(true)))]
 pub struct Grounds {
     /// Why: suspected-fraud, duplicate, missing-documentation, court-order, audit-finding or other
     #[arg(long, value_enum)]
     pub reason: Reason,
     /// The evidence (audit memo, court order, ...): only its sha256 goes on chain
-    #[arg(long)]
+    #[arg(long, group = "evidence-or-hash")]
     pub evidence: Option<std::path::PathBuf>,
     /// Or the evidence's sha256, in hex
-    #[arg(long)]
-    pub evidence_hash: Option<String>,
+    #[arg(long, group = "evidence-or-hash", value_name = "SHA256")]
+    pub evidence_hash: Option<Sha256>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -270,11 +336,7 @@ pub enum Reason {
 impl Grounds {
     pub fn args(&self) -> CliResult<public_spending::state::OversightArgs> {
         use public_spending::state::OversightReason as R;
-        let evidence_hash = hash_or_file(
-            self.evidence_hash.as_deref(),
-            self.evidence.as_deref(),
-            "evidence",
-        )?;
+        let evidence_hash = hash_or_file(self.evidence_hash, self.evidence.as_deref(), "evidence")?;
         let reason = match self.reason {
             Reason::SuspectedFraud => R::SuspectedFraud,
             Reason::Duplicate => R::Duplicate,
@@ -350,6 +412,92 @@ impl Db {
             Ok(public_spending_watchdog::Store::open_existing(&self.db)?)
         } else {
             Ok(public_spending_watchdog::Store::open(&self.db)?)
+        }
+    }
+}
+
+/// Who signs, written as the Solana CLI writes it: a keypair file (`file:` optional), `prompt://` (a seed
+/// phrase typed at the terminal, with `?key=0/0` or `?full-path=m/44/501/0/0` for a derived key; `ASK` for the
+/// legacy derivation), or `stdin://` (a keypair's JSON read from standard input).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignerSource {
+    File(std::path::PathBuf),
+    /// The source as written, for solana-clap-utils to read the derivation path from.
+    Prompt(String),
+    Stdin,
+}
+
+impl std::str::FromStr for SignerSource {
+    type Err = String;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let lower = input.to_ascii_lowercase();
+        let scheme = lower.split_once(':').map(|(scheme, _)| scheme);
+        match scheme {
+            Some("prompt") => Ok(Self::Prompt(input.to_string())),
+            Some("stdin") => Ok(Self::Stdin),
+            Some("file") => {
+                let path = input["file:".len()..].trim_start_matches("//");
+                if path.is_empty() {
+                    return Err(format!("{input:?} names no file"));
+                }
+                Ok(Self::File(path.into()))
+            }
+            Some("usb") => Err(format!(
+                "{input:?}: hardware wallets are not supported yet; use a keypair file, prompt:// or stdin://"
+            )),
+            _ if input == "ASK" => Ok(Self::Prompt(input.to_string())),
+            _ if input == "-" => Ok(Self::Stdin),
+            _ if input.is_empty() => Err("an empty signer: give a keypair file, prompt:// or stdin://".into()),
+            _ if input.parse::<Pubkey>().is_ok() && !Path::new(input).exists() => Err(format!(
+                "{input:?} is a public key, which cannot sign: give its keypair file, prompt:// or stdin://"
+            )),
+            _ => Ok(Self::File(input.into())),
+        }
+    }
+}
+
+impl std::fmt::Display for SignerSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "{}", path.display()),
+            Self::Prompt(source) => f.write_str(source),
+            Self::Stdin => f.write_str("stdin://"),
+        }
+    }
+}
+
+/// A commitment level, as `--commitment` and the Solana CLI config's `commitment` name it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Commitment {
+    Processed,
+    #[default]
+    Confirmed,
+    Finalized,
+}
+
+impl Commitment {
+    /// The config file's value (`processed`, `confirmed`, `finalized`; the deprecated names `recent`,
+    /// `single`, `singleGossip`, `root`, `max` read as the Solana CLI reads them).
+    pub fn from_config(value: &str) -> CliResult<Self> {
+        use solana_commitment_config::{CommitmentConfig, CommitmentLevel};
+        match value
+            .parse::<CommitmentConfig>()
+            .map(|config| config.commitment)
+        {
+            Ok(CommitmentLevel::Processed) => Ok(Self::Processed),
+            Ok(CommitmentLevel::Confirmed) => Ok(Self::Confirmed),
+            Ok(CommitmentLevel::Finalized) => Ok(Self::Finalized),
+            Err(_) => fail!("{value:?} is not a commitment: processed, confirmed or finalized"),
+        }
+    }
+
+    pub fn config(self) -> solana_commitment_config::CommitmentConfig {
+        use solana_commitment_config::CommitmentConfig;
+        match self {
+            Self::Processed => CommitmentConfig::processed(),
+            Self::Confirmed => CommitmentConfig::confirmed(),
+            Self::Finalized => CommitmentConfig::finalized(),
         }
     }
 }

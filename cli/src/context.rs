@@ -10,8 +10,9 @@ use public_spending_sdk::{Client, RpcBackend};
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
+    args::{Commitment, SignerSource},
     backend::AnyBackend,
-    error::{fail, CliResult},
+    error::{fail, CliError, CliResult},
     output::Format,
 };
 
@@ -21,9 +22,27 @@ pub struct Globals {
     /// RPC URL or moniker: localnet, devnet, testnet, mainnet-beta, embedded (or l, d, t, m, e)
     #[arg(short = 'u', long, global = true)]
     pub url: Option<String>,
-    /// Keypair file that signs (default: the Solana CLI config's, else ~/.config/solana/id.json)
-    #[arg(short = 'k', long, global = true)]
-    pub keypair: Option<PathBuf>,
+    /// Who signs: a keypair file, prompt:// (a seed phrase; ?key=0/0 for a derived key), or stdin:// (a
+    /// keypair's JSON on standard input). Default: the Solana CLI config's keypair, else
+    /// ~/.config/solana/id.json
+    #[arg(short = 'k', long, global = true, value_name = "SIGNER")]
+    pub keypair: Option<SignerSource>,
+    /// Commitment for reads (default: the Solana CLI config's, else confirmed). Sends wait for at least
+    /// confirmed: their events are read back with getTransaction, which no node answers below it
+    #[arg(long, global = true, value_enum)]
+    pub commitment: Option<Commitment>,
+    /// WebSocket URL of the node, to confirm sends by subscription instead of polling (default: the Solana CLI
+    /// config's websocket_url when it sets one)
+    #[arg(long = "ws", global = true, value_name = "URL", value_parser = websocket_url)]
+    pub websocket_url: Option<String>,
+    /// Priority fee: micro-lamports per compute unit bid on every transaction sent (a SetComputeUnitPrice
+    /// instruction), for a busy cluster
+    #[arg(
+        long = "with-compute-unit-price",
+        global = true,
+        value_name = "MICRO_LAMPORTS"
+    )]
+    pub compute_unit_price: Option<u64>,
     /// Solana CLI config file
     #[arg(short = 'C', long, global = true)]
     pub config: Option<PathBuf>,
@@ -46,11 +65,24 @@ pub enum Target {
     Rpc(String),
 }
 
-/// The two settings of the Solana CLI's config that `pubspend` uses.
+/// The settings of the Solana CLI's config that `pubspend` uses.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SolanaConfig {
     pub json_rpc_url: Option<String>,
+    pub websocket_url: Option<String>,
     pub keypair_path: Option<PathBuf>,
+    pub commitment: Option<Commitment>,
+}
+
+/// A `ws://` or `wss://` URL.
+fn websocket_url(input: &str) -> Result<String, String> {
+    if input.starts_with("ws://") || input.starts_with("wss://") {
+        Ok(input.to_string())
+    } else {
+        Err(format!(
+            "{input:?} is not a WebSocket URL: write ws://host:port or wss://host"
+        ))
+    }
 }
 
 impl SolanaConfig {
@@ -67,9 +99,27 @@ impl SolanaConfig {
             ),
         };
         let set = |value: String| (!value.trim().is_empty()).then_some(value);
+        let websocket = match set(config.websocket_url) {
+            Some(url) => match websocket_url(&url) {
+                Ok(url) => Some(url),
+                Err(err) => fail!("in the Solana CLI config {}: {err}", path.display()),
+            },
+            None => None,
+        };
+        let commitment = match set(config.commitment) {
+            Some(value) => Some(Commitment::from_config(&value).map_err(|err| {
+                CliError(format!(
+                    "in the Solana CLI config {}: {err}",
+                    path.display()
+                ))
+            })?),
+            None => None,
+        };
         Ok(Self {
             json_rpc_url: set(config.json_rpc_url),
+            websocket_url: websocket,
             keypair_path: set(config.keypair_path).map(PathBuf::from),
+            commitment,
         })
     }
 
@@ -97,6 +147,27 @@ pub fn resolve_url(url: &str) -> CliResult<Target> {
         ),
     };
     Ok(target)
+}
+
+/// Reads the keypair a signer source names: a file, a seed phrase typed at the terminal, or a keypair's JSON
+/// on standard input (read with the Solana CLI's own readers).
+pub fn read_signer(source: &SignerSource) -> CliResult<Keypair> {
+    match source {
+        SignerSource::File(path) => read_keypair(path),
+        SignerSource::Prompt(uri) => {
+            let matches = clap_v2::ArgMatches::default();
+            match solana_clap_utils::keypair::keypair_from_path(&matches, uri, "keypair", false) {
+                Ok(keypair) => Ok(keypair),
+                Err(err) => fail!("cannot derive a keypair from the seed phrase ({uri}): {err}"),
+            }
+        }
+        SignerSource::Stdin => match solana_keypair::read_keypair(&mut std::io::stdin()) {
+            Ok(keypair) => Ok(keypair),
+            Err(err) => fail!(
+                "standard input holds no Solana keypair (expected a JSON array of 64 bytes): {err}"
+            ),
+        },
+    }
 }
 
 /// Reads a Solana keypair file (a JSON array of 64 bytes), as `solana-keygen` writes it.
@@ -139,7 +210,7 @@ impl Mode {
 pub struct Session {
     pub client: Client<AnyBackend>,
     keypair: Option<Keypair>,
-    keypair_path: PathBuf,
+    signer_source: SignerSource,
     pub format: Format,
     /// The embedded chain's state file, locked for as long as the session lives.
     state: Option<StateFile>,
@@ -179,17 +250,29 @@ impl Session {
             Some(url) => resolve_url(url)?,
             None => Target::Embedded,
         };
-        let keypair_path = match globals.keypair.clone().or(config.keypair_path.clone()) {
-            Some(path) => path,
-            None => home()
-                .map(|h| h.join(".config/solana/id.json"))
-                .unwrap_or_else(|| PathBuf::from("id.json")),
+        let signer_source = match (&globals.keypair, config.keypair_path.clone()) {
+            (Some(source), _) => source.clone(),
+            (None, Some(path)) => SignerSource::File(path),
+            (None, None) => SignerSource::File(
+                home()
+                    .map(|h| h.join(".config/solana/id.json"))
+                    .unwrap_or_else(|| PathBuf::from("id.json")),
+            ),
         };
-        let keypair = if signs || matches!(target, Target::Rpc(_)) && keypair_path.exists() {
-            Some(read_keypair(&keypair_path)?)
+        // A read against a node signs nothing, but pays no one either: it uses the keypair file when there is
+        // one (as the fee payer's address), and never prompts or reads stdin for it.
+        let read_with_file = matches!(target, Target::Rpc(_))
+            && matches!(&signer_source, SignerSource::File(path) if path.exists());
+        let keypair = if signs || read_with_file {
+            Some(read_signer(&signer_source)?)
         } else {
             None
         };
+        let commitment = globals.commitment.or(config.commitment).unwrap_or_default();
+        let websocket = globals
+            .websocket_url
+            .clone()
+            .or(config.websocket_url.clone());
         let (backend, state) = match target {
             Target::Embedded => {
                 let access = match mode {
@@ -218,13 +301,17 @@ impl Session {
                     .as_ref()
                     .map(|k| k.insecure_clone())
                     .unwrap_or_else(Keypair::new);
-                (AnyBackend::Rpc(Box::new(RpcBackend::new(url, payer))), None)
+                let mut backend = RpcBackend::with_commitment(url, payer, commitment.config());
+                if let Some(websocket) = websocket {
+                    backend = backend.with_websocket(websocket);
+                }
+                (AnyBackend::Rpc(Box::new(backend)), None)
             }
         };
         Ok(Self {
-            client: Client::new(backend),
+            client: Client::new(backend).with_priority_fee(globals.compute_unit_price),
             keypair,
-            keypair_path,
+            signer_source,
             format: globals.output,
             state,
         })
@@ -234,7 +321,7 @@ impl Session {
     pub fn signer(&self) -> CliResult<&Keypair> {
         match &self.keypair {
             Some(keypair) => Ok(keypair),
-            None => fail!("no keypair loaded from {}", self.keypair_path.display()),
+            None => fail!("no keypair loaded from {}", self.signer_source),
         }
     }
 

@@ -121,8 +121,54 @@ async fn run(cli: Cli) -> error::CliResult<()> {
     }
 }
 
+/// Whether the command line asks for `--output json`, read before clap has parsed it (for its usage errors).
+fn json_requested(args: &[String]) -> bool {
+    args.iter().enumerate().any(|(at, arg)| {
+        arg == "--output=json"
+            || arg == "--output" && args.get(at + 1).is_some_and(|next| next == "json")
+    })
+}
+
+/// Prints a usage error as clap does (with the usage and a hint), or as `{"error": "..."}` on stderr when the
+/// command line asked for JSON, so that scripts read every error the same way. Help and version print as
+/// usual.
+fn usage_error(err: clap::Error, args: &[String]) -> ExitCode {
+    use clap::error::ErrorKind;
+    let code = ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+    let is_usage = !matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    if is_usage && json_requested(args) {
+        let rendered = err.render().to_string();
+        let message = rendered
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches("error: ")
+            .replace('\n', " ");
+        eprintln!("{}", serde_json::json!({ "error": message }));
+    } else {
+        let _ = err.print();
+    }
+    code
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let lossy: Vec<String> = args
+                .iter()
+                .map(|arg| arg.to_string_lossy().into_owned())
+                .collect();
+            return usage_error(err, &lossy);
+        }
+    };
     // The in-process runtime logs through env_logger; keep it quiet unless asked for.
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var(
@@ -152,5 +198,258 @@ fn main() -> ExitCode {
             output::print_error(format, &err.0);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Parse-level tests: what clap accepts and refuses before any command runs (nothing is read or sent).
+#[cfg(test)]
+mod tests {
+    use clap::{error::ErrorKind, CommandFactory, Parser};
+
+    use super::{Cli, Command};
+    use crate::{
+        args::{Commitment, SignerSource},
+        commands::{award::AwardCommand, ledger::LedgerCommand, payment::PaymentCommand},
+    };
+
+    const KEY: &str = "9PpAjETKq6fJm9XvE2crt6BefFxuQrNbQeqXk72t4sx";
+    const HASH: &str = "abababababababababababababababababababababababababababababababab";
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from([&["pubspend"][..], args].concat())
+    }
+
+    /// The kind of error clap gives for `args`, and its message.
+    fn refused(args: &[&str]) -> (ErrorKind, String) {
+        let err = parse(args).expect_err("clap should refuse this");
+        (err.kind(), err.to_string())
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn signers_are_files_prompts_or_stdin() {
+        let signer = |source: &str| {
+            parse(&["-k", source, "ledger", "show"])
+                .unwrap()
+                .globals
+                .keypair
+        };
+        assert_eq!(
+            signer("id.json"),
+            Some(SignerSource::File("id.json".into()))
+        );
+        assert_eq!(
+            signer("file://k/id.json"),
+            Some(SignerSource::File("k/id.json".into()))
+        );
+        assert_eq!(
+            signer("prompt://"),
+            Some(SignerSource::Prompt("prompt://".into()))
+        );
+        assert_eq!(
+            signer("prompt://?key=0/0"),
+            Some(SignerSource::Prompt("prompt://?key=0/0".into()))
+        );
+        assert_eq!(signer("ASK"), Some(SignerSource::Prompt("ASK".into())));
+        assert_eq!(signer("stdin://"), Some(SignerSource::Stdin));
+        assert_eq!(signer("-"), Some(SignerSource::Stdin));
+        for (bad, why) in [
+            ("usb://ledger", "hardware wallets are not supported yet"),
+            (KEY, "is a public key, which cannot sign"),
+            ("file:", "names no file"),
+        ] {
+            let (kind, message) = refused(&["-k", bad, "ledger", "show"]);
+            assert_eq!(kind, ErrorKind::ValueValidation, "{bad}");
+            assert!(message.contains(why), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn commitment_websocket_and_priority_fee_are_typed() {
+        let cli = parse(&[
+            "--commitment",
+            "finalized",
+            "--ws",
+            "ws://127.0.0.1:8900",
+            "--with-compute-unit-price",
+            "5000",
+            "ledger",
+            "show",
+        ])
+        .unwrap();
+        assert_eq!(cli.globals.commitment, Some(Commitment::Finalized));
+        assert_eq!(
+            cli.globals.websocket_url.as_deref(),
+            Some("ws://127.0.0.1:8900")
+        );
+        assert_eq!(cli.globals.compute_unit_price, Some(5000));
+        assert_eq!(parse(&["ledger", "show"]).unwrap().globals.commitment, None);
+        assert_eq!(
+            refused(&["--commitment", "max", "ledger", "show"]).0,
+            ErrorKind::InvalidValue
+        );
+        let (kind, message) = refused(&["--ws", "http://127.0.0.1:8900", "ledger", "show"]);
+        assert_eq!(kind, ErrorKind::ValueValidation);
+        assert!(message.contains("is not a WebSocket URL"), "{message}");
+        assert_eq!(
+            refused(&["--with-compute-unit-price", "1.5", "ledger", "show"]).0,
+            ErrorKind::ValueValidation
+        );
+    }
+
+    #[test]
+    fn the_config_file_commitment_reads_as_the_solana_cli_reads_it() {
+        for (value, commitment) in [
+            ("processed", Commitment::Processed),
+            ("confirmed", Commitment::Confirmed),
+            ("finalized", Commitment::Finalized),
+        ] {
+            assert_eq!(Commitment::from_config(value).unwrap(), commitment);
+        }
+        assert!(Commitment::from_config("soon")
+            .unwrap_err()
+            .0
+            .contains("is not a commitment"));
+    }
+
+    fn pay_small(extra: &[&str]) -> Result<Cli, clap::Error> {
+        parse(
+            &[
+                &["payment", "pay-small", "075", "C-1", "--amount", "12.50"][..],
+                extra,
+            ]
+            .concat(),
+        )
+    }
+
+    #[test]
+    fn an_invoice_is_a_file_or_its_hash_exactly_one() {
+        let cli = pay_small(&["--invoice-hash", HASH]).unwrap();
+        let Command::Payment(PaymentCommand::PaySmall(new)) = cli.command else {
+            panic!("parsed as another command")
+        };
+        assert_eq!(new.invoice_hash.map(|h| h.0), Some([0xab; 32]));
+        assert_eq!(new.amount.units(2).unwrap(), 1_250);
+        assert!(pay_small(&["--invoice", "invoice.pdf"]).is_ok());
+        assert_eq!(
+            pay_small(&[]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            pay_small(&["--invoice", "invoice.pdf", "--invoice-hash", HASH])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::ArgumentConflict
+        );
+        let (kind, message) = refused(&[
+            "payment",
+            "pay-small",
+            "075",
+            "C-1",
+            "--amount",
+            "1",
+            "--invoice-hash",
+            "abc",
+        ]);
+        assert_eq!(kind, ErrorKind::ValueValidation);
+        assert!(
+            message.contains("is not a sha256 hash (64 hex characters)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn amounts_keys_and_dates_are_checked_when_parsed() {
+        for (amount, why) in [
+            ("12a", "invalid amount: not a number"),
+            ("-5", "invalid amount: amount must not be negative"),
+            ("12,50", "is not a grouped amount"),
+        ] {
+            let (kind, message) = refused(&[
+                "payment",
+                "pay-small",
+                "075",
+                "C-1",
+                "--amount",
+                amount,
+                "--invoice-hash",
+                HASH,
+            ]);
+            assert_eq!(kind, ErrorKind::ValueValidation, "{amount}");
+            assert!(message.contains(why), "{amount}: {message}");
+        }
+        let (kind, message) = refused(&["ledger", "propose-admin", "not-a-key"]);
+        assert_eq!(kind, ErrorKind::ValueValidation);
+        assert!(
+            message.contains("is not a public key (base58, 32 bytes)"),
+            "{message}"
+        );
+        let Command::Ledger(LedgerCommand::ProposeAdmin { new_admin }) =
+            parse(&["ledger", "propose-admin", KEY]).unwrap().command
+        else {
+            panic!("parsed as another command")
+        };
+        assert_eq!(new_admin.to_string(), KEY);
+        let obligate = |start: &str| {
+            parse(&[
+                "award",
+                "obligate",
+                "075",
+                "--award-id",
+                "C-1",
+                "--tas",
+                "0100-000",
+                "--fy",
+                "2027",
+                "--uei",
+                "ABCDEF123456",
+                "--amount",
+                "100.00",
+                "--start",
+                start,
+                "--end",
+                "2027-09-30",
+                "--document-hash",
+                HASH,
+            ])
+        };
+        let Command::Award(AwardCommand::Obligate { start, end, .. }) =
+            obligate("2026-10-01").unwrap().command
+        else {
+            panic!("parsed as another command")
+        };
+        assert_eq!((start.0, end.0), (1_790_812_800, 1_822_262_400));
+        let err = obligate("2026-02-30").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ValueValidation);
+        assert!(err.to_string().contains("is not a date: write YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn a_modification_increases_or_deobligates_exactly_one() {
+        let modify = |extra: &[&str]| {
+            parse(
+                &[
+                    &["award", "modify", "075", "C-1", "--document-hash", HASH][..],
+                    extra,
+                ]
+                .concat(),
+            )
+        };
+        assert!(modify(&["--increase", "10.00"]).is_ok());
+        assert!(modify(&["--deobligate", "10.00"]).is_ok());
+        assert_eq!(
+            modify(&[]).unwrap_err().kind(),
+            ErrorKind::MissingRequiredArgument
+        );
+        assert_eq!(
+            modify(&["--increase", "1", "--deobligate", "1"])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::ArgumentConflict
+        );
     }
 }

@@ -151,21 +151,63 @@ pub fn sign_v0(
 }
 
 /// A JSON-RPC node (localnet, devnet, mainnet-beta or any URL).
+///
+/// Reads use the commitment it was made with (`processed`, `confirmed` or `finalized`). A send waits for at
+/// least `confirmed`, whatever the commitment: its events are read back with `getTransaction`, which no node
+/// answers below `confirmed`. With a WebSocket URL, a send is confirmed by the node's `signatureSubscribe`
+/// notification instead of by polling its status.
 pub struct RpcBackend {
+    /// Reads, at the chosen commitment.
     client: RpcClient,
+    /// Sends and history, at the chosen commitment or `confirmed` if that is lower.
+    sender: RpcClient,
+    websocket_url: Option<String>,
     payer: Keypair,
 }
 
+/// How long a send waits for the node's WebSocket notification: a blockhash lasts about 60 to 90 seconds, and a
+/// transaction not confirmed by then never will be.
+const CONFIRMATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(90);
+
 impl RpcBackend {
+    /// A node read and confirmed at `confirmed`.
     pub fn new(url: String, payer: Keypair) -> Self {
+        Self::with_commitment(url, payer, CommitmentConfig::confirmed())
+    }
+
+    /// A node read at `commitment`; sends are confirmed at `commitment` or `confirmed` if that is lower.
+    pub fn with_commitment(url: String, payer: Keypair, commitment: CommitmentConfig) -> Self {
+        let sent = if commitment.is_at_least_confirmed() {
+            commitment
+        } else {
+            CommitmentConfig::confirmed()
+        };
         Self {
-            client: RpcClient::new_with_commitment(url, CommitmentConfig::confirmed()),
+            client: RpcClient::new_with_commitment(url.clone(), commitment),
+            sender: RpcClient::new_with_commitment(url, sent),
+            websocket_url: None,
             payer,
         }
     }
 
+    /// Confirms sends through the node's WebSocket (`ws://` or `wss://`) `signatureSubscribe`.
+    pub fn with_websocket(mut self, url: String) -> Self {
+        self.websocket_url = Some(url);
+        self
+    }
+
     pub fn rpc(&self) -> &RpcClient {
         &self.client
+    }
+
+    /// The commitment reads use.
+    pub fn commitment(&self) -> CommitmentConfig {
+        self.client.commitment()
+    }
+
+    /// The commitment sends are confirmed at and the history is read at.
+    fn history_commitment(&self) -> CommitmentConfig {
+        self.sender.commitment()
     }
 
     /// The events and logs of a landed transaction, legacy or v0, read back with `getTransaction`.
@@ -185,17 +227,77 @@ impl RpcBackend {
         &self,
         transaction: &impl solana_client::rpc_client::SerializableTransaction,
     ) -> Result<TxOutcome, SdkError> {
-        let signature = self
-            .client
-            .send_and_confirm_transaction(transaction)
-            .await
-            .map_err(rpc_error)?;
+        let signature = match &self.websocket_url {
+            Some(url) => self.send_and_watch(url, transaction).await?,
+            None => self
+                .sender
+                .send_and_confirm_transaction(transaction)
+                .await
+                .map_err(rpc_error)?,
+        };
         let (events, logs) = self.events_of(&signature).await?;
         Ok(TxOutcome {
             signature,
             events,
             logs,
         })
+    }
+
+    /// Subscribes to the transaction's signature, sends it (with the node's preflight), and waits for the
+    /// notification that it reached the send commitment. Subscribing first means the notification cannot be
+    /// missed however fast the node is.
+    async fn send_and_watch(
+        &self,
+        url: &str,
+        transaction: &impl solana_client::rpc_client::SerializableTransaction,
+    ) -> Result<Signature, SdkError> {
+        use futures_util::StreamExt;
+        use solana_client::{
+            nonblocking::pubsub_client::PubsubClient, rpc_config::RpcSignatureSubscribeConfig,
+            rpc_response::RpcSignatureResult,
+        };
+        let unreachable = |reason: String| SdkError::Unreachable {
+            url: url.to_string(),
+            reason,
+        };
+        let pubsub = PubsubClient::new(url)
+            .await
+            .map_err(|err| unreachable(err.to_string()))?;
+        let config = RpcSignatureSubscribeConfig {
+            commitment: Some(self.history_commitment()),
+            enable_received_notification: Some(false),
+        };
+        let signature = *transaction.get_signature();
+        let (mut notifications, unsubscribe) = pubsub
+            .signature_subscribe(&signature, Some(config))
+            .await
+            .map_err(|err| unreachable(err.to_string()))?;
+        let sent = self.sender.send_transaction(transaction).await;
+        let outcome = match sent {
+            Err(err) => Err(rpc_error(err)),
+            Ok(_) => match tokio::time::timeout(CONFIRMATION_TIMEOUT, notifications.next()).await {
+                Ok(Some(notice)) => match notice.value {
+                    RpcSignatureResult::ProcessedSignature(result) => match result.err {
+                        None => Ok(signature),
+                        Some(err) => Err(SdkError::from_failure(err.into(), &[])),
+                    },
+                    RpcSignatureResult::ReceivedSignature(_) => Err(SdkError::Transport(format!(
+                        "{url} sent a `received` notice for {signature}, which was not asked for"
+                    ))),
+                },
+                Ok(None) => Err(unreachable(format!(
+                    "the WebSocket closed before {signature} was confirmed"
+                ))),
+                Err(_) => Err(SdkError::Transport(format!(
+                    "{signature} was not confirmed within {} seconds",
+                    CONFIRMATION_TIMEOUT.as_secs()
+                ))),
+            },
+        };
+        unsubscribe().await;
+        drop(notifications);
+        let _ = pubsub.shutdown().await;
+        outcome
     }
 }
 
@@ -209,7 +311,7 @@ impl RpcBackend {
         sign: impl Fn(solana_sdk::hash::Hash) -> Result<T, SdkError>,
     ) -> Result<TxOutcome, SdkError> {
         let mut blockhash = self
-            .client
+            .sender
             .get_latest_blockhash()
             .await
             .map_err(rpc_error)?;
@@ -217,7 +319,7 @@ impl RpcBackend {
             match self.confirm(&sign(blockhash)?).await {
                 Err(SdkError::Transaction(TransactionError::AlreadyProcessed)) => {
                     blockhash = self
-                        .client
+                        .sender
                         .get_new_latest_blockhash(&blockhash)
                         .await
                         .map_err(rpc_error)?;
@@ -271,7 +373,7 @@ impl AccountSource for RpcBackend {
         // failure (an unreachable node included) into an "AccountNotFound" message.
         let config = RpcAccountInfoConfig {
             encoding: Some(UiAccountEncoding::Base64),
-            commitment: Some(CommitmentConfig::confirmed()),
+            commitment: Some(self.commitment()),
             ..RpcAccountInfoConfig::default()
         };
         let response = self
@@ -323,7 +425,7 @@ impl Backend for RpcBackend {
             ),
             account_config: RpcAccountInfoConfig {
                 encoding: Some(UiAccountEncoding::Base64),
-                commitment: Some(CommitmentConfig::confirmed()),
+                commitment: Some(self.commitment()),
                 ..RpcAccountInfoConfig::default()
             },
             ..RpcProgramAccountsConfig::default()
@@ -371,7 +473,7 @@ impl crate::history::History for RpcBackend {
             before,
             until,
             limit: Some(limit.min(crate::history::MAX_PAGE)),
-            commitment: Some(CommitmentConfig::confirmed()),
+            commitment: Some(self.history_commitment()),
         };
         let page = self
             .client
@@ -406,7 +508,7 @@ impl crate::history::History for RpcBackend {
         use crate::history::{HistoricalTransaction, InnerInstruction};
         let config = RpcTransactionConfig {
             encoding: Some(UiTransactionEncoding::Base64),
-            commitment: Some(CommitmentConfig::confirmed()),
+            commitment: Some(self.history_commitment()),
             max_supported_transaction_version: Some(0),
         };
         let confirmed = match self

@@ -28,9 +28,20 @@ pub fn compute_budget(items: usize) -> Instruction {
     )
 }
 
-/// The instructions of a `pay_batch` transaction: its compute budget, then the batch.
-pub fn instructions(batch: &PayBatch) -> [Instruction; 2] {
-    [compute_budget(batch.items.len()), batch.instruction()]
+/// The instructions of a `pay_batch` transaction: its compute budget (and its priority fee, in micro-lamports
+/// per compute unit, when there is one), then the batch.
+pub fn instructions(batch: &PayBatch, priority_fee: Option<u64>) -> Vec<Instruction> {
+    let mut ixs = vec![compute_budget(batch.items.len())];
+    ixs.extend(priority_fee.map(priority_fee_instruction));
+    ixs.push(batch.instruction());
+    ixs
+}
+
+/// The compute-budget instruction that bids `micro_lamports` per compute unit for a place in the block.
+pub fn priority_fee_instruction(micro_lamports: u64) -> Instruction {
+    solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(
+        micro_lamports,
+    )
 }
 
 /// The transaction of a `pay_batch` of `items` as it will be sent, signed with placeholder signatures: legacy
@@ -38,8 +49,9 @@ pub fn instructions(batch: &PayBatch) -> [Instruction; 2] {
 pub fn transaction(
     batch: &PayBatch,
     tables: &[AddressLookupTableAccount],
+    priority_fee: Option<u64>,
 ) -> Option<VersionedTransaction> {
-    let ixs = instructions(batch);
+    let ixs = instructions(batch, priority_fee);
     let message = if tables.is_empty() {
         VersionedMessage::Legacy(Message::new(&ixs, Some(&batch.executor)))
     } else {
@@ -71,13 +83,15 @@ pub fn fits(tx: &VersionedTransaction) -> bool {
     bytes <= solana_packet::PACKET_DATA_SIZE && locks <= MAX_ACCOUNT_LOCKS
 }
 
-/// Splits `items` (in order) into groups that each fit one `pay_batch` transaction; returns item positions.
+/// Splits `items` (in order) into groups that each fit one `pay_batch` transaction, with its priority fee
+/// instruction when there is one; returns item positions.
 pub fn pack(
     agency: Pubkey,
     executor: Pubkey,
     (payment_mint, token_program): (Pubkey, Pubkey),
     items: &[BatchItem],
     tables: &[AddressLookupTableAccount],
+    priority_fee: Option<u64>,
 ) -> Vec<Vec<usize>> {
     let batch = |group: &[usize]| PayBatch {
         agency,
@@ -91,7 +105,7 @@ pub fn pack(
     for position in 0..items.len() {
         current.push(position);
         let ok = current.len() <= public_spending::instructions::MAX_BATCH_ITEMS
-            && transaction(&batch(&current), tables).is_some_and(|tx| fits(&tx));
+            && transaction(&batch(&current), tables, priority_fee).is_some_and(|tx| fits(&tx));
         if !ok {
             current.pop();
             if current.is_empty() {

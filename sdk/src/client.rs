@@ -96,6 +96,8 @@ pub fn is_transient(err: &SdkError) -> bool {
 pub struct Client<B> {
     backend: B,
     retry: RetryPolicy,
+    /// Micro-lamports per compute unit bid on every transaction sent, when set.
+    priority_fee: Option<u64>,
 }
 
 impl<B: Backend> Client<B> {
@@ -103,7 +105,35 @@ impl<B: Backend> Client<B> {
         Self {
             backend,
             retry: RetryPolicy::default(),
+            priority_fee: None,
         }
+    }
+
+    /// Bids `micro_lamports` per compute unit on every transaction this client sends (a `SetComputeUnitPrice`
+    /// instruction first), as the Solana CLI's `--with-compute-unit-price` does: on a busy cluster, the leader
+    /// takes the higher bids first. `None` or zero bids nothing.
+    pub fn with_priority_fee(mut self, micro_lamports: Option<u64>) -> Self {
+        self.priority_fee = micro_lamports.filter(|&price| price > 0);
+        self
+    }
+
+    /// The priority fee every transaction carries, in micro-lamports per compute unit.
+    pub fn priority_fee(&self) -> Option<u64> {
+        self.priority_fee
+    }
+
+    /// `instructions` with the priority fee instruction first, when there is one.
+    fn priced(
+        &self,
+        instructions: &[solana_sdk::instruction::Instruction],
+    ) -> Vec<solana_sdk::instruction::Instruction> {
+        let mut priced: Vec<solana_sdk::instruction::Instruction> = self
+            .priority_fee
+            .map(crate::batch::priority_fee_instruction)
+            .into_iter()
+            .collect();
+        priced.extend_from_slice(instructions);
+        priced
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -148,7 +178,8 @@ impl<B: Backend> Client<B> {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<bool, SdkError>>,
     {
-        self.submit_via(|| self.backend.send(instructions, signers), landed)
+        let instructions = self.priced(instructions);
+        self.submit_via(|| self.backend.send(&instructions, signers), landed)
             .await
     }
 
@@ -462,7 +493,7 @@ impl<B: Backend + crate::history::History> Client<B> {
             items: built,
         };
         Ok(crate::batch::table_addresses(&crate::batch::instructions(
-            &batch,
+            &batch, None,
         )))
     }
 
@@ -496,6 +527,7 @@ impl<B: Backend + crate::history::History> Client<B> {
             (ledger.payment_mint, ledger.token_program),
             &built,
             tables,
+            self.priority_fee,
         );
         let mut sent = Vec::with_capacity(groups.len());
         for group in groups {
@@ -506,7 +538,7 @@ impl<B: Backend + crate::history::History> Client<B> {
                 token_program: ledger.token_program,
                 items: group.iter().map(|&i| built[i]).collect(),
             };
-            let ixs = crate::batch::instructions(&batch);
+            let ixs = crate::batch::instructions(&batch, self.priority_fee);
             let first = built[group[0]];
             let args = PaymentArgs {
                 amount: first.amount,
@@ -524,7 +556,8 @@ impl<B: Backend + crate::history::History> Client<B> {
             };
             let signers = [executor];
             let submitted = if tables.is_empty() {
-                self.submit(&ixs, &signers, landed).await?
+                self.submit_via(|| self.backend.send(&ixs, &signers), landed)
+                    .await?
             } else {
                 self.submit_via(|| self.backend.send_v0(&ixs, &signers, tables), landed)
                     .await?

@@ -100,6 +100,7 @@ async fn largest_batch(
         (world.mint, anchor_spl::token::ID),
         items,
         table.map(std::slice::from_ref).unwrap_or_default(),
+        None,
     )[0]
     .len();
     let pay = PayBatch {

@@ -1,3 +1,4 @@
+use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022;
 use clap::Subcommand;
 use public_spending::{instructions::RegisterAgencyArgs, state::ApprovalPolicy};
@@ -25,15 +26,15 @@ pub enum AgencyCommand {
         #[arg(long)]
         name: String,
         /// The agency head's public key
-        #[arg(long)]
-        head: String,
+        #[arg(long, value_parser = args::parse_pubkey)]
+        head: Pubkey,
     },
     /// Set the approval policy (agency head)
     SetPolicy {
         code: String,
         /// Payments at or above this amount need approvals
         #[arg(long)]
-        threshold: String,
+        threshold: args::Amount,
         /// Approvals needed at or above the threshold (1 to 5)
         #[arg(long)]
         approvals: u8,
@@ -54,7 +55,7 @@ pub enum AgencyCommand {
         code: String,
         /// Amount in the token's units, e.g. 1,000,000.00
         #[arg(long, allow_hyphen_values = true)]
-        amount: String,
+        amount: args::Amount,
     },
     /// Freeze an agency: none of its members can act until unfrozen (auditor)
     Freeze {
@@ -91,7 +92,6 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
     match command {
         AgencyCommand::Register { code, name, head } => {
             args::agency_code(&code)?;
-            let head = args::pubkey(&head)?;
             let address = pda::agency(&code).0;
             if let Some(existing) = session
                 .client
@@ -144,7 +144,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                 parse_amount(&ledger, &daily_cap)?
             };
             let policy = ApprovalPolicy {
-                threshold: parse_amount(&ledger, &threshold)?,
+                threshold: threshold.units(ledger.mint_decimals)?,
                 approvals_required: approvals,
                 time_lock_seconds: time_lock,
                 fast_path_daily_cap: daily_cap,
@@ -178,7 +178,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
         }
         AgencyCommand::Fund { code, amount } => {
             let (agency, state) = session.agency(&code).await?;
-            let amount = parse_amount(&ledger, &amount)?;
+            let amount = amount.units(ledger.mint_decimals)?;
             let mint = resolve::mint_authority(session, &ledger.payment_mint).await?;
             let ix = if mint == Some(signer.pubkey()) {
                 spl_token_2022::instruction::mint_to(

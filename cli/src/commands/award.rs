@@ -13,7 +13,7 @@ use public_spending_sdk::{
 };
 use solana_sdk::signature::Signer;
 
-use super::{parse_amount, send, send_oversight, show_amount};
+use super::{send, send_oversight, show_amount};
 use crate::{
     args,
     context::Globals,
@@ -48,6 +48,7 @@ impl From<Type> for AwardType {
 #[derive(Debug, Subcommand)]
 pub enum AwardCommand {
     /// Obligate part of an allotment to a recipient as a new award (OBLIGATE role)
+    #[command(group(clap::ArgGroup::new("document-or-hash").required(true)))]
     Obligate {
         code: String,
         /// PIID or FAIN
@@ -64,7 +65,7 @@ pub enum AwardCommand {
         #[arg(long)]
         uei: String,
         #[arg(long, allow_hyphen_values = true)]
-        amount: String,
+        amount: args::Amount,
         #[arg(long, value_enum, default_value_t = Type::Contract)]
         r#type: Type,
         /// Object class, 3 digits
@@ -72,32 +73,36 @@ pub enum AwardCommand {
         object_class: String,
         /// Period of performance start (YYYY-MM-DD)
         #[arg(long)]
-        start: String,
+        start: args::Date,
         /// Period of performance end (YYYY-MM-DD)
         #[arg(long)]
-        end: String,
+        end: args::Date,
         /// The award document (only its sha256 goes on chain)
-        #[arg(long)]
+        #[arg(long, group = "document-or-hash")]
         document: Option<PathBuf>,
         /// Or the document's sha256, in hex
-        #[arg(long)]
-        document_hash: Option<String>,
+        #[arg(long, group = "document-or-hash", value_name = "SHA256")]
+        document_hash: Option<args::Sha256>,
         /// The agency's property the award is for (rent, maintenance, construction), by its RPUID
         #[arg(long)]
         property: Option<String>,
     },
     /// Obligate more, or deobligate (OBLIGATE role)
+    #[command(group(clap::ArgGroup::new("document-or-hash").required(true)))]
+    #[command(group(clap::ArgGroup::new("change").required(true)))]
     Modify {
         code: String,
         award_id: args::AwardId,
-        #[arg(long, conflicts_with = "deobligate")]
-        increase: Option<String>,
-        #[arg(long)]
-        deobligate: Option<String>,
-        #[arg(long)]
+        /// Obligate this much more
+        #[arg(long, group = "change", value_name = "AMOUNT")]
+        increase: Option<args::Amount>,
+        /// Or release this much of what is obligated and unpaid
+        #[arg(long, group = "change", value_name = "AMOUNT")]
+        deobligate: Option<args::Amount>,
+        #[arg(long, group = "document-or-hash")]
         document: Option<PathBuf>,
-        #[arg(long)]
-        document_hash: Option<String>,
+        #[arg(long, group = "document-or-hash", value_name = "SHA256")]
+        document_hash: Option<args::Sha256>,
     },
     /// Close a fully paid or deobligated award (OBLIGATE role)
     Close {
@@ -161,14 +166,11 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             property,
         } => {
             let signer = session.signer()?;
-            let amount = parse_amount(&ledger, &amount)?;
+            let amount = amount.units(ledger.mint_decimals)?;
             let object_class = args::digits::<3>(&object_class, "object class")?;
-            let document_hash = args::hash_or_file(
-                document_hash.as_deref(),
-                document.as_deref(),
-                "award document",
-            )?;
-            let (period_start, period_end) = (args::date(&start)?, args::date(&end)? + 86_400);
+            let document_hash =
+                args::hash_or_file(document_hash, document.as_deref(), "award document")?;
+            let (period_start, period_end) = (start.0, end.0 + 86_400);
             let (agency, _) = session.agency(&code).await?;
             let existing = pda::award(&agency, &award_id).0;
             if public_spending_sdk::fetch::AccountSource::get_account(
@@ -223,20 +225,17 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
             let signer = session.signer()?;
             let (change, what, amount) = match (increase, deobligate) {
                 (Some(a), None) => {
-                    let amount = parse_amount(&ledger, &a)?;
+                    let amount = a.units(ledger.mint_decimals)?;
                     (AwardChange::Increase { amount }, "increase", amount)
                 }
                 (None, Some(a)) => {
-                    let amount = parse_amount(&ledger, &a)?;
+                    let amount = a.units(ledger.mint_decimals)?;
                     (AwardChange::Deobligate { amount }, "deobligation", amount)
                 }
                 _ => fail!("give exactly one of --increase or --deobligate"),
             };
-            let document_hash = args::hash_or_file(
-                document_hash.as_deref(),
-                document.as_deref(),
-                "modification document",
-            )?;
+            let document_hash =
+                args::hash_or_file(document_hash, document.as_deref(), "modification document")?;
             let (agency, _) = session.agency(&code).await?;
             let (address, state) = resolve::award(&session, &agency, &award_id).await?;
             resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)

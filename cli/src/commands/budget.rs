@@ -10,7 +10,7 @@ use public_spending_sdk::{
 };
 use solana_sdk::signature::Signer;
 
-use super::{parse_amount, send, show_amount};
+use super::{send, show_amount};
 use crate::{
     args,
     context::Globals,
@@ -32,7 +32,7 @@ pub enum BudgetCommand {
         #[arg(long)]
         fy: u16,
         #[arg(long, allow_hyphen_values = true)]
-        amount: String,
+        amount: args::Amount,
         /// Last day of availability for new obligations (YYYY-MM-DD); default: a year from now
         #[arg(long)]
         available_until: Option<String>,
@@ -45,7 +45,7 @@ pub enum BudgetCommand {
         #[arg(long)]
         fy: u16,
         #[arg(long, allow_hyphen_values = true)]
-        amount: String,
+        amount: args::Amount,
         /// Program activity code, 4 digits
         #[arg(long, default_value = "0001")]
         activity: String,
@@ -92,7 +92,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
         } => {
             let signer = session.signer()?;
             let (main_account, sub_account) = args::tas(&tas)?;
-            let budget_authority = parse_amount(&ledger, &amount)?;
+            let budget_authority = amount.units(ledger.mint_decimals)?;
             let (agency, _) = session.agency(&code).await?;
             let availability_end = match available_until {
                 // Available through the whole last day.
@@ -125,7 +125,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
         } => {
             let signer = session.signer()?;
             let program_activity = args::digits::<4>(&activity, "program activity code")?;
-            let amount = parse_amount(&ledger, &amount)?;
+            let amount = amount.units(ledger.mint_decimals)?;
             let (agency, _) = session.agency(&code).await?;
             let (appropriation, state) =
                 resolve::appropriation(&session, &agency, &tas, fy).await?;

@@ -48,6 +48,7 @@ pub enum Outcome {
 #[derive(Debug, Subcommand)]
 pub enum FlagCommand {
     /// Flag a payment, award, recipient or property (anyone; you pay the flag's rent until it is closed)
+    #[command(group(clap::ArgGroup::new("evidence-or-hash").required(true)))]
     Raise {
         #[arg(value_enum)]
         target: Target,
@@ -61,31 +62,33 @@ pub enum FlagCommand {
         #[arg(long, value_enum)]
         reason: Reason,
         /// Your evidence: only its sha256 goes on chain
-        #[arg(long)]
+        #[arg(long, group = "evidence-or-hash")]
         evidence: Option<std::path::PathBuf>,
         /// Or its sha256, in hex
-        #[arg(long)]
-        evidence_hash: Option<String>,
+        #[arg(long, group = "evidence-or-hash", value_name = "SHA256")]
+        evidence_hash: Option<args::Sha256>,
     },
     /// Answer a flag on your agency (its head or an active member)
+    #[command(group(clap::ArgGroup::new("response-or-hash").required(true)))]
     Respond {
         flag: String,
         /// The response document: only its sha256 goes on chain
-        #[arg(long)]
+        #[arg(long, group = "response-or-hash")]
         response: Option<std::path::PathBuf>,
-        #[arg(long)]
-        response_hash: Option<String>,
+        #[arg(long, group = "response-or-hash", value_name = "SHA256")]
+        response_hash: Option<args::Sha256>,
     },
     /// Resolve or dismiss a flag (auditor)
+    #[command(group(clap::ArgGroup::new("note-or-hash").required(true)))]
     Resolve {
         flag: String,
         #[arg(long, value_enum)]
         outcome: Outcome,
         /// The auditor's note: only its sha256 goes on chain
-        #[arg(long)]
+        #[arg(long, group = "note-or-hash")]
         note: Option<std::path::PathBuf>,
-        #[arg(long)]
-        note_hash: Option<String>,
+        #[arg(long, group = "note-or-hash", value_name = "SHA256")]
+        note_hash: Option<args::Sha256>,
     },
     /// Close a resolved or dismissed flag (anyone); the rent goes back to the flagger
     Close { flag: String },
@@ -114,8 +117,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
             evidence_hash,
         } => {
             let signer = session.signer()?;
-            let evidence_hash =
-                args::hash_or_file(evidence_hash.as_deref(), evidence.as_deref(), "evidence")?;
+            let evidence_hash = args::hash_or_file(evidence_hash, evidence.as_deref(), "evidence")?;
             let (agency, _) = session.agency(&code).await?;
             let mut payment_award = None;
             let payment_index = index;
@@ -180,8 +182,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
             response_hash,
         } => {
             let signer = session.signer()?;
-            let response_hash =
-                args::hash_or_file(response_hash.as_deref(), response.as_deref(), "response")?;
+            let response_hash = args::hash_or_file(response_hash, response.as_deref(), "response")?;
             let (address, state) = fetch_flag(&session, &flag).await?;
             let agency: public_spending::state::Agency =
                 session.client.fetch(&state.agency).await?;
@@ -215,7 +216,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
             note_hash,
         } => {
             let signer = session.signer()?;
-            let note_hash = args::hash_or_file(note_hash.as_deref(), note.as_deref(), "note")?;
+            let note_hash = args::hash_or_file(note_hash, note.as_deref(), "note")?;
             let (address, _) = fetch_flag(&session, &flag).await?;
             let outcome = match outcome {
                 Outcome::Resolved => FlagStatus::Resolved,

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
-    context::read_keypair, context::Globals, error::fail, error::CliResult, output::print_record,
+    context::read_signer, context::Globals, error::fail, error::CliResult, output::print_record,
 };
 
 #[derive(Debug, Subcommand)]
@@ -21,10 +21,11 @@ pub enum KeygenCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Print the public key of a keypair file
+    /// Print the public key of a signer: a keypair file, prompt:// (a seed phrase) or stdin://
     Pubkey {
-        /// The keypair file
-        keypair: PathBuf,
+        /// The keypair file, prompt:// or stdin://
+        #[arg(value_name = "SIGNER")]
+        keypair: crate::args::SignerSource,
     },
 }
 
@@ -41,7 +42,7 @@ pub fn run(command: KeygenCommand, globals: &Globals) -> CliResult<()> {
             );
         }
         KeygenCommand::Pubkey { keypair } => {
-            let pubkey = read_keypair(&keypair)?.pubkey();
+            let pubkey = read_signer(&keypair)?.pubkey();
             match globals.output {
                 // Bare, so that `KEY=$(pubspend keygen pubkey FILE)` works in a shell.
                 crate::output::Format::Table => crate::output::say!("{pubkey}"),

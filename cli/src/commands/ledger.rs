@@ -1,3 +1,4 @@
+use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
 use public_spending_sdk::{builders, fetch::AccountSource, pda};
 use solana_sdk::signature::Signer;
@@ -21,8 +22,8 @@ pub enum LedgerCommand {
     /// with you as its mint authority.
     Init {
         /// The stablecoin mint agencies pay in
-        #[arg(long)]
-        mint: Option<String>,
+        #[arg(long, value_parser = args::parse_pubkey)]
+        mint: Option<Pubkey>,
         /// Decimals of the test stablecoin created on the embedded chain
         #[arg(long, default_value_t = 2)]
         decimals: u8,
@@ -32,13 +33,17 @@ pub enum LedgerCommand {
         token_2022: bool,
     },
     /// Propose a new admin (the first of two steps)
-    ProposeAdmin { new_admin: String },
+    ProposeAdmin {
+        #[arg(value_parser = args::parse_pubkey)]
+        new_admin: Pubkey,
+    },
     /// Accept the admin role you were proposed for
     AcceptAdmin,
     /// Replace the list of auditors: at once when it only adds auditors; a list that removes one must be
     /// proposed (--propose) and applied with `apply-auditors` after a week's notice
     SetAuditors {
-        auditors: Vec<String>,
+        #[arg(value_parser = args::parse_pubkey)]
+        auditors: Vec<Pubkey>,
         /// Propose the list on notice instead of setting it
         #[arg(long)]
         propose: bool,
@@ -95,7 +100,7 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
             token_2022,
         } => {
             let mint = match (mint, session.embedded()) {
-                (Some(mint), _) => args::pubkey(&mint)?,
+                (Some(mint), _) => mint,
                 (None, Some(chain)) => {
                     let token_program = if token_2022 {
                         anchor_spl::token_2022::ID
@@ -127,17 +132,11 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
             }
             .instruction()
         }
-        LedgerCommand::ProposeAdmin { new_admin } => builders::ProposeAdmin {
-            admin,
-            new_admin: args::pubkey(&new_admin)?,
+        LedgerCommand::ProposeAdmin { new_admin } => {
+            builders::ProposeAdmin { admin, new_admin }.instruction()
         }
-        .instruction(),
         LedgerCommand::AcceptAdmin => builders::AcceptAdmin { new_admin: admin }.instruction(),
         LedgerCommand::SetAuditors { auditors, propose } => {
-            let auditors = auditors
-                .iter()
-                .map(|a| args::pubkey(a))
-                .collect::<CliResult<Vec<_>>>()?;
             if propose {
                 builders::ProposeAuditors { admin, auditors }.instruction()
             } else {

@@ -1,3 +1,4 @@
+use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
 use public_spending::{instructions::SetMemberArgs, state::ControlChange};
 use public_spending_sdk::{builders, query::MemberQuery};
@@ -20,7 +21,8 @@ pub enum MemberCommand {
         /// Agency code
         code: String,
         /// The member's public key
-        key: String,
+        #[arg(value_parser = args::parse_pubkey)]
+        key: Pubkey,
         /// Comma-separated: budget, obligate, request, approve, execute, property. One key may not hold both
         /// request and approve, or both obligate and execute (separation of duties); the head's key holds none
         #[arg(long)]
@@ -52,7 +54,6 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
             propose,
         } => {
             let signer = session.signer()?;
-            let key = args::pubkey(&key)?;
             let roles = args::roles(&roles)?;
             let (agency, _) = session.agency(&code).await?;
             if propose {

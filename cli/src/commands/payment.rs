@@ -21,7 +21,7 @@ use solana_sdk::signature::{Keypair, Signer};
 
 use public_spending_watchdog::lookup;
 
-use super::{amount_text, parse_amount, print_submitted, send, send_oversight, show_amount};
+use super::{amount_text, print_submitted, send, send_oversight, show_amount};
 use crate::{
     args,
     context::Globals,
@@ -34,27 +34,28 @@ use crate::{
 
 /// What a new payment is for.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("invoice-or-hash").required(true)))]
 pub struct NewPayment {
     /// Agency code
-    code: String,
+    pub(crate) code: String,
     /// The award's PIID or FAIN
-    award_id: args::AwardId,
+    pub(crate) award_id: args::AwardId,
     /// Amount in the token's units, e.g. 1250.00 or 1,250.00
     #[arg(long, allow_hyphen_values = true)]
-    amount: String,
+    pub(crate) amount: args::Amount,
     /// The invoice (only its sha256 goes on chain)
-    #[arg(long)]
-    invoice: Option<PathBuf>,
+    #[arg(long, group = "invoice-or-hash")]
+    pub(crate) invoice: Option<PathBuf>,
     /// Or the invoice's sha256, in hex
-    #[arg(long)]
-    invoice_hash: Option<String>,
+    #[arg(long, group = "invoice-or-hash", value_name = "SHA256")]
+    pub(crate) invoice_hash: Option<args::Sha256>,
     /// Solana Pay style reference key (default: a fresh one)
-    #[arg(long)]
-    reference: Option<String>,
+    #[arg(long, value_parser = args::parse_pubkey)]
+    pub(crate) reference: Option<Pubkey>,
     /// Send even though this award already has a payment with the same invoice (refused by default: a
     /// duplicate invoice is the most common improper payment)
     #[arg(long)]
-    allow_duplicate_invoice: bool,
+    pub(crate) allow_duplicate_invoice: bool,
 }
 
 /// Which payment.
@@ -95,8 +96,8 @@ pub enum PaymentCommand {
         allow_duplicate_invoice: bool,
         /// An address lookup table holding the schedule's accounts (see `payment batch-addresses`): sends v0
         /// transactions, which fit more payments each. Repeat for several tables
-        #[arg(long = "lookup-table", value_name = "ADDRESS")]
-        lookup_tables: Vec<String>,
+        #[arg(long = "lookup-table", value_name = "ADDRESS", value_parser = args::parse_pubkey)]
+        lookup_tables: Vec<Pubkey>,
     },
     /// Print the addresses an address lookup table needs to pay FILE with `pay-batch --lookup-table`, one per
     /// line (create the table with `solana address-lookup-table create`, add them with `... extend`)
@@ -106,8 +107,8 @@ pub enum PaymentCommand {
         /// The schedule, as for `pay-batch`
         file: PathBuf,
         /// The member who will send the batches (EXECUTE role)
-        #[arg(long, value_name = "PUBKEY")]
-        executor: String,
+        #[arg(long, value_name = "PUBKEY", value_parser = args::parse_pubkey)]
+        executor: Pubkey,
     },
     /// Close a final payment account and return its rent (anyone)
     Archive(Which),
@@ -209,7 +210,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             let checked = checked_schedule(&session, &code, &file, allow_duplicate_invoice).await?;
             let mut tables = Vec::with_capacity(lookup_tables.len());
             for address in &lookup_tables {
-                tables.push(session.client.lookup_table(&args::pubkey(address)?).await?);
+                tables.push(session.client.lookup_table(address).await?);
             }
             let items: Vec<_> = checked
                 .iter()
@@ -242,7 +243,6 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             file,
             executor,
         } => {
-            let executor = args::pubkey(&executor)?;
             let (agency, _) = session.agency(&code).await?;
             resolve::require_role(&session, &code, &agency, &executor, ROLE_EXECUTE).await?;
             let checked = checked_schedule(&session, &code, &file, true).await?;
@@ -618,14 +618,10 @@ async fn new_payment(
     signer: &Keypair,
     role: u8,
 ) -> CliResult<(Pubkey, PaymentArgs, Pubkey)> {
-    let amount = parse_amount(ledger, &new.amount)?;
-    let invoice_hash = args::hash_or_file(
-        new.invoice_hash.as_deref(),
-        new.invoice.as_deref(),
-        "invoice",
-    )?;
+    let amount = new.amount.units(ledger.mint_decimals)?;
+    let invoice_hash = args::hash_or_file(new.invoice_hash, new.invoice.as_deref(), "invoice")?;
     let reference = match &new.reference {
-        Some(reference) => args::pubkey(reference)?,
+        Some(reference) => *reference,
         None => Keypair::new().pubkey(),
     };
     let (agency, _) = session.agency(&new.code).await?;

@@ -140,7 +140,7 @@ pub enum PropertyCommand {
         rpuid: args::Rpuid,
         /// Disposition date, YYYY-MM-DD
         #[arg(long)]
-        date: String,
+        date: args::Date,
         #[arg(long, value_enum)]
         method: Method,
     },
@@ -205,7 +205,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
             method,
         } => {
             let args = DisposePropertyArgs {
-                disposition_date: args::date(&date)?,
+                disposition_date: date.0,
                 method: method.into(),
             };
             change(&session, &code, &rpuid, PropertyChange::Dispose(args)).await?;

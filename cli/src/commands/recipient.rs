@@ -1,3 +1,4 @@
+use anchor_lang::prelude::Pubkey;
 use clap::{Subcommand, ValueEnum};
 use public_spending::{
     constants::ROLE_OBLIGATE,
@@ -48,8 +49,8 @@ pub enum RecipientCommand {
         #[arg(long)]
         salt: Option<String>,
         /// Wallet whose token account receives payments
-        #[arg(long)]
-        wallet: String,
+        #[arg(long, value_parser = args::parse_pubkey)]
+        wallet: Pubkey,
     },
     /// Debar (or suspend) a UEI in every agency: no new award or payment to it anywhere (auditor)
     Debar {
@@ -70,8 +71,8 @@ pub enum RecipientCommand {
     ProposeWallet {
         code: String,
         uei: String,
-        #[arg(long)]
-        wallet: String,
+        #[arg(long, value_parser = args::parse_pubkey)]
+        wallet: Pubkey,
     },
     /// Confirm a proposed payout wallet: another OBLIGATE member than the proposer, after the time lock. Name
     /// the wallet you reviewed with --wallet: the confirmation is refused if the pending proposal names another
@@ -79,8 +80,8 @@ pub enum RecipientCommand {
         code: String,
         uei: String,
         /// The proposed wallet, as you verified it with the vendor
-        #[arg(long)]
-        wallet: String,
+        #[arg(long, value_parser = args::parse_pubkey)]
+        wallet: Pubkey,
     },
     /// Show a UEI: its exclusion, and each agency's record of it (or only --agency's)
     Show {
@@ -166,7 +167,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
         } => {
             let signer = session.signer()?;
             let uei = args::uei(&uei)?;
-            let payout_wallet = args::pubkey(&wallet)?;
+            let payout_wallet = wallet;
             let (agency, _) = session.agency(&code).await?;
             resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
                 .await?;
@@ -233,11 +234,9 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             set_exclusion(&session, &uei, ExclusionStatus::Lifted, &grounds).await?
         }
         RecipientCommand::ProposeWallet { code, uei, wallet } => {
-            let wallet = args::pubkey(&wallet)?;
             change_wallet(&session, &code, &uei, WalletStep::Propose(wallet)).await?
         }
         RecipientCommand::ConfirmWallet { code, uei, wallet } => {
-            let wallet = args::pubkey(&wallet)?;
             change_wallet(&session, &code, &uei, WalletStep::Confirm(wallet)).await?
         }
         RecipientCommand::Payments { uei, db } => payments(&uei, &db, session.format)?,

@@ -72,6 +72,27 @@ impl Env {
         self.refused_cmd(self.cmd(signer, args), args, message);
     }
 
+    /// Refused by the argument parser (exit code 2) with `message`, before anything is read or sent.
+    fn usage_refused(&self, signer: &str, args: &[&str], message: &str) {
+        let before = std::fs::read(self.path("chain.json")).ok();
+        let output = self.cmd(signer, args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "pubspend {args:?} should be a usage error: {stderr}"
+        );
+        assert!(
+            stderr.contains(message),
+            "pubspend {args:?}: expected {message:?} in {stderr:?}"
+        );
+        assert_eq!(
+            std::fs::read(self.path("chain.json")).ok(),
+            before,
+            "a refused command changed the chain"
+        );
+    }
+
     fn refused_cmd(&self, mut cmd: Command, args: &[&str], message: &str) {
         let before = std::fs::read(self.path("chain.json")).ok();
         let output = cmd.output().unwrap();
@@ -391,7 +412,7 @@ fn every_command_group_works_end_to_end() {
         "RecipientNotActive",
     );
     // No oversight without grounds.
-    env.refused(
+    env.usage_refused(
         "auditor",
         &[
             "recipient",
@@ -400,7 +421,7 @@ fn every_command_group_works_end_to_end() {
             "--reason",
             "other",
         ],
-        "give the evidence as a file or as its sha256 hash (exactly one)",
+        "the following required arguments were not provided",
     );
     env.json(
         "auditor",
@@ -477,13 +498,13 @@ fn bad_input_gets_a_one_line_error_and_sends_nothing() {
         &["-u", "devnett"],
         "unknown moniker or URL \"devnett\"",
     );
-    env.refused("executor", &pay("12a"), "invalid amount: not a number");
-    env.refused(
+    env.usage_refused("executor", &pay("12a"), "invalid amount: not a number");
+    env.usage_refused(
         "executor",
         &pay("-5"),
         "invalid amount: amount must not be negative",
     );
-    env.refused(
+    env.usage_refused(
         "executor",
         &pay("0.00"),
         "invalid amount: amount must be greater than zero",
@@ -544,7 +565,7 @@ fn bad_input_gets_a_one_line_error_and_sends_nothing() {
         ],
         "lacks the request role",
     );
-    env.refused(
+    env.usage_refused(
         "executor",
         &[
             "payment",
@@ -723,7 +744,7 @@ fn amounts_with_misplaced_separators_are_refused() {
         ("1_0", "invalid amount: not a number: \"1_0\" (write it like 1250.00 or 1,250.00)"),
         (".50", "invalid amount: not a number: \".50\""),
     ] {
-        env.refused("executor", &strs(&pay_small(bad, HASH)), message);
+        env.usage_refused("executor", &strs(&pay_small(bad, HASH)), message);
     }
     let requested = env.json(
         "clerk",
@@ -858,7 +879,7 @@ fn impossible_dates_and_bad_codes_are_refused() {
         .collect::<Vec<_>>()
     };
     for bad in ["2026-02-30", "2026-02-29", "2026-04-31", "2026-1-5"] {
-        env.refused(
+        env.usage_refused(
             "obligor",
             &strs(&obligate(bad)),
             &format!("\"{bad}\" is not a date: write YYYY-MM-DD, a day that exists"),
@@ -935,7 +956,8 @@ fn refusals_say_what_to_do() {
         )
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    // A usage error (exit code 2): the amount is refused when the arguments are parsed.
+    assert_eq!(output.status.code(), Some(2));
     let error: Value = serde_json::from_slice(&output.stderr).unwrap();
     assert!(error["error"]
         .as_str()
@@ -2183,4 +2205,59 @@ fn a_fast_path_payment_is_flagged_by_award_and_index() {
         ],
         "award C-1 has no payment 5",
     );
+}
+
+/// A signer read from standard input (`-k stdin://`, as the Solana CLI reads one) signs as its keypair file
+/// does; standard input that holds no keypair is refused with nothing sent.
+#[test]
+fn a_signer_is_read_from_standard_input() {
+    let env = Env::new();
+    let admin = env.keypair("admin");
+    let keypair_json = std::fs::read_to_string(env.path("admin.json")).unwrap();
+    let stdin_signer = |args: &[&str], stdin: &str| {
+        let mut cmd = Command::cargo_bin("pubspend").unwrap();
+        cmd.current_dir(env.dir.path())
+            .env("HOME", env.dir.path())
+            .args(["-u", "embedded", "--embedded-state"])
+            .arg(env.path("chain.json"))
+            .args(["-k", "stdin://", "--output", "json"])
+            .args(args)
+            .write_stdin(stdin.to_string());
+        cmd.output().unwrap()
+    };
+    let output = stdin_signer(&["ledger", "init"], &keypair_json);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(env.json("admin", &["ledger", "show"])["admin"], admin);
+
+    let before = std::fs::read(env.path("chain.json")).unwrap();
+    let output = stdin_signer(
+        &[
+            "ledger",
+            "propose-admin",
+            &Keypair::new().pubkey().to_string(),
+        ],
+        "not a keypair",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("standard input holds no Solana keypair"),
+        "{error}"
+    );
+    assert_eq!(std::fs::read(env.path("chain.json")).unwrap(), before);
+
+    let mut pubkey = Command::cargo_bin("pubspend").unwrap();
+    pubkey
+        .current_dir(env.dir.path())
+        .args(["keygen", "pubkey", "stdin://"])
+        .write_stdin(keypair_json);
+    let output = pubkey.output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), admin);
 }

@@ -269,12 +269,25 @@ fn the_readme_walkthrough_runs_over_json_rpc() {
         .filter(|line| !line.contains("pubspend clock advance"))
         .collect::<Vec<_>>()
         .join("\n")
-        .replace("pubspend ", "pubspend -u \"$URL\" ");
+        .replace(
+            "pubspend ",
+            "pubspend -u \"$URL\" -C config.yml --with-compute-unit-price 1000 ",
+        );
     assert_eq!(
         script.matches("pubspend ").count(),
-        script.matches("pubspend -u \"$URL\" ").count(),
+        script.matches("pubspend -u \"$URL\" -C config.yml").count(),
         "every command goes to the server:\n{script}"
     );
+    // The Solana CLI config names the server's WebSocket and the commitment: every send is confirmed by a
+    // `signatureSubscribe` notification at `finalized`, and bids a priority fee.
+    std::fs::write(
+        dir.path().join("config.yml"),
+        format!(
+            "---\njson_rpc_url: \"{url}\"\nwebsocket_url: \"{}\"\nkeypair_path: \"\"\naddress_labels: {{}}\ncommitment: finalized\n",
+            running.ws_url()
+        ),
+    )
+    .unwrap();
     let script = format!("export URL={url} MINT={mint}\n{script}");
     let output = run_script(&script, dir.path());
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -290,5 +303,51 @@ fn the_readme_walkthrough_runs_over_json_rpc() {
         !dir.path().join("pubspend-embedded.json").exists(),
         "nothing ran on the embedded chain"
     );
+    // Every transaction the CLI sent bid 1,000 micro-lamports per compute unit, and paid for it.
+    let priced = runtime.block_on(priority_fees_paid(&url));
+    assert!(priced > 10, "the walkthrough sent {priced} transactions");
     runtime.block_on(running.shutdown()).unwrap();
+}
+
+/// Checks that every transaction of the ledger's program on the node at `url` starts with a
+/// `SetComputeUnitPrice(1000)` and paid more than its signatures' base fee; returns how many there were.
+async fn priority_fees_paid(url: &str) -> usize {
+    use solana_client::{nonblocking::rpc_client::RpcClient, rpc_config::RpcTransactionConfig};
+    use solana_commitment_config::CommitmentConfig;
+    use solana_transaction_status_client_types::UiTransactionEncoding;
+    let rpc = RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed());
+    let signatures = rpc
+        .get_signatures_for_address(&public_spending::ID)
+        .await
+        .unwrap();
+    let price =
+        solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(1000);
+    for info in &signatures {
+        let landed = rpc
+            .get_transaction_with_config(
+                &info.signature.parse().unwrap(),
+                RpcTransactionConfig {
+                    encoding: Some(UiTransactionEncoding::Base64),
+                    commitment: Some(CommitmentConfig::confirmed()),
+                    max_supported_transaction_version: Some(0),
+                },
+            )
+            .await
+            .unwrap();
+        let transaction = landed.transaction.transaction.decode().unwrap();
+        let message = &transaction.message;
+        let keys = message.static_account_keys();
+        let bids = message.instructions().iter().any(|ix| {
+            keys[usize::from(ix.program_id_index)] == price.program_id && ix.data == price.data
+        });
+        assert!(bids, "{} bid no priority fee", info.signature);
+        let fee = landed.transaction.meta.unwrap().fee;
+        let base = 5_000 * transaction.signatures.len() as u64;
+        assert!(
+            fee > base,
+            "{} paid {fee}, only the base fee",
+            info.signature
+        );
+    }
+    signatures.len()
 }

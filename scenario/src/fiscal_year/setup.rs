@@ -4,7 +4,11 @@
 use super::*;
 
 impl Demo<'_> {
-    pub(super) async fn setup_agency(&mut self, code: &'static str, name: &'static str) -> Result<DemoAgency> {
+    pub(super) async fn setup_agency(
+        &mut self,
+        code: &'static str,
+        name: &'static str,
+    ) -> Result<DemoAgency> {
         let staff = Staff {
             head: self.funded().await?,
             budget: self.funded().await?,
@@ -172,7 +176,11 @@ impl Demo<'_> {
         })
     }
 
-    pub(super) async fn budget(&mut self, agency: &mut DemoAgency, agency_index: usize) -> Result<()> {
+    pub(super) async fn budget(
+        &mut self,
+        agency: &mut DemoAgency,
+        agency_index: usize,
+    ) -> Result<()> {
         let now = self.client.backend().clock().await?.unix_timestamp;
         let admin = self.admin.insecure_clone();
         let mut vendor = 0;

@@ -552,6 +552,7 @@ async fn with_a_lookup_table_the_client_sends_fewer_v0_transactions_and_pays_eac
             (world.mint, anchor_spl::token::ID),
             &legacy,
             tables,
+            None,
         )
         .len()
     };
