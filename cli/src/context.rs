@@ -211,7 +211,6 @@ pub struct Session {
     pub client: Client<AnyBackend>,
     keypair: Option<Keypair>,
     signer_source: SignerSource,
-    pub format: Format,
     /// The embedded chain's state file, locked for as long as the session lives.
     state: Option<StateFile>,
 }
@@ -312,7 +311,6 @@ impl Session {
             client: Client::new(backend).with_priority_fee(globals.compute_unit_price),
             keypair,
             signer_source,
-            format: globals.output,
             state,
         })
     }

@@ -94,7 +94,8 @@ enum Command {
     Serve(serve::ServeArgs),
 }
 
-async fn run(cli: Cli) -> error::CliResult<()> {
+/// Runs the command and returns what it prints; `main` prints it once.
+async fn run(cli: Cli) -> error::CliResult<output::Output> {
     let globals = &cli.globals;
     match cli.command {
         Command::Demo(args) => demo::run(args, globals.output).await,
@@ -109,13 +110,13 @@ async fn run(cli: Cli) -> error::CliResult<()> {
         Command::Property(command) => property::run(command, globals).await,
         Command::Flag(command) => flag::run(command, globals).await,
         Command::Migrate(args) => migrate::run(args, globals).await,
-        Command::Keygen(command) => keygen::run(command, globals),
+        Command::Keygen(command) => keygen::run(command),
         Command::Clock(command) => clock::run(command, globals).await,
         Command::Index(args) => watchdog::index(args, globals).await,
         Command::Verify(args) => watchdog::verify(args, globals).await,
         Command::VerifyDocument(args) => watchdog::verify_document(args, globals).await,
         Command::Audit(args) => watchdog::audit(args, globals),
-        Command::Export(command) => watchdog::export(command, globals).await,
+        Command::Export(command) => watchdog::export(command).await,
         Command::Report(args) => watchdog::report(args, globals).await,
         Command::Serve(args) => serve::run(args, globals).await,
     }
@@ -193,7 +194,16 @@ fn main() -> ExitCode {
     };
     let format = cli.globals.output;
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(output) => {
+            output.print(format);
+            match output.failure() {
+                Some(error) => {
+                    output::print_error(format, error);
+                    ExitCode::FAILURE
+                }
+                None => ExitCode::SUCCESS,
+            }
+        }
         Err(err) => {
             output::print_error(format, &err.0);
             ExitCode::FAILURE

@@ -226,13 +226,13 @@ fn json_key(name: &str) -> String {
 }
 
 /// The fields of one record as a JSON object.
-pub fn record_json(fields: &[(&str, Field)]) -> Value {
+pub fn record_json<K: AsRef<str>>(fields: &[(K, Field)]) -> Value {
     Value::Object(
         fields
             .iter()
             .map(|(name, field)| {
                 (
-                    json_key(name),
+                    json_key(name.as_ref()),
                     serde_json::to_value(field).unwrap_or(Value::Null),
                 )
             })
@@ -301,50 +301,136 @@ impl Table {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
 
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.rows.is_empty() {
+            f.write_str("(none)")
+        } else {
+            f.write_str(&self.render())
+        }
+    }
+}
+
+/// One record's fields, named as people read them; the JSON keys are the names in snake case.
+pub type Fields = Vec<(String, Field)>;
+
+fn owned(fields: Vec<(&str, Field)>) -> Fields {
+    fields
+        .into_iter()
+        .map(|(name, field)| (name.to_string(), field))
+        .collect()
+}
+
+fn record_text(f: &mut fmt::Formatter<'_>, fields: &Fields) -> fmt::Result {
+    let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let lines: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("{key:<width$}  {value}"))
+        .collect();
+    f.write_str(&lines.join("\n"))
+}
+
+/// What a command prints. Commands return it and `main` prints it once, after the command has finished (and
+/// saved the embedded chain): for people with `Display`, for scripts (`--output json`) with `Serialize`, both
+/// from the same value.
+pub enum Output {
+    /// `name  value` lines; one JSON object.
+    Record(Fields),
+    /// Aligned columns; a JSON array of objects.
+    Table(Table),
+    /// A record and the records under it (e.g. a UEI and each agency's record of it): one after the other;
+    /// one object with the rows in an array under `key`.
+    Nested {
+        record: Fields,
+        key: String,
+        rows: Vec<Fields>,
+    },
+    /// Text for people and a JSON value for scripts, where the two differ in shape (a bare key that a shell
+    /// captures, a plan's lines, a report).
+    Text { text: String, json: Value },
+    /// A report that fails its check (a verification with mismatches, files that break the broker's rules):
+    /// printed in full, then `error` as the error, and `pubspend` exits non-zero.
+    Failing { output: Box<Output>, error: String },
+}
+
+impl Output {
+    pub fn record(fields: Vec<(&str, Field)>) -> Self {
+        Self::Record(owned(fields))
+    }
+
+    pub fn nested(fields: Vec<(&str, Field)>, key: &str, rows: Vec<Vec<(&str, Field)>>) -> Self {
+        Self::Nested {
+            record: owned(fields),
+            key: key.to_string(),
+            rows: rows.into_iter().map(owned).collect(),
+        }
+    }
+
+    /// This output, then `error`: the command printed what it found and failed.
+    pub fn failing(self, error: String) -> Self {
+        Self::Failing {
+            output: Box::new(self),
+            error,
+        }
+    }
+
+    /// The error a failing report ends with.
+    pub fn failure(&self) -> Option<&str> {
+        match self {
+            Self::Failing { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Prints the output on stdout, as text or as one line of JSON.
     pub fn print(&self, format: Format) {
         match format {
-            Format::Table if self.rows.is_empty() => say!("(none)"),
-            Format::Table => say!("{}", self.render()),
-            Format::Json => say!("{}", self.to_json()),
+            Format::Table => say!("{self}"),
+            Format::Json => say!("{}", serde_json::to_value(self).unwrap_or(Value::Null)),
         }
     }
 }
 
-/// Prints one record: `name: value` lines, or a JSON object.
-pub fn print_record(format: Format, fields: &[(&str, Field)]) {
-    match format {
-        Format::Table => {
-            let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-            for (key, value) in fields {
-                say!("{key:<width$}  {value}");
+impl fmt::Display for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Record(fields) => record_text(f, fields),
+            Self::Table(table) => write!(f, "{table}"),
+            Self::Nested { record, rows, .. } => {
+                record_text(f, record)?;
+                for row in rows {
+                    f.write_str("\n\n")?;
+                    record_text(f, row)?;
+                }
+                Ok(())
             }
+            Self::Text { text, .. } => f.write_str(text),
+            Self::Failing { output, .. } => write!(f, "{output}"),
         }
-        Format::Json => say!("{}", record_json(fields)),
     }
 }
 
-/// Prints a record and the records under it (e.g. a UEI and each agency's record of it): one after the other
-/// as text, one object with a `key` array for scripts.
-pub fn print_nested(
-    format: Format,
-    fields: &[(&str, Field)],
-    key: &str,
-    rows: &[Vec<(&str, Field)>],
-) {
-    match format {
-        Format::Table => {
-            print_record(format, fields);
-            for row in rows {
-                say!("");
-                print_record(format, row);
+impl Serialize for Output {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Record(fields) => record_json(fields).serialize(serializer),
+            Self::Table(table) => table.to_json().serialize(serializer),
+            Self::Nested { record, key, rows } => {
+                let mut value = record_json(record);
+                value[key.as_str()] = rows.iter().map(|row| record_json(row)).collect();
+                value.serialize(serializer)
             }
+            Self::Text { json, .. } => json.serialize(serializer),
+            Self::Failing { output, .. } => output.serialize(serializer),
         }
-        Format::Json => {
-            let mut value = record_json(fields);
-            value[key] = rows.iter().map(|row| record_json(row)).collect();
-            say!("{value}");
-        }
+    }
+}
+
+impl From<Table> for Output {
+    fn from(table: Table) -> Self {
+        Self::Table(table)
     }
 }
 
@@ -382,4 +468,78 @@ pub fn progress(len: u64, message: &'static str) -> ProgressBar {
     }
     bar.set_message(message);
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Output {
+        Output::record(vec![
+            ("payment", Field::Count(3)),
+            ("amount", Field::amount(125_000, 2)),
+            ("outlay hash", Field::Hash([0xab; 32])),
+            ("signature", Field::None),
+        ])
+    }
+
+    #[test]
+    fn a_record_prints_for_people_and_for_scripts_from_one_value() {
+        let output = sample();
+        assert_eq!(
+            output.to_string(),
+            format!(
+                "payment      3\namount       1,250.00\noutlay hash  {}\nsignature    -",
+                "ab".repeat(32)
+            )
+        );
+        assert_eq!(
+            serde_json::to_value(&output).unwrap(),
+            serde_json::json!({
+                "payment": 3,
+                "amount": "1250.00",
+                "outlay_hash": "ab".repeat(32),
+                "signature": null,
+            })
+        );
+        assert_eq!(output.failure(), None);
+    }
+
+    #[test]
+    fn tables_nested_records_and_failing_reports_keep_one_shape_each() {
+        let mut table = Table::new(&["index", "amount"]);
+        assert_eq!(Output::from(Table::new(&["index"])).to_string(), "(none)");
+        table.push(vec![Field::Count(0), Field::amount(5, 2)]);
+        let output = Output::from(table);
+        assert_eq!(output.to_string(), "INDEX  AMOUNT\n    0    0.05");
+        assert_eq!(
+            serde_json::to_value(&output).unwrap(),
+            serde_json::json!([{ "index": 0, "amount": "0.05" }])
+        );
+
+        let nested = Output::nested(
+            vec![("uei", "ABCDEF123456".into())],
+            "records",
+            vec![
+                vec![("agency", "075".into())],
+                vec![("agency", "069".into())],
+            ],
+        );
+        assert_eq!(
+            nested.to_string(),
+            "uei  ABCDEF123456\n\nagency  075\n\nagency  069"
+        );
+        assert_eq!(
+            serde_json::to_value(&nested).unwrap(),
+            serde_json::json!({ "uei": "ABCDEF123456", "records": [{ "agency": "075" }, { "agency": "069" }] })
+        );
+
+        let failing = sample().failing("verification failed".into());
+        assert_eq!(failing.failure(), Some("verification failed"));
+        assert_eq!(failing.to_string(), sample().to_string());
+        assert_eq!(
+            serde_json::to_value(&failing).unwrap(),
+            serde_json::to_value(sample()).unwrap()
+        );
+    }
 }

@@ -12,7 +12,7 @@ use crate::{
     context::{Mode, Session},
     error::fail,
     error::CliResult,
-    output::{print_record, Field, Table},
+    output::{Field, Output, Table},
     resolve,
 };
 
@@ -75,21 +75,22 @@ pub enum AgencyCommand {
     List,
 }
 
-pub async fn run(command: AgencyCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: AgencyCommand, globals: &Globals) -> CliResult<Output> {
     let signs = !matches!(command, AgencyCommand::Show { .. } | AgencyCommand::List);
     let session = Session::open(globals, Mode::signing(signs)).await?;
-    match command {
+    let output = match command {
         AgencyCommand::Show { code } => show(&session, &code).await?,
         AgencyCommand::List => list(&session).await?,
         command => write(&session, command).await?,
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }
 
-async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
+async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
     let signer = session.signer()?;
     let ledger = session.ledger().await?;
-    match command {
+    Ok(match command {
         AgencyCommand::Register { code, name, head } => {
             args::agency_code(&code)?;
             let address = pda::agency(&code).0;
@@ -127,7 +128,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                     ("treasury", pda::treasury(&address).0.into()),
                 ],
             )
-            .await?;
+            .await?
         }
         AgencyCommand::SetPolicy {
             code,
@@ -174,7 +175,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                     ),
                 ],
             )
-            .await?;
+            .await?
         }
         AgencyCommand::Fund { code, amount } => {
             let (agency, state) = session.agency(&code).await?;
@@ -220,7 +221,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
                     ("amount", show_amount(&ledger, amount)),
                 ],
             )
-            .await?;
+            .await?
         }
         AgencyCommand::Freeze { code, grounds } => {
             set_frozen(session, &code, true, &grounds).await?
@@ -229,8 +230,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<()> {
             set_frozen(session, &code, false, &grounds).await?
         }
         AgencyCommand::Show { .. } | AgencyCommand::List => unreachable!("read commands"),
-    }
-    Ok(())
+    })
 }
 
 async fn set_frozen(
@@ -238,7 +238,7 @@ async fn set_frozen(
     code: &str,
     frozen: bool,
     grounds: &args::Grounds,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     let signer = session.signer()?;
     let grounds = grounds.args()?;
     let (agency, _) = session.agency(code).await?;
@@ -259,41 +259,37 @@ async fn set_frozen(
     .await
 }
 
-async fn show(session: &Session, code: &str) -> CliResult<()> {
+async fn show(session: &Session, code: &str) -> CliResult<Output> {
     let ledger = session.ledger().await?;
     let (address, agency) = session.agency(code).await?;
     let amount = |units| show_amount(&ledger, units);
-    print_record(
-        session.format,
-        &[
-            ("code", agency.code.clone().into()),
-            ("name", agency.name.clone().into()),
-            ("address", address.into()),
-            ("head", agency.head.into()),
-            ("treasury", agency.treasury.into()),
-            ("frozen", agency.frozen.into()),
-            ("threshold", amount(agency.policy.threshold)),
-            (
-                "approvals required",
-                agency.policy.approvals_required.into(),
-            ),
-            ("time lock seconds", agency.policy.time_lock_seconds.into()),
-            (
-                "fast path daily cap",
-                amount(agency.policy.fast_path_daily_cap),
-            ),
-            ("budget authority", amount(agency.budget_authority)),
-            ("allotted", amount(agency.allotted)),
-            ("obligated", amount(agency.obligated)),
-            ("outlayed", amount(agency.outlayed)),
-            ("payments", agency.outlay_count.into()),
-            ("outlay hash", Field::Hash(agency.outlay_hash)),
-        ],
-    );
-    Ok(())
+    Ok(Output::record(vec![
+        ("code", agency.code.clone().into()),
+        ("name", agency.name.clone().into()),
+        ("address", address.into()),
+        ("head", agency.head.into()),
+        ("treasury", agency.treasury.into()),
+        ("frozen", agency.frozen.into()),
+        ("threshold", amount(agency.policy.threshold)),
+        (
+            "approvals required",
+            agency.policy.approvals_required.into(),
+        ),
+        ("time lock seconds", agency.policy.time_lock_seconds.into()),
+        (
+            "fast path daily cap",
+            amount(agency.policy.fast_path_daily_cap),
+        ),
+        ("budget authority", amount(agency.budget_authority)),
+        ("allotted", amount(agency.allotted)),
+        ("obligated", amount(agency.obligated)),
+        ("outlayed", amount(agency.outlayed)),
+        ("payments", agency.outlay_count.into()),
+        ("outlay hash", Field::Hash(agency.outlay_hash)),
+    ]))
 }
 
-async fn list(session: &Session) -> CliResult<()> {
+async fn list(session: &Session) -> CliResult<Output> {
     let ledger = session.ledger().await?;
     let mut agencies = resolve::list(session, &AgencyQuery).await?;
     agencies.sort_by(|(_, a), (_, b)| a.code.cmp(&b.code));
@@ -319,6 +315,5 @@ async fn list(session: &Session) -> CliResult<()> {
             agency.frozen.into(),
         ]);
     }
-    table.print(session.format);
-    Ok(())
+    Ok(table.into())
 }

@@ -20,7 +20,7 @@ use crate::{
     context::{Mode, Session},
     error::fail,
     error::CliResult,
-    output::{print_record, Field, Table},
+    output::{Field, Output, Table},
     resolve,
 };
 
@@ -141,14 +141,14 @@ pub enum AwardCommand {
     },
 }
 
-pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<Output> {
     let signs = !matches!(
         command,
         AwardCommand::Show { .. } | AwardCommand::List { .. }
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
-    match command {
+    let output = match command {
         AwardCommand::Obligate {
             code,
             award_id,
@@ -212,7 +212,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 ("award", builder.award().into()),
                 ("obligated", show_amount(&ledger, amount)),
             ];
-            send(&session, &[builder.instruction()], signer, fields).await?;
+            send(&session, &[builder.instruction()], signer, fields).await?
         }
         AwardCommand::Modify {
             code,
@@ -257,7 +257,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                     ("amount", show_amount(&ledger, amount)),
                 ],
             )
-            .await?;
+            .await?
         }
         AwardCommand::Close { code, award_id } => {
             let signer = session.signer()?;
@@ -271,7 +271,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                 authority: signer.pubkey(),
             }
             .instruction();
-            send(&session, &[ix], signer, vec![("award", address.into())]).await?;
+            send(&session, &[ix], signer, vec![("award", address.into())]).await?
         }
         AwardCommand::Hold {
             code,
@@ -286,41 +286,38 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
         AwardCommand::Show { code, award_id } => {
             let (agency, _) = session.agency(&code).await?;
             let (address, a) = resolve::award(&session, &agency, &award_id).await?;
-            print_record(
-                session.format,
-                &[
-                    ("award id", a.award_id.clone().into()),
-                    ("address", address.into()),
-                    ("type", format!("{:?}", a.award_type).into()),
-                    ("status", format!("{:?}", a.status).into()),
-                    ("held", a.held.into()),
-                    (
-                        "hold reason",
-                        if a.hold_note.at == 0 {
-                            Field::None
-                        } else {
-                            format!("{:?}", a.hold_note.reason).into()
-                        },
-                    ),
-                    (
-                        "hold evidence",
-                        Field::hash_or_none(a.hold_note.evidence_hash),
-                    ),
-                    ("recipient", a.recipient.into()),
-                    ("property", Field::key_or_none(a.property)),
-                    ("allotment", a.allotment.into()),
-                    (
-                        "object class",
-                        String::from_utf8_lossy(&a.object_class).into_owned().into(),
-                    ),
-                    ("obligated", show_amount(&ledger, a.obligated)),
-                    ("outlayed", show_amount(&ledger, a.outlayed)),
-                    ("in flight", show_amount(&ledger, a.in_flight)),
-                    ("modifications", a.modification_count.into()),
-                    ("payments", a.payment_count.into()),
-                    ("document hash", Field::Hash(a.document_hash)),
-                ],
-            );
+            Output::record(vec![
+                ("award id", a.award_id.clone().into()),
+                ("address", address.into()),
+                ("type", format!("{:?}", a.award_type).into()),
+                ("status", format!("{:?}", a.status).into()),
+                ("held", a.held.into()),
+                (
+                    "hold reason",
+                    if a.hold_note.at == 0 {
+                        Field::None
+                    } else {
+                        format!("{:?}", a.hold_note.reason).into()
+                    },
+                ),
+                (
+                    "hold evidence",
+                    Field::hash_or_none(a.hold_note.evidence_hash),
+                ),
+                ("recipient", a.recipient.into()),
+                ("property", Field::key_or_none(a.property)),
+                ("allotment", a.allotment.into()),
+                (
+                    "object class",
+                    String::from_utf8_lossy(&a.object_class).into_owned().into(),
+                ),
+                ("obligated", show_amount(&ledger, a.obligated)),
+                ("outlayed", show_amount(&ledger, a.outlayed)),
+                ("in flight", show_amount(&ledger, a.in_flight)),
+                ("modifications", a.modification_count.into()),
+                ("payments", a.payment_count.into()),
+                ("document hash", Field::Hash(a.document_hash)),
+            ])
         }
         AwardCommand::List {
             agency,
@@ -377,10 +374,11 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<()> {
                     a.payment_count.into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }
 
 async fn set_held(
@@ -389,7 +387,7 @@ async fn set_held(
     award_id: &str,
     held: bool,
     grounds: &args::Grounds,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     let signer = session.signer()?;
     let grounds = grounds.args()?;
     let (agency, _) = session.agency(code).await?;

@@ -16,7 +16,7 @@ use crate::{
     context::Globals,
     context::{Mode, Session},
     error::CliResult,
-    output::Table,
+    output::{Output, Table},
     resolve,
 };
 
@@ -75,14 +75,14 @@ pub enum BudgetCommand {
     },
 }
 
-pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<Output> {
     let signs = !matches!(
         command,
         BudgetCommand::List { .. } | BudgetCommand::Allotments { .. }
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
-    match command {
+    let output = match command {
         BudgetCommand::Appropriate {
             code,
             tas,
@@ -114,7 +114,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 ("appropriation", builder.appropriation().into()),
                 ("amount", show_amount(&ledger, budget_authority)),
             ];
-            send(&session, &[builder.instruction()], signer, fields).await?;
+            send(&session, &[builder.instruction()], signer, fields).await?
         }
         BudgetCommand::Allot {
             code,
@@ -145,7 +145,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 ("index", builder.index.into()),
                 ("amount", show_amount(&ledger, amount)),
             ];
-            send(&session, &[builder.instruction()], signer, fields).await?;
+            send(&session, &[builder.instruction()], signer, fields).await?
         }
         BudgetCommand::Expire { code, tas, fy } => {
             let signer = session.signer()?;
@@ -162,7 +162,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                 signer,
                 vec![("appropriation", appropriation.into())],
             )
-            .await?;
+            .await?
         }
         BudgetCommand::List { code, fy } => {
             let (agency, _) = session.agency(&code).await?;
@@ -193,7 +193,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                     a.allotment_count.into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
         BudgetCommand::Allotments { code, tas, fy } => {
             let (agency, _) = session.agency(&code).await?;
@@ -224,8 +224,9 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<()> {
                     show_amount(&ledger, a.outlayed),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }

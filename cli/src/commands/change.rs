@@ -13,7 +13,7 @@ use crate::{
     context::Globals,
     context::{Mode, Session},
     error::CliResult,
-    output::{print_record, Field},
+    output::{Field, Output},
     resolve,
 };
 
@@ -55,13 +55,13 @@ fn subject(agency: &Pubkey, subject: &str) -> CliResult<Pubkey> {
     }
 }
 
-pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<Output> {
     let session = Session::open(
         globals,
         Mode::signing(!matches!(command, ChangeCommand::Show { .. })),
     )
     .await?;
-    match command {
+    let output = match command {
         ChangeCommand::Apply { code, subject: s } => {
             let signer = session.signer()?;
             let (agency, _) = session.agency(&code).await?;
@@ -75,7 +75,7 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
             .instruction();
             let mut fields = super::describe_change(&pending);
             fields.insert(0, ("applied", true.into()));
-            send(&session, &[ix], signer, fields).await?;
+            send(&session, &[ix], signer, fields).await?
         }
         ChangeCommand::Withdraw { code, subject: s } => {
             let signer = session.signer()?;
@@ -90,7 +90,7 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
             .instruction();
             let mut fields = super::describe_change(&pending);
             fields.insert(0, ("withdrawn", true.into()));
-            send(&session, &[ix], signer, fields).await?;
+            send(&session, &[ix], signer, fields).await?
         }
         ChangeCommand::Veto {
             code,
@@ -114,14 +114,15 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<()> {
             fields.insert(0, ("vetoed", true.into()));
             fields.push(("reason", format!("{:?}", grounds.reason).into()));
             fields.push(("evidence", Field::Hash(grounds.evidence_hash)));
-            send(&session, &[ix], signer, fields).await?;
+            send(&session, &[ix], signer, fields).await?
         }
         ChangeCommand::Show { code, subject: s } => {
             let (agency, _) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
             let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
-            print_record(session.format, &super::describe_change(&pending));
+            Output::record(super::describe_change(&pending))
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }

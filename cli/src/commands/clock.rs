@@ -10,7 +10,7 @@ use crate::{
     context::{Mode, Session},
     error::fail,
     error::CliResult,
-    output::{print_record, Field},
+    output::{Field, Output},
 };
 
 #[derive(Debug, Subcommand)]
@@ -24,19 +24,17 @@ pub enum ClockCommand {
     },
 }
 
-pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<Output> {
     match command {
         ClockCommand::Show => {
             let session = Session::open(globals, Mode::Read).await?;
             let now = session.client.backend().unix_timestamp().await?;
-            print_record(
-                session.format,
-                &[
-                    ("time", Field::Time(now)),
-                    ("unix timestamp", Field::Count(now.unsigned_abs())),
-                ],
-            );
-            session.close().await
+            let output = Output::record(vec![
+                ("time", Field::Time(now)),
+                ("unix timestamp", Field::Count(now.unsigned_abs())),
+            ]);
+            session.close().await?;
+            Ok(output)
         }
         ClockCommand::Advance { by } => {
             let seconds = args::duration(&by)?;
@@ -47,15 +45,13 @@ pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<()> {
             let before = chain.clock().await?.unix_timestamp;
             chain.advance_clock(seconds).await?;
             let after = chain.clock().await?.unix_timestamp;
-            print_record(
-                session.format,
-                &[
-                    ("advanced seconds", Field::Count(seconds.unsigned_abs())),
-                    ("from", Field::Time(before)),
-                    ("to", Field::Time(after)),
-                ],
-            );
-            session.close().await
+            let output = Output::record(vec![
+                ("advanced seconds", Field::Count(seconds.unsigned_abs())),
+                ("from", Field::Time(before)),
+                ("to", Field::Time(after)),
+            ]);
+            session.close().await?;
+            Ok(output)
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::{
     error::fail,
     error::CliResult,
     files::write_file,
-    output::{progress, Field, Format, Table},
+    output::{progress, Field, Format, Output, Table},
 };
 
 #[derive(Debug, Args)]
@@ -61,7 +61,9 @@ struct Summary<'a> {
     demo_json: String,
 }
 
-pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
+/// Plays the year, narrating it as it goes (the one output printed while the command runs), and returns the
+/// books and the summary for `main` to print.
+pub async fn run(args: DemoArgs, format: Format) -> CliResult<Output> {
     let started = Instant::now();
     if let Err(err) = std::fs::create_dir_all(&args.output_dir) {
         fail!("cannot create {}: {err}", args.output_dir.display());
@@ -98,20 +100,6 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     // The watchdog indexes the year and verifies every hash chain and total against the chain: the demo's
     // "verified" is the watchdog's.
     let (report_path, chains_ok) = watchdog_report(&year, &args.output_dir).await?;
-    if narrate {
-        crate::output::say!();
-        books_table(&year).print(Format::Table);
-        crate::output::say!();
-        crate::output::say!(
-            "{} payments executed ({} fast path, {} approval path), {} attempts refused; hash chains {}",
-            year.payments.len(),
-            year.fast_path(),
-            year.approval_path(),
-            year.refused.len(),
-            if chains_ok { "verified" } else { "MISMATCH" },
-        );
-    }
-
     let path = args.output_dir.join("demo.json");
     let dump = DemoJson {
         year: &year,
@@ -127,35 +115,40 @@ pub async fn run(args: DemoArgs, format: Format) -> CliResult<()> {
     let chain_path = args.output_dir.join("chain.json");
     let state = StateFile::lock(&chain_path, Access::Write)?;
     state.save(&year.chain).await?;
-    if narrate {
-        crate::output::say!(
-            "wrote {}, {} and {} in {:.1}s",
-            path.display(),
-            chain_path.display(),
-            report_path.display(),
-            started.elapsed().as_secs_f64()
-        );
+    let text = format!(
+        "\n{}\n\n{} payments executed ({} fast path, {} approval path), {} attempts refused; hash chains {}\nwrote {}, {} and {} in {:.1}s",
+        books_table(&year),
+        year.payments.len(),
+        year.fast_path(),
+        year.approval_path(),
+        year.refused.len(),
+        if chains_ok { "verified" } else { "MISMATCH" },
+        path.display(),
+        chain_path.display(),
+        report_path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    let summary = Summary {
+        payments: year.payments.len(),
+        fast_path: year.fast_path(),
+        approval_path: year.approval_path(),
+        refused: year.refused.len(),
+        planted: year.planted.len(),
+        flags: year.flags.len(),
+        hash_chains_verified: chains_ok,
+        agencies: &year.agencies,
+        demo_json: path.display().to_string(),
+    };
+    let json = match serde_json::to_value(&summary) {
+        Ok(json) => json,
+        Err(err) => fail!("cannot encode the summary: {err}"),
+    };
+    let output = Output::Text { text, json };
+    if chains_ok {
+        Ok(output)
     } else {
-        let summary = Summary {
-            payments: year.payments.len(),
-            fast_path: year.fast_path(),
-            approval_path: year.approval_path(),
-            refused: year.refused.len(),
-            planted: year.planted.len(),
-            flags: year.flags.len(),
-            hash_chains_verified: chains_ok,
-            agencies: &year.agencies,
-            demo_json: path.display().to_string(),
-        };
-        match serde_json::to_string(&summary) {
-            Ok(json) => crate::output::say!("{json}"),
-            Err(err) => fail!("cannot encode the summary: {err}"),
-        }
+        Ok(output.failing("an outlay hash chain does not match its events".into()))
     }
-    if !chains_ok {
-        fail!("an outlay hash chain does not match its events");
-    }
-    Ok(())
 }
 
 /// Every agency's books at the year's end, for people.

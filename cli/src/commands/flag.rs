@@ -15,7 +15,7 @@ use crate::{
     context::{Mode, Session},
     error::fail,
     error::CliResult,
-    output::{print_record, Field, Table},
+    output::{Field, Output, Table},
     resolve,
 };
 
@@ -103,10 +103,10 @@ pub enum FlagCommand {
     Show { flag: String },
 }
 
-pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<Output> {
     let signs = !matches!(command, FlagCommand::List { .. } | FlagCommand::Show { .. });
     let session = Session::open(globals, Mode::signing(signs)).await?;
-    match command {
+    let output = match command {
         FlagCommand::Raise {
             target,
             code,
@@ -174,7 +174,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 ("target", address.into()),
                 ("reason", format!("{:?}", builder.reason).into()),
             ];
-            send(&session, &[builder.instruction()], signer, fields).await?;
+            send(&session, &[builder.instruction()], signer, fields).await?
         }
         FlagCommand::Respond {
             flag,
@@ -207,7 +207,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 response_hash,
             }
             .instruction();
-            send(&session, &[ix], signer, vec![("flag", address.into())]).await?;
+            send(&session, &[ix], signer, vec![("flag", address.into())]).await?
         }
         FlagCommand::Resolve {
             flag,
@@ -233,7 +233,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 ("flag", address.into()),
                 ("outcome", format!("{outcome:?}").into()),
             ];
-            send(&session, &[ix], signer, fields).await?;
+            send(&session, &[ix], signer, fields).await?
         }
         FlagCommand::Close { flag } => {
             let signer = session.signer()?;
@@ -247,7 +247,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                 ("flag", address.into()),
                 ("rent returned to", state.flagger.into()),
             ];
-            send(&session, &[ix], signer, fields).await?;
+            send(&session, &[ix], signer, fields).await?
         }
         FlagCommand::List { agency, open } => {
             let agency = match agency {
@@ -281,33 +281,31 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<()> {
                     f.flagger.into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
         FlagCommand::Show { flag } => {
             let (address, f) = fetch_flag(&session, &flag).await?;
-            print_record(
-                session.format,
-                &[
-                    ("flag", address.into()),
-                    ("agency", f.agency.into()),
-                    ("target", f.target.into()),
-                    ("kind", format!("{:?}", f.target_kind).into()),
-                    ("reason", format!("{:?}", f.reason).into()),
-                    ("evidence", Field::Hash(f.evidence_hash)),
-                    ("flagger", f.flagger.into()),
-                    ("raised at", Field::Time(f.raised_at)),
-                    ("status", format!("{:?}", f.status).into()),
-                    ("response", Field::hash_or_none(f.response_hash)),
-                    ("responded by", Field::key_or_none(f.responded_by)),
-                    ("responded at", Field::time_or_none(f.responded_at)),
-                    ("resolution note", Field::hash_or_none(f.resolution_hash)),
-                    ("resolved by", Field::key_or_none(f.resolved_by)),
-                    ("resolved at", Field::time_or_none(f.resolved_at)),
-                ],
-            );
+            Output::record(vec![
+                ("flag", address.into()),
+                ("agency", f.agency.into()),
+                ("target", f.target.into()),
+                ("kind", format!("{:?}", f.target_kind).into()),
+                ("reason", format!("{:?}", f.reason).into()),
+                ("evidence", Field::Hash(f.evidence_hash)),
+                ("flagger", f.flagger.into()),
+                ("raised at", Field::Time(f.raised_at)),
+                ("status", format!("{:?}", f.status).into()),
+                ("response", Field::hash_or_none(f.response_hash)),
+                ("responded by", Field::key_or_none(f.responded_by)),
+                ("responded at", Field::time_or_none(f.responded_at)),
+                ("resolution note", Field::hash_or_none(f.resolution_hash)),
+                ("resolved by", Field::key_or_none(f.resolved_by)),
+                ("resolved at", Field::time_or_none(f.resolved_at)),
+            ])
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }
 
 async fn fetch_flag(session: &Session, flag: &str) -> CliResult<(Pubkey, Flag)> {

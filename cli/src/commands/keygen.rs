@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use solana_sdk::signature::{Keypair, Signer};
 
-use crate::{
-    context::read_signer, context::Globals, error::fail, error::CliResult, output::print_record,
-};
+use crate::{context::read_signer, error::fail, error::CliResult, output::Output};
 
 #[derive(Debug, Subcommand)]
 pub enum KeygenCommand {
@@ -29,30 +27,24 @@ pub enum KeygenCommand {
     },
 }
 
-pub fn run(command: KeygenCommand, globals: &Globals) -> CliResult<()> {
-    match command {
+pub fn run(command: KeygenCommand) -> CliResult<Output> {
+    Ok(match command {
         KeygenCommand::New { outfile, force } => {
             let keypair = new_keypair_file(&outfile, force)?;
-            print_record(
-                globals.output,
-                &[
-                    ("pubkey", keypair.pubkey().into()),
-                    ("outfile", outfile.display().to_string().into()),
-                ],
-            );
+            Output::record(vec![
+                ("pubkey", keypair.pubkey().into()),
+                ("outfile", outfile.display().to_string().into()),
+            ])
         }
         KeygenCommand::Pubkey { keypair } => {
             let pubkey = read_signer(&keypair)?.pubkey();
-            match globals.output {
-                // Bare, so that `KEY=$(pubspend keygen pubkey FILE)` works in a shell.
-                crate::output::Format::Table => crate::output::say!("{pubkey}"),
-                crate::output::Format::Json => {
-                    print_record(globals.output, &[("pubkey", pubkey.into())])
-                }
+            // Bare for people, so that `KEY=$(pubspend keygen pubkey FILE)` works in a shell.
+            Output::Text {
+                text: pubkey.to_string(),
+                json: serde_json::json!({ "pubkey": pubkey.to_string() }),
             }
         }
-    }
-    Ok(())
+    })
 }
 
 /// Writes a fresh keypair to `path` (readable only by its owner), refusing to replace an existing file unless
@@ -62,7 +54,7 @@ fn new_keypair_file(path: &Path, force: bool) -> CliResult<Keypair> {
         fail!(
             "{} exists already: refusing to overwrite a keypair (pass --force to replace it and lose its key)",
             path.display()
-        );
+        )
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if let Err(err) = std::fs::create_dir_all(parent) {

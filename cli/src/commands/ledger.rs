@@ -13,7 +13,7 @@ use crate::{
     context::{Mode, Session},
     error::fail,
     error::CliResult,
-    output::{print_record, Field},
+    output::{Field, Output},
 };
 
 #[derive(Debug, Subcommand)]
@@ -80,17 +80,18 @@ pub enum LedgerCommand {
     Show,
 }
 
-pub async fn run(command: LedgerCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: LedgerCommand, globals: &Globals) -> CliResult<Output> {
     let signs = !matches!(command, LedgerCommand::Show);
     let session = Session::open(globals, Mode::signing(signs)).await?;
-    match command {
+    let output = match command {
         LedgerCommand::Show => show(&session).await?,
         command => write(&session, command).await?,
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }
 
-async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
+async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
     let signer = session.signer()?;
     let admin = signer.pubkey();
     let ix = match command {
@@ -208,7 +209,6 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<()> {
         vec![("ledger", pda::ledger().0.into())],
     )
     .await
-    .map(drop)
 }
 
 /// A ceiling as the ledger shows it: `none` for no ceiling.
@@ -220,33 +220,29 @@ fn ceiling(ledger: &Ledger, units: u64) -> String {
     }
 }
 
-async fn show(session: &Session) -> CliResult<()> {
+async fn show(session: &Session) -> CliResult<Output> {
     let ledger = session.ledger().await?;
-    print_record(
-        session.format,
-        &[
-            ("address", pda::ledger().0.into()),
-            ("admin", ledger.admin.into()),
-            ("pending admin", ledger.pending_admin.into()),
-            ("payment mint", ledger.payment_mint.into()),
-            ("token program", ledger.token_program.into()),
-            ("decimals", ledger.mint_decimals.into()),
-            ("paused", ledger.paused.into()),
-            ("agencies", ledger.agency_count.into()),
-            ("auditors", Field::Keys(ledger.auditors.clone())),
-            (
-                "fast path threshold ceiling",
-                ceiling(&ledger, ledger.limits.max_fast_path_threshold).into(),
-            ),
-            (
-                "fast path daily cap ceiling",
-                ceiling(&ledger, ledger.limits.max_fast_path_daily_cap).into(),
-            ),
-            (
-                "minimum notice hours",
-                (ledger.limits.min_change_notice_seconds / 3_600).into(),
-            ),
-        ],
-    );
-    Ok(())
+    Ok(Output::record(vec![
+        ("address", pda::ledger().0.into()),
+        ("admin", ledger.admin.into()),
+        ("pending admin", ledger.pending_admin.into()),
+        ("payment mint", ledger.payment_mint.into()),
+        ("token program", ledger.token_program.into()),
+        ("decimals", ledger.mint_decimals.into()),
+        ("paused", ledger.paused.into()),
+        ("agencies", ledger.agency_count.into()),
+        ("auditors", Field::Keys(ledger.auditors.clone())),
+        (
+            "fast path threshold ceiling",
+            ceiling(&ledger, ledger.limits.max_fast_path_threshold).into(),
+        ),
+        (
+            "fast path daily cap ceiling",
+            ceiling(&ledger, ledger.limits.max_fast_path_daily_cap).into(),
+        ),
+        (
+            "minimum notice hours",
+            (ledger.limits.min_change_notice_seconds / 3_600).into(),
+        ),
+    ]))
 }

@@ -10,7 +10,7 @@ use crate::{
     context::Globals,
     context::{Mode, Session},
     error::CliResult,
-    output::Table,
+    output::{Output, Table},
     resolve,
 };
 
@@ -39,13 +39,13 @@ pub enum MemberCommand {
     List { code: String },
 }
 
-pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<Output> {
     let session = Session::open(
         globals,
         Mode::signing(matches!(command, MemberCommand::Set { .. })),
     )
     .await?;
-    match command {
+    let output = match command {
         MemberCommand::Set {
             code,
             key,
@@ -62,8 +62,9 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
                     roles,
                     active: !inactive,
                 };
-                super::propose(&session, agency, change, signer).await?;
-                return session.close().await;
+                let output = super::propose(&session, agency, change, signer).await?;
+                session.close().await?;
+                return Ok(output);
             }
             let ix = builders::SetMember {
                 agency,
@@ -80,7 +81,7 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
                 ("roles", args::role_names(roles).into()),
                 ("active", (!inactive).into()),
             ];
-            send(&session, &[ix], signer, fields).await?;
+            send(&session, &[ix], signer, fields).await?
         }
         MemberCommand::List { code } => {
             let (agency, _) = session.agency(&code).await?;
@@ -99,8 +100,9 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<()> {
                     member.active.into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }

@@ -22,7 +22,7 @@ use crate::{
     context::{read_keypair, Mode, Session},
     error::fail,
     error::CliResult,
-    output::Format,
+    output::Output,
 };
 
 #[derive(Debug, Args)]
@@ -91,7 +91,7 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<()> {
+pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<Output> {
     let text = match std::fs::read_to_string(&args.file) {
         Ok(text) => text,
         Err(err) => fail!("cannot read {}: {err}", args.file.display()),
@@ -206,17 +206,13 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<()> {
         }
     }
 
-    let print = |line: String| {
-        if session.format == Format::Table {
-            crate::output::say!("{line}")
-        }
-    };
+    let mut lines = Vec::new();
     if plan.is_empty() {
-        print("nothing to do: the chain already matches the file".into());
+        lines.push("nothing to do: the chain already matches the file".to_string());
     } else {
-        print(format!("plan ({} steps):", plan.len()));
+        lines.push(format!("plan ({} steps):", plan.len()));
         for (i, step) in plan.iter().enumerate() {
-            print(format!("  {}. {}", i + 1, step.description));
+            lines.push(format!("  {}. {}", i + 1, step.description));
         }
     }
     let mut applied = Vec::new();
@@ -246,19 +242,16 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<()> {
                 .client
                 .send(std::slice::from_ref(&step.instruction), &[signer])
                 .await?;
-            print(format!(
-                "  applied: {} ({})",
-                step.description, outcome.signature
-            ));
+            let line = format!("  applied: {} ({})", step.description, outcome.signature);
+            lines.push(line);
             applied.push(serde_json::json!({ "step": step.description, "signature": outcome.signature.to_string() }));
         }
     }
-    if session.format == Format::Json {
-        let steps: Vec<&str> = plan.iter().map(|s| s.description.as_str()).collect();
-        crate::output::say!(
-            "{}",
-            serde_json::json!({ "plan": steps, "applied": applied, "dry_run": args.dry_run })
-        );
-    }
-    session.close().await
+    let steps: Vec<&str> = plan.iter().map(|s| s.description.as_str()).collect();
+    let output = Output::Text {
+        text: lines.join("\n"),
+        json: serde_json::json!({ "plan": steps, "applied": applied, "dry_run": args.dry_run }),
+    };
+    session.close().await?;
+    Ok(output)
 }

@@ -19,14 +19,14 @@ pub mod watchdog;
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::state::Ledger;
-use public_spending_sdk::{amount, client::Submitted, TxOutcome};
+use public_spending_sdk::{amount, client::Submitted};
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
     args,
     context::Session,
     error::CliResult,
-    output::{print_record, Field},
+    output::{Field, Output},
 };
 
 /// Reads an amount in the ledger mint's units (`1250.00`).
@@ -44,30 +44,26 @@ pub fn amount_text(ledger: &Ledger, units: u64) -> String {
     amount::format_grouped(units, ledger.mint_decimals)
 }
 
-/// Sends an auditor's action as `signer` and prints `fields`, the grounds (reason, evidence hash) and the
-/// signature.
+/// Sends an auditor's action as `signer`: `fields`, the grounds (reason, evidence hash) and the signature.
 pub async fn send_oversight(
     session: &Session,
     instruction: solana_sdk::instruction::Instruction,
     signer: &Keypair,
     mut fields: Vec<(&str, Field)>,
     grounds: &public_spending::state::OversightArgs,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     fields.push(("reason", format!("{:?}", grounds.reason).into()));
     fields.push(("evidence", Field::Hash(grounds.evidence_hash)));
-    send(session, &[instruction], signer, fields)
-        .await
-        .map(drop)
+    send(session, &[instruction], signer, fields).await
 }
 
-/// Sends as `signer` and prints the signature with `fields`.
-/// Proposes `change` to the agency's controls (the head signs) and prints it with when it may apply.
+/// Proposes `change` to the agency's controls (the head signs): the change, when it may apply, the signature.
 pub async fn propose(
     session: &Session,
     agency: Pubkey,
     change: public_spending::state::ControlChange,
     signer: &Keypair,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     let propose = public_spending_sdk::builders::ProposeChange {
         agency,
         head: signer.pubkey(),
@@ -82,44 +78,39 @@ pub async fn propose(
     let mut fields = vec![("proposed", true.into())];
     fields.extend(describe_change(&pending));
     fields.push(("signature", outcome.signature.to_string().into()));
-    print_record(session.format, &fields);
-    Ok(())
+    Ok(Output::record(fields))
 }
 
+/// Sends as `signer`: `fields` and the signature.
 pub async fn send(
     session: &Session,
     instructions: &[solana_sdk::instruction::Instruction],
     signer: &Keypair,
     fields: Vec<(&str, Field)>,
-) -> CliResult<TxOutcome> {
+) -> CliResult<Output> {
     let outcome = session.client.send(instructions, &[signer]).await?;
     let mut fields = fields;
     fields.push(("signature", outcome.signature.to_string().into()));
-    print_record(session.format, &fields);
-    Ok(outcome)
+    Ok(Output::record(fields))
 }
 
-/// Prints how a payment submission ended, with the amount it sent.
-pub fn print_submitted(
-    session: &Session,
+/// How a payment submission ended, with the amount it sent.
+pub fn submitted(
     ledger: &Ledger,
     receipt: &public_spending_sdk::client::PaymentReceipt,
     amount: u64,
-) {
+) -> Output {
     let (status, signature) = match &receipt.submitted {
         Submitted::Landed(outcome) => ("sent", Field::Text(outcome.signature.to_string())),
         Submitted::AlreadyLanded => ("already landed (not sent again)", Field::None),
     };
-    print_record(
-        session.format,
-        &[
-            ("payment", receipt.payment.into()),
-            ("index", receipt.index.into()),
-            ("amount", show_amount(ledger, amount)),
-            ("status", status.into()),
-            ("signature", signature),
-        ],
-    );
+    Output::record(vec![
+        ("payment", receipt.payment.into()),
+        ("index", receipt.index.into()),
+        ("amount", show_amount(ledger, amount)),
+        ("status", status.into()),
+        ("signature", signature),
+    ])
 }
 
 /// What a pending change sets, and when it may apply.

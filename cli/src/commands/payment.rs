@@ -21,14 +21,14 @@ use solana_sdk::signature::{Keypair, Signer};
 
 use public_spending_watchdog::lookup;
 
-use super::{amount_text, print_submitted, send, send_oversight, show_amount};
+use super::{amount_text, send, send_oversight, show_amount, submitted};
 use crate::{
     args,
     context::Globals,
     context::{Mode, Session},
     error::fail,
     error::{CliError, CliResult},
-    output::{print_record, Field, Table},
+    output::{Field, Output, Table},
     resolve,
 };
 
@@ -153,7 +153,7 @@ pub enum PaymentCommand {
     },
 }
 
-pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output> {
     let signs = !matches!(
         command,
         PaymentCommand::Show { .. }
@@ -163,7 +163,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
-    match command {
+    let output = match command {
         PaymentCommand::Request(new) => {
             let signer = session.signer()?;
             let (award_address, args, reference) =
@@ -179,7 +179,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                     return Err(explain(&session, &ledger, &award_address, amount, err).await)
                 }
             };
-            print_submitted(&session, &ledger, &receipt, amount);
+            submitted(&ledger, &receipt, amount)
         }
         PaymentCommand::PaySmall(new) => {
             let signer = session.signer()?;
@@ -196,7 +196,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                     return Err(explain(&session, &ledger, &award_address, amount, err).await)
                 }
             };
-            print_submitted(&session, &ledger, &receipt, amount);
+            submitted(&ledger, &receipt, amount)
         }
         PaymentCommand::PayBatch {
             code,
@@ -236,7 +236,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                     ]);
                 }
             }
-            table.print(session.format);
+            table.into()
         }
         PaymentCommand::BatchAddresses {
             code,
@@ -258,7 +258,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
             for address in addresses {
                 table.push(vec![Field::Key(address)]);
             }
-            table.print(session.format);
+            table.into()
         }
         PaymentCommand::Approve(which) => {
             decide(&session, &which, PaymentDecision::Approve).await?
@@ -291,17 +291,14 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                     return Err(explain(&session, &ledger, &award_address, state.amount, err).await)
                 }
             };
-            print_record(
-                session.format,
-                &[
-                    ("payment", payment.into()),
-                    ("index", which.index.into()),
-                    ("amount", show_amount(&ledger, state.amount)),
-                    ("payout wallet", payout.payout_wallet.into()),
-                    ("status", "executed".into()),
-                    ("signature", outcome.signature.to_string().into()),
-                ],
-            );
+            Output::record(vec![
+                ("payment", payment.into()),
+                ("index", which.index.into()),
+                ("amount", show_amount(&ledger, state.amount)),
+                ("payout wallet", payout.payout_wallet.into()),
+                ("status", "executed".into()),
+                ("signature", outcome.signature.to_string().into()),
+            ])
         }
         PaymentCommand::Archive(which) => {
             let signer = session.signer()?;
@@ -323,52 +320,48 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                     ("status", "archived".into()),
                 ],
             )
-            .await?;
+            .await?
         }
         PaymentCommand::Hold { which, grounds } => hold(&session, &which, true, &grounds).await?,
         PaymentCommand::Release { which, grounds } => {
             hold(&session, &which, false, &grounds).await?
         }
-        PaymentCommand::History { code, award_id, db } => {
-            history(&session, &ledger, &code, &award_id, &db)?
-        }
+        PaymentCommand::History { code, award_id, db } => history(&ledger, &code, &award_id, &db)?,
         PaymentCommand::Show { which, db } => {
             let (agency, _) = session.agency(&which.code).await?;
             let award_address = pda::award(&agency, &which.award_id).0;
             let address = pda::payment(&award_address, which.index).0;
             let Some(p) = session.client.fetch_optional::<Payment>(&address).await? else {
-                archived(&session, &ledger, &which, &award_address, &db)?;
-                return session.close().await;
+                let output = archived(&ledger, &which, &award_address, &db)?;
+                session.close().await?;
+                return Ok(output);
             };
             let time = |t: i64| if t == 0 { Field::None } else { Field::Time(t) };
-            print_record(
-                session.format,
-                &[
-                    ("payment", address.into()),
-                    ("agency", which.code.clone().into()),
-                    ("award id", which.award_id.to_string().into()),
-                    ("index", p.index.into()),
-                    ("status", format!("{:?}", p.status).into()),
-                    ("amount", show_amount(&ledger, p.amount)),
-                    ("held", p.held.into()),
-                    (
-                        "hold reason",
-                        if p.hold_evidence_hash == [0; 32] {
-                            Field::None
-                        } else {
-                            format!("{:?}", p.hold_reason).into()
-                        },
-                    ),
-                    ("hold evidence", Field::hash_or_none(p.hold_evidence_hash)),
-                    ("requester", p.requester.into()),
-                    ("approvals", p.approvals.into()),
-                    ("approvals required", p.approvals_required.into()),
-                    ("requested at", time(p.requested_at)),
-                    ("executable at", time(p.executable_at)),
-                    ("reference", p.reference.into()),
-                    ("invoice hash", Field::Hash(p.invoice_hash)),
-                ],
-            );
+            Output::record(vec![
+                ("payment", address.into()),
+                ("agency", which.code.clone().into()),
+                ("award id", which.award_id.to_string().into()),
+                ("index", p.index.into()),
+                ("status", format!("{:?}", p.status).into()),
+                ("amount", show_amount(&ledger, p.amount)),
+                ("held", p.held.into()),
+                (
+                    "hold reason",
+                    if p.hold_evidence_hash == [0; 32] {
+                        Field::None
+                    } else {
+                        format!("{:?}", p.hold_reason).into()
+                    },
+                ),
+                ("hold evidence", Field::hash_or_none(p.hold_evidence_hash)),
+                ("requester", p.requester.into()),
+                ("approvals", p.approvals.into()),
+                ("approvals required", p.approvals_required.into()),
+                ("requested at", time(p.requested_at)),
+                ("executable at", time(p.executable_at)),
+                ("reference", p.reference.into()),
+                ("invoice hash", Field::Hash(p.invoice_hash)),
+            ])
         }
         PaymentCommand::List { agency, award_id } => {
             let agency = match agency {
@@ -415,20 +408,15 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<()> {
                     address.into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }
 
 /// A payment no longer on chain, as the index recorded it.
-fn archived(
-    session: &Session,
-    ledger: &Ledger,
-    which: &Which,
-    award: &Pubkey,
-    db: &args::Db,
-) -> CliResult<()> {
+fn archived(ledger: &Ledger, which: &Which, award: &Pubkey, db: &args::Db) -> CliResult<Output> {
     let not_found = || {
         format!(
             "no payment {} on award {:?}: not on chain, and not in the index {} (run `pubspend index` to read the history)",
@@ -445,41 +433,31 @@ fn archived(
     let Some(p) = history.into_iter().find(|p| p.index == which.index) else {
         return Err(CliError(not_found()));
     };
-    print_record(
-        session.format,
-        &[
-            ("payment", pda::payment(award, which.index).0.into()),
-            ("agency", which.code.clone().into()),
-            ("award id", which.award_id.to_string().into()),
-            ("index", p.index.into()),
-            ("status", p.status.clone().into()),
-            ("archived", p.archived.into()),
-            ("amount", show_amount(ledger, p.amount)),
-            ("fast path", p.fast_path.into()),
-            ("approvals", p.approvals.into()),
-            (
-                "requested at",
-                p.requested_at.map_or(Field::None, Field::Time),
-            ),
-            (
-                "executed at",
-                p.executed_at.map_or(Field::None, Field::Time),
-            ),
-            ("invoice hash", p.invoice_hash.clone().into()),
-            ("signature", p.signature.clone().into()),
-        ],
-    );
-    Ok(())
+    Ok(Output::record(vec![
+        ("payment", pda::payment(award, which.index).0.into()),
+        ("agency", which.code.clone().into()),
+        ("award id", which.award_id.to_string().into()),
+        ("index", p.index.into()),
+        ("status", p.status.clone().into()),
+        ("archived", p.archived.into()),
+        ("amount", show_amount(ledger, p.amount)),
+        ("fast path", p.fast_path.into()),
+        ("approvals", p.approvals.into()),
+        (
+            "requested at",
+            p.requested_at.map_or(Field::None, Field::Time),
+        ),
+        (
+            "executed at",
+            p.executed_at.map_or(Field::None, Field::Time),
+        ),
+        ("invoice hash", p.invoice_hash.clone().into()),
+        ("signature", p.signature.clone().into()),
+    ]))
 }
 
-/// Prints every payment of an award from the index.
-fn history(
-    session: &Session,
-    ledger: &Ledger,
-    code: &str,
-    award_id: &str,
-    db: &args::Db,
-) -> CliResult<()> {
+/// Every payment of an award, from the index.
+fn history(ledger: &Ledger, code: &str, award_id: &str, db: &args::Db) -> CliResult<Output> {
     args::agency_code(code)?;
     let award = pda::award(&pda::agency(code).0, award_id).0;
     let store = db.open(true)?;
@@ -488,7 +466,7 @@ fn history(
         fail!(
             "the index {} holds no payment of award {award_id:?} in agency {code}",
             db.db.display()
-        );
+        )
     }
     let mut table = Table::new(&[
         "index",
@@ -514,8 +492,7 @@ fn history(
             p.signature.into(),
         ]);
     }
-    table.print(session.format);
-    Ok(())
+    Ok(table.into())
 }
 
 /// Agency codes and award ids for the payments of a listing, each account read once.
@@ -670,7 +647,7 @@ async fn locate(
     }
 }
 
-async fn decide(session: &Session, which: &Which, decision: PaymentDecision) -> CliResult<()> {
+async fn decide(session: &Session, which: &Which, decision: PaymentDecision) -> CliResult<Output> {
     let signer = session.signer()?;
     let (agency, award_address, _, payment, state) = locate(session, which).await?;
     if decision != PaymentDecision::Cancel {
@@ -708,7 +685,6 @@ async fn decide(session: &Session, which: &Which, decision: PaymentDecision) -> 
         ],
     )
     .await
-    .map(drop)
 }
 
 async fn hold(
@@ -716,7 +692,7 @@ async fn hold(
     which: &Which,
     held: bool,
     grounds: &args::Grounds,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     let signer = session.signer()?;
     let grounds = grounds.args()?;
     let (_, award, _, payment, _) = locate(session, which).await?;

@@ -23,7 +23,7 @@ use crate::{
     context::{Mode, Session},
     error::fail,
     error::CliResult,
-    output::{print_nested, Field, Table},
+    output::{Field, Output, Table},
     resolve,
 };
 
@@ -150,7 +150,7 @@ pub enum PropertyCommand {
     List { code: Option<String> },
 }
 
-pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<Output> {
     let signs = matches!(
         command,
         PropertyCommand::Register { .. }
@@ -159,7 +159,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
     let ledger = session.ledger().await?;
-    match command {
+    let output = match command {
         PropertyCommand::Register {
             code,
             rpuid,
@@ -188,7 +188,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
                 );
             }
             let fields = vec![("property", builder.property().into())];
-            send(&session, &[builder.instruction()], signer, fields).await?;
+            send(&session, &[builder.instruction()], signer, fields).await?
         }
         PropertyCommand::Update {
             code,
@@ -196,7 +196,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
             details,
         } => {
             let details = details.parse(&ledger)?;
-            change(&session, &code, &rpuid, PropertyChange::Update(details)).await?;
+            change(&session, &code, &rpuid, PropertyChange::Update(details)).await?
         }
         PropertyCommand::Dispose {
             code,
@@ -208,7 +208,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
                 disposition_date: date.0,
                 method: method.into(),
             };
-            change(&session, &code, &rpuid, PropertyChange::Dispose(args)).await?;
+            change(&session, &code, &rpuid, PropertyChange::Dispose(args)).await?
         }
         PropertyCommand::Show { code, rpuid } => {
             let (agency, _) = session.agency(&code).await?;
@@ -249,9 +249,8 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
                     ]
                 })
                 .collect();
-            print_nested(
-                session.format,
-                &[
+            Output::nested(
+                vec![
                     ("rpuid", p.rpuid.clone().into()),
                     ("address", address.into()),
                     ("type", format!("{:?}", d.property_type).into()),
@@ -289,8 +288,8 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
                     ("paid per square foot", per_square_foot),
                 ],
                 "charged awards",
-                &rows,
-            );
+                rows,
+            )
         }
         PropertyCommand::List { code } => {
             let agency = match code {
@@ -316,10 +315,11 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<()> {
                         .into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }
 
 async fn change(
@@ -327,7 +327,7 @@ async fn change(
     code: &str,
     rpuid: &str,
     change: PropertyChange,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     let signer = session.signer()?;
     let (agency, _) = session.agency(code).await?;
     let (address, _) = resolve::property(session, &agency, code, rpuid).await?;
@@ -344,7 +344,7 @@ async fn change(
     }
     .instruction();
     let fields = vec![("property", address.into()), ("change", what.into())];
-    send(session, &[ix], signer, fields).await.map(drop)
+    send(session, &[ix], signer, fields).await
 }
 
 fn size_text(d: &PropertyDetails) -> String {

@@ -19,7 +19,7 @@ use crate::{
     context::{Mode, Session},
     error::fail,
     error::CliResult,
-    output::{print_nested, Field, Table},
+    output::{Field, Output, Table},
     resolve,
 };
 
@@ -107,7 +107,7 @@ pub enum RecipientCommand {
 }
 
 /// `recipient payments`: read from the index alone, no chain opened.
-fn payments(uei: &str, db: &args::Db, format: crate::output::Format) -> CliResult<()> {
+fn payments(uei: &str, db: &args::Db) -> CliResult<Output> {
     let uei = args::uei(uei)?;
     let store = db.open(true)?;
     let state = public_spending_watchdog::ledger::LedgerState::from_store(&store)?;
@@ -142,21 +142,19 @@ fn payments(uei: &str, db: &args::Db, format: crate::output::Format) -> CliResul
             p.signature.into(),
         ]);
     }
-    table.print(format);
-
-    Ok(())
+    Ok(table.into())
 }
 
-pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> {
+pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<Output> {
     if let RecipientCommand::Payments { uei, db } = &command {
-        return payments(uei, db, globals.output);
+        return payments(uei, db);
     }
     let signs = !matches!(
         command,
         RecipientCommand::Show { .. } | RecipientCommand::List { .. }
     );
     let session = Session::open(globals, Mode::signing(signs)).await?;
-    match command {
+    let output = match command {
         RecipientCommand::Register {
             code,
             uei,
@@ -216,7 +214,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                 signer,
                 vec![("recipient", builder.recipient().into())],
             )
-            .await?;
+            .await?
         }
         RecipientCommand::Debar {
             uei,
@@ -228,7 +226,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
             } else {
                 ExclusionStatus::Debarred
             };
-            set_exclusion(&session, &uei, status, &grounds).await?;
+            set_exclusion(&session, &uei, status, &grounds).await?
         }
         RecipientCommand::Reinstate { uei, grounds } => {
             set_exclusion(&session, &uei, ExclusionStatus::Lifted, &grounds).await?
@@ -239,7 +237,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
         RecipientCommand::ConfirmWallet { code, uei, wallet } => {
             change_wallet(&session, &code, &uei, WalletStep::Confirm(wallet)).await?
         }
-        RecipientCommand::Payments { uei, db } => payments(&uei, &db, session.format)?,
+        RecipientCommand::Payments { uei, db } => payments(&uei, &db)?,
         RecipientCommand::Show { uei, agency } => {
             let uei_bytes = args::uei(&uei)?;
             let exclusion = session.client.exclusion(&uei_bytes).await?;
@@ -289,9 +287,8 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                     ("registered at", Field::Time(r.registered_at)),
                 ]);
             }
-            print_nested(
-                session.format,
-                &[
+            Output::nested(
+                vec![
                     ("uei", uei.clone().into()),
                     ("exclusion", status.into()),
                     ("exclusion reason", reason),
@@ -299,8 +296,8 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                     ("exclusion address", pda::exclusion(&uei_bytes).0.into()),
                 ],
                 "records",
-                &rows,
-            );
+                rows,
+            )
         }
         RecipientCommand::List {
             agency,
@@ -324,7 +321,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                     e.auditor.into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
         RecipientCommand::List { agency, .. } => {
             let agency = match agency {
@@ -346,10 +343,11 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<()> 
                     r.payout_wallet.into(),
                 ]);
             }
-            table.print(session.format);
+            table.into()
         }
-    }
-    session.close().await
+    };
+    session.close().await?;
+    Ok(output)
 }
 
 fn hex_bytes(input: &str) -> CliResult<Vec<u8>> {
@@ -364,7 +362,7 @@ async fn set_exclusion(
     uei: &str,
     status: ExclusionStatus,
     grounds: &args::Grounds,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     let signer = session.signer()?;
     let grounds = grounds.args()?;
     let builder = builders::SetExclusion {
@@ -386,7 +384,6 @@ async fn set_exclusion(
         ],
     )
     .await
-    .map(drop)
 }
 
 async fn change_wallet(
@@ -394,7 +391,7 @@ async fn change_wallet(
     code: &str,
     uei: &str,
     step: WalletStep,
-) -> CliResult<()> {
+) -> CliResult<Output> {
     let signer = session.signer()?;
     let (agency, state) = session.agency(code).await?;
     let (address, record) = resolve::recipient(session, &agency, code, uei).await?;
@@ -426,5 +423,5 @@ async fn change_wallet(
             ("payout wallet", record.pending_payout_wallet.into()),
         ],
     };
-    send(session, &[ix], signer, fields).await.map(drop)
+    send(session, &[ix], signer, fields).await
 }

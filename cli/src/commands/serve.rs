@@ -10,7 +10,7 @@ use crate::{
     context::Globals,
     error::fail,
     error::CliResult,
-    output::{print_record, Field},
+    output::{Field, Output},
 };
 
 #[derive(Debug, clap::Args)]
@@ -27,7 +27,7 @@ pub struct ServeArgs {
     pub allow_non_loopback: bool,
 }
 
-pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<()> {
+pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<Output> {
     if globals
         .url
         .as_deref()
@@ -53,24 +53,25 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<()> {
     } else {
         format!("{}: other machines can connect", args.bind)
     };
-    print_record(
-        globals.output,
-        &[
-            ("state", globals.embedded_state.display().to_string().into()),
-            ("json rpc", running.rpc_url().into()),
-            ("websocket", running.ws_url().into()),
-            ("reachable", reach.into()),
-            ("program", Field::Key(public_spending::ID)),
-            ("stop", "Ctrl-C saves the chain and exits".into()),
-        ],
-    );
+    // The one command that prints while it runs: where it listens, before it waits for Ctrl-C.
+    Output::record(vec![
+        ("state", globals.embedded_state.display().to_string().into()),
+        ("json rpc", running.rpc_url().into()),
+        ("websocket", running.ws_url().into()),
+        ("reachable", reach.into()),
+        ("program", Field::Key(public_spending::ID)),
+        ("stop", "Ctrl-C saves the chain and exits".into()),
+    ])
+    .print(globals.output);
     stop_requested().await;
     eprintln!("stopping: saving {}", globals.embedded_state.display());
     if let Err(err) = running.shutdown().await {
         fail!("{err}");
     }
-    eprintln!("saved and stopped");
-    Ok(())
+    Ok(Output::record(vec![
+        ("stopped", true.into()),
+        ("saved", globals.embedded_state.display().to_string().into()),
+    ]))
 }
 
 /// Ctrl-C, or (on Unix) SIGTERM.

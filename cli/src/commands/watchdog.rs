@@ -18,8 +18,7 @@ use crate::{
     error::fail,
     error::CliResult,
     files::write_file,
-    output::say,
-    output::{print_record, record_json, Field, Format, Table},
+    output::{Field, Output, Table},
 };
 
 #[derive(Debug, Args)]
@@ -83,7 +82,7 @@ pub struct ReportArgs {
     pub db: args::Db,
 }
 
-pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<()> {
+pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<Output> {
     let session = Session::open(globals, Mode::Read).await?;
     let created = !args.db.db.exists();
     let mut store = args.db.open(false)?;
@@ -105,19 +104,17 @@ pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<()> {
             return Err(err.into());
         }
     };
-    print_record(
-        session.format,
-        &[
-            ("db", args.db.db.display().to_string().into()),
-            ("accounts", report.accounts.into()),
-            ("new transactions", report.transactions.into()),
-            ("new events", report.events.into()),
-            ("new payments", report.payments.into()),
-            ("transactions", store.count("transactions")?.into()),
-            ("payments", store.count("payments")?.into()),
-        ],
-    );
-    session.close().await
+    let output = Output::record(vec![
+        ("db", args.db.db.display().to_string().into()),
+        ("accounts", report.accounts.into()),
+        ("new transactions", report.transactions.into()),
+        ("new events", report.events.into()),
+        ("new payments", report.payments.into()),
+        ("transactions", store.count("transactions")?.into()),
+        ("payments", store.count("payments")?.into()),
+    ]);
+    session.close().await?;
+    Ok(output)
 }
 
 /// An ocid prefix: `ocds-` and six letters or digits, as the Open Contracting Partnership assigns them, or
@@ -155,29 +152,31 @@ fn remove_database(path: &Path) {
     }
 }
 
-pub async fn verify(args: VerifyArgs, globals: &Globals) -> CliResult<()> {
+pub async fn verify(args: VerifyArgs, globals: &Globals) -> CliResult<Output> {
     let session = Session::open(globals, Mode::Read).await?;
     let store = args.db.open(true)?;
     let report = verify::verify(session.client.backend(), &store).await?;
-    print_verification(session.format, &report);
     session.close().await?;
     if !report.checked_anything() {
         fail!("nothing verified: the ledger on this chain has no agency yet");
     }
-    if !report.is_clean() {
-        fail!(
+    let output = Output::Text {
+        text: verification_text(&report),
+        json: serde_json::to_value(&report).unwrap_or_default(),
+    };
+    if report.is_clean() {
+        Ok(output)
+    } else {
+        // The report is printed, then the failure: an auditor sees every mismatch.
+        Ok(output.failing(format!(
             "verification failed: {} mismatch(es) between the index and the chain",
             report.mismatches.len()
-        );
+        )))
     }
-    Ok(())
 }
 
-fn print_verification(format: Format, report: &VerifyReport) {
-    if format == Format::Json {
-        say!("{}", serde_json::to_string(report).unwrap_or_default());
-        return;
-    }
+/// The verification for people: every hash chain, then what did not match.
+fn verification_text(report: &VerifyReport) -> String {
     let mut chains = Table::new(&[
         "agency",
         "payments",
@@ -194,16 +193,13 @@ fn print_verification(format: Format, report: &VerifyReport) {
             if c.verified { "verified" } else { "MISMATCH" }.into(),
         ]);
     }
-    chains.print(format);
     if report.is_clean() {
-        say!(
-            "all {} hash chains and {} totals, balances and lists match the chain",
+        return format!(
+            "{chains}\nall {} hash chains and {} totals, balances and lists match the chain",
             report.chains.len(),
             report.totals_checked
         );
-        return;
     }
-    say!();
     let mut table = Table::new(&[
         "agency",
         "check",
@@ -224,10 +220,10 @@ fn print_verification(format: Format, report: &VerifyReport) {
             m.found.clone().into(),
         ]);
     }
-    table.print(format);
+    format!("{chains}\n\n{table}")
 }
 
-pub async fn verify_document(args: VerifyDocumentArgs, globals: &Globals) -> CliResult<()> {
+pub async fn verify_document(args: VerifyDocumentArgs, _globals: &Globals) -> CliResult<Output> {
     let hash = args::file_hash(&args.file)?;
     let store = args.db.open(true)?;
     let matches = lookup::document(&store, &hash)?;
@@ -250,16 +246,6 @@ pub async fn verify_document(args: VerifyDocumentArgs, globals: &Globals) -> Cli
             m.signature.clone().into(),
         ]);
     }
-    match globals.output {
-        Format::Json => say!(
-            "{}",
-            serde_json::json!({ "file": args.file.display().to_string(), "sha256": hex::encode(hash), "matches": table.to_json() })
-        ),
-        Format::Table => {
-            say!("{}  sha256 {}", args.file.display(), hex::encode(hash));
-            table.print(Format::Table);
-        }
-    }
     if matches.is_empty() {
         fail!(
             "no award or payment on this ledger recorded {} (sha256 {})",
@@ -267,7 +253,14 @@ pub async fn verify_document(args: VerifyDocumentArgs, globals: &Globals) -> Cli
             hex::encode(hash)
         );
     }
-    Ok(())
+    Ok(Output::Text {
+        text: format!(
+            "{}  sha256 {}\n{table}",
+            args.file.display(),
+            hex::encode(hash)
+        ),
+        json: serde_json::json!({ "file": args.file.display().to_string(), "sha256": hex::encode(hash), "matches": table.to_json() }),
+    })
 }
 
 fn agency_codes(store: &Store) -> CliResult<public_spending_watchdog::ledger::LedgerState> {
@@ -276,10 +269,9 @@ fn agency_codes(store: &Store) -> CliResult<public_spending_watchdog::ledger::Le
     )?)
 }
 
-pub fn audit(args: AuditArgs, globals: &Globals) -> CliResult<()> {
+pub fn audit(args: AuditArgs, globals: &Globals) -> CliResult<Output> {
     let store = args.db.open(true)?;
     let report = audit::audit(&store, &AuditOptions::default())?;
-    print_audit(globals.output, &report);
     if let Some(html) = &args.html {
         let rendered = report::render(
             &store,
@@ -290,39 +282,40 @@ pub fn audit(args: AuditArgs, globals: &Globals) -> CliResult<()> {
         )?;
         write_file(html, rendered.as_bytes())?;
     }
-    Ok(())
+    Ok(Output::Text {
+        text: audit_text(&report),
+        json: serde_json::to_value(&report).unwrap_or_default(),
+    })
 }
 
-fn print_audit(format: Format, report: &AuditReport) {
-    if format == Format::Json {
-        say!("{}", serde_json::to_string(report).unwrap_or_default());
-        return;
-    }
-    say!(
+/// The audit for people: each check, what it looks for, and what it found.
+fn audit_text(report: &AuditReport) -> String {
+    let mut lines = vec![format!(
         "{} findings from {} checks over {} payments",
         report.findings.len(),
         report.checks.len(),
         report.payments_examined
-    );
+    )];
     for check in &report.checks {
         let found: Vec<_> = report.findings_of(check.id).collect();
-        say!();
-        say!("{} ({}): {}", check.title, check.id, found.len());
-        say!("  {}", check.explanation);
+        lines.push(String::new());
+        lines.push(format!("{} ({}): {}", check.title, check.id, found.len()));
+        lines.push(format!("  {}", check.explanation));
         for f in found {
-            say!("  - {} {}: {}", f.agency, f.subject, f.summary);
+            lines.push(format!("  - {} {}: {}", f.agency, f.subject, f.summary));
             for record in f.records.iter().take(5) {
-                say!("      {record}");
+                lines.push(format!("      {record}"));
             }
             if f.records.len() > 5 {
-                say!("      ... and {} more", f.records.len() - 5);
+                lines.push(format!("      ... and {} more", f.records.len() - 5));
             }
         }
     }
+    lines.join("\n")
 }
 
-pub async fn export(command: ExportCommand, globals: &Globals) -> CliResult<()> {
-    match command {
+pub async fn export(command: ExportCommand) -> CliResult<Output> {
+    Ok(match command {
         ExportCommand::Usaspending { dir, db } => {
             let store = db.open(true)?;
             let written = export::usaspending(&store, &dir)?;
@@ -333,17 +326,13 @@ pub async fn export(command: ExportCommand, globals: &Globals) -> CliResult<()> 
                 .filter(|r| !r.passed())
                 .map(|r| r.rule)
                 .collect();
-            if globals.output == Format::Json {
-                let files: Vec<serde_json::Value> = written
-                    .files
-                    .iter()
-                    .map(|(file, rows)| serde_json::json!({ "file": dir.join(file).display().to_string(), "rows": rows }))
-                    .collect();
-                say!(
-                    "{}",
-                    serde_json::json!({ "files": files, "broker_rules": rules })
-                );
-            } else {
+            let files: Vec<serde_json::Value> = written
+                .files
+                .iter()
+                .map(|(file, rows)| serde_json::json!({ "file": dir.join(file).display().to_string(), "rows": rows }))
+                .collect();
+            let json = serde_json::json!({ "files": files, "broker_rules": rules });
+            let text = {
                 let mut table = Table::new(&["file", "rows"]);
                 for (file, rows) in &written.files {
                     table.push(vec![
@@ -351,7 +340,6 @@ pub async fn export(command: ExportCommand, globals: &Globals) -> CliResult<()> 
                         (*rows as u64).into(),
                     ]);
                 }
-                table.print(globals.output);
                 let mut checks = Table::new(&["rule", "result", "what it checks"]);
                 for rule in &rules {
                     let result = if rule.passed() {
@@ -365,15 +353,22 @@ pub async fn export(command: ExportCommand, globals: &Globals) -> CliResult<()> 
                         rule.description.into(),
                     ]);
                 }
-                checks.print(globals.output);
+                let mut lines = vec![table.to_string(), checks.to_string()];
                 for rule in rules.iter().filter(|r| !r.passed()) {
                     for failure in rule.failures.iter().take(5) {
-                        say!("  {}: {failure}", rule.rule);
+                        lines.push(format!("  {}: {failure}", rule.rule));
                     }
                 }
-            }
-            if !failed.is_empty() {
-                fail!("the files break the broker's rules {}", failed.join(", "));
+                lines.join("\n")
+            };
+            let output = Output::Text { text, json };
+            if failed.is_empty() {
+                output
+            } else {
+                output.failing(format!(
+                    "the files break the broker's rules {}",
+                    failed.join(", ")
+                ))
             }
         }
         ExportCommand::Ocds {
@@ -387,19 +382,15 @@ pub async fn export(command: ExportCommand, globals: &Globals) -> CliResult<()> 
             let text = serde_json::to_string_pretty(&package).unwrap_or_default();
             write_file(&file, text.as_bytes())?;
             let releases = package["releases"].as_array().map_or(0, Vec::len) as u64;
-            print_record(
-                globals.output,
-                &[
-                    ("file", file.display().to_string().into()),
-                    ("releases", releases.into()),
-                ],
-            );
+            Output::record(vec![
+                ("file", file.display().to_string().into()),
+                ("releases", releases.into()),
+            ])
         }
-    }
-    Ok(())
+    })
 }
 
-pub async fn report(args: ReportArgs, globals: &Globals) -> CliResult<()> {
+pub async fn report(args: ReportArgs, globals: &Globals) -> CliResult<Output> {
     let session = Session::open(globals, Mode::Read).await?;
     let store = args.db.open(true)?;
     let verification = verify::verify(session.client.backend(), &store).await?;
@@ -412,14 +403,11 @@ pub async fn report(args: ReportArgs, globals: &Globals) -> CliResult<()> {
         &report_options(globals),
     )?;
     write_file(&args.html, html.as_bytes())?;
-    let fields = [
+    let output = Output::record(vec![
         ("html", args.html.display().to_string().into()),
         ("verified", verification.is_clean().into()),
         ("findings", (audited.findings.len() as u64).into()),
-    ];
-    match globals.output {
-        Format::Json => say!("{}", record_json(&fields)),
-        Format::Table => print_record(Format::Table, &fields),
-    }
-    session.close().await
+    ]);
+    session.close().await?;
+    Ok(output)
 }
