@@ -69,7 +69,6 @@ impl Chain for EmbeddedChain {
     }
 }
 
-/// How the injected failure behaves.
 /// A node over JSON-RPC (`pubspend serve`, or a test validator): airdrops come from its faucet.
 impl Chain for RpcBackend {
     async fn airdrop(&self, to: &Pubkey, lamports: u64) -> Result<(), SdkError> {
