@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use public_spending::{
     error::LedgerError,
-    state::{ApprovalPolicy, Award, Payment},
+    state::{Agency, ApprovalPolicy, Award, Payment},
 };
 use public_spending_localnet::{Localnet, LocalnetConfig};
 use public_spending_sdk::{
@@ -81,24 +81,10 @@ async fn agency_with_award<C: Chain>(world: &mut World<C>) -> (AgencyFixture, Aw
 /// events, balances, totals and the award's paged history read back the same on either chain.
 async fn the_payment_path_pays_once_and_reads_back<C: Chain>(mut world: World<C>) {
     let (agency, award) = agency_with_award(&mut world).await;
-    let request = world.request_ix(&agency, &award, 2_500 * UNIT).await;
-    world
-        .send(&[request.instruction()], &[&agency.requester])
-        .await
-        .unwrap();
-    let payment = pda::payment(&award.keys.award, request.index).0;
-    for approver in &agency.approvers {
-        let ix = world.decide_ix(
-            &agency,
-            &award,
-            request.index,
-            approver,
-            PaymentDecision::Approve,
-        );
-        world.send(&[ix], &[approver]).await.unwrap();
-    }
-    let execute = world.execute_ix(&agency, &award, request.index);
-    let executed = world.send(&[execute], &[&agency.executor]).await.unwrap();
+    let (index, executed) = world
+        .pay_through_approval(&agency, &award, 2_500 * UNIT)
+        .await;
+    let payment = pda::payment(&award.keys.award, index).0;
     assert!(matches!(
         &executed.events[..],
         [LedgerEvent::PaymentExecuted(e)] if e.payment == payment && e.record.amount == 2_500 * UNIT
@@ -176,22 +162,51 @@ async fn the_payment_path_pays_once_and_reads_back<C: Chain>(mut world: World<C>
     assert_eq!(landed.events(), executed.events);
 }
 
-/// A lost response or a dropped send is retried without paying twice; the counts and balances agree.
+/// A lost response or a dropped send is retried without paying twice: (fault, sends asked for, how it ended,
+/// the treasury after, the agency's outlay count after), one fast-path payment of 400 each.
+const RETRIES: [(Fault, u32, bool, u64, u64); 2] = [
+    // The first attempt landed but its response was lost: found in the history, not sent again.
+    (Fault::LostResponse, 1, false, 9_600 * UNIT, 1),
+    // The first send never reached the chain: sent again, and lands once.
+    (Fault::Dropped, 2, true, 9_200 * UNIT, 2),
+];
+
 async fn retries_never_pay_twice<C: Chain>(mut world: World<C>) {
     let (agency, award) = agency_with_award(&mut world).await;
-    let client = flaky_client(&world.chain, Fault::LostResponse);
-    let receipt = client
-        .pay_small(
-            &award.keys.award,
-            payment_args(400 * UNIT),
-            Keypair::new().pubkey(),
-            &agency.executor,
-        )
-        .await
-        .unwrap();
-    assert!(matches!(receipt.submitted, Submitted::AlreadyLanded));
-    assert_eq!(client.backend().landed.load(Ordering::SeqCst), 1);
+    for (fault, sends, landed_now, treasury, outlays) in RETRIES {
+        let client = flaky_client(&world.chain, fault);
+        let receipt = client
+            .pay_small(
+                &award.keys.award,
+                payment_args(400 * UNIT),
+                Keypair::new().pubkey(),
+                &agency.executor,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            matches!(receipt.submitted, Submitted::Landed(_)),
+            landed_now,
+            "{fault:?}"
+        );
+        assert_eq!(
+            client.backend().sends.load(Ordering::SeqCst),
+            sends,
+            "{fault:?}"
+        );
+        assert_eq!(
+            client.backend().landed.load(Ordering::SeqCst),
+            1,
+            "{fault:?}"
+        );
+        assert_eq!(world.balance(&agency.treasury).await, treasury, "{fault:?}");
+        let agency_state: Agency = world.get(&agency.agency).await;
+        assert_eq!(agency_state.outlay_count, outlays, "{fault:?}");
+    }
+    let paid_to = world.payout(&award).recipient_token_account();
+    assert_eq!(world.balance(&paid_to).await, 800 * UNIT);
 
+    // A request whose response is lost is recognised from the award's state, and not sent again.
     let client = flaky_client(&world.chain, Fault::LostResponse);
     let requested = client
         .request_payment(
@@ -204,24 +219,13 @@ async fn retries_never_pay_twice<C: Chain>(mut world: World<C>) {
         .unwrap();
     assert!(matches!(requested.submitted, Submitted::AlreadyLanded));
     assert_eq!(client.backend().sends.load(Ordering::SeqCst), 1);
-
-    let client = flaky_client(&world.chain, Fault::Dropped);
-    let receipt = client
-        .pay_small(
-            &award.keys.award,
-            payment_args(100 * UNIT),
-            Keypair::new().pubkey(),
-            &agency.executor,
-        )
-        .await
-        .unwrap();
-    assert!(matches!(receipt.submitted, Submitted::Landed(_)));
-
-    assert_eq!(world.balance(&agency.treasury).await, 9_500 * UNIT);
     let stored: Award = world.get(&award.keys.award).await;
-    assert_eq!((stored.outlayed, stored.payment_count), (500 * UNIT, 3));
+    assert_eq!(
+        (stored.outlayed, stored.payment_count, stored.in_flight),
+        (800 * UNIT, 3, 2_000 * UNIT)
+    );
     let payment: Payment = world.get(&requested.payment).await;
-    assert_eq!(payment.amount, 2_000 * UNIT);
+    assert_eq!((payment.index, payment.amount), (2, 2_000 * UNIT));
 }
 
 /// The program's refusals come back with their own code on either chain, and change nothing: a fast-path

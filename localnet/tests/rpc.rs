@@ -14,7 +14,7 @@ use public_spending::{
 use public_spending_embedded::{EmbeddedChain, Pace, SavedChain};
 use public_spending_localnet::{Localnet, LocalnetConfig, LocalnetError, Running};
 use public_spending_sdk::{
-    builders::{self, PaymentDecision},
+    builders,
     client::{RetryPolicy, Submitted},
     fetch::AccountSource,
     history::History,
@@ -294,24 +294,10 @@ async fn the_payment_path_answers_wallets_in_every_encoding() {
     assert_eq!(ledger.payment_mint, world.mint);
 
     // The approval path: request, two approvals, execute.
-    let request = world.request_ix(&agency, &award, 2_500 * UNIT).await;
-    world
-        .send(&[request.instruction()], &[&agency.requester])
-        .await
-        .unwrap();
-    let payment = pda::payment(&award.keys.award, request.index).0;
-    for approver in &agency.approvers {
-        let ix = world.decide_ix(
-            &agency,
-            &award,
-            request.index,
-            approver,
-            PaymentDecision::Approve,
-        );
-        world.send(&[ix], &[approver]).await.unwrap();
-    }
-    let execute = world.execute_ix(&agency, &award, request.index);
-    let executed = world.send(&[execute], &[&agency.executor]).await.unwrap();
+    let (index, executed) = world
+        .pay_through_approval(&agency, &award, 2_500 * UNIT)
+        .await;
+    let payment = pda::payment(&award.keys.award, index).0;
     // The events come back through getTransaction's inner instructions.
     assert!(matches!(
         &executed.events[..],

@@ -20,7 +20,7 @@ use solana_sdk::{
     signature::{Keypair, Signature},
 };
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// The first transaction lands, but its response is lost.
     LostResponse,

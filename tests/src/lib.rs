@@ -585,6 +585,36 @@ impl<C: Chain> World<C> {
         self.send(&[ix], &[&agency.head]).await.expect("set policy");
     }
 
+    /// Pays `amount` on the approval path: the requester requests, each approver approves, the executor
+    /// executes. Returns the payment's index and what the execution did.
+    pub async fn pay_through_approval(
+        &mut self,
+        agency: &AgencyFixture,
+        award: &AwardFixture,
+        amount: u64,
+    ) -> (u32, TxOutcome) {
+        let request = self.request_ix(agency, award, amount).await;
+        self.send(&[request.instruction()], &[&agency.requester])
+            .await
+            .expect("request");
+        for approver in &agency.approvers {
+            let ix = self.decide_ix(
+                agency,
+                award,
+                request.index,
+                approver,
+                builders::PaymentDecision::Approve,
+            );
+            self.send(&[ix], &[approver]).await.expect("approve");
+        }
+        let execute = self.execute_ix(agency, award, request.index);
+        let executed = self
+            .send(&[execute], &[&agency.executor])
+            .await
+            .expect("execute");
+        (request.index, executed)
+    }
+
     /// The builder for `request_payment` at the award's next index.
     pub async fn request_ix(
         &self,

@@ -1,8 +1,9 @@
-//! The SDK client: typed queries with layout-derived filters, and retries that never pay twice.
+//! The SDK client: typed queries with layout-derived filters, and retries that never pay twice (the retries
+//! of single payments run on both chains in localnet/tests/both_chains.rs).
 
 use std::sync::atomic::Ordering;
 
-use public_spending::state::{Agency, ApprovalPolicy, Award, AwardStatus, PaymentStatus};
+use public_spending::state::{Agency, ApprovalPolicy, AwardStatus, PaymentStatus};
 use public_spending_sdk::{
     client::Submitted,
     fetch::AccountSource,
@@ -28,62 +29,6 @@ async fn setup() -> (World, AgencyFixture, AwardFixture) {
         .await;
     let award = world.award(&agency, b"VENDOR000001", 10_000 * UNIT).await;
     (world, agency, award)
-}
-
-#[tokio::test]
-async fn a_retried_request_whose_first_attempt_landed_is_not_sent_again() {
-    let (world, agency, award) = setup().await;
-    let client = flaky_client(&world.chain, Fault::LostResponse);
-    let receipt = client
-        .request_payment(
-            &award.keys.award,
-            payment_args(2_000 * UNIT),
-            Keypair::new().pubkey(),
-            &agency.requester,
-        )
-        .await
-        .unwrap();
-
-    assert!(matches!(receipt.submitted, Submitted::AlreadyLanded));
-    assert_eq!(
-        client.backend().sends.load(Ordering::SeqCst),
-        1,
-        "nothing was sent a second time"
-    );
-    let stored: Award = world.get(&award.keys.award).await;
-    assert_eq!((stored.payment_count, stored.in_flight), (1, 2_000 * UNIT));
-    let payment: public_spending::state::Payment = world.get(&receipt.payment).await;
-    assert_eq!((payment.index, payment.amount), (0, 2_000 * UNIT));
-}
-
-#[tokio::test]
-async fn a_retried_fast_path_payment_pays_once() {
-    let (world, agency, award) = setup().await;
-    let client = flaky_client(&world.chain, Fault::LostResponse);
-    let receipt = client
-        .pay_small(
-            &award.keys.award,
-            payment_args(400 * UNIT),
-            Keypair::new().pubkey(),
-            &agency.executor,
-        )
-        .await
-        .unwrap();
-
-    assert!(matches!(receipt.submitted, Submitted::AlreadyLanded));
-    assert_eq!(client.backend().landed.load(Ordering::SeqCst), 1);
-    assert_eq!(
-        world.balance(&agency.treasury).await,
-        9_600 * UNIT,
-        "the treasury paid exactly once"
-    );
-    assert_eq!(
-        world
-            .balance(&world.payout(&award).recipient_token_account())
-            .await,
-        400 * UNIT
-    );
-    assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 1);
 }
 
 /// The fast path writes no account, so a replay is refused by the award's index, and a retry whose index was
@@ -168,25 +113,6 @@ async fn a_retried_batch_whose_first_attempt_landed_pays_once() {
     assert_eq!(client.backend().landed.load(Ordering::SeqCst), 1);
     assert_eq!(world.balance(&agency.treasury).await, 9_700 * UNIT);
     assert_eq!(world.get::<Agency>(&agency.agency).await.outlay_count, 2);
-}
-
-#[tokio::test]
-async fn a_dropped_send_is_retried_and_lands_once() {
-    let (world, agency, award) = setup().await;
-    let client = flaky_client(&world.chain, Fault::Dropped);
-    let receipt = client
-        .pay_small(
-            &award.keys.award,
-            payment_args(400 * UNIT),
-            Keypair::new().pubkey(),
-            &agency.executor,
-        )
-        .await
-        .unwrap();
-
-    assert!(matches!(receipt.submitted, Submitted::Landed(_)));
-    assert_eq!(client.backend().sends.load(Ordering::SeqCst), 2);
-    assert_eq!(world.balance(&agency.treasury).await, 9_600 * UNIT);
 }
 
 #[tokio::test]
