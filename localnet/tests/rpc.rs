@@ -14,12 +14,7 @@ use public_spending::{
 use public_spending_embedded::{EmbeddedChain, Pace, SavedChain};
 use public_spending_localnet::{Localnet, LocalnetConfig, LocalnetError, Running};
 use public_spending_sdk::{
-    builders,
-    client::{RetryPolicy, Submitted},
-    fetch::AccountSource,
-    history::History,
-    pda,
-    query::AwardQuery,
+    builders, client::RetryPolicy, fetch::AccountSource, history::History, pda, query::AwardQuery,
     Client, LedgerEvent, RpcBackend,
 };
 use public_spending_tests::*;
@@ -304,35 +299,6 @@ async fn the_payment_path_answers_wallets_in_every_encoding() {
         [LedgerEvent::PaymentExecuted(e)] if e.payment == payment && e.record.amount == 2_500 * UNIT
     ));
 
-    // The fast path through the SDK client, and archive.
-    let client = Client::new(&world.chain);
-    let receipt = client
-        .pay_small(
-            &award.keys.award,
-            payment_args(400 * UNIT),
-            Keypair::new().pubkey(),
-            &agency.executor,
-        )
-        .await
-        .unwrap();
-    assert!(matches!(receipt.submitted, Submitted::Landed(_)));
-    let archive = builders::ArchivePayment {
-        award: award.keys.award,
-        payment,
-        rent_payer: agency.requester.pubkey(),
-    }
-    .instruction();
-    let archived = world.send(&[archive], &[]).await.unwrap();
-    assert!(
-        matches!(&archived.events[..], [LedgerEvent::PaymentArchived(e)] if e.payment == payment)
-    );
-    assert!(rpc
-        .get_account_with_commitment(&payment, CommitmentConfig::confirmed())
-        .await
-        .unwrap()
-        .value
-        .is_none());
-
     // Balances as a wallet reads them.
     let paid_to = world.payout(&award).recipient_token_account();
     let balance = rpc.get_token_account_balance(&paid_to).await.unwrap();
@@ -342,11 +308,8 @@ async fn the_payment_path_answers_wallets_in_every_encoding() {
             balance.decimals,
             balance.ui_amount_string.as_str()
         ),
-        ("2900000000", 6, "2900")
+        ("2500000000", 6, "2500")
     );
-    assert_eq!(world.balance(&agency.treasury).await, 7_100 * UNIT);
-    let stored: Award = world.get(&award.keys.award).await;
-    assert_eq!((stored.outlayed, stored.payment_count), (2_900 * UNIT, 2));
 
     // getTransaction in json and base64, with meta, logs, inner instructions and token balances.
     for encoding in [UiTransactionEncoding::Json, UiTransactionEncoding::Base64] {
