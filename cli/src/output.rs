@@ -220,9 +220,15 @@ impl<T: Into<Field>> From<Option<T>> for Field {
     }
 }
 
-/// A record's field names as JSON keys: `outlay hash` becomes `outlay_hash`.
-fn json_key(name: &str) -> String {
-    name.to_lowercase().replace(' ', "_")
+/// A record's field or a table's column is named by its JSON key (`outlay_hash`), the name scripts rely on;
+/// people read it with spaces (`outlay hash`). Changing how a field reads never renames it for scripts.
+fn label(key: &str) -> String {
+    debug_assert!(
+        key.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+        "{key:?} is not a snake_case JSON key"
+    );
+    key.replace('_', " ")
 }
 
 /// The fields of one record as a JSON object.
@@ -232,7 +238,7 @@ pub fn record_json<K: AsRef<str>>(fields: &[(K, Field)]) -> Value {
             .iter()
             .map(|(name, field)| {
                 (
-                    json_key(name.as_ref()),
+                    name.as_ref().to_string(),
                     serde_json::to_value(field).unwrap_or(Value::Null),
                 )
             })
@@ -280,7 +286,7 @@ impl Table {
         table
             .load_preset(comfy_table::presets::NOTHING)
             .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
-            .set_header(self.columns.iter().map(|c| c.to_uppercase()));
+            .set_header(self.columns.iter().map(|c| label(c).to_uppercase()));
         for row in &self.rows {
             table.add_row(row.iter().map(|cell| {
                 let cell_text = comfy_table::Cell::new(cell);
@@ -327,7 +333,7 @@ fn record_text(f: &mut fmt::Formatter<'_>, fields: &Fields) -> fmt::Result {
     let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let lines: Vec<String> = fields
         .iter()
-        .map(|(key, value)| format!("{key:<width$}  {value}"))
+        .map(|(key, value)| format!("{:<width$}  {value}", label(key)))
         .collect();
     f.write_str(&lines.join("\n"))
 }
@@ -478,7 +484,7 @@ mod tests {
         Output::record(vec![
             ("payment", Field::Count(3)),
             ("amount", Field::amount(125_000, 2)),
-            ("outlay hash", Field::Hash([0xab; 32])),
+            ("outlay_hash", Field::Hash([0xab; 32])),
             ("signature", Field::None),
         ])
     }

@@ -167,10 +167,10 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
                 vec![
                     ("agency", agency.into()),
                     ("threshold", show_amount(&ledger, policy.threshold)),
-                    ("approvals required", policy.approvals_required.into()),
-                    ("time lock seconds", policy.time_lock_seconds.into()),
+                    ("approvals_required", policy.approvals_required.into()),
+                    ("time_lock_seconds", policy.time_lock_seconds.into()),
                     (
-                        "fast path daily cap",
+                        "fast_path_daily_cap",
                         show_amount(&ledger, policy.fast_path_daily_cap),
                     ),
                 ],
@@ -272,20 +272,20 @@ async fn show(session: &Session, code: &str) -> CliResult<Output> {
         ("frozen", agency.frozen.into()),
         ("threshold", amount(agency.policy.threshold)),
         (
-            "approvals required",
+            "approvals_required",
             agency.policy.approvals_required.into(),
         ),
-        ("time lock seconds", agency.policy.time_lock_seconds.into()),
+        ("time_lock_seconds", agency.policy.time_lock_seconds.into()),
         (
-            "fast path daily cap",
+            "fast_path_daily_cap",
             amount(agency.policy.fast_path_daily_cap),
         ),
-        ("budget authority", amount(agency.budget_authority)),
+        ("budget_authority", amount(agency.budget_authority)),
         ("allotted", amount(agency.allotted)),
         ("obligated", amount(agency.obligated)),
         ("outlayed", amount(agency.outlayed)),
         ("payments", agency.outlay_count.into()),
-        ("outlay hash", Field::Hash(agency.outlay_hash)),
+        ("outlay_hash", Field::Hash(agency.outlay_hash)),
     ]))
 }
 

@@ -287,13 +287,13 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<Output> 
             let (agency, _) = session.agency(&code).await?;
             let (address, a) = resolve::award(&session, &agency, &award_id).await?;
             Output::record(vec![
-                ("award id", a.award_id.clone().into()),
+                ("award_id", a.award_id.clone().into()),
                 ("address", address.into()),
                 ("type", format!("{:?}", a.award_type).into()),
                 ("status", format!("{:?}", a.status).into()),
                 ("held", a.held.into()),
                 (
-                    "hold reason",
+                    "hold_reason",
                     if a.hold_note.at == 0 {
                         Field::None
                     } else {
@@ -301,22 +301,22 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<Output> 
                     },
                 ),
                 (
-                    "hold evidence",
+                    "hold_evidence",
                     Field::hash_or_none(a.hold_note.evidence_hash),
                 ),
                 ("recipient", a.recipient.into()),
                 ("property", Field::key_or_none(a.property)),
                 ("allotment", a.allotment.into()),
                 (
-                    "object class",
+                    "object_class",
                     String::from_utf8_lossy(&a.object_class).into_owned().into(),
                 ),
                 ("obligated", show_amount(&ledger, a.obligated)),
                 ("outlayed", show_amount(&ledger, a.outlayed)),
-                ("in flight", show_amount(&ledger, a.in_flight)),
+                ("in_flight", show_amount(&ledger, a.in_flight)),
                 ("modifications", a.modification_count.into()),
                 ("payments", a.payment_count.into()),
-                ("document hash", Field::Hash(a.document_hash)),
+                ("document_hash", Field::Hash(a.document_hash)),
             ])
         }
         AwardCommand::List {
@@ -355,12 +355,12 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<Output> 
                 awards.extend(resolve::list(&session, &query).await?);
             }
             let mut table = Table::new(&[
-                "award id",
+                "award_id",
                 "type",
                 "status",
                 "obligated",
                 "outlayed",
-                "in flight",
+                "in_flight",
                 "payments",
             ]);
             for (_, a) in awards {

@@ -31,7 +31,7 @@ pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<Output> 
             let now = session.client.backend().unix_timestamp().await?;
             let output = Output::record(vec![
                 ("time", Field::Time(now)),
-                ("unix timestamp", Field::Count(now.unsigned_abs())),
+                ("unix_timestamp", Field::Count(now.unsigned_abs())),
             ]);
             session.close().await?;
             Ok(output)
@@ -46,7 +46,7 @@ pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<Output> 
             chain.advance_clock(seconds).await?;
             let after = chain.clock().await?.unix_timestamp;
             let output = Output::record(vec![
-                ("advanced seconds", Field::Count(seconds.unsigned_abs())),
+                ("advanced_seconds", Field::Count(seconds.unsigned_abs())),
                 ("from", Field::Time(before)),
                 ("to", Field::Time(after)),
             ]);

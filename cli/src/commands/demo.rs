@@ -160,7 +160,7 @@ fn books_table(year: &FiscalYear) -> Table {
         "obligated",
         "outlayed",
         "payments",
-        "outlay hash head",
+        "outlay_hash_head",
     ]);
     let units = |u| Field::amount(u, DECIMALS);
     for books in &year.agencies {

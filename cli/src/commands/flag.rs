@@ -245,7 +245,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<Output> {
             .instruction();
             let fields = vec![
                 ("flag", address.into()),
-                ("rent returned to", state.flagger.into()),
+                ("rent_returned_to", state.flagger.into()),
             ];
             send(&session, &[ix], signer, fields).await?
         }
@@ -264,7 +264,7 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<Output> {
                 "kind",
                 "reason",
                 "status",
-                "raised at",
+                "raised_at",
                 "flagger",
             ]);
             for (address, f) in resolve::list(&session, &query).await? {
@@ -293,14 +293,14 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<Output> {
                 ("reason", format!("{:?}", f.reason).into()),
                 ("evidence", Field::Hash(f.evidence_hash)),
                 ("flagger", f.flagger.into()),
-                ("raised at", Field::Time(f.raised_at)),
+                ("raised_at", Field::Time(f.raised_at)),
                 ("status", format!("{:?}", f.status).into()),
                 ("response", Field::hash_or_none(f.response_hash)),
-                ("responded by", Field::key_or_none(f.responded_by)),
-                ("responded at", Field::time_or_none(f.responded_at)),
-                ("resolution note", Field::hash_or_none(f.resolution_hash)),
-                ("resolved by", Field::key_or_none(f.resolved_by)),
-                ("resolved at", Field::time_or_none(f.resolved_at)),
+                ("responded_by", Field::key_or_none(f.responded_by)),
+                ("responded_at", Field::time_or_none(f.responded_at)),
+                ("resolution_note", Field::hash_or_none(f.resolution_hash)),
+                ("resolved_by", Field::key_or_none(f.resolved_by)),
+                ("resolved_at", Field::time_or_none(f.resolved_at)),
             ])
         }
     };

@@ -225,23 +225,23 @@ async fn show(session: &Session) -> CliResult<Output> {
     Ok(Output::record(vec![
         ("address", pda::ledger().0.into()),
         ("admin", ledger.admin.into()),
-        ("pending admin", ledger.pending_admin.into()),
-        ("payment mint", ledger.payment_mint.into()),
-        ("token program", ledger.token_program.into()),
+        ("pending_admin", ledger.pending_admin.into()),
+        ("payment_mint", ledger.payment_mint.into()),
+        ("token_program", ledger.token_program.into()),
         ("decimals", ledger.mint_decimals.into()),
         ("paused", ledger.paused.into()),
         ("agencies", ledger.agency_count.into()),
         ("auditors", Field::Keys(ledger.auditors.clone())),
         (
-            "fast path threshold ceiling",
+            "fast_path_threshold_ceiling",
             ceiling(&ledger, ledger.limits.max_fast_path_threshold).into(),
         ),
         (
-            "fast path daily cap ceiling",
+            "fast_path_daily_cap_ceiling",
             ceiling(&ledger, ledger.limits.max_fast_path_daily_cap).into(),
         ),
         (
-            "minimum notice hours",
+            "minimum_notice_hours",
             (ledger.limits.min_change_notice_seconds / 3_600).into(),
         ),
     ]))

@@ -121,11 +121,11 @@ pub fn describe_change(
     match pending.change {
         public_spending::state::ControlChange::Policy { policy } => {
             fields.push(("change", "approval policy".into()));
-            fields.push(("threshold (base units)", Field::Count(policy.threshold)));
-            fields.push(("approvals required", policy.approvals_required.into()));
-            fields.push(("time lock seconds", policy.time_lock_seconds.into()));
+            fields.push(("threshold_base_units", Field::Count(policy.threshold)));
+            fields.push(("approvals_required", policy.approvals_required.into()));
+            fields.push(("time_lock_seconds", policy.time_lock_seconds.into()));
             fields.push((
-                "fast path daily cap (base units)",
+                "fast_path_daily_cap_base_units",
                 Field::Count(policy.fast_path_daily_cap),
             ));
         }
@@ -136,8 +136,8 @@ pub fn describe_change(
             fields.push(("active", active.into()));
         }
     }
-    fields.push(("proposed by", pending.proposed_by.into()));
-    fields.push(("proposed at", Field::Time(pending.proposed_at)));
-    fields.push(("effective at", Field::Time(pending.effective_at)));
+    fields.push(("proposed_by", pending.proposed_by.into()));
+    fields.push(("proposed_at", Field::Time(pending.proposed_at)));
+    fields.push(("effective_at", Field::Time(pending.effective_at)));
     fields
 }

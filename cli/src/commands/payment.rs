@@ -220,7 +220,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output
                 .client
                 .pay_batch(&agency, &items, signer, &tables)
                 .await?;
-            let mut table = Table::new(&["line", "award id", "amount", "transaction"]);
+            let mut table = Table::new(&["line", "award_id", "amount", "transaction"]);
             for (positions, submitted) in &sent {
                 let transaction = submitted.outcome().map_or(
                     "landed on an earlier attempt (its response was lost)".to_string(),
@@ -295,7 +295,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output
                 ("payment", payment.into()),
                 ("index", which.index.into()),
                 ("amount", show_amount(&ledger, state.amount)),
-                ("payout wallet", payout.payout_wallet.into()),
+                ("payout_wallet", payout.payout_wallet.into()),
                 ("status", "executed".into()),
                 ("signature", outcome.signature.to_string().into()),
             ])
@@ -316,7 +316,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output
                 vec![
                     ("payment", payment.into()),
                     ("amount", show_amount(&ledger, state.amount)),
-                    ("rent returned to", state.requester.into()),
+                    ("rent_returned_to", state.requester.into()),
                     ("status", "archived".into()),
                 ],
             )
@@ -340,27 +340,27 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output
             Output::record(vec![
                 ("payment", address.into()),
                 ("agency", which.code.clone().into()),
-                ("award id", which.award_id.to_string().into()),
+                ("award_id", which.award_id.to_string().into()),
                 ("index", p.index.into()),
                 ("status", format!("{:?}", p.status).into()),
                 ("amount", show_amount(&ledger, p.amount)),
                 ("held", p.held.into()),
                 (
-                    "hold reason",
+                    "hold_reason",
                     if p.hold_evidence_hash == [0; 32] {
                         Field::None
                     } else {
                         format!("{:?}", p.hold_reason).into()
                     },
                 ),
-                ("hold evidence", Field::hash_or_none(p.hold_evidence_hash)),
+                ("hold_evidence", Field::hash_or_none(p.hold_evidence_hash)),
                 ("requester", p.requester.into()),
                 ("approvals", p.approvals.into()),
-                ("approvals required", p.approvals_required.into()),
-                ("requested at", time(p.requested_at)),
-                ("executable at", time(p.executable_at)),
+                ("approvals_required", p.approvals_required.into()),
+                ("requested_at", time(p.requested_at)),
+                ("executable_at", time(p.executable_at)),
                 ("reference", p.reference.into()),
-                ("invoice hash", Field::Hash(p.invoice_hash)),
+                ("invoice_hash", Field::Hash(p.invoice_hash)),
             ])
         }
         PaymentCommand::List { agency, award_id } => {
@@ -388,7 +388,7 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output
             payments.sort_by_key(|(_, p)| (names.agency_of(&p.award), p.award, p.index));
             let mut table = Table::new(&[
                 "agency",
-                "award id",
+                "award_id",
                 "index",
                 "status",
                 "amount",
@@ -436,22 +436,22 @@ fn archived(ledger: &Ledger, which: &Which, award: &Pubkey, db: &args::Db) -> Cl
     Ok(Output::record(vec![
         ("payment", pda::payment(award, which.index).0.into()),
         ("agency", which.code.clone().into()),
-        ("award id", which.award_id.to_string().into()),
+        ("award_id", which.award_id.to_string().into()),
         ("index", p.index.into()),
         ("status", p.status.clone().into()),
         ("archived", p.archived.into()),
         ("amount", show_amount(ledger, p.amount)),
-        ("fast path", p.fast_path.into()),
+        ("fast_path", p.fast_path.into()),
         ("approvals", p.approvals.into()),
         (
-            "requested at",
+            "requested_at",
             p.requested_at.map_or(Field::None, Field::Time),
         ),
         (
-            "executed at",
+            "executed_at",
             p.executed_at.map_or(Field::None, Field::Time),
         ),
-        ("invoice hash", p.invoice_hash.clone().into()),
+        ("invoice_hash", p.invoice_hash.clone().into()),
         ("signature", p.signature.clone().into()),
     ]))
 }
@@ -475,8 +475,8 @@ fn history(ledger: &Ledger, code: &str, award_id: &str, db: &args::Db) -> CliRes
         "path",
         "approvals",
         "archived",
-        "requested at",
-        "executed at",
+        "requested_at",
+        "executed_at",
         "signature",
     ]);
     for p in payments {

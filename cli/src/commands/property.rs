@@ -241,8 +241,8 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<Outpu
                 .iter()
                 .map(|(_, a)| {
                     vec![
-                        ("award id", a.award_id.clone().into()),
-                        ("award type", format!("{:?}", a.award_type).into()),
+                        ("award_id", a.award_id.clone().into()),
+                        ("award_type", format!("{:?}", a.award_type).into()),
                         ("obligated", show_amount(&ledger, a.obligated)),
                         ("paid", show_amount(&ledger, a.outlayed)),
                         ("payments", a.payment_count.into()),
@@ -255,7 +255,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<Outpu
                     ("address", address.into()),
                     ("type", format!("{:?}", d.property_type).into()),
                     ("use", format!("{:?}", d.property_use).into()),
-                    ("legal interest", format!("{:?}", d.legal_interest).into()),
+                    ("legal_interest", format!("{:?}", d.legal_interest).into()),
                     ("status", format!("{:?}", d.status).into()),
                     ("size", size_text(d).into()),
                     (
@@ -269,25 +269,25 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<Outpu
                         .into(),
                     ),
                     ("coordinates", coordinates),
-                    ("condition index", u64::from(d.condition_index).into()),
+                    ("condition_index", u64::from(d.condition_index).into()),
                     (
-                        "annual operating cost",
+                        "annual_operating_cost",
                         show_amount(&ledger, d.annual_operating_cost),
                     ),
-                    ("annual rent", show_amount(&ledger, d.annual_rent)),
-                    ("lease start", Field::time_or_none(d.lease_start)),
-                    ("lease end", Field::time_or_none(d.lease_end)),
-                    ("disposition date", Field::time_or_none(p.disposition_date)),
+                    ("annual_rent", show_amount(&ledger, d.annual_rent)),
+                    ("lease_start", Field::time_or_none(d.lease_start)),
+                    ("lease_end", Field::time_or_none(d.lease_end)),
+                    ("disposition_date", Field::time_or_none(p.disposition_date)),
                     (
-                        "disposition method",
+                        "disposition_method",
                         p.disposition_method
                             .map_or(Field::None, |m| format!("{m:?}").into()),
                     ),
                     ("awards", (awards.len() as u64).into()),
                     ("paid", show_amount(&ledger, paid)),
-                    ("paid per square foot", per_square_foot),
+                    ("paid_per_square_foot", per_square_foot),
                 ],
-                "charged awards",
+                "charged_awards",
                 rows,
             )
         }

@@ -124,10 +124,10 @@ fn payments(uei: &str, db: &args::Db) -> CliResult<Output> {
     let decimals = state.decimals();
     let mut table = Table::new(&[
         "agency",
-        "award id",
+        "award_id",
         "index",
         "amount",
-        "executed at",
+        "executed_at",
         "path",
         "signature",
     ]);
@@ -277,23 +277,23 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<Outp
                     ("address", address.into()),
                     ("kind", format!("{:?}", r.kind).into()),
                     ("name", Field::text_or_none(r.name.clone())),
-                    ("name hash", Field::hash_or_none(r.name_hash)),
-                    ("payout wallet", r.payout_wallet.into()),
+                    ("name_hash", Field::hash_or_none(r.name_hash)),
+                    ("payout_wallet", r.payout_wallet.into()),
                     (
-                        "proposed wallet",
+                        "proposed_wallet",
                         Field::key_or_none(r.pending_payout_wallet),
                     ),
-                    ("wallet changes", r.payout_change_count.into()),
-                    ("registered at", Field::Time(r.registered_at)),
+                    ("wallet_changes", r.payout_change_count.into()),
+                    ("registered_at", Field::Time(r.registered_at)),
                 ]);
             }
             Output::nested(
                 vec![
                     ("uei", uei.clone().into()),
                     ("exclusion", status.into()),
-                    ("exclusion reason", reason),
-                    ("exclusion evidence", evidence),
-                    ("exclusion address", pda::exclusion(&uei_bytes).0.into()),
+                    ("exclusion_reason", reason),
+                    ("exclusion_evidence", evidence),
+                    ("exclusion_address", pda::exclusion(&uei_bytes).0.into()),
                 ],
                 "records",
                 rows,
@@ -329,7 +329,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<Outp
                 None => None,
             };
             let query = RecipientQuery { agency, uei: None };
-            let mut table = Table::new(&["agency", "uei", "kind", "name", "payout wallet"]);
+            let mut table = Table::new(&["agency", "uei", "kind", "name", "payout_wallet"]);
             for (_, r) in resolve::list(&session, &query).await? {
                 table.push(vec![
                     r.agency.into(),
@@ -406,10 +406,10 @@ async fn change_wallet(
     let fields = match step {
         WalletStep::Propose(wallet) => vec![
             ("recipient", address.into()),
-            ("payout wallet", record.payout_wallet.into()),
-            ("proposed wallet", wallet.into()),
+            ("payout_wallet", record.payout_wallet.into()),
+            ("proposed_wallet", wallet.into()),
             (
-                "confirmable after",
+                "confirmable_after",
                 format!(
                     "{} s, by another OBLIGATE member",
                     state.policy.time_lock_seconds
@@ -419,8 +419,8 @@ async fn change_wallet(
         ],
         WalletStep::Confirm(_) => vec![
             ("recipient", address.into()),
-            ("previous wallet", record.payout_wallet.into()),
-            ("payout wallet", record.pending_payout_wallet.into()),
+            ("previous_wallet", record.payout_wallet.into()),
+            ("payout_wallet", record.pending_payout_wallet.into()),
         ],
     };
     send(session, &[ix], signer, fields).await

@@ -56,7 +56,7 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<Output> {
     // The one command that prints while it runs: where it listens, before it waits for Ctrl-C.
     Output::record(vec![
         ("state", globals.embedded_state.display().to_string().into()),
-        ("json rpc", running.rpc_url().into()),
+        ("json_rpc", running.rpc_url().into()),
         ("websocket", running.ws_url().into()),
         ("reachable", reach.into()),
         ("program", Field::Key(public_spending::ID)),

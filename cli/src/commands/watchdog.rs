@@ -107,9 +107,9 @@ pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<Output> {
     let output = Output::record(vec![
         ("db", args.db.db.display().to_string().into()),
         ("accounts", report.accounts.into()),
-        ("new transactions", report.transactions.into()),
-        ("new events", report.events.into()),
-        ("new payments", report.payments.into()),
+        ("new_transactions", report.transactions.into()),
+        ("new_events", report.events.into()),
+        ("new_payments", report.payments.into()),
         ("transactions", store.count("transactions")?.into()),
         ("payments", store.count("payments")?.into()),
     ]);
@@ -180,8 +180,8 @@ fn verification_text(report: &VerifyReport) -> String {
     let mut chains = Table::new(&[
         "agency",
         "payments",
-        "replayed head",
-        "on-chain head",
+        "replayed_head",
+        "on_chain_head",
         "status",
     ]);
     for c in &report.chains {
@@ -229,9 +229,9 @@ pub async fn verify_document(args: VerifyDocumentArgs, _globals: &Globals) -> Cl
     let matches = lookup::document(&store, &hash)?;
     let codes = agency_codes(&store)?;
     let mut table = Table::new(&[
-        "recorded as",
+        "recorded_as",
         "agency",
-        "award id",
+        "award_id",
         "payment",
         "time",
         "signature",
@@ -340,7 +340,7 @@ pub async fn export(command: ExportCommand) -> CliResult<Output> {
                         (*rows as u64).into(),
                     ]);
                 }
-                let mut checks = Table::new(&["rule", "result", "what it checks"]);
+                let mut checks = Table::new(&["rule", "result", "what_it_checks"]);
                 for rule in &rules {
                     let result = if rule.passed() {
                         "pass".to_string()
