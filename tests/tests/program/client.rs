@@ -1,5 +1,5 @@
 //! The SDK client: typed queries with layout-derived filters, and retries that never pay twice (the retries
-//! of single payments run on both chains in localnet/tests/both_chains.rs).
+//! of single payments run on both chains in localnet/tests/rpc/both_chains.rs).
 
 use std::sync::atomic::Ordering;
 

@@ -1,6 +1,9 @@
 //! `pubspend serve` over real Solana clients: `solana-client`'s RpcClient and PubsubClient, and the SDK's
 //! RpcBackend, against a server started on free ports inside each test.
 
+/// The scenarios that run on both chains (in this binary: one link of the runtime, not two).
+mod both_chains;
+
 use std::{str::FromStr, sync::atomic::Ordering, time::Duration};
 
 use anchor_lang::{
@@ -394,7 +397,7 @@ async fn the_payment_path_answers_wallets_in_every_encoding() {
             ),
         "{inner}"
     );
-    // The award's paged history is read back the same on both chains: tests/both_chains.rs.
+    // The award's paged history is read back the same on both chains: tests/rpc/both_chains.rs.
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
