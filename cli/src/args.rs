@@ -477,8 +477,8 @@ pub enum Commitment {
 }
 
 impl Commitment {
-    /// The config file's value (`processed`, `confirmed`, `finalized`; the deprecated names `recent`,
-    /// `single`, `singleGossip`, `root`, `max` read as the Solana CLI reads them).
+    /// The config file's value: `processed`, `confirmed` or `finalized`, read with the Solana CLI's own parser
+    /// (which no longer takes the old names `recent`, `single`, `root` or `max`).
     pub fn from_config(value: &str) -> CliResult<Self> {
         use solana_commitment_config::{CommitmentConfig, CommitmentLevel};
         match value
