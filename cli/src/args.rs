@@ -399,9 +399,18 @@ impl<const MAX: usize> From<Id<MAX>> for String {
 /// The index database every watchdog command reads.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Db {
-    /// The SQLite index (made by `pubspend index`)
-    #[arg(long, default_value = "pubspend-index.sqlite")]
-    pub db: std::path::PathBuf,
+    /// The index (made by `pubspend index`): an SQLite file, or a PostgreSQL database a newsroom shares,
+    /// as postgres://user@host/db (a Unix socket directory as the host, percent-encoded: postgres://user@%2Frun%2Fpostgresql/db)
+    #[arg(long, env = "PUBSPEND_DB", default_value = "pubspend-index.sqlite", value_parser = location)]
+    pub db: public_spending_watchdog::Location,
+}
+
+fn location(text: &str) -> Result<public_spending_watchdog::Location, String> {
+    if text.is_empty() {
+        return Err("an empty --db: give an SQLite file or a postgres:// URL".into());
+    }
+    text.parse()
+        .map_err(|e: std::convert::Infallible| match e {})
 }
 
 impl Db {
@@ -412,6 +421,14 @@ impl Db {
             Ok(public_spending_watchdog::Store::open_existing(&self.db)?)
         } else {
             Ok(public_spending_watchdog::Store::open(&self.db)?)
+        }
+    }
+
+    /// The SQLite file, when the index is one.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match &self.db {
+            public_spending_watchdog::Location::Sqlite(path) => Some(path),
+            public_spending_watchdog::Location::Postgres(_) => None,
         }
     }
 }

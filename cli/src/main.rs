@@ -70,7 +70,7 @@ enum Command {
     /// The chain's clock; move the embedded chain's clock past a time lock
     #[command(subcommand)]
     Clock(clock::ClockCommand),
-    /// Index every account and transaction of the program into SQLite (re-runs fetch only what is new)
+    /// Index every account and transaction of the program into SQLite or PostgreSQL (re-runs fetch only what is new)
     Index(watchdog::IndexArgs),
     /// Replay every hash chain and total from the indexed events and compare them with the chain (and the
     /// exclusion list with the exclusions in force)

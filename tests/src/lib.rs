@@ -1,5 +1,7 @@
 //! Fixtures and assertions for the integration tests. Every fixture is built with the SDK's builders.
 
+pub mod postgres;
+
 use std::fmt::Debug;
 
 use anchor_lang::prelude::Pubkey;

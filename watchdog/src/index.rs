@@ -1,6 +1,6 @@
 //! `index`: reads every account and every transaction of the program (and of each agency treasury, for its
 //! funding) into the [`Store`]. Re-running fetches only what is new. History is paged newest first, as
-//! `getSignaturesForAddress` gives it; each batch of transactions is written in one SQLite transaction with
+//! `getSignaturesForAddress` gives it; each batch of transactions is written in one database transaction with
 //! the cursor that says how far the run got, so a run that is killed or meets an RPC error resumes where the
 //! last whole batch ended and writes nothing twice.
 
@@ -17,7 +17,7 @@ use crate::{
     Result, Store,
 };
 
-/// Transactions written per SQLite transaction.
+/// Transactions written per database transaction.
 pub const BATCH: usize = 100;
 
 /// What one run added.
@@ -46,13 +46,16 @@ pub async fn index<C: Backend + History>(
     index_in_batches(chain, store, BATCH, progress).await
 }
 
-/// [`index`] with `batch` transactions per SQLite transaction.
+/// [`index`] with `batch` transactions per database transaction.
 pub async fn index_in_batches<C: Backend + History>(
     chain: &C,
     store: &mut Store,
     batch_size: usize,
     mut progress: impl FnMut(Progress),
 ) -> Result<IndexReport> {
+    // Another indexer on the same PostgreSQL index finishes its run first; this one then reads its cursors
+    // and fetches only what is newer.
+    store.lock_for_indexing()?;
     claim(chain, store).await?;
     let before = (
         store.count("transactions")?,

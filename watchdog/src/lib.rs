@@ -1,6 +1,6 @@
 //! The public side of the Public Spending Ledger, as a library a newsroom can embed:
 //!
-//! - [`store`]: the SQLite index (schema, versions, batches);
+//! - [`store`]: the index, in SQLite or PostgreSQL (schema, versions, batches);
 //! - [`index`]: pages the program's history (RPC or embedded) into the store, resumably;
 //! - [`verify`]: replays every agency's outlay hash chain and every total from the events, against the chain;
 //! - [`audit`]: red-flag checks with the records behind each finding;
@@ -19,7 +19,7 @@ pub mod report;
 pub mod store;
 pub mod verify;
 
-pub use store::Store;
+pub use store::{Location, Store};
 
 /// Everything that can go wrong in the watchdog.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,8 @@ pub enum WatchdogError {
     Store { path: String, reason: String },
     #[error("index database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("index database: {}", store::sql::message(.0))]
+    Postgres(#[from] postgres::Error),
     #[error("{0}")]
     Invalid(String),
     #[error("cannot write {path}: {reason}")]

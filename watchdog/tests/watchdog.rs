@@ -1,15 +1,133 @@
 //! The watchdog over a small ledger on the embedded chain: indexing (resumable, never twice), verification
 //! (clean, and pinpointing every kind of tampering), lookups, and the exports against their specifications.
+//! Every test of the index runs twice, on SQLite and on a real PostgreSQL server (`on_both_databases!`).
 
 use anchor_lang::AccountSerialize;
 use public_spending::state::{ApprovalPolicy, ExclusionList, ExclusionStatus};
 use public_spending_sdk::SdkError;
-use public_spending_tests::{Fault, Flaky, World, UNIT};
+use public_spending_tests::{postgres::TestDatabase, Fault, Flaky, World, UNIT};
 use public_spending_watchdog::{
     audit, export, index, lookup,
     verify::{self, Mismatch},
-    Store,
+    Location, Store,
 };
+
+/// The database a test's index lives in.
+#[derive(Clone, Copy, Debug)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A new, empty place for an index, and what keeps it: the SQLite file's folder, or the PostgreSQL database
+/// (dropped with every connection to it when the test ends).
+struct Fresh {
+    location: Location,
+    _keep: Keep,
+}
+
+enum Keep {
+    Folder(#[allow(dead_code)] tempfile::TempDir),
+    Database(#[allow(dead_code)] TestDatabase),
+}
+
+impl Db {
+    fn fresh(self) -> Fresh {
+        match self {
+            Db::Sqlite => {
+                let folder = tempfile::tempdir().unwrap();
+                Fresh {
+                    location: Location::Sqlite(folder.path().join("index.sqlite")),
+                    _keep: Keep::Folder(folder),
+                }
+            }
+            Db::Postgres => {
+                let database = public_spending_tests::postgres::database()
+                    .expect("a PostgreSQL server (checked before the test)");
+                Fresh {
+                    location: Location::Postgres(database.url.clone()),
+                    _keep: Keep::Database(database),
+                }
+            }
+        }
+    }
+
+    /// A new, empty index.
+    fn open(self) -> Indexed {
+        let fresh = self.fresh();
+        Indexed {
+            store: Store::open(&fresh.location).unwrap(),
+            _fresh: fresh,
+        }
+    }
+}
+
+/// An open index, and what keeps its database (dropped after the store).
+struct Indexed {
+    store: Store,
+    _fresh: Fresh,
+}
+
+impl std::ops::Deref for Indexed {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl std::ops::DerefMut for Indexed {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
+/// Each test, as `sqlite::name` and `postgres::name`: the same test on each database.
+macro_rules! on_both_databases {
+    ($($(#[$attr:meta])* $test:ident),* $(,)?) => {
+        mod sqlite {
+            $($(#[$attr])* async fn $test() {
+                super::$test(super::Db::Sqlite).await
+            })*
+        }
+        mod postgres {
+            $($(#[$attr])* async fn $test() {
+                if public_spending_tests::postgres::available() {
+                    super::$test(super::Db::Postgres).await
+                }
+            })*
+        }
+    };
+}
+
+on_both_databases!(
+    #[tokio::test]
+    index_reads_every_payment_once_and_reruns_fetch_nothing,
+    #[tokio::test]
+    an_index_run_cut_short_resumes_without_duplicating_a_row,
+    #[tokio::test]
+    verify_is_clean_on_an_honest_index,
+    #[tokio::test]
+    verify_names_an_exclusion_list_that_differs_from_the_exclusions_in_force,
+    #[tokio::test]
+    verify_pinpoints_every_kind_of_tampering,
+    #[tokio::test]
+    documents_and_histories_are_found_after_archive,
+    #[tokio::test]
+    the_usaspending_files_have_the_daims_columns_and_the_totals,
+    #[tokio::test]
+    the_ocds_package_is_valid_against_the_schema,
+    #[tokio::test]
+    ocdskit_compiles_one_record_per_award_with_every_payment,
+    #[tokio::test]
+    the_audit_is_quiet_on_an_ordinary_ledger,
+    #[tokio::test]
+    a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit,
+    #[tokio::test]
+    the_usaspending_files_pass_the_broker_rules_and_each_rule_can_fail,
+    #[tokio::test(flavor = "multi_thread")]
+    the_audit_finds_exactly_the_red_flags_the_fiscal_year_planted,
+);
 
 /// A ledger with one agency, one award and `payments` fast-path payments of 10, 11, 12, ... units.
 async fn ledger(payments: u64) -> (World, Vec<u64>) {
@@ -40,18 +158,17 @@ async fn ledger(payments: u64) -> (World, Vec<u64>) {
     (world, amounts)
 }
 
-async fn indexed(world: &World) -> Store {
-    let mut store = Store::in_memory().unwrap();
+async fn indexed(world: &World, db: Db) -> Indexed {
+    let mut store = db.open();
     index::index(&world.chain, &mut store, |_| {})
         .await
         .unwrap();
     store
 }
 
-#[tokio::test]
-async fn index_reads_every_payment_once_and_reruns_fetch_nothing() {
+async fn index_reads_every_payment_once_and_reruns_fetch_nothing(db: Db) {
     let (world, amounts) = ledger(5).await;
-    let mut store = Store::in_memory().unwrap();
+    let mut store = db.open();
     let first = index::index(&world.chain, &mut store, |_| {})
         .await
         .unwrap();
@@ -75,13 +192,12 @@ async fn index_reads_every_payment_once_and_reruns_fetch_nothing() {
     assert_eq!(store.funding().unwrap()[0].1, 100_000 * UNIT);
 }
 
-#[tokio::test]
-async fn an_index_run_cut_short_resumes_without_duplicating_a_row() {
+async fn an_index_run_cut_short_resumes_without_duplicating_a_row(db: Db) {
     let (world, _) = ledger(12).await;
-    let complete = indexed(&world).await;
-    let file = tempfile::NamedTempFile::new().unwrap();
+    let complete = indexed(&world, db).await;
+    let fresh = db.fresh();
     for left in [0, 4, 7, 13] {
-        let mut store = Store::open(file.path()).unwrap();
+        let mut store = Store::open(&fresh.location).unwrap();
         let flaky = Flaky::new(&world.chain, Fault::HistoryGoesAway { after: left });
         let cut = index::index_in_batches(&flaky, &mut store, 3, |_| {}).await;
         assert!(matches!(
@@ -91,19 +207,18 @@ async fn an_index_run_cut_short_resumes_without_duplicating_a_row() {
             ))
         ));
         // Whole batches only: every indexed transaction has all of its events.
-        let events: i64 = store
-            .connection()
-            .query_row(
+        let events = store
+            .query_opt(
                 "SELECT count(*) FROM transactions t WHERE t.err IS NULL AND NOT EXISTS
                     (SELECT 1 FROM events e WHERE e.signature = t.signature)
                  AND t.id IN (SELECT tx FROM payments)",
-                [],
-                |row| row.get(0),
+                &[],
+                |row| row.int(0),
             )
             .unwrap();
-        assert_eq!(events, 0);
+        assert_eq!(events, Some(0));
     }
-    let mut store = Store::open(file.path()).unwrap();
+    let mut store = Store::open(&fresh.location).unwrap();
     index::index_in_batches(&world.chain, &mut store, 3, |_| {})
         .await
         .unwrap();
@@ -119,10 +234,9 @@ async fn an_index_run_cut_short_resumes_without_duplicating_a_row() {
     assert!(report.is_clean(), "{:?}", report.mismatches);
 }
 
-#[tokio::test]
-async fn verify_is_clean_on_an_honest_index() {
+async fn verify_is_clean_on_an_honest_index(db: Db) {
     let (world, _) = ledger(4).await;
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let report = verify::verify(&world.chain, &store).await.unwrap();
     assert!(report.is_clean(), "{:?}", report.mismatches);
     assert_eq!(report.chains.len(), 1);
@@ -137,8 +251,7 @@ async fn verify_is_clean_on_an_honest_index() {
 
 /// The exclusion list `pay_batch` checks is compared with the exclusion accounts: a UEI in force missing from
 /// it, or no list at all, is named with both sides.
-#[tokio::test]
-async fn verify_names_an_exclusion_list_that_differs_from_the_exclusions_in_force() {
+async fn verify_names_an_exclusion_list_that_differs_from_the_exclusions_in_force(db: Db) {
     let (mut world, _) = ledger(1).await;
     let auditor = world.auditor.insecure_clone();
     for (uei, status) in [
@@ -150,7 +263,7 @@ async fn verify_names_an_exclusion_list_that_differs_from_the_exclusions_in_forc
         let ix = world.exclusion_ix(&uei, status);
         world.send(&[ix], &[&auditor]).await.unwrap();
     }
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let report = verify::verify(&world.chain, &store).await.unwrap();
     assert!(report.is_clean(), "{:?}", report.mismatches);
 
@@ -204,12 +317,12 @@ async fn verify_names_an_exclusion_list_that_differs_from_the_exclusions_in_forc
 /// The signature of the payment with `sequence` in the index.
 fn signature_of(store: &Store, sequence: i64) -> String {
     store
-        .connection()
-        .query_row(
-            "SELECT t.signature FROM payments p JOIN transactions t ON t.id = p.tx WHERE p.sequence = ?1",
-            [sequence],
-            |row| row.get(0),
+        .query_opt(
+            "SELECT t.signature FROM payments p JOIN transactions t ON t.id = p.tx WHERE p.sequence = $1",
+            &[sequence.into()],
+            |row| row.text(0),
         )
+        .unwrap()
         .unwrap()
 }
 
@@ -234,31 +347,29 @@ fn chain_findings(mismatches: &[Mismatch]) -> Vec<ChainFinding> {
 /// Adds one base unit to the amount inside the canonical record of the payment at `sequence` (the amount is
 /// the little-endian u64 at bytes 140..148 of the record).
 fn tamper_amount(store: &Store, sequence: i64) {
-    let mut record: Vec<u8> = store
-        .connection()
-        .query_row(
-            "SELECT record FROM payments WHERE sequence = ?1",
-            [sequence],
-            |row| row.get(0),
+    let mut record = store
+        .query_opt(
+            "SELECT record FROM payments WHERE sequence = $1",
+            &[sequence.into()],
+            |row| Ok(row.bytes(0)?.to_vec()),
         )
+        .unwrap()
         .unwrap();
     record[140] = record[140].wrapping_add(1);
     store
-        .connection()
         .execute(
-            "UPDATE payments SET record = ?1 WHERE sequence = ?2",
-            rusqlite::params![record, sequence],
+            "UPDATE payments SET record = $1 WHERE sequence = $2",
+            &[record.into(), sequence.into()],
         )
         .unwrap();
 }
 
-#[tokio::test]
-async fn verify_pinpoints_every_kind_of_tampering() {
+async fn verify_pinpoints_every_kind_of_tampering(db: Db) {
     let (world, _) = ledger(5).await;
     let altered = "record altered (its fold differs from the hash it carried)";
     let out_of_place = "record out of place (it names another agency or sequence)";
     let sql = |statement: &'static str| -> Tampering {
-        Box::new(move |s: &Store| s.connection().execute_batch(statement).unwrap())
+        Box::new(move |s: &Store| s.execute_script(statement).unwrap())
     };
     // Each case: how the index is tampered with, and what verify must name.
     let cases: [(&str, Tampering, Expectation); 4] = [
@@ -305,7 +416,7 @@ async fn verify_pinpoints_every_kind_of_tampering() {
         ),
     ];
     for (what, tamper, expected) in cases {
-        let store = indexed(&world).await;
+        let store = indexed(&world, db).await;
         tamper(&store);
         let report = verify::verify(&world.chain, &store).await.unwrap();
         assert!(!report.is_clean(), "{what} went unnoticed");
@@ -322,7 +433,7 @@ async fn verify_pinpoints_every_kind_of_tampering() {
     }
 
     // A tampered amount also breaks the totals it feeds, each named with both values.
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     tamper_amount(&store, 2);
     let report = verify::verify(&world.chain, &store).await.unwrap();
     let totals: Vec<(&str, &str, &str)> = report
@@ -349,10 +460,9 @@ async fn verify_pinpoints_every_kind_of_tampering() {
         .any(|(check, _, _)| check.starts_with("treasury balance")));
 }
 
-#[tokio::test]
-async fn documents_and_histories_are_found_after_archive() {
+async fn documents_and_histories_are_found_after_archive(db: Db) {
     let (world, amounts) = ledger(3).await;
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let award = public_spending_sdk::pda::award(
         &public_spending_sdk::pda::agency("075").0,
         "AWD-ABCDEF123456",
@@ -385,10 +495,9 @@ async fn documents_and_histories_are_found_after_archive() {
     assert!(lookup::document(&store, &[9; 32]).unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn the_usaspending_files_have_the_daims_columns_and_the_totals() {
+async fn the_usaspending_files_have_the_daims_columns_and_the_totals(db: Db) {
     let (world, _) = ledger(3).await;
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let dir = tempfile::tempdir().unwrap();
     let written = export::usaspending(&store, dir.path()).unwrap();
     assert_eq!(
@@ -462,10 +571,9 @@ fn ocds_validator() -> jsonschema::Validator {
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_ocds_package_is_valid_against_the_schema() {
+async fn the_ocds_package_is_valid_against_the_schema(db: Db) {
     let (world, amounts) = ledger(3).await;
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let options = export::OcdsOptions {
         ocid_prefix: "ocds-a1b2c3".into(),
     };
@@ -503,8 +611,7 @@ async fn the_ocds_package_is_valid_against_the_schema() {
 
 /// `ocdskit compile` (the Open Contracting Partnership's own tool) merges the releases into one record per award
 /// whose contract lists every payment.
-#[tokio::test]
-async fn ocdskit_compiles_one_record_per_award_with_every_payment() {
+async fn ocdskit_compiles_one_record_per_award_with_every_payment(db: Db) {
     let test = "ocdskit_compiles_one_record_per_award_with_every_payment";
     let Some(ocdskit) =
         public_spending_tests::external_program("ocdskit", test, "pip install ocdskit")
@@ -512,7 +619,7 @@ async fn ocdskit_compiles_one_record_per_award_with_every_payment() {
         return;
     };
     let (world, amounts) = ledger(4).await;
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let package = export::ocds(&store, 1_790_812_800, &export::OcdsOptions::default()).unwrap();
     let records = compile(&ocdskit, &package);
     assert_eq!(records.len(), 1, "{records:?}");
@@ -558,10 +665,9 @@ fn compile(ocdskit: &std::path::Path, package: &serde_json::Value) -> Vec<serde_
     record_package["records"].as_array().unwrap().clone()
 }
 
-#[tokio::test]
-async fn the_audit_is_quiet_on_an_ordinary_ledger() {
+async fn the_audit_is_quiet_on_an_ordinary_ledger(db: Db) {
     let (world, _) = ledger(3).await;
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let report = audit::audit(&store, &audit::AuditOptions::default()).unwrap();
     assert_eq!(report.payments_examined, 3);
     // Three payments of 10 to 12 units within minutes, far below the 1,000 threshold: nothing to flag except
@@ -594,7 +700,9 @@ fn an_index_of_another_version_or_kind_is_refused_with_a_reason() {
     let bytes = std::fs::read(&other).unwrap();
     let refused = Store::open(&other).err().unwrap().to_string();
     assert!(
-        refused.ends_with("is an SQLite database of something else (no pubspend meta table)"),
+        refused.ends_with(
+            "is a database of something else (it has tables, but no pubspend meta table)"
+        ),
         "{refused}"
     );
     // Refused as it was: not switched to WAL (it used to be, before the check), not a byte changed.
@@ -633,8 +741,7 @@ fn an_index_of_another_version_or_kind_is_refused_with_a_reason() {
 /// A flag dismissed and closed, then raised again by the same flagger on the same award with the same nonce,
 /// takes the same address: the new flag is its own record, open, and the audit lists it, from a fresh index and
 /// from one that had indexed the first flag's whole life.
-#[tokio::test]
-async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
+async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit(db: Db) {
     use public_spending::state::{FlagReason, FlagStatus, FlagTarget};
     use public_spending_sdk::builders;
     use solana_sdk::signer::Signer;
@@ -677,7 +784,7 @@ async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
         .send(&[close.instruction()], &[&citizen])
         .await
         .unwrap();
-    let mut incremental = indexed(&world).await;
+    let mut incremental = indexed(&world, db).await;
     let public_flags = |store: &Store| {
         audit::audit(store, &audit::AuditOptions::default())
             .unwrap()
@@ -694,7 +801,7 @@ async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
     index::index(&world.chain, &mut incremental, |_| {})
         .await
         .unwrap();
-    let fresh = indexed(&world).await;
+    let fresh = indexed(&world, db).await;
     for store in [&incremental, &fresh] {
         let found = public_flags(store);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -708,11 +815,10 @@ async fn a_flag_raised_again_at_a_reused_address_is_listed_by_the_audit() {
 
 /// The exports pass the DATA Act broker's rules (A18, A19, B20, C23, DEFC) and this project's own (one name per
 /// program activity, TAS order); each rule fails on files that break it.
-#[tokio::test]
-async fn the_usaspending_files_pass_the_broker_rules_and_each_rule_can_fail() {
+async fn the_usaspending_files_pass_the_broker_rules_and_each_rule_can_fail(db: Db) {
     use public_spending_watchdog::broker;
     let (world, _) = ledger(3).await;
-    let store = indexed(&world).await;
+    let store = indexed(&world, db).await;
     let dir = tempfile::tempdir().unwrap();
     export::usaspending(&store, dir.path()).unwrap();
     let awards = export::award_obligations(&store).unwrap();
@@ -790,13 +896,12 @@ async fn the_usaspending_files_pass_the_broker_rules_and_each_rule_can_fail() {
 
 /// The demo's fiscal year, played in process: the audit finds exactly the red flags it planted (check, agency
 /// and subject), each with the records behind it, and the year plants one of each kind the audit checks.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_audit_finds_exactly_the_red_flags_the_fiscal_year_planted() {
+async fn the_audit_finds_exactly_the_red_flags_the_fiscal_year_planted(db: Db) {
     use public_spending_scenario::fiscal_year::{self, RedFlag};
     let year = fiscal_year::play(fiscal_year::Options::default(), &|_| {})
         .await
         .expect("the fiscal year plays");
-    let mut store = Store::in_memory().unwrap();
+    let mut store = db.open();
     index::index(&year.chain, &mut store, |_| {}).await.unwrap();
     assert!(verify::verify(&year.chain, &store)
         .await

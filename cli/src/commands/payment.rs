@@ -422,10 +422,10 @@ fn archived(ledger: &Ledger, which: &Which, award: &Pubkey, db: &args::Db) -> Cl
             "no payment {} on award {:?}: not on chain, and not in the index {} (run `pubspend index` to read the history)",
             which.index,
             which.award_id,
-            db.db.display()
+            db.db
         )
     };
-    if !db.db.exists() {
+    if db.file().is_some_and(|file| !file.exists()) {
         return Err(CliError(not_found()));
     }
     let store = db.open(true)?;
@@ -465,7 +465,7 @@ fn history(ledger: &Ledger, code: &str, award_id: &str, db: &args::Db) -> CliRes
     if payments.is_empty() {
         fail!(
             "the index {} holds no payment of award {award_id:?} in agency {code}",
-            db.db.display()
+            db.db
         )
     }
     let mut table = Table::new(&[

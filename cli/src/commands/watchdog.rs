@@ -84,7 +84,7 @@ pub struct ReportArgs {
 
 pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<Output> {
     let session = Session::open(globals, Mode::Read).await?;
-    let created = !args.db.db.exists();
+    let created = args.db.file().is_some_and(|file| !file.exists());
     let mut store = args.db.open(false)?;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -97,15 +97,17 @@ pub async fn index(args: IndexArgs, globals: &Globals) -> CliResult<Output> {
         Ok(report) => report,
         Err(err) => {
             // A run that fails before indexing anything leaves no index it created behind.
-            if created && store.count("transactions")? == 0 {
-                drop(store);
-                remove_database(&args.db.db);
+            if let Some(file) = args.db.file().filter(|_| created) {
+                if store.count("transactions")? == 0 {
+                    drop(store);
+                    remove_database(file);
+                }
             }
             return Err(err.into());
         }
     };
     let output = Output::record(vec![
-        ("db", args.db.db.display().to_string().into()),
+        ("db", args.db.db.to_string().into()),
         ("accounts", report.accounts.into()),
         ("new_transactions", report.transactions.into()),
         ("new_events", report.events.into()),

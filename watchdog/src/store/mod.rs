@@ -1,0 +1,900 @@
+//! The index: every transaction of the program and of the agencies' treasuries, every event, the executed
+//! payments in typed columns (for the hash-chain replay), treasury funding, and a snapshot of the program's
+//! accounts. It lives in an SQLite file (the embedded default) or in a PostgreSQL database a newsroom shares,
+//! with one schema and one set of statements ([`sql`]). Each batch the indexer writes is one database
+//! transaction, so a crash or a kill leaves the index as it was after the last whole batch.
+//!
+//! On PostgreSQL, indexers take turns (an advisory lock held for a whole run, [`Store::lock_for_indexing`]),
+//! every row is keyed so that writing it twice is impossible, and a store opened for reading
+//! ([`Store::open_existing`]) reads one snapshot from its first query to its last, however the indexers write
+//! meanwhile.
+
+pub mod sql;
+
+use std::path::{Path, PathBuf};
+
+use anchor_lang::prelude::Pubkey;
+use public_spending_sdk::{events::LedgerEvent, PaymentRecord};
+
+use crate::{Result, WatchdogError};
+use sql::{Conn, Pg};
+pub use sql::{Dialect, Row, Value};
+
+/// The layout this build reads and writes. An older database is migrated; a newer one is refused.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The schema, written once: `{id}`, `{bytes}` and `{clustered}` are the only words the dialects spell
+/// differently ([`schema`]).
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE transactions (
+    id {id},
+    signature TEXT NOT NULL UNIQUE,
+    slot BIGINT NOT NULL,
+    block_time BIGINT,
+    err TEXT,
+    run BIGINT NOT NULL,
+    discovered BIGINT NOT NULL
+);
+CREATE TABLE events (
+    signature TEXT NOT NULL,
+    ordinal BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    data {bytes} NOT NULL,
+    PRIMARY KEY (signature, ordinal)
+);
+CREATE INDEX transactions_by_discovery ON transactions (discovered);
+CREATE INDEX events_by_kind ON events (kind);
+CREATE TABLE payments (
+    tx BIGINT NOT NULL REFERENCES transactions (id),
+    ordinal BIGINT NOT NULL,
+    -- Where the payment claims to stand: its agency and its place in the agency's chain...
+    agency {bytes} NOT NULL,
+    sequence BIGINT NOT NULL,
+    -- ...and the record that entered the hash chain, in its canonical bytes (its Borsh encoding), which is
+    -- what the replay hashes. Reports decode the same bytes, so nothing they show escapes verification.
+    record {bytes} NOT NULL,
+    fast_path BOOLEAN NOT NULL,
+    executor {bytes} NOT NULL,
+    previous_hash {bytes} NOT NULL,
+    outlay_hash {bytes} NOT NULL,
+    -- Clustered in chain order, so that the replay reads the table front to back.
+    PRIMARY KEY (agency, sequence, tx, ordinal)
+) {clustered};
+CREATE TABLE funding (
+    signature TEXT NOT NULL,
+    ordinal BIGINT NOT NULL,
+    treasury {bytes} NOT NULL,
+    amount BIGINT NOT NULL,
+    block_time BIGINT,
+    PRIMARY KEY (signature, ordinal)
+);
+CREATE TABLE accounts (address TEXT PRIMARY KEY, kind TEXT NOT NULL, data {bytes} NOT NULL);
+CREATE TABLE cursors (
+    address TEXT PRIMARY KEY,
+    newest TEXT,
+    pending_newest TEXT,
+    pending_oldest TEXT
+);
+";
+
+/// The schema in `dialect`.
+fn schema(dialect: Dialect) -> String {
+    let (id, bytes, clustered) = match dialect {
+        // SQLite's rowid alias must be spelt `INTEGER PRIMARY KEY`.
+        Dialect::Sqlite => ("INTEGER PRIMARY KEY", "BLOB", "WITHOUT ROWID"),
+        Dialect::Postgres => (
+            "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+            "BYTEA",
+            "",
+        ),
+    };
+    SCHEMA
+        .replace("{id}", id)
+        .replace("{bytes}", bytes)
+        .replace("{clustered}", clustered)
+}
+
+/// An executed payment as the index holds it: the record that entered the hash chain, and where it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedPayment {
+    pub signature: String,
+    pub ordinal: u32,
+    pub record: PaymentRecord,
+    pub fast_path: bool,
+    pub executor: Pubkey,
+    pub previous_hash: [u8; 32],
+    pub outlay_hash: [u8; 32],
+}
+
+/// One link of an agency's hash chain as the index holds it: the record, the hashes it carried, and the
+/// transaction it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainLink {
+    /// The id of its transaction in the index ([`Store::signature_of`] gives the signature).
+    pub tx: i64,
+    /// The agency and place in its chain the row claims (the record's own are inside `record`).
+    pub agency: Pubkey,
+    pub sequence: u64,
+    /// The record's canonical bytes, exactly what the chain folds.
+    pub record: [u8; PaymentRecord::CANONICAL_LEN],
+    pub previous_hash: [u8; 32],
+    pub outlay_hash: [u8; 32],
+}
+
+impl ChainLink {
+    /// The record, decoded.
+    pub fn decode(&self) -> Result<PaymentRecord> {
+        record(&self.record)
+    }
+
+    /// The sequence the record itself names (its first 8 bytes).
+    pub fn record_sequence(&self) -> u64 {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&self.record[..8]);
+        u64::from_le_bytes(bytes)
+    }
+
+    /// The agency the record itself names (its next 32 bytes).
+    pub fn record_agency(&self) -> &[u8] {
+        &self.record[8..40]
+    }
+
+    /// `sha256(previous || record)`, the fold of `fold_outlay_hash` over bytes already canonical.
+    pub fn fold(&self) -> [u8; 32] {
+        solana_sha256_hasher::hashv(&[&self.previous_hash, &self.record]).to_bytes()
+    }
+}
+
+/// Where the indexer stands on one address's history.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    /// The newest signature of the last finished run.
+    pub newest: Option<String>,
+    /// A run under way: the newest signature it started from, and the oldest it has written so far.
+    pub pending_newest: Option<String>,
+    pub pending_oldest: Option<String>,
+}
+
+/// The meta keys naming the one ledger an index holds ([`Store::claim_ledger`]).
+pub const META_LEDGER: &str = "ledger";
+pub const META_GENESIS: &str = "genesis_hash";
+
+/// Where an index lives: an SQLite file, or a PostgreSQL database named by its URL
+/// (`postgres://user@host/db`; a Unix socket directory as the host, percent-encoded, for a local server).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::str::FromStr for Location {
+    type Err = std::convert::Infallible;
+
+    /// A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is an SQLite file.
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(
+            if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+                Location::Postgres(text.to_owned())
+            } else {
+                Location::Sqlite(PathBuf::from(text))
+            },
+        )
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// The file's path, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&without_password(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`, for messages.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Self {
+        Location::Sqlite(path.to_owned())
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Self {
+        Location::Sqlite(path.clone())
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(path: PathBuf) -> Self {
+        Location::Sqlite(path)
+    }
+}
+
+impl From<&Location> for Location {
+    fn from(location: &Location) -> Self {
+        location.clone()
+    }
+}
+
+/// What a database holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Empty,
+    Index,
+    Foreign,
+}
+
+/// The advisory lock an indexer holds on a PostgreSQL index for its whole run (any fixed number would do; this
+/// one is "pubspend" in ASCII).
+const INDEXER_LOCK: i64 = 0x7075_6273_7065_6e64;
+
+/// The index database.
+pub struct Store {
+    conn: Conn,
+    path: String,
+}
+
+fn key(bytes: &[u8]) -> Result<Pubkey> {
+    <[u8; 32]>::try_from(bytes)
+        .map(Pubkey::new_from_array)
+        .map_err(|_| {
+            WatchdogError::Invalid(format!("a key column holds {} bytes, not 32", bytes.len()))
+        })
+}
+
+fn hash(bytes: &[u8]) -> Result<[u8; 32]> {
+    <[u8; 32]>::try_from(bytes).map_err(|_| {
+        WatchdogError::Invalid(format!("a hash column holds {} bytes, not 32", bytes.len()))
+    })
+}
+
+/// The record of a payments row, from its canonical bytes.
+fn record(bytes: &[u8]) -> Result<PaymentRecord> {
+    use anchor_lang::AnchorDeserialize;
+    if bytes.len() != PaymentRecord::CANONICAL_LEN {
+        return Err(WatchdogError::Invalid(format!(
+            "a payment record holds {} bytes, not {}",
+            bytes.len(),
+            PaymentRecord::CANONICAL_LEN
+        )));
+    }
+    PaymentRecord::deserialize(&mut &bytes[..])
+        .map_err(|e| WatchdogError::Invalid(format!("a payment record does not decode: {e}")))
+}
+
+/// Amounts are u64 on chain and signed 64-bit integers in SQL; no budget comes near 2^63 base units.
+fn to_sql(amount: u64) -> i64 {
+    i64::try_from(amount).unwrap_or(i64::MAX)
+}
+
+impl Store {
+    /// Opens (or creates) the index at `at` (a path, or a [`Location`]), for indexing into it.
+    pub fn open(at: impl Into<Location>) -> Result<Self> {
+        let at = at.into();
+        Self::init(Self::connect(&at)?, at.to_string())
+    }
+
+    /// Opens an index that must already hold an indexed ledger, for the commands that only read it: a missing
+    /// file is never created, and an empty database or one that has indexed nothing is refused unchanged. On
+    /// PostgreSQL, everything read through it comes from one snapshot, taken at its first read.
+    pub fn open_existing(at: impl Into<Location>) -> Result<Self> {
+        let at = at.into();
+        let fail = |reason: String| WatchdogError::Store {
+            path: at.to_string(),
+            reason,
+        };
+        if let Location::Sqlite(path) = &at {
+            if !path.exists() {
+                return Err(fail(format!(
+                    "does not exist: run `pubspend index --db {at}` first"
+                )));
+            }
+        }
+        let conn = Self::connect(&at)?;
+        if Self::kind_of(&conn).map_err(|e| fail(e.to_string()))? == Kind::Empty {
+            return Err(fail(format!(
+                "is empty: nothing has been indexed into it; run `pubspend index --db {at}` first"
+            )));
+        }
+        let store = Self::init(conn, at.to_string())?;
+        if store.meta(META_LEDGER)?.is_none() {
+            return Err(fail(format!(
+                "has indexed no ledger yet: run `pubspend index --db {at}` first"
+            )));
+        }
+        if store.dialect() == Dialect::Postgres {
+            store
+                .conn
+                .execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        }
+        Ok(store)
+    }
+
+    /// An SQLite index in memory (tests, benches).
+    pub fn in_memory() -> Result<Self> {
+        Self::init(
+            Conn::Sqlite(rusqlite::Connection::open_in_memory()?),
+            ":memory:".into(),
+        )
+    }
+
+    fn connect(at: &Location) -> Result<Conn> {
+        let fail = |reason: String| WatchdogError::Store {
+            path: at.to_string(),
+            reason,
+        };
+        match at {
+            Location::Sqlite(path) => {
+                let conn = rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+                        | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(|e| fail(e.to_string()))?;
+                Ok(Conn::Sqlite(conn))
+            }
+            Location::Postgres(url) => Pg::connect(url)
+                .map(Conn::Postgres)
+                .map_err(|e| fail(format!("cannot connect: {e}"))),
+        }
+    }
+
+    /// What a database holds, read without writing to it.
+    fn kind_of(conn: &Conn) -> Result<Kind> {
+        let catalog = match conn.dialect() {
+            Dialect::Sqlite => {
+                "SELECT count(*), count(*) FILTER (WHERE name = 'meta') FROM sqlite_master WHERE type = 'table'"
+            }
+            Dialect::Postgres => {
+                "SELECT count(*), count(*) FILTER (WHERE table_name = 'meta') FROM information_schema.tables
+                 WHERE table_schema = current_schema()"
+            }
+        };
+        let (tables, meta) = conn
+            .query_opt(catalog, &[], |row| Ok((row.int(0)?, row.int(1)?)))?
+            .unwrap_or((0, 0));
+        Ok(match (tables, meta) {
+            (0, _) => Kind::Empty,
+            (_, 0) => Kind::Foreign,
+            _ => Kind::Index,
+        })
+    }
+
+    fn init(conn: Conn, path: String) -> Result<Self> {
+        let store = Self { conn, path };
+        let fail = |reason: String| WatchdogError::Store {
+            path: store.path.clone(),
+            reason,
+        };
+        let dialect = store.dialect();
+        if dialect == Dialect::Sqlite {
+            // Whether the file is a database at all, before anything is written to it.
+            store
+                .conn
+                .execute_batch("PRAGMA schema_version")
+                .map_err(|e| fail(format!("is not an SQLite database ({e})")))?;
+        } else {
+            // Two indexers starting on one new database: the first creates the schema, the second waits for it.
+            store.conn.execute_batch(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({INDEXER_LOCK} + 1)"
+            ))?;
+        }
+        let created = store.create_or_check(&fail);
+        if dialect == Dialect::Postgres {
+            store.conn.execute_batch(if created.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            })?;
+        }
+        created?;
+        Ok(store)
+    }
+
+    /// Creates the schema in an empty database, or checks that the database is an index this build reads.
+    fn create_or_check(&self, fail: &dyn Fn(String) -> WatchdogError) -> Result<()> {
+        // What the database is, read before anything is written: a database of something else is refused as it
+        // was.
+        let kind = Self::kind_of(&self.conn).map_err(|e| match self.dialect() {
+            Dialect::Sqlite => fail(format!("is not an SQLite database ({e})")),
+            Dialect::Postgres => e,
+        })?;
+        if kind == Kind::Foreign {
+            return Err(fail(
+                "is a database of something else (it has tables, but no pubspend meta table)"
+                    .into(),
+            ));
+        }
+        if self.dialect() == Dialect::Sqlite {
+            self.conn
+                .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+                .map_err(|e| fail(format!("is not an SQLite database ({e})")))?;
+        }
+        if kind == Kind::Empty {
+            self.conn.execute_batch(&schema(self.dialect()))?;
+            self.set_meta("schema_version", &SCHEMA_VERSION.to_string())?;
+            self.set_meta("program_id", &public_spending::ID.to_string())?;
+            return Ok(());
+        }
+        let version: i64 = self
+            .meta("schema_version")?
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| fail("has no schema version".into()))?;
+        if version > SCHEMA_VERSION {
+            return Err(fail(format!(
+                "has schema version {version}, newer than this pubspend reads ({SCHEMA_VERSION}): upgrade pubspend"
+            )));
+        }
+        if version < 1 {
+            return Err(fail(format!(
+                "has schema version {version}, which no migration reads: index into a new database"
+            )));
+        }
+        if let Some(program) = self.meta("program_id")? {
+            if program != public_spending::ID.to_string() {
+                return Err(fail(format!(
+                    "indexes program {program}, not {}: use another --db",
+                    public_spending::ID
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Which database the index lives in.
+    pub fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    /// Waits until no other indexer is writing to this index, and keeps the others waiting until this store is
+    /// dropped. PostgreSQL only: an SQLite file has one writer at a time anyway.
+    pub fn lock_for_indexing(&self) -> Result<()> {
+        if self.dialect() == Dialect::Postgres {
+            self.conn
+                .execute_batch(&format!("SELECT pg_advisory_lock({INDEXER_LOCK})"))?;
+        }
+        Ok(())
+    }
+
+    /// Binds the index to one ledger: the first run records the ledger's address and its chain's genesis hash;
+    /// every later run, and every verification, must be of the same ledger on the same chain, or is refused
+    /// before anything is written (two ledgers in one index would mix their payments and totals).
+    pub fn claim_ledger(&self, ledger: &Pubkey, genesis_hash: &str) -> Result<()> {
+        let recorded = (self.meta(META_LEDGER)?, self.meta(META_GENESIS)?);
+        match recorded {
+            (None, None) => {
+                self.set_meta(META_LEDGER, &ledger.to_string())?;
+                self.set_meta(META_GENESIS, genesis_hash)
+            }
+            (Some(l), Some(g)) if l == ledger.to_string() && g == genesis_hash => Ok(()),
+            (l, g) => Err(WatchdogError::Store {
+                path: self.path.clone(),
+                reason: format!(
+                    "indexes ledger {} of the chain with genesis hash {}, not ledger {ledger} of the chain with genesis hash {genesis_hash}: index another ledger into another --db",
+                    l.as_deref().unwrap_or("(unknown)"),
+                    g.as_deref().unwrap_or("(unknown)"),
+                ),
+            }),
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Runs a statement of a newsroom's own (and of the tests that tamper with the index); `$1`, `$2`, ... name
+    /// its parameters, in order. The number of rows it changed.
+    pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.conn.execute(sql, params)
+    }
+
+    /// Runs statements of a newsroom's own without parameters, separated by semicolons.
+    pub fn execute_script(&self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql)
+    }
+
+    /// Calls `each` for every row of a query of a newsroom's own, in order (`each` must not use the store).
+    pub fn query(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        self.conn.query(sql, params, each)
+    }
+
+    /// The first row of a query of a newsroom's own, read by `read`.
+    pub fn query_opt<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        read: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        self.conn.query_opt(sql, params, read)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn.query_opt(
+            "SELECT value FROM meta WHERE key = $1",
+            &[key.into()],
+            |row| row.text(0),
+        )
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[key.into(), value.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn cursor(&self, address: &Pubkey) -> Result<Cursor> {
+        Ok(self
+            .conn
+            .query_opt(
+                "SELECT newest, pending_newest, pending_oldest FROM cursors WHERE address = $1",
+                &[address.to_string().into()],
+                |row| {
+                    Ok(Cursor {
+                        newest: row.opt_text(0)?,
+                        pending_newest: row.opt_text(1)?,
+                        pending_oldest: row.opt_text(2)?,
+                    })
+                },
+            )?
+            .unwrap_or_default())
+    }
+
+    /// Starts a batch: everything written through it lands together or not at all.
+    pub fn batch(&mut self) -> Result<Batch<'_>> {
+        self.conn.execute_batch("BEGIN")?;
+        Ok(Batch {
+            conn: &self.conn,
+            open: true,
+        })
+    }
+
+    /// How many rows a table holds.
+    pub fn count(&self, table: &str) -> Result<u64> {
+        if !["transactions", "events", "payments", "funding", "accounts"].contains(&table) {
+            return Err(WatchdogError::Invalid(format!("no table {table}")));
+        }
+        let n = self
+            .conn
+            .query_opt(&format!("SELECT count(*) FROM {table}"), &[], |row| {
+                row.int(0)
+            })?
+            .unwrap_or(0);
+        Ok(n.unsigned_abs())
+    }
+
+    /// Every indexed account of `kind` (the account type's name), as raw account data.
+    pub fn accounts(&self, kind: &str) -> Result<Vec<(Pubkey, Vec<u8>)>> {
+        let mut all = Vec::new();
+        self.conn.query(
+            "SELECT address, data FROM accounts WHERE kind = $1 ORDER BY address",
+            &[kind.into()],
+            |row| {
+                let address = row.text(0)?;
+                let address = address.parse().map_err(|_| {
+                    WatchdogError::Invalid(format!("account address {address:?} is not a key"))
+                })?;
+                all.push((address, row.bytes(1)?.to_vec()));
+                Ok(())
+            },
+        )?;
+        Ok(all)
+    }
+
+    /// Every indexed event of `kind` (the IDL's event name) in chain order, with its transaction's signature
+    /// and block time.
+    pub fn events(&self, kind: &str) -> Result<Vec<(String, Option<i64>, LedgerEvent)>> {
+        self.events_of(&[kind])
+    }
+
+    /// Every indexed event of any of `kinds`, interleaved in chain order.
+    pub fn events_of(&self, kinds: &[&str]) -> Result<Vec<(String, Option<i64>, LedgerEvent)>> {
+        let placeholders = (1..=kinds.len())
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let params: Vec<Value> = kinds.iter().map(|&k| k.into()).collect();
+        let mut all = Vec::new();
+        self.conn.query(
+            &format!(
+                "SELECT e.signature, t.block_time, e.kind, e.data FROM events e JOIN transactions t USING (signature)
+                 WHERE e.kind IN ({placeholders}) ORDER BY t.slot, t.block_time, t.run, t.discovered DESC, e.ordinal"
+            ),
+            &params,
+            |row| {
+                let (signature, kind) = (row.text(0)?, row.text(2)?);
+                let event = LedgerEvent::decode(row.bytes(3)?).ok_or_else(|| {
+                    WatchdogError::Invalid(format!("event {kind} of {signature} does not decode"))
+                })?;
+                all.push((signature, row.opt_int(1)?, event));
+                Ok(())
+            },
+        )?;
+        Ok(all)
+    }
+
+    /// Calls `each` for every executed payment, ordered by agency then chain sequence, without loading them
+    /// all: memory stays flat however long the ledger.
+    pub fn for_each_payment(
+        &self,
+        mut each: impl FnMut(IndexedPayment) -> Result<()>,
+    ) -> Result<()> {
+        self.conn.query(
+            "SELECT t.signature, p.ordinal, p.record, p.fast_path, p.executor, p.previous_hash, p.outlay_hash
+             FROM payments p LEFT JOIN transactions t ON t.id = p.tx
+             ORDER BY p.agency, p.sequence, p.tx, p.ordinal",
+            &[],
+            |row| {
+                each(IndexedPayment {
+                    signature: row.opt_text(0)?.unwrap_or_default(),
+                    ordinal: u32::try_from(row.int(1)?).map_err(|_| {
+                        WatchdogError::Invalid("a payment's ordinal is out of range".into())
+                    })?,
+                    record: record(row.bytes(2)?)?,
+                    fast_path: row.boolean(3)?,
+                    executor: key(row.bytes(4)?)?,
+                    previous_hash: hash(row.bytes(5)?)?,
+                    outlay_hash: hash(row.bytes(6)?)?,
+                })
+            },
+        )
+    }
+
+    /// Calls `each` for every link of every agency's hash chain, ordered by agency then sequence: the
+    /// replay's hot loop, reading each row in place (no allocation per row) in the table's own order.
+    pub fn for_each_link(&self, mut each: impl FnMut(ChainLink) -> Result<()>) -> Result<()> {
+        self.conn.query(
+            "SELECT tx, agency, sequence, record, previous_hash, outlay_hash
+             FROM payments ORDER BY agency, sequence, tx, ordinal",
+            &[],
+            |row| {
+                each(ChainLink {
+                    tx: row.int(0)?,
+                    agency: key(row.bytes(1)?)?,
+                    sequence: row.int(2)?.unsigned_abs(),
+                    record: <[u8; PaymentRecord::CANONICAL_LEN]>::try_from(row.bytes(3)?).map_err(
+                        |_| {
+                            WatchdogError::Invalid(format!(
+                                "a payment record is not {} bytes long",
+                                PaymentRecord::CANONICAL_LEN
+                            ))
+                        },
+                    )?,
+                    previous_hash: hash(row.bytes(4)?)?,
+                    outlay_hash: hash(row.bytes(5)?)?,
+                })
+            },
+        )
+    }
+
+    /// The signature of the indexed transaction `tx` (`None` for an id the index does not hold).
+    pub fn signature_of(&self, tx: i64) -> Result<Option<String>> {
+        self.conn.query_opt(
+            "SELECT signature FROM transactions WHERE id = $1",
+            &[tx.into()],
+            |row| row.text(0),
+        )
+    }
+
+    /// Every executed payment, in chain order per agency.
+    pub fn payments(&self) -> Result<Vec<IndexedPayment>> {
+        let mut all = Vec::new();
+        self.for_each_payment(|p| {
+            all.push(p);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// The funding each treasury received (mints and transfers into it), summed.
+    pub fn funding(&self) -> Result<Vec<(Pubkey, u64)>> {
+        let mut all = Vec::new();
+        self.conn.query(
+            "SELECT f.treasury, CAST(sum(f.amount) AS BIGINT) FROM funding f JOIN transactions t USING (signature)
+             WHERE t.err IS NULL GROUP BY f.treasury ORDER BY f.treasury",
+            &[],
+            |row| {
+                all.push((key(row.bytes(0)?)?, row.int(1)?.unsigned_abs()));
+                Ok(())
+            },
+        )?;
+        Ok(all)
+    }
+}
+
+/// One database transaction of the indexer; dropped without [`Batch::commit`], nothing of it is kept.
+pub struct Batch<'a> {
+    conn: &'a Conn,
+    open: bool,
+}
+
+impl Batch<'_> {
+    /// Records a transaction found by index run `run`; false when it was indexed already (nothing is written
+    /// twice). A run pages newest first, so within a run a later discovery is an older transaction; every
+    /// run's transactions are newer than the previous run's.
+    pub fn transaction(
+        &self,
+        signature: &str,
+        slot: u64,
+        block_time: Option<i64>,
+        err: Option<&str>,
+        run: i64,
+    ) -> Result<bool> {
+        let inserted = self.conn.execute(
+            "INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
+             SELECT $1, $2, $3, $4, $5, coalesce(max(discovered), 0) + 1 FROM transactions WHERE true
+             ON CONFLICT (signature) DO NOTHING",
+            &[
+                signature.into(),
+                to_sql(slot).into(),
+                block_time.into(),
+                err.into(),
+                run.into(),
+            ],
+        )?;
+        Ok(inserted == 1)
+    }
+
+    pub fn event(
+        &self,
+        signature: &str,
+        ordinal: u32,
+        event: &LedgerEvent,
+        data: &[u8],
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO events (signature, ordinal, kind, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[
+                signature.into(),
+                ordinal.into(),
+                event.name().into(),
+                data.into(),
+            ],
+        )?;
+        if let LedgerEvent::PaymentExecuted(executed) = event {
+            let r = &executed.record;
+            self.conn.execute(
+                "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
+                    previous_hash, outlay_hash)
+                 VALUES ((SELECT id FROM transactions WHERE signature = $1), $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    signature.into(),
+                    ordinal.into(),
+                    r.agency.as_ref().into(),
+                    to_sql(r.sequence).into(),
+                    r.canonical_bytes().to_vec().into(),
+                    executed.fast_path.into(),
+                    executed.executor.as_ref().into(),
+                    executed.previous_outlay_hash.to_vec().into(),
+                    executed.outlay_hash.to_vec().into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn funding(
+        &self,
+        signature: &str,
+        ordinal: u32,
+        treasury: &Pubkey,
+        amount: u64,
+        block_time: Option<i64>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO funding (signature, ordinal, treasury, amount, block_time) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+            &[
+                signature.into(),
+                ordinal.into(),
+                treasury.as_ref().into(),
+                to_sql(amount).into(),
+                block_time.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces the account snapshot.
+    pub fn accounts(&self, accounts: &[(Pubkey, &'static str, Vec<u8>)]) -> Result<()> {
+        self.conn.execute("DELETE FROM accounts", &[])?;
+        for (address, kind, data) in accounts {
+            self.conn.execute(
+                "INSERT INTO accounts (address, kind, data) VALUES ($1, $2, $3)",
+                &[
+                    address.to_string().into(),
+                    (*kind).into(),
+                    data.as_slice().into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn set_cursor(&self, address: &Pubkey, cursor: &Cursor) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO cursors (address, newest, pending_newest, pending_oldest) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (address) DO UPDATE SET newest = excluded.newest, pending_newest = excluded.pending_newest,
+                pending_oldest = excluded.pending_oldest",
+            &[
+                address.to_string().into(),
+                cursor.newest.clone().into(),
+                cursor.pending_newest.clone().into(),
+                cursor.pending_oldest.clone().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.execute_batch("COMMIT")
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use public_spending_sdk::fold_outlay_hash;
+
+    use super::*;
+
+    #[test]
+    fn a_links_fold_is_the_programs_fold() {
+        let record = PaymentRecord {
+            sequence: 7,
+            agency: Pubkey::new_from_array([1; 32]),
+            award: Pubkey::new_from_array([2; 32]),
+            payment_index: 3,
+            recipient: Pubkey::new_from_array([4; 32]),
+            recipient_token_account: Pubkey::new_from_array([5; 32]),
+            amount: 123_456,
+            invoice_hash: [6; 32],
+            reference: Pubkey::new_from_array([7; 32]),
+            executed_at: 1_790_000_000,
+        };
+        let link = ChainLink {
+            tx: 1,
+            agency: record.agency,
+            sequence: record.sequence,
+            record: record.canonical_bytes(),
+            previous_hash: [9; 32],
+            outlay_hash: [0; 32],
+        };
+        assert_eq!(link.fold(), fold_outlay_hash(&[9; 32], &record));
+        assert_eq!(link.decode().unwrap(), record);
+        assert_eq!(link.record_sequence(), 7);
+        assert_eq!(link.record_agency(), record.agency.as_ref());
+    }
+}
