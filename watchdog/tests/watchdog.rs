@@ -936,3 +936,98 @@ async fn the_audit_finds_exactly_the_red_flags_the_fiscal_year_planted(db: Db) {
         );
     }
 }
+
+/// On PostgreSQL, as on SQLite: a database of a newer schema or of something else is refused, with the reason and
+/// unchanged, a reader will not read an empty database, and a server that is not there is named.
+#[test]
+fn a_postgresql_index_of_another_version_or_kind_is_refused_with_a_reason() {
+    let Some(newer) = public_spending_tests::postgres::database() else {
+        return;
+    };
+    let newer = Location::Postgres(newer.url.clone());
+    Store::open(&newer)
+        .unwrap()
+        .set_meta("schema_version", "99")
+        .unwrap();
+    assert_eq!(
+        Store::open(&newer).err().unwrap().to_string(),
+        format!("index database {newer}: has schema version 99, newer than this pubspend reads (1): upgrade pubspend")
+    );
+
+    let other = public_spending_tests::postgres::database().unwrap();
+    let other = Location::Postgres(other.url.clone());
+    let empty = Store::open_existing(&other).err().unwrap().to_string();
+    assert_eq!(
+        empty,
+        format!("index database {other}: is empty: nothing has been indexed into it; run `pubspend index --db {other}` first")
+    );
+    // Still empty: the refused reader created nothing. A table of something else makes it foreign.
+    let store = Store::open(&other).unwrap();
+    store
+        .execute_script("DROP TABLE meta, transactions, events, payments, funding, accounts, cursors; CREATE TABLE recipes (name TEXT)")
+        .unwrap();
+    drop(store);
+    let refused = Store::open(&other).err().unwrap().to_string();
+    assert!(
+        refused.ends_with(
+            "is a database of something else (it has tables, but no pubspend meta table)"
+        ),
+        "{refused}"
+    );
+    assert!(Store::open_existing(&other).is_err());
+
+    let nowhere =
+        Location::Postgres("postgresql://postgres@%2Fnonexistent-socket-dir/pubspend".into());
+    let refused = Store::open(&nowhere).err().unwrap().to_string();
+    assert!(
+        refused.starts_with("index database postgresql://postgres@%2Fnonexistent-socket-dir/pubspend: cannot connect: "),
+        "{refused}"
+    );
+}
+
+/// A reader of a PostgreSQL index reads one snapshot from its first query to its last, while an indexer commits
+/// beside it; a reader opened afterwards sees what was committed.
+#[tokio::test]
+async fn a_postgresql_reader_reads_one_snapshot_while_the_indexer_writes() {
+    if !public_spending_tests::postgres::available() {
+        return;
+    }
+    let (world, _) = ledger(3).await;
+    let mut writer = indexed(&world, Db::Postgres).await;
+    let location = writer._fresh.location.clone();
+    let reader = Store::open_existing(&location).unwrap();
+    let before = reader.payments().unwrap();
+    assert_eq!(before.len(), 3);
+
+    // The indexer commits a fourth payment (a copy of the third under another transaction).
+    let batch = writer.batch().unwrap();
+    batch.transaction("another", 999, Some(1), None, 2).unwrap();
+    batch.commit().unwrap();
+    writer
+        .execute(
+            "INSERT INTO payments SELECT (SELECT id FROM transactions WHERE signature = $1), ordinal, agency,
+                sequence + 1, record, fast_path, executor, previous_hash, outlay_hash FROM payments WHERE sequence = 2",
+            &["another".into()],
+        )
+        .unwrap();
+    assert_eq!(writer.count("payments").unwrap(), 4);
+
+    // The open reader still reads three payments and the transactions they came from, never a mixture.
+    assert_eq!(reader.payments().unwrap(), before);
+    assert_eq!(reader.count("payments").unwrap(), 3);
+    assert_eq!(
+        reader.count("transactions").unwrap(),
+        writer.count("transactions").unwrap() - 1
+    );
+    // And cannot write: a reader's snapshot is read-only.
+    assert!(reader.set_meta("note", "x").is_err());
+    drop(reader);
+    assert_eq!(
+        Store::open_existing(&location)
+            .unwrap()
+            .payments()
+            .unwrap()
+            .len(),
+        4
+    );
+}

@@ -38,16 +38,21 @@ fn demo() -> &'static DemoRun {
     })
 }
 
-/// `pubspend` on the demo's chain with `db` as the index.
-fn pubspend(db: &Path, args: &[&str]) -> Command {
+/// `pubspend` on the demo's chain.
+fn on_demo_chain(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pubspend"));
     cmd.current_dir(demo().dir.path())
         .env("HOME", demo().dir.path())
         .args(["-u", "embedded", "--embedded-state"])
         .arg(demo().dir.path().join("chain.json"))
-        .args(args)
-        .arg("--db")
-        .arg(db);
+        .args(args);
+    cmd
+}
+
+/// `pubspend` on the demo's chain with `db` as the index.
+fn pubspend(db: &Path, args: &[&str]) -> Command {
+    let mut cmd = on_demo_chain(args);
+    cmd.arg("--db").arg(db);
     cmd
 }
 
@@ -192,23 +197,29 @@ fn index_twice_fetches_nothing_new_and_verify_is_clean() {
 fn verify_fails_precisely_on_a_tampered_index() {
     let (_dir, db) = fresh_index();
     let store = public_spending_watchdog::Store::open(&db).unwrap();
-    let (agency, sequence, signature, mut record): (Vec<u8>, i64, String, Vec<u8>) = store
-        .connection()
-        .query_row(
+    let (agency, sequence, signature, mut record) = store
+        .query_opt(
             "SELECT p.agency, p.sequence, t.signature, p.record FROM payments p JOIN transactions t ON t.id = p.tx
              ORDER BY p.agency, p.sequence LIMIT 1 OFFSET 10",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            &[],
+            |row| {
+                Ok((
+                    row.bytes(0)?.to_vec(),
+                    row.int(1)?,
+                    row.text(2)?,
+                    row.bytes(3)?.to_vec(),
+                ))
+            },
         )
+        .unwrap()
         .unwrap();
     // Ten times the amount (the little-endian u64 at bytes 140..148 of the canonical record).
     let amount = u64::from_le_bytes(record[140..148].try_into().unwrap()) * 10;
     record[140..148].copy_from_slice(&amount.to_le_bytes());
     store
-        .connection()
         .execute(
-            "UPDATE payments SET record = ?1 WHERE agency = ?2 AND sequence = ?3",
-            rusqlite::params![record, agency, sequence],
+            "UPDATE payments SET record = $1 WHERE agency = $2 AND sequence = $3",
+            &[record.into(), agency.clone().into(), sequence.into()],
         )
         .unwrap();
     drop(store);
@@ -291,6 +302,124 @@ fn an_index_killed_mid_way_finishes_on_the_next_run_with_no_row_twice() {
         assert_eq!(count(&db, table), count(&full, table), "{table}");
     }
     assert_eq!(json(&db, &["verify"])["mismatches"], serde_json::json!([]));
+}
+
+/// Two indexers on one PostgreSQL index at once, as two processes: both succeed, and the index holds exactly
+/// what one indexer alone writes into SQLite, every row once. Then every watchdog command reads the PostgreSQL
+/// index (`PUBSPEND_DB`, as a newsroom would set it) and prints and writes what it does from the SQLite index.
+#[test]
+fn two_indexers_share_a_postgresql_index_and_every_command_reads_it_as_from_sqlite() {
+    let Some(database) = public_spending_tests::postgres::database() else {
+        return;
+    };
+    let postgres = Path::new(&database.url);
+    let (dir, sqlite) = fresh_index();
+    let indexers: Vec<std::process::Child> = (0..2)
+        .map(|_| {
+            pubspend(postgres, &["index", "--output", "json"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut new_transactions = 0;
+    for indexer in indexers {
+        let output = indexer.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        new_transactions += report["new_transactions"].as_u64().unwrap();
+    }
+    let open = |at: &Path| {
+        public_spending_watchdog::Store::open_existing(
+            at.to_str()
+                .unwrap()
+                .parse::<public_spending_watchdog::Location>()
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let (shared, alone) = (open(postgres), open(&sqlite));
+    assert_eq!(new_transactions, alone.count("transactions").unwrap());
+    for table in ["transactions", "events", "payments", "funding", "accounts"] {
+        assert_eq!(
+            shared.count(table).unwrap(),
+            alone.count(table).unwrap(),
+            "{table}"
+        );
+    }
+    assert_eq!(shared.payments().unwrap(), alone.payments().unwrap());
+    drop((shared, alone));
+
+    // Every reading command, from each index: the same output, the same files.
+    let from = |db: &Path, args: &[&str]| {
+        let output = on_demo_chain(args).env("PUBSPEND_DB", db).output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        );
+        (output.status.code(), stdout, stderr)
+    };
+    let out = |name: &str, db: &str| dir.path().join(format!("{db}-{name}"));
+    for (name, args) in [
+        ("verify", vec!["verify", "--output", "json"]),
+        ("audit", vec!["audit", "--output", "json"]),
+        ("history", vec!["payment", "history", "075", "075-26-0001"]),
+    ] {
+        assert_eq!(from(postgres, &args), from(&sqlite, &args), "{name}");
+    }
+    for db in ["sqlite", "postgres"] {
+        let at = if db == "sqlite" {
+            sqlite.as_path()
+        } else {
+            postgres
+        };
+        let usaspending = out("usaspending", db);
+        let ocds = out("ocds.json", db);
+        let report = out("report.html", db);
+        for args in [
+            vec!["export", "usaspending", usaspending.to_str().unwrap()],
+            vec!["export", "ocds", ocds.to_str().unwrap()],
+            vec!["report", "--html", report.to_str().unwrap()],
+        ] {
+            let (code, _, stderr) = from(at, &args);
+            assert_eq!(code, Some(0), "{db} {args:?}: {stderr}");
+        }
+    }
+    let read = |path: PathBuf| std::fs::read_to_string(&path).unwrap();
+    for file in [
+        public_spending_watchdog::export::FILE_A,
+        public_spending_watchdog::export::FILE_B,
+        public_spending_watchdog::export::FILE_C,
+    ] {
+        assert_eq!(
+            read(out("usaspending", "postgres").join(file)),
+            read(out("usaspending", "sqlite").join(file)),
+            "{file}"
+        );
+    }
+    // The OCDS package and the report, but for the moment each was written at.
+    let package = |db: &str| {
+        let mut package: Value = serde_json::from_str(&read(out("ocds.json", db))).unwrap();
+        package.as_object_mut().unwrap().remove("publishedDate");
+        package
+    };
+    assert!(
+        package("postgres") == package("sqlite"),
+        "the OCDS packages differ"
+    );
+    let report = |db: &str| -> Vec<String> {
+        read(out("report.html", db))
+            .lines()
+            .filter(|line| !line.to_lowercase().contains("generated"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert!(report("postgres") == report("sqlite"), "the reports differ");
 }
 
 #[test]
