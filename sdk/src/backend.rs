@@ -163,6 +163,8 @@ pub struct RpcBackend {
     sender: RpcClient,
     websocket_url: Option<String>,
     payer: Keypair,
+    /// History's transactions, many per request.
+    batches: crate::rpc_batch::BatchFetcher,
 }
 
 /// How long a send waits for the node's WebSocket notification: a blockhash lasts about 60 to 90 seconds, and a
@@ -184,6 +186,7 @@ impl RpcBackend {
         };
         Self {
             client: RpcClient::new_with_commitment(url.clone(), commitment),
+            batches: crate::rpc_batch::BatchFetcher::new(url.clone(), Default::default()),
             sender: RpcClient::new_with_commitment(url, sent),
             websocket_url: None,
             payer,
@@ -208,6 +211,22 @@ impl RpcBackend {
     /// The commitment sends are confirmed at and the history is read at.
     fn history_commitment(&self) -> CommitmentConfig {
         self.sender.commitment()
+    }
+
+    /// How `getTransaction` is asked for history: base64, v0 included, at the history's commitment.
+    fn history_config(&self) -> RpcTransactionConfig {
+        RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(self.history_commitment()),
+            max_supported_transaction_version: Some(0),
+        }
+    }
+
+    /// History read in batched requests spread and paced as `options` say (the default:
+    /// [`BatchOptions::default`](crate::rpc_batch::BatchOptions)).
+    pub fn with_batch_options(mut self, options: crate::rpc_batch::BatchOptions) -> Self {
+        self.batches = crate::rpc_batch::BatchFetcher::new(self.client.url(), options);
+        self
     }
 
     /// The events and logs of a landed transaction, legacy or v0, read back with `getTransaction`.
@@ -505,15 +524,9 @@ impl crate::history::History for RpcBackend {
         &self,
         signature: &Signature,
     ) -> Result<Option<crate::history::HistoricalTransaction>, SdkError> {
-        use crate::history::{HistoricalTransaction, InnerInstruction};
-        let config = RpcTransactionConfig {
-            encoding: Some(UiTransactionEncoding::Base64),
-            commitment: Some(self.history_commitment()),
-            max_supported_transaction_version: Some(0),
-        };
         let confirmed = match self
             .client
-            .get_transaction_with_config(signature, config)
+            .get_transaction_with_config(signature, self.history_config())
             .await
         {
             Ok(confirmed) => confirmed,
@@ -521,65 +534,92 @@ impl crate::history::History for RpcBackend {
             Err(err) if err.to_string().contains("invalid type: null") => return Ok(None),
             Err(err) => return Err(rpc_error(err)),
         };
-        let malformed =
-            |what: &str| SdkError::Transport(format!("transaction {signature}: {what}"));
-        let transaction = confirmed
-            .transaction
-            .transaction
-            .decode()
-            .ok_or_else(|| malformed("the node returned a transaction that does not decode"))?;
-        let meta = confirmed
-            .transaction
-            .meta
-            .ok_or_else(|| malformed("the node returned no status meta"))?;
-        let parse = |key: &String| {
-            key.parse::<Pubkey>()
-                .map_err(|_| malformed("a loaded address is not a key"))
-        };
-        let loaded_keys = match &meta.loaded_addresses {
-            OptionSerializer::Some(loaded) => loaded
-                .writable
-                .iter()
-                .chain(&loaded.readonly)
-                .map(parse)
-                .collect::<Result<Vec<_>, _>>()?,
-            _ => Vec::new(),
-        };
-        let mut keys = transaction.message.static_account_keys().to_vec();
-        keys.extend(loaded_keys.iter().copied());
-        let mut inner_instructions = Vec::new();
-        if let OptionSerializer::Some(sets) = meta.inner_instructions {
-            for set in sets {
-                for instruction in set.instructions {
-                    if let UiInstruction::Compiled(compiled) = instruction {
-                        let program = keys
-                            .get(usize::from(compiled.program_id_index))
-                            .copied()
-                            .ok_or_else(|| malformed("an inner instruction names no program"))?;
-                        let data = bs58::decode(&compiled.data)
-                            .into_vec()
-                            .map_err(|_| malformed("inner instruction data is not base58"))?;
-                        inner_instructions.push(InnerInstruction {
-                            top_level: set.index,
-                            program,
-                            data,
-                        });
-                    }
+        historical(signature, confirmed).map(Some)
+    }
+
+    async fn transactions(
+        &self,
+        signatures: &[Signature],
+    ) -> Result<Vec<Option<crate::history::HistoricalTransaction>>, SdkError> {
+        let fetched = self
+            .batches
+            .transactions(signatures, self.history_config())
+            .await?;
+        signatures
+            .iter()
+            .zip(fetched)
+            .map(|(signature, confirmed)| {
+                confirmed
+                    .map(|confirmed| historical(signature, confirmed))
+                    .transpose()
+            })
+            .collect()
+    }
+}
+
+/// A transaction as `getTransaction` gives it, read for the history: its message, inner instructions and logs.
+fn historical(
+    signature: &Signature,
+    confirmed: solana_transaction_status_client_types::EncodedConfirmedTransactionWithStatusMeta,
+) -> Result<crate::history::HistoricalTransaction, SdkError> {
+    use crate::history::{HistoricalTransaction, InnerInstruction};
+    let malformed = |what: &str| SdkError::Transport(format!("transaction {signature}: {what}"));
+    let transaction = confirmed
+        .transaction
+        .transaction
+        .decode()
+        .ok_or_else(|| malformed("the node returned a transaction that does not decode"))?;
+    let meta = confirmed
+        .transaction
+        .meta
+        .ok_or_else(|| malformed("the node returned no status meta"))?;
+    let parse = |key: &String| {
+        key.parse::<Pubkey>()
+            .map_err(|_| malformed("a loaded address is not a key"))
+    };
+    let loaded_keys = match &meta.loaded_addresses {
+        OptionSerializer::Some(loaded) => loaded
+            .writable
+            .iter()
+            .chain(&loaded.readonly)
+            .map(parse)
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => Vec::new(),
+    };
+    let mut keys = transaction.message.static_account_keys().to_vec();
+    keys.extend(loaded_keys.iter().copied());
+    let mut inner_instructions = Vec::new();
+    if let OptionSerializer::Some(sets) = meta.inner_instructions {
+        for set in sets {
+            for instruction in set.instructions {
+                if let UiInstruction::Compiled(compiled) = instruction {
+                    let program = keys
+                        .get(usize::from(compiled.program_id_index))
+                        .copied()
+                        .ok_or_else(|| malformed("an inner instruction names no program"))?;
+                    let data = bs58::decode(&compiled.data)
+                        .into_vec()
+                        .map_err(|_| malformed("inner instruction data is not base58"))?;
+                    inner_instructions.push(InnerInstruction {
+                        top_level: set.index,
+                        program,
+                        data,
+                    });
                 }
             }
         }
-        Ok(Some(HistoricalTransaction {
-            signature: *signature,
-            slot: confirmed.slot,
-            block_time: confirmed.block_time,
-            err: meta.err.map(|e| e.to_string()),
-            transaction,
-            loaded_keys,
-            inner_instructions,
-            logs: match meta.log_messages {
-                OptionSerializer::Some(logs) => logs,
-                _ => Vec::new(),
-            },
-        }))
     }
+    Ok(HistoricalTransaction {
+        signature: *signature,
+        slot: confirmed.slot,
+        block_time: confirmed.block_time,
+        err: meta.err.map(|e| e.to_string()),
+        transaction,
+        loaded_keys,
+        inner_instructions,
+        logs: match meta.log_messages {
+            OptionSerializer::Some(logs) => logs,
+            _ => Vec::new(),
+        },
+    })
 }

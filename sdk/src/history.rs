@@ -101,6 +101,21 @@ pub trait History: Sync {
         signature: &Signature,
     ) -> impl Future<Output = Result<Option<HistoricalTransaction>, SdkError>> + Send;
 
+    /// The transactions of `signatures`, in their order (`None` for one the chain does not know). One call at a
+    /// time unless the chain can do better: over RPC, batched requests ([`crate::rpc_batch`]).
+    fn transactions(
+        &self,
+        signatures: &[Signature],
+    ) -> impl Future<Output = Result<Vec<Option<HistoricalTransaction>>, SdkError>> + Send {
+        async move {
+            let mut all = Vec::with_capacity(signatures.len());
+            for signature in signatures {
+                all.push(self.transaction(signature).await?);
+            }
+            Ok(all)
+        }
+    }
+
     /// The hash of the chain's genesis: which chain this history is of (`getGenesisHash`).
     fn genesis_hash(&self) -> impl Future<Output = Result<Hash, SdkError>> + Send;
 }
@@ -121,6 +136,13 @@ impl<T: History> History for &T {
         signature: &Signature,
     ) -> impl Future<Output = Result<Option<HistoricalTransaction>, SdkError>> + Send {
         (**self).transaction(signature)
+    }
+
+    fn transactions(
+        &self,
+        signatures: &[Signature],
+    ) -> impl Future<Output = Result<Vec<Option<HistoricalTransaction>>, SdkError>> + Send {
+        (**self).transactions(signatures)
     }
 
     fn genesis_hash(&self) -> impl Future<Output = Result<Hash, SdkError>> + Send {

@@ -28,6 +28,7 @@ pub mod history;
 pub mod mint;
 pub mod pda;
 pub mod query;
+pub mod rpc_batch;
 pub mod schedule;
 
 pub use backend::{Backend, RpcBackend, TxOutcome};

@@ -154,12 +154,10 @@ async fn index_address<C: History>(
             cursor.pending_newest = Some(page[0].signature.to_string());
         }
         for chunk in page.chunks(batch_size) {
-            let mut fetched = Vec::with_capacity(chunk.len());
-            for info in chunk {
-                fetched.push((info, chain.transaction(&info.signature).await?));
-            }
+            let signatures: Vec<Signature> = chunk.iter().map(|info| info.signature).collect();
+            let fetched = chain.transactions(&signatures).await?;
             let batch = store.batch()?;
-            for (info, transaction) in &fetched {
+            for (info, transaction) in chunk.iter().zip(&fetched) {
                 write(&batch, info, transaction.as_ref(), treasuries, run)?;
             }
             cursor.pending_oldest = chunk.last().map(|info| info.signature.to_string());

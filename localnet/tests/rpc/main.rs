@@ -2,6 +2,7 @@
 //! RpcBackend, against a server started on free ports inside each test.
 
 /// The scenarios that run on both chains (in this binary: one link of the runtime, not two).
+mod batches;
 mod both_chains;
 
 use std::{str::FromStr, sync::atomic::Ordering, time::Duration};
