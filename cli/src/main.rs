@@ -84,6 +84,14 @@ enum Command {
     Export(watchdog::ExportCommand),
     /// Write one self-contained HTML report with charts, the audit and the verification
     Report(watchdog::ReportArgs),
+    /// Follow a node as it moves: index each new transaction as it lands and report each new red flag once
+    ///
+    /// Subscribes to the node's WebSocket (--ws, or the RPC URL's port + 1 as the Solana CLI derives it) for
+    /// the program's transactions; on each, indexes what is new into --db and re-runs the audit, printing each
+    /// red flag not reported before (and appending it to --alerts FILE as a JSON line). A dropped connection or
+    /// a restarted node is waited for and resumed from the last indexed signature: nothing is skipped and
+    /// nothing is indexed twice. Ctrl-C stops it.
+    Watch(watch::WatchArgs),
     /// Serve the embedded chain over Solana JSON-RPC (HTTP) and WebSocket, like solana-test-validator
     ///
     /// Serves the chain saved in --embedded-state (created when missing): JSON-RPC over HTTP on --rpc-port and
@@ -118,6 +126,7 @@ async fn run(cli: Cli) -> error::CliResult<output::Output> {
         Command::Audit(args) => watchdog::audit(args, globals),
         Command::Export(command) => watchdog::export(command).await,
         Command::Report(args) => watchdog::report(args, globals).await,
+        Command::Watch(args) => watch::run(args, globals).await,
         Command::Serve(args) => serve::run(args, globals).await,
     }
 }

@@ -43,6 +43,9 @@ pub struct LocalnetConfig {
     pub bind: IpAddr,
     /// HTTP JSON-RPC; WebSocket subscriptions are served on the next port. 0 picks free ports.
     pub rpc_port: u16,
+    /// The WebSocket port instead of the next one (a server started again where an earlier one, on free ports,
+    /// was: its clients reconnect to the same addresses). 0 picks a free port.
+    pub ws_port: Option<u16>,
     /// Binding to anything but loopback exposes the chain and its faucet; it must be asked for.
     pub allow_non_loopback: bool,
     /// How long after a change the state file is written (changes in between are saved together).
@@ -58,6 +61,7 @@ impl LocalnetConfig {
             state,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             rpc_port: 8899,
+            ws_port: None,
             allow_non_loopback: false,
             save_delay: Duration::from_millis(200),
             slot_duration: Duration::from_millis(400),
@@ -127,9 +131,10 @@ impl Localnet {
             addr: rpc_addr,
             reason: e.to_string(),
         })?;
-        let ws_port = match config.rpc_port {
-            0 => 0,
-            port => port
+        let ws_port = match (config.ws_port, config.rpc_port) {
+            (Some(port), _) => port,
+            (None, 0) => 0,
+            (None, port) => port
                 .checked_add(1)
                 .ok_or(LocalnetError::NoWebSocketPort(port))?,
         };

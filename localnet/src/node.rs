@@ -28,6 +28,8 @@ pub struct Node {
     state: StateFile,
     changed: Notify,
     notices: broadcast::Sender<Notice>,
+    /// Each slot as it closes.
+    slots: broadcast::Sender<u64>,
     /// Every send holds it shared; shutdown takes it exclusively, so that the last save comes after the last
     /// transaction, and sets it to refuse what comes later.
     closed: RwLock<bool>,
@@ -47,6 +49,7 @@ impl Node {
             state,
             changed: Notify::new(),
             notices: broadcast::channel(NOTICE_BACKLOG).0,
+            slots: broadcast::channel(NOTICE_BACKLOG).0,
             closed: RwLock::new(false),
         }
     }
@@ -58,6 +61,11 @@ impl Node {
     /// Landed transactions from now on.
     pub fn notices(&self) -> broadcast::Receiver<Notice> {
         self.notices.subscribe()
+    }
+
+    /// Slots as they close, from now on.
+    pub fn closed_slots(&self) -> broadcast::Receiver<u64> {
+        self.slots.subscribe()
     }
 
     /// Processes a transaction, tells subscribers if it landed, and schedules a save.
@@ -129,8 +137,16 @@ impl Node {
         let mut ticks = tokio::time::interval(every);
         loop {
             ticks.tick().await;
+            let before = self.chain.clock().await.map(|clock| clock.slot);
             if let Err(err) = self.chain.close_slot().await {
                 log::error!("the slot could not be closed: {err}");
+            }
+            match (before, self.chain.clock().await.map(|clock| clock.slot)) {
+                // No subscriber is no error.
+                (Ok(before), Ok(now)) if now != before => {
+                    let _ = self.slots.send(now);
+                }
+                _ => {}
             }
         }
     }

@@ -203,6 +203,11 @@ impl RpcBackend {
         &self.client
     }
 
+    /// The WebSocket URL sends are confirmed through, when one was given.
+    pub fn websocket_url(&self) -> Option<&str> {
+        self.websocket_url.as_deref()
+    }
+
     /// The commitment reads use.
     pub fn commitment(&self) -> CommitmentConfig {
         self.client.commitment()

@@ -1,18 +1,22 @@
 //! `cargo bench -p public-spending-watchdog --bench replay`: the watchdog at scale, on synthetic ledgers.
 //!
-//! For 10k, 100k and 1M executed payments (`PUBSPEND_BENCH_SIZES=10000,100000` to choose), each size in a
-//! process of its own so that its peak memory is its own:
-//! - indexing rate: payments written into an on-disk index, in batches of the indexer's size;
-//! - hash-chain replay: records per second through `verify::replay` (read from SQLite, rebuild each record,
+//! For 10k, 100k and 1M executed payments (`PUBSPEND_BENCH_SIZES=10000,100000` to choose), into an SQLite file
+//! and into a PostgreSQL database (on the server `scripts/test-postgres` runs, or `PUBSPEND_TEST_POSTGRES`;
+//! `PUBSPEND_BENCH_DBS=sqlite` to skip it), each size and database in a process of its own so that its peak
+//! memory is its own:
+//! - indexing rate: payments written into the index, in batches of the indexer's size;
+//! - hash-chain replay: records per second through `verify::replay` (read from the index, rebuild each record,
 //!   fold, compare), next to raw sha256 over the same 32 + 162 bytes per record, in the same run;
-//! - peak resident memory (VmHWM), which must not grow with the ledger.
+//! - the audit's time over the whole index (every check);
+//! - peak resident memory (VmHWM) of this process (a PostgreSQL server's own memory is not in it), which must
+//!   not grow with the ledger.
 
 use std::{process::Command, time::Instant};
 
 use anchor_lang::{event::EVENT_IX_TAG_LE, prelude::Pubkey, Event};
 use public_spending::events::PaymentExecuted;
 use public_spending_sdk::{fold_outlay_hash, LedgerEvent, PaymentRecord};
-use public_spending_watchdog::{index::BATCH, ledger::LedgerState, verify, Store};
+use public_spending_watchdog::{audit, index::BATCH, ledger::LedgerState, verify, Location, Store};
 
 const AGENCIES: u64 = 4;
 
@@ -49,10 +53,17 @@ fn record(agency: Pubkey, sequence: u64, n: u64) -> PaymentRecord {
     }
 }
 
-/// One size, measured in this process.
-fn measure(size: u64) {
+/// One size on one database (`sqlite` or `postgres`), measured in this process.
+fn measure(size: u64, db: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("bench.sqlite")).expect("store");
+    let database = (db == "postgres").then(|| {
+        public_spending_tests::postgres::database().expect("a PostgreSQL server for the bench")
+    });
+    let location = match &database {
+        Some(database) => Location::Postgres(database.url.clone()),
+        None => Location::Sqlite(dir.path().join("bench.sqlite")),
+    };
+    let mut store = Store::open(&location).expect("store");
     let agencies: Vec<Pubkey> = (0..AGENCIES)
         .map(|a| Pubkey::new_from_array([a as u8 + 1; 32]))
         .collect();
@@ -107,6 +118,11 @@ fn measure(size: u64) {
         "no agency accounts: chains are replayed, not compared"
     );
 
+    let started = Instant::now();
+    let audited = audit::audit(&store, &audit::AuditOptions::default()).expect("audit");
+    let audit_seconds = started.elapsed().as_secs_f64();
+    assert_eq!(audited.payments_examined, size);
+
     let peak = peak_kib();
 
     // Raw sha256 over the same bytes, in memory: 32 bytes of head and the 162-byte canonical record per payment.
@@ -124,39 +140,48 @@ fn measure(size: u64) {
 
     let rate = |seconds: f64| size as f64 / seconds.max(1e-9);
     println!(
-        "{size:>9} payments | index {:>9.0} payments/s | replay {:>9.0} records/s | raw sha256 {:>9.0} records/s | replay/raw {:>5.2} | peak {:>7} KiB",
+        "{db:>8} {size:>9} payments | index {:>8.0} payments/s | replay {:>9.0} records/s | raw sha256 {:>9.0} records/s | replay/raw {:>5.2} | audit {audit_seconds:>7.2} s | peak {:>7} KiB",
         rate(indexing),
         rate(replay),
         rate(raw),
         rate(replay) / rate(raw),
         peak
     );
+    drop(store);
+    drop(database);
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if let Some(size) = args
-        .iter()
-        .position(|a| a == "--size")
-        .and_then(|i| args.get(i + 1))
-    {
-        measure(size.parse().expect("a size"));
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    if let Some(size) = value("--size") {
+        measure(
+            size.parse().expect("a size"),
+            value("--db").map_or("sqlite", String::as_str),
+        );
         return;
     }
     if args.iter().any(|a| a == "--test" || a == "--list") {
         // `cargo test --benches` runs benches as tests: measure the smallest size only.
-        measure(1_000);
+        measure(1_000, "sqlite");
         return;
     }
     let sizes =
         std::env::var("PUBSPEND_BENCH_SIZES").unwrap_or_else(|_| "10000,100000,1000000".into());
     println!("watchdog replay bench: {AGENCIES} agencies, index batches of {BATCH}, each size in its own process");
     let exe = std::env::current_exe().expect("this bench's path");
+    let dbs = std::env::var("PUBSPEND_BENCH_DBS").unwrap_or_else(|_| "sqlite,postgres".into());
     for size in sizes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let status = Command::new(&exe)
-            .args(["--size", size])
-            .status()
-            .expect("run a size");
-        assert!(status.success(), "size {size} failed");
+        for db in dbs.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let status = Command::new(&exe)
+                .args(["--size", size, "--db", db])
+                .status()
+                .expect("run a size");
+            assert!(status.success(), "size {size} on {db} failed");
+        }
     }
 }

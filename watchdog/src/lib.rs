@@ -5,7 +5,8 @@
 //! - [`verify`]: replays every agency's outlay hash chain and every total from the events, against the chain;
 //! - [`audit`]: red-flag checks with the records behind each finding;
 //! - [`export`]: DAIMS-style CSV (Files A, B, C) and an OCDS 1.1 release package;
-//! - [`report`]: one self-contained HTML file with charts.
+//! - [`report`]: one self-contained HTML file with charts;
+//! - [`watch`]: follows the chain over WebSocket and reports each new red flag once.
 //!
 //! Individuals appear only as their salted name hash, everywhere.
 
@@ -18,6 +19,7 @@ pub mod lookup;
 pub mod report;
 pub mod store;
 pub mod verify;
+pub mod watch;
 
 pub use store::{Location, Store};
 

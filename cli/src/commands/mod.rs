@@ -15,6 +15,7 @@ pub mod payment;
 pub mod property;
 pub mod recipient;
 pub mod serve;
+pub mod watch;
 pub mod watchdog;
 
 use anchor_lang::prelude::Pubkey;

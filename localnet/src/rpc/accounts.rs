@@ -258,7 +258,7 @@ impl AccountsScanServer for Rpc {
 }
 
 /// Whether a `getProgramAccounts` filter (its bytes already raw) lets an account through.
-fn allows(filter: &RpcFilterType, account: &Account) -> bool {
+pub(crate) fn allows(filter: &RpcFilterType, account: &Account) -> bool {
     match filter {
         RpcFilterType::DataSize(size) => account.data.len() as u64 == *size,
         RpcFilterType::Memcmp(memcmp) => memcmp.bytes_match(&account.data),

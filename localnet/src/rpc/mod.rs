@@ -2,6 +2,7 @@
 //! traits grouped as agave groups them.
 
 mod accounts;
+pub(crate) use accounts::allows;
 mod bank_data;
 mod full;
 mod minimal;

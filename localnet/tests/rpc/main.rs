@@ -1036,6 +1036,104 @@ async fn subscriptions_hear_signatures_and_accounts() {
     ));
 }
 
+/// The next notification of a stream, within a guard that keeps a silent server from hanging the test.
+fn notified<T>(what: &str, next: Result<Option<T>, tokio::time::error::Elapsed>) -> T {
+    next.unwrap_or_else(|_| panic!("no {what} notification in 10 s"))
+        .unwrap_or_else(|| panic!("the {what} stream closed"))
+}
+
+/// `logsSubscribe` (every transaction, or those naming one address), `programSubscribe` (the accounts a program
+/// owns, as each transaction leaves them) and `slotSubscribe`, with a validator's shapes and refusals.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn subscriptions_hear_logs_program_accounts_and_slots() {
+    use solana_client::rpc_config::{
+        RpcProgramAccountsConfig, RpcTransactionLogsConfig, RpcTransactionLogsFilter,
+    };
+    let served = serve().await;
+    let rpc = served.rpc();
+    let pubsub = PubsubClient::new(&served.running.ws_url()).await.unwrap();
+    let payer = Keypair::new();
+    rpc.request_airdrop(&payer.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    let to = Pubkey::new_unique();
+    let no_config = RpcTransactionLogsConfig { commitment: None };
+
+    let (mut mentioning, _u1) = pubsub
+        .logs_subscribe(
+            RpcTransactionLogsFilter::Mentions(vec![to.to_string()]),
+            no_config.clone(),
+        )
+        .await
+        .unwrap();
+    let (mut all, _u2) = pubsub
+        .logs_subscribe(RpcTransactionLogsFilter::All, no_config.clone())
+        .await
+        .unwrap();
+    let (mut owned, _u3) = pubsub
+        .program_subscribe(
+            &anchor_lang::system_program::ID,
+            Some(RpcProgramAccountsConfig {
+                filters: Some(vec![solana_client::rpc_filter::RpcFilterType::DataSize(0)]),
+                ..RpcProgramAccountsConfig::default()
+            }),
+        )
+        .await
+        .unwrap();
+    let (mut slots, _u4) = pubsub.slot_subscribe().await.unwrap();
+    let refused = pubsub
+        .logs_subscribe(
+            RpcTransactionLogsFilter::Mentions(vec![to.to_string(), payer.pubkey().to_string()]),
+            no_config,
+        )
+        .await
+        .err()
+        .expect("two addresses are refused")
+        .to_string();
+    assert!(refused.contains("Only 1 address supported"), "{refused}");
+
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let transaction = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(
+            &payer.pubkey(),
+            &to,
+            1_500_000_000,
+        )],
+        Some(&payer.pubkey()),
+        &[&payer],
+        blockhash,
+    );
+    rpc.send_transaction(&transaction).await.unwrap();
+    let guard = Duration::from_secs(10);
+
+    let heard = notified("logs", tokio::time::timeout(guard, mentioning.next()).await);
+    assert_eq!(heard.value.signature, transaction.signatures[0].to_string());
+    assert!(heard.value.err.is_none());
+    assert_eq!(
+        heard.value.logs.first().map(String::as_str),
+        Some("Program 11111111111111111111111111111111 invoke [1]")
+    );
+    // Every transaction since the subscription: the transfer alone (the airdrop landed before it).
+    let heard = notified("logs", tokio::time::timeout(guard, all.next()).await);
+    assert_eq!(heard.value.signature, transaction.signatures[0].to_string());
+
+    let mut accounts = Vec::new();
+    while accounts.len() < 2 {
+        let heard = notified("program", tokio::time::timeout(guard, owned.next()).await);
+        if heard.value.pubkey == to.to_string() || heard.value.pubkey == payer.pubkey().to_string()
+        {
+            accounts.push((heard.value.pubkey, heard.value.account.lamports));
+        }
+    }
+    assert!(
+        accounts.contains(&(to.to_string(), 1_500_000_000)),
+        "{accounts:?}"
+    );
+
+    let slot = notified("slot", tokio::time::timeout(guard, slots.next()).await);
+    assert!(slot.slot >= 1 && slot.parent == slot.slot - 1, "{slot:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_chain_is_saved_on_shutdown_and_served_again() {
     let served = serve().await;

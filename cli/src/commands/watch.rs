@@ -1,0 +1,135 @@
+//! `pubspend watch`: follows a node over WebSocket, indexes each new transaction as it lands, and prints each
+//! new red flag (and appends it to `--alerts FILE` as a JSON line). The logic is the watchdog's
+//! (`public_spending_watchdog::watch`); this parses, opens the index and the alerts file, and prints.
+
+use std::{
+    io::{BufRead, Write},
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use clap::Args;
+use public_spending_watchdog::watch::{Alert, FindingKey, Status, Watch, WatchOptions};
+
+use crate::{
+    args,
+    backend::AnyBackend,
+    context::{Globals, Mode, Session},
+    error::{fail, CliError, CliResult},
+    output::{Format, Output},
+};
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub db: args::Db,
+    /// Append each new red flag to this file as a JSON line; the red flags already in it are not reported
+    /// again, so a watch restarted on the same file reports each red flag once
+    #[arg(long)]
+    pub alerts: Option<PathBuf>,
+    /// Audit at least this often (seconds) without a new transaction, for the red flags a clock trips (a flag
+    /// unanswered past its deadline)
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub every: u64,
+}
+
+/// The red flags an alerts file already holds.
+fn reported(path: &Path) -> CliResult<Vec<FindingKey>> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => fail!("cannot read {}: {e}", path.display()),
+    };
+    let mut keys = Vec::new();
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let alert: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
+            CliError(format!(
+                "{} line {}: not an alert ({e}); give another --alerts file",
+                path.display(),
+                n + 1
+            ))
+        })?;
+        let field = |name: &str| alert[name].as_str().unwrap_or_default().to_string();
+        keys.push((field("check"), field("agency"), field("subject")));
+    }
+    Ok(keys)
+}
+
+/// Appends one alert as a JSON line, written whole and flushed before the next.
+fn append(path: &Path, alert: &Alert) -> CliResult<()> {
+    let mut line = serde_json::to_string(alert).expect("an alert serializes");
+    line.push('\n');
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?;
+    file.write_all(line.as_bytes())
+        .and_then(|()| file.sync_data())
+        .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))
+}
+
+pub async fn run(args: WatchArgs, globals: &Globals) -> CliResult<Output> {
+    let session = Session::open(globals, Mode::Read).await?;
+    let websocket = match session.client.backend() {
+        AnyBackend::Rpc(backend) => backend.websocket_url().map_or_else(
+            || solana_cli_config::Config::compute_websocket_url(&backend.rpc().url()),
+            str::to_string,
+        ),
+        AnyBackend::Embedded(_) => fail!(
+            "watch follows a node over WebSocket: serve the chain (`pubspend serve`) and watch it with -u http://127.0.0.1:8899"
+        ),
+    };
+    let already = match &args.alerts {
+        Some(path) => reported(path)?,
+        None => Vec::new(),
+    };
+    let mut store = args.db.open(false)?;
+    let options = WatchOptions {
+        every: Duration::from_secs(args.every),
+        ..WatchOptions::default()
+    };
+    let json = globals.output == Format::Json;
+    let mut watch = Watch::new(session.client.backend(), &mut store, options, already);
+    let alerts = args.alerts.clone();
+    let mut count = 0u64;
+    let followed = tokio::select! {
+        followed = watch.follow(
+            &websocket,
+            |alert| {
+                count += 1;
+                if let Some(path) = &alerts {
+                    append(path, alert).map_err(|e| public_spending_watchdog::WatchdogError::Invalid(e.0))?;
+                }
+                let f = &alert.finding;
+                let mut stdout = std::io::stdout().lock();
+                let printed = if json {
+                    writeln!(stdout, "{}", serde_json::to_string(alert).expect("an alert serializes"))
+                } else {
+                    writeln!(stdout, "red flag {} {} {}: {}", f.check, f.agency, f.subject, f.summary)
+                };
+                let _ = printed.and_then(|()| stdout.flush());
+                Ok(())
+            },
+            |status| match status {
+                Status::Watching { transactions } => eprintln!(
+                    "watching {websocket}: {transactions} transactions indexed into {}",
+                    args.db.db
+                ),
+                Status::Reconnecting { reason, wait } => {
+                    eprintln!("{reason}; reconnecting in {:.1} s", wait.as_secs_f64())
+                }
+            },
+        ) => followed,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    };
+    followed?;
+    Ok(Output::record(vec![
+        ("db", args.db.db.to_string().into()),
+        ("alerts", count.into()),
+    ]))
+}
