@@ -92,7 +92,12 @@ async fn main() {
     let started = Instant::now();
     let mut one_by_one = Vec::with_capacity(signatures.len());
     for signature in &signatures {
-        one_by_one.push(backend.transaction(signature).await.expect("getTransaction"));
+        one_by_one.push(
+            backend
+                .transaction(signature)
+                .await
+                .expect("getTransaction"),
+        );
     }
     let single = started.elapsed().as_secs_f64();
 
@@ -104,7 +109,10 @@ async fn main() {
         .await
         .expect("batched getTransaction");
     let batch = started.elapsed().as_secs_f64();
-    assert!(batched == one_by_one, "both ways read the same transactions");
+    assert!(
+        batched == one_by_one,
+        "both ways read the same transactions"
+    );
 
     let rate = |seconds: f64| signatures.len() as f64 / seconds.max(1e-9);
     println!(

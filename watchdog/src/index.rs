@@ -177,15 +177,14 @@ fn write(
     run: i64,
 ) -> Result<()> {
     let signature = info.signature.to_string();
-    if !batch.transaction(
+    // A transaction indexed already keeps its row, and its events and funding rows are not written again.
+    batch.transaction(
         &signature,
         info.slot,
         info.block_time,
         info.err.as_deref(),
         run,
-    )? {
-        return Ok(());
-    }
+    )?;
     let Some(transaction) = transaction else {
         return Ok(());
     };

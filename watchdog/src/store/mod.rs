@@ -565,10 +565,18 @@ impl Store {
 
     /// Starts a batch: everything written through it lands together or not at all.
     pub fn batch(&mut self) -> Result<Batch<'_>> {
-        self.conn.execute_batch("BEGIN")?;
+        let pending = match self.dialect() {
+            Dialect::Sqlite => {
+                self.conn.execute_batch("BEGIN")?;
+                None
+            }
+            // Written at commit, in one round trip per table (see `Pending`).
+            Dialect::Postgres => Some(Default::default()),
+        };
         Ok(Batch {
             conn: &self.conn,
             open: true,
+            pending,
         })
     }
 
@@ -726,15 +734,111 @@ impl Store {
 }
 
 /// One database transaction of the indexer; dropped without [`Batch::commit`], nothing of it is kept.
+///
+/// On SQLite each row is written as it is given (in process, a statement costs microseconds). On PostgreSQL,
+/// where each statement is a round trip to the server, the rows are kept until [`Batch::commit`] and written
+/// then in one transaction: one multi-row `INSERT ... SELECT FROM unnest(...)` per table, the same columns and
+/// the same `ON CONFLICT DO NOTHING` as the statements SQLite runs.
 pub struct Batch<'a> {
     conn: &'a Conn,
     open: bool,
+    pending: Option<std::cell::RefCell<Pending>>,
 }
 
+/// The rows of a PostgreSQL batch, column by column (each column is one array parameter).
+#[derive(Default)]
+struct Pending {
+    transactions: (
+        Vec<String>,
+        Vec<i64>,
+        Vec<Option<i64>>,
+        Vec<Option<String>>,
+        Vec<i64>,
+    ),
+    events: (Vec<String>, Vec<i64>, Vec<String>, Vec<Vec<u8>>),
+    payments: PendingPayments,
+    funding: (
+        Vec<String>,
+        Vec<i64>,
+        Vec<Vec<u8>>,
+        Vec<i64>,
+        Vec<Option<i64>>,
+    ),
+    /// Everything else (the account snapshot, the cursor), in order, after the rows.
+    statements: Vec<(&'static str, Vec<Value>)>,
+}
+
+#[derive(Default)]
+struct PendingPayments {
+    signature: Vec<String>,
+    ordinal: Vec<i64>,
+    agency: Vec<Vec<u8>>,
+    sequence: Vec<i64>,
+    record: Vec<Vec<u8>>,
+    fast_path: Vec<bool>,
+    executor: Vec<Vec<u8>>,
+    previous_hash: Vec<Vec<u8>>,
+    outlay_hash: Vec<Vec<u8>>,
+}
+
+const INSERT_TRANSACTION: &str =
+    "INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
+     SELECT $1, $2, $3, $4, $5, coalesce(max(discovered), 0) + 1 FROM transactions WHERE true
+     ON CONFLICT (signature) DO NOTHING";
+const INSERT_EVENT: &str =
+    "INSERT INTO events (signature, ordinal, kind, data) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING";
+const INSERT_PAYMENT: &str =
+    "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
+        previous_hash, outlay_hash)
+     VALUES ((SELECT id FROM transactions WHERE signature = $1), $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT DO NOTHING";
+const INSERT_FUNDING: &str =
+    "INSERT INTO funding (signature, ordinal, treasury, amount, block_time)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+const DELETE_ACCOUNTS: &str = "DELETE FROM accounts";
+const INSERT_ACCOUNT: &str = "INSERT INTO accounts (address, kind, data) VALUES ($1, $2, $3)";
+const SET_CURSOR: &str = "INSERT INTO cursors (address, newest, pending_newest, pending_oldest) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (address) DO UPDATE SET newest = excluded.newest, pending_newest = excluded.pending_newest,
+        pending_oldest = excluded.pending_oldest";
+
+/// The same rows, many at once, for PostgreSQL: the transactions numbered in the order they were given.
+const BULK_TRANSACTIONS: &str =
+    "INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
+     SELECT t.signature, t.slot, t.block_time, t.err, t.run,
+        (SELECT coalesce(max(discovered), 0) FROM transactions) + t.n
+     FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::int8[])
+        WITH ORDINALITY AS t (signature, slot, block_time, err, run, n)
+     ORDER BY t.n
+     ON CONFLICT (signature) DO NOTHING";
+const BULK_EVENTS: &str = "INSERT INTO events (signature, ordinal, kind, data)
+     SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::bytea[]) ON CONFLICT DO NOTHING";
+const BULK_PAYMENTS: &str = "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
+        previous_hash, outlay_hash)
+     SELECT (SELECT id FROM transactions WHERE signature = p.signature), p.ordinal, p.agency, p.sequence,
+        p.record, p.fast_path, p.executor, p.previous_hash, p.outlay_hash
+     FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::int8[], $5::bytea[], $6::bool[], $7::bytea[],
+        $8::bytea[], $9::bytea[])
+        AS p (signature, ordinal, agency, sequence, record, fast_path, executor, previous_hash, outlay_hash)
+     ON CONFLICT DO NOTHING";
+const BULK_FUNDING: &str = "INSERT INTO funding (signature, ordinal, treasury, amount, block_time)
+     SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::int8[], $5::int8[]) ON CONFLICT DO NOTHING";
+
 impl Batch<'_> {
-    /// Records a transaction found by index run `run`; false when it was indexed already (nothing is written
-    /// twice). A run pages newest first, so within a run a later discovery is an older transaction; every
-    /// run's transactions are newer than the previous run's.
+    /// Runs `statement` now (SQLite) or keeps it for the commit (PostgreSQL).
+    fn statement(&self, statement: &'static str, params: Vec<Value>) -> Result<()> {
+        match &self.pending {
+            None => self.conn.execute(statement, &params).map(drop),
+            Some(pending) => {
+                pending.borrow_mut().statements.push((statement, params));
+                Ok(())
+            }
+        }
+    }
+
+    /// Records a transaction found by index run `run` (a transaction indexed already is left as it is: nothing
+    /// is written twice). A run pages newest first, so within a run a later discovery is an older
+    /// transaction; every run's transactions are newer than the previous run's.
     pub fn transaction(
         &self,
         signature: &str,
@@ -742,20 +846,24 @@ impl Batch<'_> {
         block_time: Option<i64>,
         err: Option<&str>,
         run: i64,
-    ) -> Result<bool> {
-        let inserted = self.conn.execute(
-            "INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
-             SELECT $1, $2, $3, $4, $5, coalesce(max(discovered), 0) + 1 FROM transactions WHERE true
-             ON CONFLICT (signature) DO NOTHING",
-            &[
+    ) -> Result<()> {
+        let Some(pending) = &self.pending else {
+            let params = [
                 signature.into(),
                 to_sql(slot).into(),
                 block_time.into(),
                 err.into(),
                 run.into(),
-            ],
-        )?;
-        Ok(inserted == 1)
+            ];
+            return self.conn.execute(INSERT_TRANSACTION, &params).map(drop);
+        };
+        let t = &mut pending.borrow_mut().transactions;
+        t.0.push(signature.to_owned());
+        t.1.push(to_sql(slot));
+        t.2.push(block_time);
+        t.3.push(err.map(str::to_owned));
+        t.4.push(run);
+        Ok(())
     }
 
     pub fn event(
@@ -765,34 +873,57 @@ impl Batch<'_> {
         event: &LedgerEvent,
         data: &[u8],
     ) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO events (signature, ordinal, kind, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            &[
-                signature.into(),
-                ordinal.into(),
-                event.name().into(),
-                data.into(),
-            ],
-        )?;
-        if let LedgerEvent::PaymentExecuted(executed) = event {
-            let r = &executed.record;
+        let executed = match event {
+            LedgerEvent::PaymentExecuted(executed) => Some(executed),
+            _ => None,
+        };
+        let Some(pending) = &self.pending else {
             self.conn.execute(
-                "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
-                    previous_hash, outlay_hash)
-                 VALUES ((SELECT id FROM transactions WHERE signature = $1), $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT DO NOTHING",
+                INSERT_EVENT,
                 &[
                     signature.into(),
                     ordinal.into(),
-                    r.agency.as_ref().into(),
-                    to_sql(r.sequence).into(),
-                    r.canonical_bytes().to_vec().into(),
-                    executed.fast_path.into(),
-                    executed.executor.as_ref().into(),
-                    executed.previous_outlay_hash.to_vec().into(),
-                    executed.outlay_hash.to_vec().into(),
+                    event.name().into(),
+                    data.into(),
                 ],
             )?;
+            if let Some(executed) = executed {
+                let r = &executed.record;
+                self.conn.execute(
+                    INSERT_PAYMENT,
+                    &[
+                        signature.into(),
+                        ordinal.into(),
+                        r.agency.as_ref().into(),
+                        to_sql(r.sequence).into(),
+                        r.canonical_bytes().to_vec().into(),
+                        executed.fast_path.into(),
+                        executed.executor.as_ref().into(),
+                        executed.previous_outlay_hash.to_vec().into(),
+                        executed.outlay_hash.to_vec().into(),
+                    ],
+                )?;
+            }
+            return Ok(());
+        };
+        let mut pending = pending.borrow_mut();
+        let e = &mut pending.events;
+        e.0.push(signature.to_owned());
+        e.1.push(i64::from(ordinal));
+        e.2.push(event.name().to_owned());
+        e.3.push(data.to_vec());
+        if let Some(executed) = executed {
+            let r = &executed.record;
+            let p = &mut pending.payments;
+            p.signature.push(signature.to_owned());
+            p.ordinal.push(i64::from(ordinal));
+            p.agency.push(r.agency.to_bytes().to_vec());
+            p.sequence.push(to_sql(r.sequence));
+            p.record.push(r.canonical_bytes().to_vec());
+            p.fast_path.push(executed.fast_path);
+            p.executor.push(executed.executor.to_bytes().to_vec());
+            p.previous_hash.push(executed.previous_outlay_hash.to_vec());
+            p.outlay_hash.push(executed.outlay_hash.to_vec());
         }
         Ok(())
     }
@@ -805,27 +936,32 @@ impl Batch<'_> {
         amount: u64,
         block_time: Option<i64>,
     ) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO funding (signature, ordinal, treasury, amount, block_time) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING",
-            &[
+        let Some(pending) = &self.pending else {
+            let params = [
                 signature.into(),
                 ordinal.into(),
                 treasury.as_ref().into(),
                 to_sql(amount).into(),
                 block_time.into(),
-            ],
-        )?;
+            ];
+            return self.conn.execute(INSERT_FUNDING, &params).map(drop);
+        };
+        let f = &mut pending.borrow_mut().funding;
+        f.0.push(signature.to_owned());
+        f.1.push(i64::from(ordinal));
+        f.2.push(treasury.to_bytes().to_vec());
+        f.3.push(to_sql(amount));
+        f.4.push(block_time);
         Ok(())
     }
 
     /// Replaces the account snapshot.
     pub fn accounts(&self, accounts: &[(Pubkey, &'static str, Vec<u8>)]) -> Result<()> {
-        self.conn.execute("DELETE FROM accounts", &[])?;
+        self.statement(DELETE_ACCOUNTS, Vec::new())?;
         for (address, kind, data) in accounts {
-            self.conn.execute(
-                "INSERT INTO accounts (address, kind, data) VALUES ($1, $2, $3)",
-                &[
+            self.statement(
+                INSERT_ACCOUNT,
+                vec![
                     address.to_string().into(),
                     (*kind).into(),
                     data.as_slice().into(),
@@ -836,29 +972,81 @@ impl Batch<'_> {
     }
 
     pub fn set_cursor(&self, address: &Pubkey, cursor: &Cursor) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO cursors (address, newest, pending_newest, pending_oldest) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (address) DO UPDATE SET newest = excluded.newest, pending_newest = excluded.pending_newest,
-                pending_oldest = excluded.pending_oldest",
-            &[
+        self.statement(
+            SET_CURSOR,
+            vec![
                 address.to_string().into(),
                 cursor.newest.clone().into(),
                 cursor.pending_newest.clone().into(),
                 cursor.pending_oldest.clone().into(),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     pub fn commit(mut self) -> Result<()> {
         self.open = false;
-        self.conn.execute_batch("COMMIT")
+        match self.pending.take() {
+            None => self.conn.execute_batch("COMMIT"),
+            Some(pending) => match self.conn {
+                Conn::Postgres(pg) => {
+                    let pending = pending.into_inner();
+                    pg.run(move |client| write_pending(client, pending))??;
+                    Ok(())
+                }
+                Conn::Sqlite(_) => unreachable!("an SQLite batch writes as it goes"),
+            },
+        }
     }
+}
+
+/// A PostgreSQL batch's rows, in one transaction: a statement per table, then the other statements in order.
+fn write_pending(
+    client: &mut postgres::Client,
+    pending: Pending,
+) -> std::result::Result<(), postgres::Error> {
+    let mut tx = client.transaction()?;
+    let t = &pending.transactions;
+    if !t.0.is_empty() {
+        tx.execute(BULK_TRANSACTIONS, &[&t.0, &t.1, &t.2, &t.3, &t.4])?;
+    }
+    let e = &pending.events;
+    if !e.0.is_empty() {
+        tx.execute(BULK_EVENTS, &[&e.0, &e.1, &e.2, &e.3])?;
+    }
+    let p = &pending.payments;
+    if !p.signature.is_empty() {
+        tx.execute(
+            BULK_PAYMENTS,
+            &[
+                &p.signature,
+                &p.ordinal,
+                &p.agency,
+                &p.sequence,
+                &p.record,
+                &p.fast_path,
+                &p.executor,
+                &p.previous_hash,
+                &p.outlay_hash,
+            ],
+        )?;
+    }
+    let f = &pending.funding;
+    if !f.0.is_empty() {
+        tx.execute(BULK_FUNDING, &[&f.0, &f.1, &f.2, &f.3, &f.4])?;
+    }
+    for (statement, params) in &pending.statements {
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        tx.execute(*statement, &params)?;
+    }
+    tx.commit()
 }
 
 impl Drop for Batch<'_> {
     fn drop(&mut self) {
-        if self.open {
+        if self.open && self.pending.is_none() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
