@@ -235,11 +235,9 @@ impl Session {
         }
     }
 
-    /// Resolves the target and the signer and connects. Read-only commands need no keypair file. On the
-    /// embedded chain, commands that write hold an exclusive lock on its state file from before it is loaded
-    /// until after it is saved, so that commands run at the same time never lose each other's writes.
-    pub async fn open(globals: &Globals, mode: Mode) -> CliResult<Self> {
-        let signs = mode == Mode::Sign;
+    /// Where commands go (`--url`, else the Solana CLI config's `json_rpc_url`, else the embedded chain), and
+    /// the config it was read from.
+    pub fn target(globals: &Globals) -> CliResult<(Target, SolanaConfig)> {
         let config_path = globals.config.clone().or_else(SolanaConfig::default_path);
         let config = match &config_path {
             Some(path) => SolanaConfig::load(path)?,
@@ -249,6 +247,15 @@ impl Session {
             Some(url) => resolve_url(url)?,
             None => Target::Embedded,
         };
+        Ok((target, config))
+    }
+
+    /// Resolves the target and the signer and connects. Read-only commands need no keypair file. On the
+    /// embedded chain, commands that write hold an exclusive lock on its state file from before it is loaded
+    /// until after it is saved, so that commands run at the same time never lose each other's writes.
+    pub async fn open(globals: &Globals, mode: Mode) -> CliResult<Self> {
+        let signs = mode == Mode::Sign;
+        let (target, config) = Self::target(globals)?;
         let signer_source = match (&globals.keypair, config.keypair_path.clone()) {
             (Some(source), _) => source.clone(),
             (None, Some(path)) => SignerSource::File(path),

@@ -14,7 +14,7 @@ use public_spending_watchdog::watch::{Alert, FindingKey, Status, Watch, WatchOpt
 use crate::{
     args,
     backend::AnyBackend,
-    context::{Globals, Mode, Session},
+    context::{Globals, Mode, Session, Target},
     error::{fail, CliError, CliResult},
     output::{Format, Output},
 };
@@ -74,15 +74,17 @@ fn append(path: &Path, alert: &Alert) -> CliResult<()> {
 }
 
 pub async fn run(args: WatchArgs, globals: &Globals) -> CliResult<Output> {
+    const EMBEDDED: &str = "watch follows a node over WebSocket: serve the chain (`pubspend serve`) and watch it with -u http://127.0.0.1:8899";
+    if Session::target(globals)?.0 == Target::Embedded {
+        fail!("{EMBEDDED}");
+    }
     let session = Session::open(globals, Mode::Read).await?;
     let websocket = match session.client.backend() {
         AnyBackend::Rpc(backend) => backend.websocket_url().map_or_else(
             || solana_cli_config::Config::compute_websocket_url(&backend.rpc().url()),
             str::to_string,
         ),
-        AnyBackend::Embedded(_) => fail!(
-            "watch follows a node over WebSocket: serve the chain (`pubspend serve`) and watch it with -u http://127.0.0.1:8899"
-        ),
+        AnyBackend::Embedded(_) => fail!("{EMBEDDED}"),
     };
     let already = match &args.alerts {
         Some(path) => reported(path)?,

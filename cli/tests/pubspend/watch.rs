@@ -204,3 +204,21 @@ fn watch_reports_each_red_flag_once_through_a_server_restart_and_a_watch_restart
     );
     runtime.block_on(running.shutdown()).unwrap();
 }
+
+/// The embedded chain has no WebSocket to follow: the watch says how to serve it, and creates no index.
+#[test]
+fn watch_refuses_the_embedded_chain_and_names_the_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_pubspend"))
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .args(["-u", "embedded", "watch", "--db", "index.sqlite"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "error: watch follows a node over WebSocket: serve the chain (`pubspend serve`) and watch it with -u http://127.0.0.1:8899"
+    );
+    assert!(!dir.path().join("index.sqlite").exists());
+}

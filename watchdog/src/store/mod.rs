@@ -1059,6 +1059,57 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_location_is_a_postgresql_url_or_an_sqlite_file_and_never_shows_a_password() {
+        let cases = [
+            (
+                "index.sqlite",
+                Location::Sqlite("index.sqlite".into()),
+                "index.sqlite",
+            ),
+            (
+                "postgres://me@db.example/ledger",
+                Location::Postgres("postgres://me@db.example/ledger".into()),
+                "postgres://me@db.example/ledger",
+            ),
+            (
+                "postgresql://me:s3cret@db.example:5433/ledger?sslmode=disable",
+                Location::Postgres(
+                    "postgresql://me:s3cret@db.example:5433/ledger?sslmode=disable".into(),
+                ),
+                "postgresql://me:***@db.example:5433/ledger?sslmode=disable",
+            ),
+            (
+                "postgres://me@%2Frun%2Fpostgresql/ledger",
+                Location::Postgres("postgres://me@%2Frun%2Fpostgresql/ledger".into()),
+                "postgres://me@%2Frun%2Fpostgresql/ledger",
+            ),
+            // Not a URL of PostgreSQL's: a file of that name.
+            (
+                "mysql://x/y",
+                Location::Sqlite("mysql://x/y".into()),
+                "mysql://x/y",
+            ),
+        ];
+        for (text, location, shown) in cases {
+            let parsed: Location = text.parse().unwrap();
+            assert_eq!(parsed, location, "{text}");
+            assert_eq!(parsed.to_string(), shown, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_schema_is_written_once_for_both_dialects() {
+        let sqlite = schema(Dialect::Sqlite);
+        let postgres = schema(Dialect::Postgres);
+        assert!(sqlite.contains("id INTEGER PRIMARY KEY,") && sqlite.contains(") WITHOUT ROWID;"));
+        assert!(postgres.contains("id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"));
+        assert!(
+            !sqlite.contains("BYTEA") && !postgres.contains("BLOB") && !postgres.contains("ROWID")
+        );
+        assert!(!sqlite.contains('{') && !postgres.contains('{'));
+    }
+
+    #[test]
     fn a_links_fold_is_the_programs_fold() {
         let record = PaymentRecord {
             sequence: 7,
