@@ -748,24 +748,38 @@ pub struct Batch<'a> {
 /// The rows of a PostgreSQL batch, column by column (each column is one array parameter).
 #[derive(Default)]
 struct Pending {
-    transactions: (
-        Vec<String>,
-        Vec<i64>,
-        Vec<Option<i64>>,
-        Vec<Option<String>>,
-        Vec<i64>,
-    ),
-    events: (Vec<String>, Vec<i64>, Vec<String>, Vec<Vec<u8>>),
+    transactions: PendingTransactions,
+    events: PendingEvents,
     payments: PendingPayments,
-    funding: (
-        Vec<String>,
-        Vec<i64>,
-        Vec<Vec<u8>>,
-        Vec<i64>,
-        Vec<Option<i64>>,
-    ),
+    funding: PendingFunding,
     /// Everything else (the account snapshot, the cursor), in order, after the rows.
     statements: Vec<(&'static str, Vec<Value>)>,
+}
+
+#[derive(Default)]
+struct PendingTransactions {
+    signature: Vec<String>,
+    slot: Vec<i64>,
+    block_time: Vec<Option<i64>>,
+    err: Vec<Option<String>>,
+    run: Vec<i64>,
+}
+
+#[derive(Default)]
+struct PendingEvents {
+    signature: Vec<String>,
+    ordinal: Vec<i64>,
+    kind: Vec<String>,
+    data: Vec<Vec<u8>>,
+}
+
+#[derive(Default)]
+struct PendingFunding {
+    signature: Vec<String>,
+    ordinal: Vec<i64>,
+    treasury: Vec<Vec<u8>>,
+    amount: Vec<i64>,
+    block_time: Vec<Option<i64>>,
 }
 
 #[derive(Default)]
@@ -858,11 +872,11 @@ impl Batch<'_> {
             return self.conn.execute(INSERT_TRANSACTION, &params).map(drop);
         };
         let t = &mut pending.borrow_mut().transactions;
-        t.0.push(signature.to_owned());
-        t.1.push(to_sql(slot));
-        t.2.push(block_time);
-        t.3.push(err.map(str::to_owned));
-        t.4.push(run);
+        t.signature.push(signature.to_owned());
+        t.slot.push(to_sql(slot));
+        t.block_time.push(block_time);
+        t.err.push(err.map(str::to_owned));
+        t.run.push(run);
         Ok(())
     }
 
@@ -908,10 +922,10 @@ impl Batch<'_> {
         };
         let mut pending = pending.borrow_mut();
         let e = &mut pending.events;
-        e.0.push(signature.to_owned());
-        e.1.push(i64::from(ordinal));
-        e.2.push(event.name().to_owned());
-        e.3.push(data.to_vec());
+        e.signature.push(signature.to_owned());
+        e.ordinal.push(i64::from(ordinal));
+        e.kind.push(event.name().to_owned());
+        e.data.push(data.to_vec());
         if let Some(executed) = executed {
             let r = &executed.record;
             let p = &mut pending.payments;
@@ -947,11 +961,11 @@ impl Batch<'_> {
             return self.conn.execute(INSERT_FUNDING, &params).map(drop);
         };
         let f = &mut pending.borrow_mut().funding;
-        f.0.push(signature.to_owned());
-        f.1.push(i64::from(ordinal));
-        f.2.push(treasury.to_bytes().to_vec());
-        f.3.push(to_sql(amount));
-        f.4.push(block_time);
+        f.signature.push(signature.to_owned());
+        f.ordinal.push(i64::from(ordinal));
+        f.treasury.push(treasury.to_bytes().to_vec());
+        f.amount.push(to_sql(amount));
+        f.block_time.push(block_time);
         Ok(())
     }
 
@@ -1006,12 +1020,15 @@ fn write_pending(
 ) -> std::result::Result<(), postgres::Error> {
     let mut tx = client.transaction()?;
     let t = &pending.transactions;
-    if !t.0.is_empty() {
-        tx.execute(BULK_TRANSACTIONS, &[&t.0, &t.1, &t.2, &t.3, &t.4])?;
+    if !t.signature.is_empty() {
+        tx.execute(
+            BULK_TRANSACTIONS,
+            &[&t.signature, &t.slot, &t.block_time, &t.err, &t.run],
+        )?;
     }
     let e = &pending.events;
-    if !e.0.is_empty() {
-        tx.execute(BULK_EVENTS, &[&e.0, &e.1, &e.2, &e.3])?;
+    if !e.signature.is_empty() {
+        tx.execute(BULK_EVENTS, &[&e.signature, &e.ordinal, &e.kind, &e.data])?;
     }
     let p = &pending.payments;
     if !p.signature.is_empty() {
@@ -1031,8 +1048,17 @@ fn write_pending(
         )?;
     }
     let f = &pending.funding;
-    if !f.0.is_empty() {
-        tx.execute(BULK_FUNDING, &[&f.0, &f.1, &f.2, &f.3, &f.4])?;
+    if !f.signature.is_empty() {
+        tx.execute(
+            BULK_FUNDING,
+            &[
+                &f.signature,
+                &f.ordinal,
+                &f.treasury,
+                &f.amount,
+                &f.block_time,
+            ],
+        )?;
     }
     for (statement, params) in &pending.statements {
         let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params
