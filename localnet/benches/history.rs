@@ -22,18 +22,6 @@ use solana_sdk::{
     transaction::Transaction,
 };
 
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
-        })
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let quick = std::env::args().any(|a| a == "--test" || a == "--list");
@@ -123,7 +111,7 @@ async fn main() {
         options.concurrency,
         rate(batch),
         rate(batch) / rate(single),
-        peak_kib()
+        public_spending_tests::peak_kib()
     );
     running.shutdown().await.expect("shutdown");
 }

@@ -2,6 +2,19 @@
 
 pub mod postgres;
 
+/// This process's peak resident memory (VmHWM) in KiB, for the benches; 0 where `/proc` is not there.
+pub fn peak_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 use std::fmt::Debug;
 
 use anchor_lang::prelude::Pubkey;

@@ -20,18 +20,6 @@ use public_spending_watchdog::{audit, index::BATCH, ledger::LedgerState, verify,
 
 const AGENCIES: u64 = 4;
 
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
-        })
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 fn record(agency: Pubkey, sequence: u64, n: u64) -> PaymentRecord {
     let key = |tag: u64| {
         let mut bytes = [0u8; 32];
@@ -123,7 +111,7 @@ fn measure(size: u64, db: &str) {
     let audit_seconds = started.elapsed().as_secs_f64();
     assert_eq!(audited.payments_examined, size);
 
-    let peak = peak_kib();
+    let peak = public_spending_tests::peak_kib();
 
     // Raw sha256 over the same bytes, in memory: 32 bytes of head and the 162-byte canonical record per payment.
     // (Built after the peak was read: the comparison's buffer is the bench's, not the watchdog's.)
