@@ -56,6 +56,23 @@ pub struct BatchFetcher {
     options: BatchOptions,
 }
 
+/// One reply of a JSON-RPC batch.
+#[derive(serde::Deserialize)]
+struct Reply {
+    id: Value,
+    #[serde(default)]
+    result: Option<EncodedConfirmedTransactionWithStatusMeta>,
+    #[serde(default)]
+    error: Option<ReplyError>,
+}
+
+#[derive(serde::Deserialize)]
+struct ReplyError {
+    code: i64,
+    #[serde(default)]
+    message: String,
+}
+
 /// One call's fate in one request.
 enum Answer {
     Found(Option<Box<EncodedConfirmedTransactionWithStatusMeta>>),
@@ -205,42 +222,36 @@ impl BatchFetcher {
                 self.url
             ))
         };
-        let replies: Vec<Value> = serde_json::from_slice(&body).map_err(|e| {
+        // Read straight into the typed replies (one pass over the bytes; no JSON tree in between).
+        let replies: Vec<Reply> = serde_json::from_slice(&body).map_err(|e| {
             malformed(format!(
-                "something that is not a JSON-RPC batch reply ({e})"
+                "something that is not a JSON-RPC batch reply of getTransaction ({e})"
             ))
         })?;
         let mut answers: Vec<Option<Answer>> = (0..pending.len()).map(|_| None).collect();
         for reply in replies {
-            let id = reply["id"]
+            let id = reply
+                .id
                 .as_u64()
                 .and_then(|id| usize::try_from(id).ok())
                 .filter(|&id| id < pending.len())
-                .ok_or_else(|| malformed(format!("a reply to no call it was asked: {reply}")))?;
-            let answer = if let Some(error) = reply.get("error") {
-                if error["code"].as_i64() == Some(NODE_BUSY) {
-                    Answer::Busy
-                } else {
+                .ok_or_else(|| {
+                    malformed(format!("a reply to no call it was asked (id {})", reply.id))
+                })?;
+            let answer = match reply.error {
+                Some(error) if error.code == NODE_BUSY => Answer::Busy,
+                Some(error) => {
                     return Err(SdkError::Transport(format!(
                         "getTransaction {}: {}",
                         signatures[pending[id]],
-                        error["message"]
-                            .as_str()
-                            .unwrap_or("an error without a message")
-                    )));
+                        if error.message.is_empty() {
+                            "an error without a message"
+                        } else {
+                            &error.message
+                        }
+                    )))
                 }
-            } else {
-                match reply.get("result") {
-                    None | Some(Value::Null) => Answer::Found(None),
-                    Some(result) => Answer::Found(Some(Box::new(
-                        serde_json::from_value(result.clone()).map_err(|e| {
-                            malformed(format!(
-                                "a transaction that does not decode for {} ({e})",
-                                signatures[pending[id]]
-                            ))
-                        })?,
-                    ))),
-                }
+                None => Answer::Found(reply.result.map(Box::new)),
             };
             answers[id] = Some(answer);
         }
