@@ -264,7 +264,11 @@ impl Conn {
             Conn::Postgres(pg) => {
                 let (sql, params) = (sql.to_owned(), params.to_vec());
                 let row =
-                    pg.run(move |client| client.query_opt(sql.as_str(), &refs(&params)))??;
+                    // The first row, as SQLite gives it (`query_opt` would refuse a second row).
+                    pg.run(move |client| {
+                        use postgres::fallible_iterator::FallibleIterator;
+                        client.query_raw(sql.as_str(), params.iter())?.next()
+                    })??;
                 row.map(|row| read(&Row::Postgres(&row))).transpose()
             }
         }
