@@ -1,4 +1,7 @@
 //! `pubspend`: the command-line client of the Public Spending Ledger.
+// Descriptor 1 carries the embedded program's logs (or nothing) once a command starts: pubspend's own output
+// goes through `say!`, to the real stdout (see `output::write_line` and clippy.toml).
+#![deny(clippy::print_stdout)]
 
 mod args;
 mod backend;

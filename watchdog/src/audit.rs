@@ -141,6 +141,10 @@ impl Default for AuditOptions {
 /// One finding: which check, where, and the records behind it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
+    /// What makes it this finding and no other: the check and the event(s) it rests on (a loosening's
+    /// transaction, the payments of a split, a payment made while excluded), never its subject alone, so a
+    /// second loosening of the same policy is a second finding and the same finding found again has the same id.
+    pub id: String,
     pub check: &'static str,
     pub agency: String,
     /// What it concerns: an award id, an invoice hash, a UEI, a fiscal year, an approver.
@@ -192,6 +196,17 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     })
 }
 
+/// A finding's [`Finding::id`]: `check-` and 16 hex digits of the sha256 of what it rests on.
+fn finding_id<S: AsRef<str>>(check: &str, rests_on: &[S]) -> String {
+    let parts: Vec<&[u8]> = std::iter::once(check.as_bytes())
+        .chain(rests_on.iter().map(|part| part.as_ref().as_bytes()))
+        .collect();
+    // Parts joined with a byte no part holds, so that ["ab", "c"] and ["a", "bc"] differ.
+    let joined = parts.join(&0u8);
+    let digest = solana_sha256_hasher::hash(&joined).to_bytes();
+    format!("{check}-{}", hex::encode(&digest[..8]))
+}
+
 fn signatures<'a>(payments: impl IntoIterator<Item = &'a &'a IndexedPayment>) -> Vec<String> {
     payments.into_iter().map(|p| p.signature.clone()).collect()
 }
@@ -237,7 +252,9 @@ fn split_payments(
                 .collect();
             let total: u64 = cluster.iter().map(|p| p.record.amount).sum();
             if cluster.len() >= 2 && total >= threshold {
+                let records = signatures(cluster.iter().copied());
                 findings.push(Finding {
+                    id: finding_id(SPLIT_PAYMENTS.id, &records),
                     check: SPLIT_PAYMENTS.id,
                     agency: agency.code.clone(),
                     subject: state.award_id(&award),
@@ -249,7 +266,7 @@ fn split_payments(
                         money(total),
                         money(threshold)
                     ),
-                    records: signatures(cluster.iter().copied()),
+                    records,
                 });
                 start = end;
             } else {
@@ -275,7 +292,9 @@ fn duplicate_invoices(
             .iter()
             .map(|p| state.award_id(&p.record.award))
             .collect();
+        let records = signatures(&list);
         findings.push(Finding {
+            id: finding_id(DUPLICATE_INVOICES.id, &records),
             check: DUPLICATE_INVOICES.id,
             agency: state.agency_code(&list[0].record.agency),
             subject: hex::encode(invoice),
@@ -285,7 +304,7 @@ fn duplicate_invoices(
                 money(total),
                 awards.into_iter().collect::<Vec<_>>().join(", ")
             ),
-            records: signatures(&list),
+            records,
         });
     }
 }
@@ -310,6 +329,7 @@ fn new_recipients(
         let gap = payment.record.executed_at - registered.registered_at;
         if gap < options.new_recipient_seconds {
             findings.push(Finding {
+                id: finding_id(NEW_RECIPIENTS.id, &[&payment.signature]),
                 check: NEW_RECIPIENTS.id,
                 agency: state.agency_code(&payment.record.agency),
                 subject: state.uei(&recipient),
@@ -366,6 +386,7 @@ fn excluded_recipients(
             });
         if excluded {
             findings.push(Finding {
+                id: finding_id(EXCLUDED_RECIPIENTS.id, &[&p.signature]),
                 check: EXCLUDED_RECIPIENTS.id,
                 agency: state.agency_code(&p.record.agency),
                 subject: state.uei(&p.record.recipient),
@@ -387,11 +408,17 @@ fn excluded_recipients(
             continue;
         };
         if award.status != AwardStatus::Closed && open > 0 {
-            let records = periods
+            let records: Vec<String> = periods
                 .get(&recipient.uei)
                 .map(|list| list.iter().map(|p| p.2.clone()).collect())
                 .unwrap_or_default();
+            // The award, and the exclusion in force (the last one imposed).
+            let rests_on = [
+                award.award_id.as_str(),
+                records.last().map_or("", String::as_str),
+            ];
             findings.push(Finding {
+                id: finding_id(EXCLUDED_RECIPIENTS.id, &rests_on),
                 check: EXCLUDED_RECIPIENTS.id,
                 agency: state.agency_code(&award.agency),
                 subject: String::from_utf8_lossy(&recipient.uei).into_owned(),
@@ -529,7 +556,9 @@ fn public_flags(
         if flag.status == FlagStatus::Dismissed {
             continue;
         }
+        // A flag is the transaction that raised it; its answer and ruling do not make it another.
         findings.push(Finding {
+            id: finding_id(PUBLIC_FLAGS.id, &flag.records[..1]),
             check: PUBLIC_FLAGS.id,
             agency: flag.agency.clone(),
             summary: format!(
@@ -583,9 +612,10 @@ fn wallet_changes(
             continue;
         }
         let total: u64 = soon.iter().map(|p| p.record.amount).sum();
-        let mut records = vec![signature];
+        let mut records = vec![signature.clone()];
         records.extend(soon.iter().map(|p| p.signature.clone()));
         findings.push(Finding {
+            id: finding_id(WALLET_CHANGES.id, &[&signature]),
             check: WALLET_CHANGES.id,
             agency: state.agency_code(&e.agency),
             subject: String::from_utf8_lossy(&e.uei).into_owned(),
@@ -647,9 +677,10 @@ fn controls_loosened(
                 ),
             ),
         };
-        let mut records = vec![signature];
+        let mut records = vec![signature.clone()];
         records.extend(soon.iter().map(|p| p.signature.clone()));
         findings.push(Finding {
+            id: finding_id(CONTROLS_LOOSENED.id, &[&signature]),
             check: CONTROLS_LOOSENED.id,
             agency: state.agency_code(&e.agency),
             subject,
@@ -693,9 +724,10 @@ fn ledger_limits_loosened(
                 money(units)
             }
         };
-        let mut records = vec![signature];
+        let mut records = vec![signature.clone()];
         records.extend(soon.iter().map(|p| p.signature.clone()));
         findings.push(Finding {
+            id: finding_id(CONTROLS_LOOSENED.id, &[&signature]),
             check: CONTROLS_LOOSENED.id,
             agency: String::new(),
             subject: "ledger limits".to_string(),
@@ -742,9 +774,10 @@ fn role_grant_payments(
             continue;
         }
         let total: u64 = soon.iter().map(|p| p.record.amount).sum();
-        let mut records = vec![signature];
+        let mut records = vec![signature.clone()];
         records.extend(soon.iter().map(|p| p.signature.clone()));
         findings.push(Finding {
+            id: finding_id(ROLE_GRANT_PAYMENTS.id, &[&signature]),
             check: ROLE_GRANT_PAYMENTS.id,
             agency: state.agency_code(&e.agency),
             subject: key.to_string(),
@@ -791,7 +824,10 @@ fn split_wallets(state: &LedgerState, payments: &[IndexedPayment], findings: &mu
                 format!("{} by {}", wallet, agencies.join(", "))
             })
             .collect();
+        // The wallets themselves: one more wallet for the UEI is a new finding.
+        let wallet_names: Vec<String> = wallets.keys().map(Pubkey::to_string).collect();
         findings.push(Finding {
+            id: finding_id(SPLIT_WALLETS.id, &wallet_names),
             check: SPLIT_WALLETS.id,
             agency: agencies
                 .iter()
@@ -857,9 +893,12 @@ fn year_end_spikes(
         // An average four weeks of the year: the year's total over its 365 days, times 28.
         let average = u128::from(total) * 28 / 365;
         if late > 0 && u128::from(late) * 100 > average * u128::from(options.spike_percent) {
+            // One finding per agency and fiscal year, however many payments the spike grows by.
+            let code = state.agency_code(&agency);
             findings.push(Finding {
+                id: finding_id(YEAR_END_SPIKE.id, &[code.clone(), fy.to_string()]),
                 check: YEAR_END_SPIKE.id,
-                agency: state.agency_code(&agency),
+                agency: code,
                 subject: format!("FY{fy}"),
                 summary: format!(
                     "{} paid in the last four weeks of FY{fy}, {:.1} times an average four weeks ({})",
@@ -885,6 +924,7 @@ fn outside_period(state: &LedgerState, payments: &[IndexedPayment], findings: &m
                     .map_or(t.to_string(), |d| d.format("%Y-%m-%d").to_string())
             };
             findings.push(Finding {
+                id: finding_id(OUTSIDE_PERIOD.id, &[&p.signature]),
                 check: OUTSIDE_PERIOD.id,
                 agency: state.agency_code(&award.agency),
                 subject: format!("{} payment {}", award.award_id, p.record.payment_index),
@@ -927,9 +967,12 @@ fn dominant_approvers(
         for (approver, records) in by_approver {
             let share = records.len() * 100 / payments;
             if share as u64 > options.dominant_percent {
+                // One finding per agency and approver, however many approvals it grows by.
+                let code = state.agency_code(&agency);
                 findings.push(Finding {
+                    id: finding_id(DOMINANT_APPROVER.id, &[code.clone(), approver.to_string()]),
                     check: DOMINANT_APPROVER.id,
-                    agency: state.agency_code(&agency),
+                    agency: code,
                     subject: approver.to_string(),
                     summary: format!(
                         "approved {} of the agency's {payments} approved payments ({share}%)",

@@ -32,22 +32,14 @@ pub struct Alert {
 }
 
 impl Alert {
-    /// What makes a finding the same finding again: its check, agency and subject.
+    /// What makes a finding the same finding again: its [`Finding::id`] (the check and the events it rests on).
     pub fn key(&self) -> FindingKey {
-        key(&self.finding)
+        self.finding.id.clone()
     }
 }
 
-/// A finding's identity: (check, agency, subject).
-pub type FindingKey = (String, String, String);
-
-fn key(finding: &Finding) -> FindingKey {
-    (
-        finding.check.to_string(),
-        finding.agency.clone(),
-        finding.subject.clone(),
-    )
-}
+/// A finding's identity, [`Finding::id`].
+pub type FindingKey = String;
 
 /// What the watch is doing, for a status line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,7 +103,7 @@ impl<'a, C: Backend + History> Watch<'a, C> {
         let report = audit::audit(self.store, &self.options.audit)?;
         let mut new = Vec::new();
         for finding in report.findings {
-            if self.reported.insert(key(&finding)) {
+            if self.reported.insert(finding.id.clone()) {
                 new.push(Alert {
                     finding,
                     detected_at: now,

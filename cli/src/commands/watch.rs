@@ -16,7 +16,7 @@ use crate::{
     backend::AnyBackend,
     context::{Globals, Mode, Session, Target},
     error::{fail, CliError, CliResult},
-    output::{Format, Output},
+    output::{say, Format, Output},
 };
 
 #[derive(Debug, Args)]
@@ -53,10 +53,39 @@ fn reported(path: &Path) -> CliResult<Vec<FindingKey>> {
                 n + 1
             ))
         })?;
-        let field = |name: &str| alert[name].as_str().unwrap_or_default().to_string();
-        keys.push((field("check"), field("agency"), field("subject")));
+        let Some(id) = alert["id"].as_str() else {
+            fail!(
+                "{} line {}: an alert without an id (written by an older pubspend); give another --alerts file",
+                path.display(),
+                n + 1
+            )
+        };
+        keys.push(id.to_string());
     }
     Ok(keys)
+}
+
+/// An alert as a terminal shows it: when, the check, where, what, and the transaction it rests on first.
+fn alert_line(alert: &Alert) -> String {
+    let f = &alert.finding;
+    let when = chrono::DateTime::from_timestamp(alert.detected_at, 0).map_or_else(
+        || alert.detected_at.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    );
+    let agency = if f.agency.is_empty() {
+        "ledger".to_string()
+    } else {
+        format!("agency {}", f.agency)
+    };
+    let evidence = match f.records.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (tx {one})"),
+        [first, rest @ ..] => format!(" (tx {first} and {} more)", rest.len()),
+    };
+    format!(
+        "{when}  RED FLAG  {}  {agency}, {}: {}{evidence}",
+        f.check, f.subject, f.summary
+    )
 }
 
 /// Appends one alert as a JSON line, written whole and flushed before the next.
@@ -80,10 +109,18 @@ pub async fn run(args: WatchArgs, globals: &Globals) -> CliResult<Output> {
     }
     let session = Session::open(globals, Mode::Read).await?;
     let websocket = match session.client.backend() {
-        AnyBackend::Rpc(backend) => backend.websocket_url().map_or_else(
-            || solana_cli_config::Config::compute_websocket_url(&backend.rpc().url()),
-            str::to_string,
-        ),
+        AnyBackend::Rpc(backend) => {
+            let url = backend.rpc().url();
+            let websocket = backend.websocket_url().map_or_else(
+                || solana_cli_config::Config::compute_websocket_url(&url),
+                str::to_string,
+            );
+            // The Solana CLI's derivation gives "" for what it cannot read as a URL (a host like 256.1.1.1).
+            if websocket.is_empty() {
+                fail!("cannot follow {url}: it is not a URL a WebSocket address can be derived from (a host name or an IP address with numbers up to 255); give the node's WebSocket with --ws ws://HOST:PORT");
+            }
+            websocket
+        }
         AnyBackend::Embedded(_) => fail!("{EMBEDDED}"),
     };
     let already = match &args.alerts {
@@ -107,14 +144,12 @@ pub async fn run(args: WatchArgs, globals: &Globals) -> CliResult<Output> {
                 if let Some(path) = &alerts {
                     append(path, alert).map_err(|e| public_spending_watchdog::WatchdogError::Invalid(e.0))?;
                 }
-                let f = &alert.finding;
-                let mut stdout = std::io::stdout().lock();
-                let printed = if json {
-                    writeln!(stdout, "{}", serde_json::to_string(alert).expect("an alert serializes"))
+                // The real stdout (the process's descriptor 1 carries the embedded program's logs, or nothing).
+                if json {
+                    say!("{}", serde_json::to_string(alert).expect("an alert serializes"));
                 } else {
-                    writeln!(stdout, "red flag {} {} {}: {}", f.check, f.agency, f.subject, f.summary)
-                };
-                let _ = printed.and_then(|()| stdout.flush());
+                    say!("{}", alert_line(alert));
+                }
                 Ok(())
             },
             |status| match status {

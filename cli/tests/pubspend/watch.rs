@@ -1,10 +1,13 @@
 //! `pubspend watch` against a served chain: each planted red flag is reported once, within moments of its
 //! transaction, through a restart of the server (the watch reconnects and resumes from the last indexed
-//! signature) and a restart of the watch (the alerts file remembers what was reported).
+//! signature) and a restart of the watch (the alerts file remembers what was reported). Each alert reaches the
+//! terminal: the test reads the watch's own stdout, not only the alerts file.
 
 use std::{
+    io::BufRead,
     path::Path,
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
 };
 
 use public_spending_localnet::{Localnet, LocalnetConfig, Running};
@@ -22,15 +25,43 @@ fn alerts(path: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// Waits until the alerts file holds `n` alerts, on the file itself; the guard only keeps a broken watch from
-/// hanging the test.
-fn wait_for_alerts(path: &Path, n: usize, watch: &mut Child, log: &Path) -> Vec<Value> {
+/// A running `pubspend watch`, and every line it has printed on its stdout so far.
+struct Watching {
+    child: Child,
+    stdout: Arc<Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watching {
+    /// Stops the watch and reads what it printed to the end.
+    fn stop(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
+    }
+
+    fn printed(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
+    }
+}
+
+/// Waits until the alerts file holds `n` alerts and the watch has printed `printed` lines, on the file and the
+/// pipe themselves; the guard only keeps a broken watch from hanging the test.
+fn wait_for_alerts(
+    path: &Path,
+    (n, printed): (usize, usize),
+    watch: &mut Watching,
+    log: &Path,
+) -> Vec<Value> {
     let guard = std::time::Instant::now() + std::time::Duration::from_secs(300);
     loop {
         let found = alerts(path);
-        if found.len() >= n {
+        if found.len() >= n && watch.printed().len() >= printed {
             return found;
         }
+        let watch = &mut watch.child;
         assert!(
             watch.try_wait().unwrap().is_none(),
             "the watch stopped: {}",
@@ -74,16 +105,45 @@ fn start(runtime: &tokio::runtime::Runtime, state: &Path, (rpc, ws): (u16, u16))
         .unwrap()
 }
 
-fn watch(dir: &Path, running: &Running) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_pubspend"))
+fn watch(dir: &Path, running: &Running) -> Watching {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pubspend"))
         .current_dir(dir)
         .env("HOME", dir)
         .args(["-u", &running.rpc_url(), "--ws", &running.ws_url()])
         .args(["watch", "--db", "index.sqlite", "--alerts", "alerts.jsonl"])
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(std::fs::File::create(dir.join("watch.log")).unwrap())
         .spawn()
-        .unwrap()
+        .unwrap();
+    let stdout = Arc::new(Mutex::new(Vec::new()));
+    let pipe = child.stdout.take().unwrap();
+    let lines = Arc::clone(&stdout);
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            lines.lock().unwrap().push(line);
+        }
+    });
+    Watching {
+        child,
+        stdout,
+        reader: Some(reader),
+    }
+}
+
+/// What the terminal shows of one alert: `time  RED FLAG  check  agency 075, subject: summary (tx signature)`.
+fn assert_printed(line: &str, alert: &Value) {
+    let expected = format!(
+        "RED FLAG  {}  agency {}, {}: {} (tx {})",
+        alert["check"].as_str().unwrap(),
+        alert["agency"].as_str().unwrap(),
+        alert["subject"].as_str().unwrap(),
+        alert["summary"].as_str().unwrap(),
+        alert["records"][0].as_str().unwrap(),
+    );
+    assert!(
+        line.ends_with(&expected) && line.contains(" UTC  "),
+        "printed {line:?}, expected it to end with {expected:?}"
+    );
 }
 
 #[test]
@@ -121,18 +181,22 @@ fn watch_reports_each_red_flag_once_through_a_server_restart_and_a_watch_restart
     // A red flag before the watch starts is reported when it starts (nothing is in the alerts file yet).
     runtime.block_on(plant(&mut world, &agency, budget, b"VENDOR000001"));
     let mut watching = watch(dir.path(), &running);
-    wait_for_alerts(&alerts_file, 1, &mut watching, &log);
+    let found = wait_for_alerts(&alerts_file, (1, 1), &mut watching, &log);
+    assert_printed(&watching.printed()[0], &found[0]);
 
     // One planted while it watches.
     runtime.block_on(plant(&mut world, &agency, budget, b"VENDOR000002"));
-    wait_for_alerts(&alerts_file, 2, &mut watching, &log);
+    let found = wait_for_alerts(&alerts_file, (2, 2), &mut watching, &log);
+    assert_printed(&watching.printed()[1], &found[1]);
 
     // The server stops (the watch loses its connection) and comes back at the same address; the next red flag
     // is reported after the watch reconnects.
     runtime.block_on(running.shutdown()).unwrap();
     let running = start(&runtime, &state, ports);
     runtime.block_on(plant(&mut world, &agency, budget, b"VENDOR000003"));
-    wait_for_alerts(&alerts_file, 3, &mut watching, &log);
+    let found = wait_for_alerts(&alerts_file, (3, 3), &mut watching, &log);
+    assert_printed(&watching.printed()[2], &found[2]);
+    assert_eq!(watching.printed().len(), 3, "each alert printed once");
     assert!(
         std::fs::read_to_string(&log)
             .unwrap()
@@ -142,11 +206,11 @@ fn watch_reports_each_red_flag_once_through_a_server_restart_and_a_watch_restart
 
     // The watch itself stops and starts again: the red flags in the alerts file are not reported twice, and
     // one planted while no watch ran is reported.
-    watching.kill().unwrap();
-    watching.wait().unwrap();
+    watching.stop();
     runtime.block_on(plant(&mut world, &agency, budget, b"VENDOR000004"));
     let mut watching = watch(dir.path(), &running);
-    let found = wait_for_alerts(&alerts_file, 4, &mut watching, &log);
+    let found = wait_for_alerts(&alerts_file, (4, 1), &mut watching, &log);
+    assert_printed(&watching.printed()[0], &found[3]);
 
     let subjects: Vec<(&str, &str, &str)> = found
         .iter()
@@ -173,8 +237,12 @@ fn watch_reports_each_red_flag_once_through_a_server_restart_and_a_watch_restart
         .all(|a| a["records"].as_array().is_some_and(|r| !r.is_empty())));
 
     // The index holds every payment once: nothing skipped across the restarts, nothing written twice.
-    watching.kill().unwrap();
-    watching.wait().unwrap();
+    watching.stop();
+    assert_eq!(
+        watching.printed().len(),
+        1,
+        "the restarted watch printed only the new red flag"
+    );
     let store =
         public_spending_watchdog::Store::open_existing(dir.path().join("index.sqlite")).unwrap();
     assert_eq!(store.count("payments").unwrap(), 4);
