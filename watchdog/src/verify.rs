@@ -44,6 +44,9 @@ pub struct ChainStatus {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
+    /// Transactions on the chain that the index has not read yet (newer than its cursors). Above zero, the
+    /// mismatches say the index is out of date, not that it was altered: run `index` and verify again.
+    pub behind: u64,
     pub chains: Vec<ChainStatus>,
     /// Totals compared (each level, obligated and outlayed) and treasuries checked.
     pub totals_checked: u64,
@@ -54,7 +57,7 @@ impl VerifyReport {
     /// Something was checked and everything matched. A report of a ledger without agencies (no hash chain, no
     /// budget) is never clean: nothing verified is not "verified".
     pub fn is_clean(&self) -> bool {
-        self.checked_anything() && self.mismatches.is_empty()
+        self.checked_anything() && self.behind == 0 && self.mismatches.is_empty()
     }
 
     /// Whether any agency's hash chain was replayed.
@@ -76,12 +79,59 @@ pub fn replay(store: &Store, state: &LedgerState) -> Result<VerifyReport> {
 pub async fn verify<C: Backend + History>(chain: &C, store: &Store) -> Result<VerifyReport> {
     crate::index::claim(chain, store).await?;
     let state = LedgerState::from_chain(chain).await?;
-    let mut report = VerifyReport::default();
+    let mut report = VerifyReport {
+        behind: unindexed(chain, store, &state).await?,
+        ..VerifyReport::default()
+    };
     replay_chains(store, &state, &mut report)?;
     check_totals(store, &state, &mut report)?;
     check_treasuries(chain, store, &state, &mut report).await?;
     check_exclusion_list(&state, &mut report);
     Ok(report)
+}
+
+/// How many transactions the chain holds that the index has not read: for each address an index run reads
+/// (the program, each agency's treasury), those newer than the last finished run's newest; a transaction naming
+/// several of them is counted once.
+pub async fn unindexed<C: History>(chain: &C, store: &Store, state: &LedgerState) -> Result<u64> {
+    let mut addresses = vec![public_spending::ID];
+    addresses.extend(state.agencies.values().map(|a| a.treasury));
+    let mut unread = std::collections::BTreeSet::new();
+    for address in &addresses {
+        let until = match store.cursor(address)?.newest {
+            Some(newest) => Some(newest.parse().map_err(|_| {
+                crate::WatchdogError::Invalid(format!("the cursor of {address} is not a signature"))
+            })?),
+            None => None,
+        };
+        let mut before = None;
+        loop {
+            let page = chain
+                .signatures_for_address(
+                    address,
+                    before,
+                    until,
+                    public_spending_sdk::history::MAX_PAGE,
+                )
+                .await?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.signature);
+            unread.extend(page.iter().map(|info| info.signature));
+        }
+    }
+    Ok(unread.len() as u64)
+}
+
+/// Base units (replayed totals can go below zero in a tampered index) in token units.
+fn token_units(units: i128, decimals: u8) -> String {
+    let sign = if units < 0 { "-" } else { "" };
+    match u64::try_from(units.unsigned_abs()) {
+        Ok(abs) => format!(
+            "{sign}{}",
+            public_spending_sdk::amount::format_amount(abs, decimals)
+        ),
+        Err(_) => format!("{units} base units"),
+    }
 }
 
 /// Replays the rows that claim one place in an agency's chain (normally exactly one), then empties `group`.
@@ -323,6 +373,7 @@ fn check_totals(store: &Store, state: &LedgerState, report: &mut VerifyReport) -
             add(&mut agencies, award.agency, *totals);
         }
     }
+    let decimals = state.decimals();
     let mut compare = |agency: &Pubkey,
                        level: &str,
                        subject: String,
@@ -341,8 +392,8 @@ fn check_totals(store: &Store, state: &LedgerState, report: &mut VerifyReport) -
                     subject: subject.clone(),
                     sequence: None,
                     signature: None,
-                    expected: held.to_string(),
-                    found: replayed.to_string(),
+                    expected: token_units(i128::from(held), decimals),
+                    found: token_units(replayed, decimals),
                 });
             }
         }
@@ -419,14 +470,20 @@ async fn check_treasuries<C: Backend>(
         let paid = outlays.get(address).copied().unwrap_or(0);
         let expected = i128::from(funded) - i128::from(paid);
         if i128::from(balance) != expected {
+            let units = |units: u64| token_units(i128::from(units), state.decimals());
             report.mismatches.push(Mismatch {
                 agency: agency.code.clone(),
                 check: "treasury balance (funding minus outlays)".into(),
                 subject: format!("treasury {}", agency.treasury),
                 sequence: None,
                 signature: None,
-                expected: format!("{expected} ({funded} funded - {paid} paid)"),
-                found: balance.to_string(),
+                expected: format!(
+                    "{} ({} funded - {} paid)",
+                    token_units(expected, state.decimals()),
+                    units(funded),
+                    units(paid)
+                ),
+                found: units(balance),
             });
         }
     }

@@ -5,7 +5,7 @@
 use anchor_lang::AccountSerialize;
 use public_spending::state::{ApprovalPolicy, ExclusionList, ExclusionStatus};
 use public_spending_sdk::SdkError;
-use public_spending_tests::{postgres::TestDatabase, Fault, Flaky, World, UNIT};
+use public_spending_tests::{postgres::TestDatabase, Fault, Flaky, World, DECIMALS, UNIT};
 use public_spending_watchdog::{
     audit, export, index, lookup,
     verify::{self, Mismatch},
@@ -127,6 +127,10 @@ on_both_databases!(
     the_usaspending_files_pass_the_broker_rules_and_each_rule_can_fail,
     #[tokio::test(flavor = "multi_thread")]
     the_audit_finds_exactly_the_red_flags_the_fiscal_year_planted,
+    #[tokio::test]
+    a_second_loosening_of_one_policy_is_a_second_alert_and_a_restarted_watch_repeats_none,
+    #[tokio::test]
+    verify_says_how_far_behind_the_chain_an_index_is,
 );
 
 /// A ledger with one agency, one award and `payments` fast-path payments of 10, 11, 12, ... units.
@@ -247,6 +251,46 @@ async fn verify_is_clean_on_an_honest_index(db: Db) {
     );
     // award, allotment, appropriation and agency, obligated and outlayed; the treasury; the exclusion list.
     assert_eq!(report.totals_checked, 4 * 2 + 1 + 1);
+}
+
+/// Payments made after the index last ran are not tampering: verify counts the transactions the index has not
+/// read (each once, though a payment names both the program and the treasury), and is clean once re-indexed.
+async fn verify_says_how_far_behind_the_chain_an_index_is(db: Db) {
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    world
+        .set_policy(
+            &agency,
+            ApprovalPolicy {
+                threshold: 1_000 * UNIT,
+                approvals_required: 1,
+                time_lock_seconds: 0,
+                fast_path_daily_cap: 1_000_000 * UNIT,
+            },
+        )
+        .await;
+    let award = world.award(&agency, b"ABCDEF123456", 100_000 * UNIT).await;
+    let mut store = indexed(&world, db).await;
+    assert_eq!(
+        verify::verify(&world.chain, &store).await.unwrap().behind,
+        0
+    );
+    for amount in [10 * UNIT, 11 * UNIT] {
+        let ix = world
+            .pay_small_ix(&agency, &award, amount)
+            .await
+            .instruction();
+        world.send(&[ix], &[&agency.executor]).await.expect("pay");
+    }
+    let report = verify::verify(&world.chain, &store).await.unwrap();
+    assert_eq!(report.behind, 2);
+    assert!(!report.is_clean());
+    index::index(&world.chain, &mut store, |_| {})
+        .await
+        .unwrap();
+    let report = verify::verify(&world.chain, &store).await.unwrap();
+    assert_eq!(report.behind, 0);
+    assert!(report.is_clean(), "{:?}", report.mismatches);
 }
 
 /// The exclusion list `pay_batch` checks is compared with the exclusion accounts: a UEI in force missing from
@@ -443,7 +487,9 @@ async fn verify_pinpoints_every_kind_of_tampering(db: Db) {
         .map(|m| (m.check.as_str(), m.expected.as_str(), m.found.as_str()))
         .collect();
     let outlayed = (10 + 11 + 12 + 13 + 14) * UNIT;
-    let (expected, found) = (outlayed.to_string(), (outlayed + 1).to_string());
+    // In token units, as the accounts hold them: 60.000000 and 60.000001.
+    let units = |units: u64| public_spending_sdk::amount::format_amount(units, DECIMALS);
+    let (expected, found) = (units(outlayed), units(outlayed + 1));
     for level in [
         "award outlayed",
         "allotment outlayed",
@@ -1030,4 +1076,75 @@ async fn a_postgresql_reader_reads_one_snapshot_while_the_indexer_writes() {
             .len(),
         4
     );
+}
+
+/// The watch reports a finding once per event it rests on: the time lock cut twice is two alerts (the second used
+/// to be dropped as a repeat of the first, both being "policy" of agency 075), and a watch started again with
+/// what was reported reports nothing new.
+async fn a_second_loosening_of_one_policy_is_a_second_alert_and_a_restarted_watch_repeats_none(
+    db: Db,
+) {
+    use public_spending::state::ControlChange;
+    let mut world = World::new().await;
+    let agency = world.agency("075").await;
+    let policy = |time_lock_seconds| ApprovalPolicy {
+        threshold: 1_000 * UNIT,
+        approvals_required: 1,
+        time_lock_seconds,
+        fast_path_daily_cap: 1_000_000 * UNIT,
+    };
+    world.set_policy(&agency, policy(86_400)).await;
+    world.award(&agency, b"ABCDEF123456", 100_000 * UNIT).await;
+    let mut store = db.open();
+    let mut reported: Vec<String> = Vec::new();
+    let first = watch_step(&world, &mut store, &reported).await;
+    reported.extend(first.iter().map(|a| a.finding.id.clone()));
+    let loosened = |alerts: &[public_spending_watchdog::watch::Alert]| -> Vec<(String, String)> {
+        alerts
+            .iter()
+            .filter(|a| a.finding.check == audit::CONTROLS_LOOSENED.id)
+            .map(|a| (a.finding.subject.clone(), a.finding.records[0].clone()))
+            .collect()
+    };
+    assert_eq!(loosened(&first), vec![]);
+
+    for (hours, time_lock) in [(24, 7_200), (2, 3_600)] {
+        let applied = world
+            .loosen(
+                &agency,
+                ControlChange::Policy {
+                    policy: policy(time_lock),
+                },
+            )
+            .await;
+        let alerts = watch_step(&world, &mut store, &reported).await;
+        assert_eq!(
+            loosened(&alerts),
+            vec![("policy".to_string(), applied.signature.to_string())],
+            "the time lock cut from {hours} h to {} s is one new alert",
+            time_lock
+        );
+        reported.extend(alerts.iter().map(|a| a.finding.id.clone()));
+    }
+    let ids: std::collections::BTreeSet<&String> = reported.iter().collect();
+    assert_eq!(ids.len(), reported.len(), "every alert has its own id");
+
+    // A watch restarted with the alerts reported so far finds nothing new.
+    assert_eq!(watch_step(&world, &mut store, &reported).await, vec![]);
+}
+
+/// One step of a watch that has reported `already`: what it reports now.
+async fn watch_step(
+    world: &World,
+    store: &mut Store,
+    already: &[String],
+) -> Vec<public_spending_watchdog::watch::Alert> {
+    use public_spending_watchdog::watch::{Watch, WatchOptions};
+    let mut watch = Watch::new(
+        &world.chain,
+        store,
+        WatchOptions::default(),
+        already.to_vec(),
+    );
+    watch.step(0).await.unwrap()
 }

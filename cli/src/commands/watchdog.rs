@@ -163,11 +163,23 @@ pub async fn verify(args: VerifyArgs, globals: &Globals) -> CliResult<Output> {
         fail!("nothing verified: the ledger on this chain has no agency yet");
     }
     let output = Output::Text {
-        text: verification_text(&report),
+        text: if report.behind > 0 {
+            format!(
+                "{}; until then the comparison below is of an old index, not evidence of tampering\n\n{}",
+                behind_text(&report, &args.db),
+                verification_text(&report)
+            )
+        } else {
+            verification_text(&report)
+        },
         json: serde_json::to_value(&report).unwrap_or_default(),
     };
     if report.is_clean() {
         Ok(output)
+    } else if report.behind > 0 {
+        // An index that has not read the latest transactions disagrees with the chain without anyone having
+        // altered it: say that, not "failed".
+        Ok(output.failing(behind_text(&report, &args.db)))
     } else {
         // The report is printed, then the failure: an auditor sees every mismatch.
         Ok(output.failing(format!(
@@ -175,6 +187,13 @@ pub async fn verify(args: VerifyArgs, globals: &Globals) -> CliResult<Output> {
             report.mismatches.len()
         )))
     }
+}
+
+fn behind_text(report: &VerifyReport, db: &args::Db) -> String {
+    format!(
+        "the index is behind the chain by {} transaction(s): run `pubspend index --db {}` and verify again",
+        report.behind, db.db
+    )
 }
 
 /// The verification for people: every hash chain, then what did not match.
