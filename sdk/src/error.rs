@@ -9,7 +9,7 @@ pub enum SdkError {
     #[error("instruction {instruction} refused: {} ({}): {error}", error.name(), u32::from(*error))]
     Program { instruction: u8, error: LedgerError },
     /// A framework (Anchor) or other program's custom error code, e.g. a failed seeds constraint.
-    #[error("instruction {instruction} failed with custom error {code}")]
+    #[error("instruction {instruction} failed with custom error {code}{}", anchor_error_text(*code))]
     Custom { instruction: u8, code: u32 },
     /// Another program (SPL Token, System) refused with its own error code, named where it is known.
     #[error("instruction {instruction} failed in the {}: {} (custom error {code})", program_name(program), name.as_deref().unwrap_or("unknown error"))]
@@ -240,6 +240,8 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         DisposedBeforeLease,
         WalletTimeLockActive,
         UnknownPayment,
+        MintDecimalsTooMany,
+        MemberWithoutRoles,
     ]
 };
 
@@ -281,6 +283,37 @@ fn foreign_error_name(program: &Pubkey, code: u32) -> Option<String> {
     } else {
         None
     }
+}
+
+/// The framework's account and constraint errors a client can meet from this program (an account that does not
+/// exist yet, or another's in its place), for naming a bare code.
+const ANCHOR_ERRORS: &[anchor_lang::error::ErrorCode] = {
+    use anchor_lang::error::ErrorCode::*;
+    &[
+        AccountNotInitialized,
+        AccountDidNotDeserialize,
+        AccountDiscriminatorMismatch,
+        AccountOwnedByWrongProgram,
+        AccountNotEnoughKeys,
+        AccountNotSigner,
+        AccountNotMutable,
+        ConstraintSeeds,
+        ConstraintHasOne,
+        ConstraintSigner,
+        ConstraintMut,
+        ConstraintRaw,
+        ConstraintOwner,
+        InstructionDidNotDeserialize,
+        InstructionFallbackNotFound,
+    ]
+};
+
+/// ` (AccountNotInitialized: the account the instruction needs does not exist)` for a framework error's code.
+fn anchor_error_text(code: u32) -> String {
+    ANCHOR_ERRORS
+        .iter()
+        .find(|e| u32::from(**e) == code)
+        .map_or_else(String::new, |e| format!(" ({}: {e})", e.name()))
 }
 
 /// The program error with this custom code, if it is one.

@@ -61,6 +61,10 @@ pub const ACCOUNT_VERSION: u8 = 1;
 
 /// Most auditors a ledger can name.
 pub const MAX_AUDITORS: usize = 5;
+/// The most decimals a payment mint may have. A budget is counted in a u64 of base units: at 9 decimals (the
+/// most any stablecoin in use has) that is 18 billion tokens per amount; each further decimal divides it by ten,
+/// and a ledger, once initialized on a mint, cannot be initialized again.
+pub const MAX_MINT_DECIMALS: u8 = 9;
 /// Agency codes are CGAC (3 digits, e.g. `075`) or FREC (4 digits, e.g. `1601`): digits only.
 pub const MIN_AGENCY_CODE_LEN: usize = 3;
 pub const MAX_AGENCY_CODE_LEN: usize = 4;

@@ -212,4 +212,8 @@ pub enum LedgerError {
     WalletTimeLockActive,
     #[msg("the award has given out no payment with this index")]
     UnknownPayment,
+    #[msg("the payment mint has more than 9 decimals: a u64 of base units could not hold a budget (stablecoins in use have at most 9)")]
+    MintDecimalsTooMany,
+    #[msg("a proposed member must be given at least one role: taking every role away is a tightening, done at once by deactivating the member")]
+    MemberWithoutRoles,
 }

@@ -698,6 +698,37 @@ async fn no_single_actor_pays_a_wallet_it_controls() {
     }
 }
 
+/// A member proposed with no role has nothing to wait for: refused, and no pending change is made. (Taking
+/// every role away is a tightening, done at once.)
+#[tokio::test]
+async fn a_member_proposed_with_no_role_is_refused() {
+    let (mut world, agency) = in_service().await;
+    let newcomer = Keypair::new().pubkey();
+    let propose = builders::ProposeChange {
+        agency: agency.agency,
+        head: agency.head.pubkey(),
+        change: ControlChange::Member {
+            key: newcomer,
+            roles: 0,
+            active: true,
+        },
+    };
+    world
+        .expect_refused(
+            &[propose.instruction()],
+            &[&agency.head],
+            LedgerError::MemberWithoutRoles,
+            &[propose.pending(), agency.agency],
+        )
+        .await;
+    assert!(world
+        .chain
+        .get_account(&propose.pending())
+        .await
+        .unwrap()
+        .is_none());
+}
+
 /// The head withdraws its own proposal (a wrong role, say) and may then propose the right one; no one else can
 /// withdraw it.
 #[tokio::test]

@@ -95,6 +95,51 @@ async fn a_token_2022_mint_with_a_refused_extension_is_refused_at_initialize() {
     }
 }
 
+/// A mint of more than 9 decimals could not carry a budget in a u64 of base units, and a ledger is initialized
+/// once: refused, on either token program, and no ledger is made; 9 decimals is taken.
+#[tokio::test]
+async fn a_mint_of_more_than_nine_decimals_is_refused_at_initialize() {
+    let mut world = World::without_ledger().await;
+    let admin = world.admin.insecure_clone();
+    for token_program in [anchor_spl::token::ID, spl_token_2022::ID] {
+        for decimals in [10, 30] {
+            let mint = world
+                .chain
+                .create_mint_in(&admin.pubkey(), decimals, &token_program)
+                .await
+                .unwrap();
+            let ix = builders::InitializeLedger {
+                admin: admin.pubkey(),
+                payment_mint: mint,
+                token_program,
+            }
+            .instruction();
+            let result = world.send(&[ix], &[&admin]).await;
+            Refusal::from(LedgerError::MintDecimalsTooMany).assert(&result);
+            assert!(world
+                .chain
+                .get_account(&pda::ledger().0)
+                .await
+                .unwrap()
+                .is_none());
+        }
+    }
+    let mint = world
+        .chain
+        .create_mint_in(&admin.pubkey(), 9, &anchor_spl::token::ID)
+        .await
+        .unwrap();
+    let ix = builders::InitializeLedger {
+        admin: admin.pubkey(),
+        payment_mint: mint,
+        token_program: anchor_spl::token::ID,
+    }
+    .instruction();
+    world.send(&[ix], &[&admin]).await.unwrap();
+    let ledger: Ledger = world.get(&pda::ledger().0).await;
+    assert_eq!(ledger.mint_decimals, 9);
+}
+
 #[tokio::test]
 async fn a_plain_token_2022_mint_makes_a_ledger() {
     let mut world = World::without_ledger().await;

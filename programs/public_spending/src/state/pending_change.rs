@@ -19,6 +19,15 @@ pub enum ControlChange {
     },
 }
 
+/// A policy change of the default policy: what an empty account reads as (clients derive field offsets from it).
+impl Default for ControlChange {
+    fn default() -> Self {
+        Self::Policy {
+            policy: ApprovalPolicy::default(),
+        }
+    }
+}
+
 impl ControlChange {
     /// The account the change is about: the agency itself for its policy, the member's key for a member.
     pub fn subject(&self, agency: &Pubkey) -> Pubkey {
@@ -48,7 +57,7 @@ impl ControlChange {
 /// A loosening of an agency's controls, proposed by its head, public from the moment it is proposed, that takes
 /// effect only when the head applies it after `effective_at`. An auditor may veto it until then.
 #[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct PendingChange {
     pub version: u8,
     pub bump: u8,

@@ -43,6 +43,10 @@ pub struct ProposeChange<'info> {
 impl ProposeChange<'_> {
     pub fn validate(&self, change: &ControlChange) -> Result<()> {
         self.agency.require_not_frozen()?;
+        // A member on notice is one being given something: an active member with no role has nothing to wait for.
+        if let ControlChange::Member { roles, active, .. } = change {
+            require!(!*active || *roles != 0, LedgerError::MemberWithoutRoles);
+        }
         change.validate(&self.agency.head, &self.ledger.limits)
     }
 }

@@ -46,8 +46,13 @@ pub const REFUSED_MINT_EXTENSIONS: [ExtensionType; 5] = [
 ];
 
 impl InitializeLedger<'_> {
-    /// An SPL Token mint, or a Token-2022 mint with none of [`REFUSED_MINT_EXTENSIONS`].
+    /// A mint of at most [`MAX_MINT_DECIMALS`] decimals: an SPL Token mint, or a Token-2022 mint with none of
+    /// [`REFUSED_MINT_EXTENSIONS`].
     pub fn validate(&self) -> Result<()> {
+        require!(
+            self.payment_mint.decimals <= MAX_MINT_DECIMALS,
+            LedgerError::MintDecimalsTooMany
+        );
         let mint = self.payment_mint.to_account_info();
         if *mint.owner != anchor_spl::token_2022::ID {
             return Ok(());
