@@ -164,7 +164,12 @@ pub fn agency_code(input: &str) -> CliResult<()> {
     }
 }
 
-/// A duration for the embedded clock: `90s`, `15m`, `2h`, `1d`, or plain seconds.
+/// The furthest the embedded clock moves in one step: 100 years (of 365.25 days). The clock only moves forward,
+/// so a chain moved past every date it will be used for is lost; no time lock or notice is longer than 30 days.
+pub const MAX_CLOCK_STEP_SECONDS: i64 = 100 * 36_525 * 864;
+
+/// A duration for the embedded clock: `90s`, `15m`, `2h`, `1d`, or plain seconds, at most
+/// [`MAX_CLOCK_STEP_SECONDS`].
 pub fn duration(input: &str) -> CliResult<i64> {
     let trimmed = input.trim();
     let (number, unit) = match trimmed.find(|c: char| !c.is_ascii_digit()) {
@@ -180,8 +185,8 @@ pub fn duration(input: &str) -> CliResult<i64> {
     };
     match number.parse::<i64>() {
         Ok(n) if scale > 0 && n > 0 => match n.checked_mul(scale) {
-            Some(seconds) => Ok(seconds),
-            None => fail!("{input:?} is too long a duration"),
+            Some(seconds) if seconds <= MAX_CLOCK_STEP_SECONDS => Ok(seconds),
+            _ => fail!("{input:?} is more than 100 years: the clock only moves forward, so a chain moved that far could not be used again; move it at most 36525d at a time"),
         },
         _ => fail!("{input:?} is not a duration: write a positive number with s, m, h or d (e.g. 1d, 36h, 90s)"),
     }
@@ -265,6 +270,16 @@ mod tests {
         assert_eq!(duration("36h").unwrap(), 129_600);
         assert_eq!(duration("15m").unwrap(), 900);
         assert_eq!(duration("90").unwrap(), 90);
+        assert_eq!(duration("36525d").unwrap(), MAX_CLOCK_STEP_SECONDS);
+        for far in ["36526d", "99999999999999d", "3155760001"] {
+            assert!(
+                duration(far)
+                    .unwrap_err()
+                    .0
+                    .contains("is more than 100 years"),
+                "{far}"
+            );
+        }
         for bad in ["0d", "-1d", "1w", "d", "1.5h", ""] {
             assert!(
                 duration(bad).unwrap_err().0.contains("is not a duration"),

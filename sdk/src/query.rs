@@ -6,7 +6,7 @@ use anchor_lang::{prelude::Pubkey, AccountSerialize, AnchorSerialize, Discrimina
 use public_spending::constants::UEI_LEN;
 use public_spending::state::{
     Agency, Allotment, Appropriation, AppropriationStatus, Award, AwardStatus, Exclusion,
-    ExclusionStatus, Flag, Member, Payment, PaymentStatus, Property, Recipient,
+    ExclusionStatus, Flag, Member, Payment, PaymentStatus, PendingChange, Property, Recipient,
 };
 
 /// Compare `bytes` with the account data at `offset` (the RPC's `memcmp` filter).
@@ -102,6 +102,24 @@ impl Query for MemberQuery {
         filters.extend(
             self.agency
                 .map(|a| field(|m: &mut Member| m.agency = MARK, &a)),
+        );
+        filters
+    }
+}
+
+/// Loosenings of agencies' controls waiting out their notice, optionally of one agency.
+#[derive(Clone, Debug, Default)]
+pub struct PendingChangeQuery {
+    pub agency: Option<Pubkey>,
+}
+
+impl Query for PendingChangeQuery {
+    type Account = PendingChange;
+    fn filters(&self) -> Vec<Memcmp> {
+        let mut filters = vec![kind::<PendingChange>()];
+        filters.extend(
+            self.agency
+                .map(|a| field(|c: &mut PendingChange| c.agency = MARK, &a)),
         );
         filters
     }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_2022::spl_token_2022;
 use clap::Subcommand;
 use public_spending::{instructions::RegisterAgencyArgs, state::ApprovalPolicy};
-use public_spending_sdk::{builders, pda, query::AgencyQuery};
+use public_spending_sdk::{amount::format_amount, builders, pda, query::AgencyQuery};
 use solana_sdk::signature::Signer;
 
 use super::{parse_amount, send, send_oversight, show_amount};
@@ -36,7 +36,7 @@ pub enum AgencyCommand {
         #[arg(long)]
         threshold: args::Amount,
         /// Approvals needed at or above the threshold (1 to 5)
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=public_spending::constants::MAX_APPROVERS as i64))]
         approvals: u8,
         /// Seconds between the final approval and execution
         #[arg(long, default_value_t = 0)]
@@ -160,7 +160,12 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
                 policy,
             }
             .instruction();
-            send(
+            let again = format!(
+                "pubspend agency set-policy {code} --threshold {} --approvals {approvals} --time-lock {time_lock} --daily-cap {} --propose",
+                format_amount(policy.threshold, ledger.mint_decimals),
+                format_amount(policy.fast_path_daily_cap, ledger.mint_decimals)
+            );
+            super::send_explained(
                 session,
                 &[ix],
                 signer,
@@ -174,6 +179,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
                         show_amount(&ledger, policy.fast_path_daily_cap),
                     ),
                 ],
+                |error| super::needs_notice(error, &again),
             )
             .await?
         }
@@ -263,6 +269,14 @@ async fn show(session: &Session, code: &str) -> CliResult<Output> {
     let ledger = session.ledger().await?;
     let (address, agency) = session.agency(code).await?;
     let amount = |units| show_amount(&ledger, units);
+    let effective = ledger.limits.bound(&agency.policy);
+    let set_by = |effective: u64, policy: u64| -> Field {
+        if effective < policy {
+            "ledger ceiling".into()
+        } else {
+            "agency policy".into()
+        }
+    };
     Ok(Output::record(vec![
         ("code", agency.code.clone().into()),
         ("name", agency.name.clone().into()),
@@ -279,6 +293,23 @@ async fn show(session: &Session, code: &str) -> CliResult<Output> {
         (
             "fast_path_daily_cap",
             amount(agency.policy.fast_path_daily_cap),
+        ),
+        // What the program enforces: the policy cut to the ledger-wide ceilings.
+        ("effective_threshold", amount(effective.threshold)),
+        (
+            "effective_threshold_set_by",
+            set_by(effective.threshold, agency.policy.threshold),
+        ),
+        (
+            "effective_fast_path_daily_cap",
+            amount(effective.fast_path_daily_cap),
+        ),
+        (
+            "effective_daily_cap_set_by",
+            set_by(
+                effective.fast_path_daily_cap,
+                agency.policy.fast_path_daily_cap,
+            ),
         ),
         ("budget_authority", amount(agency.budget_authority)),
         ("allotted", amount(agency.allotted)),

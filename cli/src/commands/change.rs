@@ -2,18 +2,25 @@
 //! `member set --propose` or `agency set-policy --propose`; after the notice the head applies it; until then an
 //! auditor may veto it.
 
+use std::collections::BTreeMap;
+
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use public_spending_sdk::builders;
+use public_spending::state::{Agency, ControlChange, Ledger, PendingAuditors, PendingLimits};
+use public_spending_sdk::{
+    builders, pda,
+    query::{AgencyQuery, PendingChangeQuery},
+    Backend,
+};
 use solana_sdk::signature::Signer;
 
-use super::send;
+use super::{amount_text, send};
 use crate::{
     args,
     context::Globals,
     context::{Mode, Session},
-    error::CliResult,
-    output::{Field, Output},
+    error::{fail, CliResult},
+    output::{Field, Output, Table},
     resolve,
 };
 
@@ -39,12 +46,142 @@ pub enum ChangeCommand {
         #[command(flatten)]
         grounds: args::Grounds,
     },
+    /// List every change waiting out its notice: an agency's (or every agency's), and the ledger's proposed
+    /// auditors and limits, with when each may apply
+    List {
+        /// Only this agency's changes (the ledger's are listed either way)
+        code: Option<String>,
+    },
     /// Show a proposed change and when it may apply
     Show {
         code: String,
         /// `policy`, or the member's public key
         subject: String,
     },
+}
+
+/// Only the agency's head applies or withdraws its changes: said before sending, with who signed.
+fn require_head(agency: &Agency, signer: &Pubkey, does: &str) -> CliResult<()> {
+    if agency.head != *signer {
+        fail!(
+            "only agency {}'s head ({}) {does} its changes; you signed as {signer}",
+            agency.code,
+            agency.head
+        );
+    }
+    Ok(())
+}
+
+/// Every pending change of `code` (or of every agency), then the ledger's pending auditors and limits.
+async fn list(session: &Session, ledger: &Ledger, code: Option<&str>) -> CliResult<Output> {
+    let agency = match code {
+        Some(code) => Some(session.agency(code).await?.0),
+        None => None,
+    };
+    let agencies: BTreeMap<Pubkey, String> = resolve::list(session, &AgencyQuery)
+        .await?
+        .into_iter()
+        .map(|(address, a)| (address, a.code))
+        .collect();
+    let now = session.client.backend().unix_timestamp().await?;
+    let mut rows: Vec<(i64, Vec<Field>)> = Vec::new();
+    let mut row = |scope: String, subject: String, what: String, proposed: i64, effective: i64| {
+        let applies = if effective <= now {
+            "now (notice over)".to_string()
+        } else {
+            format!("in {}", super::duration_text(effective - now))
+        };
+        rows.push((
+            effective,
+            vec![
+                scope.into(),
+                subject.into(),
+                what.into(),
+                Field::Time(proposed),
+                Field::Time(effective),
+                applies.into(),
+            ],
+        ));
+    };
+    for (_, pending) in resolve::list(session, &PendingChangeQuery { agency }).await? {
+        let what = match pending.change {
+            ControlChange::Policy { policy } => format!(
+                "approval policy: threshold {}, {} approval(s), time lock {} s, fast-path cap {} a day",
+                amount_text(ledger, policy.threshold),
+                policy.approvals_required,
+                policy.time_lock_seconds,
+                amount_text(ledger, policy.fast_path_daily_cap)
+            ),
+            ControlChange::Member { roles, active, .. } => format!(
+                "member: {}{}",
+                args::role_names(roles),
+                if active { "" } else { " (inactive)" }
+            ),
+        };
+        let scope = agencies.get(&pending.agency).map_or_else(
+            || pending.agency.to_string(),
+            |code| format!("agency {code}"),
+        );
+        row(
+            scope,
+            super::subject_name(&pending),
+            what,
+            pending.proposed_at,
+            pending.effective_at,
+        );
+    }
+    if let Some(pending) = session
+        .client
+        .fetch_optional::<PendingAuditors>(&pda::auditors_change())
+        .await?
+    {
+        let names: Vec<String> = pending.auditors.iter().map(Pubkey::to_string).collect();
+        row(
+            "ledger".into(),
+            "auditors".into(),
+            format!("auditors: {}", names.join(", ")),
+            pending.proposed_at,
+            pending.effective_at,
+        );
+    }
+    if let Some(pending) = session
+        .client
+        .fetch_optional::<PendingLimits>(&pda::limits_change())
+        .await?
+    {
+        let ceiling = |units: u64| {
+            if units == u64::MAX {
+                "none".to_string()
+            } else {
+                amount_text(ledger, units)
+            }
+        };
+        row(
+            "ledger".into(),
+            "limits".into(),
+            format!(
+                "limits: fast-path threshold ceiling {}, daily cap ceiling {}, minimum notice {} h",
+                ceiling(pending.limits.max_fast_path_threshold),
+                ceiling(pending.limits.max_fast_path_daily_cap),
+                pending.limits.min_change_notice_seconds / 3_600
+            ),
+            pending.proposed_at,
+            pending.effective_at,
+        );
+    }
+    rows.sort_by_key(|(effective, _)| *effective);
+    let mut table = Table::new(&[
+        "scope",
+        "subject",
+        "change",
+        "proposed_at",
+        "effective_at",
+        "applies",
+    ]);
+    for (_, cells) in rows {
+        table.push(cells);
+    }
+    Ok(table.into())
 }
 
 /// The account a change is about: the agency for `policy`, else the member's key.
@@ -58,37 +195,49 @@ fn subject(agency: &Pubkey, subject: &str) -> CliResult<Pubkey> {
 pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<Output> {
     let session = Session::open(
         globals,
-        Mode::signing(!matches!(command, ChangeCommand::Show { .. })),
+        Mode::signing(!matches!(
+            command,
+            ChangeCommand::Show { .. } | ChangeCommand::List { .. }
+        )),
     )
     .await?;
+    let ledger = session.ledger().await?;
     let output = match command {
         ChangeCommand::Apply { code, subject: s } => {
             let signer = session.signer()?;
-            let (agency, _) = session.agency(&code).await?;
+            let (agency, state) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
             let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
+            require_head(&state, &signer.pubkey(), "applies")?;
+            super::require_notice_over(
+                &session,
+                &format!("agency {code}'s change about {s}"),
+                pending.effective_at,
+            )
+            .await?;
             let ix = builders::ApplyChange {
                 agency,
                 head: signer.pubkey(),
                 subject,
             }
             .instruction();
-            let mut fields = super::describe_change(&pending);
+            let mut fields = super::describe_change(&ledger, &pending);
             fields.insert(0, ("applied", true.into()));
             send(&session, &[ix], signer, fields).await?
         }
         ChangeCommand::Withdraw { code, subject: s } => {
             let signer = session.signer()?;
-            let (agency, _) = session.agency(&code).await?;
+            let (agency, state) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
             let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
+            require_head(&state, &signer.pubkey(), "withdraws")?;
             let ix = builders::WithdrawChange {
                 agency,
                 head: signer.pubkey(),
                 subject,
             }
             .instruction();
-            let mut fields = super::describe_change(&pending);
+            let mut fields = super::describe_change(&ledger, &pending);
             fields.insert(0, ("withdrawn", true.into()));
             send(&session, &[ix], signer, fields).await?
         }
@@ -110,17 +259,18 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<Output>
                 grounds,
             }
             .instruction();
-            let mut fields = super::describe_change(&pending);
+            let mut fields = super::describe_change(&ledger, &pending);
             fields.insert(0, ("vetoed", true.into()));
             fields.push(("reason", format!("{:?}", grounds.reason).into()));
             fields.push(("evidence", Field::Hash(grounds.evidence_hash)));
             send(&session, &[ix], signer, fields).await?
         }
+        ChangeCommand::List { code } => list(&session, &ledger, code.as_deref()).await?,
         ChangeCommand::Show { code, subject: s } => {
             let (agency, _) = session.agency(&code).await?;
             let subject = subject(&agency, &s)?;
             let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
-            Output::record(super::describe_change(&pending))
+            Output::record(super::describe_change(&ledger, &pending))
         }
     };
     session.close().await?;

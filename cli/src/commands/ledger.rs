@@ -3,10 +3,13 @@ use clap::Subcommand;
 use public_spending_sdk::{builders, fetch::AccountSource, pda};
 use solana_sdk::signature::Signer;
 
-use public_spending::state::{Ledger, LedgerLimits};
-use public_spending_sdk::{amount::format_amount, builders::LimitsStep};
+use public_spending::{
+    constants::AUDITOR_REMOVAL_NOTICE_SECONDS,
+    state::{Ledger, LedgerLimits, PendingAuditors, PendingLimits},
+};
+use public_spending_sdk::{amount::format_amount, builders::LimitsStep, Backend};
 
-use super::{parse_amount, send};
+use super::parse_amount;
 use crate::{
     args,
     context::Globals,
@@ -24,8 +27,9 @@ pub enum LedgerCommand {
         /// The stablecoin mint agencies pay in
         #[arg(long, value_parser = args::parse_pubkey)]
         mint: Option<Pubkey>,
-        /// Decimals of the test stablecoin created on the embedded chain
-        #[arg(long, default_value_t = 2)]
+        /// Decimals of the test stablecoin created on the embedded chain, 0 to 9: a budget is counted in a u64
+        /// of base units, and the ledger is initialized once (stablecoins in use have at most 9)
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=i64::from(public_spending::constants::MAX_MINT_DECIMALS)))]
         decimals: u8,
         /// On the embedded chain, create the test stablecoin as a Token-2022 mint (a mint given with --mint is
         /// used with whichever token program owns it)
@@ -94,12 +98,26 @@ pub async fn run(command: LedgerCommand, globals: &Globals) -> CliResult<Output>
 async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
     let signer = session.signer()?;
     let admin = signer.pubkey();
+    let mut fields: Vec<(&str, Field)> = vec![("ledger", pda::ledger().0.into())];
+    // The command that does the same on notice, for a refusal that it must wait one out.
+    let mut on_notice: Option<String> = None;
     let ix = match command {
         LedgerCommand::Init {
             mint,
             decimals,
             token_2022,
         } => {
+            if let Some(ledger) = session
+                .client
+                .fetch_optional::<Ledger>(&pda::ledger().0)
+                .await?
+            {
+                fail!(
+                    "this chain already has its ledger (admin {}, paying in mint {}): a ledger is initialized once",
+                    ledger.admin,
+                    ledger.payment_mint
+                );
+            }
             let mint = match (mint, session.embedded()) {
                 (Some(mint), _) => mint,
                 (None, Some(chain)) => {
@@ -138,13 +156,49 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
         }
         LedgerCommand::AcceptAdmin => builders::AcceptAdmin { new_admin: admin }.instruction(),
         LedgerCommand::SetAuditors { auditors, propose } => {
+            let ledger = session.ledger().await?;
+            require_admin(&ledger, &admin)?;
+            let names: Vec<String> = auditors.iter().map(Pubkey::to_string).collect();
             if propose {
+                if let Some(pending) = pending_auditors(session).await? {
+                    fail!(
+                        "an auditor list is already pending (effective {}): apply it (`ledger apply-auditors`) before proposing another",
+                        super::time_text(pending.effective_at)
+                    );
+                }
+                let now = session.client.backend().unix_timestamp().await?;
+                let removed: Vec<Pubkey> = ledger
+                    .auditors
+                    .iter()
+                    .filter(|a| !auditors.contains(a))
+                    .copied()
+                    .collect();
+                fields.push(("auditors", Field::Keys(auditors.clone())));
+                fields.push(("would_remove", Field::Keys(removed)));
+                fields.push((
+                    "effective_at",
+                    Field::Time(now.saturating_add(AUDITOR_REMOVAL_NOTICE_SECONDS)),
+                ));
                 builders::ProposeAuditors { admin, auditors }.instruction()
             } else {
+                on_notice = Some(format!(
+                    "pubspend ledger set-auditors {} --propose",
+                    names.join(" ")
+                ));
                 builders::SetAuditors { admin, auditors }.instruction()
             }
         }
-        LedgerCommand::ApplyAuditors => builders::ApplyAuditors { admin }.instruction(),
+        LedgerCommand::ApplyAuditors => {
+            let ledger = session.ledger().await?;
+            let Some(pending) = pending_auditors(session).await? else {
+                fail!("no auditor list is pending: propose one with `pubspend ledger set-auditors KEY... --propose`")
+            };
+            require_admin(&ledger, &admin)?;
+            super::require_notice_over(session, "the proposed auditor list", pending.effective_at)
+                .await?;
+            fields.push(("auditors", Field::Keys(pending.auditors)));
+            builders::ApplyAuditors { admin }.instruction()
+        }
         LedgerCommand::Limits {
             max_threshold,
             max_daily_cap,
@@ -152,7 +206,8 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
             propose,
         } => {
             let ledger = session.ledger().await?;
-            let ceiling = |input: Option<String>, current: u64| -> CliResult<u64> {
+            require_admin(&ledger, &admin)?;
+            let parse_ceiling = |input: Option<String>, current: u64| -> CliResult<u64> {
                 match input.as_deref() {
                     None => Ok(current),
                     Some("none") => Ok(u64::MAX),
@@ -160,11 +215,11 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
                 }
             };
             let limits = LedgerLimits {
-                max_fast_path_threshold: ceiling(
+                max_fast_path_threshold: parse_ceiling(
                     max_threshold,
                     ledger.limits.max_fast_path_threshold,
                 )?,
-                max_fast_path_daily_cap: ceiling(
+                max_fast_path_daily_cap: parse_ceiling(
                     max_daily_cap,
                     ledger.limits.max_fast_path_daily_cap,
                 )?,
@@ -174,22 +229,40 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
                     }),
             };
             let step = if propose {
+                if let Some(pending) = pending_limits(session).await? {
+                    fail!(
+                        "limits are already proposed (effective {}): apply them (`ledger apply-limits`) or withdraw them (`ledger withdraw-limits`) before proposing others",
+                        super::time_text(pending.effective_at)
+                    );
+                }
                 LimitsStep::Propose(limits)
             } else {
+                on_notice = Some(format!(
+                    "pubspend ledger limits --max-threshold {} --max-daily-cap {} --min-notice-hours {} --propose",
+                    ceiling(&ledger, limits.max_fast_path_threshold),
+                    ceiling(&ledger, limits.max_fast_path_daily_cap),
+                    limits.min_change_notice_seconds / 3_600
+                ));
                 LimitsStep::Set(limits)
             };
             builders::LedgerLimitsChange { admin, step }.instruction()
         }
-        LedgerCommand::ApplyLimits => builders::LedgerLimitsChange {
-            admin,
-            step: LimitsStep::Apply,
+        LedgerCommand::ApplyLimits | LedgerCommand::WithdrawLimits => {
+            let apply = matches!(command, LedgerCommand::ApplyLimits);
+            let ledger = session.ledger().await?;
+            let Some(pending) = pending_limits(session).await? else {
+                fail!("no limits are pending: propose them with `pubspend ledger limits ... --propose`")
+            };
+            require_admin(&ledger, &admin)?;
+            let step = if apply {
+                super::require_notice_over(session, "the proposed limits", pending.effective_at)
+                    .await?;
+                LimitsStep::Apply
+            } else {
+                LimitsStep::Withdraw
+            };
+            builders::LedgerLimitsChange { admin, step }.instruction()
         }
-        .instruction(),
-        LedgerCommand::WithdrawLimits => builders::LedgerLimitsChange {
-            admin,
-            step: LimitsStep::Withdraw,
-        }
-        .instruction(),
         LedgerCommand::Pause => builders::SetPaused {
             admin,
             paused: true,
@@ -202,16 +275,37 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
         .instruction(),
         LedgerCommand::Show => unreachable!("handled by show"),
     };
-    send(
-        session,
-        &[ix],
-        signer,
-        vec![("ledger", pda::ledger().0.into())],
-    )
+    super::send_explained(session, &[ix], signer, fields, |error| {
+        on_notice
+            .as_deref()
+            .and_then(|command| super::needs_notice(error, command))
+    })
     .await
 }
 
-/// A ceiling as the ledger shows it: `none` for no ceiling.
+/// Only the ledger admin changes the ledger's auditors and limits: said before sending, with who signed.
+fn require_admin(ledger: &Ledger, signer: &Pubkey) -> CliResult<()> {
+    if ledger.admin != *signer {
+        fail!(
+            "only the ledger admin ({}) does this; you signed as {signer}",
+            ledger.admin
+        );
+    }
+    Ok(())
+}
+
+async fn pending_auditors(session: &Session) -> CliResult<Option<PendingAuditors>> {
+    Ok(session
+        .client
+        .fetch_optional(&pda::auditors_change())
+        .await?)
+}
+
+async fn pending_limits(session: &Session) -> CliResult<Option<PendingLimits>> {
+    Ok(session.client.fetch_optional(&pda::limits_change()).await?)
+}
+
+/// A ceiling as the ledger shows it and the command line takes it: an amount, or `none` for no ceiling.
 fn ceiling(ledger: &Ledger, units: u64) -> String {
     if units == u64::MAX {
         "none".to_string()
@@ -222,7 +316,7 @@ fn ceiling(ledger: &Ledger, units: u64) -> String {
 
 async fn show(session: &Session) -> CliResult<Output> {
     let ledger = session.ledger().await?;
-    Ok(Output::record(vec![
+    let mut fields = vec![
         ("address", pda::ledger().0.into()),
         ("admin", ledger.admin.into()),
         ("pending_admin", ledger.pending_admin.into()),
@@ -244,5 +338,36 @@ async fn show(session: &Session) -> CliResult<Output> {
             "minimum_notice_hours",
             (ledger.limits.min_change_notice_seconds / 3_600).into(),
         ),
-    ]))
+    ];
+    // What is on notice: a citizen sees an auditor's removal or a raised ceiling coming.
+    match pending_auditors(session).await? {
+        Some(pending) => {
+            fields.push(("pending_auditors", Field::Keys(pending.auditors)));
+            fields.push((
+                "pending_auditors_effective_at",
+                Field::Time(pending.effective_at),
+            ));
+        }
+        None => fields.push(("pending_auditors", Field::None)),
+    }
+    match pending_limits(session).await? {
+        Some(pending) => {
+            fields.push((
+                "pending_limits",
+                format!(
+                    "fast-path threshold ceiling {}, daily cap ceiling {}, minimum notice {} h",
+                    ceiling(&ledger, pending.limits.max_fast_path_threshold),
+                    ceiling(&ledger, pending.limits.max_fast_path_daily_cap),
+                    pending.limits.min_change_notice_seconds / 3_600
+                )
+                .into(),
+            ));
+            fields.push((
+                "pending_limits_effective_at",
+                Field::Time(pending.effective_at),
+            ));
+        }
+        None => fields.push(("pending_limits", Field::None)),
+    }
+    Ok(Output::record(fields))
 }

@@ -4,7 +4,7 @@ use public_spending::{instructions::SetMemberArgs, state::ControlChange};
 use public_spending_sdk::{builders, query::MemberQuery};
 use solana_sdk::signature::Signer;
 
-use super::send;
+use super::{needs_notice, send_explained};
 use crate::{
     args,
     context::Globals,
@@ -55,6 +55,9 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<Output>
         } => {
             let signer = session.signer()?;
             let roles = args::roles(&roles)?;
+            if propose && roles == 0 && !inactive {
+                crate::error::fail!("--roles is empty: a member proposed on notice must be given at least one role (to take every role away, `member set {code} {key} --roles '' --inactive` applies at once)");
+            }
             let (agency, _) = session.agency(&code).await?;
             if propose {
                 let change = ControlChange::Member {
@@ -81,7 +84,14 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<Output>
                 ("roles", args::role_names(roles).into()),
                 ("active", (!inactive).into()),
             ];
-            send(&session, &[ix], signer, fields).await?
+            let roles = args::role_names(roles);
+            send_explained(&session, &[ix], signer, fields, |error| {
+                needs_notice(
+                    error,
+                    &format!("pubspend member set {code} {key} --roles {roles} --propose"),
+                )
+            })
+            .await?
         }
         MemberCommand::List { code } => {
             let (agency, _) = session.agency(&code).await?;

@@ -19,14 +19,14 @@ pub mod watch;
 pub mod watchdog;
 
 use anchor_lang::prelude::Pubkey;
-use public_spending::state::Ledger;
-use public_spending_sdk::{amount, client::Submitted};
+use public_spending::{error::LedgerError, state::Ledger};
+use public_spending_sdk::{amount, client::Submitted, Backend};
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
     args,
     context::Session,
-    error::CliResult,
+    error::{fail, CliError, CliResult},
     output::{Field, Output},
 };
 
@@ -59,17 +59,42 @@ pub async fn send_oversight(
 }
 
 /// Proposes `change` to the agency's controls (the head signs): the change, when it may apply, the signature.
+/// Checked before sending, each with what to do: the signer is the head, and no change about the same subject
+/// is pending (the program would refuse both, the second only as "invalid instruction data").
 pub async fn propose(
     session: &Session,
     agency: Pubkey,
     change: public_spending::state::ControlChange,
     signer: &Keypair,
 ) -> CliResult<Output> {
+    let state: public_spending::state::Agency = session.client.fetch(&agency).await?;
+    if state.head != signer.pubkey() {
+        fail!(
+            "only agency {}'s head ({}) proposes changes to its controls; you signed as {}",
+            state.code,
+            state.head,
+            signer.pubkey()
+        );
+    }
     let propose = public_spending_sdk::builders::ProposeChange {
         agency,
         head: signer.pubkey(),
         change,
     };
+    let ledger = session.ledger().await?;
+    if let Some(pending) = session
+        .client
+        .fetch_optional::<public_spending::state::PendingChange>(&propose.pending())
+        .await?
+    {
+        fail!(
+            "a change about {} of agency {} is already pending (proposed {}, effective {}): apply it (`change apply`), withdraw it (`change withdraw`) or have it vetoed before proposing another",
+            subject_name(&pending),
+            state.code,
+            time_text(pending.proposed_at),
+            time_text(pending.effective_at)
+        );
+    }
     let outcome = session
         .client
         .send(&[propose.instruction()], &[signer])
@@ -77,7 +102,7 @@ pub async fn propose(
     let pending: public_spending::state::PendingChange =
         session.client.fetch(&propose.pending()).await?;
     let mut fields = vec![("proposed", true.into())];
-    fields.extend(describe_change(&pending));
+    fields.extend(describe_change(&ledger, &pending));
     fields.push(("signature", outcome.signature.to_string().into()));
     Ok(Output::record(fields))
 }
@@ -89,10 +114,87 @@ pub async fn send(
     signer: &Keypair,
     fields: Vec<(&str, Field)>,
 ) -> CliResult<Output> {
-    let outcome = session.client.send(instructions, &[signer]).await?;
+    send_explained(session, instructions, signer, fields, |_| None).await
+}
+
+/// [`send`], with a refusal `explain` knows better put in the person's terms (which flag, which command).
+pub async fn send_explained(
+    session: &Session,
+    instructions: &[solana_sdk::instruction::Instruction],
+    signer: &Keypair,
+    fields: Vec<(&str, Field)>,
+    explain: impl Fn(LedgerError) -> Option<String>,
+) -> CliResult<Output> {
+    let outcome = match session.client.send(instructions, &[signer]).await {
+        Ok(outcome) => outcome,
+        Err(err) => match err.ledger_error().and_then(&explain) {
+            Some(explained) => return Err(CliError(explained)),
+            None => return Err(err.into()),
+        },
+    };
     let mut fields = fields;
     fields.push(("signature", outcome.signature.to_string().into()));
     Ok(Output::record(fields))
+}
+
+/// `LooseningNeedsNotice` with the command that proposes the same thing on notice.
+pub fn needs_notice(error: LedgerError, propose: &str) -> Option<String> {
+    matches!(error, LedgerError::LooseningNeedsNotice).then(|| {
+        format!(
+            "LooseningNeedsNotice ({}): this loosens a control, so it waits out a notice: propose it with `{propose}`; it applies after the notice unless an auditor vetoes it",
+            u32::from(error)
+        )
+    })
+}
+
+/// Refuses, before sending, to apply a change whose notice is not over, saying when it is.
+pub async fn require_notice_over(
+    session: &Session,
+    what: &str,
+    effective_at: i64,
+) -> CliResult<()> {
+    let now = session.client.backend().unix_timestamp().await?;
+    if now < effective_at {
+        fail!(
+            "the notice of {what} ends {}, in {}: apply it then",
+            time_text(effective_at),
+            duration_text(effective_at - now)
+        );
+    }
+    Ok(())
+}
+
+/// A time for a sentence: `2026-12-07 20:09:22 UTC`.
+pub fn time_text(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0).map_or_else(
+        || format!("at unix time {seconds}"),
+        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    )
+}
+
+/// A span for a sentence: `3 days 4 h`, `23 h 59 min`, `12 min 5 s`.
+pub fn duration_text(seconds: i64) -> String {
+    let (days, hours, minutes, secs) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3_600,
+        seconds % 3_600 / 60,
+        seconds % 60,
+    );
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, _) => format!("{minutes} min {secs} s"),
+        (0, _, _) => format!("{hours} h {minutes} min"),
+        (1, _, _) => format!("1 day {hours} h"),
+        _ => format!("{days} days {hours} h"),
+    }
+}
+
+/// What a pending change is about: `policy`, or the member's key.
+pub fn subject_name(pending: &public_spending::state::PendingChange) -> String {
+    match pending.change {
+        public_spending::state::ControlChange::Policy { .. } => "policy".to_string(),
+        public_spending::state::ControlChange::Member { key, .. } => key.to_string(),
+    }
 }
 
 /// How a payment submission ended, with the amount it sent.
@@ -114,20 +216,21 @@ pub fn submitted(
     ])
 }
 
-/// What a pending change sets, and when it may apply.
+/// What a pending change sets (amounts in the ledger mint's units), and when it may apply.
 pub fn describe_change(
+    ledger: &Ledger,
     pending: &public_spending::state::PendingChange,
 ) -> Vec<(&'static str, Field)> {
     let mut fields = vec![("agency", pending.agency.into())];
     match pending.change {
         public_spending::state::ControlChange::Policy { policy } => {
             fields.push(("change", "approval policy".into()));
-            fields.push(("threshold_base_units", Field::Count(policy.threshold)));
+            fields.push(("threshold", show_amount(ledger, policy.threshold)));
             fields.push(("approvals_required", policy.approvals_required.into()));
             fields.push(("time_lock_seconds", policy.time_lock_seconds.into()));
             fields.push((
-                "fast_path_daily_cap_base_units",
-                Field::Count(policy.fast_path_daily_cap),
+                "fast_path_daily_cap",
+                show_amount(ledger, policy.fast_path_daily_cap),
             ));
         }
         public_spending::state::ControlChange::Member { key, roles, active } => {

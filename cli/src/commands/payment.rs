@@ -567,6 +567,29 @@ async fn explain(
             ));
         }
     }
+    if matches!(
+        err.ledger_error(),
+        Some(LedgerError::AboveFastPathThreshold)
+    ) {
+        if let Ok(agency) = session.client.fetch::<Agency>(&award.agency).await {
+            let effective = ledger.limits.bound(&agency.policy).threshold;
+            let set_by = if effective < agency.policy.threshold {
+                format!(
+                    "ledger ceiling; agency {}'s policy says {}",
+                    agency.code,
+                    amount_text(ledger, agency.policy.threshold)
+                )
+            } else {
+                format!("agency {}'s policy", agency.code)
+            };
+            return CliError(format!(
+                "AboveFastPathThreshold ({}): {} is not below the effective fast-path threshold {} ({set_by}): request it on the approval path (`pubspend payment request`)",
+                u32::from(LedgerError::AboveFastPathThreshold),
+                amount_text(ledger, needs),
+                amount_text(ledger, effective)
+            ));
+        }
+    }
     if matches!(err.ledger_error(), Some(LedgerError::ExceedsAwardRemaining)) {
         let left = award
             .obligated
@@ -639,8 +662,23 @@ async fn locate(
     let payment = pda::payment(&award_address, which.index).0;
     match session.client.fetch_optional::<Payment>(&payment).await? {
         Some(state) => Ok((agency, award_address, award_state, payment, state)),
+        None if which.index >= award_state.payment_count => match award_state.payment_count {
+            0 => fail!(
+                "award {} of agency {} has no payment {}: it has no payment yet",
+                which.award_id,
+                which.code,
+                which.index
+            ),
+            count => fail!(
+                "award {} of agency {} has no payment {}: its payments are numbered 0 to {}",
+                which.award_id,
+                which.code,
+                which.index,
+                count - 1
+            ),
+        },
         None => fail!(
-            "no payment {} on award {:?} (never requested, or already archived)",
+            "payment {} of award {} is final and no longer on chain (its record is in the events and the index): only a payment in flight can be acted on",
             which.index,
             which.award_id
         ),
