@@ -348,6 +348,26 @@ impl Session {
         }
     }
 
+    /// The node's WebSocket: `--ws` (or the config's `websocket_url`), else derived from the RPC URL as the
+    /// Solana CLI derives it. `embedded` is the refusal for the embedded chain, which has none.
+    pub fn websocket(&self, embedded: &str) -> CliResult<String> {
+        match self.client.backend() {
+            AnyBackend::Rpc(backend) => {
+                let url = backend.rpc().url();
+                let websocket = backend.websocket_url().map_or_else(
+                    || solana_cli_config::Config::compute_websocket_url(&url),
+                    str::to_string,
+                );
+                // The Solana CLI's derivation gives "" for what it cannot read as a URL (a host like 256.1.1.1).
+                if websocket.is_empty() {
+                    fail!("cannot follow {url}: it is not a URL a WebSocket address can be derived from (a host name or an IP address with numbers up to 255); give the node's WebSocket with --ws ws://HOST:PORT");
+                }
+                Ok(websocket)
+            }
+            AnyBackend::Embedded(_) => fail!("{embedded}"),
+        }
+    }
+
     /// The agency's address, or a clear error when no agency has this code.
     pub async fn agency(&self, code: &str) -> CliResult<(Pubkey, public_spending::state::Agency)> {
         crate::args::agency_code(code)?;

@@ -26,6 +26,12 @@ impl From<public_spending_watchdog::WatchdogError> for CliError {
     }
 }
 
+impl From<public_spending_explorer::ExplorerError> for CliError {
+    fn from(err: public_spending_explorer::ExplorerError) -> Self {
+        Self(err.to_string())
+    }
+}
+
 impl From<AmountError> for CliError {
     fn from(err: AmountError) -> Self {
         Self(format!("invalid amount: {err}"))

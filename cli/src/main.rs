@@ -95,6 +95,15 @@ enum Command {
     /// a restarted node is waited for and resumed from the last indexed signature: nothing is skipped and
     /// nothing is indexed twice. Ctrl-C stops it.
     Watch(watch::WatchArgs),
+    /// Serve the index as public web pages: agencies, awards, recipients, payments, findings, search, downloads
+    ///
+    /// Pages are rendered on the server and work without JavaScript; every page has a permalink built from
+    /// public ids (agency code, award id, UEI, transaction signature) and every list downloads as CSV or JSON
+    /// (?format=csv), with the index's slot and the file's sha256 in the response headers; ?as_of_slot=N pins
+    /// a list to slot N. With a node (-u URL) the explorer follows it as `watch` does, indexing each new
+    /// transaction into --db; the pages re-read the index every --refresh seconds. Listens on 127.0.0.1:8080
+    /// unless --listen (and --allow-non-loopback) say otherwise; Ctrl-C stops it.
+    Explore(explore::ExploreArgs),
     /// Serve the embedded chain over Solana JSON-RPC (HTTP) and WebSocket, like solana-test-validator
     ///
     /// Serves the chain saved in --embedded-state (created when missing): JSON-RPC over HTTP on --rpc-port and
@@ -130,6 +139,7 @@ async fn run(cli: Cli) -> error::CliResult<output::Output> {
         Command::Export(command) => watchdog::export(command).await,
         Command::Report(args) => watchdog::report(args, globals).await,
         Command::Watch(args) => watch::run(args, globals).await,
+        Command::Explore(args) => explore::run(args, globals).await,
         Command::Serve(args) => serve::run(args, globals).await,
     }
 }

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod change;
 pub mod clock;
 pub mod demo;
+pub mod explore;
 pub mod flag;
 pub mod keygen;
 pub mod ledger;
@@ -29,6 +30,23 @@ use crate::{
     error::{fail, CliError, CliResult},
     output::{Field, Output},
 };
+
+/// Ctrl-C, or (on Unix) SIGTERM: how a command that serves (`serve`, `explore`) is told to stop.
+pub async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    // Without a handler there is no clean way to stop; waiting on Ctrl-C alone is what remains.
+    let _ = tokio::signal::ctrl_c().await;
+}
 
 /// Reads an amount in the ledger mint's units (`1250.00`).
 pub fn parse_amount(ledger: &Ledger, input: &str) -> CliResult<u64> {

@@ -63,7 +63,7 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<Output> {
         ("stop", "Ctrl-C saves the chain and exits".into()),
     ])
     .print(globals.output);
-    stop_requested().await;
+    super::stop_requested().await;
     eprintln!("stopping: saving {}", globals.embedded_state.display());
     if let Err(err) = running.shutdown().await {
         fail!("{err}");
@@ -72,21 +72,4 @@ pub async fn run(args: ServeArgs, globals: &Globals) -> CliResult<Output> {
         ("stopped", true.into()),
         ("saved", globals.embedded_state.display().to_string().into()),
     ]))
-}
-
-/// Ctrl-C, or (on Unix) SIGTERM.
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
-        }
-    }
-    // Without a handler there is no clean way to stop; waiting on Ctrl-C alone is what remains.
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -13,7 +13,6 @@ use public_spending_watchdog::watch::{Alert, FindingKey, Status, Watch, WatchOpt
 
 use crate::{
     args,
-    backend::AnyBackend,
     context::{Globals, Mode, Session, Target},
     error::{fail, CliError, CliResult},
     output::{say, Format, Output},
@@ -108,21 +107,7 @@ pub async fn run(args: WatchArgs, globals: &Globals) -> CliResult<Output> {
         fail!("{EMBEDDED}");
     }
     let session = Session::open(globals, Mode::Read).await?;
-    let websocket = match session.client.backend() {
-        AnyBackend::Rpc(backend) => {
-            let url = backend.rpc().url();
-            let websocket = backend.websocket_url().map_or_else(
-                || solana_cli_config::Config::compute_websocket_url(&url),
-                str::to_string,
-            );
-            // The Solana CLI's derivation gives "" for what it cannot read as a URL (a host like 256.1.1.1).
-            if websocket.is_empty() {
-                fail!("cannot follow {url}: it is not a URL a WebSocket address can be derived from (a host name or an IP address with numbers up to 255); give the node's WebSocket with --ws ws://HOST:PORT");
-            }
-            websocket
-        }
-        AnyBackend::Embedded(_) => fail!("{EMBEDDED}"),
-    };
+    let websocket = session.websocket(EMBEDDED)?;
     let already = match &args.alerts {
         Some(path) => reported(path)?,
         None => Vec::new(),
