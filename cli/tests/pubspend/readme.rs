@@ -89,6 +89,42 @@ fn the_readme_watchdog_walkthrough_runs_as_written() {
     assert!(stdout.contains("award document"), "{stdout}");
 }
 
+/// The explorer walkthrough: the pages and the download it fetches, and the digest its headers name.
+#[test]
+fn the_readme_explorer_walkthrough_runs_as_written() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let output = run_script(&block_after("<!-- explorer walkthrough"), dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the explorer walkthrough failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = std::fs::read(dir.path().join("payments-075.csv")).unwrap();
+    let sha256 = hex::encode(solana_sdk::hash::hash(&csv).to_bytes());
+    assert!(
+        stdout
+            .to_lowercase()
+            .contains(&format!("x-content-sha256: {sha256}")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{sha256}  payments-075.csv")),
+        "{stdout}"
+    );
+    let agency = std::fs::read_to_string(dir.path().join("agency-075.html")).unwrap();
+    assert!(agency.contains("<h1>Agency 075: Department of Health and Human Services</h1>"));
+    let search = std::fs::read_to_string(dir.path().join("search.html")).unwrap();
+    assert!(search.contains("Payments matching the search"));
+    // 101 payments of agency 075 in the demo's year, one CSV row each under the header.
+    assert_eq!(String::from_utf8_lossy(&csv).lines().count(), 1 + 101);
+    let log = std::fs::read_to_string(dir.path().join("explore.log")).unwrap();
+    assert!(
+        log.contains("stopped"),
+        "the explorer stopped on Ctrl-C: {log}"
+    );
+}
+
 #[test]
 fn the_readme_walkthrough_runs_as_written() {
     let script = walkthrough();

@@ -3,6 +3,7 @@
 //! digest, bad input is a 400 or 404 page with its message, and a vendor's name is text, never markup.
 
 mod browser;
+mod live;
 
 use std::{
     collections::BTreeMap,
