@@ -47,6 +47,8 @@ pub struct Explorer {
     snapshot: RwLock<Arc<Snapshot>>,
     /// The cluster explorer a payment links to (`?cluster=devnet` on explorer.solana.com); none for a local node.
     cluster: Option<String>,
+    /// The RPC node the in-browser verifier reads by default (the reader may name another).
+    rpc: Option<String>,
 }
 
 impl Explorer {
@@ -57,7 +59,18 @@ impl Explorer {
             location,
             snapshot: RwLock::new(Arc::new(snapshot)),
             cluster,
+            rpc: None,
         })
+    }
+
+    /// The RPC node the pages offer the in-browser verifier by default.
+    pub fn with_rpc(mut self, url: impl Into<String>) -> Self {
+        self.rpc = Some(url.into());
+        self
+    }
+
+    pub fn rpc(&self) -> Option<&str> {
+        self.rpc.as_deref()
     }
 
     /// The snapshot pages read now.
@@ -103,6 +116,8 @@ pub fn router(explorer: Arc<Explorer>) -> Router {
         .route("/findings/{id}", get(pages::finding))
         .route("/search", get(pages::search))
         .route("/style.css", get(pages::style))
+        .route("/verify.js", get(pages::verify_script))
+        .route("/verify.wasm", get(pages::verify_module))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(log_request))
         .with_state(explorer)

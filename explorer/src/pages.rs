@@ -96,6 +96,77 @@ pub async fn style() -> Response {
         .into_response()
 }
 
+/// The verifier compiled to WebAssembly (built by build.rs; empty when the target was missing).
+const VERIFIER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verifier.wasm"));
+
+pub async fn verify_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/verify.js"),
+    )
+        .into_response()
+}
+
+pub async fn verify_module(State(explorer): Shared) -> Response {
+    if VERIFIER.is_empty() {
+        return refused(
+            explorer.snapshot().identity.slot,
+            Refusal::missing(
+                "this explorer was built without its verifier (rustup target add wasm32-unknown-unknown)",
+            ),
+        );
+    }
+    ([(header::CONTENT_TYPE, "application/wasm")], VERIFIER).into_response()
+}
+
+/// What the in-browser verifier needs from the page: whose chain, where to read it, and the rows to check.
+pub struct VerifyPanel {
+    pub agency: String,
+    pub program: String,
+    pub decimals: u8,
+    pub rpc: String,
+    /// The rows this page shows of the agency's chain, as JSON for the script (`<` escaped).
+    pub claims: String,
+    /// The payment the page is about, if it is a payment's page.
+    pub focus: String,
+}
+
+impl VerifyPanel {
+    fn of(explorer: &Explorer, snapshot: &Snapshot, code: &str, focus: &str) -> Option<Self> {
+        let (address, _) = snapshot
+            .state
+            .agencies
+            .iter()
+            .find(|(_, a)| a.code == code)?;
+        let claims: Vec<serde_json::Value> = snapshot
+            .payments
+            .iter()
+            .filter(|p| p.agency == code)
+            .map(|p| {
+                serde_json::json!({
+                    "signature": p.signature,
+                    "sequence": p.sequence,
+                    "amount": p.units,
+                    "outlay_hash": p.outlay_hash,
+                })
+            })
+            .collect();
+        Some(Self {
+            agency: address.to_string(),
+            program: snapshot.identity.program.clone(),
+            decimals: snapshot.identity.decimals,
+            rpc: explorer
+                .rpc()
+                .unwrap_or("http://127.0.0.1:8899")
+                .to_string(),
+            claims: serde_json::to_string(&claims)
+                .unwrap_or_default()
+                .replace('<', "\\u003c"),
+            focus: focus.to_string(),
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home<'a> {
@@ -234,6 +305,7 @@ struct AgencyPage<'a> {
     pending: Vec<(String, String, String)>,
     members: Vec<MemberChange>,
     list: PaymentList<'a>,
+    verify: Option<VerifyPanel>,
 }
 
 pub async fn agency(
@@ -406,6 +478,7 @@ pub async fn agency(
             pending: pending.into_values().collect(),
             members,
             list,
+            verify: VerifyPanel::of(&explorer, &snapshot, code, ""),
         }))
     })();
     page(&snapshot, made)
@@ -658,6 +731,7 @@ struct PaymentPage<'a> {
     cluster_link: Option<String>,
     payments: Vec<&'a PaymentRow>,
     events: Vec<(&'static str, String)>,
+    verify: Option<VerifyPanel>,
 }
 
 pub async fn payment(State(explorer): Shared, Path(signature): Path<String>) -> Response {
@@ -680,7 +754,11 @@ pub async fn payment(State(explorer): Shared, Path(signature): Path<String>) -> 
             )));
         };
         let slot = first.slot;
+        let verify = payments
+            .first()
+            .and_then(|p| VerifyPanel::of(&explorer, &snapshot, &p.agency, &signature));
         Ok(render(&PaymentPage {
+            verify,
             slot,
             time: first.time.map_or_else(String::new, time_text),
             cluster_link: explorer.cluster().map(|cluster| {

@@ -119,8 +119,15 @@ impl Localnet {
         chain.resume_slots().await?;
 
         let rpc_addr = SocketAddr::new(config.bind, config.rpc_port);
+        // Any origin may call, as a validator allows: the node is public, and a browser page (the explorer's
+        // verifier) reads it from another origin.
+        let cors = tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::Any)
+            .allow_methods([http::Method::POST, http::Method::OPTIONS])
+            .allow_headers([http::header::CONTENT_TYPE]);
         let http = Server::builder()
             .set_config(ServerConfig::builder().http_only().build())
+            .set_http_middleware(tower::ServiceBuilder::new().layer(cors))
             .build(rpc_addr)
             .await
             .map_err(|e| LocalnetError::Bind {

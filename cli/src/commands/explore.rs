@@ -65,7 +65,12 @@ pub async fn run(args: ExploreArgs, globals: &Globals) -> CliResult<Output> {
     };
     // The index must exist: the pages never create one (`pubspend index` does, or this command with a node).
     args.db.open(true)?;
-    let explorer = Arc::new(Explorer::open(args.db.db.clone(), cluster)?);
+    let mut explorer = Explorer::open(args.db.db.clone(), cluster)?;
+    // The node the in-browser verifier reads by default: the one this command follows, when it follows one.
+    if let Target::Rpc(url) = &target {
+        explorer = explorer.with_rpc(url.clone());
+    }
+    let explorer = Arc::new(explorer);
     let listener = public_spending_explorer::bind(args.listen).await?;
     let address = listener
         .local_addr()

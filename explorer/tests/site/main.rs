@@ -4,6 +4,7 @@
 
 mod browser;
 mod live;
+mod verify;
 
 use std::{
     collections::BTreeMap,

@@ -140,9 +140,10 @@ impl ChainLink {
         &self.record[8..40]
     }
 
-    /// `sha256(previous || record)`, the fold of `fold_outlay_hash` over bytes already canonical.
+    /// `sha256(previous || record)`, the fold of `fold_outlay_hash` over bytes already canonical: the
+    /// verifier's own, which the explorer also runs in a reader's browser.
     pub fn fold(&self) -> [u8; 32] {
-        solana_sha256_hasher::hashv(&[&self.previous_hash, &self.record]).to_bytes()
+        public_spending_verifier::fold(&self.previous_hash, &self.record)
     }
 }
 

@@ -1,0 +1,169 @@
+//! The in-browser check, end to end: a ledger served over JSON-RPC by `pubspend serve`'s server, indexed from it,
+//! and two explorers over that index, one honest and one whose index has a payment's amount altered. In Debian's
+//! Chromium each page's "Verify in this browser" reads the chain from the node, replays it with the verifier
+//! compiled to WebAssembly, and concludes: the honest page verifies, the tampered one names the altered payment.
+
+use std::sync::Arc;
+
+use public_spending_explorer::Explorer;
+use public_spending_localnet::{Localnet, LocalnetConfig};
+use public_spending_sdk::backend::RpcBackend;
+use public_spending_tests::{
+    external_program, prerequisite_missing, state::ApprovalPolicy, Chain, World, UNIT,
+};
+use public_spending_watchdog::{index, Location, Store};
+use solana_sdk::signature::{Keypair, Signer};
+
+const INSTALL: &str = "apt-get install chromium nodejs npm && npm ci --prefix explorer/tests/browser && rustup target add wasm32-unknown-unknown";
+
+/// Serves `explorer` on a free loopback port; its URL.
+async fn serve(explorer: Explorer) -> String {
+    let listener = public_spending_explorer::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(public_spending_explorer::serve(
+        listener,
+        Arc::new(explorer),
+        std::future::pending(),
+    ));
+    url
+}
+
+/// What the page concluded after its verify button was pressed.
+fn press_verify(page: &str) -> serde_json::Value {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let output = std::process::Command::new("node")
+        .current_dir(folder)
+        .arg("verify.mjs")
+        .arg(page)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    report
+}
+
+#[test]
+fn the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment() {
+    const TEST: &str = "the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment";
+    if external_program("node", TEST, INSTALL).is_none()
+        || external_program("chromium", TEST, INSTALL).is_none()
+    {
+        return;
+    }
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !folder.join("node_modules/playwright-core").is_dir() {
+        prerequisite_missing(TEST, "playwright-core is not installed", INSTALL);
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let running = runtime
+        .block_on(Localnet::start(LocalnetConfig::new(
+            dir.path().join("chain.json"),
+        )))
+        .unwrap();
+    let node = running.rpc_url();
+    let payer = Keypair::new();
+    let backend = RpcBackend::new(node.clone(), payer.insecure_clone());
+    runtime
+        .block_on(Chain::airdrop(&backend, &payer.pubkey(), 1_000_000_000_000))
+        .unwrap();
+    let (honest, tampered, signatures) = runtime.block_on(async {
+        let mut world = World::on(backend).await;
+        let agency = world.agency("075").await;
+        world
+            .set_policy(
+                &agency,
+                ApprovalPolicy {
+                    threshold: 1_000 * UNIT,
+                    approvals_required: 1,
+                    time_lock_seconds: 0,
+                    fast_path_daily_cap: 1_000_000 * UNIT,
+                },
+            )
+            .await;
+        let award = world.award(&agency, b"VERIFY000001", 10_000 * UNIT).await;
+        let mut signatures = Vec::new();
+        for amount in [10, 11, 12] {
+            let ix = world
+                .pay_small_ix(&agency, &award, amount * UNIT)
+                .await
+                .instruction();
+            signatures.push(
+                world
+                    .send(&[ix], &[&agency.executor])
+                    .await
+                    .unwrap()
+                    .signature,
+            );
+        }
+        let honest = dir.path().join("honest.sqlite");
+        let mut store = Store::open(Location::Sqlite(honest.clone())).unwrap();
+        index::index(&world.chain, &mut store, |_| {})
+            .await
+            .unwrap();
+        drop(store);
+        // The same index with payment 1's amount raised by one base unit, as a dishonest server would show it.
+        let tampered = dir.path().join("tampered.sqlite");
+        std::fs::copy(&honest, &tampered).unwrap();
+        let store = Store::open_existing(Location::Sqlite(tampered.clone())).unwrap();
+        let mut record = store
+            .query_opt(
+                "SELECT record FROM payments WHERE sequence = 1",
+                &[],
+                |row| Ok(row.bytes(0)?.to_vec()),
+            )
+            .unwrap()
+            .unwrap();
+        record[140] = record[140].wrapping_add(1);
+        store
+            .execute(
+                "UPDATE payments SET record = $1 WHERE sequence = 1",
+                &[record.into()],
+            )
+            .unwrap();
+        drop(store);
+        let open = |path: std::path::PathBuf| {
+            Explorer::open(Location::Sqlite(path), None)
+                .unwrap()
+                .with_rpc(node.clone())
+        };
+        (
+            serve(open(honest)).await,
+            serve(open(tampered)).await,
+            signatures,
+        )
+    });
+
+    let report = press_verify(&format!("{honest}/agency/075"));
+    assert_eq!(report["verified"], "true", "{report}");
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Verified in this browser: 3 payments replayed from"),
+        "{report}"
+    );
+
+    let report = press_verify(&format!("{tampered}/payment/{}", signatures[1]));
+    assert_eq!(report["verified"], "false", "{report}");
+    assert_eq!(
+        report["problems"],
+        serde_json::json!([{
+            "sequence": 1,
+            "signature": signatures[1].to_string(),
+            "text": format!(
+                "Payment 1 of the chain: the explorer shows amount 11.000001 where the chain paid 11.000000 (its transaction)"
+            ),
+        }]),
+        "{report}"
+    );
+    runtime.block_on(running.shutdown()).unwrap();
+}
