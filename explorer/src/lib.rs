@@ -118,6 +118,8 @@ pub fn router(explorer: Arc<Explorer>) -> Router {
         .route("/style.css", get(pages::style))
         .route("/verify.js", get(pages::verify_script))
         .route("/verify.wasm", get(pages::verify_module))
+        .route("/flag.js", get(pages::flag_script))
+        .route("/flag/transaction", get(pages::flag_transaction))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(log_request))
         .with_state(explorer)

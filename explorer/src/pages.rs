@@ -12,6 +12,7 @@ use axum::{
     http::{header, StatusCode},
     response::{Html, IntoResponse, Response},
 };
+use public_spending::state::{FlagReason, FlagTarget};
 use public_spending_sdk::{role_names, LedgerEvent};
 use public_spending_watchdog::audit::{self, Finding, CHECKS};
 
@@ -117,6 +118,95 @@ pub async fn verify_module(State(explorer): Shared) -> Response {
         );
     }
     ([(header::CONTENT_TYPE, "application/wasm")], VERIFIER).into_response()
+}
+
+pub async fn flag_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/flag.js"),
+    )
+        .into_response()
+}
+
+/// The reasons a reader may give, as the form and the query name them.
+const FLAG_REASONS: [(&str, FlagReason); 6] = [
+    ("duplicate-invoice", FlagReason::DuplicateInvoice),
+    ("unknown-vendor", FlagReason::UnknownVendor),
+    ("price", FlagReason::Price),
+    ("split-payment", FlagReason::SplitPayment),
+    ("work-not-done", FlagReason::WorkNotDone),
+    ("other", FlagReason::Other),
+];
+
+/// `raise_flag` on an award as an unsigned transaction for the reader's wallet: the reader's key pays and
+/// signs; the server only writes out the instruction the SDK builds (which the wallet shows before signing).
+/// Query: `agency`, `award_id`, `flagger`, `nonce`, `reason`, `evidence` (sha256 hex), `blockhash`.
+pub async fn flag_transaction(State(explorer): Shared, Query(query): Params) -> Response {
+    use std::str::FromStr;
+    let snapshot = explorer.snapshot();
+    let built = (|| -> Result<serde_json::Value, Refusal> {
+        let get = |name: &str| {
+            query
+                .get(name)
+                .map(String::as_str)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| Refusal::bad(format!("{name} is missing")))
+        };
+        let code = params::agency_code(get("agency")?)?;
+        let award_id = get("award_id")?;
+        let (award, _) = snapshot
+            .state
+            .awards
+            .iter()
+            .find(|(_, a)| a.award_id == award_id && snapshot.state.agency_code(&a.agency) == code)
+            .ok_or_else(|| Refusal::missing(format!("agency {code} has no award {award_id:?}")))?;
+        let flagger = anchor_lang::prelude::Pubkey::from_str(get("flagger")?)
+            .map_err(|_| Refusal::bad("flagger is not a public key (base58)"))?;
+        let nonce: u32 = get("nonce")?
+            .parse()
+            .map_err(|_| Refusal::bad("nonce is not a number from 0 to 4294967295"))?;
+        let reason = FLAG_REASONS
+            .iter()
+            .find(|(name, _)| *name == get("reason").unwrap_or_default())
+            .map(|(_, reason)| *reason)
+            .ok_or_else(|| {
+                Refusal::bad(format!(
+                    "reason is one of {}",
+                    FLAG_REASONS.map(|(name, _)| name).join(", ")
+                ))
+            })?;
+        let evidence = get("evidence")?;
+        let evidence_hash: [u8; 32] = hex::decode(evidence)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| Refusal::bad("evidence is not a sha256 (64 hex digits)"))?;
+        let blockhash = solana_sdk::hash::Hash::from_str(get("blockhash")?)
+            .map_err(|_| Refusal::bad("blockhash is not a blockhash (base58)"))?;
+        let raise = public_spending_sdk::builders::RaiseFlag {
+            target: *award,
+            payment_award: None,
+            target_kind: FlagTarget::Award,
+            flagger,
+            nonce,
+            reason,
+            evidence_hash,
+            payment_index: None,
+        };
+        use base64::Engine;
+        Ok(serde_json::json!({
+            "transaction": base64::engine::general_purpose::STANDARD
+                .encode(raise.unsigned_transaction(blockhash)),
+            "flag": raise.flag().to_string(),
+        }))
+    })();
+    match built {
+        Ok(json) => axum::Json(json).into_response(),
+        Err(refusal) => (
+            refusal.status,
+            axum::Json(serde_json::json!({ "error": refusal.message })),
+        )
+            .into_response(),
+    }
 }
 
 /// What the in-browser verifier needs from the page: whose chain, where to read it, and the rows to check.
@@ -506,6 +596,8 @@ struct AwardPage<'a> {
     status: String,
     timeline: Vec<Moment>,
     list: PaymentList<'a>,
+    rpc: String,
+    reasons: Vec<&'static str>,
 }
 
 pub async fn award(
@@ -635,6 +727,11 @@ pub async fn award(
             ),
             timeline,
             list,
+            rpc: explorer
+                .rpc()
+                .unwrap_or("http://127.0.0.1:8899")
+                .to_string(),
+            reasons: FLAG_REASONS.iter().map(|(name, _)| *name).collect(),
         }))
     })();
     page(&snapshot, made)

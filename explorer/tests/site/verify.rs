@@ -1,7 +1,9 @@
-//! The in-browser check, end to end: a ledger served over JSON-RPC by `pubspend serve`'s server, indexed from it,
+//! The reader's side in a real browser, against a ledger served over JSON-RPC. The in-browser check, end to end: a ledger served over JSON-RPC by `pubspend serve`'s server, indexed from it,
 //! and two explorers over that index, one honest and one whose index has a payment's amount altered. In Debian's
 //! Chromium each page's "Verify in this browser" reads the chain from the node, replays it with the verifier
 //! compiled to WebAssembly, and concludes: the honest page verifies, the tampered one names the altered payment.
+//! And a public flag raised from an award's page, signed by a Wallet Standard wallet the test injects (its key
+//! stays in the test), lands on the chain and appears on the award's page once indexed.
 
 use std::sync::Arc;
 
@@ -165,5 +167,125 @@ fn the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment() {
         }]),
         "{report}"
     );
+    runtime.block_on(running.shutdown()).unwrap();
+}
+
+/// Where the flag test's key comes from: a fresh keypair, its public key and its 32-byte seed in hex.
+fn test_wallet() -> (Keypair, String, String) {
+    let keypair = Keypair::new();
+    let seed = hex::encode(&keypair.to_bytes()[..32]);
+    let address = keypair.pubkey().to_string();
+    (keypair, address, seed)
+}
+
+#[test]
+fn a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award() {
+    const TEST: &str = "a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award";
+    if external_program("node", TEST, INSTALL).is_none()
+        || external_program("chromium", TEST, INSTALL).is_none()
+    {
+        return;
+    }
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !folder.join("node_modules/playwright-core").is_dir() {
+        prerequisite_missing(TEST, "playwright-core is not installed", INSTALL);
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let running = runtime
+        .block_on(Localnet::start(LocalnetConfig::new(
+            dir.path().join("chain.json"),
+        )))
+        .unwrap();
+    let node = running.rpc_url();
+    let payer = Keypair::new();
+    let backend = RpcBackend::new(node.clone(), payer.insecure_clone());
+    let (reader, address, seed) = test_wallet();
+    for key in [payer.pubkey(), reader.pubkey()] {
+        runtime
+            .block_on(Chain::airdrop(&backend, &key, 1_000_000_000_000))
+            .unwrap();
+    }
+    let db = Location::Sqlite(dir.path().join("index.sqlite"));
+    let (world, explorer, url) = runtime.block_on(async {
+        let mut world = World::on(backend).await;
+        let agency = world.agency("075").await;
+        world.award(&agency, b"FLAGGED00001", 10_000 * UNIT).await;
+        let mut store = Store::open(db.clone()).unwrap();
+        index::index(&world.chain, &mut store, |_| {})
+            .await
+            .unwrap();
+        let explorer = Arc::new(
+            Explorer::open(db.clone(), None)
+                .unwrap()
+                .with_rpc(node.clone()),
+        );
+        let listener = public_spending_explorer::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(public_spending_explorer::serve(
+            listener,
+            Arc::clone(&explorer),
+            std::future::pending(),
+        ));
+        (world, explorer, url)
+    });
+    let page = format!("{url}/award/075/AWD-FLAGGED00001");
+    let output = std::process::Command::new("node")
+        .current_dir(&folder)
+        .args(["flag.mjs", &page, &address, &seed])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    let signature = report["flagged"].as_str().unwrap().to_string();
+    assert!(
+        report["status"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("raised by {address} in transaction {signature}")),
+        "{report}"
+    );
+
+    // On the chain: the flag's event names the reader as the flagger and the award as the target.
+    runtime.block_on(async {
+        let mut store = Store::open(db.clone()).unwrap();
+        index::index(&world.chain, &mut store, |_| {})
+            .await
+            .unwrap();
+    });
+    assert!(explorer.reload().unwrap());
+    let snapshot = explorer.snapshot();
+    let raised: Vec<_> = snapshot
+        .events
+        .iter()
+        .filter_map(|row| match &row.event {
+            public_spending_sdk::LedgerEvent::FlagRaised(e) => {
+                Some((row.signature.clone(), e.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].0, signature);
+    assert_eq!(raised[0].1.flagger, reader.pubkey());
+    assert_eq!(
+        raised[0].1.target,
+        public_spending_sdk::pda::award(
+            &public_spending_sdk::pda::agency("075").0,
+            "AWD-FLAGGED00001"
+        )
+        .0
+    );
+    let html = runtime.block_on(async { reqwest::get(&page).await.unwrap().text().await.unwrap() });
+    assert!(html.contains("public flag raised: Price"), "{html}");
+    assert!(html.contains(&format!("/payment/{signature}")));
     runtime.block_on(running.shutdown()).unwrap();
 }

@@ -35,6 +35,20 @@ impl RaiseFlag {
         pda::flag(&self.target, &self.flagger, self.nonce).0
     }
 
+    /// The instruction as a whole unsigned transaction for a wallet to sign: the flagger pays its fee and the
+    /// flag's rent, `blockhash` dates it, and its one signature slot is left empty (wire format, as a Wallet
+    /// Standard `solana:signTransaction` takes it).
+    pub fn unsigned_transaction(&self, blockhash: solana_sdk::hash::Hash) -> Vec<u8> {
+        let message = solana_sdk::message::Message::new_with_blockhash(
+            &[self.instruction()],
+            Some(&self.flagger),
+            &blockhash,
+        );
+        let transaction = solana_sdk::transaction::Transaction::new_unsigned(message);
+        // A transaction of fixed-size parts always serializes.
+        bincode::serialize(&transaction).unwrap_or_default()
+    }
+
     pub fn instruction(&self) -> Instruction {
         build(
             acc::RaiseFlag {
