@@ -150,6 +150,10 @@ impl EmbeddedChain {
             ));
             known.insert(address);
         }
+        // The program's IDL where explorers look for it; written anew at every start (not saved), so that a
+        // chain always carries the IDL of the program it runs.
+        let (idl_address, idl) = crate::idl_account();
+        accounts.push((idl_address, idl.into()));
         let runtime = bank::Banks::start(
             (public_spending::ID, "public_spending", entrypoint),
             accounts,

@@ -15,6 +15,7 @@ pub use public_spending_sdk::backend::TxOutcome;
 mod bank;
 mod chain;
 mod history;
+mod idl;
 mod logs;
 mod process;
 mod saved;
@@ -22,6 +23,7 @@ mod slots;
 mod state_file;
 
 pub use chain::*;
+pub use idl::{idl_account, IDL_JSON};
 pub use logs::program_logs_off_stdout;
 pub use saved::*;
 pub use state_file::*;

@@ -1896,3 +1896,48 @@ async fn a_forged_signature_is_refused_even_without_preflight() {
         5_000_000_000
     );
 }
+
+/// The served chain holds the program's IDL where Anchor's clients and explorers look for it: Anchor's IDL
+/// account at `create_with_seed(find_program_address([], program), "anchor:idl", program)`, owned by the program,
+/// with an erased authority and the committed IDL zlib-compressed; and any origin may read it, as from a
+/// validator (a browser preflight is answered for POST with a JSON body).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_idl_is_on_chain_where_explorers_look_and_any_origin_may_read_it() {
+    use anchor_lang::{idl::IdlAccount, Discriminator};
+    use std::io::Read;
+    let served = serve().await;
+    let address = IdlAccount::address(&public_spending::ID);
+    let account = served.rpc().get_account(&address).await.unwrap();
+    assert_eq!(account.owner, public_spending::ID);
+    assert_eq!(&account.data[..8], IdlAccount::DISCRIMINATOR);
+    assert_eq!(
+        &account.data[8..40],
+        &[0u8; 32],
+        "no authority: the erased key"
+    );
+    let len = u32::from_le_bytes(account.data[40..44].try_into().unwrap()) as usize;
+    assert_eq!(account.data.len(), 44 + len);
+    let mut idl = String::new();
+    flate2::read::ZlibDecoder::new(&account.data[44..])
+        .read_to_string(&mut idl)
+        .unwrap();
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../idl/public_spending.json"),
+    )
+    .unwrap();
+    assert_eq!(idl, committed);
+    let idl: Value = serde_json::from_str(&idl).unwrap();
+    assert_eq!(idl["address"], json!(public_spending::ID.to_string()));
+
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, served.running.rpc_url())
+        .header("Origin", "http://127.0.0.1:8080")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    served.running.shutdown().await.unwrap();
+}
