@@ -27,21 +27,17 @@ type Shared = State<Arc<Explorer>>;
 type Params = Query<BTreeMap<String, String>>;
 
 /// The parameters every payment list takes.
-const LIST: [&str; 13] = [
-    "q",
-    "agency",
-    "fy",
-    "from",
-    "to",
-    "min",
-    "max",
-    "path",
-    "finding",
-    "page",
-    "per_page",
-    "format",
-    "as_of_slot",
-];
+const LIST: [&str; 13] = params::LIST_PARAMETERS;
+
+/// The page's payment list, or (with `?format=`) the download that answers the request instead.
+macro_rules! list_or_download {
+    ($listed:expr) => {
+        match $listed {
+            Ok(list) => list,
+            Err(download) => return Ok(*download),
+        }
+    };
+}
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -89,23 +85,26 @@ pub async fn not_found(State(explorer): Shared) -> Response {
     )
 }
 
+/// A file of the site's own, with its type.
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
 pub async fn style() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+    asset(
+        "text/css; charset=utf-8",
         include_str!("../static/style.css"),
     )
-        .into_response()
 }
 
 /// The verifier compiled to WebAssembly (built by build.rs; empty when the target was missing).
 const VERIFIER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/verifier.wasm"));
 
 pub async fn verify_script() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+    asset(
+        "text/javascript; charset=utf-8",
         include_str!("../static/verify.js"),
     )
-        .into_response()
 }
 
 pub async fn verify_module(State(explorer): Shared) -> Response {
@@ -121,11 +120,10 @@ pub async fn verify_module(State(explorer): Shared) -> Response {
 }
 
 pub async fn flag_script() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+    asset(
+        "text/javascript; charset=utf-8",
         include_str!("../static/flag.js"),
     )
-        .into_response()
 }
 
 /// The reasons a reader may give, as the form and the query name them.
@@ -419,16 +417,13 @@ pub async fn agency(
             .find(|(_, a)| a.code == code)
             .ok_or_else(|| Refusal::missing(format!("no agency {code} on this ledger")))?;
         let money = |units: u64| snapshot.money(units);
-        let list = match payment_list(
+        let list = list_or_download!(payment_list(
             &snapshot,
             &view,
             &format!("/agency/{code}"),
             format!("Payments of agency {code}"),
             |p| p.agency == code,
-        ) {
-            Ok(list) => list,
-            Err(download) => return Ok(*download),
-        };
+        ));
         let mut budget = Vec::new();
         for (appropriation_address, a) in snapshot
             .state
@@ -617,16 +612,13 @@ pub async fn award(
             .ok_or_else(|| Refusal::missing(format!("agency {code} has no award {award_id:?}")))?;
         let money = |units: u64| snapshot.money(units);
         let path = award_href(code, &award_id);
-        let list = match payment_list(
+        let list = list_or_download!(payment_list(
             &snapshot,
             &view,
             &path,
             format!("Payments on award {award_id}"),
             |p| p.agency == code && p.award_id == award_id,
-        ) {
-            Ok(list) => list,
-            Err(download) => return Ok(*download),
-        };
+        ));
         let payment_addresses: BTreeMap<String, u32> = (0..award.payment_count)
             .map(|i| {
                 (
@@ -776,16 +768,13 @@ pub async fn recipient(
                 "no agency of this ledger has registered UEI {uei}"
             )));
         }
-        let list = match payment_list(
+        let list = list_or_download!(payment_list(
             &snapshot,
             &view,
             &format!("/recipient/{uei}"),
             format!("Payments to {uei}"),
             |p| p.uei == uei,
-        ) {
-            Ok(list) => list,
-            Err(download) => return Ok(*download),
-        };
+        ));
         let mut history = Vec::new();
         for row in &snapshot.events {
             let what = match &row.event {
@@ -1069,16 +1058,13 @@ pub async fn search(State(explorer): Shared, Query(query): Params) -> Response {
     let snapshot = explorer.snapshot();
     let made = (|| {
         let view = View::read(&query, snapshot.identity.decimals, &LIST)?;
-        let list = match payment_list(
+        let list = list_or_download!(payment_list(
             &snapshot,
             &view,
             "/search",
             "Payments matching the search".into(),
             |_| true,
-        ) {
-            Ok(list) => list,
-            Err(download) => return Ok(*download),
-        };
+        ));
         let field = |name: &str| query.get(name).cloned().unwrap_or_default();
         Ok(render(&SearchPage {
             slot: snapshot.identity.slot,

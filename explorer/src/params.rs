@@ -74,7 +74,7 @@ pub struct View {
 }
 
 /// The parameters a list takes.
-const LIST_PARAMETERS: [&str; 13] = [
+pub const LIST_PARAMETERS: [&str; 13] = [
     "q",
     "agency",
     "fy",

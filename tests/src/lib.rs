@@ -53,6 +53,15 @@ pub use public_spending::state;
 /// One whole unit (the test mint has 6 decimals).
 pub const UNIT: u64 = 1_000_000;
 pub const DECIMALS: u8 = 6;
+
+/// A policy under which small payments take the fast path: 1,000 and above needs one approval, no time lock,
+/// and the fast path pays up to 1,000,000 a day.
+pub const FAST_PATH_POLICY: ApprovalPolicy = ApprovalPolicy {
+    threshold: 1_000 * UNIT,
+    approvals_required: 1,
+    time_lock_seconds: 0,
+    fast_path_daily_cap: 1_000_000 * UNIT,
+};
 /// A year, in seconds.
 pub const YEAR: i64 = 365 * 24 * 60 * 60;
 
@@ -588,6 +597,13 @@ impl<C: Chain> World<C> {
             grounds: grounds(),
         }
         .instruction()
+    }
+
+    /// Agency `code` with [`FAST_PATH_POLICY`]: small payments go out in one step.
+    pub async fn fast_path_agency(&mut self, code: &str) -> AgencyFixture {
+        let agency = self.agency(code).await;
+        self.set_policy(&agency, FAST_PATH_POLICY).await;
+        agency
     }
 
     pub async fn set_policy(&mut self, agency: &AgencyFixture, policy: ApprovalPolicy) {

@@ -257,18 +257,7 @@ async fn verify_is_clean_on_an_honest_index(db: Db) {
 /// read (each once, though a payment names both the program and the treasury), and is clean once re-indexed.
 async fn verify_says_how_far_behind_the_chain_an_index_is(db: Db) {
     let mut world = World::new().await;
-    let agency = world.agency("075").await;
-    world
-        .set_policy(
-            &agency,
-            ApprovalPolicy {
-                threshold: 1_000 * UNIT,
-                approvals_required: 1,
-                time_lock_seconds: 0,
-                fast_path_daily_cap: 1_000_000 * UNIT,
-            },
-        )
-        .await;
+    let agency = world.fast_path_agency("075").await;
     let award = world.award(&agency, b"ABCDEF123456", 100_000 * UNIT).await;
     let mut store = indexed(&world, db).await;
     assert_eq!(

@@ -2,7 +2,7 @@
 //! would damage a ledger for good, files for the public written private or into folders nobody made, a stale
 //! index read as tampering, and refusals a finance officer could not act on.
 
-use super::cli::{failed_with, ledger_with_award, on_state, Env, HASH, HASH2};
+use super::cli::{failed_with, ledger_with_award, on_state, pay_small, strs, Env, HASH, HASH2};
 
 /// The embedded clock only moves forward: 99999999999999d would have moved it to the year 2.7e11 and the chain
 /// could never be used again. Beyond 100 years it is refused, and the chain is left as it was.
@@ -126,37 +126,13 @@ fn a_member_proposed_with_no_role_is_refused() {
 #[test]
 fn a_stale_index_is_named_as_behind_not_as_tampered() {
     let env = ledger_with_award();
-    env.json(
-        "executor",
-        &[
-            "payment",
-            "pay-small",
-            "075",
-            "C-1",
-            "--amount",
-            "250.00",
-            "--invoice-hash",
-            HASH,
-        ],
-    );
+    env.json("executor", &strs(&pay_small("250.00", HASH)));
     assert!(
         on_state(&env, "chain.json", &["index", "--db", "idx.sqlite"])
             .status
             .success()
     );
-    env.json(
-        "executor",
-        &[
-            "payment",
-            "pay-small",
-            "075",
-            "C-1",
-            "--amount",
-            "125.50",
-            "--invoice-hash",
-            HASH2,
-        ],
-    );
+    env.json("executor", &strs(&pay_small("125.50", HASH2)));
     let output = on_state(&env, "chain.json", &["verify", "--db", "idx.sqlite"]);
     let behind = "the index is behind the chain by 1 transaction(s): run `pubspend index --db idx.sqlite` and verify again";
     failed_with(&output, behind);
@@ -350,7 +326,7 @@ fn refusals_name_the_cause_the_flag_and_the_command() {
     );
     env.refused(
         "executor",
-        &["payment", "pay-small", "075", "C-1", "--amount", "750.00", "--invoice-hash", HASH],
+        &strs(&pay_small("750.00", HASH)),
         "AboveFastPathThreshold (6051): 750.00 is not below the effective fast-path threshold 500.00 (ledger ceiling; agency 075's policy says 1,000.00)",
     );
 
@@ -388,19 +364,7 @@ fn refusals_name_the_cause_the_flag_and_the_command() {
         &no_payment.each_ref().map(String::as_str),
         "award C-1 of agency 075 has no payment 99: it has no payment yet",
     );
-    env.json(
-        "executor",
-        &[
-            "payment",
-            "pay-small",
-            "075",
-            "C-1",
-            "--amount",
-            "10.00",
-            "--invoice-hash",
-            HASH,
-        ],
-    );
+    env.json("executor", &strs(&pay_small("10.00", HASH)));
     env.refused(
         "auditor",
         &no_payment.each_ref().map(String::as_str),

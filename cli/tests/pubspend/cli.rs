@@ -713,7 +713,7 @@ fn the_example_migration_file_plans_cleanly() {
 }
 
 /// `pay-small` on award C-1 of agency 075 with `amount` and a fresh invoice hash.
-fn pay_small(amount: &str, invoice: &str) -> Vec<String> {
+pub(crate) fn pay_small(amount: &str, invoice: &str) -> Vec<String> {
     [
         "payment",
         "pay-small",
@@ -728,7 +728,7 @@ fn pay_small(amount: &str, invoice: &str) -> Vec<String> {
     .to_vec()
 }
 
-fn strs(args: &[String]) -> Vec<&str> {
+pub(crate) fn strs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
 }
 

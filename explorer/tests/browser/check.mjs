@@ -6,7 +6,7 @@
 // - a keyboard-only walk: search for a word with the keyboard, then Tab and Enter from the results to an award,
 //   and from the award to one of its payments; every step's URL is reported;
 // - a screenshot of the home page.
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -14,20 +14,7 @@ const [base, screenshot, ...paths] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-// Flags as this machine's Chromium needs them: no sandbox as root, no network beyond the page's own server.
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 
 const report = { pages: [], without_javascript: [], walk: [], errors: [] };

@@ -2,7 +2,7 @@
 //   node flag.mjs PAGE_URL ADDRESS SEED_HEX
 // The wallet lives in the page only as its public side; signing is done here, in the test's own process, with
 // the ed25519 seed the test made (the key never enters the page). Prints {"flagged": ..., "status": ...}.
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 import { createPrivateKey, sign } from "node:crypto";
 
 const [url, address, seedHex] = process.argv.slice(2);
@@ -13,19 +13,7 @@ const key = createPrivateKey({
   type: "pkcs8",
 });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launch();
 const report = { errors: [] };
 try {
   const page = await (await browser.newContext()).newPage();

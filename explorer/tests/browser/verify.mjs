@@ -1,22 +1,10 @@
 // Presses a page's "Verify in this browser" button in Debian's Chromium and prints what the page concluded:
 //   node verify.mjs PAGE_URL
 // {"verified": "true"|"false"|"error", "summary": "...", "problems": [{"sequence", "signature", "text"}], "errors": []}
-import { chromium } from "playwright-core";
+import { launch } from "./launch.mjs";
 
 const [url] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launch();
 const report = { errors: [] };
 try {
   const page = await (await browser.newContext()).newPage();

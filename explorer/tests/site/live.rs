@@ -4,10 +4,7 @@
 
 use std::sync::Arc;
 
-use public_spending::{
-    instructions::RegisterRecipientArgs,
-    state::{ApprovalPolicy, RecipientKind},
-};
+use public_spending::{instructions::RegisterRecipientArgs, state::RecipientKind};
 use public_spending_explorer::Explorer;
 use public_spending_sdk::{
     builders::{self, AwardKeys},
@@ -23,18 +20,7 @@ const NAME: &str = "<script>alert(1)</script>";
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_payment_appears_when_the_index_moves_and_a_vendors_markup_is_text() {
     let mut world = World::new().await;
-    let agency = world.agency("075").await;
-    world
-        .set_policy(
-            &agency,
-            ApprovalPolicy {
-                threshold: 1_000 * UNIT,
-                approvals_required: 1,
-                time_lock_seconds: 0,
-                fast_path_daily_cap: 1_000_000 * UNIT,
-            },
-        )
-        .await;
+    let agency = world.fast_path_agency("075").await;
     let appropriation = world.appropriation(&agency, 10_000 * UNIT).await;
     let allotment = world.allot(&agency, appropriation, 10_000 * UNIT).await;
     let wallet = Keypair::new().pubkey();

@@ -1,18 +1,17 @@
-//! The reader's side in a real browser, against a ledger served over JSON-RPC. The in-browser check, end to end: a ledger served over JSON-RPC by `pubspend serve`'s server, indexed from it,
-//! and two explorers over that index, one honest and one whose index has a payment's amount altered. In Debian's
-//! Chromium each page's "Verify in this browser" reads the chain from the node, replays it with the verifier
-//! compiled to WebAssembly, and concludes: the honest page verifies, the tampered one names the altered payment.
-//! And a public flag raised from an award's page, signed by a Wallet Standard wallet the test injects (its key
-//! stays in the test), lands on the chain and appears on the award's page once indexed.
+//! The reader's side in a real browser, against a ledger served over JSON-RPC by `pubspend serve`'s server.
+//! The in-browser check: the ledger indexed from the node, and two explorers over that index, one honest and one
+//! whose index has a payment's amount altered; in Debian's Chromium each page's "Verify in this browser" reads
+//! the chain from the node, replays it with the verifier compiled to WebAssembly, and concludes: the honest page
+//! verifies, the tampered one names the altered payment. And a public flag raised from an award's page, signed
+//! by a Wallet Standard wallet the test injects (its key stays in the test), lands on the chain and appears on
+//! the award's page once indexed.
 
 use std::sync::Arc;
 
 use public_spending_explorer::Explorer;
 use public_spending_localnet::{Localnet, LocalnetConfig};
 use public_spending_sdk::backend::RpcBackend;
-use public_spending_tests::{
-    external_program, prerequisite_missing, state::ApprovalPolicy, Chain, World, UNIT,
-};
+use public_spending_tests::{external_program, prerequisite_missing, Chain, World, UNIT};
 use public_spending_watchdog::{index, Location, Store};
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -51,46 +50,72 @@ fn press_verify(page: &str) -> serde_json::Value {
     report
 }
 
-#[test]
-fn the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment() {
-    const TEST: &str = "the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment";
-    if external_program("node", TEST, INSTALL).is_none()
-        || external_program("chromium", TEST, INSTALL).is_none()
+/// Whether Node.js, Chromium and playwright-core are here (a test without them is skipped with a line, or
+/// fails under CI, which installs them).
+fn browser_ready(test: &str) -> bool {
+    if external_program("node", test, INSTALL).is_none()
+        || external_program("chromium", test, INSTALL).is_none()
     {
-        return;
+        return false;
     }
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     if !folder.join("node_modules/playwright-core").is_dir() {
-        prerequisite_missing(TEST, "playwright-core is not installed", INSTALL);
+        prerequisite_missing(test, "playwright-core is not installed", INSTALL);
+        return false;
+    }
+    true
+}
+
+/// A new chain served over JSON-RPC on free ports (as `pubspend serve` serves it), and an SDK backend whose fee
+/// payer the node has funded; `also` are funded too.
+struct Node {
+    runtime: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+    running: public_spending_localnet::Running,
+    url: String,
+}
+
+impl Node {
+    fn start(also: &[solana_sdk::pubkey::Pubkey]) -> (Self, RpcBackend) {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let running = runtime
+            .block_on(Localnet::start(LocalnetConfig::new(
+                dir.path().join("chain.json"),
+            )))
+            .unwrap();
+        let url = running.rpc_url();
+        let payer = Keypair::new();
+        let backend = RpcBackend::new(url.clone(), payer.insecure_clone());
+        for key in std::iter::once(payer.pubkey()).chain(also.iter().copied()) {
+            runtime
+                .block_on(Chain::airdrop(&backend, &key, 1_000_000_000_000))
+                .unwrap();
+        }
+        let node = Self {
+            runtime,
+            dir,
+            running,
+            url,
+        };
+        (node, backend)
+    }
+
+    fn stop(self) {
+        self.runtime.block_on(self.running.shutdown()).unwrap();
+    }
+}
+
+#[test]
+fn the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment() {
+    if !browser_ready("the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment") {
         return;
     }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let running = runtime
-        .block_on(Localnet::start(LocalnetConfig::new(
-            dir.path().join("chain.json"),
-        )))
-        .unwrap();
-    let node = running.rpc_url();
-    let payer = Keypair::new();
-    let backend = RpcBackend::new(node.clone(), payer.insecure_clone());
-    runtime
-        .block_on(Chain::airdrop(&backend, &payer.pubkey(), 1_000_000_000_000))
-        .unwrap();
-    let (honest, tampered, signatures) = runtime.block_on(async {
+    let (served, backend) = Node::start(&[]);
+    let (dir, node) = (served.dir.path(), served.url.clone());
+    let (honest, tampered, signatures) = served.runtime.block_on(async {
         let mut world = World::on(backend).await;
-        let agency = world.agency("075").await;
-        world
-            .set_policy(
-                &agency,
-                ApprovalPolicy {
-                    threshold: 1_000 * UNIT,
-                    approvals_required: 1,
-                    time_lock_seconds: 0,
-                    fast_path_daily_cap: 1_000_000 * UNIT,
-                },
-            )
-            .await;
+        let agency = world.fast_path_agency("075").await;
         let award = world.award(&agency, b"VERIFY000001", 10_000 * UNIT).await;
         let mut signatures = Vec::new();
         for amount in [10, 11, 12] {
@@ -106,14 +131,14 @@ fn the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment() {
                     .signature,
             );
         }
-        let honest = dir.path().join("honest.sqlite");
+        let honest = dir.join("honest.sqlite");
         let mut store = Store::open(Location::Sqlite(honest.clone())).unwrap();
         index::index(&world.chain, &mut store, |_| {})
             .await
             .unwrap();
         drop(store);
         // The same index with payment 1's amount raised by one base unit, as a dishonest server would show it.
-        let tampered = dir.path().join("tampered.sqlite");
+        let tampered = dir.join("tampered.sqlite");
         std::fs::copy(&honest, &tampered).unwrap();
         let store = Store::open_existing(Location::Sqlite(tampered.clone())).unwrap();
         let mut record = store
@@ -167,7 +192,7 @@ fn the_browser_replays_the_chain_from_the_node_and_names_a_tampered_payment() {
         }]),
         "{report}"
     );
-    runtime.block_on(running.shutdown()).unwrap();
+    served.stop();
 }
 
 /// Where the flag test's key comes from: a fresh keypair, its public key and its 32-byte seed in hex.
@@ -180,34 +205,14 @@ fn test_wallet() -> (Keypair, String, String) {
 
 #[test]
 fn a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award() {
-    const TEST: &str = "a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award";
-    if external_program("node", TEST, INSTALL).is_none()
-        || external_program("chromium", TEST, INSTALL).is_none()
-    {
+    if !browser_ready("a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award") {
         return;
     }
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !folder.join("node_modules/playwright-core").is_dir() {
-        prerequisite_missing(TEST, "playwright-core is not installed", INSTALL);
-        return;
-    }
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let running = runtime
-        .block_on(Localnet::start(LocalnetConfig::new(
-            dir.path().join("chain.json"),
-        )))
-        .unwrap();
-    let node = running.rpc_url();
-    let payer = Keypair::new();
-    let backend = RpcBackend::new(node.clone(), payer.insecure_clone());
     let (reader, address, seed) = test_wallet();
-    for key in [payer.pubkey(), reader.pubkey()] {
-        runtime
-            .block_on(Chain::airdrop(&backend, &key, 1_000_000_000_000))
-            .unwrap();
-    }
-    let db = Location::Sqlite(dir.path().join("index.sqlite"));
+    let (served, backend) = Node::start(&[reader.pubkey()]);
+    let (runtime, node) = (&served.runtime, served.url.clone());
+    let db = Location::Sqlite(served.dir.path().join("index.sqlite"));
     let (world, explorer, url) = runtime.block_on(async {
         let mut world = World::on(backend).await;
         let agency = world.agency("075").await;
@@ -287,5 +292,5 @@ fn a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award() {
     let html = runtime.block_on(async { reqwest::get(&page).await.unwrap().text().await.unwrap() });
     assert!(html.contains("public flag raised: Price"), "{html}");
     assert!(html.contains(&format!("/payment/{signature}")));
-    runtime.block_on(running.shutdown()).unwrap();
+    served.stop();
 }
