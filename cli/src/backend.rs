@@ -1,6 +1,7 @@
 //! The chain a command talks to: an RPC node, or the embedded in-process chain saved in a local file.
 
 use anchor_lang::prelude::Pubkey;
+#[cfg(feature = "embedded")]
 use public_spending_embedded::EmbeddedChain;
 use public_spending_sdk::{
     fetch::AccountSource,
@@ -17,6 +18,7 @@ use solana_sdk::{
 
 pub enum AnyBackend {
     Rpc(Box<RpcBackend>),
+    #[cfg(feature = "embedded")]
     Embedded(Box<EmbeddedChain>),
 }
 
@@ -24,6 +26,7 @@ impl AccountSource for AnyBackend {
     async fn get_account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
         match self {
             Self::Rpc(rpc) => rpc.get_account(address).await,
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => chain.get_account(address).await,
         }
     }
@@ -37,6 +40,7 @@ impl Backend for AnyBackend {
     ) -> Result<TxOutcome, SdkError> {
         match self {
             Self::Rpc(rpc) => rpc.send(instructions, signers).await,
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => chain.send(instructions, signers).await,
         }
     }
@@ -49,6 +53,7 @@ impl Backend for AnyBackend {
     ) -> Result<TxOutcome, SdkError> {
         match self {
             Self::Rpc(rpc) => rpc.send_v0(instructions, signers, tables).await,
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => chain.send_v0(instructions, signers, tables).await,
         }
     }
@@ -59,6 +64,7 @@ impl Backend for AnyBackend {
     ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
         match self {
             Self::Rpc(rpc) => rpc.program_accounts(filters).await,
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => chain.program_accounts(filters).await,
         }
     }
@@ -66,6 +72,7 @@ impl Backend for AnyBackend {
     async fn unix_timestamp(&self) -> Result<i64, SdkError> {
         match self {
             Self::Rpc(rpc) => rpc.unix_timestamp().await,
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => chain.unix_timestamp().await,
         }
     }
@@ -73,6 +80,7 @@ impl Backend for AnyBackend {
     fn fee_payer(&self) -> Pubkey {
         match self {
             Self::Rpc(rpc) => rpc.fee_payer(),
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => chain.fee_payer(),
         }
     }
@@ -82,6 +90,7 @@ impl History for AnyBackend {
     async fn genesis_hash(&self) -> Result<solana_sdk::hash::Hash, SdkError> {
         match self {
             Self::Rpc(rpc) => History::genesis_hash(&**rpc).await,
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => Ok(chain.genesis_hash()),
         }
     }
@@ -98,6 +107,7 @@ impl History for AnyBackend {
                 rpc.signatures_for_address(address, before, until, limit)
                     .await
             }
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => {
                 chain
                     .signatures_for_address(address, before, until, limit)
@@ -112,6 +122,7 @@ impl History for AnyBackend {
     ) -> Result<Option<HistoricalTransaction>, SdkError> {
         match self {
             Self::Rpc(rpc) => rpc.transaction(signature).await,
+            #[cfg(feature = "embedded")]
             Self::Embedded(chain) => chain.transaction(signature).await,
         }
     }

@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::state::Ledger;
+#[cfg(feature = "embedded")]
 use public_spending_embedded::{Access, EmbeddedChain, StateFile};
 use public_spending_sdk::{Client, RpcBackend};
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Keypair;
+#[cfg(feature = "embedded")]
+use solana_sdk::signature::Signer;
 
 use crate::{
     args::{Commitment, SignerSource},
@@ -212,13 +215,22 @@ pub struct Session {
     keypair: Option<Keypair>,
     signer_source: SignerSource,
     /// The embedded chain's state file, locked for as long as the session lives.
-    state: Option<StateFile>,
+    #[cfg_attr(not(feature = "embedded"), allow(dead_code))]
+    state: Option<Locked>,
 }
 
+/// The embedded chain's locked state file; a client without the embedded chain never holds one.
+#[cfg(feature = "embedded")]
+type Locked = StateFile;
+#[cfg(not(feature = "embedded"))]
+type Locked = std::convert::Infallible;
+
 /// Lamports the embedded chain gives a signer that runs low, so that it can pay rent.
+#[cfg(feature = "embedded")]
 const EMBEDDED_FUNDING: u64 = 1_000_000_000_000;
 
 /// The embedded chain has no faucet to ask: it tops up any signer that runs low, so that it can pay rent.
+#[cfg(feature = "embedded")]
 async fn fund_on_embedded(chain: &EmbeddedChain, key: &Pubkey) -> CliResult<()> {
     if chain.lamports(key).await? < EMBEDDED_FUNDING / 2 {
         chain.airdrop(key, EMBEDDED_FUNDING).await?;
@@ -229,10 +241,12 @@ async fn fund_on_embedded(chain: &EmbeddedChain, key: &Pubkey) -> CliResult<()> 
 impl Session {
     /// Makes sure an extra signer can pay rent on the embedded chain; nothing happens on a real cluster.
     pub async fn fund_signer(&self, key: &Pubkey) -> CliResult<()> {
-        match self.embedded() {
-            Some(chain) => fund_on_embedded(chain, key).await,
-            None => Ok(()),
+        #[cfg(feature = "embedded")]
+        if let Some(chain) = self.embedded() {
+            return fund_on_embedded(chain, key).await;
         }
+        let _ = key;
+        Ok(())
     }
 
     /// Where commands go (`--url`, else the Solana CLI config's `json_rpc_url`, else the embedded chain), and
@@ -280,6 +294,11 @@ impl Session {
             .clone()
             .or(config.websocket_url.clone());
         let (backend, state) = match target {
+            #[cfg(not(feature = "embedded"))]
+            Target::Embedded => fail!(
+                "this pubspend is a client of RPC nodes only (built without the embedded chain): give -u URL (devnet, a node, `pubspend serve`), or install pubspend with its default features for the embedded chain"
+            ),
+            #[cfg(feature = "embedded")]
             Target::Embedded => {
                 let access = match mode {
                     Mode::Read => Access::Read,
@@ -330,6 +349,7 @@ impl Session {
         }
     }
 
+    #[cfg(feature = "embedded")]
     pub fn embedded(&self) -> Option<&EmbeddedChain> {
         match self.client.backend() {
             AnyBackend::Embedded(chain) => Some(chain),
@@ -351,6 +371,8 @@ impl Session {
     /// The node's WebSocket: `--ws` (or the config's `websocket_url`), else derived from the RPC URL as the
     /// Solana CLI derives it. `embedded` is the refusal for the embedded chain, which has none.
     pub fn websocket(&self, embedded: &str) -> CliResult<String> {
+        #[cfg(not(feature = "embedded"))]
+        let _ = embedded;
         match self.client.backend() {
             AnyBackend::Rpc(backend) => {
                 let url = backend.rpc().url();
@@ -364,6 +386,7 @@ impl Session {
                 }
                 Ok(websocket)
             }
+            #[cfg(feature = "embedded")]
             AnyBackend::Embedded(_) => fail!("{embedded}"),
         }
     }
@@ -381,6 +404,7 @@ impl Session {
     /// Saves the embedded chain if that is where a writing session ran, then releases its lock. A session
     /// that fails before this saves nothing: the state file keeps what it held before the command.
     pub async fn close(self) -> CliResult<()> {
+        #[cfg(feature = "embedded")]
         if let (Some(state), Some(chain)) = (&self.state, self.embedded()) {
             if state.access() == Access::Write {
                 state.save(chain).await?;

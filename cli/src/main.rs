@@ -34,6 +34,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Play a whole fiscal year on the embedded chain and write what happened to a folder
+    #[cfg(feature = "embedded")]
     Demo(demo::DemoArgs),
     /// The ledger: initialize, hand over governance, name auditors, pause
     #[command(subcommand)]
@@ -104,6 +105,7 @@ enum Command {
     /// transaction into --db; the pages re-read the index every --refresh seconds. Listens on 127.0.0.1:8080
     /// unless --listen (and --allow-non-loopback) say otherwise; Ctrl-C stops it.
     Explore(explore::ExploreArgs),
+    #[cfg(feature = "embedded")]
     /// Serve the embedded chain over Solana JSON-RPC (HTTP) and WebSocket, like solana-test-validator
     ///
     /// Serves the chain saved in --embedded-state (created when missing): JSON-RPC over HTTP on --rpc-port and
@@ -118,6 +120,7 @@ enum Command {
 async fn run(cli: Cli) -> error::CliResult<output::Output> {
     let globals = &cli.globals;
     match cli.command {
+        #[cfg(feature = "embedded")]
         Command::Demo(args) => demo::run(args, globals.output).await,
         Command::Ledger(command) => ledger::run(command, globals).await,
         Command::Agency(command) => agency::run(command, globals).await,
@@ -140,6 +143,7 @@ async fn run(cli: Cli) -> error::CliResult<output::Output> {
         Command::Report(args) => watchdog::report(args, globals).await,
         Command::Watch(args) => watch::run(args, globals).await,
         Command::Explore(args) => explore::run(args, globals).await,
+        #[cfg(feature = "embedded")]
         Command::Serve(args) => serve::run(args, globals).await,
     }
 }

@@ -9,7 +9,7 @@ use std::{
 
 use anchor_lang::prelude::Pubkey;
 use clap::ValueEnum;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use public_spending_sdk::amount::{format_amount, format_grouped};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -18,11 +18,14 @@ use serde_json::{Map, Value};
 static OUT: OnceLock<Mutex<File>> = OnceLock::new();
 
 /// Sends the embedded program's `msg!` lines to stderr (`verbose`) or nowhere, keeping stdout for `pubspend`'s
-/// own output (tables, JSON).
+/// own output (tables, JSON). A client built without the embedded chain has no program in process: nothing moves.
 pub fn move_program_logs_off_stdout(verbose: bool) {
+    #[cfg(feature = "embedded")]
     if let Some(stdout) = public_spending_embedded::program_logs_off_stdout(verbose) {
         let _ = OUT.set(Mutex::new(stdout));
     }
+    #[cfg(not(feature = "embedded"))]
+    let _ = verbose;
 }
 
 /// Writes one line of `pubspend`'s own output to the real stdout.
@@ -469,9 +472,10 @@ impl Drop for Spinner {
 }
 
 /// A progress bar on stderr; hidden when stderr is not a terminal.
+#[cfg(feature = "embedded")]
 pub fn progress(len: u64, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(message);

@@ -39,19 +39,30 @@ pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<Output> 
         ClockCommand::Advance { by } => {
             let seconds = args::duration(&by)?;
             let session = Session::open(globals, Mode::Write).await?;
-            let Some(chain) = session.embedded() else {
-                fail!("clock advance moves only the embedded chain's clock; a real cluster keeps its own time (use -u embedded)")
-            };
-            let before = chain.clock().await?.unix_timestamp;
-            chain.advance_clock(seconds).await?;
-            let after = chain.clock().await?.unix_timestamp;
-            let output = Output::record(vec![
-                ("advanced_seconds", Field::Count(seconds.unsigned_abs())),
-                ("from", Field::Time(before)),
-                ("to", Field::Time(after)),
-            ]);
+            let output = advance(&session, seconds).await?;
             session.close().await?;
             Ok(output)
         }
     }
+}
+
+/// Moves the embedded chain's clock `seconds` forward.
+#[cfg(feature = "embedded")]
+async fn advance(session: &Session, seconds: i64) -> CliResult<Output> {
+    let Some(chain) = session.embedded() else {
+        fail!("clock advance moves only the embedded chain's clock; a real cluster keeps its own time (use -u embedded)")
+    };
+    let before = chain.clock().await?.unix_timestamp;
+    chain.advance_clock(seconds).await?;
+    let after = chain.clock().await?.unix_timestamp;
+    Ok(Output::record(vec![
+        ("advanced_seconds", Field::Count(seconds.unsigned_abs())),
+        ("from", Field::Time(before)),
+        ("to", Field::Time(after)),
+    ]))
+}
+
+#[cfg(not(feature = "embedded"))]
+async fn advance(_session: &Session, _seconds: i64) -> CliResult<Output> {
+    fail!("clock advance moves only the embedded chain's clock, which this pubspend is built without; a real cluster keeps its own time")
 }

@@ -118,8 +118,17 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
                     ledger.payment_mint
                 );
             }
-            let mint = match (mint, session.embedded()) {
+            #[cfg(feature = "embedded")]
+            let embedded = session.embedded();
+            #[cfg(not(feature = "embedded"))]
+            let embedded: Option<std::convert::Infallible> = {
+                // The test stablecoin's settings are the embedded chain's alone.
+                let _ = (decimals, token_2022);
+                None
+            };
+            let mint = match (mint, embedded) {
                 (Some(mint), _) => mint,
+                #[cfg(feature = "embedded")]
                 (None, Some(chain)) => {
                     let token_program = if token_2022 {
                         anchor_spl::token_2022::ID

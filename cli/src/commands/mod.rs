@@ -5,6 +5,7 @@ pub mod award;
 pub mod budget;
 pub mod change;
 pub mod clock;
+#[cfg(feature = "embedded")]
 pub mod demo;
 pub mod explore;
 pub mod flag;
@@ -15,6 +16,7 @@ pub mod migrate;
 pub mod payment;
 pub mod property;
 pub mod recipient;
+#[cfg(feature = "embedded")]
 pub mod serve;
 pub mod watch;
 pub mod watchdog;
