@@ -4,5 +4,6 @@
 mod answers;
 mod cli;
 mod demo;
+mod explore;
 mod readme;
 mod watch;
