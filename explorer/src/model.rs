@@ -65,6 +65,10 @@ pub struct PaymentRow {
     pub while_excluded: bool,
     #[serde(skip)]
     pub registration_day: bool,
+    /// What a search's words are matched against, lower-cased once: agency code and name, award id, vendor
+    /// name, UEI, TAS.
+    #[serde(skip)]
+    pub haystack: String,
 }
 
 /// An agency's budget chain and standing.
@@ -104,6 +108,17 @@ pub struct Snapshot {
     /// In chain order (slot, then agency sequence).
     pub payments: Vec<PaymentRow>,
     pub events: Vec<EventRow>,
+    /// The events that are not payments (a ledger's governance, budget, awards, flags): what the agency,
+    /// award and recipient pages scan, without the payments' own.
+    pub governance: Vec<usize>,
+    /// Payments (indices into `payments`) by agency code, by (agency code, award id), by UEI.
+    pub by_agency: BTreeMap<String, Vec<usize>>,
+    pub by_award: BTreeMap<(String, String), Vec<usize>>,
+    pub by_uei: BTreeMap<String, Vec<usize>>,
+    /// `PaymentExecuted` events (indices into `events`) by award address.
+    pub executed_by_award: BTreeMap<Pubkey, Vec<usize>>,
+    /// Each agency's outlays by month (`YYYY-MM`, payments, base units).
+    pub months: BTreeMap<String, Vec<(String, u64, u64)>>,
     pub findings: Vec<audit::Finding>,
     pub flags: Vec<FlagHistory>,
     /// The index's transaction count and newest id when read: a change means a new snapshot is due.
@@ -196,10 +211,65 @@ impl Snapshot {
                 outlay_hash: hex::encode(p.outlay_hash),
                 while_excluded,
                 registration_day,
+                haystack: String::new(),
             });
         }
         payments
             .sort_by(|a, b| (a.slot, &a.agency, a.sequence).cmp(&(b.slot, &b.agency, b.sequence)));
+        let name_of: BTreeMap<String, String> = state
+            .agencies
+            .values()
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect();
+        let mut by_agency: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_award: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        let mut by_uei: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut months: BTreeMap<String, BTreeMap<String, (u64, u64)>> = BTreeMap::new();
+        for (i, p) in payments.iter_mut().enumerate() {
+            p.haystack = [
+                p.agency.as_str(),
+                name_of.get(&p.agency).map_or("", String::as_str),
+                p.award_id.as_str(),
+                p.recipient_name.as_str(),
+                p.uei.as_str(),
+                p.tas.as_str(),
+            ]
+            .join("\n")
+            .to_lowercase();
+            by_agency.entry(p.agency.clone()).or_default().push(i);
+            by_award
+                .entry((p.agency.clone(), p.award_id.clone()))
+                .or_default()
+                .push(i);
+            by_uei.entry(p.uei.clone()).or_default().push(i);
+            let month = months
+                .entry(p.agency.clone())
+                .or_default()
+                .entry(p.executed_at.get(..7).unwrap_or("").to_string())
+                .or_default();
+            month.0 += 1;
+            month.1 += p.units;
+        }
+        let months = months
+            .into_iter()
+            .map(|(code, by_month)| {
+                let rows = by_month
+                    .into_iter()
+                    .map(|(month, (count, units))| (month, count, units))
+                    .collect();
+                (code, rows)
+            })
+            .collect();
+        let mut governance = Vec::new();
+        let mut executed_by_award: BTreeMap<Pubkey, Vec<usize>> = BTreeMap::new();
+        for (i, row) in events.iter().enumerate() {
+            match &row.event {
+                LedgerEvent::PaymentExecuted(e) => {
+                    executed_by_award.entry(e.record.award).or_default().push(i)
+                }
+                _ => governance.push(i),
+            }
+        }
         // A batch pays several awards in one transaction: those share a signature, told apart by award.
         let mut agencies: Vec<AgencyRow> = state
             .agencies
@@ -237,6 +307,12 @@ impl Snapshot {
             agencies,
             payments,
             events,
+            governance,
+            by_agency,
+            by_award,
+            by_uei,
+            executed_by_award,
+            months,
             findings,
             flags,
             mark,

@@ -289,19 +289,15 @@ pub struct PaymentList<'a> {
     pub json: String,
 }
 
-/// The payments `view` admits among those `base` picks, as a page or (with a format) a download.
+/// The payments `view` admits among `candidates` (indices into the snapshot's payments; every payment when
+/// none), as a page or (with a format) a download.
 fn payment_list<'a>(
     snapshot: &'a Arc<Snapshot>,
     view: &View,
     path: &str,
     caption: String,
-    base: impl Fn(&PaymentRow) -> bool,
+    candidates: Option<&[usize]>,
 ) -> Result<PaymentList<'a>, Box<Response>> {
-    let names: BTreeMap<&str, &str> = snapshot
-        .agencies
-        .iter()
-        .map(|a| (a.code.as_str(), a.name.as_str()))
-        .collect();
     let flagged: Option<BTreeSet<&str>> = view.filter.finding.as_ref().map(|check| {
         snapshot
             .findings
@@ -310,20 +306,11 @@ fn payment_list<'a>(
             .flat_map(|f| f.records.iter().map(String::as_str))
             .collect()
     });
-    let rows: Vec<usize> = snapshot
-        .payments
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| {
-            base(p)
-                && view.filter.admits(
-                    p,
-                    names.get(p.agency.as_str()).copied().unwrap_or(""),
-                    flagged.as_ref(),
-                )
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let admitted = |i: &usize| view.filter.admits(&snapshot.payments[*i], flagged.as_ref());
+    let rows: Vec<usize> = match candidates {
+        Some(candidates) => candidates.iter().copied().filter(admitted).collect(),
+        None => (0..snapshot.payments.len()).filter(admitted).collect(),
+    };
     if view.format != Format::Html {
         let name = path.trim_start_matches('/').replace('/', "-");
         let name = if name.is_empty() {
@@ -422,7 +409,7 @@ pub async fn agency(
             &view,
             &format!("/agency/{code}"),
             format!("Payments of agency {code}"),
-            |p| p.agency == code,
+            Some(snapshot.by_agency.get(code).map_or(&[][..], Vec::as_slice)),
         ));
         let mut budget = Vec::new();
         for (appropriation_address, a) in snapshot
@@ -463,22 +450,16 @@ pub async fn agency(
                 ));
             }
         }
-        let mut by_month: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        for p in snapshot.payments.iter().filter(|p| p.agency == code) {
-            let month = p.executed_at.get(..7).unwrap_or("").to_string();
-            let entry = by_month.entry(month).or_default();
-            entry.0 += 1;
-            entry.1 += p.units;
-        }
+        let by_month: &[(String, u64, u64)] = snapshot.months.get(code).map_or(&[], Vec::as_slice);
         let top = by_month
-            .values()
-            .map(|(_, units)| *units)
+            .iter()
+            .map(|(_, _, units)| *units)
             .max()
             .unwrap_or(0);
         let bars = by_month
-            .values()
+            .iter()
             .enumerate()
-            .map(|(i, (_, units))| {
+            .map(|(i, (_, _, units))| {
                 let height = (units * 120).checked_div(top).unwrap_or(0);
                 Bar {
                     x: 10 + i * 30,
@@ -493,13 +474,13 @@ pub async fn agency(
             bars,
         };
         let months = by_month
-            .into_iter()
-            .map(|(month, (count, units))| (month, count, money(units)))
+            .iter()
+            .map(|(month, count, units)| (month.clone(), *count, money(*units)))
             .collect();
         // Pending changes: proposed and not yet applied, vetoed or withdrawn.
         let mut pending: BTreeMap<String, (String, String, String)> = BTreeMap::new();
         let mut members = Vec::new();
-        for row in &snapshot.events {
+        for row in snapshot.governance.iter().map(|&i| &snapshot.events[i]) {
             match &row.event {
                 LedgerEvent::ChangeProposed(e) if e.agency == *address => {
                     pending.insert(
@@ -537,7 +518,7 @@ pub async fn agency(
             }
         }
         // A member applied on notice shows as MemberSet too; mark those that followed a ChangeApplied.
-        for row in &snapshot.events {
+        for row in snapshot.governance.iter().map(|&i| &snapshot.events[i]) {
             if let LedgerEvent::ChangeApplied(e) = &row.event {
                 if e.agency == *address {
                     for m in members.iter_mut().filter(|m| m.signature == row.signature) {
@@ -617,7 +598,12 @@ pub async fn award(
             &view,
             &path,
             format!("Payments on award {award_id}"),
-            |p| p.agency == code && p.award_id == award_id,
+            Some(
+                snapshot
+                    .by_award
+                    .get(&(code.to_string(), award_id.clone()))
+                    .map_or(&[][..], Vec::as_slice),
+            ),
         ));
         let payment_addresses: BTreeMap<String, u32> = (0..award.payment_count)
             .map(|i| {
@@ -631,7 +617,16 @@ pub async fn award(
             payment_addresses.get(&payment.to_string()).copied()
         };
         let mut timeline = Vec::new();
-        for row in &snapshot.events {
+        let mut relevant: Vec<usize> = snapshot.governance.clone();
+        relevant.extend(
+            snapshot
+                .executed_by_award
+                .get(address)
+                .into_iter()
+                .flatten(),
+        );
+        relevant.sort_unstable();
+        for row in relevant.iter().map(|&i| &snapshot.events[i]) {
             let what = match &row.event {
                 LedgerEvent::AwardObligated(e) if e.award == *address => {
                     Some(format!("obligated {}", money(e.amount)))
@@ -773,10 +768,10 @@ pub async fn recipient(
             &view,
             &format!("/recipient/{uei}"),
             format!("Payments to {uei}"),
-            |p| p.uei == uei,
+            Some(snapshot.by_uei.get(&uei).map_or(&[][..], Vec::as_slice)),
         ));
         let mut history = Vec::new();
-        for row in &snapshot.events {
+        for row in snapshot.governance.iter().map(|&i| &snapshot.events[i]) {
             let what = match &row.event {
                 LedgerEvent::ExclusionSet(e) if e.uei == uei.as_bytes() => {
                     Some(format!("{:?} by an auditor ({:?})", e.status, e.reason))
@@ -1063,7 +1058,7 @@ pub async fn search(State(explorer): Shared, Query(query): Params) -> Response {
             &view,
             "/search",
             "Payments matching the search".into(),
-            |_| true,
+            None,
         ));
         let field = |name: &str| query.get(name).cloned().unwrap_or_default();
         Ok(render(&SearchPage {

@@ -265,7 +265,6 @@ impl Filter {
     pub fn admits(
         &self,
         payment: &PaymentRow,
-        agency_name: &str,
         flagged: Option<&std::collections::BTreeSet<&str>>,
     ) -> bool {
         let at = payment.executed_unix;
@@ -280,18 +279,10 @@ impl Filter {
                 .is_none_or(|fast| fast == (payment.path == "fast path"))
             && self.as_of_slot.is_none_or(|slot| payment.slot <= slot)
             && flagged.is_none_or(|set| set.contains(payment.signature.as_str()))
-            && self.words.iter().all(|word| {
-                [
-                    payment.agency.as_str(),
-                    agency_name,
-                    payment.award_id.as_str(),
-                    payment.recipient_name.as_str(),
-                    payment.uei.as_str(),
-                    payment.tas.as_str(),
-                ]
+            && self
+                .words
                 .iter()
-                .any(|field| field.to_lowercase().contains(word.as_str()))
-            })
+                .all(|word| payment.haystack.contains(word.as_str()))
     }
 }
 
