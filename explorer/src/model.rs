@@ -48,8 +48,8 @@ pub struct PaymentRow {
     pub uei: String,
     pub recipient_name: String,
     pub amount: String,
-    #[serde(skip)]
-    pub units: u64,
+    /// The amount in base units, exactly as the chain holds it (what the in-browser verifier compares).
+    pub amount_units: u64,
     /// The amount for people: `12,400.00`.
     #[serde(skip)]
     pub amount_text: String,
@@ -196,7 +196,7 @@ impl Snapshot {
                 uei,
                 recipient_name: state.public_name(&record.recipient),
                 amount: money(record.amount),
-                units: record.amount,
+                amount_units: record.amount,
                 amount_text: format_grouped(record.amount, decimals),
                 path: if p.fast_path {
                     "fast path"
@@ -248,7 +248,7 @@ impl Snapshot {
                 .entry(p.executed_at.get(..7).unwrap_or("").to_string())
                 .or_default();
             month.0 += 1;
-            month.1 += p.units;
+            month.1 += p.amount_units;
         }
         let months = months
             .into_iter()

@@ -207,13 +207,13 @@ pub async fn flag_transaction(State(explorer): Shared, Query(query): Params) -> 
     }
 }
 
-/// What the in-browser verifier needs from the page: whose chain, where to read it, and the rows to check.
+/// What the in-browser verifier needs from the page: whose chain, where to read it, and where the page's rows
+/// of that chain are (the agency's payments as JSON: fetched when the reader asks, not carried by every page).
 pub struct VerifyPanel {
     pub agency: String,
     pub program: String,
     pub decimals: u8,
     pub rpc: String,
-    /// The rows this page shows of the agency's chain, as JSON for the script (`<` escaped).
     pub claims: String,
     /// The payment the page is about, if it is a payment's page.
     pub focus: String,
@@ -226,19 +226,6 @@ impl VerifyPanel {
             .agencies
             .iter()
             .find(|(_, a)| a.code == code)?;
-        let claims: Vec<serde_json::Value> = snapshot
-            .payments
-            .iter()
-            .filter(|p| p.agency == code)
-            .map(|p| {
-                serde_json::json!({
-                    "signature": p.signature,
-                    "sequence": p.sequence,
-                    "amount": p.units,
-                    "outlay_hash": p.outlay_hash,
-                })
-            })
-            .collect();
         Some(Self {
             agency: address.to_string(),
             program: snapshot.identity.program.clone(),
@@ -247,9 +234,7 @@ impl VerifyPanel {
                 .rpc()
                 .unwrap_or("http://127.0.0.1:8899")
                 .to_string(),
-            claims: serde_json::to_string(&claims)
-                .unwrap_or_default()
-                .replace('<', "\\u003c"),
+            claims: format!("/agency/{code}?format=json"),
             focus: focus.to_string(),
         })
     }

@@ -272,8 +272,8 @@ impl Filter {
             && self.fiscal_year.is_none_or(|fy| fy == payment.fiscal_year)
             && self.from.is_none_or(|from| at >= from)
             && self.until.is_none_or(|until| at < until)
-            && self.min.is_none_or(|min| payment.units >= min)
-            && self.max.is_none_or(|max| payment.units <= max)
+            && self.min.is_none_or(|min| payment.amount_units >= min)
+            && self.max.is_none_or(|max| payment.amount_units <= max)
             && self
                 .fast_path
                 .is_none_or(|fast| fast == (payment.path == "fast path"))

@@ -1,4 +1,4 @@
-// The in-browser check of an agency's hash chain. The page names the agency and lists its payments as this
+// The in-browser check of an agency's hash chain. The page names the agency and where this server lists its payments
 // server tells them; this script reads the chain itself from the RPC node the reader names (the agency account,
 // and every transaction that mentions it, as raw JSON-RPC answers), and hands them to the verifier, the same
 // Rust code `pubspend verify` runs, compiled to WebAssembly (/verify.wasm). The verifier replays the chain from
@@ -116,7 +116,10 @@ async function verify(section) {
       transactions.push(...(await batch(url, calls)).filter(Boolean));
       status(`Read ${transactions.length} of ${signatures.length} transactions from ${url}...`);
     }
-    const claims = JSON.parse(section.querySelector("script.claims").textContent);
+    // What this server shows of the agency's payments: every row of its list, as JSON.
+    const listed = await fetch(section.dataset.claims);
+    if (!listed.ok) throw new Error(`this server did not list the agency's payments (HTTP ${listed.status})`);
+    const claims = await listed.json();
     const report = run(await verifier(), {
       program: section.dataset.program,
       agency,

@@ -187,7 +187,8 @@ pub struct Input {
 pub struct Claim {
     pub signature: String,
     pub sequence: u64,
-    /// Base units.
+    /// Base units (the explorer's `amount_units` column).
+    #[serde(rename = "amount_units")]
     pub amount: u64,
     /// The head after it, in hex.
     pub outlay_hash: String,
