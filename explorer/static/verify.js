@@ -1,5 +1,5 @@
-// The in-browser check of an agency's hash chain. The page names the agency and where this server lists its payments
-// server tells them; this script reads the chain itself from the RPC node the reader names (the agency account,
+// The in-browser check of an agency's hash chain. The page names the agency and where this server lists its
+// payments (its JSON download); this script reads the chain itself from the RPC node the reader names (the agency account,
 // and every transaction that mentions it, as raw JSON-RPC answers), and hands them to the verifier, the same
 // Rust code `pubspend verify` runs, compiled to WebAssembly (/verify.wasm). The verifier replays the chain from
 // 32 zero bytes, compares the end with the head the agency account holds, and compares each listed payment with

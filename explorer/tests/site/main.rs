@@ -459,3 +459,55 @@ async fn a_script_in_the_query_is_echoed_as_text() {
         "{html}"
     );
 }
+
+/// The explorer's download of every payment has the rows `pubspend export ocds` publishes: the same transactions,
+/// award ids and payment numbers, and amounts.
+#[tokio::test]
+async fn the_payments_download_has_the_rows_of_the_ocds_export() {
+    let site = site();
+    let store = Store::open_existing(Location::Sqlite(site.db.clone())).unwrap();
+    let options = public_spending_watchdog::export::OcdsOptions {
+        ocid_prefix: "ocds-test".into(),
+    };
+    let package = public_spending_watchdog::export::ocds(&store, 0, &options).unwrap();
+    let mut exported: Vec<(String, String, String)> = package["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|release| release["contracts"].as_array().cloned().unwrap_or_default())
+        .flat_map(|contract| {
+            contract["implementation"]["transactions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|t| {
+            (
+                t["source"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("solana:")
+                    .to_string(),
+                t["id"].as_str().unwrap().to_string(),
+                format!("{:.2}", t["value"]["amount"].as_f64().unwrap()),
+            )
+        })
+        .collect();
+    let (status, _, json) = get("/search?format=json").await;
+    assert_eq!(status, 200);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let mut listed: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["signature"].as_str().unwrap().to_string(),
+                format!("{}-{}", r["award_id"].as_str().unwrap(), r["payment_index"]),
+                r["amount"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    exported.sort();
+    listed.sort();
+    assert_eq!(listed.len(), site.payments.len());
+    assert_eq!(listed, exported);
+}
