@@ -34,3 +34,12 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> CliResult<()> {
         Err(err) => fail!("cannot write {}: {err}", path.display()),
     }
 }
+
+/// The sha256 of the document at `path` (named `name` in a schedule), or why it cannot be read.
+pub fn document_hash(path: &Path, name: &str) -> Result<[u8; 32], String> {
+    std::fs::read(path)
+        .map(|bytes| solana_sha256_hasher::hash(&bytes).to_bytes())
+        .map_err(|err| {
+            format!("invoice {name:?} is neither a sha256 hash nor a readable file: {err}")
+        })
+}

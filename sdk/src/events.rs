@@ -23,6 +23,13 @@ macro_rules! ledger_events {
                 None
             }
 
+            /// Every event this decoder reads, by the IDL's names: the IDL test checks that it is every event the
+            /// program declares, so that none is dropped unread.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// Each event's discriminator, in the order of [`Self::NAMES`].
+            pub const DISCRIMINATORS: &'static [&'static [u8]] = &[$(ev::$name::DISCRIMINATOR),*];
+
             /// The event's name as the IDL spells it.
             pub fn name(&self) -> &'static str {
                 match self {

@@ -1,8 +1,6 @@
 //! A disbursement schedule: a CSV of fast-path payments (`award_id,amount,invoice`), read and checked as a
 //! whole against the chain before anything is sent, so that a bad line never leaves a schedule half paid.
 
-use std::path::Path;
-
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::MAX_AWARD_ID_LEN,
@@ -94,16 +92,17 @@ pub fn read(text: &str) -> Result<Vec<(usize, ScheduleLine)>, Vec<String>> {
     }
 }
 
-fn invoice_hash(invoice: &str, folder: &Path) -> Result<[u8; 32], String> {
+/// An invoice column's hash: the sha256 written in hex, or else what `document` makes of the name (the caller
+/// reads the file it names, and says why it cannot).
+fn invoice_hash(
+    invoice: &str,
+    document: &dyn Fn(&str) -> Result<[u8; 32], String>,
+) -> Result<[u8; 32], String> {
     let mut hash = [0u8; 32];
     if invoice.len() == 64 && hex::decode_to_slice(invoice, &mut hash).is_ok() {
         return Ok(hash);
     }
-    std::fs::read(folder.join(invoice))
-        .map(|bytes| solana_sha256_hasher::hash(&bytes).to_bytes())
-        .map_err(|err| {
-            format!("invoice {invoice:?} is neither a sha256 hash nor a readable file: {err}")
-        })
+    document(invoice)
 }
 
 impl<B: Backend + History> Client<B> {
@@ -111,12 +110,13 @@ impl<B: Backend + History> Client<B> {
     /// is active and not held, its recipient is not excluded, the amount is below the fast-path threshold and
     /// (with the file's other lines) within what is left on the award, and no invoice repeats in the file or
     /// on the award's history (unless `allow_duplicate_invoice`). The file's total must be within the daily
-    /// cap. Returns every problem found, or the checked lines.
+    /// cap. An invoice that is not a sha256 in hex is hashed by `document` (the CLI reads the file it names,
+    /// next to the schedule). Returns every problem found, or the checked lines.
     pub async fn check_schedule(
         &self,
         code: &str,
         lines: &[(usize, ScheduleLine)],
-        folder: &Path,
+        document: &dyn Fn(&str) -> Result<[u8; 32], String>,
         allow_duplicate_invoice: bool,
     ) -> Result<Result<Vec<CheckedLine>, Vec<String>>, SdkError> {
         let ledger = self.ledger().await?;
@@ -141,7 +141,7 @@ impl<B: Backend + History> Client<B> {
                     continue;
                 }
             };
-            let hash = match invoice_hash(&entry.invoice, folder) {
+            let hash = match invoice_hash(&entry.invoice, document) {
                 Ok(hash) => hash,
                 Err(err) => {
                     errors.push(fail(err));
@@ -296,12 +296,21 @@ mod tests {
     }
 
     #[test]
-    fn an_invoice_is_a_hash_or_a_file_next_to_the_schedule() {
-        let dir = std::env::temp_dir();
-        let hash = "ab".repeat(32);
-        assert_eq!(invoice_hash(&hash, &dir).unwrap(), [0xab; 32]);
-        assert!(invoice_hash("no-such-invoice.pdf", &dir)
-            .unwrap_err()
-            .contains("neither a sha256 hash nor a readable file"));
+    fn an_invoice_is_a_hash_or_else_the_callers_document() {
+        let document = |name: &str| -> Result<[u8; 32], String> {
+            match name {
+                "invoice.pdf" => Ok([0xcd; 32]),
+                other => Err(format!("no {other}")),
+            }
+        };
+        assert_eq!(
+            invoice_hash(&"ab".repeat(32), &document).unwrap(),
+            [0xab; 32]
+        );
+        assert_eq!(invoice_hash("invoice.pdf", &document).unwrap(), [0xcd; 32]);
+        assert_eq!(
+            invoice_hash("other.pdf", &document).unwrap_err(),
+            "no other.pdf"
+        );
     }
 }

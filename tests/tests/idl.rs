@@ -69,6 +69,43 @@ fn committed_idl_is_up_to_date() {
     );
 }
 
+/// The indexer decodes every event the program declares: the SDK's list of events is the IDL's, name for name and
+/// discriminator for discriminator (an event missing from the list would be indexed as nothing, silently).
+#[test]
+fn the_sdk_decodes_every_event_of_the_idl() {
+    use public_spending_sdk::LedgerEvent;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let idl: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("idl/public_spending.json")).expect("read the IDL"),
+    )
+    .expect("parse the IDL");
+    let mut declared: Vec<(String, Vec<u8>)> = idl["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            let discriminator = e["discriminator"]
+                .as_array()
+                .expect("a discriminator")
+                .iter()
+                .map(|b| u8::try_from(b.as_u64().expect("a byte")).expect("a byte"))
+                .collect();
+            (
+                e["name"].as_str().expect("a name").to_string(),
+                discriminator,
+            )
+        })
+        .collect();
+    let mut decoded: Vec<(String, Vec<u8>)> = LedgerEvent::NAMES
+        .iter()
+        .zip(LedgerEvent::DISCRIMINATORS)
+        .map(|(name, discriminator)| (name.to_string(), discriminator.to_vec()))
+        .collect();
+    declared.sort();
+    decoded.sort();
+    assert_eq!(decoded, declared);
+}
+
 /// An explorer decodes and explains everything from the IDL alone: every instruction, account and event is
 /// documented there.
 #[test]

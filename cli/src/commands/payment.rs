@@ -772,9 +772,10 @@ async fn checked_schedule(
         ),
     };
     let folder = file.parent().unwrap_or(std::path::Path::new("."));
+    let document = |invoice: &str| crate::files::document_hash(&folder.join(invoice), invoice);
     match session
         .client
-        .check_schedule(code, &lines, folder, allow_duplicate_invoice)
+        .check_schedule(code, &lines, &document, allow_duplicate_invoice)
         .await?
     {
         Ok(checked) => Ok(checked),
