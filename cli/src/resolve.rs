@@ -3,7 +3,7 @@
 //! account a query matches. Commands call these; no command calls another.
 
 use anchor_lang::prelude::Pubkey;
-use public_spending::state::{Appropriation, Award, Member, PendingChange, Property, Recipient};
+use public_spending::state::{Appropriation, Award, PendingChange, Property, Recipient};
 use public_spending_sdk::pda;
 
 use crate::{
@@ -99,7 +99,7 @@ pub async fn pending_change(
     }
 }
 
-/// Checks before sending that `signer` is an active member of the agency with `role`.
+/// Checks before sending that `signer` is an active member of the agency with `role` (the SDK's check).
 pub async fn require_role(
     session: &Session,
     code: &str,
@@ -107,19 +107,10 @@ pub async fn require_role(
     signer: &Pubkey,
     role: u8,
 ) -> CliResult<()> {
-    let member: Option<Member> = session
+    Ok(session
         .client
-        .fetch_optional(&pda::member(agency, signer).0)
-        .await?;
-    let name = args::role_names(role);
-    match member {
-        None => fail!("{signer} is not a member of agency {code} (needs the {name} role)"),
-        Some(m) if !m.active => fail!("{signer} is a deactivated member of agency {code}"),
-        Some(m) if m.roles & role != role => {
-            fail!("{signer} lacks the {name} role in agency {code}")
-        }
-        Some(_) => Ok(()),
-    }
+        .require_role(agency, code, signer, role)
+        .await?)
 }
 
 /// The mint authority of `mint`, if it has one.

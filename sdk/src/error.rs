@@ -54,6 +54,10 @@ pub enum SdkError {
     /// Sending or reading failed before the program ran.
     #[error("transport error: {0}")]
     Transport(String),
+    /// An operation's check refused before anything was sent, saying why (a payment an award never gave, a
+    /// signer without the role, one's own request to approve).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl SdkError {

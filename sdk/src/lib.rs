@@ -26,6 +26,7 @@ pub mod events;
 pub mod fetch;
 pub mod history;
 pub mod mint;
+pub mod operations;
 pub mod pda;
 pub mod query;
 pub mod rpc_batch;

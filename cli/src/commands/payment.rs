@@ -6,22 +6,19 @@ use std::{
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use public_spending::{
-    constants::{ROLE_APPROVE, ROLE_EXECUTE, ROLE_REQUEST},
+    constants::{ROLE_EXECUTE, ROLE_REQUEST},
     error::LedgerError,
     instructions::PaymentArgs,
     state::{Agency, Award, Ledger, Payment},
 };
 use public_spending_sdk::{
-    builders::{self, AwardKeys, PaymentDecision},
-    pda,
-    query::PaymentQuery,
-    SdkError,
+    builders::PaymentDecision, operations::PaymentInFlight, pda, query::PaymentQuery, SdkError,
 };
 use solana_sdk::signature::{Keypair, Signer};
 
 use public_spending_watchdog::lookup;
 
-use super::{amount_text, send, send_oversight, show_amount, submitted};
+use super::{amount_text, show_amount, submitted};
 use crate::{
     args,
     context::Globals,
@@ -267,34 +264,18 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output
         PaymentCommand::Cancel(which) => decide(&session, &which, PaymentDecision::Cancel).await?,
         PaymentCommand::Execute(which) => {
             let signer = session.signer()?;
-            let (agency, award_address, award_state, payment, state) =
-                locate(&session, &which).await?;
-            resolve::require_role(
-                &session,
-                &which.code,
-                &agency,
-                &signer.pubkey(),
-                ROLE_EXECUTE,
-            )
-            .await?;
-            let payout = session.client.payout(&award_state).await?;
-            let ix = builders::ExecutePayment {
-                keys: AwardKeys::of(award_address, &award_state),
-                payout,
-                index: which.index,
-                executor: signer.pubkey(),
-            }
-            .instruction();
-            let outcome = match session.client.send(&[ix], &[signer]).await {
-                Ok(outcome) => outcome,
+            let payment = in_flight(&session, &which).await?;
+            let (payout, outcome) = match session.client.execute_payment(&payment, signer).await {
+                Ok(sent) => sent,
                 Err(err) => {
-                    return Err(explain(&session, &ledger, &award_address, state.amount, err).await)
+                    let (award, amount) = (payment.award, payment.payment.amount);
+                    return Err(explain(&session, &ledger, &award, amount, err).await);
                 }
             };
             Output::record(vec![
-                ("payment", payment.into()),
+                ("payment", payment.address.into()),
                 ("index", which.index.into()),
-                ("amount", show_amount(&ledger, state.amount)),
+                ("amount", show_amount(&ledger, payment.payment.amount)),
                 ("payout_wallet", payout.payout_wallet.into()),
                 ("status", "executed".into()),
                 ("signature", outcome.signature.to_string().into()),
@@ -302,25 +283,15 @@ pub async fn run(command: PaymentCommand, globals: &Globals) -> CliResult<Output
         }
         PaymentCommand::Archive(which) => {
             let signer = session.signer()?;
-            let (_, award, _, payment, state) = locate(&session, &which).await?;
-            let ix = builders::ArchivePayment {
-                award,
-                payment,
-                rent_payer: state.requester,
-            }
-            .instruction();
-            send(
-                &session,
-                &[ix],
-                signer,
-                vec![
-                    ("payment", payment.into()),
-                    ("amount", show_amount(&ledger, state.amount)),
-                    ("rent_returned_to", state.requester.into()),
-                    ("status", "archived".into()),
-                ],
-            )
-            .await?
+            let payment = in_flight(&session, &which).await?;
+            let outcome = session.client.archive_payment(&payment, signer).await?;
+            Output::record(vec![
+                ("payment", payment.address.into()),
+                ("amount", show_amount(&ledger, payment.payment.amount)),
+                ("rent_returned_to", payment.payment.requester.into()),
+                ("status", "archived".into()),
+                ("signature", outcome.signature.to_string().into()),
+            ])
         }
         PaymentCommand::Hold { which, grounds } => hold(&session, &which, true, &grounds).await?,
         PaymentCommand::Release { which, grounds } => {
@@ -653,76 +624,31 @@ async fn new_payment(
 }
 
 /// The agency, the award and the payment `which` names.
-async fn locate(
-    session: &Session,
-    which: &Which,
-) -> CliResult<(Pubkey, Pubkey, Award, Pubkey, Payment)> {
-    let (agency, _) = session.agency(&which.code).await?;
-    let (award_address, award_state) = resolve::award(session, &agency, &which.award_id).await?;
-    let payment = pda::payment(&award_address, which.index).0;
-    match session.client.fetch_optional::<Payment>(&payment).await? {
-        Some(state) => Ok((agency, award_address, award_state, payment, state)),
-        None if which.index >= award_state.payment_count => match award_state.payment_count {
-            0 => fail!(
-                "award {} of agency {} has no payment {}: it has no payment yet",
-                which.award_id,
-                which.code,
-                which.index
-            ),
-            count => fail!(
-                "award {} of agency {} has no payment {}: its payments are numbered 0 to {}",
-                which.award_id,
-                which.code,
-                which.index,
-                count - 1
-            ),
-        },
-        None => fail!(
-            "payment {} of award {} is final and no longer on chain (its record is in the events and the index): only a payment in flight can be acted on",
-            which.index,
-            which.award_id
-        ),
+/// The payment a command names, still on chain (the agency must exist; the SDK says what else is missing).
+async fn in_flight(session: &Session, which: &Which) -> CliResult<PaymentInFlight> {
+    session.agency(&which.code).await?;
+    if let Err(err) = which.award_id.parse::<args::AwardId>() {
+        fail!("{err}");
     }
+    Ok(session
+        .client
+        .payment_in_flight(&which.code, &which.award_id, which.index)
+        .await?)
 }
 
 async fn decide(session: &Session, which: &Which, decision: PaymentDecision) -> CliResult<Output> {
     let signer = session.signer()?;
-    let (agency, award_address, _, payment, state) = locate(session, which).await?;
-    if decision != PaymentDecision::Cancel {
-        resolve::require_role(
-            session,
-            &which.code,
-            &agency,
-            &signer.pubkey(),
-            ROLE_APPROVE,
-        )
+    let payment = in_flight(session, which).await?;
+    let outcome = session
+        .client
+        .decide_payment(&payment, decision, signer)
         .await?;
-    }
-    if decision == PaymentDecision::Approve && state.requester == signer.pubkey() {
-        fail!(
-            "you requested payment {} yourself: another approver must approve it",
-            which.index
-        );
-    }
-    let ix = builders::DecidePayment {
-        agency,
-        award: award_address,
-        index: which.index,
-        authority: signer.pubkey(),
-        decision,
-    }
-    .instruction();
-    send(
-        session,
-        &[ix],
-        signer,
-        vec![
-            ("payment", payment.into()),
-            ("index", which.index.into()),
-            ("decision", format!("{decision:?}").into()),
-        ],
-    )
-    .await
+    Ok(Output::record(vec![
+        ("payment", payment.address.into()),
+        ("index", which.index.into()),
+        ("decision", format!("{decision:?}").into()),
+        ("signature", outcome.signature.to_string().into()),
+    ]))
 }
 
 async fn hold(
@@ -733,23 +659,18 @@ async fn hold(
 ) -> CliResult<Output> {
     let signer = session.signer()?;
     let grounds = grounds.args()?;
-    let (_, award, _, payment, _) = locate(session, which).await?;
-    let ix = builders::SetPaymentHeld {
-        award,
-        payment,
-        auditor: signer.pubkey(),
-        held,
-        grounds,
-    }
-    .instruction();
-    send_oversight(
-        session,
-        ix,
-        signer,
-        vec![("payment", payment.into()), ("held", held.into())],
-        &grounds,
-    )
-    .await
+    let payment = in_flight(session, which).await?;
+    let outcome = session
+        .client
+        .set_payment_held(&payment, held, grounds, signer)
+        .await?;
+    Ok(Output::record(vec![
+        ("payment", payment.address.into()),
+        ("held", held.into()),
+        ("reason", format!("{:?}", grounds.reason).into()),
+        ("evidence", Field::Hash(grounds.evidence_hash)),
+        ("signature", outcome.signature.to_string().into()),
+    ]))
 }
 
 /// Reads and checks a whole payment schedule before anything is sent; any bad line refuses the file.

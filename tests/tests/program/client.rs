@@ -284,3 +284,107 @@ fn simulations_and_new_slots_take_turns() {
         }
     }
 }
+
+/// The operations say what is wrong before anything is sent: a payment number the award never gave, a payment
+/// already final and archived, an approver or executor without the role; each leaves the chain as it was. The
+/// legitimate path (two approvals, execution, archive) goes through the same operations.
+#[tokio::test]
+async fn operations_refuse_in_words_before_sending_and_then_pay() {
+    use public_spending_sdk::{builders::PaymentDecision, SdkError};
+    let (mut world, agency, award) = setup().await;
+    let request = world.request_ix(&agency, &award, 2_000 * UNIT).await;
+    world
+        .send(&[request.instruction()], &[&agency.requester])
+        .await
+        .unwrap();
+    let watched = [
+        agency.agency,
+        agency.treasury,
+        award.keys.award,
+        request.payment(),
+    ];
+    let before = world.snapshot(&watched).await;
+    let client = Client::new(&world.chain);
+    let refusal = |result: Result<_, SdkError>| match result {
+        Err(SdkError::Refused(why)) => why,
+        other => panic!("not refused before sending: {other:?}"),
+    };
+    assert_eq!(
+        refusal(
+            client
+                .payment_in_flight("075", "AWD-VENDOR000001", 7)
+                .await
+                .map(drop)
+        ),
+        "award AWD-VENDOR000001 of agency 075 has no payment 7: its payments are numbered 0 to 0"
+    );
+    let payment = client
+        .payment_in_flight("075", "AWD-VENDOR000001", 0)
+        .await
+        .unwrap();
+    assert_eq!(payment.payment.amount, 2_000 * UNIT);
+    // The requester also holds no APPROVE role: that is said first; an approver approving is the path.
+    assert_eq!(
+        refusal(
+            client
+                .decide_payment(&payment, PaymentDecision::Approve, &agency.requester)
+                .await
+                .map(drop)
+        ),
+        format!(
+            "{} lacks the approve role in agency 075",
+            agency.requester.pubkey()
+        )
+    );
+    assert_eq!(
+        refusal(
+            client
+                .execute_payment(&payment, &agency.approvers[0])
+                .await
+                .map(drop)
+        ),
+        format!(
+            "{} lacks the execute role in agency 075",
+            agency.approvers[0].pubkey()
+        )
+    );
+    assert_eq!(
+        world.snapshot(&watched).await,
+        before,
+        "a refusal sent nothing"
+    );
+
+    for approver in &agency.approvers {
+        client
+            .decide_payment(&payment, PaymentDecision::Approve, approver)
+            .await
+            .unwrap();
+    }
+    let payment = client
+        .payment_in_flight("075", "AWD-VENDOR000001", 0)
+        .await
+        .unwrap();
+    let (payout, _) = client
+        .execute_payment(&payment, &agency.executor)
+        .await
+        .unwrap();
+    assert_eq!(payout.payout_wallet, award.payout_wallet);
+    assert_eq!(
+        world
+            .balance(&world.payout(&award).recipient_token_account())
+            .await,
+        2_000 * UNIT
+    );
+    let payment = client
+        .payment_in_flight("075", "AWD-VENDOR000001", 0)
+        .await
+        .unwrap();
+    client
+        .archive_payment(&payment, &agency.executor)
+        .await
+        .unwrap();
+    assert_eq!(
+        refusal(client.payment_in_flight("075", "AWD-VENDOR000001", 0).await.map(drop)),
+        "payment 0 of award AWD-VENDOR000001 is final and no longer on chain (its record is in the events and the index): only a payment in flight can be acted on"
+    );
+}

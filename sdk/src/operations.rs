@@ -1,0 +1,192 @@
+//! Operations: one per thing a person does, as the CLI, the scenario and the tests do it. Each looks up what it
+//! acts on by the names people use (agency code, award id, payment number), makes the checks the program would
+//! make and says in words what is wrong before anything is sent ([`SdkError::Refused`]), builds the instruction
+//! and sends it. Callers parse and render; they build no instruction themselves.
+
+use anchor_lang::prelude::Pubkey;
+use public_spending::{
+    constants::{ROLE_APPROVE, ROLE_EXECUTE},
+    state::{Award, Member, OversightArgs, Payment},
+};
+use solana_sdk::signature::{Keypair, Signer};
+
+use crate::{
+    builders::{self, AwardKeys, PaymentDecision, Payout},
+    pda, role_names, Backend, Client, SdkError, TxOutcome,
+};
+
+/// A payment on the approval path still on chain (requested, approved, or final and not yet archived), found
+/// by its agency's code, its award's id and its number on the award.
+#[derive(Clone, Debug)]
+pub struct PaymentInFlight {
+    pub code: String,
+    pub award_id: String,
+    pub index: u32,
+    pub agency: Pubkey,
+    pub award: Pubkey,
+    pub award_state: Award,
+    pub address: Pubkey,
+    pub payment: Payment,
+}
+
+fn refused<T>(what: String) -> Result<T, SdkError> {
+    Err(SdkError::Refused(what))
+}
+
+impl<B: Backend> Client<B> {
+    /// Checks that `key` is an active member of agency `code` with every role of `role`.
+    pub async fn require_role(
+        &self,
+        agency: &Pubkey,
+        code: &str,
+        key: &Pubkey,
+        role: u8,
+    ) -> Result<(), SdkError> {
+        let member: Option<Member> = self.fetch_optional(&pda::member(agency, key).0).await?;
+        let name = role_names(role);
+        match member {
+            None => refused(format!(
+                "{key} is not a member of agency {code} (needs the {name} role)"
+            )),
+            Some(m) if !m.active => {
+                refused(format!("{key} is a deactivated member of agency {code}"))
+            }
+            Some(m) if m.roles & role != role => {
+                refused(format!("{key} lacks the {name} role in agency {code}"))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Payment `index` of award `award_id` in agency `code`, if it is still on chain; otherwise a refusal that
+    /// says whether the award never gave that number or the payment is final and archived.
+    pub async fn payment_in_flight(
+        &self,
+        code: &str,
+        award_id: &str,
+        index: u32,
+    ) -> Result<PaymentInFlight, SdkError> {
+        let agency = pda::agency(code).0;
+        let award = pda::award(&agency, award_id).0;
+        let Some(award_state) = self.fetch_optional::<Award>(&award).await? else {
+            return refused(format!("unknown award {award_id:?} in this agency"));
+        };
+        let address = pda::payment(&award, index).0;
+        match self.fetch_optional::<Payment>(&address).await? {
+            Some(payment) => Ok(PaymentInFlight {
+                code: code.to_string(),
+                award_id: award_id.to_string(),
+                index,
+                agency,
+                award,
+                award_state,
+                address,
+                payment,
+            }),
+            None if index >= award_state.payment_count => match award_state.payment_count {
+                0 => refused(format!(
+                    "award {award_id} of agency {code} has no payment {index}: it has no payment yet"
+                )),
+                count => refused(format!(
+                    "award {award_id} of agency {code} has no payment {index}: its payments are numbered 0 to {}",
+                    count - 1
+                )),
+            },
+            None => refused(format!(
+                "payment {index} of award {award_id} is final and no longer on chain (its record is in the events and the index): only a payment in flight can be acted on"
+            )),
+        }
+    }
+
+    /// `execute_payment` by `executor` (EXECUTE role): pays the recipient's current payout wallet, which it
+    /// returns with the outcome.
+    pub async fn execute_payment(
+        &self,
+        payment: &PaymentInFlight,
+        executor: &Keypair,
+    ) -> Result<(Payout, TxOutcome), SdkError> {
+        self.require_role(
+            &payment.agency,
+            &payment.code,
+            &executor.pubkey(),
+            ROLE_EXECUTE,
+        )
+        .await?;
+        let payout = self.payout(&payment.award_state).await?;
+        let ix = builders::ExecutePayment {
+            keys: AwardKeys::of(payment.award, &payment.award_state),
+            payout,
+            index: payment.index,
+            executor: executor.pubkey(),
+        }
+        .instruction();
+        Ok((payout, self.send(&[ix], &[executor]).await?))
+    }
+
+    /// `archive_payment`: closes a final payment's account, its rent going back to its requester.
+    pub async fn archive_payment(
+        &self,
+        payment: &PaymentInFlight,
+        signer: &Keypair,
+    ) -> Result<TxOutcome, SdkError> {
+        let ix = builders::ArchivePayment {
+            award: payment.award,
+            payment: payment.address,
+            rent_payer: payment.payment.requester,
+        }
+        .instruction();
+        self.send(&[ix], &[signer]).await
+    }
+
+    /// Approve or reject (APPROVE role; never one's own request) or cancel (the requester or the head).
+    pub async fn decide_payment(
+        &self,
+        payment: &PaymentInFlight,
+        decision: PaymentDecision,
+        signer: &Keypair,
+    ) -> Result<TxOutcome, SdkError> {
+        if decision != PaymentDecision::Cancel {
+            self.require_role(
+                &payment.agency,
+                &payment.code,
+                &signer.pubkey(),
+                ROLE_APPROVE,
+            )
+            .await?;
+        }
+        if decision == PaymentDecision::Approve && payment.payment.requester == signer.pubkey() {
+            return refused(format!(
+                "you requested payment {} yourself: another approver must approve it",
+                payment.index
+            ));
+        }
+        let ix = builders::DecidePayment {
+            agency: payment.agency,
+            award: payment.award,
+            index: payment.index,
+            authority: signer.pubkey(),
+            decision,
+        }
+        .instruction();
+        self.send(&[ix], &[signer]).await
+    }
+
+    /// An auditor holds (`held`) or releases the payment, on `grounds`.
+    pub async fn set_payment_held(
+        &self,
+        payment: &PaymentInFlight,
+        held: bool,
+        grounds: OversightArgs,
+        auditor: &Keypair,
+    ) -> Result<TxOutcome, SdkError> {
+        let ix = builders::SetPaymentHeld {
+            award: payment.award,
+            payment: payment.address,
+            auditor: auditor.pubkey(),
+            held,
+            grounds,
+        }
+        .instruction();
+        self.send(&[ix], &[auditor]).await
+    }
+}
