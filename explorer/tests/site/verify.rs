@@ -31,23 +31,33 @@ async fn serve(explorer: Explorer) -> String {
     url
 }
 
-/// What the page concluded after its verify button was pressed.
-fn press_verify(page: &str) -> serde_json::Value {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+/// Where the browser scripts and their npm packages are.
+fn browser_folder() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Runs one of the browser scripts (`tests/browser/SCRIPT`) with `args` and returns the report it prints, which
+/// must carry no error.
+fn run_script(script: &str, args: &[&str]) -> serde_json::Value {
     let output = std::process::Command::new("node")
-        .current_dir(folder)
-        .arg("verify.mjs")
-        .arg(page)
+        .current_dir(browser_folder())
+        .arg(script)
+        .args(args)
         .output()
         .unwrap();
     assert!(
         output.status.success(),
-        "{}",
+        "{script}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["errors"], serde_json::json!([]), "{report}");
     report
+}
+
+/// What the page concluded after its verify button was pressed.
+fn press_verify(page: &str) -> serde_json::Value {
+    run_script("verify.mjs", &[page])
 }
 
 /// Whether Node.js, Chromium and playwright-core are here (a test without them is skipped with a line, or
@@ -58,8 +68,10 @@ fn browser_ready(test: &str) -> bool {
     {
         return false;
     }
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !folder.join("node_modules/playwright-core").is_dir() {
+    if !browser_folder()
+        .join("node_modules/playwright-core")
+        .is_dir()
+    {
         prerequisite_missing(test, "playwright-core is not installed", INSTALL);
         return false;
     }
@@ -80,9 +92,11 @@ impl Node {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let running = runtime
-            .block_on(Localnet::start(LocalnetConfig::new(
-                dir.path().join("chain.json"),
-            )))
+            .block_on(Localnet::start(LocalnetConfig {
+                // Free ports: the tests of this binary run at once.
+                rpc_port: 0,
+                ..LocalnetConfig::new(dir.path().join("chain.json"))
+            }))
             .unwrap();
         let url = running.rpc_url();
         let payer = Keypair::new();
@@ -208,7 +222,6 @@ fn a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award() {
     if !browser_ready("a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award") {
         return;
     }
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let (reader, address, seed) = test_wallet();
     let (served, backend) = Node::start(&[reader.pubkey()]);
     let (runtime, node) = (&served.runtime, served.url.clone());
@@ -238,18 +251,7 @@ fn a_flag_raised_with_the_readers_wallet_lands_and_shows_on_the_award() {
         (world, explorer, url)
     });
     let page = format!("{url}/award/075/AWD-FLAGGED00001");
-    let output = std::process::Command::new("node")
-        .current_dir(&folder)
-        .args(["flag.mjs", &page, &address, &seed])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    let report = run_script("flag.mjs", &[&page, &address, &seed]);
     let signature = report["flagged"].as_str().unwrap().to_string();
     assert!(
         report["status"]
