@@ -5,7 +5,8 @@
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
-    constants::{ROLE_APPROVE, ROLE_EXECUTE},
+    constants::{ROLE_APPROVE, ROLE_EXECUTE, ROLE_OBLIGATE},
+    instructions::AwardChange,
     state::{Award, Member, OversightArgs, Payment},
 };
 use solana_sdk::signature::{Keypair, Signer};
@@ -188,5 +189,79 @@ impl<B: Backend> Client<B> {
         }
         .instruction();
         self.send(&[ix], &[auditor]).await
+    }
+
+    /// Award `award_id` of agency `code`, and its address.
+    pub async fn award_by_id(
+        &self,
+        code: &str,
+        award_id: &str,
+    ) -> Result<(Pubkey, Award), SdkError> {
+        let address = pda::award(&pda::agency(code).0, award_id).0;
+        match self.fetch_optional::<Award>(&address).await? {
+            Some(award) => Ok((address, award)),
+            None => refused(format!("unknown award {award_id:?} in this agency")),
+        }
+    }
+
+    /// `modify_award` (OBLIGATE role): more money on the award, or a deobligation, recorded with its document.
+    pub async fn modify_award(
+        &self,
+        code: &str,
+        award_id: &str,
+        change: AwardChange,
+        document_hash: [u8; 32],
+        signer: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome), SdkError> {
+        let (address, award) = self.award_by_id(code, award_id).await?;
+        self.require_role(&award.agency, code, &signer.pubkey(), ROLE_OBLIGATE)
+            .await?;
+        let ix = builders::ModifyAward {
+            keys: AwardKeys::of(address, &award),
+            authority: signer.pubkey(),
+            change,
+            document_hash,
+        }
+        .instruction();
+        Ok((address, self.send(&[ix], &[signer]).await?))
+    }
+
+    /// `close_award` (OBLIGATE role).
+    pub async fn close_award(
+        &self,
+        code: &str,
+        award_id: &str,
+        signer: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome), SdkError> {
+        let (address, award) = self.award_by_id(code, award_id).await?;
+        self.require_role(&award.agency, code, &signer.pubkey(), ROLE_OBLIGATE)
+            .await?;
+        let ix = builders::CloseAward {
+            agency: award.agency,
+            award: address,
+            authority: signer.pubkey(),
+        }
+        .instruction();
+        Ok((address, self.send(&[ix], &[signer]).await?))
+    }
+
+    /// An auditor holds (`held`) or releases a whole award, on `grounds`.
+    pub async fn set_award_held(
+        &self,
+        code: &str,
+        award_id: &str,
+        held: bool,
+        grounds: OversightArgs,
+        auditor: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome), SdkError> {
+        let (address, _) = self.award_by_id(code, award_id).await?;
+        let ix = builders::SetAwardHeld {
+            award: address,
+            auditor: auditor.pubkey(),
+            held,
+            grounds,
+        }
+        .instruction();
+        Ok((address, self.send(&[ix], &[auditor]).await?))
     }
 }

@@ -6,14 +6,10 @@ use public_spending::{
     instructions::{AwardChange, ObligateArgs},
     state::{AwardStatus, AwardType},
 };
-use public_spending_sdk::{
-    builders::{self, AwardKeys},
-    pda,
-    query::AwardQuery,
-};
+use public_spending_sdk::{builders, pda, query::AwardQuery};
 use solana_sdk::signature::Signer;
 
-use super::{send, send_oversight, show_amount};
+use super::{send, show_amount};
 use crate::{
     args,
     context::Globals,
@@ -237,41 +233,27 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<Output> 
             let document_hash =
                 args::hash_or_file(document_hash, document.as_deref(), "modification document")?;
             let (agency, _) = session.agency(&code).await?;
-            let (address, state) = resolve::award(&session, &agency, &award_id).await?;
-            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
+            resolve::award(&session, &agency, &award_id).await?;
+            let (address, outcome) = session
+                .client
+                .modify_award(&code, &award_id, change, document_hash, signer)
                 .await?;
-            let ix = builders::ModifyAward {
-                keys: AwardKeys::of(address, &state),
-                authority: signer.pubkey(),
-                change,
-                document_hash,
-            }
-            .instruction();
-            send(
-                &session,
-                &[ix],
-                signer,
-                vec![
-                    ("award", address.into()),
-                    ("change", what.into()),
-                    ("amount", show_amount(&ledger, amount)),
-                ],
-            )
-            .await?
+            Output::record(vec![
+                ("award", address.into()),
+                ("change", what.into()),
+                ("amount", show_amount(&ledger, amount)),
+                ("signature", outcome.signature.to_string().into()),
+            ])
         }
         AwardCommand::Close { code, award_id } => {
             let signer = session.signer()?;
             let (agency, _) = session.agency(&code).await?;
-            let (address, _) = resolve::award(&session, &agency, &award_id).await?;
-            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
-                .await?;
-            let ix = builders::CloseAward {
-                agency,
-                award: address,
-                authority: signer.pubkey(),
-            }
-            .instruction();
-            send(&session, &[ix], signer, vec![("award", address.into())]).await?
+            resolve::award(&session, &agency, &award_id).await?;
+            let (address, outcome) = session.client.close_award(&code, &award_id, signer).await?;
+            Output::record(vec![
+                ("award", address.into()),
+                ("signature", outcome.signature.to_string().into()),
+            ])
         }
         AwardCommand::Hold {
             code,
@@ -391,20 +373,16 @@ async fn set_held(
     let signer = session.signer()?;
     let grounds = grounds.args()?;
     let (agency, _) = session.agency(code).await?;
-    let (address, _) = resolve::award(session, &agency, award_id).await?;
-    let ix = builders::SetAwardHeld {
-        award: address,
-        auditor: signer.pubkey(),
-        held,
-        grounds,
-    }
-    .instruction();
-    send_oversight(
-        session,
-        ix,
-        signer,
-        vec![("award", address.into()), ("held", held.into())],
-        &grounds,
-    )
-    .await
+    resolve::award(session, &agency, award_id).await?;
+    let (address, outcome) = session
+        .client
+        .set_award_held(code, award_id, held, grounds, signer)
+        .await?;
+    Ok(Output::record(vec![
+        ("award", address.into()),
+        ("held", held.into()),
+        ("reason", format!("{:?}", grounds.reason).into()),
+        ("evidence", Field::Hash(grounds.evidence_hash)),
+        ("signature", outcome.signature.to_string().into()),
+    ]))
 }

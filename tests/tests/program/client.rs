@@ -388,3 +388,90 @@ async fn operations_refuse_in_words_before_sending_and_then_pay() {
         "payment 0 of award AWD-VENDOR000001 is final and no longer on chain (its record is in the events and the index): only a payment in flight can be acted on"
     );
 }
+
+/// The award operations: an unknown award and a signer without the OBLIGATE role are refused in words with
+/// nothing sent; the obligor increases the award, an auditor holds and releases it, and the obligor closes it
+/// once settled.
+#[tokio::test]
+async fn award_operations_refuse_in_words_and_then_modify_hold_and_close() {
+    use public_spending::instructions::AwardChange;
+    use public_spending_sdk::SdkError;
+    let (world, agency, award) = setup().await;
+    let client = Client::new(&world.chain);
+    let refusal = |result: Result<_, SdkError>| match result {
+        Err(SdkError::Refused(why)) => why,
+        other => panic!("not refused before sending: {other:?}"),
+    };
+    let before = world.snapshot(&[award.keys.award]).await;
+    assert_eq!(
+        refusal(
+            client
+                .close_award("075", "NO-SUCH-AWARD", &agency.obligor)
+                .await
+                .map(drop)
+        ),
+        "unknown award \"NO-SUCH-AWARD\" in this agency"
+    );
+    assert_eq!(
+        refusal(
+            client
+                .modify_award(
+                    "075",
+                    "AWD-VENDOR000001",
+                    AwardChange::Increase { amount: UNIT },
+                    [1; 32],
+                    &agency.executor
+                )
+                .await
+                .map(drop)
+        ),
+        format!(
+            "{} lacks the obligate role in agency 075",
+            agency.executor.pubkey()
+        )
+    );
+    assert_eq!(
+        world.snapshot(&[award.keys.award]).await,
+        before,
+        "a refusal sent nothing"
+    );
+
+    client
+        .modify_award(
+            "075",
+            "AWD-VENDOR000001",
+            AwardChange::Increase { amount: UNIT },
+            [1; 32],
+            &agency.obligor,
+        )
+        .await
+        .unwrap();
+    let (_, modified) = client.award_by_id("075", "AWD-VENDOR000001").await.unwrap();
+    assert_eq!(modified.obligated, 10_000 * UNIT + UNIT);
+    for held in [true, false] {
+        client
+            .set_award_held("075", "AWD-VENDOR000001", held, grounds(), &world.auditor)
+            .await
+            .unwrap();
+        let (_, state) = client.award_by_id("075", "AWD-VENDOR000001").await.unwrap();
+        assert_eq!(state.held, held);
+    }
+    client
+        .modify_award(
+            "075",
+            "AWD-VENDOR000001",
+            AwardChange::Deobligate {
+                amount: 10_000 * UNIT + UNIT,
+            },
+            [2; 32],
+            &agency.obligor,
+        )
+        .await
+        .unwrap();
+    client
+        .close_award("075", "AWD-VENDOR000001", &agency.obligor)
+        .await
+        .unwrap();
+    let (_, closed) = client.award_by_id("075", "AWD-VENDOR000001").await.unwrap();
+    assert_eq!(closed.status, AwardStatus::Closed);
+}
