@@ -7,7 +7,9 @@ use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{ROLE_APPROVE, ROLE_EXECUTE, ROLE_OBLIGATE},
     instructions::AwardChange,
-    state::{Award, Member, OversightArgs, Payment},
+    state::{
+        Agency, Award, Flag, FlagReason, FlagStatus, FlagTarget, Member, OversightArgs, Payment,
+    },
 };
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -263,5 +265,120 @@ impl<B: Backend> Client<B> {
         }
         .instruction();
         Ok((address, self.send(&[ix], &[auditor]).await?))
+    }
+
+    /// The public flag at `address`, while it is open (a closed flag lives on in its events).
+    pub async fn flag(&self, address: &Pubkey) -> Result<Flag, SdkError> {
+        match self.fetch_optional::<Flag>(address).await? {
+            Some(flag) => Ok(flag),
+            None => refused(format!(
+                "no flag at {address} (closed flags live on in their events: see `pubspend audit`)"
+            )),
+        }
+    }
+
+    /// `raise_flag` by `flagger` (anyone; it pays the rent) on `target`, a payment naming its award and number,
+    /// with the first nonce the flagger has not used on that target. Returns the flag's address.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn raise_flag(
+        &self,
+        target: Pubkey,
+        target_kind: FlagTarget,
+        payment: Option<(Pubkey, u32)>,
+        reason: FlagReason,
+        evidence_hash: [u8; 32],
+        flagger: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome), SdkError> {
+        let mut nonce = 0u32;
+        while self
+            .fetch_optional::<Flag>(&pda::flag(&target, &flagger.pubkey(), nonce).0)
+            .await?
+            .is_some()
+        {
+            nonce = nonce.checked_add(1).ok_or_else(|| {
+                SdkError::Refused("this wallet has used every nonce on this target".into())
+            })?;
+        }
+        let raise = builders::RaiseFlag {
+            target,
+            payment_award: payment.map(|(award, _)| award),
+            target_kind,
+            flagger: flagger.pubkey(),
+            nonce,
+            reason,
+            evidence_hash,
+            payment_index: payment.map(|(_, index)| index),
+        };
+        Ok((
+            raise.flag(),
+            self.send(&[raise.instruction()], &[flagger]).await?,
+        ))
+    }
+
+    /// The flagged agency answers (its head, or an active member), recording its response's hash.
+    pub async fn respond_to_flag(
+        &self,
+        flag: &Pubkey,
+        response_hash: [u8; 32],
+        responder: &Keypair,
+    ) -> Result<TxOutcome, SdkError> {
+        let state = self.flag(flag).await?;
+        let agency: Agency = self.fetch(&state.agency).await?;
+        let as_member = agency.head != responder.pubkey();
+        if as_member {
+            let member: Option<Member> = self
+                .fetch_optional(&pda::member(&state.agency, &responder.pubkey()).0)
+                .await?;
+            if !member.is_some_and(|m| m.active) {
+                return refused(format!(
+                    "{} is not an active member of agency {}: only the flagged agency's head or members answer a flag",
+                    responder.pubkey(),
+                    agency.code
+                ));
+            }
+        }
+        let ix = builders::RespondToFlag {
+            flag: *flag,
+            agency: state.agency,
+            responder: responder.pubkey(),
+            as_member,
+            response_hash,
+        }
+        .instruction();
+        self.send(&[ix], &[responder]).await
+    }
+
+    /// An auditor rules on a flag (`outcome`), recording the note's hash.
+    pub async fn resolve_flag(
+        &self,
+        flag: &Pubkey,
+        outcome: FlagStatus,
+        note_hash: [u8; 32],
+        auditor: &Keypair,
+    ) -> Result<TxOutcome, SdkError> {
+        self.flag(flag).await?;
+        let ix = builders::ResolveFlag {
+            flag: *flag,
+            auditor: auditor.pubkey(),
+            outcome,
+            note_hash,
+        }
+        .instruction();
+        self.send(&[ix], &[auditor]).await
+    }
+
+    /// Closes a ruled flag; its rent goes back to the flagger, whom it returns.
+    pub async fn close_flag(
+        &self,
+        flag: &Pubkey,
+        signer: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome), SdkError> {
+        let state = self.flag(flag).await?;
+        let ix = builders::CloseFlag {
+            flag: *flag,
+            flagger: state.flagger,
+        }
+        .instruction();
+        Ok((state.flagger, self.send(&[ix], &[signer]).await?))
     }
 }

@@ -5,10 +5,8 @@
 use anchor_lang::prelude::Pubkey;
 use clap::{Subcommand, ValueEnum};
 use public_spending::state::{Flag, FlagReason, FlagStatus, FlagTarget};
-use public_spending_sdk::{builders, fetch::AccountSource, pda, query::FlagQuery};
-use solana_sdk::signature::Signer;
+use public_spending_sdk::{pda, query::FlagQuery};
 
-use super::send;
 use crate::{
     args,
     context::Globals,
@@ -148,33 +146,18 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<Output> {
                     FlagTarget::Property,
                 ),
             };
-            // The first nonce this wallet has not used on this target.
-            let mut nonce = 0u32;
-            while session
+            let payment = payment_award.zip(payment_index);
+            let reason: FlagReason = reason.into();
+            let (flag, outcome) = session
                 .client
-                .backend()
-                .get_account(&pda::flag(&address, &signer.pubkey(), nonce).0)
-                .await?
-                .is_some()
-            {
-                nonce += 1;
-            }
-            let builder = builders::RaiseFlag {
-                target: address,
-                payment_award,
-                target_kind: kind,
-                flagger: signer.pubkey(),
-                nonce,
-                reason: reason.into(),
-                evidence_hash,
-                payment_index,
-            };
-            let fields = vec![
-                ("flag", builder.flag().into()),
+                .raise_flag(address, kind, payment, reason, evidence_hash, signer)
+                .await?;
+            Output::record(vec![
+                ("flag", flag.into()),
                 ("target", address.into()),
-                ("reason", format!("{:?}", builder.reason).into()),
-            ];
-            send(&session, &[builder.instruction()], signer, fields).await?
+                ("reason", format!("{reason:?}").into()),
+                ("signature", outcome.signature.to_string().into()),
+            ])
         }
         FlagCommand::Respond {
             flag,
@@ -183,31 +166,15 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<Output> {
         } => {
             let signer = session.signer()?;
             let response_hash = args::hash_or_file(response_hash, response.as_deref(), "response")?;
-            let (address, state) = fetch_flag(&session, &flag).await?;
-            let agency: public_spending::state::Agency =
-                session.client.fetch(&state.agency).await?;
-            if agency.head != signer.pubkey() {
-                let member: Option<public_spending::state::Member> = session
-                    .client
-                    .fetch_optional(&pda::member(&state.agency, &signer.pubkey()).0)
-                    .await?;
-                if !member.is_some_and(|m| m.active) {
-                    fail!(
-                        "{} is not an active member of agency {}: only the flagged agency's head or members answer a flag",
-                        signer.pubkey(),
-                        agency.code
-                    );
-                }
-            }
-            let ix = builders::RespondToFlag {
-                flag: address,
-                agency: state.agency,
-                responder: signer.pubkey(),
-                as_member: agency.head != signer.pubkey(),
-                response_hash,
-            }
-            .instruction();
-            send(&session, &[ix], signer, vec![("flag", address.into())]).await?
+            let address = args::pubkey(&flag)?;
+            let outcome = session
+                .client
+                .respond_to_flag(&address, response_hash, signer)
+                .await?;
+            Output::record(vec![
+                ("flag", address.into()),
+                ("signature", outcome.signature.to_string().into()),
+            ])
         }
         FlagCommand::Resolve {
             flag,
@@ -217,37 +184,30 @@ pub async fn run(command: FlagCommand, globals: &Globals) -> CliResult<Output> {
         } => {
             let signer = session.signer()?;
             let note_hash = args::hash_or_file(note_hash, note.as_deref(), "note")?;
-            let (address, _) = fetch_flag(&session, &flag).await?;
+            let address = args::pubkey(&flag)?;
             let outcome = match outcome {
                 Outcome::Resolved => FlagStatus::Resolved,
                 Outcome::Dismissed => FlagStatus::Dismissed,
             };
-            let ix = builders::ResolveFlag {
-                flag: address,
-                auditor: signer.pubkey(),
-                outcome,
-                note_hash,
-            }
-            .instruction();
-            let fields = vec![
+            let sent = session
+                .client
+                .resolve_flag(&address, outcome, note_hash, signer)
+                .await?;
+            Output::record(vec![
                 ("flag", address.into()),
                 ("outcome", format!("{outcome:?}").into()),
-            ];
-            send(&session, &[ix], signer, fields).await?
+                ("signature", sent.signature.to_string().into()),
+            ])
         }
         FlagCommand::Close { flag } => {
             let signer = session.signer()?;
-            let (address, state) = fetch_flag(&session, &flag).await?;
-            let ix = builders::CloseFlag {
-                flag: address,
-                flagger: state.flagger,
-            }
-            .instruction();
-            let fields = vec![
+            let address = args::pubkey(&flag)?;
+            let (flagger, sent) = session.client.close_flag(&address, signer).await?;
+            Output::record(vec![
                 ("flag", address.into()),
-                ("rent_returned_to", state.flagger.into()),
-            ];
-            send(&session, &[ix], signer, fields).await?
+                ("rent_returned_to", flagger.into()),
+                ("signature", sent.signature.to_string().into()),
+            ])
         }
         FlagCommand::List { agency, open } => {
             let agency = match agency {

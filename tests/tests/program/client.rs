@@ -7,6 +7,7 @@ use public_spending::state::{Agency, ApprovalPolicy, AwardStatus, PaymentStatus}
 use public_spending_sdk::{
     client::Submitted,
     fetch::AccountSource,
+    pda,
     query::{AgencyQuery, AwardQuery, MemberQuery, PaymentQuery},
     Client,
 };
@@ -474,4 +475,63 @@ async fn award_operations_refuse_in_words_and_then_modify_hold_and_close() {
         .unwrap();
     let (_, closed) = client.award_by_id("075", "AWD-VENDOR000001").await.unwrap();
     assert_eq!(closed.status, AwardStatus::Closed);
+}
+
+/// The flag operations: anyone raises (a second flag on the same target takes the next nonce), someone outside
+/// the agency answering is refused in words with nothing sent, the head answers, an auditor rules, the flag is
+/// closed and its rent goes back to the flagger; a closed flag is then named as gone.
+#[tokio::test]
+async fn flag_operations_raise_answer_rule_and_close() {
+    use public_spending::state::{FlagReason, FlagStatus, FlagTarget};
+    use public_spending_sdk::SdkError;
+    let (mut world, agency, award) = setup().await;
+    let citizen = world.funded().await;
+    let client = Client::new(&world.chain);
+    let raise = || {
+        client.raise_flag(
+            award.keys.award,
+            FlagTarget::Award,
+            None,
+            FlagReason::Price,
+            [3; 32],
+            &citizen,
+        )
+    };
+    let (first, _) = raise().await.unwrap();
+    let (second, _) = raise().await.unwrap();
+    assert_eq!(first, pda::flag(&award.keys.award, &citizen.pubkey(), 0).0);
+    assert_eq!(second, pda::flag(&award.keys.award, &citizen.pubkey(), 1).0);
+
+    let before = world.snapshot(&[first]).await;
+    match client.respond_to_flag(&first, [4; 32], &citizen).await {
+        Err(SdkError::Refused(why)) => assert_eq!(
+            why,
+            format!(
+                "{} is not an active member of agency 075: only the flagged agency's head or members answer a flag",
+                citizen.pubkey()
+            )
+        ),
+        other => panic!("not refused before sending: {other:?}"),
+    }
+    assert_eq!(
+        world.snapshot(&[first]).await,
+        before,
+        "a refusal sent nothing"
+    );
+    client
+        .respond_to_flag(&first, [4; 32], &agency.head)
+        .await
+        .unwrap();
+    client
+        .resolve_flag(&first, FlagStatus::Dismissed, [5; 32], &world.auditor)
+        .await
+        .unwrap();
+    let (flagger, _) = client.close_flag(&first, &citizen).await.unwrap();
+    assert_eq!(flagger, citizen.pubkey());
+    match client.flag(&first).await {
+        Err(SdkError::Refused(why)) => {
+            assert!(why.starts_with(&format!("no flag at {first}")), "{why}")
+        }
+        other => panic!("a closed flag was found: {other:?}"),
+    }
 }
