@@ -5,16 +5,17 @@
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
-    constants::{ROLE_APPROVE, ROLE_EXECUTE, ROLE_OBLIGATE},
-    instructions::AwardChange,
+    constants::{ROLE_APPROVE, ROLE_EXECUTE, ROLE_OBLIGATE, UEI_LEN},
+    instructions::{AwardChange, RegisterRecipientArgs},
     state::{
-        Agency, Award, Flag, FlagReason, FlagStatus, FlagTarget, Member, OversightArgs, Payment,
+        Agency, Award, ExclusionStatus, Flag, FlagReason, FlagStatus, FlagTarget, Member,
+        OversightArgs, Payment, Recipient,
     },
 };
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::{
-    builders::{self, AwardKeys, PaymentDecision, Payout},
+    builders::{self, AwardKeys, PaymentDecision, Payout, WalletStep},
     pda, role_names, Backend, Client, SdkError, TxOutcome,
 };
 
@@ -380,5 +381,80 @@ impl<B: Backend> Client<B> {
         }
         .instruction();
         Ok((state.flagger, self.send(&[ix], &[signer]).await?))
+    }
+
+    /// `register_recipient` in agency `code` (OBLIGATE role): refused in words if the agency already has this
+    /// UEI. Returns the recipient's address.
+    pub async fn register_recipient(
+        &self,
+        code: &str,
+        args: RegisterRecipientArgs,
+        signer: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome), SdkError> {
+        let agency = pda::agency(code).0;
+        self.require_role(&agency, code, &signer.pubkey(), ROLE_OBLIGATE)
+            .await?;
+        let register = builders::RegisterRecipient {
+            agency,
+            authority: signer.pubkey(),
+            args,
+        };
+        if self
+            .fetch_optional::<Recipient>(&register.recipient())
+            .await?
+            .is_some()
+        {
+            return refused(format!(
+                "agency {code} has already registered UEI {}: each agency records a UEI once (change its wallet with propose-wallet)",
+                String::from_utf8_lossy(&register.args.uei)
+            ));
+        }
+        Ok((
+            register.recipient(),
+            self.send(&[register.instruction()], &[signer]).await?,
+        ))
+    }
+
+    /// A payout-wallet change of agency `code`'s record of recipient `recipient` (OBLIGATE role): proposed by
+    /// one member, confirmed by another after the agency's time lock.
+    pub async fn change_payout_wallet(
+        &self,
+        code: &str,
+        recipient: &Pubkey,
+        step: WalletStep,
+        signer: &Keypair,
+    ) -> Result<TxOutcome, SdkError> {
+        let agency = pda::agency(code).0;
+        self.require_role(&agency, code, &signer.pubkey(), ROLE_OBLIGATE)
+            .await?;
+        let ix = builders::ChangePayoutWallet {
+            agency,
+            recipient: *recipient,
+            authority: signer.pubkey(),
+            step,
+        }
+        .instruction();
+        self.send(&[ix], &[signer]).await
+    }
+
+    /// An auditor debars, suspends or reinstates `uei` in every agency, on `grounds`. Returns the exclusion's
+    /// address.
+    pub async fn set_exclusion(
+        &self,
+        uei: [u8; UEI_LEN],
+        status: ExclusionStatus,
+        grounds: OversightArgs,
+        auditor: &Keypair,
+    ) -> Result<(Pubkey, TxOutcome), SdkError> {
+        let exclusion = builders::SetExclusion {
+            uei,
+            auditor: auditor.pubkey(),
+            status,
+            grounds,
+        };
+        Ok((
+            exclusion.exclusion(),
+            self.send(&[exclusion.instruction()], &[auditor]).await?,
+        ))
     }
 }

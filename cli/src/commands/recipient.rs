@@ -1,18 +1,3 @@
-use anchor_lang::prelude::Pubkey;
-use clap::{Subcommand, ValueEnum};
-use public_spending::{
-    constants::ROLE_OBLIGATE,
-    instructions::RegisterRecipientArgs,
-    state::{ExclusionStatus, RecipientKind},
-};
-use public_spending_sdk::{
-    builders::{self, WalletStep},
-    individual_name_hash, pda,
-    query::{ExclusionQuery, RecipientQuery},
-};
-use solana_sdk::signature::Signer;
-
-use super::send;
 use crate::{
     args,
     context::Globals,
@@ -21,6 +6,17 @@ use crate::{
     error::CliResult,
     output::{Field, Output, Table},
     resolve,
+};
+use anchor_lang::prelude::Pubkey;
+use clap::{Subcommand, ValueEnum};
+use public_spending::{
+    instructions::RegisterRecipientArgs,
+    state::{ExclusionStatus, RecipientKind},
+};
+use public_spending_sdk::{
+    builders::WalletStep,
+    individual_name_hash, pda,
+    query::{ExclusionQuery, RecipientQuery},
 };
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -166,22 +162,7 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<Outp
             let signer = session.signer()?;
             let uei = args::uei(&uei)?;
             let payout_wallet = wallet;
-            let (agency, _) = session.agency(&code).await?;
-            resolve::require_role(&session, &code, &agency, &signer.pubkey(), ROLE_OBLIGATE)
-                .await?;
-            let existing = pda::recipient(&agency, &uei).0;
-            if public_spending_sdk::fetch::AccountSource::get_account(
-                session.client.backend(),
-                &existing,
-            )
-            .await?
-            .is_some()
-            {
-                fail!(
-                    "agency {code} has already registered UEI {}: each agency records a UEI once (change its wallet with propose-wallet)",
-                    String::from_utf8_lossy(&uei)
-                );
-            }
+            session.agency(&code).await?;
             let (kind, name, name_hash) = match kind {
                 Kind::Individual => {
                     let Some(salt) = salt else {
@@ -197,24 +178,21 @@ pub async fn run(command: RecipientCommand, globals: &Globals) -> CliResult<Outp
                 Kind::Business => (RecipientKind::Business, name, [0; 32]),
                 Kind::Government => (RecipientKind::Government, name, [0; 32]),
             };
-            let builder = builders::RegisterRecipient {
-                agency,
-                authority: signer.pubkey(),
-                args: RegisterRecipientArgs {
-                    uei,
-                    kind,
-                    name,
-                    name_hash,
-                    payout_wallet,
-                },
+            let args = RegisterRecipientArgs {
+                uei,
+                kind,
+                name,
+                name_hash,
+                payout_wallet,
             };
-            send(
-                &session,
-                &[builder.instruction()],
-                signer,
-                vec![("recipient", builder.recipient().into())],
-            )
-            .await?
+            let (recipient, outcome) = session
+                .client
+                .register_recipient(&code, args, signer)
+                .await?;
+            Output::record(vec![
+                ("recipient", recipient.into()),
+                ("signature", outcome.signature.to_string().into()),
+            ])
         }
         RecipientCommand::Debar {
             uei,
@@ -365,25 +343,18 @@ async fn set_exclusion(
 ) -> CliResult<Output> {
     let signer = session.signer()?;
     let grounds = grounds.args()?;
-    let builder = builders::SetExclusion {
-        uei: args::uei(uei)?,
-        auditor: signer.pubkey(),
-        status,
-        grounds,
-    };
-    send(
-        session,
-        &[builder.instruction()],
-        signer,
-        vec![
-            ("exclusion", builder.exclusion().into()),
-            ("uei", uei.into()),
-            ("status", format!("{status:?}").into()),
-            ("reason", format!("{:?}", grounds.reason).into()),
-            ("evidence", Field::Hash(grounds.evidence_hash)),
-        ],
-    )
-    .await
+    let (exclusion, outcome) = session
+        .client
+        .set_exclusion(args::uei(uei)?, status, grounds, signer)
+        .await?;
+    Ok(Output::record(vec![
+        ("exclusion", exclusion.into()),
+        ("uei", uei.into()),
+        ("status", format!("{status:?}").into()),
+        ("reason", format!("{:?}", grounds.reason).into()),
+        ("evidence", Field::Hash(grounds.evidence_hash)),
+        ("signature", outcome.signature.to_string().into()),
+    ]))
 }
 
 async fn change_wallet(
@@ -395,15 +366,11 @@ async fn change_wallet(
     let signer = session.signer()?;
     let (agency, state) = session.agency(code).await?;
     let (address, record) = resolve::recipient(session, &agency, code, uei).await?;
-    resolve::require_role(session, code, &agency, &signer.pubkey(), ROLE_OBLIGATE).await?;
-    let ix = builders::ChangePayoutWallet {
-        agency,
-        recipient: address,
-        authority: signer.pubkey(),
-        step,
-    }
-    .instruction();
-    let fields = match step {
+    let outcome = session
+        .client
+        .change_payout_wallet(code, &address, step, signer)
+        .await?;
+    let mut fields = match step {
         WalletStep::Propose(wallet) => vec![
             ("recipient", address.into()),
             ("payout_wallet", record.payout_wallet.into()),
@@ -423,5 +390,6 @@ async fn change_wallet(
             ("payout_wallet", record.pending_payout_wallet.into()),
         ],
     };
-    send(session, &[ix], signer, fields).await
+    fields.push(("signature", outcome.signature.to_string().into()));
+    Ok(Output::record(fields))
 }

@@ -535,3 +535,40 @@ async fn flag_operations_raise_answer_rule_and_close() {
         other => panic!("a closed flag was found: {other:?}"),
     }
 }
+
+/// The recipient operations: a UEI the agency already has is refused in words with nothing sent; an auditor
+/// debars a UEI and reinstates it.
+#[tokio::test]
+async fn recipient_operations_refuse_a_second_record_and_exclude() {
+    use public_spending::{
+        instructions::RegisterRecipientArgs,
+        state::{ExclusionStatus, RecipientKind},
+    };
+    use public_spending_sdk::SdkError;
+    let (world, agency, award) = setup().await;
+    let client = Client::new(&world.chain);
+    let args = RegisterRecipientArgs {
+        uei: award.uei,
+        kind: RecipientKind::Business,
+        name: "Another name".into(),
+        name_hash: [0; 32],
+        payout_wallet: Keypair::new().pubkey(),
+    };
+    let before = world.snapshot(&[award.keys.recipient]).await;
+    match client.register_recipient("075", args, &agency.obligor).await {
+        Err(SdkError::Refused(why)) => assert_eq!(
+            why,
+            "agency 075 has already registered UEI VENDOR000001: each agency records a UEI once (change its wallet with propose-wallet)"
+        ),
+        other => panic!("not refused before sending: {other:?}"),
+    }
+    assert_eq!(world.snapshot(&[award.keys.recipient]).await, before);
+    for status in [ExclusionStatus::Debarred, ExclusionStatus::Lifted] {
+        let (exclusion, _) = client
+            .set_exclusion(award.uei, status, grounds(), &world.auditor)
+            .await
+            .unwrap();
+        let state: public_spending::state::Exclusion = world.get(&exclusion).await;
+        assert_eq!(state.status, status);
+    }
+}
