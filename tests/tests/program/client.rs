@@ -286,12 +286,22 @@ fn simulations_and_new_slots_take_turns() {
     }
 }
 
+/// The reason an operation gave for refusing before it sent anything (a test failure for anything else).
+fn refused_in_words<T: std::fmt::Debug>(
+    result: Result<T, public_spending_sdk::SdkError>,
+) -> String {
+    match result {
+        Err(public_spending_sdk::SdkError::Refused(why)) => why,
+        other => panic!("not refused before sending: {other:?}"),
+    }
+}
+
 /// The operations say what is wrong before anything is sent: a payment number the award never gave, a payment
 /// already final and archived, an approver or executor without the role; each leaves the chain as it was. The
 /// legitimate path (two approvals, execution, archive) goes through the same operations.
 #[tokio::test]
 async fn operations_refuse_in_words_before_sending_and_then_pay() {
-    use public_spending_sdk::{builders::PaymentDecision, SdkError};
+    use public_spending_sdk::builders::PaymentDecision;
     let (mut world, agency, award) = setup().await;
     let request = world.request_ix(&agency, &award, 2_000 * UNIT).await;
     world
@@ -306,12 +316,8 @@ async fn operations_refuse_in_words_before_sending_and_then_pay() {
     ];
     let before = world.snapshot(&watched).await;
     let client = Client::new(&world.chain);
-    let refusal = |result: Result<_, SdkError>| match result {
-        Err(SdkError::Refused(why)) => why,
-        other => panic!("not refused before sending: {other:?}"),
-    };
     assert_eq!(
-        refusal(
+        refused_in_words(
             client
                 .payment_in_flight("075", "AWD-VENDOR000001", 7)
                 .await
@@ -326,7 +332,7 @@ async fn operations_refuse_in_words_before_sending_and_then_pay() {
     assert_eq!(payment.payment.amount, 2_000 * UNIT);
     // The requester also holds no APPROVE role: that is said first; an approver approving is the path.
     assert_eq!(
-        refusal(
+        refused_in_words(
             client
                 .decide_payment(&payment, PaymentDecision::Approve, &agency.requester)
                 .await
@@ -338,7 +344,7 @@ async fn operations_refuse_in_words_before_sending_and_then_pay() {
         )
     );
     assert_eq!(
-        refusal(
+        refused_in_words(
             client
                 .execute_payment(&payment, &agency.approvers[0])
                 .await
@@ -385,7 +391,7 @@ async fn operations_refuse_in_words_before_sending_and_then_pay() {
         .await
         .unwrap();
     assert_eq!(
-        refusal(client.payment_in_flight("075", "AWD-VENDOR000001", 0).await.map(drop)),
+        refused_in_words(client.payment_in_flight("075", "AWD-VENDOR000001", 0).await.map(drop)),
         "payment 0 of award AWD-VENDOR000001 is final and no longer on chain (its record is in the events and the index): only a payment in flight can be acted on"
     );
 }
@@ -396,16 +402,11 @@ async fn operations_refuse_in_words_before_sending_and_then_pay() {
 #[tokio::test]
 async fn award_operations_refuse_in_words_and_then_modify_hold_and_close() {
     use public_spending::instructions::AwardChange;
-    use public_spending_sdk::SdkError;
     let (world, agency, award) = setup().await;
     let client = Client::new(&world.chain);
-    let refusal = |result: Result<_, SdkError>| match result {
-        Err(SdkError::Refused(why)) => why,
-        other => panic!("not refused before sending: {other:?}"),
-    };
     let before = world.snapshot(&[award.keys.award]).await;
     assert_eq!(
-        refusal(
+        refused_in_words(
             client
                 .close_award("075", "NO-SUCH-AWARD", &agency.obligor)
                 .await
@@ -414,7 +415,7 @@ async fn award_operations_refuse_in_words_and_then_modify_hold_and_close() {
         "unknown award \"NO-SUCH-AWARD\" in this agency"
     );
     assert_eq!(
-        refusal(
+        refused_in_words(
             client
                 .modify_award(
                     "075",
@@ -483,7 +484,6 @@ async fn award_operations_refuse_in_words_and_then_modify_hold_and_close() {
 #[tokio::test]
 async fn flag_operations_raise_answer_rule_and_close() {
     use public_spending::state::{FlagReason, FlagStatus, FlagTarget};
-    use public_spending_sdk::SdkError;
     let (mut world, agency, award) = setup().await;
     let citizen = world.funded().await;
     let client = Client::new(&world.chain);
@@ -503,16 +503,13 @@ async fn flag_operations_raise_answer_rule_and_close() {
     assert_eq!(second, pda::flag(&award.keys.award, &citizen.pubkey(), 1).0);
 
     let before = world.snapshot(&[first]).await;
-    match client.respond_to_flag(&first, [4; 32], &citizen).await {
-        Err(SdkError::Refused(why)) => assert_eq!(
-            why,
+    assert_eq!(
+        refused_in_words(client.respond_to_flag(&first, [4; 32], &citizen).await),
             format!(
                 "{} is not an active member of agency 075: only the flagged agency's head or members answer a flag",
                 citizen.pubkey()
             )
-        ),
-        other => panic!("not refused before sending: {other:?}"),
-    }
+    );
     assert_eq!(
         world.snapshot(&[first]).await,
         before,
@@ -528,12 +525,8 @@ async fn flag_operations_raise_answer_rule_and_close() {
         .unwrap();
     let (flagger, _) = client.close_flag(&first, &citizen).await.unwrap();
     assert_eq!(flagger, citizen.pubkey());
-    match client.flag(&first).await {
-        Err(SdkError::Refused(why)) => {
-            assert!(why.starts_with(&format!("no flag at {first}")), "{why}")
-        }
-        other => panic!("a closed flag was found: {other:?}"),
-    }
+    let gone = refused_in_words(client.flag(&first).await);
+    assert!(gone.starts_with(&format!("no flag at {first}")), "{gone}");
 }
 
 /// The recipient operations: a UEI the agency already has is refused in words with nothing sent; an auditor
@@ -544,7 +537,6 @@ async fn recipient_operations_refuse_a_second_record_and_exclude() {
         instructions::RegisterRecipientArgs,
         state::{ExclusionStatus, RecipientKind},
     };
-    use public_spending_sdk::SdkError;
     let (world, agency, award) = setup().await;
     let client = Client::new(&world.chain);
     let args = RegisterRecipientArgs {
@@ -555,13 +547,10 @@ async fn recipient_operations_refuse_a_second_record_and_exclude() {
         payout_wallet: Keypair::new().pubkey(),
     };
     let before = world.snapshot(&[award.keys.recipient]).await;
-    match client.register_recipient("075", args, &agency.obligor).await {
-        Err(SdkError::Refused(why)) => assert_eq!(
-            why,
+    assert_eq!(
+        refused_in_words(client.register_recipient("075", args, &agency.obligor).await),
             "agency 075 has already registered UEI VENDOR000001: each agency records a UEI once (change its wallet with propose-wallet)"
-        ),
-        other => panic!("not refused before sending: {other:?}"),
-    }
+    );
     assert_eq!(world.snapshot(&[award.keys.recipient]).await, before);
     for status in [ExclusionStatus::Debarred, ExclusionStatus::Lifted] {
         let (exclusion, _) = client
