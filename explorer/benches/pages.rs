@@ -11,12 +11,9 @@
 
 use std::{process::Command, sync::Arc, time::Instant};
 
-use anchor_lang::{event::EVENT_IX_TAG_LE, prelude::Pubkey, AccountSerialize, Event};
-use public_spending::{
-    events::PaymentExecuted,
-    state::{Agency, ApprovalPolicy, Award, Ledger, Recipient},
-};
-use public_spending_sdk::{fold_outlay_hash, LedgerEvent, PaymentRecord};
+use anchor_lang::{prelude::Pubkey, AccountSerialize};
+use public_spending::state::{Agency, ApprovalPolicy, Award, Ledger, Recipient};
+use public_spending_sdk::PaymentRecord;
 use public_spending_watchdog::{index::BATCH, Location, Store};
 
 const AGENCIES: u64 = 4;
@@ -145,29 +142,13 @@ fn build(size: u64, location: &Location) {
         for _ in 0..BATCH.min((size - n) as usize) {
             let record = record(n);
             let a = (n % AGENCIES) as usize;
-            let previous = heads[a];
-            heads[a] = fold_outlay_hash(&previous, &record);
-            let event = PaymentExecuted {
-                payment: Pubkey::default(),
-                fast_path: true,
-                executor: Pubkey::default(),
-                record,
-                award_outlayed: 0,
-                allotment_outlayed: 0,
-                appropriation_outlayed: 0,
-                agency_outlayed: 0,
-                previous_outlay_hash: previous,
-                outlay_hash: heads[a],
-            };
-            let mut data = EVENT_IX_TAG_LE.to_vec();
-            data.extend(event.data());
+            let (event, data, head) = public_spending_tests::executed_event(record, heads[a]);
+            heads[a] = head;
             let signature = bs58::encode(key(900, n).as_array().repeat(2)).into_string();
             batch
                 .transaction(&signature, n + 1, Some(START + n as i64 * 60), None, 1)
                 .expect("transaction");
-            batch
-                .event(&signature, 0, &LedgerEvent::PaymentExecuted(event), &data)
-                .expect("event");
+            batch.event(&signature, 0, &event, &data).expect("event");
             n += 1;
         }
         batch.commit().expect("commit");

@@ -179,18 +179,19 @@ impl Snapshot {
             let registration_day = registered
                 .get(&record.recipient)
                 .is_some_and(|r| day(*r) == day(at));
+            let (code, award_id) = (
+                state.agency_code(&record.agency),
+                state.award_id(&record.award),
+            );
             payments.push(PaymentRow {
                 signature: p.signature.clone(),
                 slot,
                 executed_at: time_text(at),
                 executed_unix: at,
                 fiscal_year: audit::fiscal_year(at),
-                agency: state.agency_code(&record.agency),
-                award_id: state.award_id(&record.award),
-                award_href: award_href(
-                    &state.agency_code(&record.agency),
-                    &state.award_id(&record.award),
-                ),
+                award_href: award_href(&code, &award_id),
+                agency: code,
+                award_id,
                 payment_index: record.payment_index,
                 sequence: record.sequence,
                 uei,

@@ -54,6 +54,32 @@ pub use public_spending::state;
 pub const UNIT: u64 = 1_000_000;
 pub const DECIMALS: u8 = 6;
 
+/// A fast-path `PaymentExecuted` event for `record` following the chain head `previous`, as the indexer reads
+/// it from a transaction: the event, its inner instruction's data, and the new head. The benches' synthetic
+/// ledgers are made of these.
+pub fn executed_event(
+    record: public_spending_sdk::PaymentRecord,
+    previous: [u8; 32],
+) -> (LedgerEvent, Vec<u8>, [u8; 32]) {
+    use anchor_lang::Event;
+    let head = public_spending_sdk::fold_outlay_hash(&previous, &record);
+    let event = public_spending::events::PaymentExecuted {
+        payment: Pubkey::default(),
+        fast_path: true,
+        executor: Pubkey::default(),
+        record,
+        award_outlayed: 0,
+        allotment_outlayed: 0,
+        appropriation_outlayed: 0,
+        agency_outlayed: 0,
+        previous_outlay_hash: previous,
+        outlay_hash: head,
+    };
+    let mut data = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
+    data.extend(event.data());
+    (LedgerEvent::PaymentExecuted(event), data, head)
+}
+
 /// A policy under which small payments take the fast path: 1,000 and above needs one approval, no time lock,
 /// and the fast path pays up to 1,000,000 a day.
 pub const FAST_PATH_POLICY: ApprovalPolicy = ApprovalPolicy {

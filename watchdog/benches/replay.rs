@@ -13,9 +13,8 @@
 
 use std::{process::Command, time::Instant};
 
-use anchor_lang::{event::EVENT_IX_TAG_LE, prelude::Pubkey, Event};
-use public_spending::events::PaymentExecuted;
-use public_spending_sdk::{fold_outlay_hash, LedgerEvent, PaymentRecord};
+use anchor_lang::prelude::Pubkey;
+use public_spending_sdk::PaymentRecord;
 use public_spending_watchdog::{audit, index::BATCH, ledger::LedgerState, verify, Location, Store};
 
 const AGENCIES: u64 = 4;
@@ -64,29 +63,13 @@ fn measure(size: u64, db: &str) {
         for _ in 0..BATCH.min((size - n) as usize) {
             let a = (n % AGENCIES) as usize;
             let record = record(agencies[a], n / AGENCIES, n);
-            let previous = heads[a];
-            heads[a] = fold_outlay_hash(&previous, &record);
-            let event = PaymentExecuted {
-                payment: Pubkey::default(),
-                fast_path: true,
-                executor: Pubkey::default(),
-                record,
-                award_outlayed: 0,
-                allotment_outlayed: 0,
-                appropriation_outlayed: 0,
-                agency_outlayed: 0,
-                previous_outlay_hash: previous,
-                outlay_hash: heads[a],
-            };
-            let mut data = EVENT_IX_TAG_LE.to_vec();
-            data.extend(event.data());
+            let (event, data, head) = public_spending_tests::executed_event(record, heads[a]);
+            heads[a] = head;
             let signature = format!("synthetic-{n}");
             batch
                 .transaction(&signature, n, Some(0), None, 1)
                 .expect("transaction");
-            batch
-                .event(&signature, 0, &LedgerEvent::PaymentExecuted(event), &data)
-                .expect("event");
+            batch.event(&signature, 0, &event, &data).expect("event");
             n += 1;
         }
         batch.commit().expect("commit");

@@ -186,10 +186,7 @@ pub async fn require_notice_over(
 
 /// A time for a sentence: `2026-12-07 20:09:22 UTC`.
 pub fn time_text(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0).map_or_else(
-        || format!("at unix time {seconds}"),
-        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-    )
+    Field::Time(seconds).to_string()
 }
 
 /// A span for a sentence: `3 days 4 h`, `23 h 59 min`, `12 min 5 s`.
