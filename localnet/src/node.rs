@@ -114,6 +114,11 @@ impl Node {
         Ok(outcome.signature)
     }
 
+    /// The clock moved: the state file is saved with it.
+    pub(crate) fn clock_moved(&self) {
+        self.changed.notify_one();
+    }
+
     fn landed(&self, notice: Notice) {
         // No subscriber is no error.
         let _ = self.notices.send(notice);

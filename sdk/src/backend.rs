@@ -203,6 +203,23 @@ impl RpcBackend {
         &self.client
     }
 
+    /// Moves a served node's clock `seconds` forward (`pubspend serve`'s `pubspend_advanceClock`, as
+    /// `solana-test-validator --warp-slot` moves its own) and returns its new unix timestamp. A real cluster keeps
+    /// its own time and answers that it has no such method.
+    pub async fn advance_served_clock(&self, seconds: i64) -> Result<i64, SdkError> {
+        let request = solana_client::rpc_request::RpcRequest::Custom {
+            method: "pubspend_advanceClock",
+        };
+        self.client
+            .send::<i64>(request, serde_json::json!([seconds]))
+            .await
+            .map_err(|e| {
+                SdkError::Transport(format!(
+                    "this node's clock cannot be moved (only `pubspend serve` moves its clock; a real cluster keeps its own time): {e}"
+                ))
+            })
+    }
+
     /// The WebSocket URL sends are confirmed through, when one was given.
     pub fn websocket_url(&self) -> Option<&str> {
         self.websocket_url.as_deref()

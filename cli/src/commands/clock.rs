@@ -1,14 +1,15 @@
-//! `pubspend clock`: the embedded chain's clock. Time locks and availability periods run on the chain's clock;
-//! on the embedded chain nothing moves it but this command, so a walkthrough can pass a one-day time lock.
+//! `pubspend clock`: the chain's clock. Time locks, notices and availability periods run on the chain's clock;
+//! on the embedded chain (and a node `pubspend serve` serves) nothing moves it but this command, so a
+//! walkthrough can pass a one-day time lock.
 
 use clap::Subcommand;
 use public_spending_sdk::Backend;
 
 use crate::{
     args,
+    backend::AnyBackend,
     context::Globals,
     context::{Mode, Session},
-    error::fail,
     error::CliResult,
     output::{Field, Output},
 };
@@ -17,7 +18,8 @@ use crate::{
 pub enum ClockCommand {
     /// Show the chain's clock
     Show,
-    /// Move the embedded chain's clock forward (embedded chain only; a real cluster keeps its own time)
+    /// Move the chain's clock forward: the embedded chain's, or that of a node `pubspend serve` serves (a real
+    /// cluster keeps its own time and refuses)
     Advance {
         /// How far: 90s, 15m, 2h, 1d, or plain seconds
         by: String,
@@ -46,23 +48,21 @@ pub async fn run(command: ClockCommand, globals: &Globals) -> CliResult<Output> 
     }
 }
 
-/// Moves the embedded chain's clock `seconds` forward.
-#[cfg(feature = "embedded")]
+/// Moves the chain's clock `seconds` forward: the embedded chain's, or a served node's (`pubspend serve`).
 async fn advance(session: &Session, seconds: i64) -> CliResult<Output> {
-    let Some(chain) = session.embedded() else {
-        fail!("clock advance moves only the embedded chain's clock; a real cluster keeps its own time (use -u embedded)")
-    };
-    let before = chain.clock().await?.unix_timestamp;
-    chain.advance_clock(seconds).await?;
-    let after = chain.clock().await?.unix_timestamp;
+    let backend = session.client.backend();
+    let before = backend.unix_timestamp().await?;
+    match backend {
+        #[cfg(feature = "embedded")]
+        AnyBackend::Embedded(chain) => chain.advance_clock(seconds).await?,
+        AnyBackend::Rpc(node) => {
+            node.advance_served_clock(seconds).await?;
+        }
+    }
+    let after = backend.unix_timestamp().await?;
     Ok(Output::record(vec![
         ("advanced_seconds", Field::Count(seconds.unsigned_abs())),
         ("from", Field::Time(before)),
         ("to", Field::Time(after)),
     ]))
-}
-
-#[cfg(not(feature = "embedded"))]
-async fn advance(_session: &Session, _seconds: i64) -> CliResult<Output> {
-    fail!("clock advance moves only the embedded chain's clock, which this pubspend is built without; a real cluster keeps its own time")
 }

@@ -4,6 +4,7 @@
 mod accounts;
 pub(crate) use accounts::allows;
 mod bank_data;
+mod clock;
 mod full;
 mod minimal;
 
@@ -339,18 +340,19 @@ fn fix_program_indices(
 
 /// Every HTTP method, one trait per group as agave groups them: [`minimal`] (health, version, slots, balances),
 /// [`bank_data`] (rent), [`accounts`] (account reads and scans) and [`full`] (transactions, blockhashes, fees,
-/// history, airdrops). Each trait's parameters are typed: jsonrpsee parses them, and refuses what does not
+/// history, airdrops), and, beyond agave's, [`clock`] (the served clock moved by hand). Each trait's parameters are typed: jsonrpsee parses them, and refuses what does not
 /// parse with -32602.
 pub(crate) fn module(node: Arc<Node>) -> RpcModule<()> {
     use jsonrpsee::Methods;
     let rpc = Rpc::new(node);
     let mut module = RpcModule::new(());
-    let groups: [Methods; 5] = [
+    let groups: [Methods; 6] = [
         minimal::MinimalServer::into_rpc(rpc.clone()).into(),
         bank_data::BankDataServer::into_rpc(rpc.clone()).into(),
         accounts::AccountsDataServer::into_rpc(rpc.clone()).into(),
         accounts::AccountsScanServer::into_rpc(rpc.clone()).into(),
-        full::FullServer::into_rpc(rpc).into(),
+        full::FullServer::into_rpc(rpc.clone()).into(),
+        clock::ClockServer::into_rpc(rpc).into(),
     ];
     for group in groups {
         module

@@ -19,7 +19,7 @@ use public_spending_embedded::{EmbeddedChain, Pace, SavedChain};
 use public_spending_localnet::{Localnet, LocalnetConfig, LocalnetError, Running};
 use public_spending_sdk::{
     builders, client::RetryPolicy, fetch::AccountSource, history::History, pda, query::AwardQuery,
-    Client, LedgerEvent, RpcBackend,
+    Backend, Client, LedgerEvent, RpcBackend,
 };
 use public_spending_tests::*;
 use serde_json::{json, Value};
@@ -1940,4 +1940,26 @@ async fn the_idl_is_on_chain_where_explorers_look_and_any_origin_may_read_it() {
     assert!(preflight.status().is_success(), "{}", preflight.status());
     assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
     served.running.shutdown().await.unwrap();
+}
+
+/// `pubspend_advanceClock` moves the served chain's clock forward, as `pubspend clock advance -u URL` asks it
+/// to, and refuses a step backwards or beyond a hundred years with the clock unmoved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_clock_moves_forward_by_hand_and_only_forward() {
+    let served = serve().await;
+    let backend = served.backend().await;
+    let before = backend.unix_timestamp().await.unwrap();
+    let after = backend.advance_served_clock(86_400).await.unwrap();
+    assert_eq!(after, before + 86_400);
+    assert_eq!(backend.unix_timestamp().await.unwrap(), after);
+    for wrong in [-1, 100 * 366 * 86_400 + 1] {
+        let refused = backend.advance_served_clock(wrong).await.unwrap_err();
+        assert!(
+            refused.to_string().contains(&format!(
+                "the clock moves forward by 0 to 3162240000 seconds, not {wrong}"
+            )),
+            "{refused}"
+        );
+    }
+    assert_eq!(backend.unix_timestamp().await.unwrap(), after);
 }
