@@ -336,6 +336,10 @@ pub struct Grounds {
     /// Or the evidence's sha256, in hex
     #[arg(long, group = "evidence-or-hash", value_name = "SHA256")]
     pub evidence_hash: Option<Sha256>,
+    /// Lifting what another auditor imposed: a second auditor's keypair file, who signs too (the auditor who
+    /// imposed a freeze, hold or exclusion lifts it alone; anyone else needs a second auditor)
+    #[arg(long, value_name = "KEYPAIR")]
+    pub concurring: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -349,6 +353,14 @@ pub enum Reason {
 }
 
 impl Grounds {
+    /// The concurring auditor's keypair, when `--concurring` names one.
+    pub fn concurring(&self) -> CliResult<Option<solana_sdk::signature::Keypair>> {
+        self.concurring
+            .as_deref()
+            .map(crate::context::read_keypair)
+            .transpose()
+    }
+
     pub fn args(&self) -> CliResult<public_spending::state::OversightArgs> {
         use public_spending::state::OversightReason as R;
         let evidence_hash = hash_or_file(self.evidence_hash, self.evidence.as_deref(), "evidence")?;

@@ -396,6 +396,20 @@ pub fn change_text(change: &ControlChange, money: &dyn Fn(u64) -> String) -> Str
             role_names(*roles),
             if *active { "" } else { " (inactive)" }
         ),
+        ControlChange::Auditors { auditors } => format!(
+            "the ledger's auditors: {}",
+            auditors
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ControlChange::Limits { limits } => format!(
+            "ledger limits: fast-path threshold at most {}, daily cap at most {}, notice at least {} s",
+            money(limits.max_fast_path_threshold),
+            money(limits.max_fast_path_daily_cap),
+            limits.min_change_notice_seconds
+        ),
     }
 }
 

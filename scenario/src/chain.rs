@@ -18,6 +18,10 @@ pub trait Chain: Backend + History {
         lamports: u64,
     ) -> impl Future<Output = Result<(), SdkError>> + Send;
 
+    /// Moves the chain's clock `seconds` forward: the embedded chain's own, or a served node's
+    /// (`pubspend_advanceClock`); a real cluster refuses.
+    fn advance_clock(&self, seconds: i64) -> impl Future<Output = Result<(), SdkError>> + Send;
+
     /// The rent-exempt minimum of an account of `len` bytes.
     fn minimum_balance(&self, len: usize) -> impl Future<Output = Result<u64, SdkError>> + Send;
 
@@ -67,6 +71,10 @@ impl Chain for EmbeddedChain {
     async fn minimum_balance(&self, len: usize) -> Result<u64, SdkError> {
         Ok(self.rent().await?.minimum_balance(len))
     }
+
+    async fn advance_clock(&self, seconds: i64) -> Result<(), SdkError> {
+        EmbeddedChain::advance_clock(self, seconds).await
+    }
 }
 
 /// A node over JSON-RPC (`pubspend serve`, or a test validator): airdrops come from its faucet.
@@ -101,5 +109,9 @@ impl Chain for RpcBackend {
             .get_minimum_balance_for_rent_exemption(len)
             .await
             .map_err(|e| SdkError::Transport(e.to_string()))
+    }
+
+    async fn advance_clock(&self, seconds: i64) -> Result<(), SdkError> {
+        self.advance_served_clock(seconds).await.map(drop)
     }
 }

@@ -150,6 +150,15 @@ impl<B: Backend> Client<B> {
     }
 
     /// Sends once; transient failures are retried, anything else is returned as is.
+    /// Sends `operation` (any builder of [`crate::builders`]) signed by `signers`.
+    pub async fn perform(
+        &self,
+        operation: &(impl crate::builders::Operation + ?Sized),
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        self.send(&operation.instructions(), signers).await
+    }
+
     pub async fn send(
         &self,
         instructions: &[solana_sdk::instruction::Instruction],

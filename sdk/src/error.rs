@@ -246,6 +246,14 @@ pub const LEDGER_ERRORS: &[LedgerError] = {
         UnknownPayment,
         MintDecimalsTooMany,
         MemberWithoutRoles,
+        LiftNeedsImposerOrSecondAuditor,
+        InvalidConcurringAuditor,
+        VetoCoolingOff,
+        ChangeAlreadyPending,
+        ChangeWasVetoed,
+        AgencyOnNotice,
+        WrongProposer,
+        ChangeNotVetoable,
     ]
 };
 

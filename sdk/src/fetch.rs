@@ -52,7 +52,7 @@ pub fn decode<T: AccountDeserialize>(address: &Pubkey, account: &Account) -> Res
 pub fn account_kind(data: &[u8]) -> Option<&'static str> {
     use anchor_lang::Discriminator;
     use public_spending::state::*;
-    let kinds: [(&[u8], &'static str); 15] = [
+    let kinds: [(&[u8], &'static str); 13] = [
         (Ledger::DISCRIMINATOR, "Ledger"),
         (Agency::DISCRIMINATOR, "Agency"),
         (Member::DISCRIMINATOR, "Member"),
@@ -66,8 +66,6 @@ pub fn account_kind(data: &[u8]) -> Option<&'static str> {
         (Flag::DISCRIMINATOR, "Flag"),
         (Property::DISCRIMINATOR, "Property"),
         (PendingChange::DISCRIMINATOR, "PendingChange"),
-        (PendingAuditors::DISCRIMINATOR, "PendingAuditors"),
-        (PendingLimits::DISCRIMINATOR, "PendingLimits"),
     ];
     kinds
         .into_iter()

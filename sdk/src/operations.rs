@@ -8,8 +8,8 @@ use public_spending::{
     constants::{ROLE_APPROVE, ROLE_EXECUTE, ROLE_OBLIGATE, UEI_LEN},
     instructions::{AwardChange, RegisterRecipientArgs},
     state::{
-        Agency, Award, ExclusionStatus, Flag, FlagReason, FlagStatus, FlagTarget, Member,
-        OversightArgs, Payment, Recipient,
+        Agency, Award, Exclusion, ExclusionStatus, Flag, FlagReason, FlagStatus, FlagTarget,
+        Member, OversightArgs, Payment, Recipient,
     },
 };
 use solana_sdk::signature::{Keypair, Signer};
@@ -37,7 +37,65 @@ fn refused<T>(what: String) -> Result<T, SdkError> {
     Err(SdkError::Refused(what))
 }
 
+/// The auditors who sign a freeze, hold or exclusion, or its lift: one auditor, and on a lift by an auditor who
+/// did not impose it, a second auditor in office concurring.
+#[derive(Clone, Copy)]
+pub struct AuditorSigners<'a> {
+    pub auditor: &'a Keypair,
+    pub concurring: Option<&'a Keypair>,
+}
+
+impl<'a> AuditorSigners<'a> {
+    /// One auditor alone.
+    pub fn alone(auditor: &'a Keypair) -> Self {
+        Self {
+            auditor,
+            concurring: None,
+        }
+    }
+
+    fn concurring_key(&self) -> Option<Pubkey> {
+        self.concurring.map(|k| k.pubkey())
+    }
+
+    fn signers(&self) -> Vec<&'a Keypair> {
+        std::iter::once(self.auditor)
+            .chain(self.concurring)
+            .collect()
+    }
+
+    /// Refuses, in words, a lift the program would refuse: by an auditor who did not impose `what`, alone.
+    fn require_may_lift(&self, what: &str, imposed_by: &Pubkey) -> Result<(), SdkError> {
+        let lifter = self.auditor.pubkey();
+        match self.concurring {
+            None if lifter != *imposed_by => refused(format!(
+                "{what} was imposed by auditor {imposed_by}: it lifts it alone, or another auditor lifts it with a \
+                 second auditor's concurring signature (--concurring)"
+            )),
+            Some(second) if second.pubkey() == lifter => refused(
+                "the concurring auditor must be a second auditor, not the one lifting".to_string(),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl<B: Backend> Client<B> {
+    /// Refuses, in words, an auditor's action the program would refuse: a lift by an auditor who did not impose
+    /// `what`, alone; a signer who is no auditor in office is left to the program's own `NotAuditor`.
+    async fn require_may_lift(
+        &self,
+        auditors: &AuditorSigners<'_>,
+        what: &str,
+        imposed_by: &Pubkey,
+    ) -> Result<(), SdkError> {
+        let ledger: public_spending::state::Ledger = self.fetch(&pda::ledger().0).await?;
+        if !ledger.is_auditor(&auditors.auditor.pubkey()) {
+            return Ok(());
+        }
+        auditors.require_may_lift(what, imposed_by)
+    }
+
     /// Checks that `key` is an active member of agency `code` with every role of `role`.
     pub async fn require_role(
         &self,
@@ -181,17 +239,66 @@ impl<B: Backend> Client<B> {
         payment: &PaymentInFlight,
         held: bool,
         grounds: OversightArgs,
-        auditor: &Keypair,
+        auditors: AuditorSigners<'_>,
     ) -> Result<TxOutcome, SdkError> {
+        if !held && payment.payment.held {
+            self.require_may_lift(
+                &auditors,
+                "the hold on this payment",
+                &payment.payment.held_by,
+            )
+            .await?;
+        }
         let ix = builders::SetPaymentHeld {
             award: payment.award,
             payment: payment.address,
-            auditor: auditor.pubkey(),
+            auditor: auditors.auditor.pubkey(),
             held,
             grounds,
+            concurring: auditors.concurring_key(),
         }
         .instruction();
-        self.send(&[ix], &[auditor]).await
+        self.send(&[ix], &auditors.signers()).await
+    }
+
+    /// An auditor freezes (`frozen`) or unfreezes agency `code`, on `grounds`.
+    pub async fn set_agency_frozen(
+        &self,
+        code: &str,
+        frozen: bool,
+        grounds: OversightArgs,
+        auditors: AuditorSigners<'_>,
+    ) -> Result<TxOutcome, SdkError> {
+        let agency = pda::agency(code).0;
+        let state: Agency = match self.fetch_optional(&agency).await? {
+            Some(state) => state,
+            None => return refused(format!("no agency {code} on this ledger")),
+        };
+        if state.frozen == frozen {
+            let now = if frozen {
+                "already frozen"
+            } else {
+                "not frozen"
+            };
+            return refused(format!("agency {code} is {now}"));
+        }
+        if !frozen {
+            self.require_may_lift(
+                &auditors,
+                &format!("the freeze of agency {code}"),
+                &state.frozen_by,
+            )
+            .await?;
+        }
+        let ix = builders::SetAgencyFrozen {
+            agency,
+            auditor: auditors.auditor.pubkey(),
+            frozen,
+            grounds,
+            concurring: auditors.concurring_key(),
+        }
+        .instruction();
+        self.send(&[ix], &auditors.signers()).await
     }
 
     /// Award `award_id` of agency `code`, and its address.
@@ -255,17 +362,26 @@ impl<B: Backend> Client<B> {
         award_id: &str,
         held: bool,
         grounds: OversightArgs,
-        auditor: &Keypair,
+        auditors: AuditorSigners<'_>,
     ) -> Result<(Pubkey, TxOutcome), SdkError> {
-        let (address, _) = self.award_by_id(code, award_id).await?;
+        let (address, award) = self.award_by_id(code, award_id).await?;
+        if !held && award.held {
+            self.require_may_lift(
+                &auditors,
+                &format!("the hold on award {award_id}"),
+                &award.held_by,
+            )
+            .await?;
+        }
         let ix = builders::SetAwardHeld {
             award: address,
-            auditor: auditor.pubkey(),
+            auditor: auditors.auditor.pubkey(),
             held,
             grounds,
+            concurring: auditors.concurring_key(),
         }
         .instruction();
-        Ok((address, self.send(&[ix], &[auditor]).await?))
+        Ok((address, self.send(&[ix], &auditors.signers()).await?))
     }
 
     /// The public flag at `address`, while it is open (a closed flag lives on in its events).
@@ -444,17 +560,103 @@ impl<B: Backend> Client<B> {
         uei: [u8; UEI_LEN],
         status: ExclusionStatus,
         grounds: OversightArgs,
-        auditor: &Keypair,
+        auditors: AuditorSigners<'_>,
     ) -> Result<(Pubkey, TxOutcome), SdkError> {
         let exclusion = builders::SetExclusion {
             uei,
-            auditor: auditor.pubkey(),
+            auditor: auditors.auditor.pubkey(),
             status,
             grounds,
+            concurring: auditors.concurring_key(),
         };
+        if status == ExclusionStatus::Lifted {
+            if let Some(state) = self
+                .fetch_optional::<Exclusion>(&exclusion.exclusion())
+                .await?
+            {
+                if state.in_force() {
+                    let uei = String::from_utf8_lossy(&uei).into_owned();
+                    let what = format!("the exclusion of {uei}");
+                    self.require_may_lift(&auditors, &what, &state.auditor)
+                        .await?;
+                }
+            }
+        }
         Ok((
             exclusion.exclusion(),
-            self.send(&[exclusion.instruction()], &[auditor]).await?,
+            self.send(&[exclusion.instruction()], &auditors.signers())
+                .await?,
         ))
+    }
+
+    /// Proposes `change` on notice: in `agency` (its head signs), or, with `agency` none, to the ledger's own
+    /// auditors or limits (the admin signs). Refused in words before sending: the wrong office, a change on the
+    /// same subject already pending, or one vetoed whose cooling-off is not over. Returns the pending change as
+    /// it landed.
+    pub async fn propose_change(
+        &self,
+        agency: Option<Pubkey>,
+        change: public_spending::state::ControlChange,
+        proposer: &Keypair,
+    ) -> Result<(public_spending::state::PendingChange, TxOutcome), SdkError> {
+        use public_spending::state::PendingChange;
+        let signer = proposer.pubkey();
+        let (scope, whose) = match agency {
+            Some(agency) => {
+                let state: Agency = self.fetch(&agency).await?;
+                if state.head != signer {
+                    return refused(format!(
+                        "only agency {}'s head ({}) proposes changes to its controls; you signed as {signer}",
+                        state.code, state.head
+                    ));
+                }
+                (agency, format!("agency {}", state.code))
+            }
+            None => {
+                let ledger: public_spending::state::Ledger = self.fetch(&pda::ledger().0).await?;
+                if ledger.admin != signer {
+                    return refused(format!(
+                        "only the ledger admin ({}) proposes changes to the ledger's auditors and limits; you signed as {signer}",
+                        ledger.admin
+                    ));
+                }
+                (pda::ledger().0, "the ledger".to_string())
+            }
+        };
+        let address = pda::change(&scope, &change.subject(&scope)).0;
+        let about = match &change {
+            public_spending::state::ControlChange::Policy { .. } => "policy".to_string(),
+            public_spending::state::ControlChange::Member { key, .. } => key.to_string(),
+            public_spending::state::ControlChange::Auditors { .. } => "auditors".to_string(),
+            public_spending::state::ControlChange::Limits { .. } => "limits".to_string(),
+        };
+        if let Some(pending) = self.fetch_optional::<PendingChange>(&address).await? {
+            let now = self.backend().unix_timestamp().await?;
+            let time = |t: i64| {
+                chrono::DateTime::from_timestamp(t, 0).map_or_else(
+                    || t.to_string(),
+                    |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                )
+            };
+            if !pending.vetoed() {
+                return refused(format!(
+                    "a change about {about} of {whose} is already pending (proposed {}, effective {}): apply it, withdraw it or have it vetoed before proposing another",
+                    time(pending.proposed_at),
+                    time(pending.effective_at)
+                ));
+            }
+            let until = pending.cooling_off_until().unwrap_or(i64::MAX);
+            if now < until {
+                return refused(format!(
+                    "auditor {} vetoed the change about {about} of {whose} on {}: no change on it may be proposed until {} (VetoCoolingOff)",
+                    pending.vetoed_by,
+                    time(pending.vetoed_at),
+                    time(until)
+                ));
+            }
+        }
+        let ix = builders::propose_change_ix(agency, signer, change);
+        let outcome = self.send(&[ix], &[proposer]).await?;
+        Ok((self.fetch(&address).await?, outcome))
     }
 }

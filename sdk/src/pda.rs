@@ -3,10 +3,10 @@
 use anchor_lang::prelude::Pubkey;
 use public_spending::{
     constants::{
-        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AUDITORS_CHANGE_SEED, AWARD_SEED,
-        CHANGE_SEED, EXCLUSION_LIST_SEED, EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED,
-        LIMITS_CHANGE_SEED, MAIN_ACCOUNT_LEN, MEMBER_SEED, PAYMENT_SEED, PROPERTY_SEED,
-        RECIPIENT_SEED, SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
+        AGENCY_SEED, ALLOTMENT_SEED, APPROPRIATION_SEED, AUDITORS_SUBJECT, AWARD_SEED, CHANGE_SEED,
+        EXCLUSION_LIST_SEED, EXCLUSION_SEED, FLAG_SEED, LEDGER_SEED, LIMITS_SUBJECT,
+        MAIN_ACCOUNT_LEN, MEMBER_SEED, PAYMENT_SEED, PROPERTY_SEED, RECIPIENT_SEED,
+        SUB_ACCOUNT_LEN, TREASURY_SEED, UEI_LEN,
     },
     ID,
 };
@@ -35,20 +35,26 @@ pub fn member(agency: &Pubkey, key: &Pubkey) -> (Pubkey, u8) {
     find(&[MEMBER_SEED, agency.as_ref(), key.as_ref()])
 }
 
-/// `["limits_change"]`: proposed looser ledger-wide limits.
+/// `["change", ledger, LIMITS_SUBJECT]`: proposed looser ledger-wide limits.
 pub fn limits_change() -> Pubkey {
-    find(&[LIMITS_CHANGE_SEED]).0
+    change(&ledger().0, &Pubkey::new_from_array(LIMITS_SUBJECT)).0
 }
 
-/// `["auditors_change"]`: a proposed auditor list that removes auditors.
+/// `["change", ledger, AUDITORS_SUBJECT]`: a proposed auditor list.
 pub fn auditors_change() -> Pubkey {
-    find(&[AUDITORS_CHANGE_SEED]).0
+    change(&ledger().0, &Pubkey::new_from_array(AUDITORS_SUBJECT)).0
 }
 
-/// `["change", agency, subject]`: a pending loosening of the agency's controls. The subject is the agency for its
-/// policy, the member's key for a member.
-pub fn change(agency: &Pubkey, subject: &Pubkey) -> (Pubkey, u8) {
-    find(&[CHANGE_SEED, agency.as_ref(), subject.as_ref()])
+/// `["change", scope, subject]`: a change on notice. The scope is the agency whose controls change (the subject:
+/// the agency for its policy, the member's key for a member), or the ledger for its auditors and limits.
+pub fn change(scope: &Pubkey, subject: &Pubkey) -> (Pubkey, u8) {
+    find(&[CHANGE_SEED, scope.as_ref(), subject.as_ref()])
+}
+
+/// [`change`] in `agency`, or in the ledger when none.
+pub fn change_in(agency: Option<&Pubkey>, subject: &Pubkey) -> Pubkey {
+    let scope = agency.copied().unwrap_or_else(|| ledger().0);
+    change(&scope, subject).0
 }
 
 /// `["appropriation", agency, main_account, sub_account, fiscal_year (u16 LE)]`

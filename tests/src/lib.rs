@@ -31,7 +31,8 @@ use public_spending::{
         SetMemberArgs,
     },
     state::{
-        ApprovalPolicy, AwardType, ExclusionStatus, OversightArgs, OversightReason, RecipientKind,
+        Agency, ApprovalPolicy, AwardType, ExclusionStatus, OversightArgs, OversightReason,
+        RecipientKind,
     },
 };
 use public_spending_embedded::{EmbeddedChain, TxOutcome};
@@ -352,8 +353,15 @@ impl<C: Chain> World<C> {
         agency::register_ix(&self.admin.pubkey(), self.payment_mint(), code, name, head)
     }
 
-    /// Registers an agency and gives each role to a distinct member.
+    /// Registers an agency and gives each role to a distinct member, and waits out its registration's notice.
     pub async fn agency(&mut self, code: &str) -> AgencyFixture {
+        let fixture = self.agency_on_notice(code).await;
+        self.wait_out_registration_notice(&fixture).await;
+        fixture
+    }
+
+    /// Registers an agency and gives each role to a distinct member: still on notice, its members cannot act.
+    pub async fn agency_on_notice(&mut self, code: &str) -> AgencyFixture {
         let head = self.funded().await;
         let agency = pda::agency(code).0;
         let fixture = AgencyFixture {
@@ -389,6 +397,15 @@ impl<C: Chain> World<C> {
         .await
         .expect("register agency and its members");
         fixture
+    }
+
+    /// Moves the chain's clock to the end of a new agency's notice, when its members may first act.
+    pub async fn wait_out_registration_notice(&mut self, agency: &AgencyFixture) {
+        let state: Agency = self.get(&agency.agency).await;
+        let now = self.chain.unix_timestamp().await.expect("clock");
+        Chain::advance_clock(&self.chain, (state.active_from - now).max(0))
+            .await
+            .expect("clock");
     }
 
     /// The ledger's payment mint and its token program.
@@ -441,8 +458,12 @@ impl<C: Chain> World<C> {
         appropriation: Pubkey,
         amount: u64,
     ) -> Pubkey {
+        let index = self
+            .get::<state::Appropriation>(&appropriation)
+            .await
+            .allotment_count;
         let ix = self.allot_ix(agency, appropriation, amount).await;
-        let allotment = ix.accounts[4].pubkey;
+        let allotment = pda::allotment(&appropriation, index).0;
         self.send(&[ix], &[&agency.budget]).await.expect("allot");
         allotment
     }
@@ -621,6 +642,7 @@ impl<C: Chain> World<C> {
             auditor: self.auditor.pubkey(),
             status,
             grounds: grounds(),
+            concurring: None,
         }
         .instruction()
     }

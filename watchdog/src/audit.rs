@@ -89,8 +89,26 @@ pub const ROLE_GRANT_PAYMENTS: Check = Check {
     explanation: "A member was given the EXECUTE role (or reactivated with it) on an agency in service, and then executed payments within days of it. The grant was public a day or more before it applied, but a key that has just been allowed to pay is the one an insider would use: each payment it made in the window is listed.",
 };
 
+pub const LIFTED_BY_ANOTHER: Check = Check {
+    id: "lifted-by-another",
+    title: "A hold lifted by an auditor who did not impose it",
+    explanation: "An agency freeze, a payment or award hold, or a suspension or debarment was lifted by an auditor other than the one who imposed it. The program allows it only with a second auditor's concurring signature, so no single lenient auditor can undo another's hold; each such lift is still worth reading against the grounds of the hold it ended.",
+};
+
+pub const NEW_AGENCY_PAYING: Check = Check {
+    id: "new-agency-paying",
+    title: "A new agency paying within 30 days of its registration",
+    explanation: "An agency paid within 30 days of being registered. Its head, staff and policy were public for the ledger's minimum notice before its members could act, but the program cannot tell two keys of one person apart: an agency registered, staffed and paying within weeks is the shape of one insider holding every key, and its first payments deserve a look.",
+};
+
+pub const REPROPOSED_AFTER_VETO: Check = Check {
+    id: "reproposed-after-veto",
+    title: "A change proposed again after a veto",
+    explanation: "A head or the ledger admin proposed a change on a subject (a member, a policy, the auditors, the limits) that an auditor had vetoed. The program keeps a vetoed subject closed for 30 days; a proposal that returns as soon as that is over is pressing against the veto, not answering it.",
+};
+
 /// Every check, in the order the report lists them.
-pub const CHECKS: [Check; 12] = [
+pub const CHECKS: [Check; 15] = [
     SPLIT_PAYMENTS,
     DUPLICATE_INVOICES,
     NEW_RECIPIENTS,
@@ -103,6 +121,9 @@ pub const CHECKS: [Check; 12] = [
     SPLIT_WALLETS,
     CONTROLS_LOOSENED,
     ROLE_GRANT_PAYMENTS,
+    LIFTED_BY_ANOTHER,
+    NEW_AGENCY_PAYING,
+    REPROPOSED_AFTER_VETO,
 ];
 
 /// The thresholds of the checks.
@@ -188,6 +209,9 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     controls_loosened(store, &state, &payments, options, &money, &mut findings)?;
     ledger_limits_loosened(store, &payments, options, &money, &mut findings)?;
     role_grant_payments(store, &state, &payments, options, &money, &mut findings)?;
+    lifted_by_another(store, &state, &mut findings)?;
+    new_agencies_paying(store, &state, &payments, &money, &mut findings)?;
+    reproposed_after_veto(store, &state, &mut findings)?;
     Ok(AuditReport {
         checks: CHECKS.to_vec(),
         options: *options,
@@ -205,6 +229,16 @@ fn finding_id<S: AsRef<str>>(check: &str, rests_on: &[S]) -> String {
     let joined = parts.join(&0u8);
     let digest = solana_sha256_hasher::hash(&joined).to_bytes();
     format!("{check}-{}", hex::encode(&digest[..8]))
+}
+
+/// What a finding about an event and the payments after it rests on: their total, and the event's transaction
+/// followed by the payments'.
+fn event_and_payments(signature: &str, soon: &[&IndexedPayment]) -> (u64, Vec<String>) {
+    let total = soon.iter().map(|p| p.record.amount).sum();
+    let records = std::iter::once(signature.to_string())
+        .chain(soon.iter().map(|p| p.signature.clone()))
+        .collect();
+    (total, records)
 }
 
 fn signatures<'a>(payments: impl IntoIterator<Item = &'a &'a IndexedPayment>) -> Vec<String> {
@@ -611,9 +645,7 @@ fn wallet_changes(
         if soon.is_empty() {
             continue;
         }
-        let total: u64 = soon.iter().map(|p| p.record.amount).sum();
-        let mut records = vec![signature.clone()];
-        records.extend(soon.iter().map(|p| p.signature.clone()));
+        let (total, records) = event_and_payments(&signature, &soon);
         findings.push(Finding {
             id: finding_id(WALLET_CHANGES.id, &[&signature]),
             check: WALLET_CHANGES.id,
@@ -676,6 +708,8 @@ fn controls_loosened(
                     soon.iter().filter(|p| p.executor == key).count()
                 ),
             ),
+            // The ledger's own auditors and limits: `limits_loosened` reads the limits from their own events.
+            ControlChange::Auditors { .. } | ControlChange::Limits { .. } => continue,
         };
         let mut records = vec![signature.clone()];
         records.extend(soon.iter().map(|p| p.signature.clone()));
@@ -773,9 +807,7 @@ fn role_grant_payments(
         if soon.is_empty() {
             continue;
         }
-        let total: u64 = soon.iter().map(|p| p.record.amount).sum();
-        let mut records = vec![signature.clone()];
-        records.extend(soon.iter().map(|p| p.signature.clone()));
+        let (total, records) = event_and_payments(&signature, &soon);
         findings.push(Finding {
             id: finding_id(ROLE_GRANT_PAYMENTS.id, &[&signature]),
             check: ROLE_GRANT_PAYMENTS.id,
@@ -984,4 +1016,163 @@ fn dominant_approvers(
         }
     }
     Ok(())
+}
+
+/// Every lift of a freeze, hold or exclusion by an auditor other than the one who imposed it (the program
+/// requires a second auditor's signature for it; the finding names both).
+fn lifted_by_another(
+    store: &Store,
+    state: &LedgerState,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    // What each freeze, hold or exclusion is on, and who imposed the one in force.
+    let mut imposed: BTreeMap<Pubkey, (Pubkey, String)> = BTreeMap::new();
+    let kinds = [
+        "AgencyFreezeSet",
+        "PaymentHoldSet",
+        "AwardHoldSet",
+        "ExclusionSet",
+    ];
+    for (signature, _, event) in store.events_of(&kinds)? {
+        let (on, agency, what, imposing, auditor, concurring) = match &event {
+            LedgerEvent::AgencyFreezeSet(e) => (
+                e.agency,
+                state.agency_code(&e.agency),
+                "freeze of the agency".to_string(),
+                e.frozen,
+                e.auditor,
+                e.concurring,
+            ),
+            LedgerEvent::PaymentHoldSet(e) => (
+                e.payment,
+                state.agency_code(&e.agency),
+                format!("hold on payment {}", e.payment),
+                e.held,
+                e.auditor,
+                e.concurring,
+            ),
+            LedgerEvent::AwardHoldSet(e) => (
+                e.award,
+                state.agency_code(&e.agency),
+                format!("hold on award {}", state.award_id(&e.award)),
+                e.held,
+                e.auditor,
+                e.concurring,
+            ),
+            LedgerEvent::ExclusionSet(e) => (
+                e.exclusion,
+                String::new(),
+                format!("exclusion of {}", String::from_utf8_lossy(&e.uei)),
+                e.status != ExclusionStatus::Lifted,
+                e.auditor,
+                e.concurring,
+            ),
+            _ => continue,
+        };
+        if imposing {
+            imposed.insert(on, (auditor, signature));
+            continue;
+        }
+        let Some((imposer, imposed_in)) = imposed.remove(&on) else {
+            continue;
+        };
+        if imposer == auditor {
+            continue;
+        }
+        let second = concurring.map_or_else(|| "no second auditor".to_string(), |c| c.to_string());
+        findings.push(Finding {
+            id: finding_id(LIFTED_BY_ANOTHER.id, &[&signature]),
+            check: LIFTED_BY_ANOTHER.id,
+            agency,
+            subject: on.to_string(),
+            summary: format!(
+                "the {what} imposed by auditor {imposer} was lifted by auditor {auditor}, with {second} concurring"
+            ),
+            records: vec![imposed_in, signature],
+        });
+    }
+    Ok(())
+}
+
+/// Every agency that paid within 30 days of its registration: one finding each, with those payments.
+fn new_agencies_paying(
+    store: &Store,
+    state: &LedgerState,
+    payments: &[IndexedPayment],
+    money: &dyn Fn(u64) -> String,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    const WINDOW: i64 = 30 * DAY;
+    for (signature, time, event) in store.events("AgencyRegistered")? {
+        let (LedgerEvent::AgencyRegistered(e), Some(registered_at)) = (event, time) else {
+            continue;
+        };
+        let soon = executed_within(payments, registered_at, WINDOW, |p| {
+            p.record.agency == e.agency
+        });
+        let Some(first) = soon.iter().map(|p| p.record.executed_at).min() else {
+            continue;
+        };
+        let (total, records) = event_and_payments(&signature, &soon);
+        findings.push(Finding {
+            id: finding_id(NEW_AGENCY_PAYING.id, &[&signature]),
+            check: NEW_AGENCY_PAYING.id,
+            agency: state.agency_code(&e.agency),
+            subject: e.head.to_string(),
+            summary: format!(
+                "registered with head {} and paying {} day(s) later: {} payment(s) of {} in all within 30 days",
+                e.head,
+                (first - registered_at) / DAY,
+                soon.len(),
+                money(total)
+            ),
+            records,
+        });
+    }
+    Ok(())
+}
+
+/// Every proposal of a change on a subject an auditor had vetoed before.
+fn reproposed_after_veto(
+    store: &Store,
+    state: &LedgerState,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let mut vetoed: BTreeMap<Pubkey, (Pubkey, String)> = BTreeMap::new();
+    for (signature, _, event) in store.events_of(&["ChangeVetoed", "ChangeProposed"])? {
+        match event {
+            LedgerEvent::ChangeVetoed(e) => {
+                vetoed.insert(e.pending, (e.auditor, signature));
+            }
+            LedgerEvent::ChangeProposed(e) => {
+                let Some((auditor, veto)) = vetoed.get(&e.pending) else {
+                    continue;
+                };
+                findings.push(Finding {
+                    id: finding_id(REPROPOSED_AFTER_VETO.id, &[&signature]),
+                    check: REPROPOSED_AFTER_VETO.id,
+                    agency: state.agency_code(&e.agency),
+                    subject: e.pending.to_string(),
+                    summary: format!(
+                        "{} proposed again by {} after auditor {auditor} vetoed it",
+                        change_subject(&e.change),
+                        e.proposed_by
+                    ),
+                    records: vec![veto.clone(), signature],
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// What a change is about, in words.
+fn change_subject(change: &ControlChange) -> String {
+    match change {
+        ControlChange::Policy { .. } => "the agency's approval policy".to_string(),
+        ControlChange::Member { key, .. } => format!("member {key}"),
+        ControlChange::Auditors { .. } => "the ledger's auditors".to_string(),
+        ControlChange::Limits { .. } => "the ledger's limits".to_string(),
+    }
 }

@@ -1,11 +1,11 @@
 use anchor_lang::prelude::Pubkey;
-use anchor_spl::token_2022::spl_token_2022;
 use clap::Subcommand;
 use public_spending::{instructions::RegisterAgencyArgs, state::ApprovalPolicy};
+use public_spending_sdk::operations::AuditorSigners;
 use public_spending_sdk::{amount::format_amount, builders, pda, query::AgencyQuery};
 use solana_sdk::signature::Signer;
 
-use super::{parse_amount, send, send_oversight, show_amount};
+use super::{parse_amount, send, show_amount};
 use crate::{
     args,
     context::Globals,
@@ -114,11 +114,10 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
                     name: name.clone(),
                     head,
                 },
-            }
-            .instruction();
+            };
             send(
                 session,
-                &[ix],
+                &ix,
                 signer,
                 vec![
                     ("agency", address.into()),
@@ -152,14 +151,13 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
             };
             if propose {
                 let change = public_spending::state::ControlChange::Policy { policy };
-                return super::propose(session, agency, change, signer).await;
+                return super::propose(session, Some(agency), change, signer).await;
             }
             let ix = builders::SetApprovalPolicy {
                 agency,
                 head: signer.pubkey(),
                 policy,
-            }
-            .instruction();
+            };
             let again = format!(
                 "pubspend agency set-policy {code} --threshold {} --approvals {approvals} --time-lock {time_lock} --daily-cap {} --propose",
                 format_amount(policy.threshold, ledger.mint_decimals),
@@ -167,7 +165,7 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
             );
             super::send_explained(
                 session,
-                &[ix],
+                &ix,
                 signer,
                 vec![
                     ("agency", agency.into()),
@@ -187,39 +185,18 @@ async fn write(session: &Session, command: AgencyCommand) -> CliResult<Output> {
             let (agency, state) = session.agency(&code).await?;
             let amount = amount.units(ledger.mint_decimals)?;
             let mint = resolve::mint_authority(session, &ledger.payment_mint).await?;
-            let ix = if mint == Some(signer.pubkey()) {
-                spl_token_2022::instruction::mint_to(
-                    &ledger.token_program,
-                    &ledger.payment_mint,
-                    &state.treasury,
-                    &signer.pubkey(),
-                    &[],
-                    amount,
-                )
-            } else {
-                let source = pda::recipient_token_account(
-                    &signer.pubkey(),
-                    &ledger.payment_mint,
-                    &ledger.token_program,
-                );
-                spl_token_2022::instruction::transfer_checked(
-                    &ledger.token_program,
-                    &source,
-                    &ledger.payment_mint,
-                    &state.treasury,
-                    &signer.pubkey(),
-                    &[],
-                    amount,
-                    ledger.mint_decimals,
-                )
-            };
-            let ix = match ix {
-                Ok(ix) => ix,
-                Err(err) => fail!("cannot build the transfer: {err}"),
+            let ix = builders::FundTreasury {
+                treasury: state.treasury,
+                payment_mint: ledger.payment_mint,
+                token_program: ledger.token_program,
+                mint_decimals: ledger.mint_decimals,
+                funder: signer.pubkey(),
+                mints: mint == Some(signer.pubkey()),
+                amount,
             };
             send(
                 session,
-                &[ix],
+                &ix,
                 signer,
                 vec![
                     ("agency", agency.into()),
@@ -246,23 +223,24 @@ async fn set_frozen(
     grounds: &args::Grounds,
 ) -> CliResult<Output> {
     let signer = session.signer()?;
+    let concurring = grounds.concurring()?;
+    let auditors = AuditorSigners {
+        auditor: signer,
+        concurring: concurring.as_ref(),
+    };
     let grounds = grounds.args()?;
     let (agency, _) = session.agency(code).await?;
-    let ix = builders::SetAgencyFrozen {
-        agency,
-        auditor: signer.pubkey(),
-        frozen,
-        grounds,
-    }
-    .instruction();
-    send_oversight(
-        session,
-        ix,
-        signer,
-        vec![("agency", agency.into()), ("frozen", frozen.into())],
-        &grounds,
-    )
-    .await
+    let outcome = session
+        .client
+        .set_agency_frozen(code, frozen, grounds, auditors)
+        .await?;
+    Ok(Output::record(vec![
+        ("agency", agency.into()),
+        ("frozen", frozen.into()),
+        ("reason", format!("{:?}", grounds.reason).into()),
+        ("evidence", Field::Hash(grounds.evidence_hash)),
+        ("signature", outcome.signature.to_string().into()),
+    ]))
 }
 
 async fn show(session: &Session, code: &str) -> CliResult<Output> {

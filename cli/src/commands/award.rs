@@ -6,6 +6,7 @@ use public_spending::{
     instructions::{AwardChange, ObligateArgs},
     state::{AwardStatus, AwardType},
 };
+use public_spending_sdk::operations::AuditorSigners;
 use public_spending_sdk::{builders, pda, query::AwardQuery};
 use solana_sdk::signature::Signer;
 
@@ -208,7 +209,7 @@ pub async fn run(command: AwardCommand, globals: &Globals) -> CliResult<Output> 
                 ("award", builder.award().into()),
                 ("obligated", show_amount(&ledger, amount)),
             ];
-            send(&session, &[builder.instruction()], signer, fields).await?
+            send(&session, &builder, signer, fields).await?
         }
         AwardCommand::Modify {
             code,
@@ -371,12 +372,17 @@ async fn set_held(
     grounds: &args::Grounds,
 ) -> CliResult<Output> {
     let signer = session.signer()?;
+    let concurring = grounds.concurring()?;
+    let auditors = AuditorSigners {
+        auditor: signer,
+        concurring: concurring.as_ref(),
+    };
     let grounds = grounds.args()?;
     let (agency, _) = session.agency(code).await?;
     resolve::award(session, &agency, award_id).await?;
     let (address, outcome) = session
         .client
-        .set_award_held(code, award_id, held, grounds, signer)
+        .set_award_held(code, award_id, held, grounds, auditors)
         .await?;
     Ok(Output::record(vec![
         ("award", address.into()),

@@ -114,7 +114,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<Output>
                 ("appropriation", builder.appropriation().into()),
                 ("amount", show_amount(&ledger, budget_authority)),
             ];
-            send(&session, &[builder.instruction()], signer, fields).await?
+            send(&session, &builder, signer, fields).await?
         }
         BudgetCommand::Allot {
             code,
@@ -145,7 +145,7 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<Output>
                 ("index", builder.index.into()),
                 ("amount", show_amount(&ledger, amount)),
             ];
-            send(&session, &[builder.instruction()], signer, fields).await?
+            send(&session, &builder, signer, fields).await?
         }
         BudgetCommand::Expire { code, tas, fy } => {
             let signer = session.signer()?;
@@ -154,11 +154,10 @@ pub async fn run(command: BudgetCommand, globals: &Globals) -> CliResult<Output>
             let ix = builders::ExpireAppropriation {
                 appropriation,
                 authority: signer.pubkey(),
-            }
-            .instruction();
+            };
             send(
                 &session,
-                &[ix],
+                &ix,
                 signer,
                 vec![("appropriation", appropriation.into())],
             )

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use public_spending::state::{Agency, ControlChange, Ledger, PendingAuditors, PendingLimits};
+use public_spending::state::{Agency, Ledger};
 use public_spending_sdk::{
     builders, pda,
     query::{AgencyQuery, PendingChangeQuery},
@@ -14,7 +14,7 @@ use public_spending_sdk::{
 };
 use solana_sdk::signature::Signer;
 
-use super::{amount_text, send};
+use super::send;
 use crate::{
     args,
     context::Globals,
@@ -38,10 +38,12 @@ pub enum ChangeCommand {
         /// `policy`, or the member's public key
         subject: String,
     },
-    /// Veto a proposed change before it applies (auditor); the head gets the proposal's rent back
+    /// Veto a proposed change before it applies (auditor). It stays on chain, marked, and no change on the same
+    /// subject may be proposed for 30 days. `ledger auditors` or `ledger limits` vetoes the ledger's own
     Veto {
+        /// The agency's code, or `ledger`
         code: String,
-        /// `policy`, or the member's public key
+        /// `policy` or the member's public key; for `ledger`: `auditors` or `limits`
         subject: String,
         #[command(flatten)]
         grounds: args::Grounds,
@@ -84,7 +86,7 @@ async fn list(session: &Session, ledger: &Ledger, code: Option<&str>) -> CliResu
         .map(|(address, a)| (address, a.code))
         .collect();
     let now = session.client.backend().unix_timestamp().await?;
-    let mut rows: Vec<(i64, Vec<Field>)> = Vec::new();
+    let mut rows: Vec<((i64, String, String), Vec<Field>)> = Vec::new();
     let mut row = |scope: String, subject: String, what: String, proposed: i64, effective: i64| {
         let applies = if effective <= now {
             "now (notice over)".to_string()
@@ -92,7 +94,7 @@ async fn list(session: &Session, ledger: &Ledger, code: Option<&str>) -> CliResu
             format!("in {}", super::duration_text(effective - now))
         };
         rows.push((
-            effective,
+            (effective, scope.clone(), subject.clone()),
             vec![
                 scope.into(),
                 subject.into(),
@@ -104,24 +106,20 @@ async fn list(session: &Session, ledger: &Ledger, code: Option<&str>) -> CliResu
         ));
     };
     for (_, pending) in resolve::list(session, &PendingChangeQuery { agency }).await? {
-        let what = match pending.change {
-            ControlChange::Policy { policy } => format!(
-                "approval policy: threshold {}, {} approval(s), time lock {} s, fast-path cap {} a day",
-                amount_text(ledger, policy.threshold),
-                policy.approvals_required,
-                policy.time_lock_seconds,
-                amount_text(ledger, policy.fast_path_daily_cap)
-            ),
-            ControlChange::Member { roles, active, .. } => format!(
-                "member: {}{}",
-                args::role_names(roles),
-                if active { "" } else { " (inactive)" }
+        let what = match pending.vetoed() {
+            false => super::change_text(ledger, &pending.change),
+            true => format!(
+                "{} (vetoed by {}; no change on it until {})",
+                super::change_text(ledger, &pending.change),
+                pending.vetoed_by,
+                super::time_text(pending.cooling_off_until().unwrap_or(i64::MAX))
             ),
         };
-        let scope = agencies.get(&pending.agency).map_or_else(
-            || pending.agency.to_string(),
-            |code| format!("agency {code}"),
-        );
+        let scope = match agencies.get(&pending.agency) {
+            Some(code) => format!("agency {code}"),
+            None if pending.agency == pda::ledger().0 => "ledger".to_string(),
+            None => pending.agency.to_string(),
+        };
         row(
             scope,
             super::subject_name(&pending),
@@ -130,46 +128,9 @@ async fn list(session: &Session, ledger: &Ledger, code: Option<&str>) -> CliResu
             pending.effective_at,
         );
     }
-    if let Some(pending) = session
-        .client
-        .fetch_optional::<PendingAuditors>(&pda::auditors_change())
-        .await?
-    {
-        let names: Vec<String> = pending.auditors.iter().map(Pubkey::to_string).collect();
-        row(
-            "ledger".into(),
-            "auditors".into(),
-            format!("auditors: {}", names.join(", ")),
-            pending.proposed_at,
-            pending.effective_at,
-        );
-    }
-    if let Some(pending) = session
-        .client
-        .fetch_optional::<PendingLimits>(&pda::limits_change())
-        .await?
-    {
-        let ceiling = |units: u64| {
-            if units == u64::MAX {
-                "none".to_string()
-            } else {
-                amount_text(ledger, units)
-            }
-        };
-        row(
-            "ledger".into(),
-            "limits".into(),
-            format!(
-                "limits: fast-path threshold ceiling {}, daily cap ceiling {}, minimum notice {} h",
-                ceiling(pending.limits.max_fast_path_threshold),
-                ceiling(pending.limits.max_fast_path_daily_cap),
-                pending.limits.min_change_notice_seconds / 3_600
-            ),
-            pending.proposed_at,
-            pending.effective_at,
-        );
-    }
-    rows.sort_by_key(|(effective, _)| *effective);
+    // By when each may apply; changes due at the same second by scope and subject, so the list reads the same
+    // every time.
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
     let mut table = Table::new(&[
         "scope",
         "subject",
@@ -219,11 +180,10 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<Output>
                 agency,
                 head: signer.pubkey(),
                 subject,
-            }
-            .instruction();
+            };
             let mut fields = super::describe_change(&ledger, &pending);
             fields.insert(0, ("applied", true.into()));
-            send(&session, &[ix], signer, fields).await?
+            send(&session, &ix, signer, fields).await?
         }
         ChangeCommand::Withdraw { code, subject: s } => {
             let signer = session.signer()?;
@@ -235,11 +195,10 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<Output>
                 agency,
                 head: signer.pubkey(),
                 subject,
-            }
-            .instruction();
+            };
             let mut fields = super::describe_change(&ledger, &pending);
             fields.insert(0, ("withdrawn", true.into()));
-            send(&session, &[ix], signer, fields).await?
+            send(&session, &ix, signer, fields).await?
         }
         ChangeCommand::Veto {
             code,
@@ -248,22 +207,37 @@ pub async fn run(command: ChangeCommand, globals: &Globals) -> CliResult<Output>
         } => {
             let signer = session.signer()?;
             let grounds = grounds.args()?;
-            let (agency, state) = session.agency(&code).await?;
-            let subject = subject(&agency, &s)?;
-            let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
+            let (scope, subject, pending) = if code == "ledger" {
+                let subject = match s.as_str() {
+                    "auditors" => public_spending::constants::AUDITORS_SUBJECT,
+                    "limits" => public_spending::constants::LIMITS_SUBJECT,
+                    other => {
+                        fail!("the ledger's changes are `auditors` and `limits`, not `{other}`")
+                    }
+                };
+                let (scope, subject) = (pda::ledger().0, Pubkey::new_from_array(subject));
+                let address = pda::change(&scope, &subject).0;
+                let Some(pending) = session.client.fetch_optional(&address).await? else {
+                    fail!("no change of the ledger's {s} is pending: `pubspend change list` shows what is")
+                };
+                (scope, subject, pending)
+            } else {
+                let (agency, _) = session.agency(&code).await?;
+                let subject = subject(&agency, &s)?;
+                let pending = resolve::pending_change(&session, &code, &agency, &subject).await?;
+                (agency, subject, pending)
+            };
             let ix = builders::VetoChange {
-                agency,
-                head: state.head,
+                scope,
                 subject,
                 auditor: signer.pubkey(),
                 grounds,
-            }
-            .instruction();
+            };
             let mut fields = super::describe_change(&ledger, &pending);
             fields.insert(0, ("vetoed", true.into()));
             fields.push(("reason", format!("{:?}", grounds.reason).into()));
             fields.push(("evidence", Field::Hash(grounds.evidence_hash)));
-            send(&session, &[ix], signer, fields).await?
+            send(&session, &ix, signer, fields).await?
         }
         ChangeCommand::List { code } => list(&session, &ledger, code.as_deref()).await?,
         ChangeCommand::Show { code, subject: s } => {

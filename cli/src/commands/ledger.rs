@@ -1,13 +1,14 @@
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use public_spending_sdk::{builders, fetch::AccountSource, pda};
+use public_spending_sdk::{
+    builders::{self, Operation},
+    fetch::AccountSource,
+    pda,
+};
 use solana_sdk::signature::Signer;
 
-use public_spending::{
-    constants::AUDITOR_REMOVAL_NOTICE_SECONDS,
-    state::{Ledger, LedgerLimits, PendingAuditors, PendingLimits},
-};
-use public_spending_sdk::{amount::format_amount, builders::LimitsStep, Backend};
+use public_spending::state::{ControlChange, Ledger, LedgerLimits, PendingChange};
+use public_spending_sdk::{amount::format_amount, builders::LimitsStep};
 
 use super::parse_amount;
 use crate::{
@@ -43,8 +44,9 @@ pub enum LedgerCommand {
     },
     /// Accept the admin role you were proposed for
     AcceptAdmin,
-    /// Replace the list of auditors: at once when it only adds auditors; a list that removes one must be
-    /// proposed (--propose) and applied with `apply-auditors` after a week's notice
+    /// Replace the list of auditors: at once only before any agency is registered; after that every list
+    /// (adding or removing) is proposed (--propose), public and open to any auditor's veto when it adds one,
+    /// and applied with `apply-auditors` after a week's notice (or the ledger's minimum notice when longer)
     SetAuditors {
         #[arg(value_parser = args::parse_pubkey)]
         auditors: Vec<Pubkey>,
@@ -52,7 +54,7 @@ pub enum LedgerCommand {
         #[arg(long)]
         propose: bool,
     },
-    /// Apply the proposed auditor list once its week of notice is over
+    /// Apply the proposed auditor list once its notice is over
     ApplyAuditors,
     /// Set the ledger-wide limits: ceilings on every agency's fast-path threshold and daily cap, and the least
     /// notice any loosening takes. Lower ceilings and a longer notice apply at once; higher ceilings or a
@@ -101,7 +103,7 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
     let mut fields: Vec<(&str, Field)> = vec![("ledger", pda::ledger().0.into())];
     // The command that does the same on notice, for a refusal that it must wait one out.
     let mut on_notice: Option<String> = None;
-    let ix = match command {
+    let ix: Box<dyn Operation> = match command {
         LedgerCommand::Init {
             mint,
             decimals,
@@ -153,48 +155,43 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
                 Some(owner) => owner,
                 None => fail!("mint {mint} does not exist on this chain"),
             };
-            builders::InitializeLedger {
+            Box::new(builders::InitializeLedger {
                 admin,
                 payment_mint: mint,
                 token_program,
-            }
-            .instruction()
+            })
         }
         LedgerCommand::ProposeAdmin { new_admin } => {
-            builders::ProposeAdmin { admin, new_admin }.instruction()
+            Box::new(builders::ProposeAdmin { admin, new_admin })
         }
-        LedgerCommand::AcceptAdmin => builders::AcceptAdmin { new_admin: admin }.instruction(),
+        LedgerCommand::AcceptAdmin => Box::new(builders::AcceptAdmin { new_admin: admin }),
         LedgerCommand::SetAuditors { auditors, propose } => {
             let ledger = session.ledger().await?;
             require_admin(&ledger, &admin)?;
             let names: Vec<String> = auditors.iter().map(Pubkey::to_string).collect();
             if propose {
-                if let Some(pending) = pending_auditors(session).await? {
-                    fail!(
-                        "an auditor list is already pending (effective {}): apply it (`ledger apply-auditors`) before proposing another",
-                        super::time_text(pending.effective_at)
-                    );
-                }
-                let now = session.client.backend().unix_timestamp().await?;
                 let removed: Vec<Pubkey> = ledger
                     .auditors
                     .iter()
                     .filter(|a| !auditors.contains(a))
                     .copied()
                     .collect();
-                fields.push(("auditors", Field::Keys(auditors.clone())));
+                let change = ControlChange::Auditors {
+                    auditors: auditors.clone(),
+                };
+                let (pending, outcome) =
+                    session.client.propose_change(None, change, signer).await?;
+                fields.push(("auditors", Field::Keys(auditors)));
                 fields.push(("would_remove", Field::Keys(removed)));
-                fields.push((
-                    "effective_at",
-                    Field::Time(now.saturating_add(AUDITOR_REMOVAL_NOTICE_SECONDS)),
-                ));
-                builders::ProposeAuditors { admin, auditors }.instruction()
+                fields.push(("effective_at", Field::Time(pending.effective_at)));
+                fields.push(("signature", outcome.signature.to_string().into()));
+                return Ok(Output::record(fields));
             } else {
                 on_notice = Some(format!(
                     "pubspend ledger set-auditors {} --propose",
                     names.join(" ")
                 ));
-                builders::SetAuditors { admin, auditors }.instruction()
+                Box::new(builders::SetAuditors { admin, auditors })
             }
         }
         LedgerCommand::ApplyAuditors => {
@@ -205,8 +202,16 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
             require_admin(&ledger, &admin)?;
             super::require_notice_over(session, "the proposed auditor list", pending.effective_at)
                 .await?;
-            fields.push(("auditors", Field::Keys(pending.auditors)));
-            builders::ApplyAuditors { admin }.instruction()
+            if pending.vetoed() {
+                fail!(
+                    "auditor {} vetoed the proposed auditor list: it cannot apply",
+                    pending.vetoed_by
+                );
+            }
+            if let ControlChange::Auditors { auditors } = pending.change {
+                fields.push(("auditors", Field::Keys(auditors)));
+            }
+            Box::new(builders::ApplyAuditors { admin })
         }
         LedgerCommand::Limits {
             max_threshold,
@@ -238,7 +243,7 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
                     }),
             };
             let step = if propose {
-                if let Some(pending) = pending_limits(session).await? {
+                if let Some(pending) = pending_limits(session).await?.filter(|p| !p.vetoed()) {
                     fail!(
                         "limits are already proposed (effective {}): apply them (`ledger apply-limits`) or withdraw them (`ledger withdraw-limits`) before proposing others",
                         super::time_text(pending.effective_at)
@@ -254,7 +259,7 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
                 ));
                 LimitsStep::Set(limits)
             };
-            builders::LedgerLimitsChange { admin, step }.instruction()
+            Box::new(builders::LedgerLimitsChange { admin, step })
         }
         LedgerCommand::ApplyLimits | LedgerCommand::WithdrawLimits => {
             let apply = matches!(command, LedgerCommand::ApplyLimits);
@@ -270,21 +275,19 @@ async fn write(session: &Session, command: LedgerCommand) -> CliResult<Output> {
             } else {
                 LimitsStep::Withdraw
             };
-            builders::LedgerLimitsChange { admin, step }.instruction()
+            Box::new(builders::LedgerLimitsChange { admin, step })
         }
-        LedgerCommand::Pause => builders::SetPaused {
+        LedgerCommand::Pause => Box::new(builders::SetPaused {
             admin,
             paused: true,
-        }
-        .instruction(),
-        LedgerCommand::Unpause => builders::SetPaused {
+        }),
+        LedgerCommand::Unpause => Box::new(builders::SetPaused {
             admin,
             paused: false,
-        }
-        .instruction(),
+        }),
         LedgerCommand::Show => unreachable!("handled by show"),
     };
-    super::send_explained(session, &[ix], signer, fields, |error| {
+    super::send_explained(session, ix.as_ref(), signer, fields, |error| {
         on_notice
             .as_deref()
             .and_then(|command| super::needs_notice(error, command))
@@ -303,14 +306,14 @@ fn require_admin(ledger: &Ledger, signer: &Pubkey) -> CliResult<()> {
     Ok(())
 }
 
-async fn pending_auditors(session: &Session) -> CliResult<Option<PendingAuditors>> {
+async fn pending_auditors(session: &Session) -> CliResult<Option<PendingChange>> {
     Ok(session
         .client
         .fetch_optional(&pda::auditors_change())
         .await?)
 }
 
-async fn pending_limits(session: &Session) -> CliResult<Option<PendingLimits>> {
+async fn pending_limits(session: &Session) -> CliResult<Option<PendingChange>> {
     Ok(session.client.fetch_optional(&pda::limits_change()).await?)
 }
 
@@ -351,7 +354,11 @@ async fn show(session: &Session) -> CliResult<Output> {
     // What is on notice: a citizen sees an auditor's removal or a raised ceiling coming.
     match pending_auditors(session).await? {
         Some(pending) => {
-            fields.push(("pending_auditors", Field::Keys(pending.auditors)));
+            let auditors = match &pending.change {
+                ControlChange::Auditors { auditors } => auditors.clone(),
+                _ => Vec::new(),
+            };
+            fields.push(("pending_auditors", Field::Keys(auditors)));
             fields.push((
                 "pending_auditors_effective_at",
                 Field::Time(pending.effective_at),
@@ -361,16 +368,9 @@ async fn show(session: &Session) -> CliResult<Output> {
     }
     match pending_limits(session).await? {
         Some(pending) => {
-            fields.push((
-                "pending_limits",
-                format!(
-                    "fast-path threshold ceiling {}, daily cap ceiling {}, minimum notice {} h",
-                    ceiling(&ledger, pending.limits.max_fast_path_threshold),
-                    ceiling(&ledger, pending.limits.max_fast_path_daily_cap),
-                    pending.limits.min_change_notice_seconds / 3_600
-                )
-                .into(),
-            ));
+            let what = super::change_text(&ledger, &pending.change);
+            let what = what.strip_prefix("limits: ").unwrap_or(&what).to_string();
+            fields.push(("pending_limits", what.into()));
             fields.push((
                 "pending_limits_effective_at",
                 Field::Time(pending.effective_at),

@@ -65,7 +65,7 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<Output>
                     roles,
                     active: !inactive,
                 };
-                let output = super::propose(&session, agency, change, signer).await?;
+                let output = super::propose(&session, Some(agency), change, signer).await?;
                 session.close().await?;
                 return Ok(output);
             }
@@ -77,15 +77,14 @@ pub async fn run(command: MemberCommand, globals: &Globals) -> CliResult<Output>
                     roles,
                     active: !inactive,
                 },
-            }
-            .instruction();
+            };
             let fields = vec![
                 ("member", key.into()),
                 ("roles", args::role_names(roles).into()),
                 ("active", (!inactive).into()),
             ];
             let roles = args::role_names(roles);
-            send_explained(&session, &[ix], signer, fields, |error| {
+            send_explained(&session, &ix, signer, fields, |error| {
                 needs_notice(
                     error,
                     &format!("pubspend member set {code} {key} --roles {roles} --propose"),

@@ -10,9 +10,12 @@ use public_spending::{
     instructions::{RegisterAgencyArgs, SetMemberArgs},
     state::{Agency, ApprovalPolicy, Member},
 };
-use public_spending_sdk::{builders, pda};
+use public_spending_sdk::{
+    builders::{self, Operation},
+    pda,
+};
 use serde::Deserialize;
-use solana_sdk::{instruction::Instruction, signature::Signer};
+use solana_sdk::signature::Signer;
 use toml::Spanned;
 
 use super::{parse_amount, show_amount};
@@ -82,7 +85,7 @@ fn active() -> bool {
 /// One step of the plan, with who must sign it.
 struct Step {
     description: String,
-    instruction: Instruction,
+    operation: Box<dyn Operation>,
     signer: Pubkey,
 }
 
@@ -127,7 +130,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<Output> {
                     "register agency {code} {:?} (head {head})",
                     entry.name.get_ref()
                 ),
-                instruction: builders::RegisterAgency {
+                operation: Box::new(builders::RegisterAgency {
                     admin: ledger.admin,
                     payment_mint: ledger.payment_mint,
                     token_program: ledger.token_program,
@@ -136,8 +139,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<Output> {
                         name: entry.name.get_ref().clone(),
                         head,
                     },
-                }
-                .instruction(),
+                }),
                 signer: ledger.admin,
             }),
             Some(agency) if agency.head != head || agency.name != *entry.name.get_ref() => {
@@ -169,7 +171,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<Output> {
                         "set policy of {code}: threshold {}, {} approvals, time lock {}s, daily cap {}",
                         show_amount(&ledger, threshold), wanted.approvals_required, wanted.time_lock_seconds, show_amount(&ledger, daily_cap)
                     ),
-                    instruction: builders::SetApprovalPolicy { agency: address, head, policy: wanted }.instruction(),
+                    operation: Box::new(builders::SetApprovalPolicy { agency: address, head, policy: wanted }),
                     signer: head,
                 });
             }
@@ -190,7 +192,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<Output> {
                         args::role_names(roles),
                         if member.active { "active" } else { "inactive" }
                     ),
-                    instruction: builders::SetMember {
+                    operation: Box::new(builders::SetMember {
                         agency: address,
                         head,
                         args: SetMemberArgs {
@@ -198,8 +200,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<Output> {
                             roles,
                             active: member.active,
                         },
-                    }
-                    .instruction(),
+                    }),
                     signer: head,
                 });
             }
@@ -240,7 +241,7 @@ pub async fn run(args: MigrateArgs, globals: &Globals) -> CliResult<Output> {
             };
             let outcome = session
                 .client
-                .send(std::slice::from_ref(&step.instruction), &[signer])
+                .perform(step.operation.as_ref(), &[signer])
                 .await?;
             let line = format!("  applied: {} ({})", step.description, outcome.signature);
             lines.push(line);

@@ -23,8 +23,8 @@ pub mod watchdog;
 
 use anchor_lang::prelude::Pubkey;
 use public_spending::{error::LedgerError, state::Ledger};
-use public_spending_sdk::{amount, client::Submitted, Backend};
-use solana_sdk::signature::{Keypair, Signer};
+use public_spending_sdk::{amount, builders::Operation, client::Submitted, Backend};
+use solana_sdk::signature::Keypair;
 
 use crate::{
     args,
@@ -65,62 +65,19 @@ pub fn amount_text(ledger: &Ledger, units: u64) -> String {
     amount::format_grouped(units, ledger.mint_decimals)
 }
 
-/// Sends an auditor's action as `signer`: `fields`, the grounds (reason, evidence hash) and the signature.
-pub async fn send_oversight(
-    session: &Session,
-    instruction: solana_sdk::instruction::Instruction,
-    signer: &Keypair,
-    mut fields: Vec<(&str, Field)>,
-    grounds: &public_spending::state::OversightArgs,
-) -> CliResult<Output> {
-    fields.push(("reason", format!("{:?}", grounds.reason).into()));
-    fields.push(("evidence", Field::Hash(grounds.evidence_hash)));
-    send(session, &[instruction], signer, fields).await
-}
-
-/// Proposes `change` to the agency's controls (the head signs): the change, when it may apply, the signature.
-/// Checked before sending, each with what to do: the signer is the head, and no change about the same subject
-/// is pending (the program would refuse both, the second only as "invalid instruction data").
+/// Proposes `change` on notice (`Client::propose_change`): in `agency` (its head signs), or to the ledger's own
+/// auditors or limits (`agency` none; the admin signs). Prints the change, when it may apply, the signature.
 pub async fn propose(
     session: &Session,
-    agency: Pubkey,
+    agency: Option<Pubkey>,
     change: public_spending::state::ControlChange,
     signer: &Keypair,
 ) -> CliResult<Output> {
-    let state: public_spending::state::Agency = session.client.fetch(&agency).await?;
-    if state.head != signer.pubkey() {
-        fail!(
-            "only agency {}'s head ({}) proposes changes to its controls; you signed as {}",
-            state.code,
-            state.head,
-            signer.pubkey()
-        );
-    }
-    let propose = public_spending_sdk::builders::ProposeChange {
-        agency,
-        head: signer.pubkey(),
-        change,
-    };
     let ledger = session.ledger().await?;
-    if let Some(pending) = session
+    let (pending, outcome) = session
         .client
-        .fetch_optional::<public_spending::state::PendingChange>(&propose.pending())
-        .await?
-    {
-        fail!(
-            "a change about {} of agency {} is already pending (proposed {}, effective {}): apply it (`change apply`), withdraw it (`change withdraw`) or have it vetoed before proposing another",
-            subject_name(&pending),
-            state.code,
-            time_text(pending.proposed_at),
-            time_text(pending.effective_at)
-        );
-    }
-    let outcome = session
-        .client
-        .send(&[propose.instruction()], &[signer])
+        .propose_change(agency, change, signer)
         .await?;
-    let pending: public_spending::state::PendingChange =
-        session.client.fetch(&propose.pending()).await?;
     let mut fields = vec![("proposed", true.into())];
     fields.extend(describe_change(&ledger, &pending));
     fields.push(("signature", outcome.signature.to_string().into()));
@@ -130,22 +87,22 @@ pub async fn propose(
 /// Sends as `signer`: `fields` and the signature.
 pub async fn send(
     session: &Session,
-    instructions: &[solana_sdk::instruction::Instruction],
+    operation: &(impl Operation + ?Sized),
     signer: &Keypair,
     fields: Vec<(&str, Field)>,
 ) -> CliResult<Output> {
-    send_explained(session, instructions, signer, fields, |_| None).await
+    send_explained(session, operation, signer, fields, |_| None).await
 }
 
 /// [`send`], with a refusal `explain` knows better put in the person's terms (which flag, which command).
 pub async fn send_explained(
     session: &Session,
-    instructions: &[solana_sdk::instruction::Instruction],
+    operation: &(impl Operation + ?Sized),
     signer: &Keypair,
     fields: Vec<(&str, Field)>,
     explain: impl Fn(LedgerError) -> Option<String>,
 ) -> CliResult<Output> {
-    let outcome = match session.client.send(instructions, &[signer]).await {
+    let outcome = match session.client.perform(operation, &[signer]).await {
         Ok(outcome) => outcome,
         Err(err) => match err.ledger_error().and_then(&explain) {
             Some(explained) => return Err(CliError(explained)),
@@ -206,11 +163,50 @@ pub fn duration_text(seconds: i64) -> String {
     }
 }
 
-/// What a pending change is about: `policy`, or the member's key.
+/// What a pending change is about: `policy`, the member's key, `auditors` or `limits`.
 pub fn subject_name(pending: &public_spending::state::PendingChange) -> String {
-    match pending.change {
-        public_spending::state::ControlChange::Policy { .. } => "policy".to_string(),
-        public_spending::state::ControlChange::Member { key, .. } => key.to_string(),
+    use public_spending::state::ControlChange;
+    match &pending.change {
+        ControlChange::Policy { .. } => "policy".to_string(),
+        ControlChange::Member { key, .. } => key.to_string(),
+        ControlChange::Auditors { .. } => "auditors".to_string(),
+        ControlChange::Limits { .. } => "limits".to_string(),
+    }
+}
+
+/// What a change sets, in one line (amounts in the ledger mint's units).
+pub fn change_text(ledger: &Ledger, change: &public_spending::state::ControlChange) -> String {
+    use public_spending::state::ControlChange;
+    let ceiling = |units: u64| {
+        if units == u64::MAX {
+            "none".to_string()
+        } else {
+            amount_text(ledger, units)
+        }
+    };
+    match change {
+        ControlChange::Policy { policy } => format!(
+            "approval policy: threshold {}, {} approval(s), time lock {} s, fast-path cap {} a day",
+            amount_text(ledger, policy.threshold),
+            policy.approvals_required,
+            policy.time_lock_seconds,
+            amount_text(ledger, policy.fast_path_daily_cap)
+        ),
+        ControlChange::Member { roles, active, .. } => format!(
+            "member: {}{}",
+            args::role_names(*roles),
+            if *active { "" } else { " (inactive)" }
+        ),
+        ControlChange::Auditors { auditors } => {
+            let names: Vec<String> = auditors.iter().map(Pubkey::to_string).collect();
+            format!("auditors: {}", names.join(", "))
+        }
+        ControlChange::Limits { limits } => format!(
+            "limits: fast-path threshold ceiling {}, daily cap ceiling {}, minimum notice {} h",
+            ceiling(limits.max_fast_path_threshold),
+            ceiling(limits.max_fast_path_daily_cap),
+            limits.min_change_notice_seconds / 3_600
+        ),
     }
 }
 
@@ -239,7 +235,7 @@ pub fn describe_change(
     pending: &public_spending::state::PendingChange,
 ) -> Vec<(&'static str, Field)> {
     let mut fields = vec![("agency", pending.agency.into())];
-    match pending.change {
+    match pending.change.clone() {
         public_spending::state::ControlChange::Policy { policy } => {
             fields.push(("change", "approval policy".into()));
             fields.push(("threshold", show_amount(ledger, policy.threshold)));
@@ -256,6 +252,18 @@ pub fn describe_change(
             fields.push(("roles", args::role_names(roles).into()));
             fields.push(("active", active.into()));
         }
+        public_spending::state::ControlChange::Auditors { auditors } => {
+            fields.push(("change", "auditors".into()));
+            let names: Vec<String> = auditors.iter().map(Pubkey::to_string).collect();
+            fields.push(("auditors", names.join(", ").into()));
+        }
+        public_spending::state::ControlChange::Limits { .. } => {
+            fields.push(("change", change_text(ledger, &pending.change).into()));
+        }
+    }
+    if pending.vetoed() {
+        fields.push(("vetoed_by", pending.vetoed_by.into()));
+        fields.push(("vetoed_at", Field::Time(pending.vetoed_at)));
     }
     fields.push(("proposed_by", pending.proposed_by.into()));
     fields.push(("proposed_at", Field::Time(pending.proposed_at)));

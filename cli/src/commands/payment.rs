@@ -11,6 +11,7 @@ use public_spending::{
     instructions::PaymentArgs,
     state::{Agency, Award, Ledger, Payment},
 };
+use public_spending_sdk::operations::AuditorSigners;
 use public_spending_sdk::{
     builders::PaymentDecision, operations::PaymentInFlight, pda, query::PaymentQuery, SdkError,
 };
@@ -658,11 +659,16 @@ async fn hold(
     grounds: &args::Grounds,
 ) -> CliResult<Output> {
     let signer = session.signer()?;
+    let concurring = grounds.concurring()?;
+    let auditors = AuditorSigners {
+        auditor: signer,
+        concurring: concurring.as_ref(),
+    };
     let grounds = grounds.args()?;
     let payment = in_flight(session, which).await?;
     let outcome = session
         .client
-        .set_payment_held(&payment, held, grounds, signer)
+        .set_payment_held(&payment, held, grounds, auditors)
         .await?;
     Ok(Output::record(vec![
         ("payment", payment.address.into()),

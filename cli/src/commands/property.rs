@@ -188,7 +188,7 @@ pub async fn run(command: PropertyCommand, globals: &Globals) -> CliResult<Outpu
                 );
             }
             let fields = vec![("property", builder.property().into())];
-            send(&session, &[builder.instruction()], signer, fields).await?
+            send(&session, &builder, signer, fields).await?
         }
         PropertyCommand::Update {
             code,
@@ -341,10 +341,9 @@ async fn change(
         property: address,
         authority: signer.pubkey(),
         change,
-    }
-    .instruction();
+    };
     let fields = vec![("property", address.into()), ("change", what.into())];
-    send(session, &[ix], signer, fields).await
+    send(session, &ix, signer, fields).await
 }
 
 fn size_text(d: &PropertyDetails) -> String {

@@ -13,6 +13,7 @@ use public_spending::{
     instructions::RegisterRecipientArgs,
     state::{ExclusionStatus, RecipientKind},
 };
+use public_spending_sdk::operations::AuditorSigners;
 use public_spending_sdk::{
     builders::WalletStep,
     individual_name_hash, pda,
@@ -342,10 +343,15 @@ async fn set_exclusion(
     grounds: &args::Grounds,
 ) -> CliResult<Output> {
     let signer = session.signer()?;
+    let concurring = grounds.concurring()?;
+    let auditors = AuditorSigners {
+        auditor: signer,
+        concurring: concurring.as_ref(),
+    };
     let grounds = grounds.args()?;
     let (exclusion, outcome) = session
         .client
-        .set_exclusion(args::uei(uei)?, status, grounds, signer)
+        .set_exclusion(args::uei(uei)?, status, grounds, auditors)
         .await?;
     Ok(Output::record(vec![
         ("exclusion", exclusion.into()),

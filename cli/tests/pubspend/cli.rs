@@ -191,6 +191,8 @@ pub(crate) fn ledger_initialized_with(treasury: &str, init: &[&str]) -> Env {
             "5000.00",
         ],
     );
+    // A new agency is on notice for the ledger's minimum notice (a day) before its members act.
+    env.json("admin", &["clock", "advance", "1d"]);
     env.json(
         "admin",
         &[
@@ -678,7 +680,7 @@ fn the_demo_prints_json_for_scripts() {
     // the loosened controls), two public flags.
     assert_eq!(
         (&summary["refused"], &summary["planted"], &summary["flags"]),
-        (&8.into(), &15.into(), &3.into())
+        (&8.into(), &18.into(), &3.into())
     );
     assert_eq!(summary["agencies"].as_array().unwrap().len(), 3);
 }
@@ -984,7 +986,7 @@ fn an_unreachable_node_is_named() {
     env.refused_cmd(
         cmd,
         &["clock", "advance"],
-        "clock advance moves only the embedded chain's clock",
+        "cannot reach the RPC node at http://127.0.0.1:9: Connection refused",
     );
 }
 
@@ -1202,11 +1204,12 @@ fn holds_flags_property_and_wallet_changes_work_through_the_cli() {
         ],
     );
     assert_eq!(vetoed["vetoed"], true);
-    env.refused(
-        "head",
-        &["change", "show", "075", &facilities],
-        "no change of agency 075",
-    );
+    // The vetoed change stays on chain, marked, and the head cannot propose it again for 30 days.
+    let shown = env.json("citizen", &["change", "show", "075", &facilities]);
+    let auditors = env.json("citizen", &["ledger", "show"])["auditors"].clone();
+    assert_eq!(shown["vetoed_by"], auditors[0]);
+    env.refused("head", &new_member, "no change on it may be proposed until");
+    env.json("admin", &["clock", "advance", "30d"]);
     env.json("head", &new_member);
     let withdrawn = env.json("head", &["change", "withdraw", "075", &facilities]);
     assert_eq!(withdrawn["withdrawn"], true);

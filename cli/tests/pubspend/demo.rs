@@ -731,7 +731,7 @@ fn the_report_draws_every_chart_in_chromium() {
     // Every finding lists its transactions, linked to the explorer on the ledger's cluster; payments by award
     // id, date and amount.
     let findings: Vec<&str> = dom.split("<tr class=\"finding\">").skip(1).collect();
-    assert_eq!(findings.len(), 15);
+    assert_eq!(findings.len(), 18);
     for finding in &findings {
         let row = finding.split("</tr>").next().unwrap();
         assert!(

@@ -5,5 +5,6 @@ mod answers;
 mod cli;
 mod demo;
 mod explore;
+mod oversight;
 mod readme;
 mod watch;

@@ -30,17 +30,26 @@ pub const EXCLUSION_LIST_SEED: &[u8] = b"exclusion_list";
 pub const FLAG_SEED: &[u8] = b"flag";
 #[constant]
 pub const PROPERTY_SEED: &[u8] = b"property";
-/// `["change", agency, subject]`: a loosening of the agency's controls waiting out its notice.
+/// `["change", scope, subject]`: a change waiting out its notice. The scope is the agency whose controls change
+/// (the subject: the agency again for its policy, the member's key for a member), or the ledger's own address
+/// for its auditors (subject [`AUDITORS_SUBJECT`]) and its limits (subject [`LIMITS_SUBJECT`]).
 #[constant]
 pub const CHANGE_SEED: &[u8] = b"change";
-
-/// `["auditors_change"]`: a replacement of the ledger's auditors that removes one, waiting out its notice.
+/// The subject of a change of the ledger's auditors, in its `["change", ledger, subject]` address.
 #[constant]
-pub const AUDITORS_CHANGE_SEED: &[u8] = b"auditors_change";
-/// The notice the admin gives before removing an auditor: a week in which the auditors in office (and the
-/// public) see it coming.
+pub const AUDITORS_SUBJECT: [u8; 32] = *b"auditors\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+/// The subject of a change of the ledger-wide limits, in its `["change", ledger, subject]` address.
 #[constant]
-pub const AUDITOR_REMOVAL_NOTICE_SECONDS: i64 = 7 * 24 * 60 * 60;
+pub const LIMITS_SUBJECT: [u8; 32] = *b"limits\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+/// The notice the admin gives before changing the auditors (a new auditor could lift holds; a removed one
+/// could not hold any more): a week, or the ledger's minimum notice when longer, in which the auditors in
+/// office (and the public) see it coming.
+#[constant]
+pub const AUDITOR_CHANGE_NOTICE_SECONDS: i64 = 7 * 24 * 60 * 60;
+/// After an auditor vetoes a change, no change on the same subject may be proposed for thirty days: a veto
+/// that the proposer could answer at once with the same proposal would only delay.
+#[constant]
+pub const VETO_COOLING_OFF_SECONDS: i64 = 30 * 24 * 60 * 60;
 
 /// The ledger-wide minimum notice a new ledger starts with (`LedgerLimits::min_change_notice_seconds`): a day in
 /// which auditors and the public see a loosening coming and an auditor can veto it.
@@ -52,9 +61,6 @@ pub const MIN_CHANGE_NOTICE_SECONDS: i64 = 24 * 60 * 60;
 pub const CHANGE_NOTICE_FLOOR_SECONDS: u32 = 60 * 60;
 #[constant]
 pub const CHANGE_NOTICE_CEILING_SECONDS: u32 = 30 * 24 * 60 * 60;
-/// `["limits_change"]`: a loosening of the ledger-wide limits, waiting out the current minimum notice.
-#[constant]
-pub const LIMITS_CHANGE_SEED: &[u8] = b"limits_change";
 
 /// Layout version written into every account this program creates.
 pub const ACCOUNT_VERSION: u8 = 1;

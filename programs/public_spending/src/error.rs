@@ -216,4 +216,22 @@ pub enum LedgerError {
     MintDecimalsTooMany,
     #[msg("a proposed member must be given at least one role: taking every role away is a tightening, done at once by deactivating the member")]
     MemberWithoutRoles,
+    #[msg("only the auditor who imposed it lifts it alone; another auditor lifts it with a second auditor's concurring signature")]
+    LiftNeedsImposerOrSecondAuditor,
+    #[msg("the concurring auditor must be a second auditor in office")]
+    InvalidConcurringAuditor,
+    #[msg("a change on this subject was vetoed; it cannot be proposed again until its cooling-off ends")]
+    VetoCoolingOff,
+    #[msg("a change on this subject is already pending")]
+    ChangeAlreadyPending,
+    #[msg("this change was vetoed and cannot be applied")]
+    ChangeWasVetoed,
+    #[msg("the agency is still on notice after its registration: its members cannot act until it ends")]
+    AgencyOnNotice,
+    #[msg(
+        "this change is proposed by the ledger admin, not an agency head (or the other way round)"
+    )]
+    WrongProposer,
+    #[msg("an auditor list that only removes auditors is not vetoed by the auditors")]
+    ChangeNotVetoable,
 }

@@ -43,37 +43,10 @@ pub struct AuditorsSet {
     pub auditors: Vec<Pubkey>,
 }
 
-/// The admin proposed an auditor list that removes auditors; it applies after `effective_at`.
-#[event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditorsProposed {
-    pub auditors: Vec<Pubkey>,
-    /// The auditors in office the list would remove.
-    pub removed: Vec<Pubkey>,
-    pub effective_at: i64,
-}
-
-/// The admin proposed looser ledger-wide limits; they apply after `effective_at`.
-#[event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerLimitsProposed {
-    pub limits: LedgerLimits,
-    /// The limits in force until then.
-    pub current: LedgerLimits,
-    pub effective_at: i64,
-}
-
 /// The ledger-wide limits in force from now: set at once when they only tighten, applied after notice otherwise.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerLimitsSet {
-    pub limits: LedgerLimits,
-}
-
-/// The admin withdrew its pending limits before applying them.
-#[event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerLimitsWithdrawn {
     pub limits: LedgerLimits,
 }
 
@@ -85,7 +58,7 @@ pub struct PauseSet {
     pub by: Pubkey,
 }
 
-/// The admin registered an agency, its head and its treasury.
+/// The admin registered an agency, its head and its treasury; it is on notice until `active_from`.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgencyRegistered {
@@ -95,6 +68,9 @@ pub struct AgencyRegistered {
     pub head: Pubkey,
     pub treasury: Pubkey,
     pub agency_count: u32,
+    /// When its members may first act: until then its head, staff and policy are public, and any auditor may
+    /// freeze it.
+    pub active_from: i64,
 }
 
 /// The agency head added, changed or deactivated a member's roles.
@@ -116,8 +92,9 @@ pub struct ApprovalPolicySet {
     pub policy: ApprovalPolicy,
 }
 
-/// The agency head proposed a loosening of the agency's controls; it applies after `effective_at` unless an
-/// auditor vetoes it.
+/// The agency head proposed a loosening of the agency's controls, or the ledger admin a change of the ledger's
+/// auditors or limits (`agency` is then the ledger's address); it applies after `effective_at` unless an auditor
+/// vetoes it.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeProposed {
@@ -128,7 +105,8 @@ pub struct ChangeProposed {
     pub effective_at: i64,
 }
 
-/// A proposed loosening took effect after its notice (`MemberSet` or `ApprovalPolicySet` follows it).
+/// A proposed change took effect after its notice (`MemberSet`, `ApprovalPolicySet`, `AuditorsSet` or
+/// `LedgerLimitsSet` follows it).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeApplied {
@@ -138,7 +116,8 @@ pub struct ChangeApplied {
     pub proposed_at: i64,
 }
 
-/// The agency head withdrew its own proposed loosening before it took effect.
+/// The proposer's office withdrew a proposed change before it took effect (or a vetoed one after its
+/// cooling-off).
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeWithdrawn {
@@ -147,7 +126,8 @@ pub struct ChangeWithdrawn {
     pub change: ControlChange,
 }
 
-/// An auditor vetoed a proposed loosening before it took effect.
+/// An auditor vetoed a proposed change before it took effect; it stays on chain, marked, through its
+/// cooling-off.
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeVetoed {
@@ -157,6 +137,8 @@ pub struct ChangeVetoed {
     pub reason: OversightReason,
     pub evidence_hash: [u8; 32],
     pub auditor: Pubkey,
+    /// Until when no change on the same subject may be proposed.
+    pub cooling_off_until: i64,
 }
 
 /// Budget authority was granted to an agency (with the new agency total).
@@ -377,6 +359,8 @@ pub struct AgencyFreezeSet {
     /// sha256 of the evidence kept off chain.
     pub evidence_hash: [u8; 32],
     pub auditor: Pubkey,
+    /// On a lift by an auditor who did not impose it: the second auditor who signed with it.
+    pub concurring: Option<Pubkey>,
 }
 
 /// An auditor held or released a payment, on the stated grounds.
@@ -390,6 +374,8 @@ pub struct PaymentHoldSet {
     /// sha256 of the evidence kept off chain.
     pub evidence_hash: [u8; 32],
     pub auditor: Pubkey,
+    /// On a lift by an auditor who did not impose it: the second auditor who signed with it.
+    pub concurring: Option<Pubkey>,
 }
 
 /// An auditor held or released a whole award, on the stated grounds.
@@ -403,6 +389,8 @@ pub struct AwardHoldSet {
     /// sha256 of the evidence kept off chain.
     pub evidence_hash: [u8; 32],
     pub auditor: Pubkey,
+    /// On a lift by an auditor who did not impose it: the second auditor who signed with it.
+    pub concurring: Option<Pubkey>,
 }
 
 /// An auditor suspended, debarred or reinstated a UEI in every agency, on the stated grounds.
@@ -417,6 +405,8 @@ pub struct ExclusionSet {
     /// sha256 of the evidence kept off chain.
     pub evidence_hash: [u8; 32],
     pub auditor: Pubkey,
+    /// On a lift by an auditor who did not impose it: the second auditor who signed with it.
+    pub concurring: Option<Pubkey>,
 }
 
 /// A wallet raised a public concern about a payment, award, recipient or property.

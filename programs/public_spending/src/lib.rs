@@ -58,21 +58,11 @@ pub mod public_spending {
         governance::accept_admin::handler(ctx)
     }
 
-    /// Replaces the ledger's list of auditors when it only adds to it (removing one takes notice:
-    /// `propose_auditors`).
+    /// Names the ledger's auditors before any agency is registered; after that, a change of the auditors takes
+    /// notice (`propose_change` with `ControlChange::Auditors`).
     #[access_control(ctx.accounts.validate(&args))]
     pub fn set_auditors(ctx: Context<SetAuditors>, args: SetAuditorsArgs) -> Result<()> {
         governance::set_auditors::handler(ctx, args)
-    }
-
-    /// Proposes an auditor list that removes auditors; public at once, it applies after a week's notice.
-    pub fn propose_auditors(ctx: Context<ProposeAuditors>, args: SetAuditorsArgs) -> Result<()> {
-        governance::auditors_change::propose(ctx, args)
-    }
-
-    /// Applies the proposed auditor list once its notice is over (ledger admin).
-    pub fn apply_auditors(ctx: Context<ApplyAuditors>) -> Result<()> {
-        governance::auditors_change::apply(ctx)
     }
 
     /// Sets the ledger-wide limits (fast-path ceilings, minimum notice) when they only tighten; before any agency
@@ -82,37 +72,57 @@ pub mod public_spending {
         governance::limits::set(ctx, limits)
     }
 
-    /// Proposes looser ledger-wide limits; public at once, they apply after the minimum notice in force now.
-    pub fn propose_ledger_limits(
-        ctx: Context<ProposeLedgerLimits>,
-        limits: LedgerLimits,
-    ) -> Result<()> {
-        governance::limits::propose(ctx, limits)
+    /// Stops every state change until `unpause` (ledger admin).
+    pub fn pause(ctx: Context<SetPause>) -> Result<()> {
+        governance::pause::handler(ctx, true)
     }
 
-    /// Applies the proposed limits once their notice is over (ledger admin).
-    pub fn apply_ledger_limits(ctx: Context<ApplyLedgerLimits>) -> Result<()> {
-        governance::limits::apply(ctx)
+    /// Lifts a pause (ledger admin).
+    pub fn unpause(ctx: Context<SetPause>) -> Result<()> {
+        governance::pause::handler(ctx, false)
     }
 
-    /// Withdraws the proposed limits (ledger admin).
-    pub fn withdraw_ledger_limits(ctx: Context<WithdrawLedgerLimits>) -> Result<()> {
-        governance::limits::withdraw(ctx)
+    /// Proposes a change on notice: a loosening of an agency's controls by its head (a higher threshold or cap,
+    /// fewer approvals, a shorter time lock, a new member, a role granted or a member reactivated), or a change
+    /// of the ledger's auditors or a loosening of its limits by the admin. Public at once; it applies after its
+    /// notice unless an auditor vetoes it. After a veto no change on the same subject may be proposed for 30
+    /// days.
+    #[access_control(ctx.accounts.validate(&change))]
+    pub fn propose_change(ctx: Context<ProposeChange>, change: ControlChange) -> Result<()> {
+        governance::change::propose(ctx, change)
     }
 
-    /// Stops every state change until `unpause`.
-    pub fn pause(ctx: Context<Pause>) -> Result<()> {
-        governance::pause::handler(ctx)
+    /// Applies a proposed policy, auditors or limits change after its notice (the proposer's office: the agency
+    /// head or the ledger admin).
+    #[access_control(ctx.accounts.validate())]
+    pub fn apply_change(ctx: Context<ApplyChange>) -> Result<()> {
+        governance::change::apply(ctx)
     }
 
-    /// Lifts a pause.
-    pub fn unpause(ctx: Context<Unpause>) -> Result<()> {
-        governance::unpause::handler(ctx)
+    /// Applies a proposed member change after its notice (agency head only).
+    #[access_control(ctx.accounts.validate())]
+    pub fn apply_member_change(ctx: Context<ApplyMemberChange>) -> Result<()> {
+        governance::change::apply_member(ctx)
+    }
+
+    /// Withdraws a pending change before it applies, or a vetoed one once its cooling-off is over (the
+    /// proposer's office).
+    #[access_control(ctx.accounts.validate())]
+    pub fn withdraw_change(ctx: Context<WithdrawChange>) -> Result<()> {
+        governance::change::withdraw(ctx)
+    }
+
+    /// Vetoes a pending change before it applies, with reason and evidence (an auditor); the change stays on
+    /// chain, marked, through a 30-day cooling-off. An auditor list that only removes auditors is not vetoed.
+    pub fn veto_change(ctx: Context<VetoChange>, args: OversightArgs) -> Result<()> {
+        governance::change::veto(ctx, args)
     }
 
     // ── agency ──────────────────────────────────────────────────────────────────────────────────────────────
 
-    /// Registers an agency with its head, and creates its treasury token account (ledger admin only).
+    /// Registers an agency with its head, and creates its treasury token account (ledger admin only). The agency
+    /// is on notice for the ledger's minimum notice: its head staffs it and sets its policy in public, any
+    /// auditor may freeze it, and its members cannot act until the notice ends.
     #[access_control(ctx.accounts.validate(&args))]
     pub fn register_agency(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result<()> {
         agency::register_agency::handler(ctx, args)
@@ -131,36 +141,6 @@ pub mod public_spending {
         policy: ApprovalPolicy,
     ) -> Result<()> {
         agency::set_approval_policy::handler(ctx, policy)
-    }
-
-    /// Proposes a loosening of the agency's controls (agency head only): a higher threshold or cap, fewer
-    /// approvals, a shorter time lock, a new member, a role granted or a member reactivated. Public at once; it
-    /// applies after the longer of the agency's time lock and a day, unless an auditor vetoes it.
-    #[access_control(ctx.accounts.validate(&change))]
-    pub fn propose_change(ctx: Context<ProposeChange>, change: ControlChange) -> Result<()> {
-        agency::change::propose(ctx, change)
-    }
-
-    /// Applies a proposed policy change after its notice (agency head only).
-    #[access_control(ctx.accounts.validate())]
-    pub fn apply_policy_change(ctx: Context<ApplyPolicyChange>) -> Result<()> {
-        agency::change::apply_policy(ctx)
-    }
-
-    /// Applies a proposed member change after its notice (agency head only).
-    #[access_control(ctx.accounts.validate())]
-    pub fn apply_member_change(ctx: Context<ApplyMemberChange>) -> Result<()> {
-        agency::change::apply_member(ctx)
-    }
-
-    /// Withdraws the head's own pending change before it applies (agency head only).
-    pub fn withdraw_change(ctx: Context<WithdrawChange>) -> Result<()> {
-        agency::change::withdraw(ctx)
-    }
-
-    /// Vetoes a pending change before it applies, with reason and evidence (an auditor).
-    pub fn veto_change(ctx: Context<VetoChange>, args: OversightArgs) -> Result<()> {
-        agency::change::veto(ctx, args)
     }
 
     // ── budget ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -224,15 +204,15 @@ pub mod public_spending {
     }
 
     /// Approves a requested payment (APPROVE role; never the requester, never twice).
-    #[access_control(ctx.accounts.validate())]
-    pub fn approve_payment(ctx: Context<ApprovePayment>) -> Result<()> {
-        payments::approve_payment::handler(ctx)
+    #[access_control(ctx.accounts.validate_approval())]
+    pub fn approve_payment(ctx: Context<DecidePayment>) -> Result<()> {
+        payments::decide_payment::approve(ctx)
     }
 
     /// Rejects a payment that has not executed (APPROVE role).
-    #[access_control(ctx.accounts.validate())]
-    pub fn reject_payment(ctx: Context<RejectPayment>) -> Result<()> {
-        payments::reject_payment::handler(ctx)
+    #[access_control(ctx.accounts.validate_rejection())]
+    pub fn reject_payment(ctx: Context<DecidePayment>) -> Result<()> {
+        payments::decide_payment::reject(ctx)
     }
 
     /// Cancels a payment that has not executed (its requester or the agency head).
@@ -271,48 +251,49 @@ pub mod public_spending {
 
     // ── oversight ───────────────────────────────────────────────────────────────────────────────────────────
 
-    /// Freezes an agency: none of its members can act until unfrozen (auditor, with reason and evidence).
-    pub fn freeze_agency(ctx: Context<FreezeAgency>, args: OversightArgs) -> Result<()> {
-        oversight::freeze_agency::handler(ctx, args)
+    /// Freezes an agency: none of its members can act until unfrozen (any auditor, with reason and evidence).
+    pub fn freeze_agency(ctx: Context<SetAgencyFreeze>, args: OversightArgs) -> Result<()> {
+        oversight::agency_freeze::handler(ctx, args, true)
     }
 
-    /// Lifts an agency freeze (auditor, with reason and evidence).
-    pub fn unfreeze_agency(ctx: Context<UnfreezeAgency>, args: OversightArgs) -> Result<()> {
-        oversight::unfreeze_agency::handler(ctx, args)
+    /// Lifts an agency freeze: the auditor who imposed it, or another with a second auditor concurring.
+    pub fn unfreeze_agency(ctx: Context<SetAgencyFreeze>, args: OversightArgs) -> Result<()> {
+        oversight::agency_freeze::handler(ctx, args, false)
     }
 
-    /// Holds a payment: it can neither execute nor be cancelled or rejected until released (auditor).
-    pub fn hold_payment(ctx: Context<HoldPayment>, args: OversightArgs) -> Result<()> {
-        oversight::hold_payment::handler(ctx, args)
+    /// Holds a payment: it can neither execute nor be cancelled or rejected until released (any auditor).
+    pub fn hold_payment(ctx: Context<SetPaymentHold>, args: OversightArgs) -> Result<()> {
+        oversight::payment_hold::handler(ctx, args, true)
     }
 
-    /// Releases a held payment (auditor, with reason and evidence).
-    pub fn release_payment(ctx: Context<ReleasePayment>, args: OversightArgs) -> Result<()> {
-        oversight::release_payment::handler(ctx, args)
+    /// Releases a held payment: the auditor who held it, or another with a second auditor concurring.
+    pub fn release_payment(ctx: Context<SetPaymentHold>, args: OversightArgs) -> Result<()> {
+        oversight::payment_hold::handler(ctx, args, false)
     }
 
-    /// Holds a whole award: no payment may be requested, paid or executed on it until released (auditor).
+    /// Holds a whole award: no payment may be requested, paid or executed on it until released (any auditor).
     pub fn hold_award(ctx: Context<SetAwardHold>, args: OversightArgs) -> Result<()> {
-        oversight::hold_award::handler(ctx, args, true)
+        oversight::award_hold::handler(ctx, args, true)
     }
 
-    /// Releases a held award (auditor, with reason and evidence).
+    /// Releases a held award: the auditor who held it, or another with a second auditor concurring.
     pub fn release_award(ctx: Context<SetAwardHold>, args: OversightArgs) -> Result<()> {
-        oversight::hold_award::handler(ctx, args, false)
+        oversight::award_hold::handler(ctx, args, false)
     }
 
     /// Suspends or debars a UEI in every agency through its ledger-wide exclusion (auditor).
     #[access_control(ctx.accounts.validate(&args))]
     pub fn debar_recipient(ctx: Context<DebarRecipient>, args: DebarRecipientArgs) -> Result<()> {
-        oversight::debar_recipient::handler(ctx, args)
+        oversight::exclusion::debar(ctx, args)
     }
 
-    /// Lifts a UEI's suspension or debarment (auditor, with reason and evidence).
+    /// Lifts a UEI's suspension or debarment: the auditor who imposed it, or another with a second auditor
+    /// concurring.
     pub fn reinstate_recipient(
         ctx: Context<ReinstateRecipient>,
         args: OversightArgs,
     ) -> Result<()> {
-        oversight::reinstate_recipient::handler(ctx, args)
+        oversight::exclusion::reinstate(ctx, args)
     }
 
     // ── public flags ────────────────────────────────────────────────────────────────────────────────────────

@@ -24,7 +24,7 @@ impl Demo<'_> {
             head: head.pubkey(),
             change,
         };
-        self.client.send(&[propose.instruction()], &[head]).await?;
+        self.client.perform(&propose, &[head]).await?;
         let pending: PendingChange = self.client.fetch(&propose.pending()).await?;
         let now = self.chain().clock().await?.unix_timestamp;
         self.chain()
@@ -35,7 +35,7 @@ impl Demo<'_> {
             head: head.pubkey(),
             subject: who.pubkey(),
         };
-        self.client.send(&[apply.instruction()], &[head]).await?;
+        self.client.perform(&apply, &[head]).await?;
         self.plant(
             month,
             RedFlag::ControlsLoosened,
@@ -76,7 +76,7 @@ impl Demo<'_> {
             evidence_hash: solana_sha256_hasher::hash(subject.as_bytes()).to_bytes(),
             payment_index: None,
         };
-        self.send(&[builder.instruction()], &citizen).await?;
+        self.perform(&builder, &citizen).await?;
         self.say(format_args!(
             "  public   {}  flag raised on {kind:?} {subject}: {reason:?}",
             agency.code
@@ -106,8 +106,7 @@ impl Demo<'_> {
             as_member: false,
             response_hash: solana_sha256_hasher::hash(flag.as_ref()).to_bytes(),
         };
-        self.send(&[respond.instruction()], &agency.staff.head)
-            .await?;
+        self.perform(&respond, &agency.staff.head).await?;
         self.say(format_args!(
             "  agency   {}  head answered the flag",
             agency.code
@@ -119,14 +118,14 @@ impl Demo<'_> {
             outcome,
             note_hash: solana_sha256_hasher::hashv(&[b"ruling", flag.as_ref()]).to_bytes(),
         };
-        self.send(&[resolve.instruction()], &auditor).await?;
+        self.perform(&resolve, &auditor).await?;
         self.say(format_args!("  auditor  {}  flag {outcome:?}", agency.code));
         if outcome == FlagStatus::Dismissed {
             let close = builders::CloseFlag {
                 flag,
                 flagger: self.citizen.pubkey(),
             };
-            self.client.send(&[close.instruction()], &[]).await?;
+            self.client.perform(&close, &[]).await?;
         }
         Ok(())
     }
@@ -459,7 +458,7 @@ impl Demo<'_> {
                     authority: clerk.pubkey(),
                     decision: PaymentDecision::Approve,
                 };
-                let result = self.client.send(&[ix.instruction()], &[clerk]).await;
+                let result = self.client.perform(&ix, &[clerk]).await;
                 self.expect_refusal(
                     month,
                     code,
@@ -473,13 +472,13 @@ impl Demo<'_> {
                     decision: PaymentDecision::Cancel,
                     ..ix
                 };
-                self.client.send(&[cancel.instruction()], &[clerk]).await?;
+                self.client.perform(&cancel, &[clerk]).await?;
                 let archive = builders::ArchivePayment {
                     award: award.keys.award,
                     payment: receipt.payment,
                     rent_payer: clerk.pubkey(),
                 };
-                self.client.send(&[archive.instruction()], &[]).await?;
+                self.client.perform(&archive, &[]).await?;
             }
             (4, "069") => {
                 self.attempt_pay_small(
@@ -529,8 +528,9 @@ impl Demo<'_> {
                         OversightReason::CourtOrder,
                         "debarment notice, suspension and debarment official",
                     ),
+                    concurring: None,
                 };
-                self.send(&[debar.instruction()], &auditor).await?;
+                self.perform(&debar, &auditor).await?;
                 self.say(format_args!(
                     "  auditor  {code}  debarred {} in every agency (court order)",
                     award.uei
@@ -551,6 +551,46 @@ impl Demo<'_> {
                     &format!("payment to debarred recipient {}", award.uei),
                 )
                 .await?;
+            }
+            (1, "069") | (7, "069") => {
+                // The head proposes a new approver; an auditor vetoes it, and the head proposes it again as soon
+                // as the 30-day cooling-off is over.
+                let head = agency.staff.head.insecure_clone();
+                let change = ControlChange::Member {
+                    key: self.late_approver.pubkey(),
+                    roles: ROLE_APPROVE,
+                    active: true,
+                };
+                let propose = builders::ProposeChange {
+                    agency: agency.address,
+                    head: head.pubkey(),
+                    change,
+                };
+                self.client.perform(&propose, &[&head]).await?;
+                if month == 1 {
+                    let auditor = self.auditor.insecure_clone();
+                    let veto = builders::VetoChange {
+                        scope: agency.address,
+                        subject: self.late_approver.pubkey(),
+                        auditor: auditor.pubkey(),
+                        grounds: Self::grounds(
+                            OversightReason::AuditFinding,
+                            "approver is the contracting chief's relative",
+                        ),
+                    };
+                    self.perform(&veto, &auditor).await?;
+                    self.say(format_args!(
+                        "  auditor  {code}  vetoed a proposed approver (conflict of interest)"
+                    ));
+                } else {
+                    self.plant(
+                        month,
+                        RedFlag::ReproposedAfterVeto,
+                        code,
+                        propose.pending().to_string(),
+                        "the vetoed approver proposed again once the cooling-off ended",
+                    );
+                }
             }
             (3, "069") => {
                 let award = agency.awards[1].clone();
@@ -575,10 +615,10 @@ impl Demo<'_> {
                     auditor: auditor.pubkey(),
                     frozen,
                     grounds,
+                    concurring: None,
                 };
                 let grounds = Self::grounds(OversightReason::AuditFinding, "OIG audit memo 26-07");
-                self.send(&[freeze(true, grounds).instruction()], &auditor)
-                    .await?;
+                self.perform(&freeze(true, grounds), &auditor).await?;
                 self.say(format_args!(
                     "  auditor  {code}  froze the agency (audit finding)"
                 ));
@@ -590,15 +630,33 @@ impl Demo<'_> {
                     "payment by a frozen agency",
                 )
                 .await?;
+                // Lifted by two other auditors: the one who froze it is away.
                 let grounds = Self::grounds(
                     OversightReason::AuditFinding,
                     "corrective action plan accepted",
                 );
-                self.send(&[freeze(false, grounds).instruction()], &auditor)
-                    .await?;
+                let [second, third] = [
+                    self.auditors[0].insecure_clone(),
+                    self.auditors[1].insecure_clone(),
+                ];
+                let unfreeze = builders::SetAgencyFrozen {
+                    agency: agency.address,
+                    auditor: second.pubkey(),
+                    frozen: false,
+                    grounds,
+                    concurring: Some(third.pubkey()),
+                };
+                self.client.perform(&unfreeze, &[&second, &third]).await?;
                 self.say(format_args!(
-                    "  auditor  {code}  unfroze the agency (corrective action plan accepted)"
+                    "  auditor  {code}  unfroze the agency, two auditors who did not freeze it signing (corrective action plan accepted)"
                 ));
+                self.plant(
+                    month,
+                    RedFlag::LiftedByAnother,
+                    code,
+                    agency.address.to_string(),
+                    "a freeze lifted by two auditors other than the one who imposed it",
+                );
             }
             (9, "075") => {
                 let award = &agency.awards[2];
@@ -618,13 +676,13 @@ impl Demo<'_> {
                     auditor: auditor.pubkey(),
                     held,
                     grounds,
+                    concurring: None,
                 };
                 let grounds = Self::grounds(
                     OversightReason::MissingDocumentation,
                     "no receiving report for the invoice",
                 );
-                self.send(&[hold(true, grounds).instruction()], &auditor)
-                    .await?;
+                self.perform(&hold(true, grounds), &auditor).await?;
                 self.say(format_args!(
                     "  auditor  {code}  held a 31,500.00 payment on {} (missing documentation)",
                     award.award_id
@@ -636,23 +694,22 @@ impl Demo<'_> {
                     authority: clerk.pubkey(),
                     decision: PaymentDecision::Cancel,
                 };
-                let result = self.client.send(&[cancel.instruction()], &[clerk]).await;
+                let result = self.client.perform(&cancel, &[clerk]).await;
                 self.expect_refusal(month, code, "cancelling a held payment", result)
                     .await?;
                 let grounds =
                     Self::grounds(OversightReason::AuditFinding, "receiving report supplied");
-                self.send(&[hold(false, grounds).instruction()], &auditor)
-                    .await?;
+                self.perform(&hold(false, grounds), &auditor).await?;
                 self.say(format_args!(
                     "  auditor  {code}  released it (receiving report supplied); the clerk withdraws the invoice"
                 ));
-                self.client.send(&[cancel.instruction()], &[clerk]).await?;
+                self.client.perform(&cancel, &[clerk]).await?;
                 let archive = builders::ArchivePayment {
                     award: award.keys.award,
                     payment: receipt.payment,
                     rent_payer: clerk.pubkey(),
                 };
-                self.client.send(&[archive.instruction()], &[]).await?;
+                self.client.perform(&archive, &[]).await?;
             }
             (10, "089") => {
                 let award = agency.awards[3].clone();

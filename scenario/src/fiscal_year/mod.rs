@@ -165,6 +165,8 @@ struct Demo<'n> {
     client: Client<EmbeddedChain>,
     admin: Keypair,
     auditor: Keypair,
+    /// Two more auditors: together they lift what `auditor` imposed.
+    auditors: [Keypair; 2],
     mint: Pubkey,
     /// SPL Token, or Token-2022 with `--token-2022`.
     token_program: Pubkey,
@@ -188,6 +190,8 @@ struct Demo<'n> {
     wallet_awards: Vec<DemoAward>,
     /// A wallet of the public that flags what looks wrong, and pays the flags' rent.
     citizen: Keypair,
+    /// The approver 069's head proposes, an auditor vetoes, and the head proposes again.
+    late_approver: Keypair,
     /// Flags raised so far, for the JSON summary.
     flags: Vec<RaisedFlag>,
 }
@@ -238,6 +242,15 @@ impl Demo<'_> {
 
     async fn funded(&self) -> Result<Keypair> {
         Ok(agency::funded(self.chain(), 10_000_000_000).await?)
+    }
+
+    /// Sends one operation signed by `signer`.
+    async fn perform(
+        &self,
+        operation: &impl builders::Operation,
+        signer: &Keypair,
+    ) -> Result<public_spending_sdk::TxOutcome> {
+        Ok(self.client.perform(operation, &[signer]).await?)
     }
 
     async fn send(
@@ -328,8 +341,11 @@ pub async fn play(
     chain.set_unix_timestamp(SETUP_START).await?;
     let admin = Keypair::new();
     let auditor = Keypair::new();
+    let auditors = [Keypair::new(), Keypair::new()];
     chain.airdrop(&admin.pubkey(), 100_000_000_000).await?;
-    chain.airdrop(&auditor.pubkey(), 1_000_000_000).await?;
+    for key in std::iter::once(&auditor).chain(&auditors) {
+        chain.airdrop(&key.pubkey(), 1_000_000_000).await?;
+    }
     let token_program = if options.token_2022 {
         anchor_spl::token_2022::ID
     } else {
@@ -342,6 +358,7 @@ pub async fn play(
         client: Client::new(chain),
         admin,
         auditor,
+        auditors,
         mint,
         token_program,
         rng: Lcg(2026),
@@ -354,6 +371,7 @@ pub async fn play(
         building_awards: Vec::new(),
         wallet_awards: Vec::new(),
         citizen: Keypair::new(),
+        late_approver: Keypair::new(),
         flags: Vec::new(),
     };
     demo.chain()
@@ -371,7 +389,11 @@ pub async fn play(
     };
     let auditors = builders::SetAuditors {
         admin: admin.pubkey(),
-        auditors: vec![demo.auditor.pubkey()],
+        auditors: vec![
+            demo.auditor.pubkey(),
+            demo.auditors[0].pubkey(),
+            demo.auditors[1].pubkey(),
+        ],
     };
     demo.send(&[init.instruction(), auditors.instruction()], &admin)
         .await?;
@@ -394,7 +416,20 @@ pub async fn play(
     .into_iter()
     .enumerate()
     {
+        if code == "089" {
+            // Energy is set up late, three weeks before the year: it pays within 30 days of its registration.
+            demo.chain().advance_clock(10 * DAY).await?;
+        }
         let mut agency = demo.setup_agency(code, name).await?;
+        if code == "089" {
+            demo.plant(
+                0,
+                RedFlag::NewAgencyPaying,
+                "089",
+                agency.staff.head.pubkey().to_string(),
+                "an agency registered three weeks before the year, paying in its first month",
+            );
+        }
         demo.budget(&mut agency, index).await?;
         demo.say(format_args!(
             "agency   {code} {name}: 2 appropriations, 4 allotments, {} awards, treasury funded with {}",

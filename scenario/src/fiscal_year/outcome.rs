@@ -160,10 +160,13 @@ pub enum RedFlag {
     SplitWallets,
     ControlsLoosened,
     RoleGrantPayments,
+    LiftedByAnother,
+    NewAgencyPaying,
+    ReproposedAfterVeto,
 }
 
 impl RedFlag {
-    pub const ALL: [RedFlag; 12] = [
+    pub const ALL: [RedFlag; 15] = [
         Self::SplitPayments,
         Self::DuplicateInvoices,
         Self::NewRecipients,
@@ -176,6 +179,9 @@ impl RedFlag {
         Self::SplitWallets,
         Self::ControlsLoosened,
         Self::RoleGrantPayments,
+        Self::LiftedByAnother,
+        Self::NewAgencyPaying,
+        Self::ReproposedAfterVeto,
     ];
 
     /// The id of the audit check that finds it (`pubspend audit`'s `check`).
@@ -193,6 +199,9 @@ impl RedFlag {
             Self::SplitWallets => "split-wallets",
             Self::ControlsLoosened => "controls-loosened",
             Self::RoleGrantPayments => "role-grant-payments",
+            Self::LiftedByAnother => "lifted-by-another",
+            Self::NewAgencyPaying => "new-agency-paying",
+            Self::ReproposedAfterVeto => "reproposed-after-veto",
         }
     }
 }

@@ -185,7 +185,7 @@ impl Demo<'_> {
                 authority: certifier.pubkey(),
                 decision: PaymentDecision::Approve,
             };
-            self.client.send(&[ix.instruction()], &[certifier]).await?;
+            self.client.perform(&ix, &[certifier]).await?;
         }
         let execute = builders::ExecutePayment {
             keys: award.keys,
@@ -196,7 +196,7 @@ impl Demo<'_> {
         if early {
             let result = self
                 .client
-                .send(&[execute.instruction()], &[&agency.staff.disbursing])
+                .perform(&execute, &[&agency.staff.disbursing])
                 .await;
             self.expect_refusal(
                 month,
@@ -209,7 +209,7 @@ impl Demo<'_> {
         self.chain().advance_clock(DAY).await?;
         let outcome = self
             .client
-            .send(&[execute.instruction()], &[&agency.staff.disbursing])
+            .perform(&execute, &[&agency.staff.disbursing])
             .await?;
         let record = self.collect(&outcome);
         let archive = builders::ArchivePayment {
@@ -217,7 +217,7 @@ impl Demo<'_> {
             payment: receipt.payment,
             rent_payer: agency.staff.clerk.pubkey(),
         };
-        self.client.send(&[archive.instruction()], &[]).await?;
+        self.client.perform(&archive, &[]).await?;
         self.record_payment(
             month,
             agency,

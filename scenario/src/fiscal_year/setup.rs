@@ -56,16 +56,22 @@ impl Demo<'_> {
             time_lock_seconds: DAY as u32,
             fast_path_daily_cap: 100_000 * DOLLAR,
         };
-        self.send(
-            &[builders::SetApprovalPolicy {
+        self.perform(
+            &builders::SetApprovalPolicy {
                 agency: address,
                 head: staff.head.pubkey(),
                 policy,
-            }
-            .instruction()],
+            },
             &staff.head,
         )
         .await?;
+        // A new agency is on notice for the ledger's minimum notice: its staff and policy are public, and its
+        // members act once it is over.
+        let registered: Agency = self.client.fetch(&address).await?;
+        let now = self.chain().clock().await?.unix_timestamp;
+        self.chain()
+            .advance_clock((registered.active_from - now).max(0))
+            .await?;
         Ok(DemoAgency {
             code,
             name,
@@ -200,7 +206,7 @@ impl Demo<'_> {
                 },
             };
             let appropriation = create.appropriation();
-            self.send(&[create.instruction()], &admin).await?;
+            self.perform(&create, &admin).await?;
             for (index, (activity, share)) in
                 [(*b"0001", 60), (*b"0002", 40)].into_iter().enumerate()
             {
@@ -215,8 +221,7 @@ impl Demo<'_> {
                     },
                 };
                 let allotment = allot.allotment();
-                self.send(&[allot.instruction()], &agency.staff.budget)
-                    .await?;
+                self.perform(&allot, &agency.staff.budget).await?;
                 // Two payees per allotment: businesses, and one individual per agency.
                 for _ in 0..2 {
                     vendor += 1;
@@ -310,8 +315,7 @@ impl Demo<'_> {
                 rpuid: rpuid.into(),
                 details,
             };
-            self.send(&[register.instruction()], &agency.staff.facilities)
-                .await?;
+            self.perform(&register, &agency.staff.facilities).await?;
             let award = self
                 .new_award(
                     agency,

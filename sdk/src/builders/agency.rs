@@ -82,8 +82,8 @@ impl SetApprovalPolicy {
     }
 }
 
-/// `propose_change`: the agency head signs and pays the pending change's rent (returned when it applies or is
-/// vetoed).
+/// `propose_change` of a loosening of the agency's controls: the agency head signs and pays the pending change's
+/// rent (returned when it applies or is withdrawn).
 pub struct ProposeChange {
     pub agency: Pubkey,
     pub head: Pubkey,
@@ -97,25 +97,12 @@ impl ProposeChange {
     }
 
     pub fn instruction(&self) -> Instruction {
-        build(
-            acc::ProposeChange {
-                ledger: ledger(),
-                agency: self.agency,
-                pending: self.pending(),
-                head: self.head,
-                system_program: system_program::ID,
-                event_authority: pda::event_authority(),
-                program: ID,
-            },
-            data::ProposeChange {
-                change: self.change,
-            },
-        )
+        governance::propose_change(Some(self.agency), self.head, self.change.clone())
     }
 }
 
-/// `apply_policy_change` or `apply_member_change` of the pending change about `subject` (the agency for its
-/// policy, the member's key for a member), once its notice is over: the agency head signs.
+/// `apply_change` or `apply_member_change` of the pending change about `subject` (the agency for its policy,
+/// the member's key for a member), once its notice is over: the agency head signs.
 pub struct ApplyChange {
     pub agency: Pubkey,
     pub head: Pubkey,
@@ -124,39 +111,12 @@ pub struct ApplyChange {
 
 impl ApplyChange {
     pub fn instruction(&self) -> Instruction {
-        let pending = pda::change(&self.agency, &self.subject).0;
-        let event_authority = pda::event_authority();
-        if self.subject == self.agency {
-            build(
-                acc::ApplyPolicyChange {
-                    ledger: ledger(),
-                    agency: self.agency,
-                    pending,
-                    head: self.head,
-                    event_authority,
-                    program: ID,
-                },
-                data::ApplyPolicyChange {},
-            )
-        } else {
-            build(
-                acc::ApplyMemberChange {
-                    ledger: ledger(),
-                    agency: self.agency,
-                    pending,
-                    member: pda::member(&self.agency, &self.subject).0,
-                    head: self.head,
-                    system_program: system_program::ID,
-                    event_authority,
-                    program: ID,
-                },
-                data::ApplyMemberChange {},
-            )
-        }
+        governance::apply_change(Some(self.agency), self.head, self.subject)
     }
 }
 
-/// `withdraw_change`: the agency head withdraws its own pending change about `subject`; the rent comes back.
+/// `withdraw_change`: the agency head withdraws its own pending change about `subject` (a vetoed one once its
+/// cooling-off is over); the rent comes back.
 pub struct WithdrawChange {
     pub agency: Pubkey,
     pub head: Pubkey,
@@ -165,24 +125,14 @@ pub struct WithdrawChange {
 
 impl WithdrawChange {
     pub fn instruction(&self) -> Instruction {
-        build(
-            acc::WithdrawChange {
-                ledger: ledger(),
-                agency: self.agency,
-                pending: pda::change(&self.agency, &self.subject).0,
-                head: self.head,
-                event_authority: pda::event_authority(),
-                program: ID,
-            },
-            data::WithdrawChange {},
-        )
+        governance::withdraw_change(Some(self.agency), self.head, self.subject)
     }
 }
 
-/// `veto_change`: an auditor signs, with reason and evidence; the rent goes back to the agency head.
+/// `veto_change`: an auditor signs, with reason and evidence. `scope` is the agency, or the ledger's address
+/// for a change of its auditors or limits. The change stays on chain, marked, through its cooling-off.
 pub struct VetoChange {
-    pub agency: Pubkey,
-    pub head: Pubkey,
+    pub scope: Pubkey,
     pub subject: Pubkey,
     pub auditor: Pubkey,
     pub grounds: OversightArgs,
@@ -192,11 +142,8 @@ impl VetoChange {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::VetoChange {
-                ledger: ledger(),
-                agency: self.agency,
-                pending: pda::change(&self.agency, &self.subject).0,
-                head: self.head,
-                auditor: self.auditor,
+                auditing: auditing(self.auditor),
+                pending: pda::change(&self.scope, &self.subject).0,
                 event_authority: pda::event_authority(),
                 program: ID,
             },

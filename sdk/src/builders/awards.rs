@@ -17,11 +17,8 @@ impl RegisterRecipient {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::RegisterRecipient {
-                ledger: ledger(),
-                agency: self.agency,
-                member: pda::member(&self.agency, &self.authority).0,
+                acting: acting(self.agency, self.authority),
                 recipient: self.recipient(),
-                authority: self.authority,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
                 program: ID,
@@ -54,16 +51,13 @@ impl Obligate {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::Obligate {
-                ledger: ledger(),
-                agency: self.agency,
-                member: pda::member(&self.agency, &self.authority).0,
+                acting: acting(self.agency, self.authority),
                 appropriation: self.appropriation,
                 allotment: self.allotment,
                 recipient: self.recipient,
                 exclusion: pda::exclusion(&self.uei).0,
                 property: self.property,
                 award: self.award(),
-                authority: self.authority,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
                 program: ID,
@@ -110,13 +104,10 @@ impl ModifyAward {
         let k = &self.keys;
         build(
             acc::ModifyAward {
-                ledger: ledger(),
-                agency: k.agency,
-                member: pda::member(&k.agency, &self.authority).0,
+                acting: acting(k.agency, self.authority),
                 appropriation: k.appropriation,
                 allotment: k.allotment,
                 award: k.award,
-                authority: self.authority,
                 event_authority: pda::event_authority(),
                 program: ID,
             },
@@ -141,11 +132,8 @@ impl CloseAward {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::CloseAward {
-                ledger: ledger(),
-                agency: self.agency,
-                member: pda::member(&self.agency, &self.authority).0,
+                acting: acting(self.agency, self.authority),
                 award: self.award,
-                authority: self.authority,
                 event_authority: pda::event_authority(),
                 program: ID,
             },
@@ -174,11 +162,8 @@ pub struct ChangePayoutWallet {
 impl ChangePayoutWallet {
     pub fn instruction(&self) -> Instruction {
         let accounts = acc::ChangePayoutWallet {
-            ledger: ledger(),
-            agency: self.agency,
-            member: pda::member(&self.agency, &self.authority).0,
+            acting: acting(self.agency, self.authority),
             recipient: self.recipient,
-            authority: self.authority,
             event_authority: pda::event_authority(),
             program: ID,
         };

@@ -56,12 +56,9 @@ impl Allot {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::Allot {
-                ledger: ledger(),
-                agency: self.agency,
-                member: pda::member(&self.agency, &self.authority).0,
+                acting: acting(self.agency, self.authority),
                 appropriation: self.appropriation,
                 allotment: self.allotment(),
-                authority: self.authority,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
                 program: ID,
@@ -91,5 +88,53 @@ impl ExpireAppropriation {
             },
             data::ExpireAppropriation {},
         )
+    }
+}
+
+/// Money into an agency's treasury, in the ledger's mint: minted there when `funder` is the mint authority (a
+/// test stablecoin), or moved from `funder`'s associated token account. Not a ledger instruction: the token
+/// program's own.
+pub struct FundTreasury {
+    pub treasury: Pubkey,
+    pub payment_mint: Pubkey,
+    pub token_program: Pubkey,
+    pub mint_decimals: u8,
+    pub funder: Pubkey,
+    /// Whether `funder` is the mint authority (it mints) or a holder (it transfers).
+    pub mints: bool,
+    pub amount: u64,
+}
+
+impl FundTreasury {
+    pub fn instruction(&self) -> Instruction {
+        use anchor_spl::token_2022::spl_token_2022::instruction::{mint_to, transfer_checked};
+        let built = if self.mints {
+            mint_to(
+                &self.token_program,
+                &self.payment_mint,
+                &self.treasury,
+                &self.funder,
+                &[],
+                self.amount,
+            )
+        } else {
+            let source =
+                pda::recipient_token_account(&self.funder, &self.payment_mint, &self.token_program);
+            transfer_checked(
+                &self.token_program,
+                &source,
+                &self.payment_mint,
+                &self.treasury,
+                &self.funder,
+                &[],
+                self.amount,
+                self.mint_decimals,
+            )
+        };
+        // Both only fail on a token program that is neither SPL Token nor Token-2022, and the ledger names
+        // one of those two.
+        built.unwrap_or_else(|err| {
+            unreachable!("the ledger's token program builds a transfer: {err}")
+        })
     }
 }

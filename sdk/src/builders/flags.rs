@@ -118,9 +118,8 @@ impl ResolveFlag {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::ResolveFlag {
-                ledger: ledger(),
+                auditing: auditing(self.auditor),
                 flag: self.flag,
-                auditor: self.auditor,
                 event_authority: pda::event_authority(),
                 program: ID,
             },

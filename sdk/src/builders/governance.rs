@@ -94,8 +94,89 @@ impl SetAuditors {
     }
 }
 
-/// `propose_auditors`: an auditor list that removes auditors, applied after a week's notice; the admin pays
-/// the proposal's rent (returned when it applies).
+/// The accounts every step after a proposal names: `agency` none for a change of the ledger's own controls.
+fn pending_change(agency: Option<Pubkey>, subject: &Pubkey) -> acc::PendingChangeAccounts {
+    acc::PendingChangeAccounts {
+        ledger: ledger(),
+        agency,
+        pending: pda::change_in(agency.as_ref(), subject),
+    }
+}
+
+/// `propose_change` of `change` in `agency` (its head proposes), or of the ledger's own controls (`agency`
+/// none: the admin proposes). The proposer pays the rent, returned when the change applies or is withdrawn.
+pub(crate) fn propose_change(
+    agency: Option<Pubkey>,
+    proposer: Pubkey,
+    change: ControlChange,
+) -> Instruction {
+    let scope = agency.unwrap_or_else(ledger);
+    build(
+        acc::ProposeChange {
+            ledger: ledger(),
+            agency,
+            pending: pda::change(&scope, &change.subject(&scope)).0,
+            proposer,
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::ProposeChange { change },
+    )
+}
+
+/// `apply_change` (a policy, the auditors, the limits) or `apply_member_change` (a member: `subject` is its
+/// key) once the notice is over; the proposer's office signs.
+pub(crate) fn apply_change(
+    agency: Option<Pubkey>,
+    authority: Pubkey,
+    subject: Pubkey,
+) -> Instruction {
+    let (change, event_authority) = (pending_change(agency, &subject), pda::event_authority());
+    match agency {
+        Some(agency) if subject != agency => build(
+            acc::ApplyMemberChange {
+                change,
+                member: pda::member(&agency, &subject).0,
+                head: authority,
+                system_program: system_program::ID,
+                event_authority,
+                program: ID,
+            },
+            data::ApplyMemberChange {},
+        ),
+        _ => build(
+            acc::ApplyChange {
+                change,
+                authority,
+                event_authority,
+                program: ID,
+            },
+            data::ApplyChange {},
+        ),
+    }
+}
+
+/// `withdraw_change`: the proposer's office withdraws its change about `subject` (a vetoed one once its
+/// cooling-off is over); the rent comes back.
+pub(crate) fn withdraw_change(
+    agency: Option<Pubkey>,
+    authority: Pubkey,
+    subject: Pubkey,
+) -> Instruction {
+    build(
+        acc::WithdrawChange {
+            change: pending_change(agency, &subject),
+            authority,
+            event_authority: pda::event_authority(),
+            program: ID,
+        },
+        data::WithdrawChange {},
+    )
+}
+
+/// `propose_change` of a new auditor list, applied after a week (or the ledger's minimum notice when longer);
+/// the admin pays the proposal's rent (returned when it applies). Any auditor may veto a list that adds one.
 pub struct ProposeAuditors {
     pub admin: Pubkey,
     pub auditors: Vec<Pubkey>,
@@ -103,41 +184,25 @@ pub struct ProposeAuditors {
 
 impl ProposeAuditors {
     pub fn instruction(&self) -> Instruction {
-        build(
-            acc::ProposeAuditors {
-                ledger: ledger(),
-                pending: pda::auditors_change(),
-                admin: self.admin,
-                system_program: system_program::ID,
-                event_authority: pda::event_authority(),
-                program: ID,
-            },
-            data::ProposeAuditors {
-                args: SetAuditorsArgs {
-                    auditors: self.auditors.clone(),
-                },
-            },
-        )
+        let change = ControlChange::Auditors {
+            auditors: self.auditors.clone(),
+        };
+        propose_change(None, self.admin, change)
     }
 }
 
-/// `apply_auditors`: the admin applies the proposed auditor list once its notice is over.
+/// `apply_change` of the proposed auditor list once its notice is over (the admin), or `withdraw_change` of it.
 pub struct ApplyAuditors {
     pub admin: Pubkey,
 }
 
 impl ApplyAuditors {
     pub fn instruction(&self) -> Instruction {
-        build(
-            acc::ApplyAuditors {
-                ledger: ledger(),
-                pending: pda::auditors_change(),
-                admin: self.admin,
-                event_authority: pda::event_authority(),
-                program: ID,
-            },
-            data::ApplyAuditors {},
-        )
+        apply_change(None, self.admin, Pubkey::new_from_array(AUDITORS_SUBJECT))
+    }
+
+    pub fn withdraw(&self) -> Instruction {
+        withdraw_change(None, self.admin, Pubkey::new_from_array(AUDITORS_SUBJECT))
     }
 }
 
@@ -146,11 +211,11 @@ impl ApplyAuditors {
 pub enum LimitsStep {
     /// `set_ledger_limits`: applies at once when it only tightens (or before any agency is registered).
     Set(LedgerLimits),
-    /// `propose_ledger_limits`: a loosening, applied after the minimum notice in force; the admin pays the rent.
+    /// `propose_change` of a loosening, applied after the minimum notice in force; the admin pays the rent.
     Propose(LedgerLimits),
-    /// `apply_ledger_limits`: the proposal, once its notice is over (rent back to the admin).
+    /// `apply_change` of the proposal, once its notice is over (rent back to the admin).
     Apply,
-    /// `withdraw_ledger_limits`: drops the proposal (rent back to the admin).
+    /// `withdraw_change` of the proposal (rent back to the admin).
     Withdraw,
 }
 
@@ -162,50 +227,22 @@ pub struct LedgerLimitsChange {
 
 impl LedgerLimitsChange {
     pub fn instruction(&self) -> Instruction {
-        let (event_authority, ledger, pending) =
-            (pda::event_authority(), ledger(), pda::limits_change());
-        let admin = self.admin;
+        let (admin, subject) = (self.admin, Pubkey::new_from_array(LIMITS_SUBJECT));
         match self.step {
             LimitsStep::Set(limits) => build(
                 acc::SetLedgerLimits {
-                    ledger,
+                    ledger: ledger(),
                     admin,
-                    event_authority,
+                    event_authority: pda::event_authority(),
                     program: ID,
                 },
                 data::SetLedgerLimits { limits },
             ),
-            LimitsStep::Propose(limits) => build(
-                acc::ProposeLedgerLimits {
-                    ledger,
-                    pending,
-                    admin,
-                    system_program: system_program::ID,
-                    event_authority,
-                    program: ID,
-                },
-                data::ProposeLedgerLimits { limits },
-            ),
-            LimitsStep::Apply => build(
-                acc::ApplyLedgerLimits {
-                    ledger,
-                    pending,
-                    admin,
-                    event_authority,
-                    program: ID,
-                },
-                data::ApplyLedgerLimits {},
-            ),
-            LimitsStep::Withdraw => build(
-                acc::WithdrawLedgerLimits {
-                    ledger,
-                    pending,
-                    admin,
-                    event_authority,
-                    program: ID,
-                },
-                data::WithdrawLedgerLimits {},
-            ),
+            LimitsStep::Propose(limits) => {
+                propose_change(None, admin, ControlChange::Limits { limits })
+            }
+            LimitsStep::Apply => apply_change(None, admin, subject),
+            LimitsStep::Withdraw => withdraw_change(None, admin, subject),
         }
     }
 }
@@ -218,27 +255,16 @@ pub struct SetPaused {
 
 impl SetPaused {
     pub fn instruction(&self) -> Instruction {
-        let (event_authority, ledger) = (pda::event_authority(), ledger());
+        let accounts = acc::SetPause {
+            ledger: ledger(),
+            admin: self.admin,
+            event_authority: pda::event_authority(),
+            program: ID,
+        };
         if self.paused {
-            build(
-                acc::Pause {
-                    ledger,
-                    admin: self.admin,
-                    event_authority,
-                    program: ID,
-                },
-                data::Pause {},
-            )
+            build(accounts, data::Pause {})
         } else {
-            build(
-                acc::Unpause {
-                    ledger,
-                    admin: self.admin,
-                    event_authority,
-                    program: ID,
-                },
-                data::Unpause {},
-            )
+            build(accounts, data::Unpause {})
         }
     }
 }

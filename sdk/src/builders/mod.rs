@@ -26,7 +26,7 @@ use public_spending::{
     ID,
 };
 
-use public_spending::constants::UEI_LEN;
+use public_spending::constants::{AUDITORS_SUBJECT, LIMITS_SUBJECT, UEI_LEN};
 
 use crate::pda;
 
@@ -42,6 +42,84 @@ fn ledger() -> Pubkey {
     pda::ledger().0
 }
 
+/// The accounts every auditor's action starts with: the ledger and the auditor.
+fn auditing(auditor: Pubkey) -> acc::Auditing {
+    acc::Auditing {
+        ledger: ledger(),
+        auditor,
+    }
+}
+
+/// The accounts every member's action starts with: the ledger, the agency, the signer's member record, the signer.
+fn acting(agency: Pubkey, authority: Pubkey) -> acc::Acting {
+    acc::Acting {
+        ledger: ledger(),
+        agency,
+        member: pda::member(&agency, &authority).0,
+        authority,
+    }
+}
+
+/// A typed user action, as the SDK turns it into instructions: every builder here is one, and
+/// [`crate::Client::perform`] sends it. A caller (the CLI, a newsroom's script) describes what to do with one of
+/// these and never assembles an instruction itself.
+pub trait Operation {
+    fn instructions(&self) -> Vec<Instruction>;
+}
+
+macro_rules! operations {
+    ($($builder:ty),* $(,)?) => {
+        $(impl Operation for $builder {
+            fn instructions(&self) -> Vec<Instruction> {
+                vec![self.instruction()]
+            }
+        })*
+    };
+}
+
+operations!(
+    agency::RegisterAgency,
+    agency::SetMember,
+    agency::SetApprovalPolicy,
+    agency::ProposeChange,
+    agency::ApplyChange,
+    agency::WithdrawChange,
+    agency::VetoChange,
+    awards::RegisterRecipient,
+    awards::Obligate,
+    awards::ModifyAward,
+    awards::CloseAward,
+    awards::ChangePayoutWallet,
+    budget::CreateAppropriation,
+    budget::Allot,
+    budget::ExpireAppropriation,
+    budget::FundTreasury,
+    flags::RaiseFlag,
+    flags::RespondToFlag,
+    flags::ResolveFlag,
+    flags::CloseFlag,
+    governance::InitializeLedger,
+    governance::ProposeAdmin,
+    governance::AcceptAdmin,
+    governance::SetAuditors,
+    governance::ProposeAuditors,
+    governance::ApplyAuditors,
+    governance::LedgerLimitsChange,
+    governance::SetPaused,
+    oversight::SetAgencyFrozen,
+    oversight::SetPaymentHeld,
+    oversight::SetAwardHeld,
+    oversight::SetExclusion,
+    payments::RequestPayment,
+    payments::DecidePayment,
+    payments::ExecutePayment,
+    payments::PaySmall,
+    payments::PayBatch,
+    payments::ArchivePayment,
+    property::RegisterProperty,
+    property::ChangeProperty,
+);
+
 mod agency;
 mod awards;
 mod budget;
@@ -51,6 +129,7 @@ mod oversight;
 mod payments;
 mod property;
 
+pub(crate) use governance::propose_change as propose_change_ix;
 pub use {
     agency::*, awards::*, budget::*, flags::*, governance::*, oversight::*, payments::*,
     property::*,

@@ -1,4 +1,6 @@
-//! Oversight by the auditors: freezes, holds, exclusions (`instructions/oversight`).
+//! Oversight by the auditors: freezes, holds, exclusions (`instructions/oversight`). Imposing is one auditor's
+//! signature; lifting is the imposing auditor's, or another's with a second auditor in office signing as
+//! `concurring`.
 
 use super::*;
 
@@ -8,35 +10,24 @@ pub struct SetAgencyFrozen {
     pub auditor: Pubkey,
     pub frozen: bool,
     pub grounds: OversightArgs,
+    /// On an unfreeze by an auditor who did not impose the freeze: a second auditor, who signs too.
+    pub concurring: Option<Pubkey>,
 }
 
 impl SetAgencyFrozen {
     pub fn instruction(&self) -> Instruction {
-        let (ledger, agency, auditor, event_authority) =
-            (ledger(), self.agency, self.auditor, pda::event_authority());
+        let accounts = acc::SetAgencyFreeze {
+            auditing: auditing(self.auditor),
+            agency: self.agency,
+            concurring: self.concurring,
+            event_authority: pda::event_authority(),
+            program: ID,
+        };
         let args = self.grounds;
         if self.frozen {
-            build(
-                acc::FreezeAgency {
-                    ledger,
-                    agency,
-                    auditor,
-                    event_authority,
-                    program: ID,
-                },
-                data::FreezeAgency { args },
-            )
+            build(accounts, data::FreezeAgency { args })
         } else {
-            build(
-                acc::UnfreezeAgency {
-                    ledger,
-                    agency,
-                    auditor,
-                    event_authority,
-                    program: ID,
-                },
-                data::UnfreezeAgency { args },
-            )
+            build(accounts, data::UnfreezeAgency { args })
         }
     }
 }
@@ -48,38 +39,25 @@ pub struct SetPaymentHeld {
     pub auditor: Pubkey,
     pub held: bool,
     pub grounds: OversightArgs,
+    /// On a release by an auditor who did not impose the hold: a second auditor, who signs too.
+    pub concurring: Option<Pubkey>,
 }
 
 impl SetPaymentHeld {
     pub fn instruction(&self) -> Instruction {
-        let (ledger, payment, auditor, event_authority) =
-            (ledger(), self.payment, self.auditor, pda::event_authority());
-        let award = self.award;
+        let accounts = acc::SetPaymentHold {
+            auditing: auditing(self.auditor),
+            payment: self.payment,
+            award: self.award,
+            concurring: self.concurring,
+            event_authority: pda::event_authority(),
+            program: ID,
+        };
         let args = self.grounds;
         if self.held {
-            build(
-                acc::HoldPayment {
-                    ledger,
-                    payment,
-                    award,
-                    auditor,
-                    event_authority,
-                    program: ID,
-                },
-                data::HoldPayment { args },
-            )
+            build(accounts, data::HoldPayment { args })
         } else {
-            build(
-                acc::ReleasePayment {
-                    ledger,
-                    payment,
-                    award,
-                    auditor,
-                    event_authority,
-                    program: ID,
-                },
-                data::ReleasePayment { args },
-            )
+            build(accounts, data::ReleasePayment { args })
         }
     }
 }
@@ -90,14 +68,16 @@ pub struct SetAwardHeld {
     pub auditor: Pubkey,
     pub held: bool,
     pub grounds: OversightArgs,
+    /// On a release by an auditor who did not impose the hold: a second auditor, who signs too.
+    pub concurring: Option<Pubkey>,
 }
 
 impl SetAwardHeld {
     pub fn instruction(&self) -> Instruction {
         let accounts = acc::SetAwardHold {
-            ledger: ledger(),
+            auditing: auditing(self.auditor),
             award: self.award,
-            auditor: self.auditor,
+            concurring: self.concurring,
             event_authority: pda::event_authority(),
             program: ID,
         };
@@ -118,6 +98,8 @@ pub struct SetExclusion {
     pub auditor: Pubkey,
     pub status: ExclusionStatus,
     pub grounds: OversightArgs,
+    /// On a reinstatement by an auditor who did not impose the exclusion: a second auditor, who signs too.
+    pub concurring: Option<Pubkey>,
 }
 
 impl SetExclusion {
@@ -126,19 +108,14 @@ impl SetExclusion {
     }
 
     pub fn instruction(&self) -> Instruction {
-        let (ledger, exclusion, auditor, event_authority) = (
-            ledger(),
-            self.exclusion(),
-            self.auditor,
-            pda::event_authority(),
-        );
+        let (exclusion, event_authority) = (self.exclusion(), pda::event_authority());
         match self.status {
             ExclusionStatus::Lifted => build(
                 acc::ReinstateRecipient {
-                    ledger,
+                    auditing: auditing(self.auditor),
                     exclusion,
                     exclusion_list: pda::exclusion_list(),
-                    auditor,
+                    concurring: self.concurring,
                     event_authority,
                     program: ID,
                 },
@@ -146,10 +123,9 @@ impl SetExclusion {
             ),
             status => build(
                 acc::DebarRecipient {
-                    ledger,
+                    auditing: auditing(self.auditor),
                     exclusion,
                     exclusion_list: pda::exclusion_list(),
-                    auditor,
                     system_program: system_program::ID,
                     event_authority,
                     program: ID,

@@ -21,13 +21,10 @@ impl RequestPayment {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::RequestPayment {
-                ledger: ledger(),
-                agency: self.agency,
-                member: pda::member(&self.agency, &self.authority).0,
+                acting: acting(self.agency, self.authority),
                 award: self.award,
                 payment: self.payment(),
                 reference: self.reference,
-                authority: self.authority,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
                 program: ID,
@@ -63,38 +60,20 @@ impl DecidePayment {
     pub fn instruction(&self) -> Instruction {
         let (agency, award, authority) = (self.agency, self.award, self.authority);
         let payment = pda::payment(&award, self.index).0;
-        let member = pda::member(&agency, &authority).0;
-        let (ledger, event_authority) = (ledger(), pda::event_authority());
+        let event_authority = pda::event_authority();
+        let decide = || acc::DecidePayment {
+            acting: acting(agency, authority),
+            award,
+            payment,
+            event_authority,
+            program: ID,
+        };
         match self.decision {
-            PaymentDecision::Approve => build(
-                acc::ApprovePayment {
-                    ledger,
-                    agency,
-                    member,
-                    award,
-                    payment,
-                    authority,
-                    event_authority,
-                    program: ID,
-                },
-                data::ApprovePayment {},
-            ),
-            PaymentDecision::Reject => build(
-                acc::RejectPayment {
-                    ledger,
-                    agency,
-                    member,
-                    award,
-                    payment,
-                    authority,
-                    event_authority,
-                    program: ID,
-                },
-                data::RejectPayment {},
-            ),
+            PaymentDecision::Approve => build(decide(), data::ApprovePayment {}),
+            PaymentDecision::Reject => build(decide(), data::RejectPayment {}),
             PaymentDecision::Cancel => build(
                 acc::CancelPayment {
-                    ledger,
+                    ledger: ledger(),
                     agency,
                     award,
                     payment,
@@ -143,9 +122,7 @@ impl ExecutePayment {
         let (k, p) = (&self.keys, &self.payout);
         build(
             acc::ExecutePayment {
-                ledger: ledger(),
-                agency: k.agency,
-                member: pda::member(&k.agency, &self.executor).0,
+                acting: acting(k.agency, self.executor),
                 appropriation: k.appropriation,
                 allotment: k.allotment,
                 award: k.award,
@@ -156,7 +133,6 @@ impl ExecutePayment {
                 payment_mint: p.payment_mint,
                 treasury: pda::treasury(&k.agency).0,
                 recipient_token_account: p.recipient_token_account(),
-                executor: self.executor,
                 token_program: p.token_program,
                 memo_program: memo_program(&p.token_program),
                 associated_token_program: associated_token::ID,
@@ -191,9 +167,7 @@ impl PaySmall {
         let (k, p) = (&self.keys, &self.payout);
         build(
             acc::PaySmall {
-                ledger: ledger(),
-                agency: k.agency,
-                member: pda::member(&k.agency, &self.executor).0,
+                acting: acting(k.agency, self.executor),
                 appropriation: k.appropriation,
                 allotment: k.allotment,
                 award: k.award,
@@ -204,7 +178,6 @@ impl PaySmall {
                 payment_mint: p.payment_mint,
                 treasury: pda::treasury(&k.agency).0,
                 recipient_token_account: p.recipient_token_account(),
-                executor: self.executor,
                 token_program: p.token_program,
                 memo_program: memo_program(&p.token_program),
                 associated_token_program: associated_token::ID,
@@ -249,13 +222,10 @@ impl PayBatch {
     pub fn instruction(&self) -> Instruction {
         let mut ix = build(
             acc::PayBatch {
-                ledger: ledger(),
-                agency: self.agency,
-                member: pda::member(&self.agency, &self.executor).0,
+                acting: acting(self.agency, self.executor),
                 exclusion_list: pda::exclusion_list(),
                 payment_mint: self.payment_mint,
                 treasury: pda::treasury(&self.agency).0,
-                executor: self.executor,
                 token_program: self.token_program,
                 memo_program: memo_program(&self.token_program),
                 event_authority: pda::event_authority(),

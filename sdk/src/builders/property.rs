@@ -18,11 +18,8 @@ impl RegisterProperty {
     pub fn instruction(&self) -> Instruction {
         build(
             acc::RegisterProperty {
-                ledger: ledger(),
-                agency: self.agency,
-                member: pda::member(&self.agency, &self.authority).0,
+                acting: acting(self.agency, self.authority),
                 property: self.property(),
-                authority: self.authority,
                 system_program: system_program::ID,
                 event_authority: pda::event_authority(),
                 program: ID,
@@ -55,11 +52,8 @@ pub struct ChangeProperty {
 impl ChangeProperty {
     pub fn instruction(&self) -> Instruction {
         let accounts = acc::ChangeProperty {
-            ledger: ledger(),
-            agency: self.agency,
-            member: pda::member(&self.agency, &self.authority).0,
+            acting: acting(self.agency, self.authority),
             property: self.property,
-            authority: self.authority,
             event_authority: pda::event_authority(),
             program: ID,
         };

@@ -265,6 +265,7 @@ async fn a_bad_item_anywhere_refuses_the_whole_batch_and_changes_nothing() {
         auditor: auditor.pubkey(),
         held: true,
         grounds: grounds(),
+        concurring: None,
     }
     .instruction();
     world.send(&[hold], &[&auditor]).await.unwrap();
@@ -443,6 +444,7 @@ async fn a_batch_is_refused_while_paused_or_frozen() {
             auditor: auditor.pubkey(),
             frozen,
             grounds: grounds(),
+            concurring: None,
         }
         .instruction()
     };

@@ -485,6 +485,7 @@ async fn frozen_agency_cannot_allot() {
         auditor: auditor.pubkey(),
         frozen: true,
         grounds: grounds(),
+        concurring: None,
     }
     .instruction();
     world.send(&[freeze], &[&auditor]).await.unwrap();

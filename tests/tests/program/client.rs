@@ -7,6 +7,7 @@ use public_spending::state::{Agency, ApprovalPolicy, AwardStatus, PaymentStatus}
 use public_spending_sdk::{
     client::Submitted,
     fetch::AccountSource,
+    operations::AuditorSigners,
     pda,
     query::{AgencyQuery, AwardQuery, MemberQuery, PaymentQuery},
     Client,
@@ -452,7 +453,13 @@ async fn award_operations_refuse_in_words_and_then_modify_hold_and_close() {
     assert_eq!(modified.obligated, 10_000 * UNIT + UNIT);
     for held in [true, false] {
         client
-            .set_award_held("075", "AWD-VENDOR000001", held, grounds(), &world.auditor)
+            .set_award_held(
+                "075",
+                "AWD-VENDOR000001",
+                held,
+                grounds(),
+                AuditorSigners::alone(&world.auditor),
+            )
             .await
             .unwrap();
         let (_, state) = client.award_by_id("075", "AWD-VENDOR000001").await.unwrap();
@@ -554,7 +561,12 @@ async fn recipient_operations_refuse_a_second_record_and_exclude() {
     assert_eq!(world.snapshot(&[award.keys.recipient]).await, before);
     for status in [ExclusionStatus::Debarred, ExclusionStatus::Lifted] {
         let (exclusion, _) = client
-            .set_exclusion(award.uei, status, grounds(), &world.auditor)
+            .set_exclusion(
+                award.uei,
+                status,
+                grounds(),
+                AuditorSigners::alone(&world.auditor),
+            )
             .await
             .unwrap();
         let state: public_spending::state::Exclusion = world.get(&exclusion).await;

@@ -196,7 +196,7 @@ async fn a_proposed_change_is_public_waits_its_notice_and_then_applies() {
         .expect_refused(
             &[propose.instruction()],
             &[&agency.head],
-            ALREADY_EXISTS,
+            LedgerError::ChangeAlreadyPending,
             &[pending],
         )
         .await;
@@ -329,8 +329,7 @@ async fn an_auditor_vetoes_a_pending_change_and_no_one_else_can() {
         .unwrap();
     let pending = propose.pending();
     let veto = |auditor: &Keypair| builders::VetoChange {
-        agency: agency.agency,
-        head: agency.head.pubkey(),
+        scope: agency.agency,
         subject: accomplice,
         auditor: auditor.pubkey(),
         grounds: grounds(),
@@ -367,7 +366,9 @@ async fn an_auditor_vetoes_a_pending_change_and_no_one_else_can() {
         .unwrap();
     assert!(matches!(&outcome.events[..], [LedgerEvent::ChangeVetoed(e)]
         if e.pending == pending && e.auditor == auditor.pubkey() && e.evidence_hash == grounds().evidence_hash));
-    assert!(world.chain.get_account(&pending).await.unwrap().is_none());
+    // The vetoed change stays, marked, through its cooling-off: its rent is not yet the head's.
+    let stored: public_spending::state::PendingChange = world.get(&pending).await;
+    assert_eq!(stored.vetoed_by, auditor.pubkey());
     assert_eq!(
         world
             .chain
@@ -376,9 +377,10 @@ async fn an_auditor_vetoes_a_pending_change_and_no_one_else_can() {
             .unwrap()
             .unwrap()
             .lamports,
-        head_before + rent
+        head_before
     );
-    // Nothing left to apply, even after the notice.
+    let _ = rent;
+    // The vetoed change never applies, even after the notice.
     world
         .chain
         .advance_clock(MIN_CHANGE_NOTICE_SECONDS)
@@ -394,8 +396,8 @@ async fn an_auditor_vetoes_a_pending_change_and_no_one_else_can() {
             }
             .instruction()],
             &[&agency.head],
-            anchor_lang::error::ErrorCode::AccountNotInitialized,
-            &[member],
+            LedgerError::ChangeWasVetoed,
+            &[member, pending],
         )
         .await;
 }
@@ -844,8 +846,7 @@ async fn the_notice_instructions_refuse_missing_signers_foreign_changes_frozen_a
     }
     .instruction();
     let veto = builders::VetoChange {
-        agency: agency.agency,
-        head,
+        scope: agency.agency,
         subject: newcomer,
         auditor: auditor.pubkey(),
         grounds: grounds(),
@@ -891,7 +892,7 @@ async fn the_notice_instructions_refuse_missing_signers_foreign_changes_frozen_a
         .expect_refused(
             &[foreign],
             &[&other.head],
-            ErrorCode::ConstraintSeeds,
+            LedgerError::WrongAgency,
             &watched,
         )
         .await;
@@ -902,6 +903,7 @@ async fn the_notice_instructions_refuse_missing_signers_foreign_changes_frozen_a
         auditor: auditor.pubkey(),
         frozen: true,
         grounds: grounds(),
+        concurring: None,
     };
     world
         .send(&[freeze.instruction()], &[&auditor])

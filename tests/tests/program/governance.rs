@@ -1,6 +1,8 @@
 use anchor_lang::error::ErrorCode;
 use public_spending::{
-    constants::AUDITOR_REMOVAL_NOTICE_SECONDS, error::LedgerError, state::Ledger,
+    constants::AUDITOR_CHANGE_NOTICE_SECONDS,
+    error::LedgerError,
+    state::{ControlChange, Ledger},
 };
 use public_spending_sdk::{builders, fetch::AccountSource, pda, LedgerEvent};
 use public_spending_tests::*;
@@ -303,9 +305,9 @@ async fn removing_an_auditor_takes_a_weeks_notice() {
         .await
         .unwrap();
     assert!(
-        matches!(&outcome.events[..], [LedgerEvent::AuditorsProposed(e)]
-        if e.auditors == vec![successor] && e.removed == vec![removed.pubkey()]
-            && e.effective_at == now + AUDITOR_REMOVAL_NOTICE_SECONDS)
+        matches!(&outcome.events[..], [LedgerEvent::ChangeProposed(e)]
+        if e.change == ControlChange::Auditors { auditors: vec![successor] } && e.agency == ledger
+            && e.effective_at == now + AUDITOR_CHANGE_NOTICE_SECONDS)
     );
 
     // Meanwhile the auditor in office still acts.
@@ -314,6 +316,7 @@ async fn removing_an_auditor_takes_a_weeks_notice() {
         auditor: removed.pubkey(),
         frozen: true,
         grounds: grounds(),
+        concurring: None,
     };
     world
         .send(&[freeze.instruction()], &[&removed])
@@ -324,7 +327,7 @@ async fn removing_an_auditor_takes_a_weeks_notice() {
     };
     world
         .chain
-        .advance_clock(AUDITOR_REMOVAL_NOTICE_SECONDS - 1)
+        .advance_clock(AUDITOR_CHANGE_NOTICE_SECONDS - 1)
         .await
         .unwrap();
     world
@@ -349,7 +352,8 @@ async fn removing_an_auditor_takes_a_weeks_notice() {
         .await;
     let outcome = world.send(&[apply.instruction()], &[&admin]).await.unwrap();
     assert!(
-        matches!(&outcome.events[..], [LedgerEvent::AuditorsSet(e)] if e.auditors == vec![successor])
+        matches!(&outcome.events[..], [LedgerEvent::ChangeApplied(_), LedgerEvent::AuditorsSet(e)]
+        if e.auditors == vec![successor])
     );
     assert_eq!(world.get::<Ledger>(&ledger).await.auditors, vec![successor]);
     assert!(world.chain.get_account(&pending).await.unwrap().is_none());
@@ -657,6 +661,7 @@ async fn every_state_change_is_refused_while_paused() {
                 auditor: auditor.pubkey(),
                 frozen: true,
                 grounds: grounds(),
+                concurring: None,
             }
             .instruction(),
             &auditor,
@@ -669,6 +674,7 @@ async fn every_state_change_is_refused_while_paused() {
                 auditor: auditor.pubkey(),
                 held: true,
                 grounds: grounds(),
+                concurring: None,
             }
             .instruction(),
             &auditor,
@@ -690,6 +696,7 @@ async fn every_state_change_is_refused_while_paused() {
                 auditor: auditor.pubkey(),
                 held: true,
                 grounds: grounds(),
+                concurring: None,
             }
             .instruction(),
             &auditor,

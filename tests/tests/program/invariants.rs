@@ -167,9 +167,10 @@ proptest! {
                         if fetch_optional::<Appropriation>(&world.chain, &key).await.unwrap().is_none() {
                             continue;
                         }
+                        let index = fetch_optional::<Appropriation>(&world.chain, &key).await.unwrap().map_or(0, |a| a.allotment_count);
                         let ix = world.allot_ix(&fixture, key, amount).await;
                         let mut watched = watched.clone();
-                        watched.push(ix.accounts[4].pubkey);
+                        watched.push(pda::allotment(&key, index).0);
                         apply(&mut world, &watched, &[ix], &fixture.budget).await;
                     }
                     BudgetOp::Expire { appropriation } => {

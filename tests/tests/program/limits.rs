@@ -4,10 +4,7 @@
 use public_spending::{
     constants::*,
     error::LedgerError,
-    state::{
-        Agency, ApprovalPolicy, ControlChange, Ledger, LedgerLimits, Payment, PendingChange,
-        PendingLimits,
-    },
+    state::{Agency, ApprovalPolicy, ControlChange, Ledger, LedgerLimits, Payment, PendingChange},
 };
 use public_spending_sdk::{
     builders::{self, LimitsStep},
@@ -210,13 +207,14 @@ async fn raising_a_ceiling_or_shortening_the_notice_waits_out_the_notice_in_forc
         .await
         .unwrap();
     assert!(
-        matches!(&outcome.events[..], [LedgerEvent::LedgerLimitsProposed(e)]
-        if e.limits == proposed && e.current == TIGHT && e.effective_at == effective_at)
+        matches!(&outcome.events[..], [LedgerEvent::ChangeProposed(e)]
+        if e.change == ControlChange::Limits { limits: proposed } && e.agency == ledger
+            && e.effective_at == effective_at)
     );
-    let pending: PendingLimits = world.get(&pda::limits_change()).await;
+    let pending: PendingChange = world.get(&pda::limits_change()).await;
     assert_eq!(
-        (pending.limits, pending.effective_at),
-        (proposed, effective_at)
+        (pending.change, pending.effective_at),
+        (ControlChange::Limits { limits: proposed }, effective_at)
     );
 
     world
@@ -251,7 +249,8 @@ async fn raising_a_ceiling_or_shortening_the_notice_waits_out_the_notice_in_forc
         .await
         .unwrap();
     assert!(
-        matches!(&outcome.events[..], [LedgerEvent::LedgerLimitsSet(e)] if e.limits == proposed)
+        matches!(&outcome.events[..], [LedgerEvent::ChangeApplied(_), LedgerEvent::LedgerLimitsSet(e)]
+        if e.limits == proposed)
     );
     let stored: Ledger = world.get(&ledger).await;
     assert_eq!(stored.limits, proposed);
@@ -278,8 +277,8 @@ async fn raising_a_ceiling_or_shortening_the_notice_waits_out_the_notice_in_forc
         .await
         .unwrap();
     assert!(
-        matches!(&outcome.events[..], [LedgerEvent::LedgerLimitsWithdrawn(e)]
-        if e.limits == LedgerLimits::INITIAL)
+        matches!(&outcome.events[..], [LedgerEvent::ChangeWithdrawn(e)]
+        if e.change == ControlChange::Limits { limits: LedgerLimits::INITIAL })
     );
     let stored: Ledger = world.get(&ledger).await;
     assert_eq!(stored.limits, proposed);

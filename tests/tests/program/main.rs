@@ -9,6 +9,7 @@ mod controls;
 mod flags;
 mod governance;
 mod invariants;
+mod lifts;
 mod limits;
 mod oversight;
 mod payments;

@@ -45,6 +45,7 @@ fn oversight_ixs(
             auditor,
             status,
             grounds,
+            concurring: None,
         }
         .instruction()
     };
@@ -54,6 +55,7 @@ fn oversight_ixs(
             auditor,
             frozen,
             grounds,
+            concurring: None,
         }
         .instruction()
     };
@@ -64,6 +66,7 @@ fn oversight_ixs(
             auditor,
             held,
             grounds,
+            concurring: None,
         }
         .instruction()
     };
@@ -73,6 +76,7 @@ fn oversight_ixs(
             auditor,
             held,
             grounds,
+            concurring: None,
         }
         .instruction()
     };
@@ -272,6 +276,7 @@ async fn oversight_without_evidence_or_without_effect_is_refused() {
         auditor: auditor.pubkey(),
         status: ExclusionStatus::Suspended,
         grounds: grounds(),
+        concurring: None,
     }
     .instruction();
     let mut raw = ix.clone();
@@ -296,6 +301,7 @@ async fn a_frozen_agency_cannot_act() {
         auditor: auditor.pubkey(),
         frozen: true,
         grounds: grounds(),
+        concurring: None,
     }
     .instruction();
     world.send(&[freeze], &[&auditor]).await.unwrap();
@@ -322,6 +328,7 @@ async fn a_held_payment_can_be_neither_cancelled_nor_rejected_nor_executed_until
             auditor: auditor.pubkey(),
             held,
             grounds: grounds(),
+            concurring: None,
         }
         .instruction()
     };
@@ -409,6 +416,7 @@ async fn a_held_award_takes_no_request_no_fast_path_payment_and_no_execution_unt
             auditor: auditor.pubkey(),
             held,
             grounds: grounds(),
+            concurring: None,
         }
         .instruction()
     };
@@ -726,6 +734,7 @@ async fn the_new_instructions_refuse_a_missing_signer() {
                 auditor,
                 held: true,
                 grounds: grounds(),
+                concurring: None,
             }
             .instruction(),
             auditor,
@@ -748,6 +757,7 @@ async fn the_new_instructions_refuse_a_missing_signer() {
                 auditor,
                 held: true,
                 grounds: grounds(),
+                concurring: None,
             }
             .instruction(),
             auditor,

@@ -899,6 +899,7 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
             auditor: auditor.pubkey(),
             frozen,
             grounds: grounds(),
+            concurring: None,
         }
         .instruction()
     };
@@ -930,6 +931,7 @@ async fn nothing_is_paid_while_paused_frozen_or_held() {
             auditor: auditor.pubkey(),
             held,
             grounds: grounds(),
+            concurring: None,
         }
         .instruction()
     };

@@ -2,6 +2,7 @@
 // root, hence the glob re-exports; the per-file `handler`s they also re-export are always called by full path.
 #![allow(ambiguous_glob_reexports)]
 
+pub mod acting;
 pub mod agency;
 pub mod awards;
 pub mod budget;
@@ -12,6 +13,6 @@ pub mod payments;
 pub mod property;
 
 pub use {
-    agency::*, awards::*, budget::*, flags::*, governance::*, oversight::*, payments::*,
+    acting::*, agency::*, awards::*, budget::*, flags::*, governance::*, oversight::*, payments::*,
     property::*,
 };

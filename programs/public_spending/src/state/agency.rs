@@ -100,6 +100,11 @@ pub struct Agency {
     pub code: String,
     #[max_len(MAX_AGENCY_NAME_LEN)]
     pub name: String,
+    /// The auditor who imposed the latest freeze: it alone may lift it (another auditor needs a second one).
+    pub frozen_by: Pubkey,
+    /// When the agency's members may first act: its registration plus the ledger's minimum notice, during which
+    /// its head, staff and policy are public and any auditor may freeze it.
+    pub active_from: i64,
 }
 
 impl Agency {
@@ -125,6 +130,17 @@ impl Agency {
 
     pub fn require_not_frozen(&self) -> Result<()> {
         require!(!self.frozen, LedgerError::AgencyFrozen);
+        Ok(())
+    }
+
+    /// What every member's action needs: the agency not frozen and its registration's notice over. (Its head
+    /// staffs it and sets its policy during the notice, in public; only its members wait.)
+    pub fn require_open(&self) -> Result<()> {
+        self.require_not_frozen()?;
+        require!(
+            Clock::get()?.unix_timestamp >= self.active_from,
+            LedgerError::AgencyOnNotice
+        );
         Ok(())
     }
 

@@ -64,6 +64,8 @@ pub struct Award {
     /// PIID or FAIN.
     #[max_len(MAX_AWARD_ID_LEN)]
     pub award_id: String,
+    /// The auditor who imposed the latest hold: it alone may release it (another auditor needs a second one).
+    pub held_by: Pubkey,
 }
 
 impl Award {

@@ -94,38 +94,6 @@ pub struct Ledger {
     pub limits: LedgerLimits,
 }
 
-/// Looser ledger-wide limits proposed by the admin, waiting out the notice in force when proposed
-/// (`["limits_change"]`).
-#[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
-pub struct PendingLimits {
-    pub version: u8,
-    pub bump: u8,
-    pub limits: LedgerLimits,
-    pub proposed_at: i64,
-    pub effective_at: i64,
-}
-
-impl PendingLimits {
-    pub const SPACE: usize = 8 + Self::INIT_SPACE;
-}
-
-/// An auditor list that removes auditors, waiting out `AUDITOR_REMOVAL_NOTICE_SECONDS` (`["auditors_change"]`).
-#[account]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
-pub struct PendingAuditors {
-    pub version: u8,
-    pub bump: u8,
-    #[max_len(MAX_AUDITORS)]
-    pub auditors: Vec<Pubkey>,
-    pub proposed_at: i64,
-    pub effective_at: i64,
-}
-
-impl PendingAuditors {
-    pub const SPACE: usize = 8 + Self::INIT_SPACE;
-}
-
 impl Ledger {
     pub const SPACE: usize = 8 + Self::INIT_SPACE;
 

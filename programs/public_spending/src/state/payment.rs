@@ -58,6 +58,8 @@ pub struct Payment {
     /// The first 4 bytes of each approver's key, to refuse a second approval by the same member (a tag shared
     /// by two members could only refuse the second one, never let anyone approve twice).
     pub approver_tags: [[u8; 4]; MAX_APPROVERS],
+    /// The auditor who imposed the latest hold: it alone may release it (another auditor needs a second one).
+    pub held_by: Pubkey,
 }
 
 /// The tag `approve_payment` records for an approver.

@@ -72,6 +72,10 @@ pub fn handler(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result
     ledger.invariant()?;
 
     let treasury = ctx.accounts.treasury.key();
+    let active_from = Clock::get()?
+        .unix_timestamp
+        .checked_add(i64::from(ledger.limits.min_change_notice_seconds))
+        .ok_or(LedgerError::Overflow)?;
     let agency = &mut ctx.accounts.agency;
     agency.set_inner(Agency {
         version: ACCOUNT_VERSION,
@@ -100,6 +104,8 @@ pub fn handler(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result
         outlay_hash: [0; 32],
         code: args.code,
         name: args.name,
+        frozen_by: Pubkey::default(),
+        active_from,
     });
     agency.invariant()?;
     emit_cpi!(AgencyRegistered {
@@ -109,6 +115,7 @@ pub fn handler(ctx: Context<RegisterAgency>, args: RegisterAgencyArgs) -> Result
         head: agency.head,
         treasury,
         agency_count: ledger.agency_count,
+        active_from,
     });
     Ok(())
 }

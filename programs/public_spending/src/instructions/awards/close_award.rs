@@ -1,36 +1,29 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::AwardClosed,
-    state::{Agency, Award, AwardStatus, Ledger, Member},
+    state::{Award, AwardStatus},
 };
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CloseAward<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
+    pub acting: Acting<'info>,
     #[account(
         mut,
-        seeds = [AWARD_SEED, agency.key().as_ref(), award.award_id.as_bytes()],
+        seeds = [AWARD_SEED, acting.agency.key().as_ref(), award.award_id.as_bytes()],
         bump = award.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = award.agency == acting.agency.key() @ LedgerError::WrongAgency,
     )]
     pub award: Box<Account<'info, Award>>,
-    /// A member with the OBLIGATE role.
-    pub authority: Signer<'info>,
 }
 
 impl CloseAward<'_> {
     pub fn validate(&self) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_OBLIGATE)?;
+        self.acting.require(ROLE_OBLIGATE)?;
         self.award.require_active()?;
         require!(
             self.award.in_flight == 0 && self.award.outlayed == self.award.obligated,

@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::AwardModified,
-    state::{Agency, Allotment, Appropriation, Award, Ledger, Member},
+    state::{Allotment, Appropriation, Award},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,32 +26,24 @@ pub struct ModifyAwardArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ModifyAward<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(mut, seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
-    #[account(mut, has_one = agency @ LedgerError::WrongAgency)]
+    pub acting: Acting<'info>,
+    #[account(mut, constraint = appropriation.agency == acting.agency.key() @ LedgerError::WrongAgency)]
     pub appropriation: Box<Account<'info, Appropriation>>,
     #[account(mut, has_one = appropriation @ LedgerError::WrongParent)]
     pub allotment: Box<Account<'info, Allotment>>,
     #[account(
         mut,
-        seeds = [AWARD_SEED, agency.key().as_ref(), award.award_id.as_bytes()],
+        seeds = [AWARD_SEED, acting.agency.key().as_ref(), award.award_id.as_bytes()],
         bump = award.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = award.agency == acting.agency.key() @ LedgerError::WrongAgency,
         has_one = allotment @ LedgerError::WrongParent,
     )]
     pub award: Box<Account<'info, Award>>,
-    /// A member with the OBLIGATE role.
-    pub authority: Signer<'info>,
 }
 
 impl ModifyAward<'_> {
     pub fn validate(&self, args: &ModifyAwardArgs) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_OBLIGATE)?;
+        self.acting.require(ROLE_OBLIGATE)?;
         self.award.require_active()?;
         match args.change {
             AwardChange::Increase { amount } => {
@@ -68,7 +61,7 @@ pub fn handler(ctx: Context<ModifyAward>, args: ModifyAwardArgs) -> Result<()> {
     let award = &mut ctx.accounts.award;
     let allotment = &mut ctx.accounts.allotment;
     let appropriation = &mut ctx.accounts.appropriation;
-    let agency = &mut ctx.accounts.agency;
+    let agency = &mut ctx.accounts.acting.agency;
     let change = match args.change {
         AwardChange::Increase { amount } => {
             let obligated = allotment

@@ -1,12 +1,13 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::AwardObligated,
     state::{
-        is_printable_ascii, require_not_excluded, validate_object_class, Agency, Allotment,
-        Appropriation, Award, AwardStatus, AwardType, Ledger, Member, Property, Recipient,
+        is_printable_ascii, require_not_excluded, validate_object_class, Allotment, Appropriation,
+        Award, AwardStatus, AwardType, Property, Recipient,
     },
 };
 
@@ -29,24 +30,19 @@ pub struct ObligateArgs {
 #[derive(Accounts)]
 #[instruction(args: ObligateArgs)]
 pub struct Obligate<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(mut, seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
-    #[account(mut, has_one = agency @ LedgerError::WrongAgency)]
+    pub acting: Acting<'info>,
+    #[account(mut, constraint = appropriation.agency == acting.agency.key() @ LedgerError::WrongAgency)]
     pub appropriation: Box<Account<'info, Appropriation>>,
     #[account(
         mut,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = allotment.agency == acting.agency.key() @ LedgerError::WrongAgency,
         has_one = appropriation @ LedgerError::WrongParent,
     )]
     pub allotment: Box<Account<'info, Allotment>>,
     #[account(
         seeds = [RECIPIENT_SEED, recipient.agency.as_ref(), &recipient.uei],
         bump = recipient.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = recipient.agency == acting.agency.key() @ LedgerError::WrongAgency,
     )]
     pub recipient: Box<Account<'info, Recipient>>,
     /// CHECK: the canonical `["exclusion", uei]` address; refused when it holds an exclusion in force.
@@ -56,27 +52,27 @@ pub struct Obligate<'info> {
     pub property: Option<Box<Account<'info, Property>>>,
     #[account(
         init,
-        payer = authority,
+        payer = acting.authority,
         space = Award::SPACE,
-        seeds = [AWARD_SEED, agency.key().as_ref(), args.award_id.as_bytes()],
+        seeds = [AWARD_SEED, acting.agency.key().as_ref(), args.award_id.as_bytes()],
         bump,
     )]
     pub award: Box<Account<'info, Award>>,
-    /// A member with the OBLIGATE role; pays for the award account.
-    #[account(mut)]
-    pub authority: Signer<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl Obligate<'_> {
     pub fn validate(&self, args: &ObligateArgs) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_OBLIGATE)?;
+        self.acting.require(ROLE_OBLIGATE)?;
         self.appropriation
             .require_available(Clock::get()?.unix_timestamp)?;
         require_not_excluded(&self.exclusion)?;
         if let Some(property) = &self.property {
-            require_keys_eq!(property.agency, self.agency.key(), LedgerError::WrongAgency);
+            require_keys_eq!(
+                property.agency,
+                self.acting.agency.key(),
+                LedgerError::WrongAgency
+            );
             property.require_not_disposed()?;
         }
         require!(
@@ -117,7 +113,7 @@ pub fn handler(ctx: Context<Obligate>, args: ObligateArgs) -> Result<()> {
         .ok_or(LedgerError::Overflow)?;
     appropriation.invariant()?;
 
-    let agency = &mut ctx.accounts.agency;
+    let agency = &mut ctx.accounts.acting.agency;
     agency.obligated = agency
         .obligated
         .checked_add(args.amount)
@@ -155,6 +151,7 @@ pub fn handler(ctx: Context<Obligate>, args: ObligateArgs) -> Result<()> {
         modification_count: 0,
         payment_count: 0,
         award_id: args.award_id,
+        held_by: Pubkey::default(),
     });
     award.invariant()?;
     emit_cpi!(AwardObligated {

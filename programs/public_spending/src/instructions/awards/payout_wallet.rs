@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::{PayoutWalletConfirmed, PayoutWalletProposed},
-    state::{Agency, Ledger, Member, Recipient},
+    state::Recipient,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -24,34 +25,26 @@ pub struct ConfirmPayoutWalletArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ChangePayoutWallet<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
+    pub acting: Acting<'info>,
     #[account(
         mut,
         seeds = [RECIPIENT_SEED, recipient.agency.as_ref(), &recipient.uei],
         bump = recipient.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = recipient.agency == acting.agency.key() @ LedgerError::WrongAgency,
     )]
     pub recipient: Box<Account<'info, Recipient>>,
-    /// A member with the OBLIGATE role.
-    pub authority: Signer<'info>,
 }
 
 impl ChangePayoutWallet<'_> {
     pub fn validate(&self) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_OBLIGATE)
+        self.acting.require(ROLE_OBLIGATE)
     }
 }
 
 /// Proposes a new payout wallet; a later proposal replaces an earlier one and restarts the time lock.
 pub fn propose(ctx: Context<ChangePayoutWallet>, args: ProposePayoutWalletArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let time_lock = i64::from(ctx.accounts.agency.policy.time_lock_seconds);
+    let time_lock = i64::from(ctx.accounts.acting.agency.policy.time_lock_seconds);
     let recipient = &mut ctx.accounts.recipient;
     require!(
         args.new_wallet != Pubkey::default(),
@@ -62,7 +55,7 @@ pub fn propose(ctx: Context<ChangePayoutWallet>, args: ProposePayoutWalletArgs) 
         LedgerError::PayoutWalletUnchanged
     );
     recipient.pending_payout_wallet = args.new_wallet;
-    recipient.proposed_by = ctx.accounts.authority.key();
+    recipient.proposed_by = ctx.accounts.acting.authority.key();
     recipient.proposed_at = now;
     emit_cpi!(PayoutWalletProposed {
         agency: recipient.agency,
@@ -81,8 +74,8 @@ pub fn propose(ctx: Context<ChangePayoutWallet>, args: ProposePayoutWalletArgs) 
 /// requested before the change are refused at execution (`PayoutWalletChanged`), never redirected.
 pub fn confirm(ctx: Context<ChangePayoutWallet>, args: ConfirmPayoutWalletArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let time_lock = i64::from(ctx.accounts.agency.policy.time_lock_seconds);
-    let confirmer = ctx.accounts.authority.key();
+    let time_lock = i64::from(ctx.accounts.acting.agency.policy.time_lock_seconds);
+    let confirmer = ctx.accounts.acting.authority.key();
     let recipient = &mut ctx.accounts.recipient;
     require!(
         recipient.pending_payout_wallet != Pubkey::default(),

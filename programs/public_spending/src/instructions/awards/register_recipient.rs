@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::RecipientRegistered,
-    state::{is_printable_ascii, validate_uei, Agency, Ledger, Member, Recipient, RecipientKind},
+    state::{is_printable_ascii, validate_uei, Recipient, RecipientKind},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -23,24 +24,15 @@ pub struct RegisterRecipientArgs {
 #[derive(Accounts)]
 #[instruction(args: RegisterRecipientArgs)]
 pub struct RegisterRecipient<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
-    #[account(init, payer = authority, space = Recipient::SPACE, seeds = [RECIPIENT_SEED, agency.key().as_ref(), &args.uei], bump)]
+    pub acting: Acting<'info>,
+    #[account(init, payer = acting.authority, space = Recipient::SPACE, seeds = [RECIPIENT_SEED, acting.agency.key().as_ref(), &args.uei], bump)]
     pub recipient: Box<Account<'info, Recipient>>,
-    /// A member with the OBLIGATE role; pays for the recipient account. Each agency keeps its own record of a UEI.
-    #[account(mut)]
-    pub authority: Signer<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl RegisterRecipient<'_> {
     pub fn validate(&self, args: &RegisterRecipientArgs) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_OBLIGATE)?;
+        self.acting.require(ROLE_OBLIGATE)?;
         validate_uei(&args.uei)?;
         if args.kind == RecipientKind::Individual {
             require!(args.name.is_empty(), LedgerError::InvalidRecipientName);
@@ -65,7 +57,7 @@ pub fn handler(ctx: Context<RegisterRecipient>, args: RegisterRecipientArgs) -> 
     recipient.set_inner(Recipient {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.recipient,
-        agency: ctx.accounts.agency.key(),
+        agency: ctx.accounts.acting.agency.key(),
         uei: args.uei,
         kind: args.kind,
         payout_wallet: args.payout_wallet,

@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::Allotted,
-    state::{Agency, Allotment, Appropriation, Ledger, Member},
+    state::{Allotment, Appropriation},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -18,32 +19,23 @@ pub struct AllotArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct Allot<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(mut, seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
-    #[account(mut, has_one = agency @ LedgerError::WrongAgency)]
+    pub acting: Acting<'info>,
+    #[account(mut, constraint = appropriation.agency == acting.agency.key() @ LedgerError::WrongAgency)]
     pub appropriation: Box<Account<'info, Appropriation>>,
     #[account(
         init,
-        payer = authority,
+        payer = acting.authority,
         space = Allotment::SPACE,
         seeds = [ALLOTMENT_SEED, appropriation.key().as_ref(), &appropriation.allotment_count.to_le_bytes()],
         bump,
     )]
     pub allotment: Box<Account<'info, Allotment>>,
-    /// A member with the BUDGET role; pays for the allotment account.
-    #[account(mut)]
-    pub authority: Signer<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl Allot<'_> {
     pub fn validate(&self, args: &AllotArgs) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_BUDGET)?;
+        self.acting.require(ROLE_BUDGET)?;
         self.appropriation
             .require_available(Clock::get()?.unix_timestamp)?;
         require!(
@@ -70,7 +62,7 @@ pub fn handler(ctx: Context<Allot>, args: AllotArgs) -> Result<()> {
     appropriation.allotment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
     appropriation.invariant()?;
 
-    let agency = &mut ctx.accounts.agency;
+    let agency = &mut ctx.accounts.acting.agency;
     agency.allotted = agency
         .allotted
         .checked_add(args.amount)

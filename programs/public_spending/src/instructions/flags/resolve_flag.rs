@@ -1,10 +1,10 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::oversight::auditing::*;
 use crate::{
-    constants::*,
     error::LedgerError,
     events::FlagResolved,
-    state::{require_nonzero_hash, Flag, FlagStatus, Ledger},
+    state::{require_nonzero_hash, Flag, FlagStatus},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -19,16 +19,9 @@ pub struct ResolveFlagArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ResolveFlag<'info> {
-    #[account(
-        seeds = [LEDGER_SEED],
-        bump = ledger.bump,
-        constraint = !ledger.paused @ LedgerError::Paused,
-        constraint = ledger.is_auditor(&auditor.key()) @ LedgerError::NotAuditor,
-    )]
-    pub ledger: Box<Account<'info, Ledger>>,
+    pub auditing: Auditing<'info>,
     #[account(mut, constraint = !flag.status.is_final() @ LedgerError::FlagFinal)]
     pub flag: Box<Account<'info, Flag>>,
-    pub auditor: Signer<'info>,
 }
 
 pub fn handler(ctx: Context<ResolveFlag>, args: ResolveFlagArgs) -> Result<()> {
@@ -37,7 +30,7 @@ pub fn handler(ctx: Context<ResolveFlag>, args: ResolveFlagArgs) -> Result<()> {
     let flag = &mut ctx.accounts.flag;
     flag.status = args.outcome;
     flag.resolution_hash = args.note_hash;
-    flag.resolved_by = ctx.accounts.auditor.key();
+    flag.resolved_by = ctx.accounts.auditing.auditor.key();
     flag.resolved_at = Clock::get()?.unix_timestamp;
     emit_cpi!(FlagResolved {
         flag: flag.key(),

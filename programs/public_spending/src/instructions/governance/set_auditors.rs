@@ -1,6 +1,11 @@
 use anchor_lang::prelude::*;
 
-use crate::{constants::*, error::LedgerError, events::AuditorsSet, state::Ledger};
+use crate::{
+    constants::*,
+    error::LedgerError,
+    events::AuditorsSet,
+    state::{validate_auditors, Ledger},
+};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SetAuditorsArgs {
@@ -25,35 +30,18 @@ pub struct SetAuditors<'info> {
 impl SetAuditorsArgs {
     /// At most `MAX_AUDITORS`, no duplicates, no default key.
     pub fn validate(&self) -> Result<()> {
-        require!(
-            self.auditors.len() <= MAX_AUDITORS,
-            LedgerError::TooManyAuditors
-        );
-        for (i, auditor) in self.auditors.iter().enumerate() {
-            require!(
-                *auditor != Pubkey::default() && !self.auditors[..i].contains(auditor),
-                LedgerError::InvalidAuditor
-            );
-        }
-        Ok(())
-    }
-
-    /// The auditors in office `current` this list leaves out.
-    pub fn removed(&self, current: &[Pubkey]) -> Vec<Pubkey> {
-        current
-            .iter()
-            .filter(|a| !self.auditors.contains(a))
-            .copied()
-            .collect()
+        validate_auditors(&self.auditors)
     }
 }
 
 impl SetAuditors<'_> {
-    /// Adding auditors applies at once; removing one disarms oversight and takes notice (`propose_auditors`).
+    /// Before any agency is registered the admin names the auditors as it likes. After that every change of
+    /// them takes notice (`ControlChange::Auditors`): removing one disarms oversight, and a new one could lift
+    /// what the others hold.
     pub fn validate(&self, args: &SetAuditorsArgs) -> Result<()> {
         args.validate()?;
         require!(
-            args.removed(&self.ledger.auditors).is_empty(),
+            self.ledger.agency_count == 0,
             LedgerError::LooseningNeedsNotice
         );
         Ok(())

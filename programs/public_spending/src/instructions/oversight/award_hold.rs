@@ -1,31 +1,26 @@
 use anchor_lang::prelude::*;
 
+use super::auditing::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::AwardHoldSet,
-    state::{Award, Ledger, OversightArgs},
+    state::{Award, OversightArgs},
 };
 
-/// `hold_award` (`held = true`) and `release_award` share these accounts; the constraint on `award.held` is
-/// checked in each handler so that one struct serves both.
+/// `hold_award` (`held = true`) and `release_award` share these accounts and [`handler`].
 #[event_cpi]
 #[derive(Accounts)]
 pub struct SetAwardHold<'info> {
-    #[account(
-        seeds = [LEDGER_SEED],
-        bump = ledger.bump,
-        constraint = !ledger.paused @ LedgerError::Paused,
-        constraint = ledger.is_auditor(&auditor.key()) @ LedgerError::NotAuditor,
-    )]
-    pub ledger: Box<Account<'info, Ledger>>,
+    pub auditing: Auditing<'info>,
     #[account(
         mut,
         seeds = [AWARD_SEED, award.agency.as_ref(), award.award_id.as_bytes()],
         bump = award.bump,
     )]
     pub award: Box<Account<'info, Award>>,
-    pub auditor: Signer<'info>,
+    /// A second auditor, when an auditor who did not impose the hold releases it.
+    pub concurring: Option<Signer<'info>>,
 }
 
 /// Holds (`held = true`) or releases an award, recording the grounds on the award and in the event.
@@ -37,6 +32,15 @@ pub fn handler(ctx: Context<SetAwardHold>, args: OversightArgs, held: bool) -> R
         require!(award.held, LedgerError::NotHeld);
     }
     args.validate()?;
+    let auditor = ctx.accounts.auditing.auditor.key();
+    let concurring = if held {
+        award.held_by = auditor;
+        None
+    } else {
+        ctx.accounts
+            .auditing
+            .require_may_lift(&award.held_by, ctx.accounts.concurring.as_ref())?
+    };
     award.held = held;
     award.hold_note = args.note(Clock::get()?.unix_timestamp);
     award.invariant()?;
@@ -46,7 +50,8 @@ pub fn handler(ctx: Context<SetAwardHold>, args: OversightArgs, held: bool) -> R
         held,
         reason: args.reason,
         evidence_hash: args.evidence_hash,
-        auditor: ctx.accounts.auditor.key(),
+        auditor,
+        concurring,
     });
     Ok(())
 }

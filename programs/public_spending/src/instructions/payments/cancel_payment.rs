@@ -49,13 +49,7 @@ impl CancelPayment<'_> {
 pub fn handler(ctx: Context<CancelPayment>) -> Result<()> {
     let payment = &mut ctx.accounts.payment;
     let award = &mut ctx.accounts.award;
-    award.in_flight = award
-        .in_flight
-        .checked_sub(payment.amount)
-        .ok_or(LedgerError::InvariantViolated)?;
-    payment.status = PaymentStatus::Cancelled;
-    award.invariant()?;
-    payment.invariant()?;
+    super::end_unpaid(award, payment, PaymentStatus::Cancelled)?;
     emit_cpi!(PaymentCancelled {
         agency: award.agency,
         payment: payment.key(),

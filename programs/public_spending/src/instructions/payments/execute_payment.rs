@@ -6,44 +6,29 @@ use anchor_spl::{
 };
 
 use super::outlay::{Outlay, OutlayTerms};
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     state::{
-        require_not_excluded, Agency, Allotment, Appropriation, Award, Ledger, Member, Payment,
-        PaymentStatus, Recipient,
+        require_not_excluded, Allotment, Appropriation, Award, Payment, PaymentStatus, Recipient,
     },
 };
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ExecutePayment<'info> {
-    #[account(
-        seeds = [LEDGER_SEED],
-        bump = ledger.bump,
-        constraint = !ledger.paused @ LedgerError::Paused,
-        has_one = payment_mint @ LedgerError::WrongMint,
-        has_one = token_program @ LedgerError::WrongTokenProgram,
-    )]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(
-        mut,
-        seeds = [AGENCY_SEED, agency.code.as_bytes()],
-        bump = agency.bump,
-        has_one = treasury @ LedgerError::WrongTreasury,
-    )]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), executor.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
-    #[account(mut, has_one = agency @ LedgerError::WrongAgency)]
+    /// A member with the EXECUTE role; pays for the recipient's token account when it is missing.
+    pub acting: Acting<'info>,
+    #[account(mut, constraint = appropriation.agency == acting.agency.key() @ LedgerError::WrongAgency)]
     pub appropriation: Box<Account<'info, Appropriation>>,
     #[account(mut, has_one = appropriation @ LedgerError::WrongParent)]
     pub allotment: Box<Account<'info, Allotment>>,
     #[account(
         mut,
-        seeds = [AWARD_SEED, agency.key().as_ref(), award.award_id.as_bytes()],
+        seeds = [AWARD_SEED, acting.agency.key().as_ref(), award.award_id.as_bytes()],
         bump = award.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = award.agency == acting.agency.key() @ LedgerError::WrongAgency,
         has_one = allotment @ LedgerError::WrongParent,
         has_one = recipient @ LedgerError::WrongParent,
     )]
@@ -62,16 +47,21 @@ pub struct ExecutePayment<'info> {
         has_one = award @ LedgerError::WrongParent,
     )]
     pub payment: Box<Account<'info, Payment>>,
+    #[account(address = acting.ledger.payment_mint @ LedgerError::WrongMint)]
     pub payment_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut, token::mint = payment_mint, token::authority = agency, token::token_program = token_program)]
+    #[account(
+        mut,
+        address = acting.agency.treasury @ LedgerError::WrongTreasury,
+        token::mint = payment_mint,
+        token::authority = acting.agency,
+        token::token_program = token_program,
+    )]
     pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
     /// CHECK: must be the payout wallet's associated token account for the payment mint; the handler checks
     /// that, after creating it (paid by the executor) if it is missing.
     #[account(mut)]
     pub recipient_token_account: UncheckedAccount<'info>,
-    /// A member with the EXECUTE role.
-    #[account(mut)]
-    pub executor: Signer<'info>,
+    #[account(address = acting.ledger.token_program @ LedgerError::WrongTokenProgram)]
     pub token_program: Interface<'info, TokenInterface>,
     /// The SPL Memo program, needed only when the vendor's Token-2022 account requires memos.
     pub memo_program: Option<Program<'info, Memo>>,
@@ -81,8 +71,7 @@ pub struct ExecutePayment<'info> {
 
 impl ExecutePayment<'_> {
     pub fn validate(&self) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_EXECUTE)?;
+        self.acting.require(ROLE_EXECUTE)?;
         require_not_excluded(&self.exclusion)?;
         self.award.require_not_held()?;
         let payment = &self.payment;
@@ -121,7 +110,7 @@ pub fn handler(ctx: Context<ExecutePayment>) -> Result<()> {
         fast_path: false,
     };
     let event = Outlay {
-        agency: &mut ctx.accounts.agency,
+        agency: &mut ctx.accounts.acting.agency,
         appropriation: &mut ctx.accounts.appropriation,
         allotment: &mut ctx.accounts.allotment,
         award: &mut ctx.accounts.award,
@@ -134,7 +123,7 @@ pub fn handler(ctx: Context<ExecutePayment>) -> Result<()> {
         memo_program: ctx.accounts.memo_program.as_ref(),
         associated_token_program: &ctx.accounts.associated_token_program,
         system_program: &ctx.accounts.system_program,
-        executor: &ctx.accounts.executor,
+        executor: &ctx.accounts.acting.authority,
     }
     .execute(now, terms)?;
     let payment = &mut ctx.accounts.payment;

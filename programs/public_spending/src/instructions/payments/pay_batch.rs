@@ -9,10 +9,11 @@ use super::{
     outlay::{book, transfer_from_treasury, OutlayKeys, Transfer},
     pay_small::{take_fast_index, validate_fast_payment},
 };
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
-    state::{Agency, Allotment, Appropriation, Award, ExclusionList, Ledger, Member, Recipient},
+    state::{Allotment, Appropriation, Award, ExclusionList, Recipient},
 };
 
 /// The remaining accounts of a batch: first its parents, an appropriation and allotment pair (both writable)
@@ -55,32 +56,23 @@ pub struct PayBatchArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct PayBatch<'info> {
-    #[account(
-        seeds = [LEDGER_SEED],
-        bump = ledger.bump,
-        constraint = !ledger.paused @ LedgerError::Paused,
-        has_one = payment_mint @ LedgerError::WrongMint,
-        has_one = token_program @ LedgerError::WrongTokenProgram,
-    )]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(
-        mut,
-        seeds = [AGENCY_SEED, agency.code.as_bytes()],
-        bump = agency.bump,
-        has_one = treasury @ LedgerError::WrongTreasury,
-    )]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), executor.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
+    /// A member with the EXECUTE role; pays for the recipient's token account when it is missing.
+    pub acting: Acting<'info>,
     /// CHECK: the ledger's exclusion list (address and owner checked here, discriminator and layout where it is
     /// read): no item may pay a UEI on it.
     #[account(seeds = [EXCLUSION_LIST_SEED], bump, owner = crate::ID)]
     pub exclusion_list: UncheckedAccount<'info>,
+    #[account(address = acting.ledger.payment_mint @ LedgerError::WrongMint)]
     pub payment_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(mut, token::mint = payment_mint, token::authority = agency, token::token_program = token_program)]
+    #[account(
+        mut,
+        address = acting.agency.treasury @ LedgerError::WrongTreasury,
+        token::mint = payment_mint,
+        token::authority = acting.agency,
+        token::token_program = token_program,
+    )]
     pub treasury: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// A member with the EXECUTE role.
-    pub executor: Signer<'info>,
+    #[account(address = acting.ledger.token_program @ LedgerError::WrongTokenProgram)]
     pub token_program: Interface<'info, TokenInterface>,
     /// The SPL Memo program, needed only when a vendor's Token-2022 account requires memos.
     pub memo_program: Option<Program<'info, Memo>>,
@@ -88,8 +80,7 @@ pub struct PayBatch<'info> {
 
 impl PayBatch<'_> {
     pub fn validate(&self, args: &PayBatchArgs) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_EXECUTE)?;
+        self.acting.require(ROLE_EXECUTE)?;
         require!(
             !args.items.is_empty() && args.items.len() <= MAX_BATCH_ITEMS,
             LedgerError::InvalidBatch
@@ -146,7 +137,7 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
         LedgerError::InvalidBatch
     );
     let now = Clock::get()?.unix_timestamp;
-    let agency_key = ctx.accounts.agency.key();
+    let agency_key = ctx.accounts.acting.agency.key();
     let mint = ctx.accounts.payment_mint.key();
     let token_program = ctx.accounts.token_program.key();
     let mut appropriations: Vec<Loaded<Appropriation>> = Vec::new();
@@ -268,17 +259,19 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
         validate_fast_payment(
             item.amount,
             &item.invoice_hash,
-            &ctx.accounts.agency,
+            &ctx.accounts.acting.agency,
             &awards[a].state,
-            &ctx.accounts.ledger.limits,
+            &ctx.accounts.acting.ledger.limits,
         )?;
         let daily_cap = ctx
             .accounts
+            .acting
             .ledger
             .limits
-            .bound(&ctx.accounts.agency.policy)
+            .bound(&ctx.accounts.acting.agency.policy)
             .fast_path_daily_cap;
         ctx.accounts
+            .acting
             .agency
             .charge_fast_path(item.amount, now, daily_cap)?;
         // A batch item has no Solana Pay reference of its own: the batch transaction is found by its awards.
@@ -291,7 +284,7 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
         )?;
         let event = book(
             (
-                &mut ctx.accounts.agency,
+                &mut ctx.accounts.acting.agency,
                 &mut appropriations[p].state,
                 &mut allotments[l].state,
                 &mut awards[a].state,
@@ -301,13 +294,13 @@ pub fn handler<'info>(ctx: Context<'info, PayBatch<'info>>, args: PayBatchArgs) 
                 award: *award.key,
                 recipient: *recipient.key,
                 recipient_token_account: *token_account.key,
-                executor: ctx.accounts.executor.key(),
+                executor: ctx.accounts.acting.authority.key(),
             },
             terms,
             now,
         )?;
         transfer_from_treasury(
-            &ctx.accounts.agency,
+            &ctx.accounts.acting.agency,
             ctx.accounts.treasury.to_account_info(),
             &ctx.accounts.payment_mint,
             token_program,

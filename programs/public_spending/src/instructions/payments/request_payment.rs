@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::PaymentRequested,
-    state::{Agency, Award, Ledger, Member, Payment, PaymentStatus},
+    state::{Award, Payment, PaymentStatus},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -33,22 +34,17 @@ impl PaymentArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RequestPayment<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
+    pub acting: Acting<'info>,
     #[account(
         mut,
-        seeds = [AWARD_SEED, agency.key().as_ref(), award.award_id.as_bytes()],
+        seeds = [AWARD_SEED, acting.agency.key().as_ref(), award.award_id.as_bytes()],
         bump = award.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = award.agency == acting.agency.key() @ LedgerError::WrongAgency,
     )]
     pub award: Box<Account<'info, Award>>,
     #[account(
         init,
-        payer = authority,
+        payer = acting.authority,
         space = Payment::SPACE,
         seeds = [PAYMENT_SEED, award.key().as_ref(), &award.payment_count.to_le_bytes()],
         bump,
@@ -57,16 +53,12 @@ pub struct RequestPayment<'info> {
     /// CHECK: a fresh key named by the invoice (Solana Pay style): listed read-only so that anyone can find the
     /// payment's transactions by this address; only its address is recorded.
     pub reference: UncheckedAccount<'info>,
-    /// A member with the REQUEST role; pays the payment account's rent until it is archived.
-    #[account(mut)]
-    pub authority: Signer<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl RequestPayment<'_> {
     pub fn validate(&self, args: &PaymentArgs) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_REQUEST)?;
+        self.acting.require(ROLE_REQUEST)?;
         self.award.require_active()?;
         self.award.require_not_held()?;
         args.validate(&self.award)
@@ -78,9 +70,10 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
     // A payment at or above the ledger's ceiling needs approvals even where the agency's threshold is higher.
     let policy = ctx
         .accounts
+        .acting
         .ledger
         .limits
-        .bound(&ctx.accounts.agency.policy);
+        .bound(&ctx.accounts.acting.agency.policy);
     let award = &mut ctx.accounts.award;
     let index = award.payment_count;
     award.payment_count = index.checked_add(1).ok_or(LedgerError::Overflow)?;
@@ -109,13 +102,14 @@ pub fn handler(ctx: Context<RequestPayment>, args: PaymentArgs) -> Result<()> {
         amount: args.amount,
         invoice_hash: args.invoice_hash,
         reference: ctx.accounts.reference.key(),
-        requester: ctx.accounts.authority.key(),
+        requester: ctx.accounts.acting.authority.key(),
         approvals_required,
         time_lock_seconds: policy.time_lock_seconds,
         requested_at: now,
         executable_at: now,
         approvals: 0,
         approver_tags: Default::default(),
+        held_by: Pubkey::default(),
     });
     payment.invariant()?;
     emit_cpi!(PaymentRequested {

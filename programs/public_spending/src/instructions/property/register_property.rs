@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::PropertyRegistered,
-    state::{is_printable_ascii, Agency, Ledger, Member, Property, PropertyDetails},
+    state::{is_printable_ascii, Property, PropertyDetails},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -18,30 +19,21 @@ pub struct RegisterPropertyArgs {
 #[derive(Accounts)]
 #[instruction(args: RegisterPropertyArgs)]
 pub struct RegisterProperty<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
+    pub acting: Acting<'info>,
     #[account(
         init,
-        payer = authority,
+        payer = acting.authority,
         space = Property::SPACE,
-        seeds = [PROPERTY_SEED, agency.key().as_ref(), args.rpuid.as_bytes()],
+        seeds = [PROPERTY_SEED, acting.agency.key().as_ref(), args.rpuid.as_bytes()],
         bump,
     )]
     pub property: Box<Account<'info, Property>>,
-    /// A member with the PROPERTY role; pays for the property account.
-    #[account(mut)]
-    pub authority: Signer<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl RegisterProperty<'_> {
     pub fn validate(&self, args: &RegisterPropertyArgs) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_PROPERTY)?;
+        self.acting.require(ROLE_PROPERTY)?;
         require!(
             is_printable_ascii(&args.rpuid, MAX_RPUID_LEN),
             LedgerError::InvalidRpuid
@@ -56,7 +48,7 @@ pub fn handler(ctx: Context<RegisterProperty>, args: RegisterPropertyArgs) -> Re
     property.set_inner(Property {
         version: ACCOUNT_VERSION,
         bump: ctx.bumps.property,
-        agency: ctx.accounts.agency.key(),
+        agency: ctx.accounts.acting.agency.key(),
         rpuid: args.rpuid,
         details: args.details,
         registered_at: now,
@@ -71,7 +63,7 @@ pub fn handler(ctx: Context<RegisterProperty>, args: RegisterPropertyArgs) -> Re
         property: property.key(),
         rpuid: property.rpuid.clone(),
         details: property.details.clone(),
-        by: ctx.accounts.authority.key(),
+        by: ctx.accounts.acting.authority.key(),
     });
     Ok(())
 }

@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
+use crate::instructions::acting::*;
 use crate::{
     constants::*,
     error::LedgerError,
     events::{PropertyDisposed, PropertyUpdated},
-    state::{Agency, DispositionMethod, Ledger, Member, Property, PropertyDetails, PropertyStatus},
+    state::{DispositionMethod, Property, PropertyDetails, PropertyStatus},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
@@ -19,27 +20,19 @@ pub struct DisposePropertyArgs {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ChangeProperty<'info> {
-    #[account(seeds = [LEDGER_SEED], bump = ledger.bump, constraint = !ledger.paused @ LedgerError::Paused)]
-    pub ledger: Box<Account<'info, Ledger>>,
-    #[account(seeds = [AGENCY_SEED, agency.code.as_bytes()], bump = agency.bump)]
-    pub agency: Box<Account<'info, Agency>>,
-    #[account(seeds = [MEMBER_SEED, agency.key().as_ref(), authority.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
+    pub acting: Acting<'info>,
     #[account(
         mut,
         seeds = [PROPERTY_SEED, property.agency.as_ref(), property.rpuid.as_bytes()],
         bump = property.bump,
-        has_one = agency @ LedgerError::WrongAgency,
+        constraint = property.agency == acting.agency.key() @ LedgerError::WrongAgency,
     )]
     pub property: Box<Account<'info, Property>>,
-    /// A member with the PROPERTY role.
-    pub authority: Signer<'info>,
 }
 
 impl ChangeProperty<'_> {
     pub fn validate(&self) -> Result<()> {
-        self.agency.require_not_frozen()?;
-        self.member.require_role(ROLE_PROPERTY)?;
+        self.acting.require(ROLE_PROPERTY)?;
         self.property.require_not_disposed()
     }
 
@@ -63,7 +56,7 @@ pub fn update(ctx: Context<ChangeProperty>, details: PropertyDetails) -> Result<
         agency: property.agency,
         property: property.key(),
         details: property.details.clone(),
-        by: ctx.accounts.authority.key(),
+        by: ctx.accounts.acting.authority.key(),
     });
     Ok(())
 }
@@ -84,7 +77,7 @@ pub fn dispose(ctx: Context<ChangeProperty>, args: DisposePropertyArgs) -> Resul
         property: property.key(),
         disposition_date: args.disposition_date,
         method: args.method,
-        by: ctx.accounts.authority.key(),
+        by: ctx.accounts.acting.authority.key(),
     });
     Ok(())
 }
