@@ -527,7 +527,7 @@ async fn a_new_agency_cannot_act_before_its_notice() {
         .unwrap();
     world
         .expect_refused(
-            &[allot.clone()],
+            std::slice::from_ref(&allot),
             &[&fixture.budget],
             LedgerError::AgencyOnNotice,
             &[fixture.agency],
