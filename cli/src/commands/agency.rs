@@ -63,7 +63,7 @@ pub enum AgencyCommand {
         #[command(flatten)]
         grounds: args::Grounds,
     },
-    /// Lift a freeze (auditor)
+    /// Lift a freeze: the auditor who imposed it, or another auditor with a second one (--concurring)
     Unfreeze {
         code: String,
         #[command(flatten)]

@@ -113,7 +113,7 @@ pub enum AwardCommand {
         #[command(flatten)]
         grounds: args::Grounds,
     },
-    /// Release a held award (auditor)
+    /// Release a held award: the auditor who held it, or another auditor with a second one (--concurring)
     Release {
         code: String,
         award_id: args::AwardId,

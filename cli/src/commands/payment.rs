@@ -117,7 +117,7 @@ pub enum PaymentCommand {
         #[command(flatten)]
         grounds: args::Grounds,
     },
-    /// Release a held payment (auditor)
+    /// Release a held payment: the auditor who held it, or another auditor with a second one (--concurring)
     Release {
         #[command(flatten)]
         which: Which,

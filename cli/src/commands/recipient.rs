@@ -58,7 +58,8 @@ pub enum RecipientCommand {
         #[command(flatten)]
         grounds: args::Grounds,
     },
-    /// Lift a UEI's suspension or debarment (auditor)
+    /// Lift a UEI's suspension or debarment: the auditor who imposed it, or another auditor with a second one
+    /// (--concurring)
     Reinstate {
         uei: String,
         #[command(flatten)]
