@@ -187,6 +187,31 @@ fn the_readme_walkthrough_runs_as_written() {
 }
 
 /// The serve walkthrough continues the main one in its folder: the same keys, over JSON-RPC.
+/// The oversight block: the auditors proposed and applied on notice, a freeze another auditor cannot lift alone
+/// but can with a second one, a planted auditor vetoed.
+#[test]
+fn the_readme_oversight_walkthrough_runs_after_the_main_one() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let first = run_script(&walkthrough(), dir.path());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let output = run_script(&block_after("<!-- oversight walkthrough"), dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the oversight walkthrough failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.contains("it lifts it alone, or another auditor lifts it with a second auditor's concurring signature"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("vetoed by"), "{stdout}");
+}
+
 #[test]
 fn the_readme_serve_walkthrough_runs_after_the_main_one() {
     let dir = tempfile::TempDir::new().unwrap();
