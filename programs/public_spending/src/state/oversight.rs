@@ -56,3 +56,13 @@ pub fn require_nonzero_hash(hash: &[u8; 32]) -> Result<()> {
     require!(*hash != [0; 32], LedgerError::InvalidEvidenceHash);
     Ok(())
 }
+
+/// A hold is imposed only where there is none, and released only where there is one.
+pub fn require_hold_change(held_now: bool, held: bool) -> Result<()> {
+    if held {
+        require!(!held_now, LedgerError::AlreadyHeld);
+    } else {
+        require!(held_now, LedgerError::NotHeld);
+    }
+    Ok(())
+}

@@ -80,6 +80,15 @@ impl Payment {
             .any(|t| *t == tag)
     }
 
+    /// Whether the agency may end it unpaid (reject or cancel): not final, and not held. A hold must hold: the
+    /// agency may not end a held payment (and request the same invoice again outside the hold); only an
+    /// auditor's release frees it.
+    pub fn require_endable(&self) -> Result<()> {
+        require!(!self.status.is_final(), LedgerError::InvalidPaymentStatus);
+        require!(!self.held, LedgerError::PaymentHeld);
+        Ok(())
+    }
+
     pub fn invariant(&self) -> Result<()> {
         require!(self.amount > 0, LedgerError::InvariantViolated);
         require!(

@@ -25,14 +25,11 @@ pub fn handler(ctx: Context<SetAgencyFreeze>, args: OversightArgs, frozen: bool)
     require!(agency.frozen != frozen, LedgerError::FreezeUnchanged);
     args.validate()?;
     let auditor = ctx.accounts.auditing.auditor.key();
-    let concurring = if frozen {
-        agency.frozen_by = auditor;
-        None
-    } else {
-        ctx.accounts
-            .auditing
-            .require_may_lift(&agency.frozen_by, ctx.accounts.concurring.as_ref())?
-    };
+    let concurring = ctx.accounts.auditing.impose_or_lift(
+        frozen,
+        &mut agency.frozen_by,
+        ctx.accounts.concurring.as_ref(),
+    )?;
     agency.frozen = frozen;
     agency.freeze_note = args.note(Clock::get()?.unix_timestamp);
     agency.invariant()?;

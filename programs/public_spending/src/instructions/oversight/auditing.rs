@@ -41,4 +41,20 @@ impl Auditing<'_> {
         }
         Ok(concurring.map(|second| second.key()))
     }
+
+    /// The imposer's side of every freeze, hold and exclusion: imposing (`impose`) records this auditor in
+    /// `imposed_by`; lifting is checked by [`Self::require_may_lift`]. Returns the concurring auditor, for the event.
+    pub fn impose_or_lift(
+        &self,
+        impose: bool,
+        imposed_by: &mut Pubkey,
+        concurring: Option<&Signer>,
+    ) -> Result<Option<Pubkey>> {
+        if impose {
+            *imposed_by = self.auditor.key();
+            Ok(None)
+        } else {
+            self.require_may_lift(imposed_by, concurring)
+        }
+    }
 }

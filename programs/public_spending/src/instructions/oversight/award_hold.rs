@@ -3,9 +3,8 @@ use anchor_lang::prelude::*;
 use super::auditing::*;
 use crate::{
     constants::*,
-    error::LedgerError,
     events::AwardHoldSet,
-    state::{Award, OversightArgs},
+    state::{require_hold_change, Award, OversightArgs},
 };
 
 /// `hold_award` (`held = true`) and `release_award` share these accounts and [`handler`].
@@ -26,21 +25,14 @@ pub struct SetAwardHold<'info> {
 /// Holds (`held = true`) or releases an award, recording the grounds on the award and in the event.
 pub fn handler(ctx: Context<SetAwardHold>, args: OversightArgs, held: bool) -> Result<()> {
     let award = &mut ctx.accounts.award;
-    if held {
-        require!(!award.held, LedgerError::AlreadyHeld);
-    } else {
-        require!(award.held, LedgerError::NotHeld);
-    }
+    require_hold_change(award.held, held)?;
     args.validate()?;
     let auditor = ctx.accounts.auditing.auditor.key();
-    let concurring = if held {
-        award.held_by = auditor;
-        None
-    } else {
-        ctx.accounts
-            .auditing
-            .require_may_lift(&award.held_by, ctx.accounts.concurring.as_ref())?
-    };
+    let concurring = ctx.accounts.auditing.impose_or_lift(
+        held,
+        &mut award.held_by,
+        ctx.accounts.concurring.as_ref(),
+    )?;
     award.held = held;
     award.hold_note = args.note(Clock::get()?.unix_timestamp);
     award.invariant()?;

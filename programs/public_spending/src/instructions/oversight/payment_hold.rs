@@ -5,7 +5,7 @@ use crate::{
     constants::*,
     error::LedgerError,
     events::PaymentHoldSet,
-    state::{Award, OversightArgs, Payment},
+    state::{require_hold_change, Award, OversightArgs, Payment},
 };
 
 /// `hold_payment` (`held = true`) and `release_payment` share these accounts and [`handler`].
@@ -30,21 +30,14 @@ pub struct SetPaymentHold<'info> {
 /// Holds (`held = true`) or releases a payment: held, it can neither execute nor be cancelled or rejected.
 pub fn handler(ctx: Context<SetPaymentHold>, args: OversightArgs, held: bool) -> Result<()> {
     let payment = &mut ctx.accounts.payment;
-    if held {
-        require!(!payment.held, LedgerError::AlreadyHeld);
-    } else {
-        require!(payment.held, LedgerError::NotHeld);
-    }
+    require_hold_change(payment.held, held)?;
     args.validate()?;
     let auditor = ctx.accounts.auditing.auditor.key();
-    let concurring = if held {
-        payment.held_by = auditor;
-        None
-    } else {
-        ctx.accounts
-            .auditing
-            .require_may_lift(&payment.held_by, ctx.accounts.concurring.as_ref())?
-    };
+    let concurring = ctx.accounts.auditing.impose_or_lift(
+        held,
+        &mut payment.held_by,
+        ctx.accounts.concurring.as_ref(),
+    )?;
     payment.held = held;
     payment.hold_reason = args.reason;
     payment.hold_evidence_hash = args.evidence_hash;

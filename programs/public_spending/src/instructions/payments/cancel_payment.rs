@@ -35,14 +35,7 @@ impl CancelPayment<'_> {
             who == self.payment.requester || who == self.agency.head,
             LedgerError::NotRequesterOrHead
         );
-        require!(
-            !self.payment.status.is_final(),
-            LedgerError::InvalidPaymentStatus
-        );
-        // A hold must hold: the agency may not end a held payment (and request the same invoice again outside
-        // the hold); only an auditor's release frees it.
-        require!(!self.payment.held, LedgerError::PaymentHeld);
-        Ok(())
+        self.payment.require_endable()
     }
 }
 

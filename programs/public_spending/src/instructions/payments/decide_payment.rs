@@ -52,14 +52,7 @@ impl DecidePayment<'_> {
     /// `reject_payment`: an APPROVE member, on a payment neither final nor held.
     pub fn validate_rejection(&self) -> Result<()> {
         self.acting.require(ROLE_APPROVE)?;
-        require!(
-            !self.payment.status.is_final(),
-            LedgerError::InvalidPaymentStatus
-        );
-        // A hold must hold: the agency may not end a held payment (and request the same invoice again outside
-        // the hold); only an auditor's release frees it.
-        require!(!self.payment.held, LedgerError::PaymentHeld);
-        Ok(())
+        self.payment.require_endable()
     }
 }
 
