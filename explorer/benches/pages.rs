@@ -1,7 +1,8 @@
 //! `cargo bench -p public-spending-explorer --bench pages`: the explorer's pages over synthetic ledgers.
 //!
 //! For 10k, 100k and 1M executed payments (`PUBSPEND_BENCH_SIZES=10000,100000` to choose), each size in a
-//! process of its own: an SQLite index with 4 agencies, 97 awards and 97 recipients and every payment's event,
+//! process of its own: an SQLite index of the synthetic ledger (`public_spending_tests::synthetic`: 4 agencies, 97 awards
+//! and their recipients, and every payment's event),
 //! then the explorer over it, served on a loopback port and asked over HTTP, as a reader asks:
 //! - the time to read the index into the pages' snapshot (the audit included), and the peak memory after it;
 //! - median and p95 latency of the home, agency, award, recipient and search pages (`PUBSPEND_BENCH_REQUESTS`
@@ -11,117 +12,8 @@
 
 use std::{process::Command, sync::Arc, time::Instant};
 
-use anchor_lang::{prelude::Pubkey, AccountSerialize};
-use public_spending::state::{Agency, ApprovalPolicy, Award, Ledger, Recipient};
-use public_spending_sdk::PaymentRecord;
+use public_spending_tests::synthetic::{self, code, uei, AGENCIES, AWARDS, START};
 use public_spending_watchdog::{index::BATCH, Location, Store};
-
-const AGENCIES: u64 = 4;
-const AWARDS: u64 = 97;
-const START: i64 = 1_759_276_800; // 2025-10-01 00:00 UTC
-
-fn key(tag: u64, n: u64) -> Pubkey {
-    let mut bytes = [0u8; 32];
-    bytes[..8].copy_from_slice(&tag.to_le_bytes());
-    bytes[8..16].copy_from_slice(&n.to_le_bytes());
-    Pubkey::new_from_array(bytes)
-}
-
-fn agency_key(a: u64) -> Pubkey {
-    Pubkey::new_from_array([a as u8 + 1; 32])
-}
-
-fn code(a: u64) -> String {
-    format!("{:03}", 70 + a)
-}
-
-fn uei(r: u64) -> String {
-    format!("BENCH{r:07}")
-}
-
-fn account<T: AccountSerialize>(account: &T) -> Vec<u8> {
-    let mut data = Vec::new();
-    account
-        .try_serialize(&mut data)
-        .expect("an account serializes");
-    data
-}
-
-/// The ledger's accounts: the ledger, the agencies, awards 0..97 (award `w` belongs to agency `w % 4`) and their
-/// recipients.
-fn accounts(size: u64) -> Vec<(Pubkey, &'static str, Vec<u8>)> {
-    let mut all = vec![(
-        public_spending_sdk::pda::ledger().0,
-        "Ledger",
-        account(&Ledger {
-            mint_decimals: 2,
-            ..Ledger::default()
-        }),
-    )];
-    for a in 0..AGENCIES {
-        all.push((
-            agency_key(a),
-            "Agency",
-            account(&Agency {
-                code: code(a),
-                name: format!("Bench agency {a}"),
-                policy: ApprovalPolicy {
-                    threshold: 100_000,
-                    approvals_required: 1,
-                    time_lock_seconds: 0,
-                    fast_path_daily_cap: 10_000_000,
-                },
-                outlay_count: size / AGENCIES,
-                budget_authority: u64::MAX / 8,
-                allotted: u64::MAX / 16,
-                obligated: u64::MAX / 32,
-                ..Agency::default()
-            }),
-        ));
-    }
-    for w in 0..AWARDS {
-        all.push((
-            key(1 + w, 0),
-            "Award",
-            account(&Award {
-                agency: agency_key(w % AGENCIES),
-                recipient: key(200 + w, 0),
-                award_id: format!("BENCH-{w:04}"),
-                period_end: 4_000_000_000,
-                ..Award::default()
-            }),
-        ));
-        all.push((
-            key(200 + w, 0),
-            "Recipient",
-            account(&Recipient {
-                agency: agency_key(w % AGENCIES),
-                uei: uei(w).into_bytes().try_into().expect("12 bytes"),
-                name: format!("Bench vendor {w}"),
-                registered_at: START - 86_400 * 400,
-                ..Recipient::default()
-            }),
-        ));
-    }
-    all
-}
-
-fn record(n: u64) -> PaymentRecord {
-    let a = n % AGENCIES;
-    let w = n % AWARDS;
-    PaymentRecord {
-        sequence: n / AGENCIES,
-        agency: agency_key(a),
-        award: key(1 + w, 0),
-        payment_index: u32::try_from(n / AWARDS).unwrap_or(u32::MAX),
-        recipient: key(200 + w, 0),
-        recipient_token_account: key(400 + w, 0),
-        amount: 1_000 + n % 50_000,
-        invoice_hash: *key(600, n).as_array(),
-        reference: key(800, n),
-        executed_at: START + i64::try_from(n).unwrap_or(0) * 60,
-    }
-}
 
 /// Writes the synthetic ledger of `size` payments into a new SQLite index.
 fn build(size: u64, location: &Location) {
@@ -133,25 +25,25 @@ fn build(size: u64, location: &Location) {
         )
         .expect("claim");
     let batch = store.batch().expect("batch");
-    batch.accounts(&accounts(size)).expect("accounts");
+    batch
+        .accounts(&synthetic::accounts(size))
+        .expect("accounts");
     batch.commit().expect("commit");
     let mut heads = vec![[0u8; 32]; AGENCIES as usize];
     let mut n = 0u64;
     while n < size {
+        let end = (n + BATCH as u64).min(size);
         let batch = store.batch().expect("batch");
-        for _ in 0..BATCH.min((size - n) as usize) {
-            let record = record(n);
-            let a = (n % AGENCIES) as usize;
-            let (event, data, head) = public_spending_tests::executed_event(record, heads[a]);
-            heads[a] = head;
-            let signature = bs58::encode(key(900, n).as_array().repeat(2)).into_string();
+        for t in synthetic::payments(n, end, &mut heads) {
             batch
-                .transaction(&signature, n + 1, Some(START + n as i64 * 60), None, 1)
+                .transaction(&t.signature, t.slot, Some(t.block_time), None, 1)
                 .expect("transaction");
-            batch.event(&signature, 0, &event, &data).expect("event");
-            n += 1;
+            batch
+                .event(&t.signature, 0, &t.event, &t.data)
+                .expect("event");
         }
         batch.commit().expect("commit");
+        n = end;
     }
 }
 

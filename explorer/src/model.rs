@@ -293,7 +293,7 @@ impl Snapshot {
             .collect();
         agencies.sort_by(|a, b| a.code.cmp(&b.code));
         let findings = audit::audit(store, &AuditOptions::default())?.findings;
-        let flags = audit::flag_histories(store, &state, &raw)?;
+        let flags = audit::flag_histories(store, &state)?;
         let identity = Identity {
             program: public_spending::ID.to_string(),
             ledger: public_spending_sdk::pda::ledger().0.to_string(),

@@ -1,6 +1,7 @@
 //! Fixtures and assertions for the integration tests. Every fixture is built with the SDK's builders.
 
 pub mod postgres;
+pub mod synthetic;
 
 /// This process's peak resident memory (VmHWM) in KiB, for the benches; 0 where `/proc` is not there.
 pub fn peak_kib() -> u64 {

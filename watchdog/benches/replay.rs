@@ -1,4 +1,6 @@
-//! `cargo bench -p public-spending-watchdog --bench replay`: the watchdog at scale, on synthetic ledgers.
+//! `cargo bench -p public-spending-watchdog --bench replay`: the watchdog at scale, on the synthetic ledger
+//! (`public_spending_tests::synthetic`: 4 agencies, 97 awards and recipients, split payments everywhere and a
+//! few red flags of other kinds planted).
 //!
 //! For 10k, 100k and 1M executed payments (`PUBSPEND_BENCH_SIZES=10000,100000` to choose), into an SQLite file
 //! and into a PostgreSQL database (on the server `scripts/test-postgres` runs, or `PUBSPEND_TEST_POSTGRES`;
@@ -7,41 +9,46 @@
 //! - indexing rate: payments written into the index, in batches of the indexer's size;
 //! - hash-chain replay: records per second through `verify::replay` (read from the index, rebuild each record,
 //!   fold, compare), next to raw sha256 over the same 32 + 162 bytes per record, in the same run;
-//! - the audit's time over the whole index (every check);
-//! - peak resident memory (VmHWM) of this process (a PostgreSQL server's own memory is not in it), which must
-//!   not grow with the ledger.
+//! - the audit over the whole index (every check, findings streamed and counted): its time, and the peak
+//!   resident memory (VmHWM, reset just before it) while it runs; a PostgreSQL server's own memory is not in it;
+//! - the watch: from a new transaction committed to the index (a payment repeating an invoice) to its alert,
+//!   through the watch's own incremental audit (`watch::Alerts`), median of 5;
+//! - with `PUBSPEND_BENCH_COMPARE=1` (or `--compare`), the in-memory audit the SQL checks replaced, run after
+//!   the figures above: the findings must be identical, in the same order.
 
 use std::{process::Command, time::Instant};
 
-use anchor_lang::prelude::Pubkey;
 use public_spending_sdk::PaymentRecord;
-use public_spending_watchdog::{audit, index::BATCH, ledger::LedgerState, verify, Location, Store};
+use public_spending_tests::synthetic;
+use public_spending_watchdog::{
+    audit, index::BATCH, ledger::LedgerState, verify, watch::Alerts, Location, Store,
+};
 
-const AGENCIES: u64 = 4;
+#[path = "../tests/support/reference_audit.rs"]
+mod reference_audit;
 
-fn record(agency: Pubkey, sequence: u64, n: u64) -> PaymentRecord {
-    let key = |tag: u64| {
-        let mut bytes = [0u8; 32];
-        bytes[..8].copy_from_slice(&tag.to_le_bytes());
-        bytes[8..16].copy_from_slice(&n.to_le_bytes());
-        Pubkey::new_from_array(bytes)
-    };
-    PaymentRecord {
-        sequence,
-        agency,
-        award: key(1 + n % 97),
-        payment_index: u32::try_from(n / 97).unwrap_or(u32::MAX),
-        recipient: key(200 + n % 97),
-        recipient_token_account: key(400 + n % 97),
-        amount: 1_000 + n % 50_000,
-        invoice_hash: *key(600).as_array(),
-        reference: key(800),
-        executed_at: 1_759_276_800 + i64::try_from(n).unwrap_or(0) * 60,
+/// Writes `transactions` into the index, `BATCH` to a database transaction.
+fn write(store: &mut Store, transactions: Vec<synthetic::Transaction>) {
+    for chunk in transactions.chunks(BATCH) {
+        let batch = store.batch().expect("batch");
+        for t in chunk {
+            batch
+                .transaction(&t.signature, t.slot, Some(t.block_time), None, 1)
+                .expect("transaction");
+            batch
+                .event(&t.signature, 0, &t.event, &t.data)
+                .expect("event");
+        }
+        batch.commit().expect("commit");
     }
 }
 
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 /// One size on one database (`sqlite` or `postgres`), measured in this process.
-fn measure(size: u64, db: &str) {
+fn measure(size: u64, db: &str, compare: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = (db == "postgres").then(|| {
         public_spending_tests::postgres::database().expect("a PostgreSQL server for the bench")
@@ -51,30 +58,27 @@ fn measure(size: u64, db: &str) {
         None => Location::Sqlite(dir.path().join("bench.sqlite")),
     };
     let mut store = Store::open(&location).expect("store");
-    let agencies: Vec<Pubkey> = (0..AGENCIES)
-        .map(|a| Pubkey::new_from_array([a as u8 + 1; 32]))
-        .collect();
-    let mut heads = vec![[0u8; 32]; agencies.len()];
+    store
+        .claim_ledger(&public_spending_sdk::pda::ledger().0, "synthetic")
+        .expect("claim");
+    let batch = store.batch().expect("batch");
+    batch
+        .accounts(&synthetic::accounts(size))
+        .expect("accounts");
+    batch.commit().expect("commit");
+    let mut heads = vec![[0u8; 32]; synthetic::AGENCIES as usize];
 
-    let started = Instant::now();
+    let mut indexing = 0.0;
     let mut n = 0u64;
     while n < size {
-        let batch = store.batch().expect("batch");
-        for _ in 0..BATCH.min((size - n) as usize) {
-            let a = (n % AGENCIES) as usize;
-            let record = record(agencies[a], n / AGENCIES, n);
-            let (event, data, head) = public_spending_tests::executed_event(record, heads[a]);
-            heads[a] = head;
-            let signature = format!("synthetic-{n}");
-            batch
-                .transaction(&signature, n, Some(0), None, 1)
-                .expect("transaction");
-            batch.event(&signature, 0, &event, &data).expect("event");
-            n += 1;
-        }
-        batch.commit().expect("commit");
+        // Generated a slice at a time outside the clock, written inside it.
+        let end = (n + 10 * BATCH as u64).min(size);
+        let transactions = synthetic::payments(n, end, &mut heads);
+        let started = Instant::now();
+        write(&mut store, transactions);
+        indexing += started.elapsed().as_secs_f64();
+        n = end;
     }
-    let indexing = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
     let report = verify::replay(&store, &LedgerState::default()).expect("replay");
@@ -83,23 +87,59 @@ fn measure(size: u64, db: &str) {
         report.mismatches.is_empty(),
         "the synthetic chains hold together"
     );
-    assert_eq!(
-        report.chains.len(),
-        0,
-        "no agency accounts: chains are replayed, not compared"
-    );
 
+    reset_peak();
     let started = Instant::now();
-    let audited = audit::audit(&store, &audit::AuditOptions::default()).expect("audit");
+    let mut findings = 0u64;
+    let examined = audit::audit_each(&store, &audit::AuditOptions::default(), |_| {
+        findings += 1;
+        Ok(())
+    })
+    .expect("audit");
     let audit_seconds = started.elapsed().as_secs_f64();
-    assert_eq!(audited.payments_examined, size);
+    let audit_peak = public_spending_tests::peak_kib();
+    assert_eq!(examined, size);
 
-    let peak = public_spending_tests::peak_kib();
+    // The watch, caught up (its first audit is the whole index), then one new payment at a time, each paying
+    // the previous payment's invoice again.
+    let mut alerts = Alerts::new(audit::AuditOptions::default(), Vec::<String>::new());
+    alerts
+        .after_index(&store, 0)
+        .expect("the watch's first audit");
+    let mut waits = Vec::new();
+    for k in 0..5 {
+        let n = size + k;
+        let mut transaction = synthetic::payments(n, n + 1, &mut heads).remove(0);
+        // The same payment, but with the previous one's invoice (and its head recomputed).
+        let a = (n % synthetic::AGENCIES) as usize;
+        let public_spending_sdk::LedgerEvent::PaymentExecuted(executed) = &transaction.event else {
+            unreachable!("a synthetic transaction is a payment")
+        };
+        let mut record: PaymentRecord = executed.record.clone();
+        record.invoice_hash = synthetic::record(n - 1).invoice_hash;
+        let (event, data, head) =
+            public_spending_tests::executed_event(record, executed.previous_outlay_hash);
+        heads[a] = head;
+        transaction.event = event;
+        transaction.data = data;
+        let signature = transaction.signature.clone();
+        write(&mut store, vec![transaction]);
+        let started = Instant::now();
+        let new = alerts.after_index(&store, 0).expect("the watch's step");
+        waits.push(started.elapsed().as_secs_f64() * 1_000.0);
+        assert!(
+            new.iter()
+                .any(|a| a.finding.check == audit::DUPLICATE_INVOICES.id
+                    && a.finding.records.contains(&signature)),
+            "the repeated invoice is alerted"
+        );
+    }
+    waits.sort_by(f64::total_cmp);
+    let watch_ms = waits[waits.len() / 2];
 
     // Raw sha256 over the same bytes, in memory: 32 bytes of head and the 162-byte canonical record per payment.
-    // (Built after the peak was read: the comparison's buffer is the bench's, not the watchdog's.)
     let canonical: Vec<[u8; PaymentRecord::CANONICAL_LEN]> = (0..size)
-        .map(|n| record(agencies[(n % AGENCIES) as usize], n / AGENCIES, n).canonical_bytes())
+        .map(|n| synthetic::record(n).canonical_bytes())
         .collect();
     let started = Instant::now();
     let mut head = [0u8; 32];
@@ -108,16 +148,36 @@ fn measure(size: u64, db: &str) {
     }
     let raw = started.elapsed().as_secs_f64();
     std::hint::black_box(head);
+    drop(canonical);
 
     let rate = |seconds: f64| size as f64 / seconds.max(1e-9);
     println!(
-        "{db:>8} {size:>9} payments | index {:>8.0} payments/s | replay {:>9.0} records/s | raw sha256 {:>9.0} records/s | replay/raw {:>5.2} | audit {audit_seconds:>7.2} s | peak {:>7} KiB",
+        "{db:>8} {size:>9} payments | index {:>7.0} payments/s ({indexing:>6.1} s) | replay {:>8.0} records/s | raw sha256 {:>8.0} records/s | replay/raw {:>4.2} | audit {audit_seconds:>6.2} s, {findings} findings, peak {:>6} KiB | watch new tx -> alert {watch_ms:>7.1} ms",
         rate(indexing),
         rate(replay),
         rate(raw),
         rate(replay) / rate(raw),
-        peak
+        audit_peak
     );
+
+    if compare {
+        let started = Instant::now();
+        let sql = audit::audit(&store, &audit::AuditOptions::default()).expect("audit");
+        let sql_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let in_memory = reference_audit::audit(&store, &audit::AuditOptions::default())
+            .expect("the in-memory audit");
+        let in_memory_seconds = started.elapsed().as_secs_f64();
+        assert!(
+            sql == in_memory,
+            "the SQL checks and the in-memory audit differ at {size} payments on {db}"
+        );
+        println!(
+            "{db:>8} {size:>9} payments | findings identical to the in-memory audit: {} findings (in-memory audit {in_memory_seconds:.2} s, SQL audit keeping its findings {sql_seconds:.2} s, process peak {} KiB)",
+            sql.findings.len(),
+            public_spending_tests::peak_kib()
+        );
+    }
     drop(store);
     drop(database);
 }
@@ -129,29 +189,38 @@ fn main() {
             .position(|a| a == flag)
             .and_then(|i| args.get(i + 1))
     };
+    let compare = args.iter().any(|a| a == "--compare")
+        || std::env::var("PUBSPEND_BENCH_COMPARE").is_ok_and(|v| v == "1");
     if let Some(size) = value("--size") {
         measure(
             size.parse().expect("a size"),
             value("--db").map_or("sqlite", String::as_str),
+            compare,
         );
         return;
     }
     if args.iter().any(|a| a == "--test" || a == "--list") {
-        // `cargo test --benches` runs benches as tests: measure the smallest size only.
-        measure(1_000, "sqlite");
+        // `cargo test --benches` runs benches as tests: measure the smallest size only, and compare.
+        measure(1_000, "sqlite", true);
         return;
     }
     let sizes =
         std::env::var("PUBSPEND_BENCH_SIZES").unwrap_or_else(|_| "10000,100000,1000000".into());
-    println!("watchdog replay bench: {AGENCIES} agencies, index batches of {BATCH}, each size in its own process");
+    println!(
+        "watchdog replay bench: {} agencies, {} awards, index batches of {BATCH}, each size in its own process",
+        synthetic::AGENCIES,
+        synthetic::AWARDS
+    );
     let exe = std::env::current_exe().expect("this bench's path");
     let dbs = std::env::var("PUBSPEND_BENCH_DBS").unwrap_or_else(|_| "sqlite,postgres".into());
     for size in sizes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         for db in dbs.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let status = Command::new(&exe)
-                .args(["--size", size, "--db", db])
-                .status()
-                .expect("run a size");
+            let mut command = Command::new(&exe);
+            command.args(["--size", size, "--db", db]);
+            if compare {
+                command.arg("--compare");
+            }
+            let status = command.status().expect("run a size");
             assert!(status.success(), "size {size} on {db} failed");
         }
     }

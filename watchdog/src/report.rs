@@ -217,7 +217,7 @@ pub fn render(
             (check.id, rows)
         })
         .collect();
-    let flags: Vec<FlagRow> = flag_histories(store, &state, &payments)?
+    let flags: Vec<FlagRow> = flag_histories(store, &state)?
         .into_iter()
         .map(|f| FlagRow {
             agency: f.agency.clone(),

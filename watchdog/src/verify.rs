@@ -233,6 +233,16 @@ fn replay_group(
                 hex::encode(folded),
             ));
         }
+        // The columns the audit reads must say what the record says, or a finding could be hidden (or made
+        // up) while the chain still holds together. (An altered record is named above, once.)
+        if folded == payment.outlay_hash && !payment.columns_agree {
+            mismatches.push(mismatch(
+                payment,
+                "record columns altered (the audit's columns differ from the record)",
+                "the record's award, recipient, amount, invoice, time and index".into(),
+                "other values".into(),
+            ));
+        }
         // Carry on from what the chain itself committed to, so that one altered record is named once.
         replay.head = payment.outlay_hash;
         replay.next = payment.sequence + 1;

@@ -3,10 +3,12 @@
 //! The WebSocket subscription (`logsSubscribe` for the transactions that mention the program) only says when to
 //! look; what is read is the history, paged from the index's cursors exactly as `index` pages it. So a dropped
 //! connection, a restarted node or a restarted watch resumes from the last indexed signature with no gap and
-//! no duplicate: on every (re)connection the watch first indexes everything that landed meanwhile. After each
-//! indexing the audit runs again (every check: each depends on the ledger as a whole), and the findings not
-//! reported before are reported. A timer runs the same step between notifications, for the checks a clock can
-//! trip on its own (a flag unanswered past its deadline).
+//! no duplicate: on every (re)connection the watch first indexes everything that landed meanwhile. The first
+//! step audits the whole index; every later step reads only the events it indexed and runs each check over
+//! only what they can change ([`audit::rerun`]: the award and recipient a payment went to, its invoice, its
+//! agency's days), so a new transaction costs the same on a ledger of ten thousand payments or a million. The
+//! findings not reported before are reported. A timer runs the same step between notifications, in case a
+//! notification was lost.
 
 use std::{collections::BTreeSet, time::Duration};
 
@@ -77,7 +79,56 @@ pub struct Watch<'a, C> {
     chain: &'a C,
     store: &'a mut Store,
     options: WatchOptions,
+    alerts: Alerts,
+}
+
+/// The audit side of a watch: what it has reported, and how far into the index it has audited.
+pub struct Alerts {
+    options: AuditOptions,
     reported: BTreeSet<FindingKey>,
+    /// The newest transaction of the index when it was last audited; `None` before the first audit.
+    audited_to: Option<i64>,
+}
+
+impl Alerts {
+    /// Alerts that have already reported `reported` (the findings in an alerts file from an earlier run).
+    pub fn new(options: AuditOptions, reported: impl IntoIterator<Item = FindingKey>) -> Self {
+        Self {
+            options,
+            reported: reported.into_iter().collect(),
+            audited_to: None,
+        }
+    }
+
+    /// The findings not reported before, among those of the whole index (the first time) or of what the
+    /// transactions indexed since the last time can change; each is then counted as reported.
+    pub fn after_index(&mut self, store: &Store, now: i64) -> Result<Vec<Alert>> {
+        let newest = store.newest_transaction()?;
+        let mut new = Vec::new();
+        let reported = &mut self.reported;
+        let keep = |finding: Finding| {
+            if reported.insert(finding.id.clone()) {
+                new.push(Alert {
+                    finding,
+                    detected_at: now,
+                });
+            }
+            Ok(())
+        };
+        match self.audited_to {
+            None => {
+                audit::audit_each(store, &self.options, keep)?;
+            }
+            Some(audited_to) => {
+                let changes = audit::Changes {
+                    events: store.events_after(audited_to)?,
+                };
+                audit::rerun(store, &self.options, &changes, keep)?;
+            }
+        }
+        self.audited_to = Some(newest);
+        Ok(new)
+    }
 }
 
 impl<'a, C: Backend + History> Watch<'a, C> {
@@ -91,26 +142,16 @@ impl<'a, C: Backend + History> Watch<'a, C> {
         Self {
             chain,
             store,
+            alerts: Alerts::new(options.audit, reported),
             options,
-            reported: reported.into_iter().collect(),
         }
     }
 
-    /// Indexes what landed since the last step, audits, and returns the findings not reported before (each is
-    /// then counted as reported).
+    /// Indexes what landed since the last step, audits (the whole index at the first step, then what the new
+    /// events can change), and returns the findings not reported before (each is then counted as reported).
     pub async fn step(&mut self, now: i64) -> Result<Vec<Alert>> {
         index::index(self.chain, self.store, |_| {}).await?;
-        let report = audit::audit(self.store, &self.options.audit)?;
-        let mut new = Vec::new();
-        for finding in report.findings {
-            if self.reported.insert(finding.id.clone()) {
-                new.push(Alert {
-                    finding,
-                    detected_at: now,
-                });
-            }
-        }
-        Ok(new)
+        self.alerts.after_index(self.store, now)
     }
 
     /// Follows the node at `websocket` until `alert` or the index fails: each notification of a transaction

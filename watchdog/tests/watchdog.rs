@@ -12,6 +12,10 @@ use public_spending_watchdog::{
     Location, Store,
 };
 
+/// The audit as it was when it held every payment in memory: the oracle the SQL checks are compared with.
+#[path = "support/reference_audit.rs"]
+mod reference_audit;
+
 /// The database a test's index lives in.
 #[derive(Clone, Copy, Debug)]
 enum Db {
@@ -131,6 +135,12 @@ on_both_databases!(
     a_second_loosening_of_one_policy_is_a_second_alert_and_a_restarted_watch_repeats_none,
     #[tokio::test]
     verify_says_how_far_behind_the_chain_an_index_is,
+    #[tokio::test]
+    the_sql_audit_finds_what_the_in_memory_audit_found_on_a_synthetic_ledger,
+    #[tokio::test]
+    the_watch_reports_after_each_transaction_what_the_whole_audit_adds,
+    #[tokio::test]
+    an_index_of_schema_1_is_migrated_and_audits_the_same,
 );
 
 /// A ledger with one agency, one award and `payments` fast-path payments of 10, 11, 12, ... units.
@@ -405,11 +415,22 @@ async fn verify_pinpoints_every_kind_of_tampering(db: Db) {
         Box::new(move |s: &Store| s.execute_script(statement).unwrap())
     };
     // Each case: how the index is tampered with, and what verify must name.
-    let cases: [(&str, Tampering, Expectation); 4] = [
+    let cases: [(&str, Tampering, Expectation); 5] = [
         (
             "a tampered amount",
             Box::new(|s: &Store| tamper_amount(s, 2)),
             Box::new(move |s: &Store| vec![(altered.into(), Some(2), Some(signature_of(s, 2)))]),
+        ),
+        (
+            "an amount altered in the audit's column only",
+            sql("UPDATE payments SET amount = amount + 1 WHERE sequence = 4"),
+            Box::new(|s: &Store| {
+                vec![(
+                    "record columns altered (the audit's columns differ from the record)".into(),
+                    Some(4),
+                    Some(signature_of(s, 4)),
+                )]
+            }),
         ),
         (
             "a missing event",
@@ -441,7 +462,8 @@ async fn verify_pinpoints_every_kind_of_tampering(db: Db) {
             sql("INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
                     VALUES ('forged', 0, 0, NULL, 1, 0);
                  INSERT INTO payments SELECT (SELECT id FROM transactions WHERE signature = 'forged'), ordinal,
-                    agency, sequence, record, fast_path, executor, previous_hash, outlay_hash
+                    agency, sequence, record, fast_path, executor, previous_hash, outlay_hash, award, recipient,
+                    amount, invoice_hash, executed_at, payment_index
                  FROM payments WHERE sequence = 3"),
             Box::new(|_: &Store| {
                 vec![("extra event (a sequence seen before)".into(), Some(3), Some("forged".into()))]
@@ -726,7 +748,7 @@ fn an_index_of_another_version_or_kind_is_refused_with_a_reason() {
     assert_eq!(
         refused,
         format!(
-            "index database {}: has schema version 99, newer than this pubspend reads (1): upgrade pubspend",
+            "index database {}: has schema version 99, newer than this pubspend reads (2): upgrade pubspend",
             newer.display()
         )
     );
@@ -946,6 +968,11 @@ async fn the_audit_finds_exactly_the_red_flags_the_fiscal_year_planted(db: Db) {
         .unwrap()
         .is_clean());
     let report = audit::audit(&store, &audit::AuditOptions::default()).unwrap();
+    assert_eq!(
+        report,
+        reference_audit::audit(&store, &audit::AuditOptions::default()).unwrap(),
+        "the SQL checks find what the in-memory audit found, in the same order"
+    );
 
     let mut planted: Vec<(String, String, String)> = year
         .planted
@@ -989,7 +1016,7 @@ fn a_postgresql_index_of_another_version_or_kind_is_refused_with_a_reason() {
         .unwrap();
     assert_eq!(
         Store::open(&newer).err().unwrap().to_string(),
-        format!("index database {newer}: has schema version 99, newer than this pubspend reads (1): upgrade pubspend")
+        format!("index database {newer}: has schema version 99, newer than this pubspend reads (2): upgrade pubspend")
     );
 
     let other = public_spending_tests::postgres::database().unwrap();
@@ -1139,4 +1166,154 @@ async fn watch_step(
         already.to_vec(),
     );
     watch.step(0).await.unwrap()
+}
+
+/// Writes the synthetic ledger's payments `from..to` into `store`, `per_batch` transactions per batch (the
+/// accounts with the first batch).
+fn write_synthetic(store: &mut Store, from: u64, to: u64, per_batch: u64, heads: &mut [[u8; 32]]) {
+    use public_spending_tests::synthetic;
+    if from == 0 {
+        store
+            .claim_ledger(&public_spending_sdk::pda::ledger().0, "synthetic")
+            .unwrap();
+        let batch = store.batch().unwrap();
+        batch.accounts(&synthetic::accounts(to)).unwrap();
+        batch.commit().unwrap();
+    }
+    let mut n = from;
+    while n < to {
+        let end = (n + per_batch).min(to);
+        let batch = store.batch().unwrap();
+        for t in synthetic::payments(n, end, heads) {
+            batch
+                .transaction(&t.signature, t.slot, Some(t.block_time), None, 1)
+                .unwrap();
+            batch.event(&t.signature, 0, &t.event, &t.data).unwrap();
+        }
+        batch.commit().unwrap();
+        n = end;
+    }
+}
+
+/// How many findings of each check a report holds.
+fn per_check(report: &audit::AuditReport) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for f in &report.findings {
+        *counts.entry(f.check).or_default() += 1;
+    }
+    counts
+}
+
+/// The synthetic ledger of the benches, at 20,000 payments: the SQL checks find exactly the findings of the
+/// in-memory audit, in the same order, and the ledger plants five kinds of them.
+async fn the_sql_audit_finds_what_the_in_memory_audit_found_on_a_synthetic_ledger(db: Db) {
+    let mut store = db.open();
+    let mut heads = vec![[0u8; 32]; 4];
+    write_synthetic(&mut store, 0, 20_000, 500, &mut heads);
+    let options = audit::AuditOptions::default();
+    let report = audit::audit(&store, &options).unwrap();
+    assert_eq!(report, reference_audit::audit(&store, &options).unwrap());
+    assert_eq!(report.payments_examined, 20_000);
+    let counts = per_check(&report);
+    assert_eq!(
+        counts.keys().copied().collect::<Vec<_>>(),
+        vec![
+            audit::DUPLICATE_INVOICES.id,
+            audit::NEW_RECIPIENTS.id,
+            audit::OUTSIDE_PERIOD.id,
+            audit::SPLIT_PAYMENTS.id,
+            audit::SPLIT_WALLETS.id,
+        ],
+        "{counts:?}"
+    );
+    // 20 repeated invoices (payments 999, 1999, ... 19999), recipient 2, award 1's first day (15 payments).
+    assert_eq!(counts[audit::DUPLICATE_INVOICES.id], 20);
+    assert_eq!(counts[audit::NEW_RECIPIENTS.id], 1);
+    assert_eq!(counts[audit::OUTSIDE_PERIOD.id], 15);
+    assert_eq!(counts[audit::SPLIT_WALLETS.id], 1);
+}
+
+/// The watch's audit after each new transaction (a rerun of what the transaction can change) reports exactly
+/// what a whole audit would add to what was reported before, transaction after transaction and batch after
+/// batch, on the synthetic ledger.
+async fn the_watch_reports_after_each_transaction_what_the_whole_audit_adds(db: Db) {
+    use public_spending_watchdog::watch::Alerts;
+    let mut store = db.open();
+    let mut heads = vec![[0u8; 32]; 4];
+    let options = audit::AuditOptions::default();
+    write_synthetic(&mut store, 0, 2_000, 500, &mut heads);
+    let mut alerts = Alerts::new(options, Vec::<String>::new());
+    let mut reported: std::collections::BTreeSet<String> = alerts
+        .after_index(&store, 0)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.finding.id)
+        .collect();
+    assert!(!reported.is_empty());
+    let mut n = 2_000;
+    // One transaction at a time, then batches of several.
+    for per_batch in [1, 1, 1, 1, 1, 1, 1, 1, 7, 30, 97, 1, 250] {
+        write_synthetic(&mut store, n, n + per_batch, per_batch, &mut heads);
+        n += per_batch;
+        let whole: std::collections::BTreeSet<String> = audit::audit(&store, &options)
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        let expected: Vec<&String> = whole.difference(&reported).collect();
+        let mut new: Vec<String> = alerts
+            .after_index(&store, 0)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.finding.id)
+            .collect();
+        new.sort();
+        assert_eq!(
+            new.iter().collect::<Vec<_>>(),
+            expected,
+            "after payment {n} (a batch of {per_batch})"
+        );
+        reported.extend(new);
+    }
+    assert!(
+        reported.len() > 40
+            && reported
+                .iter()
+                .any(|id| id.starts_with(audit::SPLIT_PAYMENTS.id)),
+        "{reported:?}"
+    );
+}
+
+/// An index written by schema 1 (no record columns) is migrated when it is opened: the columns are filled from
+/// each record, and the audit finds what it found before.
+async fn an_index_of_schema_1_is_migrated_and_audits_the_same(db: Db) {
+    let mut store = db.open();
+    let mut heads = vec![[0u8; 32]; 4];
+    write_synthetic(&mut store, 0, 3_000, 1_000, &mut heads);
+    let options = audit::AuditOptions::default();
+    let before = audit::audit(&store, &options).unwrap();
+    store
+        .execute_script(
+            "DROP INDEX payments_by_award; DROP INDEX payments_by_invoice; DROP INDEX payments_by_recipient;
+             DROP INDEX payments_by_time;
+             ALTER TABLE payments DROP COLUMN award; ALTER TABLE payments DROP COLUMN recipient;
+             ALTER TABLE payments DROP COLUMN amount; ALTER TABLE payments DROP COLUMN invoice_hash;
+             ALTER TABLE payments DROP COLUMN executed_at; ALTER TABLE payments DROP COLUMN payment_index;
+             UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+        )
+        .unwrap();
+    let location = store._fresh.location.clone();
+    drop(store.store);
+    let store = Store::open_existing(&location).unwrap();
+    assert_eq!(store.meta("schema_version").unwrap().as_deref(), Some("2"));
+    let filled = store
+        .query_opt(
+            "SELECT count(*) FROM payments WHERE award IS NOT NULL AND executed_at IS NOT NULL",
+            &[],
+            |row| row.int(0),
+        )
+        .unwrap();
+    assert_eq!(filled, Some(3_000));
+    assert_eq!(audit::audit(&store, &options).unwrap(), before);
 }

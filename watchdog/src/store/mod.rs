@@ -21,7 +21,7 @@ use sql::{Conn, Pg};
 pub use sql::{Dialect, Row, Value};
 
 /// The layout this build reads and writes. An older database is migrated; a newer one is refused.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The schema, written once: `{id}`, `{bytes}` and `{clustered}` are the only words the dialects spell
 /// differently ([`schema`]).
@@ -58,10 +58,11 @@ CREATE TABLE payments (
     executor {bytes} NOT NULL,
     previous_hash {bytes} NOT NULL,
     outlay_hash {bytes} NOT NULL,
+{record_columns}
     -- Clustered in chain order, so that the replay reads the table front to back.
     PRIMARY KEY (agency, sequence, tx, ordinal)
 ) {clustered};
-CREATE TABLE funding (
+{record_indexes}CREATE TABLE funding (
     signature TEXT NOT NULL,
     ordinal BIGINT NOT NULL,
     treasury {bytes} NOT NULL,
@@ -78,6 +79,26 @@ CREATE TABLE cursors (
 );
 ";
 
+/// The record's fields the audit's checks select and group by, in columns of their own (schema 2): the values
+/// inside `record`, written with it (the replay checks that they agree). Nullable, so that an index of schema 1
+/// gains them with an `ALTER TABLE` in either database.
+const RECORD_COLUMNS: &str = "    award {bytes},
+    recipient {bytes},
+    amount BIGINT,
+    invoice_hash {bytes},
+    executed_at BIGINT,
+    payment_index BIGINT,";
+
+/// The columns' indexes, one per way the checks read payments: by award and recipient in time (split payments,
+/// the period of performance), by invoice (duplicates), by recipient in time (new recipients, exclusions,
+/// wallet changes), and by agency in time (year-end spikes, the payments after a loosening or a grant).
+const RECORD_INDEXES: &str = "
+CREATE INDEX payments_by_award ON payments (award, recipient, executed_at);
+CREATE INDEX payments_by_invoice ON payments (invoice_hash);
+CREATE INDEX payments_by_recipient ON payments (recipient, agency, executed_at);
+CREATE INDEX payments_by_time ON payments (agency, executed_at);
+";
+
 /// The schema in `dialect`.
 fn schema(dialect: Dialect) -> String {
     let (id, bytes, clustered) = match dialect {
@@ -90,9 +111,29 @@ fn schema(dialect: Dialect) -> String {
         ),
     };
     SCHEMA
+        .replace("{record_columns}", RECORD_COLUMNS)
+        .replace("{record_indexes}", RECORD_INDEXES)
         .replace("{id}", id)
         .replace("{bytes}", bytes)
         .replace("{clustered}", clustered)
+}
+
+/// What schema 1 lacks of schema 2, in `dialect`: the record's columns and their indexes.
+fn schema_2_additions(dialect: Dialect) -> String {
+    let bytes = match dialect {
+        Dialect::Sqlite => "BLOB",
+        Dialect::Postgres => "BYTEA",
+    };
+    let columns: String = RECORD_COLUMNS
+        .lines()
+        .map(|column| {
+            format!(
+                "ALTER TABLE payments ADD COLUMN {};\n",
+                column.trim().trim_end_matches(',')
+            )
+        })
+        .collect();
+    format!("{columns}{RECORD_INDEXES}").replace("{bytes}", bytes)
 }
 
 /// An executed payment as the index holds it: the record that entered the hash chain, and where it was read.
@@ -120,6 +161,8 @@ pub struct ChainLink {
     pub record: [u8; PaymentRecord::CANONICAL_LEN],
     pub previous_hash: [u8; 32],
     pub outlay_hash: [u8; 32],
+    /// Whether the row's record columns (what the audit reads) hold the record's own values.
+    pub columns_agree: bool,
 }
 
 impl ChainLink {
@@ -277,6 +320,28 @@ fn record(bytes: &[u8]) -> Result<PaymentRecord> {
     }
     PaymentRecord::deserialize(&mut &bytes[..])
         .map_err(|e| WatchdogError::Invalid(format!("a payment record does not decode: {e}")))
+}
+
+/// Whether columns 6..12 of a row (award, recipient, amount, invoice_hash, executed_at, payment_index) hold the
+/// values at their places in the canonical `record` (see `PaymentRecord::canonical_bytes`).
+fn columns_agree(row: &Row, record: &[u8; PaymentRecord::CANONICAL_LEN]) -> Result<bool> {
+    let bytes_at = |column: usize, at: std::ops::Range<usize>| -> Result<bool> {
+        Ok(match row.opt_bytes(column)? {
+            Some(bytes) => bytes == &record[at],
+            None => false,
+        })
+    };
+    let int_at = |column: usize, at: std::ops::Range<usize>| -> Result<bool> {
+        let mut le = [0u8; 8];
+        le[..at.len()].copy_from_slice(&record[at]);
+        Ok(row.opt_int(column)? == Some(i64::from_le_bytes(le)))
+    };
+    Ok(bytes_at(6, 40..72)?
+        && bytes_at(7, 76..108)?
+        && int_at(8, 140..148)?
+        && bytes_at(9, 148..180)?
+        && int_at(10, 212..220)?
+        && int_at(11, 72..76)?)
 }
 
 /// Amounts are u64 on chain and signed 64-bit integers in SQL; no budget comes near 2^63 base units.
@@ -456,7 +521,91 @@ impl Store {
                 )));
             }
         }
+        if version == 1 {
+            self.migrate_to_2()
+                .map_err(|e| fail(format!("could not be migrated to schema 2: {e}")))?;
+        }
         Ok(())
+    }
+
+    /// Schema 1 to 2: the record's columns and their indexes, filled from each row's record, in one database
+    /// transaction (on PostgreSQL, the one [`Store::init`] holds). A record that does not decode keeps empty
+    /// columns, which the replay reports.
+    fn migrate_to_2(&self) -> Result<()> {
+        const CHUNK: i64 = 10_000;
+        let sqlite = self.dialect() == Dialect::Sqlite;
+        if sqlite {
+            self.conn.execute_batch("BEGIN")?;
+        }
+        let migrated = (|| {
+            self.conn
+                .execute_batch(&schema_2_additions(self.dialect()))?;
+            // Read a chunk, then write it (a PostgreSQL read holds the connection until its last row).
+            let mut after: Option<(Vec<u8>, i64, i64, i64)> = None;
+            loop {
+                let mut chunk = Vec::new();
+                let (sql, params): (&str, Vec<Value>) = match &after {
+                    None => (
+                        "SELECT agency, sequence, tx, ordinal, record FROM payments
+                         ORDER BY agency, sequence, tx, ordinal LIMIT $1",
+                        vec![CHUNK.into()],
+                    ),
+                    Some((agency, sequence, tx, ordinal)) => (
+                        "SELECT agency, sequence, tx, ordinal, record FROM payments
+                         WHERE (agency, sequence, tx, ordinal) > ($1, $2, $3, $4)
+                         ORDER BY agency, sequence, tx, ordinal LIMIT $5",
+                        vec![
+                            agency.clone().into(),
+                            (*sequence).into(),
+                            (*tx).into(),
+                            (*ordinal).into(),
+                            CHUNK.into(),
+                        ],
+                    ),
+                };
+                self.conn.query(sql, &params, |row| {
+                    chunk.push((
+                        row.bytes(0)?.to_vec(),
+                        row.int(1)?,
+                        row.int(2)?,
+                        row.int(3)?,
+                        record(row.bytes(4)?).ok(),
+                    ));
+                    Ok(())
+                })?;
+                for (agency, sequence, tx, ordinal, record) in &chunk {
+                    let Some(r) = record else { continue };
+                    self.conn.execute(
+                        "UPDATE payments SET award = $1, recipient = $2, amount = $3, invoice_hash = $4,
+                            executed_at = $5, payment_index = $6
+                         WHERE agency = $7 AND sequence = $8 AND tx = $9 AND ordinal = $10",
+                        &[
+                            r.award.as_ref().into(),
+                            r.recipient.as_ref().into(),
+                            to_sql(r.amount).into(),
+                            r.invoice_hash.as_slice().into(),
+                            r.executed_at.into(),
+                            i64::from(r.payment_index).into(),
+                            agency.as_slice().into(),
+                            (*sequence).into(),
+                            (*tx).into(),
+                            (*ordinal).into(),
+                        ],
+                    )?;
+                }
+                let Some(last) = chunk.pop() else { break };
+                after = Some((last.0, last.1, last.2, last.3));
+            }
+            self.set_meta("schema_version", "2")
+        })();
+        if sqlite {
+            self.conn.execute_batch(if migrated.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            })?;
+        }
+        migrated
     }
 
     /// Which database the index lives in.
@@ -626,13 +775,39 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let params: Vec<Value> = kinds.iter().map(|&k| k.into()).collect();
+        self.events_where(&format!("e.kind IN ({placeholders})"), &params)
+    }
+
+    /// The id of the newest transaction the index holds (0 when it holds none): a mark to read the events
+    /// written after ([`Store::events_after`]). Ids only grow.
+    pub fn newest_transaction(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_opt("SELECT max(id) FROM transactions", &[], |row| {
+                row.opt_int(0)
+            })?
+            .flatten()
+            .unwrap_or(0))
+    }
+
+    /// Every event of the transactions indexed after the mark `newest` ([`Store::newest_transaction`]), in
+    /// chain order.
+    pub fn events_after(&self, newest: i64) -> Result<Vec<(String, Option<i64>, LedgerEvent)>> {
+        self.events_where("t.id > $1", &[newest.into()])
+    }
+
+    fn events_where(
+        &self,
+        filter: &str,
+        params: &[Value],
+    ) -> Result<Vec<(String, Option<i64>, LedgerEvent)>> {
         let mut all = Vec::new();
         self.conn.query(
             &format!(
                 "SELECT e.signature, t.block_time, e.kind, e.data FROM events e JOIN transactions t USING (signature)
-                 WHERE e.kind IN ({placeholders}) ORDER BY t.slot, t.block_time, t.run, t.discovered DESC, e.ordinal"
+                 WHERE {filter} ORDER BY t.slot, t.block_time, t.run, t.discovered DESC, e.ordinal"
             ),
-            &params,
+            params,
             |row| {
                 let (signature, kind) = (row.text(0)?, row.text(2)?);
                 let event = LedgerEvent::decode(row.bytes(3)?).ok_or_else(|| {
@@ -676,24 +851,27 @@ impl Store {
     /// replay's hot loop, reading each row in place (no allocation per row) in the table's own order.
     pub fn for_each_link(&self, mut each: impl FnMut(ChainLink) -> Result<()>) -> Result<()> {
         self.conn.query(
-            "SELECT tx, agency, sequence, record, previous_hash, outlay_hash
+            "SELECT tx, agency, sequence, record, previous_hash, outlay_hash,
+                award, recipient, amount, invoice_hash, executed_at, payment_index
              FROM payments ORDER BY agency, sequence, tx, ordinal",
             &[],
             |row| {
+                let record = <[u8; PaymentRecord::CANONICAL_LEN]>::try_from(row.bytes(3)?)
+                    .map_err(|_| {
+                        WatchdogError::Invalid(format!(
+                            "a payment record is not {} bytes long",
+                            PaymentRecord::CANONICAL_LEN
+                        ))
+                    })?;
+                let columns_agree = columns_agree(row, &record)?;
                 each(ChainLink {
                     tx: row.int(0)?,
                     agency: key(row.bytes(1)?)?,
                     sequence: row.int(2)?.unsigned_abs(),
-                    record: <[u8; PaymentRecord::CANONICAL_LEN]>::try_from(row.bytes(3)?).map_err(
-                        |_| {
-                            WatchdogError::Invalid(format!(
-                                "a payment record is not {} bytes long",
-                                PaymentRecord::CANONICAL_LEN
-                            ))
-                        },
-                    )?,
+                    record,
                     previous_hash: hash(row.bytes(4)?)?,
                     outlay_hash: hash(row.bytes(5)?)?,
+                    columns_agree,
                 })
             },
         )
@@ -794,6 +972,12 @@ struct PendingPayments {
     executor: Vec<Vec<u8>>,
     previous_hash: Vec<Vec<u8>>,
     outlay_hash: Vec<Vec<u8>>,
+    award: Vec<Vec<u8>>,
+    recipient: Vec<Vec<u8>>,
+    amount: Vec<i64>,
+    invoice_hash: Vec<Vec<u8>>,
+    executed_at: Vec<i64>,
+    payment_index: Vec<i64>,
 }
 
 const INSERT_TRANSACTION: &str =
@@ -805,8 +989,9 @@ const INSERT_EVENT: &str =
      ON CONFLICT DO NOTHING";
 const INSERT_PAYMENT: &str =
     "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
-        previous_hash, outlay_hash)
-     VALUES ((SELECT id FROM transactions WHERE signature = $1), $2, $3, $4, $5, $6, $7, $8, $9)
+        previous_hash, outlay_hash, award, recipient, amount, invoice_hash, executed_at, payment_index)
+     VALUES ((SELECT id FROM transactions WHERE signature = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+        $13, $14, $15)
      ON CONFLICT DO NOTHING";
 const INSERT_FUNDING: &str =
     "INSERT INTO funding (signature, ordinal, treasury, amount, block_time)
@@ -829,12 +1014,15 @@ const BULK_TRANSACTIONS: &str =
 const BULK_EVENTS: &str = "INSERT INTO events (signature, ordinal, kind, data)
      SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::bytea[]) ON CONFLICT DO NOTHING";
 const BULK_PAYMENTS: &str = "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
-        previous_hash, outlay_hash)
+        previous_hash, outlay_hash, award, recipient, amount, invoice_hash, executed_at, payment_index)
      SELECT (SELECT id FROM transactions WHERE signature = p.signature), p.ordinal, p.agency, p.sequence,
-        p.record, p.fast_path, p.executor, p.previous_hash, p.outlay_hash
+        p.record, p.fast_path, p.executor, p.previous_hash, p.outlay_hash, p.award, p.recipient, p.amount,
+        p.invoice_hash, p.executed_at, p.payment_index
      FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::int8[], $5::bytea[], $6::bool[], $7::bytea[],
-        $8::bytea[], $9::bytea[])
-        AS p (signature, ordinal, agency, sequence, record, fast_path, executor, previous_hash, outlay_hash)
+        $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[], $12::int8[], $13::bytea[], $14::int8[],
+        $15::int8[])
+        AS p (signature, ordinal, agency, sequence, record, fast_path, executor, previous_hash, outlay_hash,
+            award, recipient, amount, invoice_hash, executed_at, payment_index)
      ON CONFLICT DO NOTHING";
 const BULK_FUNDING: &str = "INSERT INTO funding (signature, ordinal, treasury, amount, block_time)
      SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::int8[], $5::int8[]) ON CONFLICT DO NOTHING";
@@ -916,6 +1104,12 @@ impl Batch<'_> {
                         executed.executor.as_ref().into(),
                         executed.previous_outlay_hash.to_vec().into(),
                         executed.outlay_hash.to_vec().into(),
+                        r.award.as_ref().into(),
+                        r.recipient.as_ref().into(),
+                        to_sql(r.amount).into(),
+                        r.invoice_hash.as_slice().into(),
+                        r.executed_at.into(),
+                        i64::from(r.payment_index).into(),
                     ],
                 )?;
             }
@@ -939,6 +1133,12 @@ impl Batch<'_> {
             p.executor.push(executed.executor.to_bytes().to_vec());
             p.previous_hash.push(executed.previous_outlay_hash.to_vec());
             p.outlay_hash.push(executed.outlay_hash.to_vec());
+            p.award.push(r.award.to_bytes().to_vec());
+            p.recipient.push(r.recipient.to_bytes().to_vec());
+            p.amount.push(to_sql(r.amount));
+            p.invoice_hash.push(r.invoice_hash.to_vec());
+            p.executed_at.push(r.executed_at);
+            p.payment_index.push(i64::from(r.payment_index));
         }
         Ok(())
     }
@@ -1045,6 +1245,12 @@ fn write_pending(
                 &p.executor,
                 &p.previous_hash,
                 &p.outlay_hash,
+                &p.award,
+                &p.recipient,
+                &p.amount,
+                &p.invoice_hash,
+                &p.executed_at,
+                &p.payment_index,
             ],
         )?;
     }
@@ -1157,6 +1363,7 @@ mod tests {
             record: record.canonical_bytes(),
             previous_hash: [9; 32],
             outlay_hash: [0; 32],
+            columns_agree: true,
         };
         assert_eq!(link.fold(), fold_outlay_hash(&[9; 32], &record));
         assert_eq!(link.decode().unwrap(), record);

@@ -162,6 +162,17 @@ impl Row<'_, '_> {
         self.get(column, |v: Option<String>| v, |v: Option<String>| v)
     }
 
+    /// A blob or NULL, read in place.
+    pub fn opt_bytes(&self, column: usize) -> Result<Option<&[u8]>> {
+        Ok(match self {
+            Row::Sqlite(row) => row
+                .get_ref(column)?
+                .as_blob_or_null()
+                .map_err(rusqlite::Error::from)?,
+            Row::Postgres(row) => row.try_get(column)?,
+        })
+    }
+
     /// A blob, read in place.
     pub fn bytes(&self, column: usize) -> Result<&[u8]> {
         Ok(match self {

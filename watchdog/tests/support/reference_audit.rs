@@ -1,6 +1,8 @@
-//! `audit`: the red-flag checks a watchdog runs over the indexed ledger. Each finding names its check, the
-//! agency, what it concerns, and the records behind it (transaction signatures), so a reader can look at the
-//! evidence on chain. A finding is a question to ask, not a verdict.
+//! The audit as it was before its checks moved into SQL (schema 1, `watchdog/src/audit.rs` at c6c168b): every
+//! payment loaded into memory, each check a loop over them. Kept, frozen, as the oracle the SQL checks are
+//! compared with (`audit_in_sql.rs`, and the `replay` bench at 1M payments): the same findings, in the same
+//! order, on the same index. Only its imports changed.
+#![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,184 +12,20 @@ use public_spending::{
     state::{AwardStatus, ControlChange, ExclusionStatus, FlagStatus, LedgerLimits},
 };
 use public_spending_sdk::{amount::format_grouped, role_names, LedgerEvent};
-use serde::Serialize;
-
-use crate::{ledger::LedgerState, store::IndexedPayment, Result, Store};
+use public_spending_watchdog::{
+    audit::{
+        finding_id, fiscal_year, fiscal_year_end, AuditOptions, AuditReport, Finding, FlagHistory,
+        CHECKS, CONTROLS_LOOSENED, DOMINANT_APPROVER, DUPLICATE_INVOICES, EXCLUDED_RECIPIENTS,
+        LIFTED_BY_ANOTHER, NEW_AGENCY_PAYING, NEW_RECIPIENTS, OUTSIDE_PERIOD, PUBLIC_FLAGS,
+        REPROPOSED_AFTER_VETO, ROLE_GRANT_PAYMENTS, SPLIT_PAYMENTS, SPLIT_WALLETS, WALLET_CHANGES,
+        YEAR_END_SPIKE,
+    },
+    ledger::LedgerState,
+    store::IndexedPayment,
+    Result, Store,
+};
 
 const DAY: i64 = 86_400;
-
-/// A red-flag check: its id, its title, and why a watchdog looks at it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Check {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub explanation: &'static str,
-}
-
-pub const SPLIT_PAYMENTS: Check = Check {
-    id: "split-payments",
-    title: "Split payments",
-    explanation: "Several payments to one recipient on one award within a short window, each under the agency's approval threshold but together above it. Splitting a bill into pieces that each pass the fast path is the classic way around an approval control; a genuine series of small invoices looks the same, so the invoices behind these payments are worth reading.",
-};
-pub const DUPLICATE_INVOICES: Check = Check {
-    id: "duplicate-invoices",
-    title: "Duplicate invoices",
-    explanation: "Two or more executed payments carry the same invoice hash. Paying the same invoice twice is the most common improper payment; the program allows it on purpose (a corrected bill can share a document), so every repeat deserves an explanation.",
-};
-pub const NEW_RECIPIENTS: Check = Check {
-    id: "new-recipients",
-    title: "Paid soon after registration",
-    explanation: "A recipient was registered only days before its first payment. Shell vendors are typically created just before they are paid; a legitimate urgent purchase looks the same, so the registration and the award behind it should be checked.",
-};
-pub const EXCLUDED_RECIPIENTS: Check = Check {
-    id: "excluded-recipients",
-    title: "Money committed to suspended or debarred recipients",
-    explanation: "A payment executed while its recipient was suspended or debarred, or an award that still holds obligated money for a recipient that is now suspended or debarred. The program refuses new payments to an excluded recipient, but obligated money left on its awards should be deobligated or its award closed.",
-};
-pub const YEAR_END_SPIKE: Check = Check {
-    id: "year-end-spike",
-    title: "Year-end spending spike",
-    explanation: "An agency spent far more in the last four weeks of the fiscal year than in an average four weeks of that year. 'Use it or lose it' spending at year end is a well-documented source of waste; the purchases behind the spike are worth a look.",
-};
-pub const OUTSIDE_PERIOD: Check = Check {
-    id: "outside-period",
-    title: "Payments outside the period of performance",
-    explanation: "A payment executed before its award's period of performance began or after it ended. Work paid for outside the period was either not covered by the award or the award's dates are wrong.",
-};
-pub const DOMINANT_APPROVER: Check = Check {
-    id: "dominant-approver",
-    title: "One approver approves most payments",
-    explanation: "One approver took part in most of an agency's approved payments although the agency has other approvers. Concentrating approvals in one person weakens the two-person control that approvals exist for.",
-};
-
-pub const PUBLIC_FLAGS: Check = Check {
-    id: "public-flags",
-    title: "Public flags not dismissed",
-    explanation: "Someone raised a flag on the record (a duplicate invoice, an unknown vendor, a price, a split payment, work not done) and no auditor has dismissed it: it is still open, answered but not ruled on, or an auditor found substance in it. A flag blocks nothing by itself; it is a question the agency owes an answer to.",
-};
-
-pub const WALLET_CHANGES: Check = Check {
-    id: "wallet-changes",
-    title: "Paid soon after a payout-wallet change",
-    explanation: "A recipient was paid within days of its payout wallet being changed. \"Please update our bank details\" is the classic vendor-fraud route: the program requires two members and the agency's time lock for the change, but the first payments to a new wallet deserve a call to the vendor on a number already on file.",
-};
-pub const SPLIT_WALLETS: Check = Check {
-    id: "split-wallets",
-    title: "One vendor, different wallets in different agencies",
-    explanation: "Agencies paid the same Unique Entity ID into different wallets. Each agency keeps its own vendor file, so this can be legitimate (a vendor with several accounts), but it is also what a fake record of a real vendor looks like.",
-};
-
-pub const CONTROLS_LOOSENED: Check = Check {
-    id: "controls-loosened",
-    title: "Controls loosened",
-    explanation: "An agency's head loosened a control and it took effect: a higher approval threshold or fast-path cap, fewer approvals, a shorter time lock, a new member, a role granted or a member reactivated. Each was public a day or more before it applied and an auditor could have vetoed it; the payments the agency made in the 30 days after it are the ones the looser control let through, and those executed by a member just given a role most of all.",
-};
-
-pub const ROLE_GRANT_PAYMENTS: Check = Check {
-    id: "role-grant-payments",
-    title: "Paid by an officer soon after being given the paying role",
-    explanation: "A member was given the EXECUTE role (or reactivated with it) on an agency in service, and then executed payments within days of it. The grant was public a day or more before it applied, but a key that has just been allowed to pay is the one an insider would use: each payment it made in the window is listed.",
-};
-
-pub const LIFTED_BY_ANOTHER: Check = Check {
-    id: "lifted-by-another",
-    title: "A hold lifted by an auditor who did not impose it",
-    explanation: "An agency freeze, a payment or award hold, or a suspension or debarment was lifted by an auditor other than the one who imposed it. The program allows it only with a second auditor's concurring signature, so no single lenient auditor can undo another's hold; each such lift is still worth reading against the grounds of the hold it ended.",
-};
-
-pub const NEW_AGENCY_PAYING: Check = Check {
-    id: "new-agency-paying",
-    title: "A new agency paying within 30 days of its registration",
-    explanation: "An agency paid within 30 days of being registered. Its head, staff and policy were public for the ledger's minimum notice before its members could act, but the program cannot tell two keys of one person apart: an agency registered, staffed and paying within weeks is the shape of one insider holding every key, and its first payments deserve a look.",
-};
-
-pub const REPROPOSED_AFTER_VETO: Check = Check {
-    id: "reproposed-after-veto",
-    title: "A change proposed again after a veto",
-    explanation: "A head or the ledger admin proposed a change on a subject (a member, a policy, the auditors, the limits) that an auditor had vetoed. The program keeps a vetoed subject closed for 30 days; a proposal that returns as soon as that is over is pressing against the veto, not answering it.",
-};
-
-/// Every check, in the order the report lists them.
-pub const CHECKS: [Check; 15] = [
-    SPLIT_PAYMENTS,
-    DUPLICATE_INVOICES,
-    NEW_RECIPIENTS,
-    EXCLUDED_RECIPIENTS,
-    YEAR_END_SPIKE,
-    OUTSIDE_PERIOD,
-    DOMINANT_APPROVER,
-    PUBLIC_FLAGS,
-    WALLET_CHANGES,
-    SPLIT_WALLETS,
-    CONTROLS_LOOSENED,
-    ROLE_GRANT_PAYMENTS,
-    LIFTED_BY_ANOTHER,
-    NEW_AGENCY_PAYING,
-    REPROPOSED_AFTER_VETO,
-];
-
-/// The thresholds of the checks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct AuditOptions {
-    /// Split payments: the window that counts as one purchase.
-    pub split_window_seconds: i64,
-    /// New recipients: paid within this many seconds of registration.
-    pub new_recipient_seconds: i64,
-    /// Year-end spike: flagged when the last four weeks exceed this percentage of an average four weeks.
-    pub spike_percent: u64,
-    /// Dominant approver: flagged above this share (percent) of the agency's approved payments...
-    pub dominant_percent: u64,
-    /// ...when the agency has had at least this many approvers.
-    pub min_approvers: usize,
-    /// Wallet changes: payments within this many seconds after a payout-wallet change.
-    pub wallet_change_seconds: i64,
-    /// Controls loosened: the agency's payments within this many seconds after a loosening are listed.
-    pub loosening_seconds: i64,
-}
-
-impl Default for AuditOptions {
-    fn default() -> Self {
-        Self {
-            split_window_seconds: 7 * DAY,
-            new_recipient_seconds: 7 * DAY,
-            spike_percent: 200,
-            dominant_percent: 75,
-            min_approvers: 3,
-            wallet_change_seconds: 30 * DAY,
-            loosening_seconds: 30 * DAY,
-        }
-    }
-}
-
-/// One finding: which check, where, and the records behind it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// What makes it this finding and no other: the check and the event(s) it rests on (a loosening's
-    /// transaction, the payments of a split, a payment made while excluded), never its subject alone, so a
-    /// second loosening of the same policy is a second finding and the same finding found again has the same id.
-    pub id: String,
-    pub check: &'static str,
-    pub agency: String,
-    /// What it concerns: an award id, an invoice hash, a UEI, a fiscal year, an approver.
-    pub subject: String,
-    pub summary: String,
-    /// Transaction signatures of the payments (or events) behind it.
-    pub records: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AuditReport {
-    pub checks: Vec<Check>,
-    pub options: AuditOptions,
-    pub payments_examined: u64,
-    pub findings: Vec<Finding>,
-}
-
-impl AuditReport {
-    pub fn findings_of<'a>(&'a self, check: &'a str) -> impl Iterator<Item = &'a Finding> {
-        self.findings.iter().filter(move |f| f.check == check)
-    }
-}
 
 /// Runs every check over the index.
 pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
@@ -218,17 +56,6 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
         payments_examined: payments.len() as u64,
         findings,
     })
-}
-
-/// A finding's [`Finding::id`]: `check-` and 16 hex digits of the sha256 of what it rests on.
-fn finding_id<S: AsRef<str>>(check: &str, rests_on: &[S]) -> String {
-    let parts: Vec<&[u8]> = std::iter::once(check.as_bytes())
-        .chain(rests_on.iter().map(|part| part.as_ref().as_bytes()))
-        .collect();
-    // Parts joined with a byte no part holds, so that ["ab", "c"] and ["a", "bc"] differ.
-    let joined = parts.join(&0u8);
-    let digest = solana_sha256_hasher::hash(&joined).to_bytes();
-    format!("{check}-{}", hex::encode(&digest[..8]))
 }
 
 /// What a finding about an event and the payments after it rests on: their total, and the event's transaction
@@ -467,37 +294,6 @@ fn excluded_recipients(
         }
     }
     Ok(())
-}
-
-/// Flags raised on the record that no auditor has dismissed, from their events (closed flags included).
-/// One public flag as its events tell it: each raising is its own flag, even at an address a closed flag used.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FlagHistory {
-    pub agency: String,
-    /// What it names: an award id, a UEI, an RPUID, or `award id payment N`.
-    pub subject: String,
-    pub target_kind: String,
-    pub reason: String,
-    #[serde(skip)]
-    pub status: FlagStatus,
-    /// The status in words ([`FlagHistory::status_words`]).
-    pub status_text: &'static str,
-    /// Block time of the raising.
-    pub raised_at: Option<i64>,
-    /// The signatures of its raising, answers and ruling.
-    pub records: Vec<String>,
-}
-
-impl FlagHistory {
-    /// The status in words: open, answered (awaiting an auditor), resolved (substantiated) or dismissed.
-    pub fn status_words(&self) -> &'static str {
-        match self.status {
-            FlagStatus::Open => "open, no answer from the agency",
-            FlagStatus::Responded => "answered by the agency, awaiting an auditor",
-            FlagStatus::Resolved => "substantiated by an auditor",
-            FlagStatus::Dismissed => "dismissed by an auditor",
-        }
-    }
 }
 
 /// Every flag ever raised, in chain order, with its status from its later events.
@@ -878,25 +674,6 @@ fn split_wallets(state: &LedgerState, payments: &[IndexedPayment], findings: &mu
                 .collect(),
         });
     }
-}
-
-/// The federal fiscal year of a time: FY N runs from October 1st of N-1 to September 30th of N.
-pub fn fiscal_year(time: i64) -> i32 {
-    use chrono::Datelike;
-    chrono::DateTime::from_timestamp(time, 0).map_or(0, |t| {
-        if t.month() >= 10 {
-            t.year() + 1
-        } else {
-            t.year()
-        }
-    })
-}
-
-/// Unix time of the end of fiscal year `fy` (October 1st, 00:00 UTC).
-pub fn fiscal_year_end(fy: i32) -> i64 {
-    chrono::NaiveDate::from_ymd_opt(fy, 10, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(0, |t| t.and_utc().timestamp())
 }
 
 fn year_end_spikes(
