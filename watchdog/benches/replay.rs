@@ -9,10 +9,12 @@
 //! - indexing rate: payments written into the index, in batches of the indexer's size;
 //! - hash-chain replay: records per second through `verify::replay` (read from the index, rebuild each record,
 //!   fold, compare), next to raw sha256 over the same 32 + 162 bytes per record, in the same run;
-//! - the audit over the whole index (every check, findings streamed and counted): its time, and the peak
-//!   resident memory (VmHWM, reset just before it) while it runs; a PostgreSQL server's own memory is not in it;
+//! - the audit over the whole index (every check, findings streamed and counted), in a process of its own as
+//!   `pubspend audit` runs: its time, and that process's peak resident memory (VmHWM); a PostgreSQL server's own
+//!   memory is not in it;
 //! - the watch: from a new transaction committed to the index (a payment repeating an invoice) to its alert,
 //!   through the watch's own incremental audit (`watch::Alerts`), median of 5;
+//! - with `PUBSPEND_BENCH_KEEP=1`, the index is kept and named, for a look at its query plans;
 //! - with `PUBSPEND_BENCH_COMPARE=1` (or `--compare`), the in-memory audit the SQL checks replaced, run after
 //!   the figures above: the findings must be identical, in the same order.
 
@@ -43,8 +45,47 @@ fn write(store: &mut Store, transactions: Vec<synthetic::Transaction>) {
     }
 }
 
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+/// A location as the command line names it (`--audit`).
+fn location_text(location: &Location) -> String {
+    match location {
+        Location::Sqlite(path) => path.display().to_string(),
+        Location::Postgres(url) => url.clone(),
+    }
+}
+
+/// `--audit LOCATION --expect N`: the whole audit over the index at `LOCATION`, its findings streamed and
+/// counted; prints its time, the findings and this process's peak memory.
+fn audit_only(location: &str, expect: u64) {
+    let location: Location = location.parse().expect("a location");
+    let started = Instant::now();
+    let store = Store::open_existing(&location).expect("the index, for reading");
+    let options = audit::AuditOptions::default();
+    let context = audit::Context::new(&store, &options).expect("the accounts");
+    let mut findings = 0u64;
+    let mut times: Vec<(f64, &str)> = Vec::new();
+    for check in audit::ALL {
+        let check_started = Instant::now();
+        check
+            .run(&context, &mut |_| {
+                findings += 1;
+                Ok(())
+            })
+            .expect("audit");
+        times.push((check_started.elapsed().as_secs_f64(), check.about().id));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(store.count("payments").expect("count"), expect);
+    times.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let slowest: Vec<String> = times
+        .iter()
+        .take(4)
+        .map(|(t, id)| format!("{id} {t:.2}"))
+        .collect();
+    println!(
+        "audit {seconds:>6.2} s ({}), {findings} findings, peak {:>6} KiB",
+        slowest.join(", "),
+        public_spending_tests::peak_kib()
+    );
 }
 
 /// One size on one database (`sqlite` or `postgres`), measured in this process.
@@ -68,7 +109,10 @@ fn measure(size: u64, db: &str, compare: bool) {
     batch.commit().expect("commit");
     let mut heads = vec![[0u8; 32]; synthetic::AGENCIES as usize];
 
-    let mut indexing = 0.0;
+    // As the indexer's first run does: the audit's indexes are built once the rows are in.
+    let started = Instant::now();
+    store.defer_audit_indexes().expect("defer the indexes");
+    let mut indexing = started.elapsed().as_secs_f64();
     let mut n = 0u64;
     while n < size {
         // Generated a slice at a time outside the clock, written inside it.
@@ -79,6 +123,12 @@ fn measure(size: u64, db: &str, compare: bool) {
         indexing += started.elapsed().as_secs_f64();
         n = end;
     }
+    let started = Instant::now();
+    store.build_audit_indexes().expect("build the indexes");
+    indexing += started.elapsed().as_secs_f64();
+    // Verification and the audit read the index as `pubspend verify` and `audit` do: a store opened for reading.
+    drop(store);
+    let store = Store::open_existing(&location).expect("the index, for reading");
 
     let started = Instant::now();
     let report = verify::replay(&store, &LedgerState::default()).expect("replay");
@@ -88,20 +138,27 @@ fn measure(size: u64, db: &str, compare: bool) {
         "the synthetic chains hold together"
     );
 
-    reset_peak();
-    let started = Instant::now();
-    let mut findings = 0u64;
-    let examined = audit::audit_each(&store, &audit::AuditOptions::default(), |_| {
-        findings += 1;
-        Ok(())
-    })
-    .expect("audit");
-    let audit_seconds = started.elapsed().as_secs_f64();
-    let audit_peak = public_spending_tests::peak_kib();
-    assert_eq!(examined, size);
+    // The audit in a process of its own, as `pubspend audit` runs: its peak memory is the audit's alone.
+    drop(store);
+    let audited = Command::new(std::env::current_exe().expect("this bench's path"))
+        .args([
+            "--audit",
+            &location_text(&location),
+            "--expect",
+            &size.to_string(),
+        ])
+        .output()
+        .expect("run the audit");
+    assert!(
+        audited.status.success(),
+        "the audit failed: {}",
+        String::from_utf8_lossy(&audited.stderr)
+    );
+    let audited = String::from_utf8_lossy(&audited.stdout).trim().to_string();
 
-    // The watch, caught up (its first audit is the whole index), then one new payment at a time, each paying
-    // the previous payment's invoice again.
+    // The watch (which writes the index: a store opened as the indexer opens it), caught up (its first audit
+    // is the whole index), then one new payment at a time, each paying the last indexed payment's invoice again.
+    let mut store = Store::open(&location).expect("the index, for the watch");
     let mut alerts = Alerts::new(audit::AuditOptions::default(), Vec::<String>::new());
     alerts
         .after_index(&store, 0)
@@ -110,13 +167,13 @@ fn measure(size: u64, db: &str, compare: bool) {
     for k in 0..5 {
         let n = size + k;
         let mut transaction = synthetic::payments(n, n + 1, &mut heads).remove(0);
-        // The same payment, but with the previous one's invoice (and its head recomputed).
+        // The same payment, but with payment `size - 1`'s invoice (and its head recomputed).
         let a = (n % synthetic::AGENCIES) as usize;
         let public_spending_sdk::LedgerEvent::PaymentExecuted(executed) = &transaction.event else {
             unreachable!("a synthetic transaction is a payment")
         };
         let mut record: PaymentRecord = executed.record.clone();
-        record.invoice_hash = synthetic::record(n - 1).invoice_hash;
+        record.invoice_hash = synthetic::record(size - 1).invoice_hash;
         let (event, data, head) =
             public_spending_tests::executed_event(record, executed.previous_outlay_hash);
         heads[a] = head;
@@ -152,12 +209,11 @@ fn measure(size: u64, db: &str, compare: bool) {
 
     let rate = |seconds: f64| size as f64 / seconds.max(1e-9);
     println!(
-        "{db:>8} {size:>9} payments | index {:>7.0} payments/s ({indexing:>6.1} s) | replay {:>8.0} records/s | raw sha256 {:>8.0} records/s | replay/raw {:>4.2} | audit {audit_seconds:>6.2} s, {findings} findings, peak {:>6} KiB | watch new tx -> alert {watch_ms:>7.1} ms",
+        "{db:>8} {size:>9} payments | index {:>7.0} payments/s ({indexing:>6.1} s) | replay {:>8.0} records/s | raw sha256 {:>8.0} records/s | replay/raw {:>4.2} | {audited} | watch new tx -> alert {watch_ms:>7.1} ms",
         rate(indexing),
         rate(replay),
         rate(raw),
         rate(replay) / rate(raw),
-        audit_peak
     );
 
     if compare {
@@ -179,7 +235,12 @@ fn measure(size: u64, db: &str, compare: bool) {
         );
     }
     drop(store);
-    drop(database);
+    if std::env::var_os("PUBSPEND_BENCH_KEEP").is_some() {
+        // Kept for a look with `psql` or `sqlite3`.
+        println!("kept: {}", location_text(&location));
+        std::mem::forget(database);
+        std::mem::forget(dir);
+    }
 }
 
 fn main() {
@@ -191,6 +252,16 @@ fn main() {
     };
     let compare = args.iter().any(|a| a == "--compare")
         || std::env::var("PUBSPEND_BENCH_COMPARE").is_ok_and(|v| v == "1");
+    if let Some(location) = value("--audit") {
+        audit_only(
+            location,
+            value("--expect")
+                .expect("--expect")
+                .parse()
+                .expect("a size"),
+        );
+        return;
+    }
     if let Some(size) = value("--size") {
         measure(
             size.parse().expect("a size"),

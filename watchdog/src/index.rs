@@ -62,6 +62,12 @@ pub async fn index_in_batches<C: Backend + History>(
         store.count("events")?,
         store.count("payments")?,
     );
+    // A first run (or the rest of one that did not finish) is a bulk load: written without the audit's
+    // indexes, which are built at its end.
+    let bulk = before.2 == 0 || !store.audit_indexes_present()?;
+    if bulk {
+        store.defer_audit_indexes()?;
+    }
     let accounts = chain.program_accounts(&[]).await?;
     let snapshot: Vec<(Pubkey, &'static str, Vec<u8>)> = accounts
         .iter()
@@ -94,6 +100,9 @@ pub async fn index_in_batches<C: Backend + History>(
             &mut progress,
         )
         .await?;
+    }
+    if bulk {
+        store.build_audit_indexes()?;
     }
     Ok(IndexReport {
         accounts: snapshot.len() as u64,

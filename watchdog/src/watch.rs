@@ -88,6 +88,8 @@ pub struct Alerts {
     reported: BTreeSet<FindingKey>,
     /// The newest transaction of the index when it was last audited; `None` before the first audit.
     audited_to: Option<i64>,
+    /// What the checks remember from the last audit.
+    memo: audit::Memo,
 }
 
 impl Alerts {
@@ -97,6 +99,7 @@ impl Alerts {
             options,
             reported: reported.into_iter().collect(),
             audited_to: None,
+            memo: audit::Memo::default(),
         }
     }
 
@@ -117,13 +120,13 @@ impl Alerts {
         };
         match self.audited_to {
             None => {
-                audit::audit_each(store, &self.options, keep)?;
+                audit::audit_remembering(store, &self.options, &mut self.memo, keep)?;
             }
             Some(audited_to) => {
                 let changes = audit::Changes {
                     events: store.events_after(audited_to)?,
                 };
-                audit::rerun(store, &self.options, &changes, keep)?;
+                audit::rerun(store, &self.options, &changes, &mut self.memo, keep)?;
             }
         }
         self.audited_to = Some(newest);

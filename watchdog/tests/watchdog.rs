@@ -231,11 +231,19 @@ async fn an_index_run_cut_short_resumes_without_duplicating_a_row(db: Db) {
             )
             .unwrap();
         assert_eq!(events, Some(0));
+        // The first run is a bulk load: its audit indexes are built only at its end, which it did not reach.
+        assert!(!store.audit_indexes_present().unwrap());
     }
     let mut store = Store::open(&fresh.location).unwrap();
     index::index_in_batches(&world.chain, &mut store, 3, |_| {})
         .await
         .unwrap();
+    assert!(store.audit_indexes_present().unwrap());
+    assert!(complete.audit_indexes_present().unwrap());
+    assert_eq!(
+        audit::audit(&store, &audit::AuditOptions::default()).unwrap(),
+        audit::audit(&complete, &audit::AuditOptions::default()).unwrap()
+    );
     for table in ["transactions", "events", "payments", "funding"] {
         assert_eq!(
             store.count(table).unwrap(),
@@ -415,7 +423,7 @@ async fn verify_pinpoints_every_kind_of_tampering(db: Db) {
         Box::new(move |s: &Store| s.execute_script(statement).unwrap())
     };
     // Each case: how the index is tampered with, and what verify must name.
-    let cases: [(&str, Tampering, Expectation); 5] = [
+    let cases: [(&str, Tampering, Expectation); 6] = [
         (
             "a tampered amount",
             Box::new(|s: &Store| tamper_amount(s, 2)),
@@ -429,6 +437,18 @@ async fn verify_pinpoints_every_kind_of_tampering(db: Db) {
                     "record columns altered (the audit's columns differ from the record)".into(),
                     Some(4),
                     Some(signature_of(s, 4)),
+                )]
+            }),
+        ),
+        (
+            "a payment row pointed at another transaction's signature",
+            sql("UPDATE payments SET signature = (SELECT signature FROM payments WHERE sequence = 0)
+                 WHERE sequence = 1"),
+            Box::new(|s: &Store| {
+                vec![(
+                    "payment row names another transaction (its signature column differs)".into(),
+                    Some(1),
+                    Some(signature_of(s, 1)),
                 )]
             }),
         ),
@@ -461,9 +481,11 @@ async fn verify_pinpoints_every_kind_of_tampering(db: Db) {
             "an extra event",
             sql("INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
                     VALUES ('forged', 0, 0, NULL, 1, 0);
-                 INSERT INTO payments SELECT (SELECT id FROM transactions WHERE signature = 'forged'), ordinal,
-                    agency, sequence, record, fast_path, executor, previous_hash, outlay_hash, award, recipient,
-                    amount, invoice_hash, executed_at, payment_index
+                 INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor, previous_hash,
+                    outlay_hash, signature, award, recipient, amount, invoice_hash, executed_at, payment_index)
+                 SELECT (SELECT id FROM transactions WHERE signature = 'forged'), ordinal, agency, sequence, record,
+                    fast_path, executor, previous_hash, outlay_hash, 'forged', award, recipient, amount,
+                    invoice_hash, executed_at, payment_index
                  FROM payments WHERE sequence = 3"),
             Box::new(|_: &Store| {
                 vec![("extra event (a sequence seen before)".into(), Some(3), Some("forged".into()))]
@@ -1300,6 +1322,7 @@ async fn an_index_of_schema_1_is_migrated_and_audits_the_same(db: Db) {
              ALTER TABLE payments DROP COLUMN award; ALTER TABLE payments DROP COLUMN recipient;
              ALTER TABLE payments DROP COLUMN amount; ALTER TABLE payments DROP COLUMN invoice_hash;
              ALTER TABLE payments DROP COLUMN executed_at; ALTER TABLE payments DROP COLUMN payment_index;
+             ALTER TABLE payments DROP COLUMN signature;
              UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         )
         .unwrap();
@@ -1309,7 +1332,8 @@ async fn an_index_of_schema_1_is_migrated_and_audits_the_same(db: Db) {
     assert_eq!(store.meta("schema_version").unwrap().as_deref(), Some("2"));
     let filled = store
         .query_opt(
-            "SELECT count(*) FROM payments WHERE award IS NOT NULL AND executed_at IS NOT NULL",
+            "SELECT count(*) FROM payments p JOIN transactions t ON t.id = p.tx
+             WHERE p.award IS NOT NULL AND p.executed_at IS NOT NULL AND p.signature = t.signature",
             &[],
             |row| row.int(0),
         )

@@ -180,19 +180,34 @@ impl AuditReport {
     }
 }
 
-/// What every check of one audit reads: the index, the accounts, the thresholds.
+/// What every check of one audit reads: the index, the accounts, the thresholds, and what the checks
+/// remember between audits of one watch ([`Memo`]).
 pub struct Context<'a> {
     pub store: &'a Store,
     pub state: LedgerState,
     pub options: AuditOptions,
+    pub memo: std::cell::RefCell<Memo>,
+}
+
+/// What a check remembers from one audit to the next, so that a rerun reads only what is new: where the split
+/// scan of each award and recipient stands (the first payment whose window was still open).
+#[derive(Clone, Debug, Default)]
+pub struct Memo {
+    pub(crate) split_from: std::collections::BTreeMap<(Pubkey, Pubkey), split_payments::From>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(store: &'a Store, options: &AuditOptions) -> Result<Self> {
+        Self::with_memo(store, options, Memo::default())
+    }
+
+    /// A context that starts from what an earlier audit remembered.
+    pub fn with_memo(store: &'a Store, options: &AuditOptions, memo: Memo) -> Result<Self> {
         Ok(Self {
             store,
             state: LedgerState::from_store(store)?,
             options: *options,
+            memo: std::cell::RefCell::new(memo),
         })
     }
 
@@ -243,12 +258,23 @@ impl Changes {
 pub fn audit_each(
     store: &Store,
     options: &AuditOptions,
+    found: impl FnMut(Finding) -> Result<()>,
+) -> Result<u64> {
+    audit_remembering(store, options, &mut Memo::default(), found)
+}
+
+/// [`audit_each`], keeping in `memo` what a later [`rerun`] starts from.
+pub fn audit_remembering(
+    store: &Store,
+    options: &AuditOptions,
+    memo: &mut Memo,
     mut found: impl FnMut(Finding) -> Result<()>,
 ) -> Result<u64> {
-    let context = Context::new(store, options)?;
+    let context = Context::with_memo(store, options, std::mem::take(memo))?;
     for check in ALL {
         check.run(&context, &mut found)?;
     }
+    *memo = context.memo.into_inner();
     store.count("payments")
 }
 
@@ -267,20 +293,23 @@ pub fn audit(store: &Store, options: &AuditOptions) -> Result<AuditReport> {
     })
 }
 
-/// Runs each check's [`Check::rerun`] for `changes`.
+/// Runs each check's [`Check::rerun`] for `changes`, from what `memo` remembers of the last audit (and keeps
+/// what the next one starts from).
 pub fn rerun(
     store: &Store,
     options: &AuditOptions,
     changes: &Changes,
+    memo: &mut Memo,
     mut found: impl FnMut(Finding) -> Result<()>,
 ) -> Result<()> {
     if changes.events.is_empty() {
         return Ok(());
     }
-    let context = Context::new(store, options)?;
+    let context = Context::with_memo(store, options, std::mem::take(memo))?;
     for check in ALL {
         check.rerun(&context, changes, &mut found)?;
     }
+    *memo = context.memo.into_inner();
     Ok(())
 }
 

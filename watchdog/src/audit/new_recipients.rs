@@ -24,14 +24,25 @@ impl Check for NewRecipients {
         check(audit, "true", &[], found)
     }
 
+    /// Only a recipient's first payment can be the finding: a recipient paid before is not looked at again.
     fn rerun(&self, audit: &Context, changes: &Changes, found: &mut Found) -> Result<()> {
-        for recipient in changes.touched(|p| p.record.recipient) {
-            check(
-                audit,
-                "p.recipient = $1",
-                &[recipient.as_ref().into()],
-                found,
-            )?;
+        for (recipient, at) in changes.touched(|p| (p.record.recipient, p.record.executed_at)) {
+            let paid_before = audit
+                .store
+                .query_opt(
+                    "SELECT 1 FROM payments p WHERE p.recipient = $1 AND p.executed_at < $2 LIMIT 1",
+                    &[recipient.as_ref().into(), at.into()],
+                    |_| Ok(()),
+                )?
+                .is_some();
+            if !paid_before {
+                check(
+                    audit,
+                    "p.recipient = $1",
+                    &[recipient.as_ref().into()],
+                    found,
+                )?;
+            }
         }
         Ok(())
     }

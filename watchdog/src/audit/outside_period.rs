@@ -1,6 +1,6 @@
 //! Payments outside the period of performance: each payment's time against its award's period (from the
-//! accounts). SQL hands over two narrow columns per payment and no more; only the payments outside their
-//! period are read in full.
+//! accounts). SQL hands over two narrow columns of the payments that could be outside a period (before the
+//! latest start or after the earliest end); only those outside their own award's period are read in full.
 
 use anchor_lang::prelude::Pubkey;
 
@@ -23,9 +23,19 @@ impl Check for OutsidePeriod {
     fn run(&self, audit: &Context, found: &mut Found) -> Result<()> {
         // The chain-order keys of the payments outside their award's period (few), then those payments.
         let mut outside: Vec<(Vec<u8>, i64, i64, i64)> = Vec::new();
+        // A payment outside its award's period is before the latest start of any period or after the earliest
+        // end: only those are read.
+        let awards = || audit.state.awards.values();
+        let (Some(latest_start), Some(earliest_end)) = (
+            awards().map(|a| a.period_start).max(),
+            awards().map(|a| a.period_end).min(),
+        ) else {
+            return Ok(());
+        };
         audit.store.query(
-            "SELECT p.award, p.executed_at, p.agency, p.sequence, p.tx, p.ordinal FROM payments p",
-            &[],
+            "SELECT p.award, p.executed_at, p.agency, p.sequence, p.tx, p.ordinal FROM payments p
+             WHERE p.executed_at < $1 OR p.executed_at >= $2",
+            &[latest_start.into(), earliest_end.into()],
             |row| {
                 let award = <[u8; 32]>::try_from(row.bytes(0)?)
                     .map(Pubkey::new_from_array)

@@ -21,17 +21,22 @@ pub struct Paid {
     pub payment_index: u32,
     pub executor: Pubkey,
     pub invoice_hash: [u8; 32],
+    /// Its place in the chain's order: its sequence, and its row's transaction id and ordinal (0 for a payment
+    /// read from its event).
+    pub sequence: i64,
+    pub tx: i64,
+    pub ordinal: i64,
 }
 
-/// The columns [`Paid::read`] reads, from `payments p` joined with its transaction `t`.
+/// The columns [`Paid::read`] reads, from `payments p`.
 const COLUMNS: &str =
-    "coalesce(t.signature, ''), p.agency, p.award, p.recipient, p.amount, p.executed_at,
-    p.payment_index, p.executor, p.invoice_hash";
+    "coalesce(p.signature, ''), p.agency, p.award, p.recipient, p.amount, p.executed_at,
+    p.payment_index, p.executor, p.invoice_hash, p.sequence, p.tx, p.ordinal";
 
 /// The chain's own order of payments, which every listing of payments keeps: by agency, then sequence.
 pub const CHAIN_ORDER: &str = "p.agency, p.sequence, p.tx, p.ordinal";
 
-fn key(bytes: &[u8]) -> Result<Pubkey> {
+pub(crate) fn key(bytes: &[u8]) -> Result<Pubkey> {
     <[u8; 32]>::try_from(bytes)
         .map(Pubkey::new_from_array)
         .map_err(|_| WatchdogError::Invalid(format!("a key column holds {} bytes", bytes.len())))
@@ -51,6 +56,9 @@ impl Paid {
             payment_index: r.payment_index,
             executor: executed.executor,
             invoice_hash: r.invoice_hash,
+            sequence: i64::try_from(r.sequence).unwrap_or(i64::MAX),
+            tx: 0,
+            ordinal: 0,
         }
     }
 
@@ -68,6 +76,9 @@ impl Paid {
             invoice_hash: <[u8; 32]>::try_from(row.bytes(8)?).map_err(|_| {
                 WatchdogError::Invalid("an invoice hash column is not 32 bytes".into())
             })?,
+            sequence: row.int(9)?,
+            tx: row.int(10)?,
+            ordinal: row.int(11)?,
         })
     }
 }
@@ -82,10 +93,7 @@ pub fn each(
     mut each: impl FnMut(Paid) -> Result<()>,
 ) -> Result<()> {
     store.query(
-        &format!(
-            "SELECT {COLUMNS} FROM payments p LEFT JOIN transactions t ON t.id = p.tx
-             WHERE {filter} ORDER BY {order}"
-        ),
+        &format!("SELECT {COLUMNS} FROM payments p WHERE {filter} ORDER BY {order}"),
         params,
         |row| each(Paid::read(row)?),
     )

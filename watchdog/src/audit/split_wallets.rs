@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anchor_lang::prelude::Pubkey;
+use public_spending_sdk::LedgerEvent;
 
 use super::{finding_id, rows, About, Changes, Check, Context, Finding, Found};
 use crate::{store::Value, Result, WatchdogError};
@@ -26,13 +27,33 @@ impl Check for SplitWallets {
         check(audit, "true", &[], found)
     }
 
-    /// A new payment can add a wallet or an agency to its recipient's UEI: every recipient of that UEI again.
+    /// A UEI's finding changes with a new wallet (a confirmed change) or a new agency paying one of its
+    /// recipients (a first payment by that agency to that recipient): every recipient of that UEI again.
     fn rerun(&self, audit: &Context, changes: &Changes, found: &mut Found) -> Result<()> {
-        let ueis: BTreeSet<[u8; 12]> = changes
-            .touched(|p| p.record.recipient)
-            .iter()
-            .filter_map(|r| audit.state.recipients.get(r).map(|r| r.uei))
-            .collect();
+        let mut ueis: BTreeSet<[u8; 12]> = BTreeSet::new();
+        for (_, _, event) in changes.of(&["PayoutWalletConfirmed"]) {
+            if let LedgerEvent::PayoutWalletConfirmed(e) = event {
+                ueis.insert(e.uei);
+            }
+        }
+        for (recipient, agency) in changes.touched(|p| (p.record.recipient, p.record.agency)) {
+            let Some(uei) = audit.state.recipients.get(&recipient).map(|r| r.uei) else {
+                continue;
+            };
+            // The new payment is one of the pair's; a second one means the agency had paid the recipient.
+            let mut paid = 0;
+            audit.store.query(
+                "SELECT 1 FROM payments p WHERE p.recipient = $1 AND p.agency = $2 LIMIT 2",
+                &[recipient.as_ref().into(), agency.as_ref().into()],
+                |_| {
+                    paid += 1;
+                    Ok(())
+                },
+            )?;
+            if paid < 2 {
+                ueis.insert(uei);
+            }
+        }
         let recipients: Vec<Value> = audit
             .state
             .recipients

@@ -80,9 +80,12 @@ CREATE TABLE cursors (
 ";
 
 /// The record's fields the audit's checks select and group by, in columns of their own (schema 2): the values
-/// inside `record`, written with it (the replay checks that they agree). Nullable, so that an index of schema 1
+/// inside `record`, written with it (the replay checks that they agree), and the signature of the payment's
+/// transaction, so that a finding names its transactions without a join per payment (verify checks it against
+/// the transaction's). Nullable, so that an index of schema 1
 /// gains them with an `ALTER TABLE` in either database.
-const RECORD_COLUMNS: &str = "    award {bytes},
+const RECORD_COLUMNS: &str = "    signature TEXT,
+    award {bytes},
     recipient {bytes},
     amount BIGINT,
     invoice_hash {bytes},
@@ -91,13 +94,22 @@ const RECORD_COLUMNS: &str = "    award {bytes},
 
 /// The columns' indexes, one per way the checks read payments: by award and recipient in time (split payments,
 /// the period of performance), by invoice (duplicates), by recipient in time (new recipients, exclusions,
-/// wallet changes), and by agency in time (year-end spikes, the payments after a loosening or a grant).
+/// wallet changes), and by agency in time (year-end spikes, the payments after a loosening or a grant). The
+/// split scan and the daily sums read their index alone (every column they need is in it).
+/// A bulk load goes without them and builds them at its end ([`Store::defer_audit_indexes`]).
 const RECORD_INDEXES: &str = "
-CREATE INDEX payments_by_award ON payments (award, recipient, executed_at);
-CREATE INDEX payments_by_invoice ON payments (invoice_hash);
-CREATE INDEX payments_by_recipient ON payments (recipient, agency, executed_at);
-CREATE INDEX payments_by_time ON payments (agency, executed_at);
+CREATE INDEX IF NOT EXISTS payments_by_award ON payments (award, recipient, executed_at, sequence, agency, tx,
+    ordinal, amount, signature);
+CREATE INDEX IF NOT EXISTS payments_by_invoice ON payments (invoice_hash);
+CREATE INDEX IF NOT EXISTS payments_by_recipient ON payments (recipient, agency, executed_at);
+CREATE INDEX IF NOT EXISTS payments_by_time ON payments (agency, executed_at, amount);
 ";
+const AUDIT_INDEXES: [&str; 4] = [
+    "payments_by_award",
+    "payments_by_invoice",
+    "payments_by_recipient",
+    "payments_by_time",
+];
 
 /// The schema in `dialect`.
 fn schema(dialect: Dialect) -> String {
@@ -353,7 +365,16 @@ impl Store {
     /// Opens (or creates) the index at `at` (a path, or a [`Location`]), for indexing into it.
     pub fn open(at: impl Into<Location>) -> Result<Self> {
         let at = at.into();
-        Self::init(Self::connect(&at)?, at.to_string())
+        let store = Self::init(Self::connect(&at)?, at.to_string())?;
+        if store.dialect() == Dialect::Sqlite {
+            // The payments' indexes take rows in random key order (awards, recipients, invoices): with SQLite's
+            // default 2 MiB of cached pages, each row read its index pages back from the file and wrote them
+            // again at every commit, and indexing ran ten times slower. An indexer keeps up to 64 MiB.
+            store
+                .conn
+                .execute_batch("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384")?;
+        }
+        Ok(store)
     }
 
     /// Opens an index that must already hold an indexed ledger, for the commands that only read it: a missing
@@ -596,6 +617,9 @@ impl Store {
                 let Some(last) = chunk.pop() else { break };
                 after = Some((last.0, last.1, last.2, last.3));
             }
+            self.conn.execute_batch(
+                "UPDATE payments SET signature = (SELECT signature FROM transactions t WHERE t.id = payments.tx)",
+            )?;
             self.set_meta("schema_version", "2")
         })();
         if sqlite {
@@ -619,6 +643,45 @@ impl Store {
         if self.dialect() == Dialect::Postgres {
             self.conn
                 .execute_batch(&format!("SELECT pg_advisory_lock({INDEXER_LOCK})"))?;
+        }
+        Ok(())
+    }
+
+    /// Whether the payments' audit indexes are all there (a bulk load that did not finish leaves them out).
+    pub fn audit_indexes_present(&self) -> Result<bool> {
+        let catalog = match self.dialect() {
+            Dialect::Sqlite => "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ($1, $2, $3, $4)",
+            Dialect::Postgres => {
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()
+                 AND indexname IN ($1, $2, $3, $4)"
+            }
+        };
+        let params: Vec<Value> = AUDIT_INDEXES.iter().map(|&n| n.into()).collect();
+        let present = self
+            .conn
+            .query_opt(catalog, &params, |row| row.int(0))?
+            .unwrap_or(0);
+        Ok(present == AUDIT_INDEXES.len() as i64)
+    }
+
+    /// Drops the payments' audit indexes for a bulk load: a row then costs a write at the end of the table
+    /// instead of a page of each index at a random place (ten times slower on SQLite). The audit still reads
+    /// such an index correctly, only slower, until [`Store::build_audit_indexes`] has run.
+    pub fn defer_audit_indexes(&self) -> Result<()> {
+        let drops: String = AUDIT_INDEXES
+            .iter()
+            .map(|name| format!("DROP INDEX IF EXISTS {name};"))
+            .collect();
+        self.conn.execute_batch(&drops)
+    }
+
+    /// Builds the audit indexes that are missing (each from one sort of the table).
+    pub fn build_audit_indexes(&self) -> Result<()> {
+        self.conn.execute_batch(RECORD_INDEXES)?;
+        if self.dialect() == Dialect::Postgres {
+            // The planner's statistics, which a bulk load left out of date, and the visibility map, without
+            // which PostgreSQL reads the table behind every index entry.
+            self.conn.execute_batch("VACUUM (ANALYZE) payments")?;
         }
         Ok(())
     }
@@ -916,8 +979,9 @@ impl Store {
 ///
 /// On SQLite each row is written as it is given (in process, a statement costs microseconds). On PostgreSQL,
 /// where each statement is a round trip to the server, the rows are kept until [`Batch::commit`] and written
-/// then in one transaction: one multi-row `INSERT ... SELECT FROM unnest(...)` per table, the same columns and
-/// the same `ON CONFLICT DO NOTHING` as the statements SQLite runs.
+/// then in one transaction: each table's rows copied in PostgreSQL's binary format into a staging table, then
+/// one `INSERT ... SELECT` per table, the same columns and the same `ON CONFLICT DO NOTHING` as the statements
+/// SQLite runs.
 pub struct Batch<'a> {
     conn: &'a Conn,
     open: bool,
@@ -989,9 +1053,9 @@ const INSERT_EVENT: &str =
      ON CONFLICT DO NOTHING";
 const INSERT_PAYMENT: &str =
     "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
-        previous_hash, outlay_hash, award, recipient, amount, invoice_hash, executed_at, payment_index)
+        previous_hash, outlay_hash, award, recipient, amount, invoice_hash, executed_at, payment_index, signature)
      VALUES ((SELECT id FROM transactions WHERE signature = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-        $13, $14, $15)
+        $13, $14, $15, $1)
      ON CONFLICT DO NOTHING";
 const INSERT_FUNDING: &str =
     "INSERT INTO funding (signature, ordinal, treasury, amount, block_time)
@@ -1002,30 +1066,38 @@ const SET_CURSOR: &str = "INSERT INTO cursors (address, newest, pending_newest, 
      ON CONFLICT (address) DO UPDATE SET newest = excluded.newest, pending_newest = excluded.pending_newest,
         pending_oldest = excluded.pending_oldest";
 
-/// The same rows, many at once, for PostgreSQL: the transactions numbered in the order they were given.
-const BULK_TRANSACTIONS: &str =
+/// The same rows, many at once, for PostgreSQL: each table's rows are copied (`COPY ... FROM STDIN BINARY`) into
+/// a staging table of the session's own, then inserted from it with the same `ON CONFLICT DO NOTHING` as the
+/// statements SQLite runs; the transactions numbered in the order they were given. Staging tables are emptied
+/// at every commit.
+const STAGING: &str = "
+CREATE TEMP TABLE IF NOT EXISTS staged_transactions (signature TEXT, slot BIGINT, block_time BIGINT, err TEXT,
+    run BIGINT, n BIGINT) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS staged_events (signature TEXT, ordinal BIGINT, kind TEXT, data BYTEA)
+    ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS staged_payments (signature TEXT, ordinal BIGINT, agency BYTEA, sequence BIGINT,
+    record BYTEA, fast_path BOOLEAN, executor BYTEA, previous_hash BYTEA, outlay_hash BYTEA, award BYTEA,
+    recipient BYTEA, amount BIGINT, invoice_hash BYTEA, executed_at BIGINT, payment_index BIGINT)
+    ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS staged_funding (signature TEXT, ordinal BIGINT, treasury BYTEA, amount BIGINT,
+    block_time BIGINT) ON COMMIT DELETE ROWS;
+";
+const FROM_STAGED_TRANSACTIONS: &str =
     "INSERT INTO transactions (signature, slot, block_time, err, run, discovered)
      SELECT t.signature, t.slot, t.block_time, t.err, t.run,
         (SELECT coalesce(max(discovered), 0) FROM transactions) + t.n
-     FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::int8[])
-        WITH ORDINALITY AS t (signature, slot, block_time, err, run, n)
-     ORDER BY t.n
+     FROM staged_transactions t ORDER BY t.n
      ON CONFLICT (signature) DO NOTHING";
-const BULK_EVENTS: &str = "INSERT INTO events (signature, ordinal, kind, data)
-     SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::bytea[]) ON CONFLICT DO NOTHING";
-const BULK_PAYMENTS: &str = "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
-        previous_hash, outlay_hash, award, recipient, amount, invoice_hash, executed_at, payment_index)
+const FROM_STAGED_EVENTS: &str = "INSERT INTO events (signature, ordinal, kind, data)
+     SELECT signature, ordinal, kind, data FROM staged_events ON CONFLICT DO NOTHING";
+const FROM_STAGED_PAYMENTS: &str = "INSERT INTO payments (tx, ordinal, agency, sequence, record, fast_path, executor,
+        previous_hash, outlay_hash, award, recipient, amount, invoice_hash, executed_at, payment_index, signature)
      SELECT (SELECT id FROM transactions WHERE signature = p.signature), p.ordinal, p.agency, p.sequence,
         p.record, p.fast_path, p.executor, p.previous_hash, p.outlay_hash, p.award, p.recipient, p.amount,
-        p.invoice_hash, p.executed_at, p.payment_index
-     FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::int8[], $5::bytea[], $6::bool[], $7::bytea[],
-        $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[], $12::int8[], $13::bytea[], $14::int8[],
-        $15::int8[])
-        AS p (signature, ordinal, agency, sequence, record, fast_path, executor, previous_hash, outlay_hash,
-            award, recipient, amount, invoice_hash, executed_at, payment_index)
-     ON CONFLICT DO NOTHING";
-const BULK_FUNDING: &str = "INSERT INTO funding (signature, ordinal, treasury, amount, block_time)
-     SELECT * FROM unnest($1::text[], $2::int8[], $3::bytea[], $4::int8[], $5::int8[]) ON CONFLICT DO NOTHING";
+        p.invoice_hash, p.executed_at, p.payment_index, p.signature
+     FROM staged_payments p ON CONFLICT DO NOTHING";
+const FROM_STAGED_FUNDING: &str = "INSERT INTO funding (signature, ordinal, treasury, amount, block_time)
+     SELECT signature, ordinal, treasury, amount, block_time FROM staged_funding ON CONFLICT DO NOTHING";
 
 impl Batch<'_> {
     /// Runs `statement` now (SQLite) or keeps it for the commit (PostgreSQL).
@@ -1214,59 +1286,110 @@ impl Batch<'_> {
     }
 }
 
-/// A PostgreSQL batch's rows, in one transaction: a statement per table, then the other statements in order.
+/// A PostgreSQL batch's rows, in one transaction: a copy and an insert per table, then the other statements in
+/// order.
 fn write_pending(
     client: &mut postgres::Client,
     pending: Pending,
 ) -> std::result::Result<(), postgres::Error> {
+    use postgres::types::Type;
     let mut tx = client.transaction()?;
+    tx.batch_execute(STAGING)?;
     let t = &pending.transactions;
-    if !t.signature.is_empty() {
-        tx.execute(
-            BULK_TRANSACTIONS,
-            &[&t.signature, &t.slot, &t.block_time, &t.err, &t.run],
-        )?;
-    }
+    let n: Vec<i64> = (1..=t.signature.len() as i64).collect();
+    copy(
+        &mut tx,
+        "staged_transactions",
+        &[
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+        ],
+        t.signature.len(),
+        |i| {
+            vec![
+                &t.signature[i],
+                &t.slot[i],
+                &t.block_time[i],
+                &t.err[i],
+                &t.run[i],
+                &n[i],
+            ]
+        },
+        FROM_STAGED_TRANSACTIONS,
+    )?;
     let e = &pending.events;
-    if !e.signature.is_empty() {
-        tx.execute(BULK_EVENTS, &[&e.signature, &e.ordinal, &e.kind, &e.data])?;
-    }
+    copy(
+        &mut tx,
+        "staged_events",
+        &[Type::TEXT, Type::INT8, Type::TEXT, Type::BYTEA],
+        e.signature.len(),
+        |i| vec![&e.signature[i], &e.ordinal[i], &e.kind[i], &e.data[i]],
+        FROM_STAGED_EVENTS,
+    )?;
     let p = &pending.payments;
-    if !p.signature.is_empty() {
-        tx.execute(
-            BULK_PAYMENTS,
-            &[
-                &p.signature,
-                &p.ordinal,
-                &p.agency,
-                &p.sequence,
-                &p.record,
-                &p.fast_path,
-                &p.executor,
-                &p.previous_hash,
-                &p.outlay_hash,
-                &p.award,
-                &p.recipient,
-                &p.amount,
-                &p.invoice_hash,
-                &p.executed_at,
-                &p.payment_index,
-            ],
-        )?;
-    }
+    copy(
+        &mut tx,
+        "staged_payments",
+        &[
+            Type::TEXT,
+            Type::INT8,
+            Type::BYTEA,
+            Type::INT8,
+            Type::BYTEA,
+            Type::BOOL,
+            Type::BYTEA,
+            Type::BYTEA,
+            Type::BYTEA,
+            Type::BYTEA,
+            Type::BYTEA,
+            Type::INT8,
+            Type::BYTEA,
+            Type::INT8,
+            Type::INT8,
+        ],
+        p.signature.len(),
+        |i| {
+            vec![
+                &p.signature[i],
+                &p.ordinal[i],
+                &p.agency[i],
+                &p.sequence[i],
+                &p.record[i],
+                &p.fast_path[i],
+                &p.executor[i],
+                &p.previous_hash[i],
+                &p.outlay_hash[i],
+                &p.award[i],
+                &p.recipient[i],
+                &p.amount[i],
+                &p.invoice_hash[i],
+                &p.executed_at[i],
+                &p.payment_index[i],
+            ]
+        },
+        FROM_STAGED_PAYMENTS,
+    )?;
     let f = &pending.funding;
-    if !f.signature.is_empty() {
-        tx.execute(
-            BULK_FUNDING,
-            &[
-                &f.signature,
-                &f.ordinal,
-                &f.treasury,
-                &f.amount,
-                &f.block_time,
-            ],
-        )?;
-    }
+    copy(
+        &mut tx,
+        "staged_funding",
+        &[Type::TEXT, Type::INT8, Type::BYTEA, Type::INT8, Type::INT8],
+        f.signature.len(),
+        |i| {
+            vec![
+                &f.signature[i],
+                &f.ordinal[i],
+                &f.treasury[i],
+                &f.amount[i],
+                &f.block_time[i],
+            ]
+        },
+        FROM_STAGED_FUNDING,
+    )?;
     for (statement, params) in &pending.statements {
         let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params
             .iter()
@@ -1275,6 +1398,31 @@ fn write_pending(
         tx.execute(*statement, &params)?;
     }
     tx.commit()
+}
+
+/// Copies `rows` rows (each given by `row`) into the staging table `staged` in PostgreSQL's binary format, then
+/// runs `insert`, which moves them into their table.
+fn copy<'r>(
+    tx: &mut postgres::Transaction<'_>,
+    staged: &str,
+    types: &[postgres::types::Type],
+    rows: usize,
+    row: impl Fn(usize) -> Vec<&'r (dyn postgres::types::ToSql + Sync)>,
+    insert: &str,
+) -> std::result::Result<(), postgres::Error> {
+    if rows == 0 {
+        return Ok(());
+    }
+    let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(
+        tx.copy_in(&format!("COPY {staged} FROM STDIN BINARY"))?,
+        types,
+    );
+    for i in 0..rows {
+        writer.write(&row(i))?;
+    }
+    writer.finish()?;
+    tx.execute(insert, &[])?;
+    Ok(())
 }
 
 impl Drop for Batch<'_> {

@@ -317,6 +317,12 @@ impl Pg {
             .name("pubspend-postgres".into())
             .spawn(move || match config.connect(postgres::NoTls) {
                 Ok(mut client) => {
+                    // The audit's queries read hundreds of thousands of rows once each: compiling them (JIT)
+                    // took longer than it saved, and sorts spilled to disk at the default 4 MB.
+                    if let Err(e) = client.batch_execute("SET jit = off; SET work_mem = '64MB'") {
+                        let _ = ready.send(Err(message(&e)));
+                        return;
+                    }
                     let _ = ready.send(Ok(()));
                     while let Ok(job) = queue.recv() {
                         job(&mut client);
