@@ -1236,6 +1236,9 @@ async fn the_sql_audit_finds_what_the_in_memory_audit_found_on_a_synthetic_ledge
     let report = audit::audit(&store, &options).unwrap();
     assert_eq!(report, reference_audit::audit(&store, &options).unwrap());
     assert_eq!(report.payments_examined, 20_000);
+    // A reader (on PostgreSQL, two connections on one snapshot) finds the same, in the same order.
+    let reader = Store::open_existing(&store._fresh.location).unwrap();
+    assert_eq!(audit::audit(&reader, &options).unwrap(), report);
     let counts = per_check(&report);
     assert_eq!(
         counts.keys().copied().collect::<Vec<_>>(),

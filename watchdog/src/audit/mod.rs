@@ -271,8 +271,41 @@ pub fn audit_remembering(
     mut found: impl FnMut(Finding) -> Result<()>,
 ) -> Result<u64> {
     let context = Context::with_memo(store, options, std::mem::take(memo))?;
-    for check in ALL {
-        check.run(&context, &mut found)?;
+    match store.sibling()? {
+        // A PostgreSQL reader: the split scan (about half of the time, most of it the rows' transfer) streams
+        // here while a second connection, on the same snapshot, runs the other checks; their findings follow.
+        // (Measured at 300k payments: 0.98 s, against 1.13 s with the duplicate invoices here too and 1.43 s
+        // on one connection.)
+        Some(sibling) => {
+            let (here, rest) = ALL.split_at(1);
+            let options = *options;
+            let others = std::thread::scope(|scope| {
+                let others = scope.spawn(move || -> Result<Vec<Finding>> {
+                    let context = Context::new(&sibling, &options)?;
+                    let mut findings = Vec::new();
+                    for check in rest {
+                        check.run(&context, &mut |finding| {
+                            findings.push(finding);
+                            Ok(())
+                        })?;
+                    }
+                    Ok(findings)
+                });
+                let here = here
+                    .iter()
+                    .try_for_each(|check| check.run(&context, &mut found));
+                let others = others.join().map_err(|_| {
+                    crate::WatchdogError::Invalid("an audit thread panicked".into())
+                })?;
+                here.and(others)
+            })?;
+            others.into_iter().try_for_each(&mut found)?;
+        }
+        None => {
+            for check in ALL {
+                check.run(&context, &mut found)?;
+            }
+        }
     }
     *memo = context.memo.into_inner();
     store.count("payments")

@@ -304,6 +304,8 @@ const INDEXER_LOCK: i64 = 0x7075_6273_7065_6e64;
 pub struct Store {
     conn: Conn,
     path: String,
+    /// A PostgreSQL reader's URL, for a second connection to the same snapshot ([`Store::sibling`]).
+    reader_url: Option<String>,
 }
 
 fn key(bytes: &[u8]) -> Result<Pubkey> {
@@ -405,12 +407,36 @@ impl Store {
                 "has indexed no ledger yet: run `pubspend index --db {at}` first"
             )));
         }
-        if store.dialect() == Dialect::Postgres {
+        let mut store = store;
+        if let Location::Postgres(url) = &at {
             store
                 .conn
                 .execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            store.reader_url = Some(url.clone());
         }
         Ok(store)
+    }
+
+    /// A second connection reading exactly what this reader reads (PostgreSQL's exported snapshot), for reading
+    /// in parallel; `None` for an SQLite index or a store opened for writing.
+    pub fn sibling(&self) -> Result<Option<Store>> {
+        let Some(url) = &self.reader_url else {
+            return Ok(None);
+        };
+        let snapshot = self
+            .conn
+            .query_opt("SELECT pg_export_snapshot()", &[], |row| row.text(0))?
+            .ok_or_else(|| WatchdogError::Invalid("the index exported no snapshot".into()))?;
+        let conn = Self::connect(&Location::Postgres(url.clone()))?;
+        conn.execute_batch(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+            snapshot.replace('\'', "")
+        ))?;
+        Ok(Some(Store {
+            conn,
+            path: self.path.clone(),
+            reader_url: None,
+        }))
     }
 
     /// An SQLite index in memory (tests, benches).
@@ -465,7 +491,11 @@ impl Store {
     }
 
     fn init(conn: Conn, path: String) -> Result<Self> {
-        let store = Self { conn, path };
+        let store = Self {
+            conn,
+            path,
+            reader_url: None,
+        };
         let fail = |reason: String| WatchdogError::Store {
             path: store.path.clone(),
             reason,
