@@ -709,9 +709,11 @@ impl Store {
     pub fn build_audit_indexes(&self) -> Result<()> {
         self.conn.execute_batch(RECORD_INDEXES)?;
         if self.dialect() == Dialect::Postgres {
-            // The planner's statistics, which a bulk load left out of date, and the visibility map, without
-            // which PostgreSQL reads the table behind every index entry.
-            self.conn.execute_batch("VACUUM (ANALYZE) payments")?;
+            // The planner's statistics, which a bulk load left out of date (a watch's step then chose to read
+            // whole tables), and the visibility map, without which PostgreSQL reads the table behind every
+            // index entry.
+            self.conn
+                .execute_batch("VACUUM (ANALYZE) payments, transactions, events")?;
         }
         Ok(())
     }
