@@ -358,6 +358,18 @@ fn columns_agree(row: &Row, record: &[u8; PaymentRecord::CANONICAL_LEN]) -> Resu
         && int_at(11, 72..76)?)
 }
 
+/// The record's values of the audit's columns, in their order: award, recipient, amount, invoice hash, time, index.
+fn record_values(r: &PaymentRecord) -> [Value; 6] {
+    [
+        r.award.as_ref().into(),
+        r.recipient.as_ref().into(),
+        to_sql(r.amount).into(),
+        r.invoice_hash.as_slice().into(),
+        r.executed_at.into(),
+        i64::from(r.payment_index).into(),
+    ]
+}
+
 /// Amounts are u64 on chain and signed 64-bit integers in SQL; no budget comes near 2^63 base units.
 fn to_sql(amount: u64) -> i64 {
     i64::try_from(amount).unwrap_or(i64::MAX)
@@ -626,22 +638,18 @@ impl Store {
                 })?;
                 for (agency, sequence, tx, ordinal, record) in &chunk {
                     let Some(r) = record else { continue };
+                    let mut params = record_values(r).to_vec();
+                    params.extend([
+                        agency.as_slice().into(),
+                        (*sequence).into(),
+                        (*tx).into(),
+                        (*ordinal).into(),
+                    ]);
                     self.conn.execute(
                         "UPDATE payments SET award = $1, recipient = $2, amount = $3, invoice_hash = $4,
                             executed_at = $5, payment_index = $6
                          WHERE agency = $7 AND sequence = $8 AND tx = $9 AND ordinal = $10",
-                        &[
-                            r.award.as_ref().into(),
-                            r.recipient.as_ref().into(),
-                            to_sql(r.amount).into(),
-                            r.invoice_hash.as_slice().into(),
-                            r.executed_at.into(),
-                            i64::from(r.payment_index).into(),
-                            agency.as_slice().into(),
-                            (*sequence).into(),
-                            (*tx).into(),
-                            (*ordinal).into(),
-                        ],
+                        &params,
                     )?;
                 }
                 let Some(last) = chunk.pop() else { break };
@@ -1208,13 +1216,10 @@ impl Batch<'_> {
                         executed.executor.as_ref().into(),
                         executed.previous_outlay_hash.to_vec().into(),
                         executed.outlay_hash.to_vec().into(),
-                        r.award.as_ref().into(),
-                        r.recipient.as_ref().into(),
-                        to_sql(r.amount).into(),
-                        r.invoice_hash.as_slice().into(),
-                        r.executed_at.into(),
-                        i64::from(r.payment_index).into(),
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(record_values(r))
+                    .collect::<Vec<Value>>(),
                 )?;
             }
             return Ok(());
